@@ -1,0 +1,41 @@
+"""Dates as users type them (``20260305``, ``2026-3-5``, ``2026/3/5``, ``2026.3.5``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_SEPARATED = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+class DateError(ValueError):
+    pass
+
+
+def parse_date(text: str) -> dt.date:
+    """Parse a typed date; raise :class:`DateError` with a Chinese reason."""
+    s = text.strip()
+    m = _SEPARATED.match(s)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    elif len(s) == 8 and s.isdigit():
+        y, mo, d = int(s[:4]), int(s[4:6]), int(s[6:])
+    else:
+        raise DateError("日期格式应为 YYYY-MM-DD（也可输入 20260305 或 2026/3/5）")
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        raise DateError(f"日期 {s} 不存在") from None
+
+
+def age_years(birth: dt.date, on: dt.date) -> int:
+    """Age in full years on ``on``."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def age_months(birth: dt.date, on: dt.date) -> int:
+    """Age in full months on ``on``."""
+    months = (on.year - birth.year) * 12 + on.month - birth.month
+    if on.day < birth.day:
+        months -= 1
+    return months

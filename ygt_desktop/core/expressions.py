@@ -1,0 +1,113 @@
+"""A small, safe expression language for form files (relevance and computed fields).
+
+Expressions are Python syntax restricted to: names of fields, literals, comparisons,
+``and``/``or``/``not``, ``in`` with literal lists, arithmetic, and calls to the
+functions in :data:`FUNCTIONS`. Anything else is refused when the form file is loaded,
+so a typo in a form file fails at start-up instead of on a user's save.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from . import idnumber
+from .dates import age_months, age_years
+
+
+class ExpressionError(ValueError):
+    pass
+
+
+def _id_info(number: Any) -> idnumber.IdInfo | None:
+    if not number:
+        return None
+    try:
+        return idnumber.parse(str(number))
+    except idnumber.IdNumberError:
+        return None
+
+
+def _id_sex(number: Any) -> str | None:
+    info = _id_info(number)
+    return info.sex if info else None
+
+
+def _id_birth(number: Any) -> dt.date | None:
+    info = _id_info(number)
+    return info.birth_date if info else None
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == ()
+
+
+def _bmi(weight: Any, height_cm: Any) -> float | None:
+    if not weight or not height_cm:
+        return None
+    return round(float(weight) / (float(height_cm) / 100) ** 2, 1)
+
+
+def _age(birth: Any, on: Any) -> int | None:
+    if not isinstance(birth, dt.date) or not isinstance(on, dt.date):
+        return None
+    return age_years(birth, on)
+
+
+def _months(birth: Any, on: Any) -> int | None:
+    if not isinstance(birth, dt.date) or not isinstance(on, dt.date):
+        return None
+    return age_months(birth, on)
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "id_sex": _id_sex,
+    "id_birth": _id_birth,
+    "empty": _empty,
+    "bmi": _bmi,
+    "age_years": _age,
+    "age_months": _months,
+    "today": dt.date.today,
+}
+
+_ALLOWED = (
+    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
+    ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn,
+    ast.Name, ast.Load, ast.Constant, ast.List, ast.Tuple, ast.Call, ast.BinOp,
+    ast.Add, ast.Sub, ast.Mult, ast.Div,
+)
+
+
+class Expression:
+    """A parsed expression; :meth:`names` are the fields it reads."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        try:
+            tree = ast.parse(source, mode="eval")
+        except SyntaxError as exc:
+            raise ExpressionError(f"表达式语法错误：{source!r}（{exc.msg}）") from None
+        for node in ast.walk(tree):
+            if not isinstance(node, _ALLOWED):
+                raise ExpressionError(f"表达式中不允许 {type(node).__name__}：{source!r}")
+            if isinstance(node, ast.Call):
+                if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                    raise ExpressionError(f"表达式调用了未知函数：{source!r}")
+                if node.keywords:
+                    raise ExpressionError(f"表达式函数不支持关键字参数：{source!r}")
+        self._code = compile(tree, "<form>", "eval")
+        funcs = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)}  # type: ignore[attr-defined]
+        self.names = frozenset(
+            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in funcs
+        )
+
+    def evaluate(self, values: Mapping[str, Any]) -> Any:
+        scope: dict[str, Any] = {name: values.get(name) for name in self.names}
+        scope.update(FUNCTIONS)
+        try:
+            return eval(self._code, {"__builtins__": {}}, scope)  # noqa: S307 - whitelisted AST
+        except TypeError:
+            # Comparing a missing (None) value with a number: the condition is not met.
+            return None

@@ -1,0 +1,320 @@
+"""Declarative forms: load ``forms/*.toml`` and apply a form to what a user typed.
+
+One form file defines a record's fields (id, Chinese label, type, limits, unit, choices
+with standard codes, relevance, computed values, WS 363 data-element code). From it the
+storage layer checks its table, the UI builds the entry widget, validation runs here,
+and exports take their headers. A malformed file raises :class:`FormFileError` naming
+the file, the field and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .expressions import Expression, ExpressionError
+from .fieldtypes import FIELD_TYPES, FieldError, FieldType
+
+_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+_FIELD_KEYS = {
+    "id", "label", "type", "required", "min", "max", "unit", "max_length", "pattern",
+    "pattern_hint", "choices", "choices_from", "relevant", "compute", "default", "de_code",
+    "unique", "help", "not_future", "group",
+}
+_FORM_KINDS = {"register", "service", "station_log"}
+
+
+class FormFileError(ValueError):
+    """A form file that cannot be used; the message names file, field and problem."""
+
+    def __init__(self, file: str, problem: str, field_id: str | None = None) -> None:
+        where = f"表单文件 {file}"
+        if field_id:
+            where += f" 字段 {field_id}"
+        super().__init__(f"{where}：{problem}")
+        self.file = file
+        self.field_id = field_id
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    id: str
+    label: str
+    type: str
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    pattern_hint: str | None = None
+    choices: tuple[Choice, ...] = ()
+    choices_from: str | None = None
+    relevant: Expression | None = None
+    compute: Expression | None = None
+    default: Any = None
+    de_code: str | None = None
+    unique: bool = False
+    help: str | None = None
+    not_future: bool = False
+    group: str | None = None
+
+    @property
+    def field_type(self) -> FieldType:
+        return FIELD_TYPES[self.type]
+
+    @cached_property
+    def choice_labels(self) -> dict[str, str]:
+        return {c.code: c.label for c in self.choices}
+
+    @property
+    def dynamic_choices(self) -> bool:
+        """Choices that come from the database (e.g. the station's villages)."""
+        return self.choices_from is not None and not self.choices_from.startswith("code:")
+
+
+@dataclass(frozen=True)
+class FormDef:
+    id: str
+    title: str
+    version: int
+    kind: str
+    table: str
+    fields: tuple[FieldDef, ...]
+    source: str
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def by_id(self) -> dict[str, FieldDef]:
+        return {f.id: f for f in self.fields}
+
+    def field(self, field_id: str) -> FieldDef:
+        return self.by_id[field_id]
+
+    def process(self, raw: Mapping[str, Any]) -> FormResult:
+        """Parse, compute, apply relevance and check ``raw`` (text or values by field id).
+
+        Returns every field's value (``None`` for empty or not relevant) and the errors by
+        field id, in form order. Nothing is stored here.
+        """
+        values: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        typed: dict[str, Any] = {}  # what was typed where it could not be parsed
+        for f in self.fields:
+            given = raw.get(f.id)
+            try:
+                values[f.id] = f.field_type.parse(given, f) if given is not None else None
+            except FieldError as exc:
+                values[f.id] = None
+                typed[f.id] = given
+                errors[f.id] = str(exc)
+        for f in self.fields:
+            if f.compute is None or f.id in errors:
+                continue
+            computed = f.compute.evaluate(values)
+            if computed is None:
+                continue
+            typed = values.get(f.id)
+            if typed not in (None, computed):
+                shown = f.field_type.display(computed, f)
+                errors[f.id] = f"{f.label}应为 {shown}（由{_sources(self, f)}得出）"
+            values[f.id] = computed
+        seen = {**values, **typed}
+        for f in self.fields:
+            if f.relevant is not None and not f.relevant.evaluate(seen):
+                values[f.id] = None
+                errors.pop(f.id, None)
+                continue
+            value = values[f.id]
+            if f.id in errors:
+                continue
+            if value is None:
+                if f.required:
+                    errors[f.id] = f"请填写{f.label}"
+                continue
+            message = f.field_type.check(value, f)
+            if message:
+                errors[f.id] = message
+        ordered = {f.id: errors[f.id] for f in self.fields if f.id in errors}
+        return FormResult(values=values, errors=ordered)
+
+    def is_relevant(self, field_id: str, values: Mapping[str, Any]) -> bool:
+        f = self.by_id[field_id]
+        return f.relevant is None or bool(f.relevant.evaluate(values))
+
+    def to_sql(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {f.id: f.field_type.to_sql(values.get(f.id)) for f in self.fields}
+
+    def from_sql(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        return {f.id: f.field_type.from_sql(row.get(f.id)) for f in self.fields}
+
+
+def _sources(form: FormDef, f: FieldDef) -> str:
+    assert f.compute is not None
+    return "、".join(form.by_id[n].label for n in sorted(f.compute.names) if n in form.by_id)
+
+
+@dataclass(frozen=True)
+class FormResult:
+    values: dict[str, Any]
+    errors: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def load_code_list(path: Path) -> tuple[Choice, ...]:
+    """A standard code list file: ``[[codes]] code = "01" label = "汉族"``."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return tuple(Choice(str(c["code"]), str(c["label"])) for c in data["codes"])
+
+
+def load_form(path: Path, codes_dir: Path | None = None) -> FormDef:
+    """Load and check one form file; raise :class:`FormFileError` on any problem."""
+    name = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise FormFileError(name, f"不是有效的 TOML：{exc}") from None
+    meta = data.get("form")
+    if not isinstance(meta, dict):
+        raise FormFileError(name, "缺少 [form] 段")
+    for key in ("id", "title", "version", "kind", "table"):
+        if key not in meta:
+            raise FormFileError(name, f"[form] 缺少 {key}")
+    if not _IDENT.match(str(meta["id"])) or not _IDENT.match(str(meta["table"])):
+        raise FormFileError(name, "[form] 的 id 和 table 只能用小写字母、数字和下划线")
+    if meta["kind"] not in _FORM_KINDS:
+        raise FormFileError(name, f"[form] kind 应为 {'/'.join(sorted(_FORM_KINDS))}")
+    if not isinstance(meta["version"], int) or meta["version"] < 1:
+        raise FormFileError(name, "[form] version 应为正整数")
+    raw_fields = data.get("fields")
+    if not isinstance(raw_fields, list) or not raw_fields:
+        raise FormFileError(name, "没有 [[fields]]")
+    fields: list[FieldDef] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_fields, start=1):
+        fields.append(_load_field(name, i, raw, seen, codes_dir))
+    known = {f.id for f in fields}
+    for f in fields:
+        for expr in (f.relevant, f.compute):
+            if expr is not None and not expr.names <= known:
+                unknown = "、".join(sorted(expr.names - known))
+                raise FormFileError(name, f"表达式引用了不存在的字段 {unknown}", f.id)
+    settings = {k: v for k, v in data.items() if k not in ("form", "fields")}
+    return FormDef(
+        id=meta["id"], title=str(meta["title"]), version=meta["version"], kind=meta["kind"],
+        table=meta["table"], fields=tuple(fields), source=name, settings=settings,
+    )
+
+
+def _load_field(
+    file: str, index: int, raw: Any, seen: set[str], codes_dir: Path | None
+) -> FieldDef:
+    if not isinstance(raw, dict):
+        raise FormFileError(file, f"第{index}个字段不是表")
+    fid = raw.get("id")
+    if not isinstance(fid, str) or not _IDENT.match(fid):
+        raise FormFileError(file, f"第{index}个字段的 id 缺失或无效（小写字母、数字、下划线）")
+    if fid in seen:
+        raise FormFileError(file, "字段 id 重复", fid)
+    seen.add(fid)
+    unknown = set(raw) - _FIELD_KEYS
+    if unknown:
+        raise FormFileError(file, f"未知的属性 {'、'.join(sorted(unknown))}", fid)
+    if not raw.get("label"):
+        raise FormFileError(file, "缺少 label（中文名称）", fid)
+    ftype = raw.get("type")
+    if ftype not in FIELD_TYPES:
+        raise FormFileError(
+            file, f"类型 {ftype!r} 未知，应为 {'/'.join(FIELD_TYPES)} 之一", fid
+        )
+    for key in ("min", "max"):
+        if key in raw and (isinstance(raw[key], bool) or not isinstance(raw[key], int | float)):
+            raise FormFileError(file, f"{key} 应为数字", fid)
+    if "min" in raw and "max" in raw and raw["min"] > raw["max"]:
+        raise FormFileError(file, f"min ({raw['min']}) 大于 max ({raw['max']})", fid)
+    choices: tuple[Choice, ...] = ()
+    choices_from = raw.get("choices_from")
+    if ftype in ("choice", "multichoice"):
+        if "choices" in raw:
+            try:
+                choices = tuple(Choice(str(c["code"]), str(c["label"])) for c in raw["choices"])
+            except (TypeError, KeyError):
+                raise FormFileError(file, "choices 每项应有 code 和 label", fid) from None
+            codes = [c.code for c in choices]
+            if len(set(codes)) != len(codes):
+                raise FormFileError(file, "choices 中有重复的 code", fid)
+        elif isinstance(choices_from, str) and choices_from.startswith("code:"):
+            list_name = choices_from[5:]
+            path = (codes_dir / f"{list_name}.toml") if codes_dir else None
+            if path is None or not path.is_file():
+                raise FormFileError(file, f"找不到代码表 {list_name}", fid)
+            choices = load_code_list(path)
+        elif not isinstance(choices_from, str):
+            raise FormFileError(file, "选择题需要 choices 或 choices_from", fid)
+    elif "choices" in raw or choices_from:
+        raise FormFileError(file, f"类型 {ftype} 不能有 choices", fid)
+    exprs: dict[str, Expression | None] = {}
+    for key in ("relevant", "compute"):
+        src = raw.get(key)
+        if src is None:
+            exprs[key] = None
+            continue
+        try:
+            exprs[key] = Expression(str(src))
+        except ExpressionError as exc:
+            raise FormFileError(file, f"{key}：{exc}", fid) from None
+    if raw.get("pattern"):
+        try:
+            re.compile(raw["pattern"])
+        except re.error as exc:
+            raise FormFileError(file, f"pattern 无效：{exc}", fid) from None
+    return FieldDef(
+        id=fid, label=str(raw["label"]), type=ftype, required=bool(raw.get("required")),
+        min=raw.get("min"), max=raw.get("max"), unit=raw.get("unit"),
+        max_length=raw.get("max_length"), pattern=raw.get("pattern"),
+        pattern_hint=raw.get("pattern_hint"), choices=choices, choices_from=choices_from,
+        relevant=exprs["relevant"], compute=exprs["compute"], default=raw.get("default"),
+        de_code=raw.get("de_code"), unique=bool(raw.get("unique")), help=raw.get("help"),
+        not_future=bool(raw.get("not_future")), group=raw.get("group"),
+    )
+
+
+class FormRegistry:
+    """All forms of a ``forms/`` folder, loaded and checked once at start-up."""
+
+    def __init__(self, forms: Mapping[str, FormDef]) -> None:
+        self._forms = dict(forms)
+
+    @classmethod
+    def load(cls, forms_dir: Path, codes_dir: Path | None = None) -> FormRegistry:
+        forms: dict[str, FormDef] = {}
+        for path in sorted(forms_dir.glob("*.toml")):
+            form = load_form(path, codes_dir)
+            if form.id in forms:
+                raise FormFileError(path.name, f"表单 id {form.id} 与 {forms[form.id].source} 重复")
+            forms[form.id] = form
+        return cls(forms)
+
+    def __getitem__(self, form_id: str) -> FormDef:
+        return self._forms[form_id]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._forms.values())
+
+    def __contains__(self, form_id: object) -> bool:
+        return form_id in self._forms
