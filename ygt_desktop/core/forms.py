@@ -111,14 +111,14 @@ class FormDef:
         """
         values: dict[str, Any] = {}
         errors: dict[str, str] = {}
-        typed: dict[str, Any] = {}  # what was typed where it could not be parsed
+        unparsed: dict[str, Any] = {}  # what was typed where it could not be parsed
         for f in self.fields:
             given = raw.get(f.id)
             try:
                 values[f.id] = f.field_type.parse(given, f) if given is not None else None
             except FieldError as exc:
                 values[f.id] = None
-                typed[f.id] = given
+                unparsed[f.id] = given
                 errors[f.id] = str(exc)
         for f in self.fields:
             if f.compute is None or f.id in errors:
@@ -126,12 +126,12 @@ class FormDef:
             computed = f.compute.evaluate(values)
             if computed is None:
                 continue
-            typed = values.get(f.id)
-            if typed not in (None, computed):
+            entered = values.get(f.id)
+            if entered not in (None, computed):
                 shown = f.field_type.display(computed, f)
                 errors[f.id] = f"{f.label}应为 {shown}（由{_sources(self, f)}得出）"
             values[f.id] = computed
-        seen = {**values, **typed}
+        seen = {**values, **unparsed}
         for f in self.fields:
             if f.relevant is not None and not f.relevant.evaluate(seen):
                 values[f.id] = None

@@ -56,7 +56,7 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection with the house pragmas; autocommit mode (transactions are explicit)."""
     if readonly:
         conn = sqlite3.connect(
-            f"file:{path.as_posix()}?mode=ro", uri=True, isolation_level=None,
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
             check_same_thread=False,
         )
     else:

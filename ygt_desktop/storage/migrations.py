@@ -36,7 +36,7 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
 
 
 def _m0001_base(conn: sqlite3.Connection) -> None:
-    run_script(conn, 
+    run_script(conn,
         """
         CREATE TABLE settings (
             key TEXT PRIMARY KEY,
@@ -77,7 +77,7 @@ def _m0001_base(conn: sqlite3.Connection) -> None:
 
 def _m0002_residents(conn: sqlite3.Connection) -> None:
     # Form fields of forms/resident.toml (version 1), then the system columns.
-    run_script(conn, 
+    run_script(conn,
         """
         CREATE TABLE residents (
             id INTEGER PRIMARY KEY,

@@ -1,0 +1,229 @@
+"""``ygt`` — the same operations as the window, without a screen.
+
+Commands: init, demo, backup, check, restore, backups. Output and errors are Chinese;
+the exit status is 0 on success, 1 on a problem the message explains, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from . import __version__
+from .core.forms import FormFileError
+from .storage import backup
+from .storage.db import StoreError, connect, looks_like_sqlite, quick_check
+from .storage.organisation import (
+    LEVELS,
+    Organisation,
+    add_village,
+    check_village,
+    set_organisation,
+    villages,
+)
+from .storage.workspace import Workspace
+
+
+def default_db_path() -> Path:
+    return Path(user_data_dir("ygt_desktop", appauthor=False)) / "ygt.db"
+
+
+class CliError(Exception):
+    pass
+
+
+def _parse_village(text: str) -> tuple[str, str]:
+    code, sep, name = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError("居委/村委应写作 代码=名称，如 101=小坝村委会")
+    problem = check_village(code.strip(), name.strip())
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return code.strip(), name.strip()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = Path(args.db)
+    if path.exists() and path.stat().st_size > 0:
+        raise CliError(f"数据库文件 {path} 已存在，未做任何改动。")
+    org = Organisation(args.org_code, args.org_name, args.org_level, args.parent_code)
+    ws = Workspace.open(path, create=True)
+    try:
+        set_organisation(ws.store, org)
+        for code, name in args.village or [("001", "本辖区居委会")]:
+            add_village(ws.store, code, name)
+    except BaseException:
+        ws.close(backup_on_exit=False)
+        path.unlink(missing_ok=True)
+        raise
+    ws.close()
+    print(f"已创建数据库 {path}：{org.name}（{org.code}，{org.level}）")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .core import synthetic
+    from .storage.bulk import load_residents
+
+    path = Path(args.db)
+    today = dt.date.fromisoformat(args.today) if args.today else min(
+        dt.date(args.year, 12, 31), dt.date.today())
+    started = time.perf_counter()
+    ws = Workspace.open(path, create=True)
+    try:
+        if ws.organisation is None:
+            set_organisation(ws.store, Organisation("530102001", "五华区示范社区卫生服务站", "站",
+                                                    "530102"))
+        existing = villages(ws.store)
+        if not existing:
+            rng = random.Random(args.seed)
+            for v in synthetic.generate_villages(rng, args.villages):
+                add_village(ws.store, v.code, v.name)
+            existing = villages(ws.store)
+        gen_villages = [synthetic.SyntheticVillage(v.code, v.name) for v in existing]
+        org = ws.organisation
+        assert org is not None
+        people = synthetic.generate_residents(args.seed, args.residents, args.year, gen_villages,
+                                              today, county_code=org.code[:6])
+        count = load_residents(ws.store, ws.forms["resident"], people)
+    finally:
+        ws.close()
+    print(f"已生成 {count} 名居民（种子 {args.seed}，{today.isoformat()}），"
+          f"用时 {time.perf_counter() - started:.1f} 秒：{path}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    path = Path(args.db)
+    ws = Workspace.open(path)
+    try:
+        made = backup.make_backup(ws.store.conn, path, reason="手动")
+    finally:
+        ws.close(backup_on_exit=False)
+    print(f"已备份到 {made}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    path = Path(args.db)
+    if not path.exists():
+        raise CliError(f"数据库文件 {path} 不存在")
+    if not looks_like_sqlite(path):
+        raise CliError(f"文件 {path} 不是本程序的数据库（不是 SQLite 数据库文件）")
+    conn = connect(path, readonly=True)
+    try:
+        problems = quick_check(conn)
+    finally:
+        conn.close()
+    good = backup.newest_good_backup(path)
+    if problems:
+        print(f"数据库 {path} 已损坏：")
+        for p in problems[:10]:
+            print(f"  {p}")
+        if good:
+            print(f"最近的完好备份：{good.path}（{good.created_at:%Y-%m-%d %H:%M}）。"
+                  f"恢复：ygt restore --db {path} {good.path}")
+        return 1
+    ws = Workspace.open(path, lock=False)
+    try:
+        org = ws.organisation
+        n = ws.residents.count()
+    finally:
+        ws.close(backup_on_exit=False)
+    print(f"数据库 {path} 完好。")
+    if org:
+        print(f"机构：{org.name}（{org.code}，{org.level}）")
+    print(f"居民档案：{n} 份")
+    print(f"最近备份：{good.created_at:%Y-%m-%d %H:%M}" if good else "最近备份：无")
+    return 0
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    for info in backup.list_backups(Path(args.db)):
+        print(f"{info.created_at:%Y-%m-%d %H:%M:%S}\t{info.reason or ''}\t"
+              f"{info.size // 1024} KB\t{info.path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    path = Path(args.db)
+    from .storage.db import InstanceLock
+
+    lock = InstanceLock(path)
+    lock.acquire()
+    try:
+        aside = backup.restore(path, Path(args.backup))
+    finally:
+        lock.release()
+    print(f"已从 {args.backup} 恢复到 {path}" + (f"；原文件已另存为 {aside}" if aside else ""))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ygt", description="基层公共卫生服务系统 命令行")
+    p.add_argument("--version", action="version", version=f"ygt {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="命令")
+
+    def db_arg(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--db", default=str(default_db_path()),
+                        help="数据库文件（默认在用户数据目录）")
+
+    s = sub.add_parser("init", help="新建数据库并设置本机构")
+    db_arg(s)
+    s.add_argument("--org-code", required=True, help="机构代码（GB/T 2260 区划代码 + 乡镇码，9位）")
+    s.add_argument("--org-name", required=True, help="机构名称")
+    s.add_argument("--org-level", required=True, choices=LEVELS, help="机构级别")
+    s.add_argument("--parent-code", help="上级机构代码")
+    s.add_argument("--village", action="append", type=_parse_village,
+                   help="辖区居委/村委，代码=名称，可重复；如 101=小坝村委会")
+    s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("demo", help="生成演示数据（同一种子结果相同）")
+    db_arg(s)
+    s.add_argument("--residents", type=int, default=2000, help="居民人数")
+    s.add_argument("--seed", type=int, default=1, help="随机种子")
+    s.add_argument("--year", type=int, default=dt.date.today().year, help="数据年份")
+    s.add_argument("--today", help="以哪一天为“今天”（YYYY-MM-DD），默认年底或今天")
+    s.add_argument("--villages", type=int, default=12, help="新建数据库时生成的居委/村委数")
+    s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("backup", help="立即备份数据库")
+    db_arg(s)
+    s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser("check", help="检查数据库是否完好")
+    db_arg(s)
+    s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("backups", help="列出备份")
+    db_arg(s)
+    s.set_defaults(func=cmd_backups)
+
+    s = sub.add_parser("restore", help="从备份恢复（原文件另存，不删除）")
+    db_arg(s)
+    s.add_argument("backup", help="备份文件")
+    s.set_defaults(func=cmd_restore)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")  # Windows consoles default to GBK
+        sys.stderr.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (CliError, StoreError, FormFileError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,77 @@
+"""Rules about a resident that need no database: archive numbers, derived flags, closing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .dates import age_months, age_years
+
+CLOSE_STATUSES = ("迁出", "死亡", "注销")
+STATUS_OPEN = "在档"
+
+
+def archive_prefix(org_code: str, village_code: str) -> str:
+    """6-digit county + 3-digit township (the station's 9-digit code) + 3-digit village."""
+    return org_code[:9] + village_code
+
+
+def archive_number(org_code: str, village_code: str, serial: int) -> str:
+    if not 1 <= serial <= 99999:
+        raise ValueError("该居委/村委的档案流水号已用完（最多99999）")
+    return f"{archive_prefix(org_code, village_code)}{serial:05d}"
+
+
+@dataclass(frozen=True)
+class AgeFlags:
+    child_0_6: bool
+    elderly_65: bool
+    months: int
+    years: int
+
+
+def age_flags(birth: dt.date, on: dt.date) -> AgeFlags:
+    years = age_years(birth, on)
+    return AgeFlags(child_0_6=years < 7, elderly_65=years >= 65, months=age_months(birth, on),
+                    years=years)
+
+
+TYPED_FLAGS = {
+    "flag_disabled": "重度残疾",
+    "flag_poverty": "脱贫人口",
+    "flag_dibao": "低保",
+    "flag_tekun": "特困",
+    "flag_family_planning": "计生特殊家庭",
+}
+
+
+def flag_labels(row: dict, on: dt.date) -> list[str]:
+    """Short labels of the key-population flags shown in lists ("65岁+", "低保" …)."""
+    labels = []
+    birth = row.get("birth_date")
+    if isinstance(birth, str) and birth:
+        birth = dt.date.fromisoformat(birth)
+    if isinstance(birth, dt.date):
+        flags = age_flags(birth, on)
+        if flags.child_0_6:
+            labels.append("0–6岁")
+        if flags.elderly_65:
+            labels.append("65岁+")
+    labels.extend(label for key, label in TYPED_FLAGS.items() if row.get(key))
+    return labels
+
+
+def check_close(status: str, date: dt.date | None, birth: dt.date | None,
+                created: dt.date | None, today: dt.date) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if status not in CLOSE_STATUSES:
+        errors["status"] = "结案类型应为 迁出、死亡 或 注销"
+    if date is None:
+        errors["date"] = "请填写日期"
+    elif date > today:
+        errors["date"] = f"日期不能晚于今天（{today.isoformat()}）"
+    elif birth and date < birth:
+        errors["date"] = f"日期不能早于出生日期（{birth.isoformat()}）"
+    elif created and date < created:
+        errors["date"] = f"日期不能早于建档日期（{created.isoformat()}）"
+    return errors

@@ -1,0 +1,244 @@
+"""The resident register (居民健康档案): add, edit, close, soft-delete, find.
+
+Every mutation is one ``BEGIN IMMEDIATE`` transaction that writes the row, its search
+keys and an audit entry, and returns a :class:`Change` saying what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..core import search
+from ..core.forms import FormDef
+from ..core.resident import STATUS_OPEN, archive_number, archive_prefix, check_close
+from . import audit
+from .db import Store, StoreError
+from .organisation import get_organisation
+
+TABLE = "residents"
+LIST_COLUMNS = (
+    "id", "archive_no", "name", "sex", "birth_date", "id_number", "phone", "village_code",
+    "status", "flag_disabled", "flag_poverty", "flag_dibao", "flag_tekun",
+    "flag_family_planning",
+)
+
+
+class ValidationFailed(StoreError):
+    """Field errors by field id (Chinese messages); nothing was written."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("；".join(errors.values()))
+        self.errors = dict(errors)
+
+
+@dataclass(frozen=True)
+class Change:
+    table: str
+    record_id: int
+    action: str  # insert / update / close / delete
+
+
+class ResidentRepo:
+    def __init__(self, store: Store, form: FormDef) -> None:
+        self.store = store
+        self.form = form
+
+    # ---- reads -------------------------------------------------------------------
+    def get(self, resident_id: int) -> dict[str, Any] | None:
+        rows = self.store.query("SELECT * FROM residents WHERE id = ?", (resident_id,))
+        return rows[0] if rows else None
+
+    def values(self, resident_id: int) -> dict[str, Any]:
+        """The form values (typed: dates as dates, bools as bools) of a resident."""
+        row = self.get(resident_id)
+        if row is None:
+            raise StoreError(f"居民档案 {resident_id} 不存在")
+        return self.form.from_sql(row)
+
+    def count(self, include_closed: bool = True) -> int:
+        where = "deleted = 0" + ("" if include_closed else " AND status = '在档'")
+        return int(self.store.conn.execute(f"SELECT count(*) FROM residents WHERE {where}").fetchone()[0])
+
+    def page(self, offset: int, limit: int, include_closed: bool = True) -> list[dict[str, Any]]:
+        """Rows for a list view, in archive-number order, ``limit`` at a time."""
+        where = "deleted = 0" + ("" if include_closed else " AND status = '在档'")
+        return self.store.query(
+            f"SELECT {', '.join(LIST_COLUMNS)} FROM residents WHERE {where} "
+            "ORDER BY archive_no LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+
+    def search(self, text: str, limit: int = 200, include_closed: bool = True) -> list[dict[str, Any]]:
+        """Residents any of whose keys starts with ``text`` (name, pinyin initials, full
+        pinyin, ID number, phone, archive number), open archives first, then by name."""
+        q = search.normalise_query(text)
+        if not q:
+            return self.page(0, limit, include_closed)
+        status = "" if include_closed else " AND r.status = '在档'"
+        cols = ", ".join(f"r.{c}" for c in LIST_COLUMNS)
+        return self.store.query(
+            f"SELECT {cols} FROM residents r WHERE r.id IN ("
+            " SELECT resident_id FROM resident_search WHERE key >= ? AND key < ? LIMIT ?)"
+            f" AND r.deleted = 0{status}"
+            " ORDER BY r.status != '在档', length(r.name), r.name, r.archive_no LIMIT ?",
+            (q, search.prefix_upper_bound(q), limit * 4, limit),
+        )
+
+    def history(self, resident_id: int) -> list[dict[str, Any]]:
+        return audit.history(self.store.conn, TABLE, resident_id)
+
+    # ---- writes ------------------------------------------------------------------
+    def save(self, raw: Mapping[str, Any], resident_id: int | None = None) -> Change:
+        """Validate ``raw`` (typed text or values by field id) and add or update.
+
+        Raises :class:`ValidationFailed` with every field error; nothing is written then.
+        """
+        result = self.form.process(raw)
+        errors = dict(result.errors)
+        values = result.values
+        with self.store.write() as conn:
+            old = None
+            if resident_id is not None:
+                old = self.get(resident_id)
+                if old is None or old["deleted"]:
+                    raise StoreError(f"居民档案 {resident_id} 不存在或已删除")
+            self._check_village(conn, values, errors)
+            self._check_unique_id(conn, values, resident_id, errors)
+            if errors:
+                raise ValidationFailed(
+                    {f.id: errors[f.id] for f in self.form.fields if f.id in errors}
+                )
+            row = self.form.to_sql(values)
+            now = audit.now_iso()
+            if old is None:
+                row.update(
+                    archive_no=self._next_archive_no(conn, values["village_code"]),
+                    status=STATUS_OPEN, created_at=now, created_by=self.store.user,
+                    updated_at=now,
+                )
+                cur = conn.execute(
+                    f"INSERT INTO residents ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                    list(row.values()),
+                )
+                rid = int(cur.lastrowid or 0)
+                action = "insert"
+                audit.record(conn, user=self.store.user, table=TABLE, record_id=rid,
+                             action="insert", new=row)
+            else:
+                rid = resident_id  # type: ignore[assignment]
+                row["updated_at"] = now
+                sets = ", ".join(f"{k} = ?" for k in row)
+                conn.execute(f"UPDATE residents SET {sets} WHERE id = ?", [*row.values(), rid])
+                action = "update"
+                old_form = {k: old[k] for k in row}
+                audit.record(conn, user=self.store.user, table=TABLE, record_id=rid,
+                             action="update", old=old_form, new=row)
+            archive_no = old["archive_no"] if old else row["archive_no"]
+            self._write_keys(conn, rid, values, archive_no)
+        return Change(TABLE, rid, action)
+
+    def close(self, resident_id: int, status: str, date: dt.date | None, reason: str = "") -> Change:
+        """Close an archive as 迁出 / 死亡 / 注销 on ``date``."""
+        old = self.get(resident_id)
+        if old is None or old["deleted"]:
+            raise StoreError(f"居民档案 {resident_id} 不存在或已删除")
+        if old["status"] != STATUS_OPEN:
+            raise StoreError(f"该档案已是“{old['status']}”状态，不能再次结案")
+        birth = dt.date.fromisoformat(old["birth_date"]) if old["birth_date"] else None
+        created = dt.date.fromisoformat(old["created_at"][:10])
+        errors = check_close(status, date, birth, created, dt.date.today())
+        if errors:
+            raise ValidationFailed(errors)
+        assert date is not None
+        new = {"status": status, "status_date": date.isoformat(), "status_reason": reason or None}
+        with self.store.write() as conn:
+            conn.execute(
+                "UPDATE residents SET status = ?, status_date = ?, status_reason = ?, "
+                "updated_at = ? WHERE id = ?",
+                (*new.values(), audit.now_iso(), resident_id),
+            )
+            audit.record(conn, user=self.store.user, table=TABLE, record_id=resident_id,
+                         action="update",
+                         old={k: old[k] for k in new}, new=new, reason=f"结案：{status}")
+        return Change(TABLE, resident_id, "close")
+
+    def reopen(self, resident_id: int, reason: str) -> Change:
+        """Undo a close made by mistake (the audit log keeps both steps)."""
+        old = self.get(resident_id)
+        if old is None or old["status"] == STATUS_OPEN:
+            raise StoreError("该档案未结案")
+        new = {"status": STATUS_OPEN, "status_date": None, "status_reason": None}
+        with self.store.write() as conn:
+            conn.execute(
+                "UPDATE residents SET status = '在档', status_date = NULL, status_reason = NULL,"
+                " updated_at = ? WHERE id = ?", (audit.now_iso(), resident_id))
+            audit.record(conn, user=self.store.user, table=TABLE, record_id=resident_id,
+                         action="update", old={k: old[k] for k in new}, new=new,
+                         reason=f"恢复在档：{reason}")
+        return Change(TABLE, resident_id, "update")
+
+    def delete(self, resident_id: int, reason: str) -> Change:
+        """Soft delete (a record entered by mistake): kept, marked, with the reason."""
+        if not reason.strip():
+            raise ValidationFailed({"reason": "请填写删除原因"})
+        old = self.get(resident_id)
+        if old is None or old["deleted"]:
+            raise StoreError(f"居民档案 {resident_id} 不存在或已删除")
+        with self.store.write() as conn:
+            conn.execute(
+                "UPDATE residents SET deleted = 1, deleted_reason = ?, updated_at = ? WHERE id = ?",
+                (reason.strip(), audit.now_iso(), resident_id),
+            )
+            conn.execute("DELETE FROM resident_search WHERE resident_id = ?", (resident_id,))
+            audit.record(conn, user=self.store.user, table=TABLE, record_id=resident_id,
+                         action="delete", old={"deleted": 0}, new={"deleted": 1},
+                         reason=reason.strip())
+        return Change(TABLE, resident_id, "delete")
+
+    # ---- helpers -----------------------------------------------------------------
+    def _check_village(self, conn: sqlite3.Connection, values: dict, errors: dict) -> None:
+        code = values.get("village_code")
+        if code and "village_code" not in errors:
+            if not conn.execute("SELECT 1 FROM villages WHERE code = ?", (code,)).fetchone():
+                errors["village_code"] = f"居委/村委代码 {code} 不在本机构的辖区列表中"
+
+    def _check_unique_id(self, conn: sqlite3.Connection, values: dict,
+                         resident_id: int | None, errors: dict) -> None:
+        number = values.get("id_number")
+        if not number or "id_number" in errors:
+            return
+        row = conn.execute(
+            "SELECT id, name, archive_no FROM residents WHERE id_number = ? AND deleted = 0",
+            (number,),
+        ).fetchone()
+        if row and row[0] != resident_id:
+            errors["id_number"] = f"身份证号已登记：{row[1]}（档案号 {row[2]}）"
+
+    def _next_archive_no(self, conn: sqlite3.Connection, village_code: str) -> str:
+        org = get_organisation(self.store)
+        if org is None:
+            raise StoreError("尚未设置本机构信息，不能建档")
+        prefix = archive_prefix(org.code, village_code)
+        row = conn.execute(
+            "SELECT archive_no FROM residents WHERE archive_no >= ? AND archive_no < ? "
+            "ORDER BY archive_no DESC LIMIT 1",
+            (prefix, prefix + "~"),
+        ).fetchone()
+        serial = int(row[0][-5:]) + 1 if row else 1
+        try:
+            return archive_number(org.code, village_code, serial)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
+
+    def _write_keys(self, conn: sqlite3.Connection, rid: int, values: dict, archive_no: str) -> None:
+        conn.execute("DELETE FROM resident_search WHERE resident_id = ?", (rid,))
+        keys = search.resident_keys(values["name"], values.get("id_number"),
+                                    values.get("phone"), archive_no)
+        conn.executemany(
+            "INSERT INTO resident_search (key, resident_id) VALUES (?, ?)",
+            [(k, rid) for k in keys],
+        )

@@ -1,0 +1,43 @@
+"""Everything a screen or a command needs for one open database, wired once.
+
+Pages and commands receive a :class:`Workspace` instead of reaching for globals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.forms import FormRegistry
+from ..paths import forms_dir, resources_dir
+from .db import Store
+from .opening import close_store, open_store
+from .organisation import Organisation, get_organisation, get_setting
+from .residents import ResidentRepo
+
+
+def load_forms() -> FormRegistry:
+    """Load every form file; a malformed one raises FormFileError naming file and field."""
+    return FormRegistry.load(forms_dir(), resources_dir() / "codes")
+
+
+@dataclass
+class Workspace:
+    store: Store
+    forms: FormRegistry
+    residents: ResidentRepo
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = False, lock: bool = True,
+             forms: FormRegistry | None = None) -> Workspace:
+        forms = forms or load_forms()
+        store = open_store(path, create=create, lock=lock)
+        store.user = get_setting(store, "operator") or store.user
+        return cls(store=store, forms=forms, residents=ResidentRepo(store, forms["resident"]))
+
+    @property
+    def organisation(self) -> Organisation | None:
+        return get_organisation(self.store)
+
+    def close(self, *, backup_on_exit: bool = True) -> Path | None:
+        return close_store(self.store, backup_on_exit=backup_on_exit)

@@ -1,0 +1,149 @@
+"""居民档案: find as you type, add (Ctrl+N), edit (Enter), close an archive."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..storage.organisation import villages
+from ..storage.residents import Change
+from ..storage.workspace import Workspace
+from . import messages
+from .close_dialog import CloseDialog
+from .resident_editor import ResidentEditor
+from .resident_model import ResidentTableModel
+
+SEARCH_DELAY_MS = 60  # coalesce fast typing; each search itself takes a few ms
+
+
+class ResidentsPage(QWidget):
+    sig_changed = Signal(object)  # Change
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.search = QLineEdit()
+        self.search.setObjectName("resident_search")
+        self.search.setPlaceholderText("查找：姓名、拼音首字母（如 zs）、身份证号、电话或档案号")
+        self.search.setClearButtonEnabled(True)
+        self.count_label = QLabel()
+        self.model = ResidentTableModel(ws.residents, {v.code: v.name for v in villages(ws.store)})
+        self.table = QTableView()
+        self.table.setObjectName("resident_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setAlternatingRowColors(True)
+        for col, width in enumerate((150, 80, 44, 92, 44, 150, 100, 120, 50)):
+            self.table.setColumnWidth(col, width)
+        new_btn = QPushButton("新建档案 (Ctrl+N)")
+        edit_btn = QPushButton("编辑 (Enter)")
+        close_btn = QPushButton("结案…")
+        new_btn.clicked.connect(self.new_resident)
+        edit_btn.clicked.connect(self.edit_current)
+        close_btn.clicked.connect(self.close_current)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(new_btn)
+        top.addWidget(edit_btn)
+        top.addWidget(close_btn)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self._run_search)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.search.returnPressed.connect(self._focus_table)
+        self.table.doubleClicked.connect(lambda _i: self.edit_current())
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_resident)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            sc = QShortcut(QKeySequence(key), self.table, activated=self.edit_current)
+            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.model.set_query("")
+        self._update_count()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _run_search(self) -> None:
+        self.model.set_query(self.search.text())
+        self._update_count()
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
+    def _focus_table(self) -> None:
+        self._timer.stop()
+        self._run_search()
+        if self.model.rowCount():
+            self.table.setFocus()
+            self.table.selectRow(0)
+
+    def _update_count(self) -> None:
+        if self.model.query:
+            n = self.model.rowCount()
+            more = "（仅显示前200条，请输入更多字缩小范围）" if n >= 200 else ""
+            self.count_label.setText(f"找到 {n} 人{more}")
+        else:
+            self.count_label.setText(f"共 {self.model.total} 份档案")
+
+    def current_id(self) -> int | None:
+        index: QModelIndex = self.table.currentIndex()
+        return self.model.resident_id(index.row()) if index.isValid() else None
+
+    def new_resident(self) -> None:
+        self._open_editor(None)
+
+    def edit_current(self) -> None:
+        rid = self.current_id()
+        if rid is None:
+            messages.info(self, "请先在列表中选中一位居民。")
+            return
+        self._open_editor(rid)
+
+    def close_current(self) -> None:
+        rid = self.current_id()
+        if rid is None:
+            messages.info(self, "请先在列表中选中一位居民。")
+            return
+        dialog = CloseDialog(self.ws, rid, self)
+        if dialog.exec():
+            self._after_change(Change("residents", rid, "close"))
+
+    def _open_editor(self, resident_id: int | None) -> None:
+        editor = ResidentEditor(self.ws, resident_id, self)
+        if editor.exec() and editor.change is not None:
+            self._after_change(editor.change)
+
+    def _after_change(self, change: Change) -> None:
+        self.model.village_names = {v.code: v.name for v in villages(self.ws.store)}
+        if change.action == "insert" and not self.model.query:
+            row = self.ws.residents.get(change.record_id)
+            if row:
+                self.search.setText(row["name"])
+                self._run_search()
+        else:
+            self.model.refresh()
+        self._update_count()
+        row_index = self.model.row_of(change.record_id)
+        if row_index is not None:
+            self.table.selectRow(row_index)
+        self.sig_changed.emit(change)

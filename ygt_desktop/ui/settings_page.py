@@ -1,0 +1,163 @@
+"""设置: organisation, villages, operator, and backups (list, back up now, restore)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..storage import backup
+from ..storage.db import StoreError
+from ..storage.organisation import add_village, get_setting, set_setting, villages
+from ..storage.workspace import Workspace
+from . import messages
+
+
+class SettingsPage(QWidget):
+    sig_backup_made = Signal()
+    sig_restore_requested = Signal(object)  # Path of the backup to restore
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        org = ws.organisation
+        org_box = QGroupBox("本机构")
+        org_form = QFormLayout(org_box)
+        if org:
+            org_form.addRow("机构名称", QLabel(org.name))
+            org_form.addRow("机构代码", QLabel(org.code))
+            org_form.addRow("级别", QLabel(org.level))
+            org_form.addRow("上级机构代码", QLabel(org.parent_code or "—"))
+        self.operator = QLineEdit(get_setting(ws.store, "operator", ws.store.user) or "")
+        self.operator.setObjectName("operator")
+        save_operator = QPushButton("保存操作员")
+        save_operator.clicked.connect(self.save_operator)
+        op_row = QHBoxLayout()
+        op_row.addWidget(self.operator)
+        op_row.addWidget(save_operator)
+        org_form.addRow("操作员（记入审计日志）", op_row)
+
+        village_box = QGroupBox("辖区居委/村委")
+        self.village_list = QListWidget()
+        self.village_code = QLineEdit()
+        self.village_code.setPlaceholderText("代码，如 102")
+        self.village_code.setMaximumWidth(120)
+        self.village_name = QLineEdit()
+        self.village_name.setPlaceholderText("名称，如 大坝村委会")
+        add_btn = QPushButton("添加")
+        add_btn.clicked.connect(self.add_village)
+        v_row = QHBoxLayout()
+        v_row.addWidget(self.village_code)
+        v_row.addWidget(self.village_name, 1)
+        v_row.addWidget(add_btn)
+        v_layout = QVBoxLayout(village_box)
+        v_layout.addWidget(self.village_list)
+        v_layout.addLayout(v_row)
+
+        backup_box = QGroupBox("备份（退出时和修改后每30分钟自动备份）")
+        self.backup_table = QTableWidget(0, 3)
+        self.backup_table.setObjectName("backup_table")
+        self.backup_table.setHorizontalHeaderLabels(["时间", "原因", "大小"])
+        self.backup_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.backup_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.backup_table.horizontalHeader().setStretchLastSection(True)
+        self.backup_table.setColumnWidth(0, 170)
+        backup_now = QPushButton("立即备份")
+        backup_now.setObjectName("backup_now")
+        backup_now.clicked.connect(self.backup_now)
+        restore_btn = QPushButton("恢复所选备份…")
+        restore_btn.setObjectName("restore_selected")
+        restore_btn.clicked.connect(self.restore_selected)
+        b_row = QHBoxLayout()
+        b_row.addWidget(backup_now)
+        b_row.addWidget(restore_btn)
+        b_row.addStretch()
+        self.backup_folder = QLabel()
+        self.backup_folder.setWordWrap(True)
+        b_layout = QVBoxLayout(backup_box)
+        b_layout.addWidget(self.backup_table)
+        b_layout.addLayout(b_row)
+        b_layout.addWidget(self.backup_folder)
+
+        left = QVBoxLayout()
+        left.addWidget(org_box)
+        left.addWidget(village_box, 1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addWidget(backup_box, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.village_list.clear()
+        for v in villages(self.ws.store):
+            self.village_list.addItem(f"{v.code}  {v.name}（{v.kind}）")
+        self.backups = backup.list_backups(self.ws.store.path)
+        self.backup_table.setRowCount(len(self.backups))
+        for i, info in enumerate(self.backups):
+            self.backup_table.setItem(i, 0, QTableWidgetItem(f"{info.created_at:%Y-%m-%d %H:%M:%S}"))
+            self.backup_table.setItem(i, 1, QTableWidgetItem(info.reason or ""))
+            self.backup_table.setItem(i, 2, QTableWidgetItem(f"{info.size / 1048576:.1f} MB"))
+        self.backup_folder.setText(f"备份位置：{backup.backup_dir_for(self.ws.store.path)}")
+
+    def save_operator(self) -> None:
+        name = self.operator.text().strip()
+        if not name:
+            messages.error(self, "请填写操作员姓名")
+            return
+        try:
+            set_setting(self.ws.store, "operator", name)
+        except StoreError as exc:
+            messages.error(self, str(exc))
+            return
+        self.ws.store.user = name
+
+    def add_village(self) -> None:
+        try:
+            add_village(self.ws.store, self.village_code.text().strip(),
+                        self.village_name.text().strip())
+        except StoreError as exc:
+            messages.error(self, str(exc))
+            return
+        self.village_code.clear()
+        self.village_name.clear()
+        self.refresh()
+
+    def backup_now(self) -> None:
+        try:
+            made = backup.make_backup(self.ws.store.conn, self.ws.store.path, reason="手动")
+        except StoreError as exc:
+            messages.error(self, str(exc))
+            return
+        self.ws.store.changes_since_backup = 0
+        self.refresh()
+        self.sig_backup_made.emit()
+        messages.info(self, f"已备份：{made.name}")
+
+    def restore_selected(self) -> None:
+        row = self.backup_table.currentRow()
+        if row < 0 or row >= len(self.backups):
+            messages.info(self, "请先在列表中选中一个备份。")
+            return
+        info = self.backups[row]
+        if not messages.ask(
+            self,
+            f"用 {info.created_at:%Y-%m-%d %H:%M:%S} 的备份替换当前数据库？\n"
+            "此后录入的内容将不在恢复后的数据库中；当前文件会另存，不会删除。",
+            "恢复备份",
+        ):
+            return
+        self.sig_restore_requested.emit(Path(info.path))

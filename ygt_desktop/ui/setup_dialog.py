@@ -1,0 +1,83 @@
+"""First start: who this station is, and which villages it serves."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from ..storage.organisation import LEVELS, Organisation, check_org, check_village
+
+
+class SetupDialog(QDialog):
+    """Collects the organisation and villages; ``result_org`` / ``result_villages``."""
+
+    def __init__(self, db_path: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("首次使用 · 设置本机构")
+        self.result_org: Organisation | None = None
+        self.result_villages: list[tuple[str, str]] = []
+        self.name = QLineEdit()
+        self.name.setObjectName("setup_name")
+        self.name.setPlaceholderText("如：五华区龙泉社区卫生服务站")
+        self.code = QLineEdit()
+        self.code.setObjectName("setup_code")
+        self.code.setPlaceholderText("9位：县级区划代码6位 + 乡镇3位，如 530102001")
+        self.level = QComboBox()
+        self.level.addItems(LEVELS)
+        self.parent_code = QLineEdit()
+        self.parent_code.setObjectName("setup_parent")
+        self.parent_code.setPlaceholderText("上级机构代码（可不填），如 530102")
+        self.villages = QPlainTextEdit()
+        self.villages.setObjectName("setup_villages")
+        self.villages.setPlaceholderText("每行一个：代码 名称\n001 龙泉路社区居委会\n101 小坝村委会")
+        self.villages.setFixedHeight(110)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow(QLabel(f"将新建数据库：{db_path}"))
+        form.addRow("机构名称＊", self.name)
+        form.addRow("机构代码＊", self.code)
+        form.addRow("机构级别＊", self.level)
+        form.addRow("上级机构代码", self.parent_code)
+        form.addRow("辖区居委/村委＊", self.villages)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox()
+        buttons.addButton("创建", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.resize(560, 420)
+
+    def try_accept(self) -> None:
+        org = Organisation(self.code.text().strip(), self.name.text().strip(),
+                           self.level.currentText(), self.parent_code.text().strip() or None)
+        problems = list(check_org(org.code, org.name, org.level, org.parent_code).values())
+        villages: list[tuple[str, str]] = []
+        for n, line in enumerate(self.villages.toPlainText().splitlines(), start=1):
+            if not line.strip():
+                continue
+            code, _, name = line.strip().partition(" ")
+            problem = check_village(code, name.strip())
+            if problem:
+                problems.append(f"居委/村委第{n}行：{problem}")
+            villages.append((code, name.strip()))
+        if not villages:
+            problems.append("请至少填写一个辖区居委/村委")
+        if len({c for c, _ in villages}) != len(villages):
+            problems.append("居委/村委代码有重复")
+        if problems:
+            self.error.setText("\n".join(problems))
+            return
+        self.result_org = org
+        self.result_villages = villages
+        self.accept()

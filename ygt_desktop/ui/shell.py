@@ -1,0 +1,128 @@
+"""The main window: navigation on the left, the page on the right, a status bar.
+
+The window is a shell: pages get the workspace passed in and do their own work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..storage import backup
+from ..storage.db import StoreError
+from ..storage.workspace import Workspace
+from . import messages
+from .residents_page import ResidentsPage
+from .settings_page import SettingsPage
+
+PAGES_TODO = {
+    "公卫服务": "公共卫生服务记录（疾控包、妇幼包、中医包、健教包、卫生监督协管）",
+    "待办随访": "待办随访清单（应访、逾期、已访）",
+    "家医签约": "家庭医生签约服务",
+    "转诊": "双向转诊登记",
+    "设备": "设备登记与盘点",
+    "报表": "季度报表与上报工作簿",
+}
+BACKUP_CHECK_MS = 60_000
+
+
+class PlaceholderPage(QWidget):
+    def __init__(self, title: str, what: str) -> None:
+        super().__init__()
+        label = QLabel(f"<h2>{title}</h2><p>{what}功能尚未完成，将在后续版本提供。</p>"
+                       "<p>本页目前没有任何内容，也不会保存数据。</p>")
+        label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ws: Workspace) -> None:
+        super().__init__()
+        self.ws = ws
+        org = ws.organisation
+        self.setWindowTitle(f"基层公共卫生服务系统 — {org.name if org else ''}")
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setMaximumWidth(140)
+        self.stack = QStackedWidget()
+        self.residents_page = ResidentsPage(ws)
+        self.settings_page = SettingsPage(ws)
+        pages: list[tuple[str, QWidget]] = [("居民档案", self.residents_page)]
+        pages += [(name, PlaceholderPage(name, what)) for name, what in PAGES_TODO.items()]
+        pages.append(("设置", self.settings_page))
+        for name, page in pages:
+            self.nav.addItem(name)
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+        self.status_org = QLabel()
+        self.status_backup = QLabel()
+        self.statusBar().addWidget(self.status_org, 1)
+        self.statusBar().addPermanentWidget(self.status_backup)
+        self._update_status()
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.find_resident)
+        self.residents_page.sig_changed.connect(lambda _c: self._update_status())
+        self.settings_page.sig_backup_made.connect(self._update_status)
+        self._backups = backup.BackupScheduler()
+        self._backup_timer = QTimer(self)
+        self._backup_timer.timeout.connect(self.backup_if_due)
+        self._backup_timer.start(BACKUP_CHECK_MS)
+        self.resize(1280, 720)
+        if ws.store.readonly:
+            self.statusBar().showMessage("数据库检查未通过，只读打开：请在“设置”中恢复备份", 0)
+
+    def find_resident(self) -> None:
+        self.nav.setCurrentRow(0)
+        self.residents_page.focus_search()
+
+    def last_backup_at(self) -> dt.datetime | None:
+        backups = backup.list_backups(self.ws.store.path)
+        return backups[0].created_at if backups else None
+
+    def backup_if_due(self) -> None:
+        """Every few minutes: back up when there were changes and 30 min have passed."""
+        store = self.ws.store
+        if store.readonly:
+            return
+        if self._backups.due(dt.datetime.now(), store.changes_since_backup,
+                             self.last_backup_at()):
+            try:
+                backup.make_backup(store.conn, store.path, reason="定时")
+                store.changes_since_backup = 0
+            except StoreError as exc:
+                self.statusBar().showMessage(f"自动备份失败：{exc}", 10_000)
+            self._update_status()
+
+    def _update_status(self) -> None:
+        org = self.ws.organisation
+        org_text = f"{org.name}（{org.code}）" if org else "未设置机构"
+        self.status_org.setText(
+            f"{org_text}　操作员：{self.ws.store.user}　数据库：{self.ws.store.path}")
+        last = self.last_backup_at()
+        self.status_backup.setText(
+            f"最近备份：{last:%Y-%m-%d %H:%M}" if last else "最近备份：无")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        try:
+            self.ws.close()
+        except StoreError as exc:
+            messages.error(self, f"退出时备份失败：{exc}\n数据已保存在数据库中。")
+        event.accept()
