@@ -29,9 +29,9 @@ N = 20_000
 FORM_KEYS = {
     "name", "id_number", "no_id_reason", "sex", "birth_date", "ethnicity", "phone",
     "village_code", "address", "resident_6m", "flag_disabled", "flag_poverty",
-    "flag_dibao", "flag_tekun", "flag_family_planning", "note",
+    "flag_dibao", "flag_tekun", "flag_family_planning", "note", "archive_date",
 }  # fmt: skip
-SYSTEM_KEYS = {"created_at", "status", "status_date"}
+SYSTEM_KEYS = {"status", "status_date"}
 MOBILE_PREFIXES = ("13", "14", "15", "16", "17", "18", "19")
 
 
@@ -199,7 +199,7 @@ def test_rows_have_exactly_the_form_and_system_fields(people: list[dict]) -> Non
         assert set(r) == FORM_KEYS | SYSTEM_KEYS
         assert r["note"] is None
         assert isinstance(r["birth_date"], dt.date)
-        assert isinstance(r["created_at"], dt.date)
+        assert isinstance(r["archive_date"], dt.date)
         for key in ("resident_6m", "flag_disabled", "flag_poverty", "flag_dibao"):
             assert isinstance(r[key], bool)
         assert isinstance(r["flag_tekun"], bool) and isinstance(r["flag_family_planning"], bool)
@@ -346,14 +346,14 @@ def test_key_population_flags(people: list[dict]) -> None:
 def test_dates_are_consistent(people: list[dict]) -> None:
     window_start = dt.date(YEAR - 7, 1, 1)
     for r in people:
-        assert r["birth_date"] <= r["created_at"] <= TODAY
-        assert r["created_at"] >= window_start
+        assert r["birth_date"] <= r["archive_date"] <= TODAY
+        assert r["archive_date"] >= window_start
         if r["status"] == "在档":
             assert r["status_date"] is None
         else:
             assert r["status_date"] is not None
-            assert r["created_at"] < r["status_date"] <= TODAY
-    created = [r["created_at"] for r in people]
+            assert r["archive_date"] < r["status_date"] <= TODAY
+    created = [r["archive_date"] for r in people]
     assert (max(created) - min(created)).days > 6 * 365
 
 
@@ -376,7 +376,7 @@ def test_status_mix(people: list[dict]) -> None:
 def test_edge_days(villages: list[SyntheticVillage], today: dt.date) -> None:
     rows = list(generate_residents(11, 3_000, today.year, villages, today))
     for r in rows:
-        assert r["birth_date"] <= r["created_at"] <= today
+        assert r["birth_date"] <= r["archive_date"] <= today
         assert 0 <= age_years(r["birth_date"], today) <= 100
         if r["id_number"]:
             assert idnumber.parse(r["id_number"], today=today).birth_date == r["birth_date"]

@@ -9,6 +9,7 @@ the file, the field and the problem.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from collections.abc import Mapping
@@ -70,6 +71,12 @@ class FieldDef:
     help: str | None = None
     not_future: bool = False
     group: str | None = None
+
+    def default_value(self, today: dt.date | None = None) -> Any:
+        """The value a new record starts with (``"today"`` for dates means today)."""
+        if self.type == "date" and self.default == "today":
+            return today or dt.date.today()
+        return self.default
 
     @property
     def field_type(self) -> FieldType:
@@ -149,6 +156,10 @@ class FormDef:
                 errors[f.id] = message
         ordered = {f.id: errors[f.id] for f in self.fields if f.id in errors}
         return FormResult(values=values, errors=ordered)
+
+    def with_defaults(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """``raw`` with each field it does not mention set to the field's default."""
+        return {**{f.id: f.default_value() for f in self.fields}, **raw}
 
     def is_relevant(self, field_id: str, values: Mapping[str, Any]) -> bool:
         f = self.by_id[field_id]

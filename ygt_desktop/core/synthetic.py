@@ -12,7 +12,7 @@ so the pyramid is kept exactly while households look plausible. A household shar
 its village, address, surname line and usually a phone.
 
 Residents are yielded as dicts holding the resident form's fields (``forms/resident.toml``)
-plus the system fields ``created_at``, ``status`` and ``status_date``.
+plus the system fields ``archive_date``, ``status`` and ``status_date``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ RESIDENT_KEYS = (
     "name", "id_number", "no_id_reason", "sex", "birth_date", "ethnicity", "phone",
     "village_code", "address", "resident_6m", "flag_disabled", "flag_poverty",
     "flag_dibao", "flag_tekun", "flag_family_planning", "note",
-    "created_at", "status", "status_date",
+    "archive_date", "status", "status_date",
 )  # fmt: skip
 
 # --- administrative divisions (GB/T 2260) -------------------------------------------
@@ -304,7 +304,7 @@ def generate_residents(
 ) -> Iterator[dict]:
     """Yield ``count`` residents of a station whose area is ``villages``, as of ``today``.
 
-    Archives were made (``created_at``) from 1 January of ``year - 7`` up to ``today``
+    Archives were made (``archive_date``) from 1 January of ``year - 7`` up to ``today``
     (the last ~8 years when ``year`` is the current one), never before birth. Most
     residents were born in ``county_code`` (its ID numbers carry that address code);
     addresses start with its name when it is one of :data:`YUNNAN_COUNTIES`. Members of
@@ -631,7 +631,7 @@ def _generate(
                 "flag_tekun": rnd() < (0.0005 if age < 18 else 0.001 if age < 60 else 0.022),
                 "flag_family_planning": family_planning and age >= 49,
                 "note": None,
-                "created_at": dt.date.fromordinal(created_ord),
+                "archive_date": dt.date.fromordinal(created_ord),
                 "status": status,
                 "status_date": status_date,
             }

@@ -20,7 +20,7 @@ from .organisation import get_organisation
 
 def load_residents(store: Store, form: FormDef, residents: Iterable[Mapping[str, Any]],
                    batch: int = 5000) -> int:
-    """Insert generated residents (form values plus created_at, status, status_date).
+    """Insert generated residents (form values plus status and status_date).
 
     Archive numbers continue each village's serials. Returns the number inserted.
     """
@@ -57,7 +57,7 @@ def load_residents(store: Store, form: FormDef, residents: Iterable[Mapping[str,
             serials[prefix] = serials.get(prefix, 0) + 1
             archive_no = f"{prefix}{serials[prefix]:05d}"
             sql_values = form.to_sql(r)
-            created = r["created_at"].isoformat()
+            created = r["archive_date"].isoformat()
             status_date = r.get("status_date")
             rows.append([
                 next_id, *(sql_values[f] for f in field_ids), archive_no, r.get("status", "在档"),

@@ -90,6 +90,7 @@ def _m0002_residents(conn: sqlite3.Connection) -> None:
             phone TEXT,
             village_code TEXT REFERENCES villages(code),
             address TEXT,
+            archive_date TEXT,
             resident_6m INTEGER,
             flag_disabled INTEGER,
             flag_poverty INTEGER,
@@ -112,6 +113,7 @@ def _m0002_residents(conn: sqlite3.Connection) -> None:
             WHERE id_number IS NOT NULL AND deleted = 0;
         CREATE INDEX residents_village ON residents(village_code);
         CREATE INDEX residents_birth ON residents(birth_date);
+        CREATE INDEX residents_archive_date ON residents(archive_date);
         CREATE TABLE resident_search (
             key TEXT NOT NULL,
             resident_id INTEGER NOT NULL REFERENCES residents(id) ON DELETE CASCADE

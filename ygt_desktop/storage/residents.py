@@ -95,17 +95,22 @@ class ResidentRepo:
     def save(self, raw: Mapping[str, Any], resident_id: int | None = None) -> Change:
         """Validate ``raw`` (typed text or values by field id) and add or update.
 
-        Raises :class:`ValidationFailed` with every field error; nothing is written then.
+        A new record takes each field's default where ``raw`` does not mention it; an
+        update keeps the stored value of fields ``raw`` does not mention. Raises
+        :class:`ValidationFailed` with every field error; nothing is written then.
         """
+        old = None
+        if resident_id is None:
+            raw = self.form.with_defaults(raw)
+        else:
+            old = self.get(resident_id)
+            if old is None or old["deleted"]:
+                raise StoreError(f"居民档案 {resident_id} 不存在或已删除")
+            raw = {**self.form.from_sql(old), **raw}
         result = self.form.process(raw)
         errors = dict(result.errors)
         values = result.values
         with self.store.write() as conn:
-            old = None
-            if resident_id is not None:
-                old = self.get(resident_id)
-                if old is None or old["deleted"]:
-                    raise StoreError(f"居民档案 {resident_id} 不存在或已删除")
             self._check_village(conn, values, errors)
             self._check_unique_id(conn, values, resident_id, errors)
             if errors:
@@ -134,9 +139,9 @@ class ResidentRepo:
                 sets = ", ".join(f"{k} = ?" for k in row)
                 conn.execute(f"UPDATE residents SET {sets} WHERE id = ?", [*row.values(), rid])
                 action = "update"
-                old_form = {k: old[k] for k in row}
+                form_row = {k: row[k] for k in values}
                 audit.record(conn, user=self.store.user, table=TABLE, record_id=rid,
-                             action="update", old=old_form, new=row)
+                             action="update", old={k: old[k] for k in form_row}, new=form_row)
             archive_no = old["archive_no"] if old else row["archive_no"]
             self._write_keys(conn, rid, values, archive_no)
         return Change(TABLE, rid, action)
@@ -149,7 +154,7 @@ class ResidentRepo:
         if old["status"] != STATUS_OPEN:
             raise StoreError(f"该档案已是“{old['status']}”状态，不能再次结案")
         birth = dt.date.fromisoformat(old["birth_date"]) if old["birth_date"] else None
-        created = dt.date.fromisoformat(old["created_at"][:10])
+        created = dt.date.fromisoformat(old["archive_date"]) if old["archive_date"] else None
         errors = check_close(status, date, birth, created, dt.date.today())
         if errors:
             raise ValidationFailed(errors)

@@ -176,7 +176,7 @@ class FormWidget(QWidget):
             self.layout_.addRow(label, cell)
             editor.widget.installEventFilter(self._enter)
             editor.connect_changed(self._on_changed)
-        self.set_values({f.id: f.default for f in form.fields})
+        self.set_values({f.id: f.default_value() for f in form.fields})
 
     def set_values(self, values: Mapping[str, Any]) -> None:
         self._loading = True
