@@ -58,7 +58,6 @@ class ResidentEditor(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
         if resident_id is not None:
             row = ws.residents.get(resident_id)

@@ -40,27 +40,33 @@ class ResidentTableModel(QAbstractTableModel):
         self.query = ""
         self.rows: list[dict[str, Any]] = []
         self.total = 0
+        self._resetting = False
 
     # ---- loading -----------------------------------------------------------------
     def set_query(self, text: str) -> None:
+        self._resetting = True  # views may ask for more rows while the reset is signalled
         self.beginResetModel()
-        self.query = text.strip()
-        if self.query:
-            self.rows = self.repo.search(self.query, limit=PAGE)
-            self.total = len(self.rows)
-        else:
-            self.total = self.repo.count()
-            self.rows = self.repo.page(0, PAGE)
-        self.endResetModel()
+        try:
+            self.query = text.strip()
+            if self.query:
+                self.rows = self.repo.search(self.query, limit=PAGE)
+                self.total = len(self.rows)
+            else:
+                self.total = self.repo.count()
+                self.rows = self.repo.page(0, PAGE)
+        finally:
+            self.endResetModel()
+            self._resetting = False
 
     def refresh(self) -> None:
         self.set_query(self.query)
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: N802, B008
-        return not parent.isValid() and not self.query and len(self.rows) < self.total
+        return (not parent.isValid() and not self.query and not self._resetting
+                and len(self.rows) < self.total)
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: N802, B008
-        if parent.isValid():
+        if parent.isValid() or self._resetting:
             return
         more = self.repo.page(len(self.rows), PAGE)
         if not more:

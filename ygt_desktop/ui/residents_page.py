@@ -6,6 +6,7 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,6 +34,7 @@ class ResidentsPage(QWidget):
     def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
+        self.dialog: QDialog | None = None  # the editor or close dialog last opened
         self.search = QLineEdit()
         self.search.setObjectName("resident_search")
         self.search.setPlaceholderText("查找：姓名、拼音首字母（如 zs）、身份证号、电话或档案号")
@@ -125,13 +127,15 @@ class ResidentsPage(QWidget):
             messages.info(self, "请先在列表中选中一位居民。")
             return
         dialog = CloseDialog(self.ws, rid, self)
-        if dialog.exec():
-            self._after_change(Change("residents", rid, "close"))
+        self.dialog = dialog
+        dialog.accepted.connect(lambda: self._after_change(Change("residents", rid, "close")))
+        dialog.open()
 
     def _open_editor(self, resident_id: int | None) -> None:
         editor = ResidentEditor(self.ws, resident_id, self)
-        if editor.exec() and editor.change is not None:
-            self._after_change(editor.change)
+        self.dialog = editor
+        editor.accepted.connect(lambda: editor.change and self._after_change(editor.change))
+        editor.open()
 
     def _after_change(self, change: Change) -> None:
         self.model.village_names = {v.code: v.name for v in villages(self.ws.store)}

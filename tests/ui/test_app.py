@@ -1,0 +1,111 @@
+"""The application shell: first-start setup, navigation, settings and backups."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel
+
+from ygt_desktop.storage import backup
+from ygt_desktop.storage.organisation import get_organisation, villages
+from ygt_desktop.storage.workspace import Workspace
+from ygt_desktop.ui import app as app_module
+from ygt_desktop.ui import messages
+from ygt_desktop.ui.setup_dialog import SetupDialog
+from ygt_desktop.ui.shell import MainWindow
+
+
+def test_setup_refuses_bad_input_in_chinese(qtbot):
+    dialog = SetupDialog("x.db")
+    qtbot.addWidget(dialog)
+    dialog.code.setText("12345")
+    dialog.villages.setPlainText("101 小坝村委会\n250 错误村")
+    dialog.try_accept()
+    text = dialog.error.text()
+    assert "机构代码应为9位" in text
+    assert "请填写机构名称" in text
+    assert "居委/村委第2行" in text
+    assert dialog.result_org is None
+
+
+def test_first_start_creates_the_database_from_setup(qtbot, tmp_path, monkeypatch):
+    path = tmp_path / "new.db"
+
+    def fill_and_accept(self):
+        self.name.setText("五华区龙泉社区卫生服务站")
+        self.code.setText("530102003")
+        self.villages.setPlainText("001 龙泉路社区居委会\n101 小坝村委会")
+        self.try_accept()
+        return self.result() == SetupDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(SetupDialog, "exec", fill_and_accept)
+    controller = app_module.AppController(path)
+    assert controller.start()
+    qtbot.addWidget(controller.window)
+    ws = controller.ws
+    assert get_organisation(ws.store).code == "530102003"
+    assert [v.code for v in villages(ws.store)] == ["001", "101"]
+    assert "五华区龙泉社区卫生服务站" in controller.window.windowTitle()
+    controller.window.close()
+
+
+def test_second_window_on_the_same_file_is_refused(qtbot, ws, monkeypatch):
+    shown = []
+    monkeypatch.setattr(messages, "error", lambda parent, text, title="": shown.append(text))
+    controller = app_module.AppController(ws.store.path)
+    assert not controller.start()
+    assert "正被另一个程序窗口使用" in shown[0]
+
+
+def test_shell_navigation_and_ctrl_f(qtbot, ws):
+    window = MainWindow(ws)
+    qtbot.addWidget(window)
+    window.show()
+    names = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert names == ["居民档案", "公卫服务", "待办随访", "家医签约", "转诊", "设备", "报表", "设置"]
+    window.nav.setCurrentRow(6)
+    labels = window.stack.currentWidget().findChildren(QLabel)
+    assert any("尚未完成" in label.text() for label in labels)  # says so plainly
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.residents_page
+    assert window.residents_page.search.hasFocus()
+    assert "测试社区卫生服务站" in window.status_org.text()
+
+
+def test_settings_backup_now_and_restore(qtbot, tmp_path, forms, monkeypatch):
+    from tests.conftest import ORG, VILLAGES
+    from ygt_desktop.storage.organisation import add_village, set_organisation
+
+    path = tmp_path / "s.db"
+    ws = Workspace.open(path, create=True, forms=forms)
+    set_organisation(ws.store, ORG)
+    for code, name in VILLAGES:
+        add_village(ws.store, code, name)
+    ws.residents.save({"name": "张三", "id_number": "11010519491231002X", "village_code": "101"})
+    ws.close(backup_on_exit=False)
+
+    monkeypatch.setattr(messages, "info", lambda *a, **k: None)
+    monkeypatch.setattr(messages, "ask", lambda *a, **k: True)
+    controller = app_module.AppController(path)
+    assert controller.start()
+    window = controller.window
+    page = window.settings_page
+    page.backup_now()
+    assert page.backup_table.rowCount() == 1
+    assert page.backup_table.item(0, 1).text() == "手动"
+    assert "最近备份" in window.status_backup.text()
+
+    # a resident added after the backup is gone once the backup is restored
+    controller.ws.residents.save({"name": "李四", "no_id_reason": "9", "sex": "1",
+                                  "birth_date": "1980-01-01", "village_code": "101"})
+    assert controller.ws.residents.count() == 2
+    page.backup_table.selectRow(0)
+    page.restore_selected()
+    assert controller.ws.residents.count() == 1
+    assert controller.window is not window
+    qtbot.addWidget(controller.window)
+    reasons = [b.reason for b in backup.list_backups(path)]
+    assert "恢复前" in reasons  # the state before the restore is kept too
+    assert list(tmp_path.glob("s.db.replaced-*"))
+    controller.window.close()
