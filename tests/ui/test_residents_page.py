@@ -169,10 +169,10 @@ def test_escape_without_changes_closes_at_once(qtbot, page, monkeypatch):
 
 
 def test_list_loads_lazily_and_passes_the_model_tester(qtmodeltester, ws, forms):
+    import datetime as dt
+
     from ygt_desktop.core import synthetic
     from ygt_desktop.storage.bulk import load_residents
-
-    import datetime as dt
 
     villages = [synthetic.SyntheticVillage("101", "小坝村委会")]
     load_residents(ws.store, forms["resident"],
