@@ -155,7 +155,12 @@ class FormWidget(QWidget):
         self.layout_.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         outer.addLayout(self.layout_)
         outer.addStretch()
+        self.setStyleSheet("QLineEdit[readOnly=\"true\"] { background: #eeeeee; color: #333; }")
+        group = None
         for f in form.fields:
+            if f.group and f.group != group:
+                self.layout_.addRow(QLabel(f"<b>{f.group}</b>"))
+            group = f.group
             choices = list(f.choices) if f.choices else (
                 choice_source(f.choices_from) if f.choices_from else [])
             editor = FieldEditor(f, choices)
