@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .dates import age_months, age_years
 
@@ -45,7 +47,7 @@ TYPED_FLAGS = {
 }
 
 
-def flag_labels(row: dict, on: dt.date) -> list[str]:
+def flag_labels(row: Mapping[str, Any], on: dt.date) -> list[str]:
     """Short labels of the key-population flags shown in lists ("65岁+", "低保" …)."""
     labels = []
     birth = row.get("birth_date")

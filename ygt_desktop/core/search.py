@@ -20,8 +20,8 @@ MAX_VARIANTS = 16  # readings per name kept as keys; enough for two heteronyms e
 @lru_cache(maxsize=20000)
 def _readings(char: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(initials, full readings) of one character, lower-case, without tones."""
-    full = pinyin(char, style=Style.NORMAL, heteronym=True, errors=lambda c: [c.lower()])[0]
-    full = [r.replace("ü", "v") for r in full if r]
+    readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors="default")[0]
+    full = [r.lower().replace("ü", "v") for r in readings if r]
     initials = tuple(dict.fromkeys(r[0] for r in full))
     return initials, tuple(dict.fromkeys(full))
 

@@ -23,6 +23,7 @@ from bisect import bisect
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Any
 
 from ygt_desktop.core.idnumber import check_char
 
@@ -301,7 +302,7 @@ def generate_residents(
     villages: Sequence[SyntheticVillage],
     today: dt.date,
     county_code: str = "530102",
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     """Yield ``count`` residents of a station whose area is ``villages``, as of ``today``.
 
     Archives were made (``archive_date``) from 1 January of ``year - 7`` up to ``today``
@@ -329,7 +330,7 @@ def _generate(
     today: dt.date,
     county_code: str,
     window_start: dt.date,
-) -> Iterator[dict]:
+) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     rnd = rng.random
 

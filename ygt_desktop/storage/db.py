@@ -100,7 +100,7 @@ class InstanceLock:
                 import msvcrt
 
                 fh.seek(0)
-                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
             else:
                 import fcntl
 
@@ -159,10 +159,11 @@ class Store:
             raise
         self.changes_since_backup += 1
 
-    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        """Rows as dicts keyed by column name."""
         cur = self.conn.execute(sql, params)
         cols = [d[0] for d in cur.description or ()]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]  # type: ignore[misc]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):

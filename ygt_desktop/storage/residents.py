@@ -205,14 +205,14 @@ class ResidentRepo:
         return Change(TABLE, resident_id, "delete")
 
     # ---- helpers -----------------------------------------------------------------
-    def _check_village(self, conn: sqlite3.Connection, values: dict, errors: dict) -> None:
+    def _check_village(self, conn: sqlite3.Connection, values: dict[str, Any], errors: dict[str, str]) -> None:
         code = values.get("village_code")
         if code and "village_code" not in errors:
             if not conn.execute("SELECT 1 FROM villages WHERE code = ?", (code,)).fetchone():
                 errors["village_code"] = f"居委/村委代码 {code} 不在本机构的辖区列表中"
 
-    def _check_unique_id(self, conn: sqlite3.Connection, values: dict,
-                         resident_id: int | None, errors: dict) -> None:
+    def _check_unique_id(self, conn: sqlite3.Connection, values: dict[str, Any],
+                         resident_id: int | None, errors: dict[str, str]) -> None:
         number = values.get("id_number")
         if not number or "id_number" in errors:
             return
@@ -239,7 +239,7 @@ class ResidentRepo:
         except ValueError as exc:
             raise StoreError(str(exc)) from None
 
-    def _write_keys(self, conn: sqlite3.Connection, rid: int, values: dict, archive_no: str) -> None:
+    def _write_keys(self, conn: sqlite3.Connection, rid: int, values: dict[str, Any], archive_no: str) -> None:
         conn.execute("DELETE FROM resident_search WHERE resident_id = ?", (rid,))
         keys = search.resident_keys(values["name"], values.get("id_number"),
                                     values.get("phone"), archive_no)
