@@ -188,3 +188,20 @@ def test_list_loads_lazily_and_passes_the_model_tester(qtmodeltester, ws, forms)
     qtmodeltester.check(model)
     model.set_query("w")
     qtmodeltester.check(model)
+
+
+def test_delete_needs_a_reason_and_keeps_the_record(qtbot, page, ws, monkeypatch):
+    rid = ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
+                             "village_code": "101"}).record_id
+    page.model.refresh()
+    page.table.selectRow(0)
+    errors = []
+    monkeypatch.setattr(messages, "error", lambda parent, text, title="": errors.append(text))
+    monkeypatch.setattr(messages, "ask_text", lambda *a, **k: "")
+    page.delete_current()
+    assert errors == ["请填写删除原因"]
+    assert ws.residents.count() == 1
+    monkeypatch.setattr(messages, "ask_text", lambda *a, **k: "重复建档")
+    page.delete_current()
+    assert page.model.rowCount() == 0
+    assert ws.residents.get(rid)["deleted_reason"] == "重复建档"

@@ -8,7 +8,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 log = logging.getLogger("ygt_desktop")
 
@@ -27,6 +27,12 @@ def ask(parent: QWidget | None, text: str, title: str = "请确认") -> bool:
     box.addButton("否", QMessageBox.ButtonRole.NoRole)
     box.exec()
     return box.clickedButton() is yes
+
+
+def ask_text(parent: QWidget | None, text: str, title: str) -> str | None:
+    """A line of text from the user, or None when cancelled."""
+    value, ok = QInputDialog.getText(parent, title, text)
+    return value.strip() if ok else None
 
 
 def install_excepthook(log_file: Path) -> None:

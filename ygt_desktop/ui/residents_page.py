@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..storage.db import StoreError
 from ..storage.organisation import villages
 from ..storage.residents import Change
 from ..storage.workspace import Workspace
@@ -57,6 +58,9 @@ class ResidentsPage(QWidget):
         new_btn = QPushButton("新建档案 (Ctrl+N)")
         edit_btn = QPushButton("编辑 (Enter)")
         close_btn = QPushButton("结案…")
+        delete_btn = QPushButton("删除…")
+        delete_btn.setToolTip("仅用于误建、重复建档的记录；记录保留并注明原因")
+        delete_btn.clicked.connect(self.delete_current)
         new_btn.clicked.connect(self.new_resident)
         edit_btn.clicked.connect(self.edit_current)
         close_btn.clicked.connect(self.close_current)
@@ -65,6 +69,7 @@ class ResidentsPage(QWidget):
         top.addWidget(new_btn)
         top.addWidget(edit_btn)
         top.addWidget(close_btn)
+        top.addWidget(delete_btn)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
@@ -131,6 +136,25 @@ class ResidentsPage(QWidget):
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._after_change(Change("residents", rid, "close")))
         dialog.open()
+
+    def delete_current(self) -> None:
+        rid = self.current_id()
+        if rid is None:
+            messages.info(self, "请先在列表中选中一位居民。")
+            return
+        row = self.ws.residents.get(rid)
+        assert row is not None
+        reason = messages.ask_text(
+            self, f"删除 {row['name']}（档案号 {row['archive_no']}）的档案。\n"
+                  "记录不会真正抹去，将标记为已删除。请填写原因（如：重复建档）：", "删除档案")
+        if reason is None:
+            return
+        try:
+            change = self.ws.residents.delete(rid, reason)
+        except StoreError as exc:
+            messages.error(self, str(exc))
+            return
+        self._after_change(change)
 
     def _open_editor(self, resident_id: int | None) -> None:
         editor = ResidentEditor(self.ws, resident_id, self)
