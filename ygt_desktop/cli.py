@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -117,11 +118,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise CliError(f"数据库文件 {path} 不存在")
     if not looks_like_sqlite(path):
         raise CliError(f"文件 {path} 不是本程序的数据库（不是 SQLite 数据库文件）")
-    conn = connect(path, readonly=True)
     try:
-        problems = quick_check(conn)
-    finally:
-        conn.close()
+        conn = connect(path, readonly=True)
+        try:
+            problems = quick_check(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
     good = backup.newest_good_backup(path)
     if problems:
         print(f"数据库 {path} 已损坏：")

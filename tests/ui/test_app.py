@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -108,4 +109,32 @@ def test_settings_backup_now_and_restore(qtbot, tmp_path, forms, monkeypatch):
     reasons = [b.reason for b in backup.list_backups(path)]
     assert "恢复前" in reasons  # the state before the restore is kept too
     assert list(tmp_path.glob("s.db.replaced-*"))
+    controller.window.close()
+
+
+def corrupt(path, from_page=3):
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for i in range(from_page * page, len(data)):
+        data[i] = (i * 7919) % 251
+    path.write_bytes(bytes(data))
+
+
+def test_damaged_database_offers_the_newest_good_backup(qtbot, tmp_path, forms, monkeypatch):
+    from ygt_desktop.cli import main as ygt
+
+    path = tmp_path / "d.db"
+    assert ygt(["demo", "--db", str(path), "--residents", "300", "--seed", "2",
+                "--today", "2026-11-20"]) == 0
+    corrupt(path)
+    asked = []
+    monkeypatch.setattr(messages, "ask", lambda parent, text, title="": asked.append(text) or True)
+    monkeypatch.setattr(messages, "error", lambda *a, **k: pytest.fail(str(a)))
+    controller = app_module.AppController(path)
+    assert controller.start()
+    qtbot.addWidget(controller.window)
+    assert "恢复最近的完好备份" in asked[0]
+    assert not controller.ws.store.readonly
+    assert controller.ws.residents.count() == 300
+    assert list(tmp_path.glob("d.db.replaced-*"))  # the damaged file is kept aside
     controller.window.close()

@@ -168,7 +168,7 @@ def test_escape_without_changes_closes_at_once(qtbot, page, monkeypatch):
     qtbot.waitUntil(lambda: not editor.isVisible())
 
 
-def test_list_loads_lazily_and_passes_the_model_tester(qtmodeltester, ws, forms):
+def test_list_fetches_rows_by_block_and_passes_the_model_tester(qtmodeltester, ws, forms):
     import datetime as dt
 
     from ygt_desktop.core import synthetic
@@ -179,13 +179,13 @@ def test_list_loads_lazily_and_passes_the_model_tester(qtmodeltester, ws, forms)
                    synthetic.generate_residents(3, 450, 2026, villages, dt.date(2026, 11, 1)))
     model = ResidentTableModel(ws.residents, {"101": "小坝村委会"})
     model.set_query("")
-    assert model.rowCount() == 200  # one page, not the whole table
-    assert model.canFetchMore()
-    model.fetchMore()
-    model.fetchMore()
     assert model.rowCount() == 450
-    assert not model.canFetchMore()
+    assert model.cached_rows() == 0  # nothing fetched until shown
+    last = model.index(449, 1).data()
+    assert model.cached_rows() == 50  # only the block holding row 449
+    assert last == ws.residents.page(449, 1)[0]["name"]
     qtmodeltester.check(model)
+    assert model.cached_rows() <= 8 * 200
     model.set_query("w")
     qtmodeltester.check(model)
 

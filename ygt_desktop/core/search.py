@@ -9,18 +9,31 @@ found. Keys are lower-case; queries are normalised the same way.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-
-from pypinyin import Style, pinyin
+from typing import Any
 
 MAX_VARIANTS = 16  # readings per name kept as keys; enough for two heteronyms each
+
+
+@lru_cache(maxsize=1)
+def _pinyin() -> Callable[..., Any]:
+    """pypinyin, imported on first use: opening the window needs none of it.
+
+    Keys are made one character at a time, so the phrase dictionary (0.2 s, 40 MB) is
+    not loaded.
+    """
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    from pypinyin import Style, pinyin
+
+    return lambda char: pinyin(char, style=Style.NORMAL, heteronym=True, errors="default")
 
 
 @lru_cache(maxsize=20000)
 def _readings(char: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(initials, full readings) of one character, lower-case, without tones."""
-    readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors="default")[0]
+    readings = _pinyin()(char)[0]
     full = [r.lower().replace("ü", "v") for r in readings if r]
     initials = tuple(dict.fromkeys(r[0] for r in full))
     return initials, tuple(dict.fromkeys(full))

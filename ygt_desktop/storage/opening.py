@@ -34,6 +34,8 @@ def open_store(path: Path, *, create: bool = False, lock: bool = True) -> Store:
     """
     path = Path(path)
     exists = path.exists() and path.stat().st_size > 0
+    if path.exists() and not exists and not create:
+        raise NotADatabaseError(f"文件 {path} 是空文件，不是本程序的数据库。")
     if not exists and not create:
         raise StoreError(f"数据库文件 {path} 不存在。请先运行初始化（ygt init）或在程序中新建。")
     if exists and not looks_like_sqlite(path):
@@ -56,11 +58,22 @@ def open_store(path: Path, *, create: bool = False, lock: bool = True) -> Store:
     return store
 
 
+def damaged_message(path: Path) -> str:
+    return (f"数据库文件 {path} 已损坏或不完整，无法打开。"
+            "请恢复最近的备份（设置 → 备份，或 ygt check 查看可用备份后 ygt restore）。")
+
+
 def _open_checked(path: Path, exists: bool) -> Store:
     try:
         conn = connect(path)
     except sqlite3.DatabaseError as exc:
-        raise NotADatabaseError(f"无法打开数据库文件 {path}：{exc}") from exc
+        # Damaged beyond a normal open: try to read it, so the user can still look.
+        try:
+            conn = connect(path, readonly=True)
+            problems = quick_check(conn) or [str(exc)]
+        except sqlite3.DatabaseError:
+            raise DamagedDatabaseError(damaged_message(path)) from exc
+        return Store(path, conn, readonly=True, problems=problems)
     problems = quick_check(conn) if exists else []
     if problems:
         conn.close()

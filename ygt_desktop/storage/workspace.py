@@ -5,6 +5,7 @@ Pages and commands receive a :class:`Workspace` instead of reaching for globals.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,13 @@ class Workspace:
              forms: FormRegistry | None = None) -> Workspace:
         forms = forms or load_forms()
         store = open_store(path, create=create, lock=lock)
-        store.user = get_setting(store, "operator") or store.user
+        try:
+            store.user = get_setting(store, "operator") or store.user
+        except sqlite3.DatabaseError:
+            if not store.readonly:
+                close_store(store, backup_on_exit=False)
+                raise
+            # A damaged file opened read-only: keep the default operator name.
         return cls(store=store, forms=forms, residents=ResidentRepo(store, forms["resident"]))
 
     @property

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from ..cli import default_db_path
 from ..core.forms import FormFileError
 from ..storage import backup
-from ..storage.db import StoreError
+from ..storage.db import DamagedDatabaseError, StoreError
 from ..storage.organisation import add_village, set_organisation
 from ..storage.workspace import Workspace, load_forms
 from . import messages
@@ -58,30 +58,36 @@ class AppController:
 
     def _open(self) -> bool:
         try:
-            ws = Workspace.open(self.db_path, forms=self.forms)
+            ws: Workspace | None = Workspace.open(self.db_path, forms=self.forms)
+        except DamagedDatabaseError:
+            ws = None
         except StoreError as exc:
             messages.error(None, str(exc), "无法打开数据库")
             return False
-        if ws.store.readonly and not self._offer_restore(ws):
-            return False
-        if self.ws is None:
+        if ws is None or ws.store.readonly:
+            if not self._offer_restore(ws):
+                return False
+        else:
             self.ws = ws
         self._show()
         return True
 
-    def _offer_restore(self, ws: Workspace) -> bool:
-        """A damaged file: offer the newest good backup; else keep it read-only."""
+    def _offer_restore(self, ws: Workspace | None) -> bool:
+        """A damaged file: offer the newest good backup; else keep it read-only if we can."""
         good = backup.newest_good_backup(self.db_path)
-        problem = "；".join(ws.store.problems[:3])
         if good is None:
-            messages.error(None, f"数据库文件已损坏（{problem}），且没有可用的备份。\n"
+            if ws is None:
+                messages.error(None, "数据库文件已损坏，无法打开，且没有可用的备份。请联系技术支持。")
+                return False
+            messages.error(None, "数据库文件已损坏，且没有可用的备份。\n"
                                  "将以只读方式打开，请联系技术支持。")
             self.ws = ws
             return True
-        if messages.ask(None, f"数据库文件已损坏（{problem}）。\n"
+        if messages.ask(None, "数据库文件已损坏。\n"
                               f"是否恢复最近的完好备份（{good.created_at:%Y-%m-%d %H:%M}）？\n"
                               "损坏的文件会另存，不会删除。", "数据库损坏"):
-            ws.close(backup_on_exit=False)
+            if ws is not None:
+                ws.close(backup_on_exit=False)
             try:
                 backup.restore(self.db_path, good.path)
                 self.ws = Workspace.open(self.db_path, forms=self.forms)
@@ -89,6 +95,8 @@ class AppController:
                 messages.error(None, str(exc))
                 return False
             return True
+        if ws is None:
+            return False
         self.ws = ws
         return True
 

@@ -1,12 +1,15 @@
 """The resident list: a table model over queries, never over the whole table.
 
-With no search text it pages through the register 200 rows at a time (Qt asks for more
-as the user scrolls); with search text it holds at most the first 200 matches.
+With no search text the model holds only the ordered resident ids (about 1 MB per
+100,000) and fetches the rows the view shows in blocks of 200, keeping a few blocks;
+scrolling anywhere costs one small indexed query. With search text it holds at most
+the first 200 matches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -18,6 +21,8 @@ from ..core.resident import flag_labels
 from ..storage.residents import ResidentRepo
 
 PAGE = 200
+BLOCK = 200
+CACHED_BLOCKS = 8
 COLUMNS = ("档案号", "姓名", "性别", "出生日期", "年龄", "身份证号", "联系电话", "居委/村委",
            "状态", "重点人群")
 SEX = {"1": "男", "2": "女", "0": "未知", "9": "未说明"}
@@ -38,56 +43,67 @@ class ResidentTableModel(QAbstractTableModel):
         self.village_names = village_names
         self.today = today or dt.date.today()
         self.query = ""
-        self.rows: list[dict[str, Any]] = []
-        self.total = 0
-        self._resetting = False
+        self.ids: list[int] = []
+        self._blocks: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
 
     # ---- loading -----------------------------------------------------------------
     def set_query(self, text: str) -> None:
-        self._resetting = True  # views may ask for more rows while the reset is signalled
         self.beginResetModel()
         try:
             self.query = text.strip()
+            self._blocks.clear()
             if self.query:
-                self.rows = self.repo.search(self.query, limit=PAGE)
-                self.total = len(self.rows)
+                rows = self.repo.search(self.query, limit=PAGE)
+                self.ids = [r["id"] for r in rows]
+                for start in range(0, len(rows), BLOCK):
+                    self._blocks[start // BLOCK] = rows[start:start + BLOCK]
             else:
-                self.total = self.repo.count()
-                self.rows = self.repo.page(0, PAGE)
+                self.ids = self.repo.ordered_ids()
         finally:
             self.endResetModel()
-            self._resetting = False
 
     def refresh(self) -> None:
         self.set_query(self.query)
 
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: N802, B008
-        return (not parent.isValid() and not self.query and not self._resetting
-                and len(self.rows) < self.total)
+    @property
+    def total(self) -> int:
+        return len(self.ids)
 
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: N802, B008
-        if parent.isValid() or self._resetting:
-            return
-        more = self.repo.page(len(self.rows), PAGE)
-        if not more:
-            self.total = len(self.rows)
-            return
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-        self.rows.extend(more)
-        self.endInsertRows()
+    def cached_rows(self) -> int:
+        """How many full rows are held in memory (bounded, whatever the table size)."""
+        return sum(len(b) for b in self._blocks.values())
+
+    def row_data(self, row: int) -> dict[str, Any] | None:
+        if not 0 <= row < len(self.ids):
+            return None
+        block_no = row // BLOCK
+        block = self._blocks.get(block_no)
+        if block is None:
+            start = block_no * BLOCK
+            block = self.repo.rows_by_id(self.ids[start:start + BLOCK])
+            if len(block) != len(self.ids[start:start + BLOCK]):
+                # A row vanished since the ids were read; show what exists.
+                found = {r["id"]: r for r in block}
+                block = [found.get(i, {"id": i}) for i in self.ids[start:start + BLOCK]]
+            self._blocks[block_no] = block
+            while len(self._blocks) > CACHED_BLOCKS:
+                self._blocks.popitem(last=False)
+        else:
+            self._blocks.move_to_end(block_no)
+        return block[row - block_no * BLOCK]
 
     def resident_id(self, row: int) -> int | None:
-        return int(self.rows[row]["id"]) if 0 <= row < len(self.rows) else None
+        return self.ids[row] if 0 <= row < len(self.ids) else None
 
     def row_of(self, resident_id: int) -> int | None:
-        for i, r in enumerate(self.rows):
-            if r["id"] == resident_id:
-                return i
-        return None
+        try:
+            return self.ids.index(resident_id)
+        except ValueError:
+            return None
 
     # ---- Qt model contract ---------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self.ids)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -105,9 +121,11 @@ class ResidentTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+        if not index.isValid():
             return None
-        r = self.rows[index.row()]
+        r = self.row_data(index.row())
+        if r is None or "archive_no" not in r:
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(r, index.column())
         if role == Qt.ItemDataRole.ForegroundRole and r["status"] != "在档":
