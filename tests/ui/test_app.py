@@ -138,3 +138,15 @@ def test_damaged_database_offers_the_newest_good_backup(qtbot, tmp_path, forms, 
     assert controller.ws.residents.count() == 300
     assert list(tmp_path.glob("d.db.replaced-*"))  # the damaged file is kept aside
     controller.window.close()
+
+
+def test_pages_open_with_ctrl_and_a_number(qtbot, ws):
+    window = MainWindow(ws)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.settings_page
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.residents_page

@@ -81,6 +81,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_backup)
         self._update_status()
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.find_resident)
+        for i in range(self.nav.count()):  # Ctrl+1 … Ctrl+8 open the pages in order
+            QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self,
+                      activated=lambda i=i: self.nav.setCurrentRow(i))
+            self.nav.item(i).setToolTip(f"Ctrl+{i + 1}")
         self.residents_page.sig_changed.connect(lambda _c: self._update_status())
         self.settings_page.sig_backup_made.connect(self._update_status)
         self._backups = backup.BackupScheduler()
