@@ -7,7 +7,6 @@ import datetime as dt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -20,6 +19,7 @@ from ..storage.db import StoreError
 from ..storage.residents import ValidationFailed
 from ..storage.workspace import Workspace
 from . import messages
+from .widgets import dialog_buttons, error_label
 
 
 class CloseDialog(QDialog):
@@ -37,20 +37,14 @@ class CloseDialog(QDialog):
         self.date.setObjectName("close_date")
         self.reason = QLineEdit()
         self.reason.setObjectName("close_reason")
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
+        self.error = error_label()
         form = QFormLayout(self)
         form.addRow(QLabel(f"档案号 {row['archive_no']}  {row['name']}"))
         form.addRow("结案类型＊", self.status)
         form.addRow("日期＊", self.date)
         form.addRow("原因/说明", self.reason)
         form.addRow(self.error)
-        buttons = QDialogButtonBox()
-        buttons.addButton("确定结案", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(dialog_buttons(self, "确定结案", "取消", self.save))
 
     def save(self) -> None:
         try:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.forms import Choice, FieldDef, FormDef
+from .widgets import error_label
 
 ChoiceSource = Callable[[str], list[Choice]]
 
@@ -48,9 +49,7 @@ class FieldEditor:
 
     def __init__(self, field: FieldDef, choices: list[Choice]) -> None:
         self.field = field
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         self.error.hide()
         self.widget: QWidget
         if field.type == "bool":

@@ -19,6 +19,7 @@ from ..storage.residents import Change, ValidationFailed
 from ..storage.workspace import Workspace
 from . import messages
 from .form_widget import FormWidget
+from .widgets import error_label
 
 
 def choice_source(ws: Workspace):  # type: ignore[no-untyped-def]
@@ -46,8 +47,7 @@ class ResidentEditor(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form_widget)
         self.header = QLabel()
-        self.status = QLabel()
-        self.status.setStyleSheet("color: #c62828;")
+        self.status = error_label()
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("保存 (Ctrl+S)", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton("取消 (Esc)", QDialogButtonBox.ButtonRole.RejectRole)

@@ -120,17 +120,21 @@ class ResidentsPage(QWidget):
     def new_resident(self) -> None:
         self._open_editor(None)
 
-    def edit_current(self) -> None:
+    def selected_or_tell(self) -> int | None:
+        """The selected resident's id; says what to do when nobody is selected."""
         rid = self.current_id()
         if rid is None:
             messages.info(self, "请先在列表中选中一位居民。")
-            return
-        self._open_editor(rid)
+        return rid
+
+    def edit_current(self) -> None:
+        rid = self.selected_or_tell()
+        if rid is not None:
+            self._open_editor(rid)
 
     def close_current(self) -> None:
-        rid = self.current_id()
+        rid = self.selected_or_tell()
         if rid is None:
-            messages.info(self, "请先在列表中选中一位居民。")
             return
         dialog = CloseDialog(self.ws, rid, self)
         self.dialog = dialog
@@ -138,9 +142,8 @@ class ResidentsPage(QWidget):
         dialog.open()
 
     def delete_current(self) -> None:
-        rid = self.current_id()
+        rid = self.selected_or_tell()
         if rid is None:
-            messages.info(self, "请先在列表中选中一位居民。")
             return
         row = self.ws.residents.get(rid)
         assert row is not None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..storage.organisation import LEVELS, Organisation, check_org, check_village
+from .widgets import dialog_buttons, error_label
 
 
 class SetupDialog(QDialog):
@@ -39,9 +39,7 @@ class SetupDialog(QDialog):
         self.villages.setObjectName("setup_villages")
         self.villages.setPlaceholderText("每行一个：代码 名称\n001 龙泉路社区居委会\n101 小坝村委会")
         self.villages.setFixedHeight(110)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         form = QFormLayout(self)
         form.addRow(QLabel(f"将新建数据库：{db_path}"))
         form.addRow("机构名称＊", self.name)
@@ -50,12 +48,7 @@ class SetupDialog(QDialog):
         form.addRow("上级机构代码", self.parent_code)
         form.addRow("辖区居委/村委＊", self.villages)
         form.addRow(self.error)
-        buttons = QDialogButtonBox()
-        buttons.addButton("创建", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("退出", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.try_accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(dialog_buttons(self, "创建", "退出", self.try_accept))
         self.resize(560, 420)
 
     def try_accept(self) -> None:
