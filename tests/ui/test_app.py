@@ -35,6 +35,7 @@ def test_first_start_creates_the_database_from_setup(qtbot, tmp_path, monkeypatc
         self.name.setText("五华区龙泉社区卫生服务站")
         self.code.setText("530102003")
         self.villages.setPlainText("001 龙泉路社区居委会\n101 小坝村委会")
+        self.operator.setText("李医生")
         self.try_accept()
         return self.result() == SetupDialog.DialogCode.Accepted
 
@@ -45,6 +46,8 @@ def test_first_start_creates_the_database_from_setup(qtbot, tmp_path, monkeypatc
     ws = controller.ws
     assert get_organisation(ws.store).code == "530102003"
     assert [v.code for v in villages(ws.store)] == ["001", "101"]
+    assert ws.store.user == "李医生"
+    assert "操作员：李医生" in controller.window.status_org.text()
     assert "五华区龙泉社区卫生服务站" in controller.window.windowTitle()
     controller.window.close()
 

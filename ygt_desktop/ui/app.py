@@ -13,7 +13,7 @@ from ..cli import default_db_path
 from ..core.forms import FormFileError
 from ..storage import backup
 from ..storage.db import DamagedDatabaseError, StoreError
-from ..storage.organisation import add_village, set_organisation
+from ..storage.organisation import add_village, set_organisation, set_setting
 from ..storage.workspace import Workspace, load_forms
 from . import messages
 from .fonts import install_app_font
@@ -49,6 +49,9 @@ class AppController:
             set_organisation(ws.store, dialog.result_org)
             for code, name in dialog.result_villages:
                 add_village(ws.store, code, name)
+            if dialog.result_operator:
+                set_setting(ws.store, "operator", dialog.result_operator)
+                ws.store.user = dialog.result_operator
         except StoreError as exc:
             messages.error(None, str(exc))
             return False

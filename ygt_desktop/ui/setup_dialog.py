@@ -24,6 +24,7 @@ class SetupDialog(QDialog):
         self.setWindowTitle("首次使用 · 设置本机构")
         self.result_org: Organisation | None = None
         self.result_villages: list[tuple[str, str]] = []
+        self.result_operator = ""
         self.name = QLineEdit()
         self.name.setObjectName("setup_name")
         self.name.setPlaceholderText("如：五华区龙泉社区卫生服务站")
@@ -39,6 +40,9 @@ class SetupDialog(QDialog):
         self.villages.setObjectName("setup_villages")
         self.villages.setPlaceholderText("每行一个：代码 名称\n001 龙泉路社区居委会\n101 小坝村委会")
         self.villages.setFixedHeight(110)
+        self.operator = QLineEdit()
+        self.operator.setObjectName("setup_operator")
+        self.operator.setPlaceholderText("您的姓名，记入每条修改记录（可在设置中更改）")
         self.error = error_label()
         form = QFormLayout(self)
         form.addRow(QLabel(f"将新建数据库：{db_path}"))
@@ -47,6 +51,7 @@ class SetupDialog(QDialog):
         form.addRow("机构级别＊", self.level)
         form.addRow("上级机构代码", self.parent_code)
         form.addRow("辖区居委/村委＊", self.villages)
+        form.addRow("操作员", self.operator)
         form.addRow(self.error)
         form.addRow(dialog_buttons(self, "创建", "退出", self.try_accept))
         self.resize(560, 420)
@@ -73,4 +78,5 @@ class SetupDialog(QDialog):
             return
         self.result_org = org
         self.result_villages = villages
+        self.result_operator = self.operator.text().strip()
         self.accept()

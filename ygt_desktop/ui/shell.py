@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self._backup_timer.timeout.connect(self.backup_if_due)
         self._backup_timer.start(BACKUP_CHECK_MS)
         self.resize(1280, 720)
+        QTimer.singleShot(0, self.residents_page.focus_search)  # ready to type a name
         if ws.store.readonly:
             self.statusBar().showMessage("数据库检查未通过，只读打开：请在“设置”中恢复备份", 0)
 
