@@ -6,7 +6,7 @@ from ygt_desktop.storage.db import connect
 from ygt_desktop.storage.migrations import MIGRATIONS, applied, apply_pending
 
 SYSTEM_COLUMNS = {"id", "archive_no", "status", "status_date", "status_reason", "created_at",
-                  "created_by", "updated_at", "deleted", "deleted_reason"}
+                  "created_by", "updated_at", "deleted", "deleted_reason", "record_id"}
 
 
 def columns(conn, table):
@@ -24,6 +24,8 @@ def test_fresh_database_has_every_form_field_with_its_type(tmp_path, forms):
             assert cols[field.id] == field.field_type.sql_type, field.id
         extra = set(cols) - {f.id for f in form.fields} - SYSTEM_COLUMNS
         assert not extra, f"表 {form.table} 有表单中没有的列 {extra}"
+        if form.kind != "register":
+            assert "record_id" in cols, form.table
 
 
 def test_migrations_are_recorded_in_order_and_run_once(tmp_path):

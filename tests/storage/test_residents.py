@@ -117,3 +117,10 @@ def test_every_error_is_reported_at_once_and_nothing_is_written(ws):
     assert ws.residents.count() == 0
     assert ws.store.conn.execute("SELECT count(*) FROM audit_log WHERE table_name = 'residents'"
                                  ).fetchone()[0] == 0
+
+
+def test_correcting_the_id_number_recomputes_sex_and_birth(ws):
+    rid = ws.residents.save(ZHANG).record_id
+    ws.residents.save({"id_number": "530102198001010015"}, rid)
+    row = ws.residents.get(rid)
+    assert (row["sex"], row["birth_date"]) == ("1", "1980-01-01")

@@ -62,13 +62,41 @@ def _months(birth: Any, on: Any) -> int | None:
     return age_months(birth, on)
 
 
+def _days_between(start: Any, end: Any) -> int | None:
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+        return None
+    return (end - start).days
+
+
+def _weeks_between(start: Any, end: Any) -> int | None:
+    """Full weeks from ``start`` to ``end`` (gestational week from the LMP)."""
+    days = _days_between(start, end)
+    return None if days is None else days // 7
+
+
+def _add_days(start: Any, days: Any) -> dt.date | None:
+    if not isinstance(start, dt.date) or days is None:
+        return None
+    return start + dt.timedelta(days=int(days))
+
+
+def _count(*values: Any) -> int:
+    """How many of ``values`` are true (or, for lists, not empty)."""
+    return sum(1 for v in values if v)
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "days_between": _days_between,
+    "weeks_between": _weeks_between,
+    "add_days": _add_days,
+    "count": _count,
+    "round": round,
     "id_sex": _id_sex,
     "id_birth": _id_birth,
     "empty": _empty,
     "bmi": _bmi,
-    "age_years": _age,
-    "age_months": _months,
+    "years_between": _age,
+    "months_between": _months,
     "today": dt.date.today,
 }
 
@@ -76,7 +104,7 @@ _ALLOWED = (
     ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
     ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn,
     ast.Name, ast.Load, ast.Constant, ast.List, ast.Tuple, ast.Call, ast.BinOp,
-    ast.Add, ast.Sub, ast.Mult, ast.Div,
+    ast.Add, ast.Sub, ast.Mult, ast.Div, ast.IfExp,
 )
 
 

@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .context import CONTEXT_NAMES
 from .expressions import Expression, ExpressionError
 from .fieldtypes import FIELD_TYPES, FieldError, FieldType
 
@@ -28,6 +29,14 @@ _FIELD_KEYS = {
     "unique", "help", "not_future", "group",
 }
 _FORM_KINDS = {"register", "service", "station_log"}
+_FORM_KEYS = {
+    "id", "title", "version", "kind", "table", "package", "date_field", "applies",
+    "applies_message", "register", "requires", "episode", "opens_episode", "closes_episode",
+    "short_title", "order",
+}
+PACKAGES = ("疾控包", "妇幼包", "中医包", "健教包", "卫生监督协管")
+REGISTERS = {"htn": "高血压", "dm": "2型糖尿病", "smi": "严重精神障碍"}
+EPISODES = {"pregnancy": "妊娠", "tb": "肺结核病例"}
 
 
 class FormFileError(ValueError):
@@ -93,6 +102,34 @@ class FieldDef:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A rule across fields: when ``when`` is true, ``message`` is shown at ``field``."""
+
+    field: str
+    when: Expression
+    message: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A clinical rule at entry time (e.g. BP ≥ 180/110 → urgent referral)."""
+
+    id: str
+    when: Expression
+    message: str
+    recheck_days: int | None = None
+    referral: str | None = None  # "urgent" / "suggested"
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    id: str
+    message: str
+    recheck_days: int | None
+    referral: str | None
+
+
+@dataclass(frozen=True)
 class FormDef:
     id: str
     title: str
@@ -102,6 +139,40 @@ class FormDef:
     fields: tuple[FieldDef, ...]
     source: str
     settings: Mapping[str, Any] = field(default_factory=dict)
+    package: str | None = None
+    short_title: str | None = None
+    order: int = 0
+    date_field: str | None = None
+    applies: Expression | None = None
+    applies_message: str | None = None
+    register: str | None = None  # this form registers a patient (htn / dm / smi)
+    requires: str | None = None  # a register or episode the resident must have open
+    episode: str | None = None  # pregnancy / tb: records attach to the open episode
+    opens_episode: bool = False
+    closes_episode: Expression | None = None
+    checks: tuple[Check, ...] = ()
+    rules: tuple[Rule, ...] = ()
+
+    @property
+    def per_resident(self) -> bool:
+        return self.kind != "station_log"
+
+    @property
+    def label(self) -> str:
+        return self.short_title or self.title
+
+    def applies_to(self, context: Mapping[str, Any]) -> bool:
+        """Whether the form applies to a resident described by ``context``."""
+        if self.applies is None:
+            return True
+        return bool(self.applies.evaluate(_complete(context)))
+
+    def evaluate_rules(self, values: Mapping[str, Any],
+                       context: Mapping[str, Any] | None = None) -> list[RuleOutcome]:
+        """The clinical rules that fire for a checked record, in file order."""
+        scope = {**_complete(context or {}), **values}
+        return [RuleOutcome(r.id, r.message, r.recheck_days, r.referral)
+                for r in self.rules if r.when.evaluate(scope)]
 
     @cached_property
     def by_id(self) -> dict[str, FieldDef]:
@@ -110,12 +181,15 @@ class FormDef:
     def field(self, field_id: str) -> FieldDef:
         return self.by_id[field_id]
 
-    def process(self, raw: Mapping[str, Any]) -> FormResult:
+    def process(self, raw: Mapping[str, Any],
+                context: Mapping[str, Any] | None = None) -> FormResult:
         """Parse, compute, apply relevance and check ``raw`` (text or values by field id).
 
-        Returns every field's value (``None`` for empty or not relevant) and the errors by
-        field id, in form order. Nothing is stored here.
+        ``context`` gives the names of :data:`CONTEXT_NAMES` (age on the service date,
+        the open pregnancy's LMP …). Returns every field's value (``None`` for empty or
+        not relevant) and the errors by field id, in form order. Nothing is stored here.
         """
+        ctx = _complete(context or {})
         values: dict[str, Any] = {}
         errors: dict[str, str] = {}
         unparsed: dict[str, Any] = {}  # what was typed where it could not be parsed
@@ -130,7 +204,7 @@ class FormDef:
         for f in self.fields:
             if f.compute is None or f.id in errors:
                 continue
-            computed = f.compute.evaluate(values)
+            computed = f.compute.evaluate({**ctx, **values})
             if computed is None:
                 continue
             entered = values.get(f.id)
@@ -138,7 +212,7 @@ class FormDef:
                 shown = f.field_type.display(computed, f)
                 errors[f.id] = f"{f.label}应为 {shown}（由{_sources(self, f)}得出）"
             values[f.id] = computed
-        seen = {**values, **unparsed}
+        seen = {**ctx, **values, **unparsed}
         for f in self.fields:
             if f.relevant is not None and not f.relevant.evaluate(seen):
                 values[f.id] = None
@@ -154,22 +228,37 @@ class FormDef:
             message = f.field_type.check(value, f)
             if message:
                 errors[f.id] = message
+        scope = {**ctx, **values}
+        for check in self.checks:
+            if check.field not in errors and check.when.evaluate(scope):
+                errors[check.field] = check.message
         ordered = {f.id: errors[f.id] for f in self.fields if f.id in errors}
         return FormResult(values=values, errors=ordered)
+
+    def merged(self, stored: Mapping[str, Any], raw: Mapping[str, Any]) -> dict[str, Any]:
+        """An edit: ``raw`` over the stored values, computed fields left to recompute."""
+        kept = {k: v for k, v in stored.items() if k in self.by_id and self.by_id[k].compute is None}
+        return {**kept, **raw}
 
     def with_defaults(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """``raw`` with each field it does not mention set to the field's default."""
         return {**{f.id: f.default_value() for f in self.fields}, **raw}
 
-    def is_relevant(self, field_id: str, values: Mapping[str, Any]) -> bool:
+    def is_relevant(self, field_id: str, values: Mapping[str, Any],
+                    context: Mapping[str, Any] | None = None) -> bool:
         f = self.by_id[field_id]
-        return f.relevant is None or bool(f.relevant.evaluate(values))
+        return f.relevant is None or bool(f.relevant.evaluate({**_complete(context or {}),
+                                                                 **values}))
 
     def to_sql(self, values: Mapping[str, Any]) -> dict[str, Any]:
         return {f.id: f.field_type.to_sql(values.get(f.id)) for f in self.fields}
 
     def from_sql(self, row: Mapping[str, Any]) -> dict[str, Any]:
         return {f.id: f.field_type.from_sql(row.get(f.id)) for f in self.fields}
+
+
+def _complete(context: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: context.get(name) for name in CONTEXT_NAMES}
 
 
 def _sources(form: FormDef, f: FieldDef) -> str:
@@ -212,6 +301,17 @@ def load_form(path: Path, codes_dir: Path | None = None) -> FormDef:
         raise FormFileError(name, f"[form] kind 应为 {'/'.join(sorted(_FORM_KINDS))}")
     if not isinstance(meta["version"], int) or meta["version"] < 1:
         raise FormFileError(name, "[form] version 应为正整数")
+    unknown_meta = set(meta) - _FORM_KEYS
+    if unknown_meta:
+        raise FormFileError(name, f"[form] 有未知的属性 {'、'.join(sorted(unknown_meta))}")
+    if meta.get("package") is not None and meta["package"] not in PACKAGES:
+        raise FormFileError(name, f"[form] package 应为 {'/'.join(PACKAGES)} 之一")
+    if meta.get("register") is not None and meta["register"] not in REGISTERS:
+        raise FormFileError(name, f"[form] register 应为 {'/'.join(REGISTERS)} 之一")
+    if meta.get("requires") is not None and meta["requires"] not in {**REGISTERS, **EPISODES}:
+        raise FormFileError(name, "[form] requires 应为登记或病程名称（htn/dm/smi/pregnancy/tb）")
+    if meta.get("episode") is not None and meta["episode"] not in EPISODES:
+        raise FormFileError(name, f"[form] episode 应为 {'/'.join(EPISODES)} 之一")
     raw_fields = data.get("fields")
     if not isinstance(raw_fields, list) or not raw_fields:
         raise FormFileError(name, "没有 [[fields]]")
@@ -219,16 +319,62 @@ def load_form(path: Path, codes_dir: Path | None = None) -> FormDef:
     seen: set[str] = set()
     for i, raw in enumerate(raw_fields, start=1):
         fields.append(_load_field(name, i, raw, seen, codes_dir))
-    known = {f.id for f in fields}
+    field_ids = {f.id for f in fields}
+    # Service forms see the resident's context; the resident form is that context.
+    context_names = set(CONTEXT_NAMES) if meta["kind"] != "register" else set()
+    clash = field_ids & context_names
+    if clash:
+        raise FormFileError(name, f"字段 id 与上下文名称重名：{'、'.join(sorted(clash))}")
+    known = field_ids | context_names
+
+    def expr(src: Any, where: str, field_id: str | None = None) -> Expression:
+        try:
+            e = Expression(str(src))
+        except ExpressionError as exc:
+            raise FormFileError(name, f"{where}：{exc}", field_id) from None
+        if not e.names <= known:
+            unknown = "、".join(sorted(e.names - known))
+            raise FormFileError(name, f"{where} 引用了不存在的字段 {unknown}", field_id)
+        return e
+
     for f in fields:
-        for expr in (f.relevant, f.compute):
-            if expr is not None and not expr.names <= known:
-                unknown = "、".join(sorted(expr.names - known))
+        for e in (f.relevant, f.compute):
+            if e is not None and not e.names <= known:
+                unknown = "、".join(sorted(e.names - known))
                 raise FormFileError(name, f"表达式引用了不存在的字段 {unknown}", f.id)
-    settings = {k: v for k, v in data.items() if k not in ("form", "fields")}
+    date_field = meta.get("date_field")
+    if date_field is not None and (date_field not in field_ids
+                                   or next(f for f in fields if f.id == date_field).type != "date"):
+        raise FormFileError(name, f"[form] date_field {date_field!r} 应为本表单的日期字段")
+    checks = []
+    for i, raw in enumerate(data.get("checks", []), start=1):
+        if not isinstance(raw, dict) or not {"field", "when", "message"} <= set(raw):
+            raise FormFileError(name, f"第{i}条 [[checks]] 需要 field、when 和 message")
+        if raw["field"] not in field_ids:
+            raise FormFileError(name, f"第{i}条 [[checks]] 的字段 {raw['field']} 不存在")
+        checks.append(Check(raw["field"], expr(raw["when"], f"第{i}条 [[checks]]"),
+                            str(raw["message"])))
+    rules = []
+    for i, raw in enumerate(data.get("rules", []), start=1):
+        if not isinstance(raw, dict) or not {"id", "when", "message"} <= set(raw):
+            raise FormFileError(name, f"第{i}条 [[rules]] 需要 id、when 和 message")
+        if raw.get("referral") not in (None, "urgent", "suggested"):
+            raise FormFileError(name, f"第{i}条 [[rules]] 的 referral 应为 urgent 或 suggested")
+        rules.append(Rule(str(raw["id"]), expr(raw["when"], f"[[rules]] {raw['id']}"),
+                          str(raw["message"]), raw.get("recheck_days"), raw.get("referral")))
+    settings = {k: v for k, v in data.items() if k not in ("form", "fields", "checks", "rules")}
     return FormDef(
         id=meta["id"], title=str(meta["title"]), version=meta["version"], kind=meta["kind"],
         table=meta["table"], fields=tuple(fields), source=name, settings=settings,
+        package=meta.get("package"), short_title=meta.get("short_title"),
+        order=int(meta.get("order", 0)), date_field=date_field,
+        applies=expr(meta["applies"], "[form] applies") if "applies" in meta else None,
+        applies_message=meta.get("applies_message"), register=meta.get("register"),
+        requires=meta.get("requires"), episode=meta.get("episode"),
+        opens_episode=bool(meta.get("opens_episode")),
+        closes_episode=(expr(meta["closes_episode"], "[form] closes_episode")
+                        if "closes_episode" in meta else None),
+        checks=tuple(checks), rules=tuple(rules),
     )
 
 

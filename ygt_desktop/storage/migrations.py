@@ -13,6 +13,8 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..core.forms import FormRegistry
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -124,9 +126,85 @@ def _m0002_residents(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m0003_service_records(conn: sqlite3.Connection) -> None:
+    # One header row per service record (any form); each form's own fields live in
+    # its detail table f_<form id>, keyed by the header's id.
+    run_script(conn, """
+        CREATE TABLE service_records (
+            id INTEGER PRIMARY KEY,
+            form_id TEXT NOT NULL,
+            resident_id INTEGER REFERENCES residents(id),
+            episode_id INTEGER REFERENCES service_records(id),
+            service_date TEXT NOT NULL,
+            closes_episode INTEGER NOT NULL DEFAULT 0,
+            entered_at TEXT NOT NULL,
+            entered_by TEXT NOT NULL,
+            late_entry INTEGER NOT NULL DEFAULT 0,
+            recheck_date TEXT,
+            referral TEXT CHECK (referral IN ('urgent', 'suggested')),
+            alerts TEXT,
+            updated_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            deleted_reason TEXT
+        );
+        CREATE INDEX service_records_resident ON service_records(resident_id, service_date);
+        CREATE INDEX service_records_form ON service_records(form_id, service_date);
+        CREATE INDEX service_records_form_resident
+            ON service_records(form_id, resident_id, service_date);
+        CREATE INDEX service_records_episode ON service_records(episode_id);
+    """)
+
+
+def form_table(form_id: str, field_ids: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
+    """A migration creating ``f_<form_id>`` with exactly ``field_ids``.
+
+    The ids are written out here (the migration history); each column's type comes from
+    the field's type in the form file. A field added to a form later needs an
+    :func:`add_fields` migration, or the drift test fails.
+    """
+
+    def apply(conn: sqlite3.Connection) -> None:
+        form = _forms()[form_id]
+        cols = ",\n".join(f"{fid} {form.field(fid).field_type.sql_type}" for fid in field_ids)
+        conn.execute(
+            f"CREATE TABLE {form.table} (\n"
+            "record_id INTEGER PRIMARY KEY REFERENCES service_records(id) ON DELETE CASCADE,\n"
+            f"{cols})"
+        )
+
+    return apply
+
+
+def add_fields(form_id: str, field_ids: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
+    def apply(conn: sqlite3.Connection) -> None:
+        form = _forms()[form_id]
+        for fid in field_ids:
+            conn.execute(f"ALTER TABLE {form.table} ADD COLUMN {fid} "
+                         f"{form.field(fid).field_type.sql_type}")
+
+    return apply
+
+
+def _forms() -> FormRegistry:
+    from .workspace import load_forms
+
+    return load_forms()
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_base", _m0001_base),
     Migration("0002_residents", _m0002_residents),
+    Migration("0003_service_records", _m0003_service_records),
+    Migration("0004_htn_register", form_table("htn_register", (
+        "register_date", "diagnosis_date", "diagnosis_institution", "risk_level", "doctor",
+        "closed_date", "close_reason"))),
+    Migration("0005_htn_followup", form_table("htn_followup", (
+        "visit_date", "visit_method", "symptoms", "sbp", "dbp", "weight", "weight_target",
+        "height", "bmi", "heart_rate", "smoking", "smoking_target", "drinking",
+        "drinking_target", "exercise_times", "exercise_minutes", "salt", "salt_target", "psych",
+        "compliance", "adherence", "adverse_reaction", "adverse_detail", "medication",
+        "visit_class", "controlled", "referral_reason", "referral_institution",
+        "next_visit_date", "doctor"))),
 )
 
 

@@ -123,7 +123,7 @@ class ResidentRepo:
             old = self.get(resident_id)
             if old is None or old["deleted"]:
                 raise StoreError(f"居民档案 {resident_id} 不存在或已删除")
-            raw = {**self.form.from_sql(old), **raw}
+            raw = self.form.merged(self.form.from_sql(old), raw)
         result = self.form.process(raw)
         errors = dict(result.errors)
         values = result.values

@@ -15,6 +15,7 @@ from .db import Store
 from .opening import close_store, open_store
 from .organisation import Organisation, get_organisation, get_setting
 from .residents import ResidentRepo
+from .services import ServiceRepo
 
 
 def load_forms() -> FormRegistry:
@@ -27,6 +28,7 @@ class Workspace:
     store: Store
     forms: FormRegistry
     residents: ResidentRepo
+    services: ServiceRepo
 
     @classmethod
     def open(cls, path: Path, *, create: bool = False, lock: bool = True,
@@ -40,7 +42,8 @@ class Workspace:
                 close_store(store, backup_on_exit=False)
                 raise
             # A damaged file opened read-only: keep the default operator name.
-        return cls(store=store, forms=forms, residents=ResidentRepo(store, forms["resident"]))
+        return cls(store=store, forms=forms, residents=ResidentRepo(store, forms["resident"]),
+                   services=ServiceRepo(store, forms))
 
     @property
     def organisation(self) -> Organisation | None:

@@ -1,0 +1,307 @@
+"""Service records (公卫服务记录): any form of the packages, for a resident or the station.
+
+A record is a header row in ``service_records`` (who, which form, service date, episode,
+rule outcomes, audit stamps) plus its form's own fields in ``f_<form id>``. Saving
+checks the form, the resident (exists, archive open, form applies on that date), the
+episode (a pregnancy or TB case must be open), runs the clinical rules of the form
+and writes header, detail and audit entry in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.context import resident_context
+from ..core.forms import FormDef, FormRegistry, RuleOutcome
+from . import audit
+from .db import Store, StoreError
+from .organisation import get_setting
+from .residents import Change, ValidationFailed
+
+DEFAULT_LATE_DAYS = 7
+REGISTER_FORMS = {"htn": "htn_register", "dm": "dm_register", "smi": "smi_register"}
+EPISODE_OPENERS = {"pregnancy": "prenatal_first", "tb": "tb_notify"}
+
+
+class NeedsConfirmation(StoreError):
+    """Saving would make a likely duplicate; call again with ``confirm=True``."""
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    change: Change
+    outcomes: list[RuleOutcome] = field(default_factory=list)
+    recheck_date: dt.date | None = None
+    late_entry: bool = False
+
+
+class ServiceRepo:
+    def __init__(self, store: Store, forms: FormRegistry) -> None:
+        self.store = store
+        self.forms = forms
+
+    # ---- context -------------------------------------------------------------------
+    def _resident(self, resident_id: int) -> dict[str, Any]:
+        rows = self.store.query(
+            "SELECT id, name, sex, birth_date, status, status_date, deleted FROM residents "
+            "WHERE id = ?", (resident_id,))
+        if not rows or rows[0]["deleted"]:
+            raise ValidationFailed({"resident": f"居民档案 {resident_id} 不存在，不能记录服务"})
+        return rows[0]
+
+    def open_register(self, resident_id: int, register: str,
+                      on: dt.date | None = None) -> int | None:
+        """The record id of the resident's open register entry (htn / dm / smi)."""
+        form_id = REGISTER_FORMS[register]
+        if form_id not in self.forms:
+            return None
+        form = self.forms[form_id]
+        on_text = (on or dt.date.max).isoformat()
+        row = self.store.conn.execute(
+            f"SELECT h.id FROM service_records h JOIN {form.table} d ON d.record_id = h.id "
+            "WHERE h.resident_id = ? AND h.form_id = ? AND h.deleted = 0 "
+            "AND h.service_date <= ? AND (d.closed_date IS NULL OR d.closed_date > ?) "
+            "ORDER BY h.service_date DESC LIMIT 1",
+            (resident_id, form_id, on_text, on_text)).fetchone()
+        return int(row[0]) if row else None
+
+    def open_episode(self, resident_id: int, episode: str) -> int | None:
+        """The opening record id of the resident's open pregnancy or TB case."""
+        row = self.store.conn.execute(
+            "SELECT h.id FROM service_records h WHERE h.resident_id = ? AND h.form_id = ? "
+            "AND h.deleted = 0 AND NOT EXISTS (SELECT 1 FROM service_records c "
+            " WHERE c.episode_id = h.id AND c.closes_episode = 1 AND c.deleted = 0) "
+            "ORDER BY h.service_date DESC, h.id DESC LIMIT 1",
+            (resident_id, EPISODE_OPENERS[episode])).fetchone()
+        return int(row[0]) if row else None
+
+    def _episode_facts(self, episode_id: int, episode: str) -> dict[str, Any]:
+        facts: dict[str, Any] = {}
+        if episode == "pregnancy":
+            facts["lmp"] = self._field_of(episode_id, "prenatal_first", "lmp")
+            row = self.store.conn.execute(
+                "SELECT id FROM service_records WHERE episode_id = ? AND form_id = 'delivery' "
+                "AND deleted = 0 ORDER BY service_date DESC LIMIT 1", (episode_id,)).fetchone()
+            if row and "delivery" in self.forms:
+                facts["delivery_date"] = self._field_of(row[0], "delivery", "delivery_date")
+                facts["discharge_date"] = self._field_of(row[0], "delivery", "discharge_date")
+        elif episode == "tb":
+            facts["notification_date"] = self._field_of(episode_id, "tb_notify",
+                                                        "notification_date")
+        return facts
+
+    def _field_of(self, record_id: int, form_id: str, field_id: str) -> Any:
+        if form_id not in self.forms:
+            return None
+        form = self.forms[form_id]
+        row = self.store.conn.execute(
+            f"SELECT {field_id} FROM {form.table} WHERE record_id = ?", (record_id,)).fetchone()
+        return form.field(field_id).field_type.from_sql(row[0]) if row else None
+
+    def context(self, resident_id: int, on: dt.date | None,
+                form: FormDef | None = None, exclude_record: int | None = None) -> dict[str, Any]:
+        """What the form's expressions know about the resident on the service date."""
+        r = self._resident(resident_id)
+        birth = dt.date.fromisoformat(r["birth_date"]) if r["birth_date"] else None
+        ctx = resident_context(birth, r["sex"], on)
+        for register in REGISTER_FORMS:
+            ctx[f"has_{register}"] = self.open_register(resident_id, register, on) is not None
+        for episode in EPISODE_OPENERS:
+            if EPISODE_OPENERS[episode] in self.forms:
+                episode_id = self.open_episode(resident_id, episode)
+                ctx[f"open_{episode}"] = episode_id is not None
+                if episode_id is not None:
+                    ctx.update(self._episode_facts(episode_id, episode))
+        if form is not None and on is not None:
+            prev = self._previous(resident_id, form, on, exclude_record)
+            if prev is not None:
+                ctx["prev_date"] = dt.date.fromisoformat(prev["service_date"])
+                ctx["prev_controlled"] = prev.get("controlled")
+        return ctx
+
+    def _previous(self, resident_id: int, form: FormDef, on: dt.date,
+                  exclude_record: int | None) -> dict[str, Any] | None:
+        has_controlled = "controlled" in form.by_id
+        cols = "h.service_date" + (", d.controlled" if has_controlled else "")
+        row = self.store.conn.execute(
+            f"SELECT {cols} FROM service_records h JOIN {form.table} d ON d.record_id = h.id "
+            "WHERE h.resident_id = ? AND h.form_id = ? AND h.deleted = 0 AND h.service_date < ? "
+            "AND h.id != ? ORDER BY h.service_date DESC, h.id DESC LIMIT 1",
+            (resident_id, form.id, on.isoformat(), exclude_record or -1)).fetchone()
+        if row is None:
+            return None
+        out: dict[str, Any] = {"service_date": row[0]}
+        if has_controlled:
+            out["controlled"] = None if row[1] is None else bool(row[1])
+        return out
+
+    def applicable_forms(self, resident_id: int, on: dt.date | None = None) -> list[FormDef]:
+        """The service forms that apply to the resident today, in package order."""
+        ctx = self.context(resident_id, on or dt.date.today())
+        forms = [f for f in self.forms if f.per_resident and f.kind == "service"
+                 and f.applies_to(ctx)]
+        return sorted(forms, key=lambda f: (f.order, f.id))
+
+    def station_forms(self) -> list[FormDef]:
+        return sorted((f for f in self.forms if f.kind == "station_log"),
+                      key=lambda f: (f.order, f.id))
+
+    # ---- reads -------------------------------------------------------------------
+    def get(self, record_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(header row, form values) of a record."""
+        rows = self.store.query("SELECT * FROM service_records WHERE id = ?", (record_id,))
+        if not rows:
+            raise StoreError(f"服务记录 {record_id} 不存在")
+        header = rows[0]
+        form = self.forms[header["form_id"]]
+        detail = self.store.query(f"SELECT * FROM {form.table} WHERE record_id = ?", (record_id,))
+        return header, form.from_sql(detail[0] if detail else {})
+
+    def timeline(self, resident_id: int) -> list[dict[str, Any]]:
+        """Every record of a resident, newest first, with its form's title and package."""
+        rows = self.store.query(
+            "SELECT id, form_id, service_date, entered_at, entered_by, late_entry, "
+            "recheck_date, referral, alerts FROM service_records "
+            "WHERE resident_id = ? AND deleted = 0 ORDER BY service_date DESC, id DESC",
+            (resident_id,))
+        for r in rows:
+            form = self.forms[r["form_id"]] if r["form_id"] in self.forms else None
+            r["title"] = form.label if form else r["form_id"]
+            r["package"] = form.package if form else ""
+            r["alerts"] = json.loads(r["alerts"]) if r["alerts"] else []
+        return rows
+
+    # ---- writes ------------------------------------------------------------------
+    def save(self, form_id: str, raw: Mapping[str, Any], resident_id: int | None = None,
+             record_id: int | None = None, confirm: bool = False,
+             today: dt.date | None = None) -> SaveResult:
+        """Check and store one record; raises ValidationFailed (nothing written) or
+        NeedsConfirmation for a likely duplicate (same resident, form and date)."""
+        form = self.forms[form_id]
+        today = today or dt.date.today()
+        old_header = None
+        if record_id is not None:
+            old_header, old_values = self.get(record_id)
+            if old_header["deleted"]:
+                raise StoreError("该服务记录已删除，不能修改")
+            resident_id = old_header["resident_id"]
+            raw = form.merged(old_values, raw)
+        else:
+            raw = form.with_defaults(raw)
+        if form.per_resident and resident_id is None:
+            raise ValidationFailed({"resident": "请先选择居民"})
+        date_probe = form.process(raw).values.get(form.date_field) if form.date_field else today
+        ctx: dict[str, Any] = {}
+        if form.per_resident:
+            assert resident_id is not None
+            resident = self._resident(resident_id)
+            ctx = self.context(resident_id, date_probe, form, record_id)
+        result = form.process(raw, ctx)
+        errors = dict(result.errors)
+        values = result.values
+        service_date = values.get(form.date_field) if form.date_field else today
+        if form.per_resident and service_date is not None and not errors:
+            self._check_resident_on(form, resident, service_date, ctx, record_id, errors)
+        if errors:
+            raise ValidationFailed(errors)
+        assert service_date is not None
+        episode_id = None
+        if form.episode:
+            episode_id = (old_header["episode_id"] if old_header else
+                          None if form.opens_episode else
+                          self.open_episode(resident_id, form.episode))  # type: ignore[arg-type]
+        if not confirm and record_id is None and resident_id is not None:
+            dup = self.store.conn.execute(
+                "SELECT 1 FROM service_records WHERE resident_id = ? AND form_id = ? "
+                "AND service_date = ? AND deleted = 0", (resident_id, form_id,
+                                                         service_date.isoformat())).fetchone()
+            if dup:
+                raise NeedsConfirmation(
+                    f"该居民 {service_date.isoformat()} 已有一条“{form.label}”记录，"
+                    "确定再保存一条吗？")
+        outcomes = form.evaluate_rules(values, ctx)
+        recheck_days = [o.recheck_days for o in outcomes if o.recheck_days]
+        recheck = service_date + dt.timedelta(days=min(recheck_days)) if recheck_days else None
+        referral = ("urgent" if any(o.referral == "urgent" for o in outcomes) else
+                    "suggested" if any(o.referral == "suggested" for o in outcomes) else None)
+        late_days = int(get_setting(self.store, "late_entry_days") or DEFAULT_LATE_DAYS)
+        late = (today - service_date).days > late_days
+        closes = bool(form.closes_episode and form.closes_episode.evaluate({**ctx, **values}))
+        header = {
+            "form_id": form_id, "resident_id": resident_id, "episode_id": episode_id,
+            "service_date": service_date.isoformat(), "closes_episode": int(closes),
+            "recheck_date": recheck.isoformat() if recheck else None, "referral": referral,
+            "alerts": json.dumps([o.__dict__ for o in outcomes], ensure_ascii=False)
+            if outcomes else None,
+        }
+        detail = form.to_sql(values)
+        now = audit.now_iso()
+        with self.store.write() as conn:
+            if old_header is None:
+                header.update(entered_at=now, entered_by=self.store.user, updated_at=now,
+                              late_entry=int(late))
+                cur = conn.execute(
+                    f"INSERT INTO service_records ({', '.join(header)}) "
+                    f"VALUES ({', '.join('?' * len(header))})", list(header.values()))
+                rid = int(cur.lastrowid or 0)
+                if form.opens_episode:
+                    conn.execute("UPDATE service_records SET episode_id = ? WHERE id = ?",
+                                 (rid, rid))
+                conn.execute(
+                    f"INSERT INTO {form.table} (record_id, {', '.join(detail)}) "
+                    f"VALUES (?, {', '.join('?' * len(detail))})", [rid, *detail.values()])
+                audit.record(conn, user=self.store.user, table=form.table, record_id=rid,
+                             action="insert", new={**header, **detail})
+                action = "insert"
+            else:
+                rid = int(old_header["id"])
+                header["updated_at"] = now
+                conn.execute(
+                    f"UPDATE service_records SET {', '.join(f'{k} = ?' for k in header)} "
+                    "WHERE id = ?", [*header.values(), rid])
+                old_detail = self.store.query(
+                    f"SELECT * FROM {form.table} WHERE record_id = ?", (rid,))[0]
+                conn.execute(
+                    f"UPDATE {form.table} SET {', '.join(f'{k} = ?' for k in detail)} "
+                    "WHERE record_id = ?", [*detail.values(), rid])
+                audit.record(conn, user=self.store.user, table=form.table, record_id=rid,
+                             action="update", old={k: old_detail.get(k) for k in detail},
+                             new=detail)
+                action = "update"
+        return SaveResult(Change(form.table, rid, action), outcomes, recheck, late)
+
+    def _check_resident_on(self, form: FormDef, resident: dict[str, Any], day: dt.date,
+                           ctx: dict[str, Any], record_id: int | None,
+                           errors: dict[str, str]) -> None:
+        label = form.by_id[form.date_field].label if form.date_field else "服务日期"
+        key = form.date_field or "resident"
+        birth = resident["birth_date"]
+        if birth and day < dt.date.fromisoformat(birth):
+            errors[key] = f"{label}不能早于出生日期（{birth}）"
+            return
+        if resident["status"] != "在档" and resident["status_date"] and \
+                day > dt.date.fromisoformat(resident["status_date"]):
+            errors[key] = (f"该居民已于 {resident['status_date']} {resident['status']}，"
+                           f"{label}不能晚于该日期")
+            return
+        if record_id is None and not form.applies_to(ctx):
+            errors[key] = form.applies_message or f"“{form.label}”不适用于该居民"
+
+    def delete(self, record_id: int, reason: str) -> Change:
+        """Soft delete with a reason; the record is kept and marked."""
+        if not reason.strip():
+            raise ValidationFailed({"reason": "请填写删除原因"})
+        header, _ = self.get(record_id)
+        form = self.forms[header["form_id"]]
+        with self.store.write() as conn:
+            conn.execute("UPDATE service_records SET deleted = 1, deleted_reason = ?, "
+                         "updated_at = ? WHERE id = ?", (reason.strip(), audit.now_iso(),
+                                                         record_id))
+            audit.record(conn, user=self.store.user, table=form.table, record_id=record_id,
+                         action="delete", old={"deleted": 0}, new={"deleted": 1},
+                         reason=reason.strip())
+        return Change(form.table, record_id, "delete")
