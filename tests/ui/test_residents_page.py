@@ -85,11 +85,11 @@ def test_type_a_resident_save_find_by_initials_edit_and_close(qtbot, page, ws):
     assert page.model.index(0, 5).data() == "110105********002X"  # masked in the list
     assert page.count_label.text() == "找到 1 人"
 
-    # Enter on the search moves to the table; Enter on the table edits
+    # Enter on the search moves to the table; Ctrl+E edits the resident
     activate(qtbot, page)
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
     assert page.table.hasFocus()
-    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    qtbot.keyClick(page.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     editor = wait_dialog(qtbot, page, ResidentEditor)
     assert editor_field(editor, "id_number").text() == "11010519491231002X"
     type_text(qtbot, editor_field(editor, "phone"), "13900001111")

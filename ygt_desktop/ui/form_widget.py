@@ -26,6 +26,7 @@ from ..core.forms import Choice, FieldDef, FormDef
 from .widgets import error_label
 
 ChoiceSource = Callable[[str], list[Choice]]
+ContextSource = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 
 
 class _EnterAsTab(QObject):
@@ -142,9 +143,13 @@ class FormWidget(QWidget):
     sig_changed = Signal()
 
     def __init__(self, form: FormDef, choice_source: ChoiceSource,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 context_source: ContextSource | None = None) -> None:
+        """``context_source`` maps the values typed so far to the facts a service form's
+        expressions may use (age on the service date, the open pregnancy's LMP …)."""
         super().__init__(parent)
         self.form = form
+        self.context_source = context_source
         self.editors: dict[str, FieldEditor] = {}
         self._initial: dict[str, Any] = {}
         self._loading = False
@@ -219,6 +224,10 @@ class FormWidget(QWidget):
     def _refresh(self) -> None:
         """Apply computed values and relevance after any edit."""
         values = self.form.process(self.raw()).values
+        ctx = self.context_source(values) if self.context_source else {}
+        if ctx:
+            values = self.form.process(self.raw(), ctx).values
+        values = {**ctx, **values}
         for f in self.form.fields:
             editor = self.editors[f.id]
             if f.compute is not None:

@@ -23,6 +23,7 @@ from ..storage.residents import Change
 from ..storage.workspace import Workspace
 from . import messages
 from .close_dialog import CloseDialog
+from .resident_detail import ResidentDetail
 from .resident_editor import ResidentEditor
 from .resident_model import ResidentTableModel
 
@@ -56,7 +57,9 @@ class ResidentsPage(QWidget):
         for col, width in enumerate((150, 80, 44, 92, 44, 150, 100, 120, 50)):
             self.table.setColumnWidth(col, width)
         new_btn = QPushButton("新建档案 (Ctrl+N)")
-        edit_btn = QPushButton("编辑 (Enter)")
+        open_btn = QPushButton("服务记录 (Enter)")
+        open_btn.clicked.connect(self.open_current)
+        edit_btn = QPushButton("编辑档案 (Ctrl+E)")
         close_btn = QPushButton("结案(&J)…")
         delete_btn = QPushButton("删除(&D)…")
         delete_btn.setToolTip("仅用于误建、重复建档的记录；记录保留并注明原因")
@@ -67,6 +70,7 @@ class ResidentsPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(new_btn)
+        top.addWidget(open_btn)
         top.addWidget(edit_btn)
         top.addWidget(close_btn)
         top.addWidget(delete_btn)
@@ -80,10 +84,11 @@ class ResidentsPage(QWidget):
         self._timer.timeout.connect(self._run_search)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self._focus_table)
-        self.table.doubleClicked.connect(lambda _i: self.edit_current())
+        self.table.doubleClicked.connect(lambda _i: self.open_current())
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_resident)
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit_current)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            sc = QShortcut(QKeySequence(key), self.table, activated=self.edit_current)
+            sc = QShortcut(QKeySequence(key), self.table, activated=self.open_current)
             sc.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.model.set_query("")
         self._update_count()
@@ -131,6 +136,16 @@ class ResidentsPage(QWidget):
         rid = self.selected_or_tell()
         if rid is not None:
             self._open_editor(rid)
+
+    def open_current(self) -> None:
+        """The resident's timeline and services."""
+        rid = self.selected_or_tell()
+        if rid is None:
+            return
+        detail = ResidentDetail(self.ws, rid, self)
+        self.dialog = detail
+        detail.finished.connect(lambda _r: self._after_change(Change("residents", rid, "update")))
+        detail.open()
 
     def close_current(self) -> None:
         rid = self.selected_or_tell()

@@ -1,0 +1,84 @@
+"""A dialog around a form widget: Ctrl+S saves, Esc cancels (asking if anything changed).
+
+Subclasses say how to save (:meth:`store`); errors go next to their fields, a likely
+duplicate asks before saving, and storage problems are shown in Chinese.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..storage.db import StoreError
+from ..storage.residents import ValidationFailed
+from ..storage.services import NeedsConfirmation
+from . import messages
+from .form_widget import FormWidget
+from .widgets import error_label
+
+
+class RecordDialog(QDialog):
+    def __init__(self, form_widget: FormWidget, title: str, header: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form_widget = form_widget
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form_widget)
+        self.header = QLabel(header)
+        self.header.setWordWrap(True)
+        self.status = error_label()
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton("保存 (Ctrl+S)", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("取消 (Esc)", QDialogButtonBox.ButtonRole.RejectRole)
+        self.save_button.clicked.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
+        self.resize(660, 680)
+
+    def store(self, confirm: bool) -> None:
+        """Write the record; raise ValidationFailed / NeedsConfirmation / StoreError."""
+        raise NotImplementedError
+
+    def save(self) -> None:
+        confirm = False
+        while True:
+            try:
+                self.store(confirm)
+            except NeedsConfirmation as exc:
+                if confirm or not messages.ask(self, str(exc), "可能重复"):
+                    return
+                confirm = True
+                continue
+            except ValidationFailed as exc:
+                self.form_widget.show_errors(exc.errors)
+                shown = [m for k, m in exc.errors.items() if k not in self.form_widget.editors]
+                self.status.setText("；".join(shown) if shown else
+                                    f"有 {len(exc.errors)} 处需要修改，未保存。")
+                return
+            except StoreError as exc:
+                messages.error(self, str(exc))
+                return
+            break
+        self.form_widget.mark_clean()
+        self.accept()
+
+    def reject(self) -> None:
+        if self.form_widget.is_dirty() and not messages.ask(
+            self, "输入的内容尚未保存，确定放弃吗？", "放弃修改"
+        ):
+            return
+        super().reject()

@@ -1,0 +1,181 @@
+"""One resident: who they are, every service record as a timeline, add a service.
+
+Keyboard: Ctrl+N adds a service (only the forms that apply are offered), Enter opens
+the selected record, Ctrl+E edits the resident, Esc closes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.dates import age_years
+from ..core.idnumber import mask
+from ..core.resident import flag_labels
+from ..storage.workspace import Workspace
+from . import messages
+from .resident_editor import ResidentEditor
+from .service_editor import ServiceEditor
+
+TIMELINE_COLUMNS = ("服务日期", "项目", "服务包", "提示", "下次随访", "录入")
+
+
+class FormPicker(QDialog):
+    """Choose one of the applicable forms: type to filter, Enter to take it."""
+
+    def __init__(self, forms: list[tuple[str, str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("新增服务记录")
+        self.chosen: str | None = None
+        self.list = QListWidget()
+        self.list.setObjectName("form_picker")
+        for form_id, label, package in forms:
+            item = QListWidgetItem(f"{label}　（{package}）")
+            item.setData(Qt.ItemDataRole.UserRole, form_id)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(self._take)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("只列出适用于该居民的服务（↑↓选择，回车确定）："))
+        layout.addWidget(self.list)
+        self.resize(380, 360)
+
+    def _take(self, item: QListWidgetItem) -> None:
+        self.chosen = item.data(Qt.ItemDataRole.UserRole)
+        self.accept()
+
+
+class ResidentDetail(QDialog):
+    def __init__(self, ws: Workspace, resident_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.resident_id = resident_id
+        self.child: QDialog | None = None
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.table = QTableWidget(0, len(TIMELINE_COLUMNS))
+        self.table.setObjectName("timeline")
+        self.table.setHorizontalHeaderLabels(TIMELINE_COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((95, 150, 80, 360, 95)):
+            self.table.setColumnWidth(col, width)
+        self.table.itemActivated.connect(lambda _i: self.open_current())
+        add_btn = QPushButton("新增服务 (Ctrl+N)")
+        open_btn = QPushButton("查看/修改 (Enter)")
+        edit_btn = QPushButton("编辑档案 (Ctrl+E)")
+        delete_btn = QPushButton("删除记录(&D)…")
+        add_btn.clicked.connect(self.add_service)
+        open_btn.clicked.connect(self.open_current)
+        edit_btn.clicked.connect(self.edit_resident)
+        delete_btn.clicked.connect(self.delete_current)
+        buttons = QHBoxLayout()
+        for b in (add_btn, open_btn, edit_btn, delete_btn):
+            buttons.addWidget(b)
+        buttons.addStretch()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.add_service)
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit_resident)
+        self.resize(1000, 600)
+        self.refresh()
+        self.table.setFocus()
+
+    def refresh(self) -> None:
+        r = self.ws.residents.get(self.resident_id)
+        assert r is not None
+        today = dt.date.today()
+        birth = dt.date.fromisoformat(r["birth_date"]) if r["birth_date"] else None
+        age = f"{age_years(birth, today)}岁" if birth else ""
+        sex = {"1": "男", "2": "女"}.get(r["sex"] or "", "")
+        ctx = self.ws.services.context(self.resident_id, today)
+        registers = [label for key, label in (("has_htn", "高血压"), ("has_dm", "2型糖尿病"),
+                                              ("has_smi", "严重精神障碍"),
+                                              ("open_pregnancy", "孕产妇"), ("open_tb", "肺结核"))
+                     if ctx.get(key)]
+        flags = "　".join(flag_labels(r, today) + registers) or "无"
+        status = "" if r["status"] == "在档" else \
+            f"　<span style='color:#c62828'>{r['status']}（{r['status_date']}）</span>"
+        self.setWindowTitle(f"居民档案 · {r['name']}")
+        self.summary.setText(
+            f"<b style='font-size:14pt'>{r['name']}</b>　{sex}　{age}　出生 {r['birth_date'] or ''}"
+            f"　身份证 {mask(r['id_number']) if r['id_number'] else '（无）'}"
+            f"　档案号 {r['archive_no']}{status}<br>重点人群：{flags}")
+        items = self.ws.services.timeline(self.resident_id)
+        self.record_ids = [i["id"] for i in items]
+        self.table.setRowCount(len(items))
+        for row, i in enumerate(items):
+            alerts = "；".join(a["message"] for a in i["alerts"])
+            cells = (i["service_date"], i["title"], i["package"] or "", alerts,
+                     i["recheck_date"] or "", "延后录入" if i["late_entry"] else "")
+            for col, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if col == 3 and i["referral"] == "urgent":
+                    cell.setForeground(QColor("#c62828"))
+                self.table.setItem(row, col, cell)
+        if items:
+            self.table.selectRow(0)
+
+    def add_service(self) -> None:
+        forms = self.ws.services.applicable_forms(self.resident_id)
+        if not forms:
+            messages.info(self, "没有适用于该居民的服务表单。")
+            return
+        picker = FormPicker([(f.id, f.label, f.package or "") for f in forms], self)
+        self.child = picker
+        picker.accepted.connect(lambda: picker.chosen and self._open_editor(picker.chosen, None))
+        picker.open()
+
+    def open_current(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.record_ids):
+            header, _ = self.ws.services.get(self.record_ids[row])
+            self._open_editor(header["form_id"], self.record_ids[row])
+
+    def _open_editor(self, form_id: str, record_id: int | None) -> None:
+        editor = ServiceEditor(self.ws, form_id, self.resident_id, record_id, self)
+        self.child = editor
+        editor.accepted.connect(self.refresh)
+        editor.open()
+
+    def edit_resident(self) -> None:
+        editor = ResidentEditor(self.ws, self.resident_id, self)
+        self.child = editor
+        editor.accepted.connect(self.refresh)
+        editor.open()
+
+    def delete_current(self) -> None:
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.record_ids):
+            return
+        reason = messages.ask_text(self, "删除所选服务记录（记录保留并标记为已删除）。请填写原因：",
+                                   "删除服务记录")
+        if reason is None:
+            return
+        try:
+            self.ws.services.delete(self.record_ids[row], reason)
+        except Exception as exc:  # noqa: BLE001 - shown to the user in Chinese
+            messages.error(self, str(exc))
+            return
+        self.refresh()

@@ -1,0 +1,74 @@
+"""Enter or correct one service record; shows what the clinical rules say after saving."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from ..storage.services import SaveResult
+from ..storage.workspace import Workspace
+from . import messages
+from .form_widget import FormWidget
+from .record_dialog import RecordDialog
+from .resident_editor import choice_source
+
+
+class ServiceEditor(RecordDialog):
+    """``result`` holds the saved record and the rule outcomes once accepted."""
+
+    def __init__(self, ws: Workspace, form_id: str, resident_id: int | None = None,
+                 record_id: int | None = None, parent: QWidget | None = None) -> None:
+        form = ws.forms[form_id]
+        self.ws = ws
+        self.form_id = form_id
+        self.record_id = record_id
+        self.result: SaveResult | None = None
+        values: Mapping[str, Any] | None = None
+        if record_id is not None:
+            header_row, values = ws.services.get(record_id)
+            resident_id = header_row["resident_id"]
+        self.resident_id = resident_id
+        header = form.title
+        if resident_id is not None:
+            r = ws.residents.get(resident_id)
+            assert r is not None
+            header = f"{form.title}　—　{r['name']}（档案号 {r['archive_no']}）"
+        self._contexts: dict[dt.date | None, Mapping[str, Any]] = {}
+        widget = FormWidget(form, choice_source(ws),
+                            context_source=self._context if resident_id is not None else None)
+        super().__init__(widget, ("修改" if record_id else "新增") + " · " + form.label, header,
+                         parent)
+        if values is not None:
+            self.form_widget.set_values(values)
+        self.form_widget.focus_first()
+
+    def _context(self, values: Mapping[str, Any]) -> Mapping[str, Any]:
+        form = self.ws.forms[self.form_id]
+        day = values.get(form.date_field) if form.date_field else None
+        if day not in self._contexts:
+            assert self.resident_id is not None
+            self._contexts[day] = self.ws.services.context(
+                self.resident_id, day or dt.date.today(), form, self.record_id)
+        return self._contexts[day]
+
+    def store(self, confirm: bool) -> None:
+        self.result = self.ws.services.save(self.form_id, self.form_widget.raw(),
+                                            self.resident_id, self.record_id, confirm=confirm)
+
+    def accept(self) -> None:
+        super().accept()
+        if self.result and self.result.outcomes:  # late entry shows in the timeline only
+            messages.info(self.parentWidget(), outcome_text(self.result), "提示")
+
+
+def outcome_text(result: SaveResult) -> str:
+    """What the rules said, in Chinese, for the message shown after saving."""
+    lines = [o.message for o in result.outcomes]
+    if result.recheck_date:
+        lines.append(f"下次随访：{result.recheck_date.isoformat()} 前")
+    if any(o.referral for o in result.outcomes):
+        lines.append("已在本记录上标记转诊建议（双向转诊登记完成后可转为转诊单）。")
+    return "\n".join(lines)
