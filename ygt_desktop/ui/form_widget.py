@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import (
 from ..core.forms import Choice, FieldDef, FormDef
 from .widgets import error_label
 
+MULTI_COLUMNS = 3  # check boxes per row for a multiple choice
+TWO_COLUMNS_FROM = 16  # forms with more fields are laid out in two columns
 ChoiceSource = Callable[[str], list[Choice]]
 ContextSource = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 
@@ -64,12 +67,11 @@ class FieldEditor:
             self.widget = combo
         elif field.type == "multichoice":
             box = QWidget()
-            row = QHBoxLayout(box)
-            row.setContentsMargins(0, 0, 0, 0)
+            grid = QGridLayout(box)
+            grid.setContentsMargins(0, 0, 0, 0)
             self.checks = {c.code: QCheckBox(c.label) for c in choices}
-            for cb in self.checks.values():
-                row.addWidget(cb)
-            row.addStretch()
+            for i, cb in enumerate(self.checks.values()):
+                grid.addWidget(cb, i // MULTI_COLUMNS, i % MULTI_COLUMNS)
             self.widget = box
         else:
             edit = QLineEdit()
@@ -155,13 +157,24 @@ class FormWidget(QWidget):
         self._loading = False
         self._enter = _EnterAsTab(self)
         outer = QVBoxLayout(self)
-        self.layout_ = QFormLayout()
-        self.layout_.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        outer.addLayout(self.layout_)
+        columns = QHBoxLayout()
+        outer.addLayout(columns)
         outer.addStretch()
+        self.layouts: list[QFormLayout] = []
+        for _ in range(2 if len(form.fields) >= TWO_COLUMNS_FROM else 1):
+            column = QFormLayout()
+            column.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            columns.addLayout(column, 1)
+            self.layouts.append(column)
+        split = _split_point(form) if len(self.layouts) == 2 else len(form.fields)
+        self.layout_ = self.layouts[0]
+        self._row_layout: dict[str, QFormLayout] = {}
         self.setStyleSheet("QLineEdit[readOnly=\"true\"] { background: #eeeeee; color: #333; }")
         group = None
-        for f in form.fields:
+        for index, f in enumerate(form.fields):
+            if index == split:
+                self.layout_ = self.layouts[-1]
+                group = None
             if f.group and f.group != group:
                 self.layout_.addRow(QLabel(f"<b>{f.group}</b>"))
             group = f.group
@@ -183,6 +196,7 @@ class FormWidget(QWidget):
             col.addWidget(editor.error)
             label = "" if f.type == "bool" else (f.label + ("＊" if f.required else ""))
             self.layout_.addRow(label, cell)
+            self._row_layout[f.id] = self.layout_
             editor.widget.installEventFilter(self._enter)
             editor.connect_changed(self._on_changed)
         self.set_values({f.id: f.default_value() for f in form.fields})
@@ -239,11 +253,19 @@ class FormWidget(QWidget):
                 editor.set_locked(computed is not None)
             if f.relevant is not None:
                 relevant = self.form.is_relevant(f.id, {**values, **_typed(self.raw())})
-                self.layout_.setRowVisible(editor.widget.parentWidget(), relevant)
+                self._row_layout[f.id].setRowVisible(editor.widget.parentWidget(), relevant)
 
     def focus_first(self) -> None:
         first = next(iter(self.editors.values()))
         first.widget.setFocus()
+
+
+def _split_point(form: FormDef) -> int:
+    """Where the second column starts: the group boundary nearest half the fields."""
+    half = len(form.fields) / 2
+    starts = [i for i, f in enumerate(form.fields)
+              if i > 0 and f.group != form.fields[i - 1].group] or [int(half)]
+    return min(starts, key=lambda i: abs(i - half))
 
 
 def _typed(raw: Mapping[str, Any]) -> dict[str, Any]:

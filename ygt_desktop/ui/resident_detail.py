@@ -131,6 +131,7 @@ class ResidentDetail(QDialog):
                      i["recheck_date"] or "", "延后录入" if i["late_entry"] else "")
             for col, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
+                cell.setToolTip(text)
                 if col == 3 and i["referral"] == "urgent":
                     cell.setForeground(QColor("#c62828"))
                 self.table.setItem(row, col, cell)

@@ -41,6 +41,8 @@ class ServiceEditor(RecordDialog):
                             context_source=self._context if resident_id is not None else None)
         super().__init__(widget, ("修改" if record_id else "新增") + " · " + form.label, header,
                          parent)
+        if len(form.fields) >= 16:
+            self.resize(1100, 700)
         if values is not None:
             self.form_widget.set_values(values)
         self.form_widget.focus_first()
