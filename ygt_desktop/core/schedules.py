@@ -1,0 +1,184 @@
+"""When services are due: windows per programme, and their status on a given day.
+
+Pure functions over plain facts (dates of birth, registrations, visits); the storage
+layer gathers the facts, the worklist shows the result. Windows come from the
+national schedule (spec/services.md); the numbers that a bureau may change are
+parameters with the national value as default.
+
+Status of a due item on day ``on``: 已访 (done in its window), 应访 (window open, not
+done), 逾期 (window passed, not done), 未到 (window not yet open), 失访 / 结案 (the
+patient was closed as lost to follow-up / for another reason before the window).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+DONE, DUE, OVERDUE, UPCOMING, LOST, CLOSED = "已访", "应访", "逾期", "未到", "失访", "结案"
+
+
+@dataclass(frozen=True)
+class Due:
+    programme: str  # htn / dm / smi / elderly / tcm_elderly / child / tcm_child / prenatal …
+    form_id: str  # the form whose record fulfils it
+    label: str
+    start: dt.date
+    end: dt.date
+    done: dt.date | None = None
+    closed: str | None = None  # LOST or CLOSED when the patient left before the window
+
+    def status(self, on: dt.date) -> str:
+        if self.done is not None:
+            return DONE
+        if self.closed:
+            return self.closed
+        if on > self.end:
+            return OVERDUE
+        if on >= self.start:
+            return DUE
+        return UPCOMING
+
+    def overlaps(self, start: dt.date, end: dt.date) -> bool:
+        return self.start <= end and self.end >= start
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole months, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, 3 * quarter - 2, 1)
+    return start, add_months(start, 3) - dt.timedelta(days=1)
+
+
+def quarter_of(day: dt.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def _first_in(visits: Iterable[dt.date], start: dt.date, end: dt.date) -> dt.date | None:
+    inside = [v for v in visits if start <= v <= end]
+    return min(inside) if inside else None
+
+
+def _closed_status(closed_on: dt.date | None, reason_lost: bool, start: dt.date) -> str | None:
+    if closed_on is not None and closed_on < start:
+        return LOST if reason_lost else CLOSED
+    return None
+
+
+def chronic_quarters(programme: str, form_id: str, registered: dt.date,
+                     face_to_face: Sequence[dt.date], until: dt.date,
+                     closed_on: dt.date | None = None, lost: bool = False) -> list[Due]:
+    """One face-to-face follow-up in every quarter from registration to ``until``.
+
+    This is the quarterly form of the national "≥ 4 face-to-face a year" that the
+    report counts (spec/indicators.md, standard management).
+    """
+    items = []
+    year, quarter = quarter_of(registered)
+    while quarter_bounds(year, quarter)[0] <= until:
+        start, end = quarter_bounds(year, quarter)
+        items.append(Due(programme, form_id, f"{year}年第{quarter}季度随访", start, end,
+                         _first_in(face_to_face, max(start, registered), end),
+                         _closed_status(closed_on, lost, start)))
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return items
+
+
+def rechecks(programme: str, form_id: str, visits: Sequence[dt.date],
+             recheck_by: Sequence[tuple[dt.date, dt.date]]) -> list[Due]:
+    """Re-checks the clinical rules asked for: (visit date, re-check date) pairs; done by
+    any later visit up to the re-check date (a late visit still closes it late: 逾期)."""
+    items = []
+    for visit, by in recheck_by:
+        later = [v for v in visits if visit < v <= by]
+        items.append(Due(programme, form_id, "复查随访（2周内）", visit + dt.timedelta(days=1),
+                         by, min(later) if later else None))
+    return items
+
+
+def yearly(programme: str, form_id: str, label: str, birth: dt.date, min_age: int,
+           records: Sequence[dt.date], years: Iterable[int]) -> list[Due]:
+    """Once a year from the year the resident reaches ``min_age`` (65+ health check,
+    constitution identification)."""
+    eligible_from = add_months(birth, 12 * min_age)
+    items = []
+    for year in years:
+        start, end = max(dt.date(year, 1, 1), eligible_from), dt.date(year, 12, 31)
+        if start > end:
+            continue
+        items.append(Due(programme, form_id, f"{year}年{label}", start, end,
+                         _first_in(records, start, end)))
+    return items
+
+
+def by_age_months(programme: str, form_id: str, label: str, birth: dt.date,
+                  points: Sequence[int], records: Sequence[dt.date],
+                  window_months: int = 1, yearly_after: int = 36) -> list[Due]:
+    """Checks at given ages in months (3, 6, 8 … months; 4, 5, 6 years).
+
+    A point's window opens on the day the child reaches it and lasts ``window_months``
+    (points after ``yearly_after`` months: 12 months), never overlapping the next point.
+    """
+    items = []
+    for i, months in enumerate(points):
+        start = add_months(birth, months)
+        length = window_months if months <= yearly_after else 12
+        end = add_months(birth, months + length) - dt.timedelta(days=1)
+        if i + 1 < len(points):
+            end = min(end, add_months(birth, points[i + 1]) - dt.timedelta(days=1))
+        name = f"{months}月龄" if months < 48 else f"{months // 12}岁"
+        items.append(Due(programme, form_id, f"{name}{label}", start, end,
+                         _first_in(records, start, end)))
+    return items
+
+
+def after_event(programme: str, form_id: str, label: str, event: dt.date, first_day: int,
+                last_day: int, records: Sequence[dt.date]) -> Due:
+    """A visit within a window of days after an event (discharge, delivery, birth)."""
+    start = event + dt.timedelta(days=first_day)
+    end = event + dt.timedelta(days=last_day)
+    return Due(programme, form_id, label, start, end, _first_in(records, start, end))
+
+
+def prenatal(lmp: dt.date, records: Sequence[dt.date], delivered: dt.date | None,
+             windows: Sequence[tuple[int, int]] = ((16, 20), (21, 24), (28, 36), (37, 40)),
+             form_id: str = "prenatal_followup") -> list[Due]:
+    """The 2nd–5th prenatal visits by gestational week; none after the delivery."""
+    items = []
+    for n, (first, last) in enumerate(windows, start=2):
+        start = lmp + dt.timedelta(weeks=first)
+        end = lmp + dt.timedelta(weeks=last + 1) - dt.timedelta(days=1)
+        if delivered is not None and delivered < start:
+            continue
+        items.append(Due("prenatal", form_id, f"第{n}次产前随访（孕{first}–{last}周）", start,
+                         end, _first_in(records, start, end)))
+    return items
+
+
+def tb_visits(notified: dt.date, first_visits: Sequence[dt.date],
+              followups: Sequence[dt.date], until: dt.date,
+              intensive_days: int = 60, every_intensive: int = 10,
+              course_months: int = 6, ended: dt.date | None = None) -> list[Due]:
+    """First home visit within 72 hours; then every 10 days in the intensive phase and
+    monthly in the continuation phase, until the course or the case ends."""
+    items = [Due("tb", "tb_first_visit", "第一次入户随访（72小时内）", notified,
+                 notified + dt.timedelta(days=3), _first_in(first_visits, notified,
+                                                             notified + dt.timedelta(days=3)))]
+    last = min(add_months(notified, course_months), ended or dt.date.max, until)
+    day = notified + dt.timedelta(days=every_intensive)
+    while day <= last:
+        in_intensive = (day - notified).days <= intensive_days
+        step = every_intensive if in_intensive else 30
+        start, end = day - dt.timedelta(days=step - 1), day
+        items.append(Due("tb", "tb_followup", "强化期随访" if in_intensive else "继续期随访",
+                         start, end, _first_in(followups, start, end)))
+        day += dt.timedelta(days=step)
+    return items
