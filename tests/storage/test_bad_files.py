@@ -191,7 +191,10 @@ def damaged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, P
     made = Path(out.strip().split("已备份到 ", 1)[1])
     assert made.is_file()
     pages = path.stat().st_size // PAGE
-    content = corrupt_pages(path, max(8, pages // 3))
+    conn = sqlite3.connect(path)
+    last_root = conn.execute("SELECT max(rootpage) FROM sqlite_master").fetchone()[0]
+    conn.close()
+    content = corrupt_pages(path, max(last_root + 2, pages // 3))
     return path, made, content
 
 

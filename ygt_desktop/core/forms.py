@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .context import CONTEXT_NAMES
+from .derived import DERIVERS
 from .expressions import Expression, ExpressionError
 from .fieldtypes import FIELD_TYPES, FieldError, FieldType
 
@@ -26,7 +27,7 @@ _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _FIELD_KEYS = {
     "id", "label", "type", "required", "min", "max", "unit", "max_length", "pattern",
     "pattern_hint", "choices", "choices_from", "relevant", "compute", "default", "de_code",
-    "unique", "help", "not_future", "group",
+    "unique", "help", "not_future", "group", "derived",
 }
 _FORM_KINDS = {"register", "service", "station_log"}
 _FORM_KEYS = {
@@ -80,6 +81,12 @@ class FieldDef:
     help: str | None = None
     not_future: bool = False
     group: str | None = None
+    derived: str | None = None  # filled by core.derived.DERIVERS[derived]
+
+    @property
+    def locked(self) -> bool:
+        """Filled by the app, not typed (computed or derived)."""
+        return self.compute is not None or self.derived is not None
 
     def default_value(self, today: dt.date | None = None) -> Any:
         """The value a new record starts with (``"today"`` for dates means today)."""
@@ -212,6 +219,11 @@ class FormDef:
                 shown = f.field_type.display(computed, f)
                 errors[f.id] = f"{f.label}应为 {shown}（由{_sources(self, f)}得出）"
             values[f.id] = computed
+        for key in {f.derived for f in self.fields if f.derived}:
+            derived = DERIVERS[key](values, self.settings)
+            for f in self.fields:
+                if f.derived == key:
+                    values[f.id] = derived.get(f.id)
         seen = {**ctx, **values, **unparsed}
         for f in self.fields:
             if f.relevant is not None and not f.relevant.evaluate(seen):
@@ -237,7 +249,7 @@ class FormDef:
 
     def merged(self, stored: Mapping[str, Any], raw: Mapping[str, Any]) -> dict[str, Any]:
         """An edit: ``raw`` over the stored values, computed fields left to recompute."""
-        kept = {k: v for k, v in stored.items() if k in self.by_id and self.by_id[k].compute is None}
+        kept = {k: v for k, v in stored.items() if k in self.by_id and not self.by_id[k].locked}
         return {**kept, **raw}
 
     def with_defaults(self, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -435,6 +447,8 @@ def _load_field(
             exprs[key] = Expression(str(src))
         except ExpressionError as exc:
             raise FormFileError(file, f"{key}：{exc}", fid) from None
+    if raw.get("derived") is not None and raw["derived"] not in DERIVERS:
+        raise FormFileError(file, f"derived 应为 {'/'.join(DERIVERS)} 之一", fid)
     if raw.get("pattern"):
         try:
             re.compile(raw["pattern"])
@@ -448,6 +462,7 @@ def _load_field(
         relevant=exprs["relevant"], compute=exprs["compute"], default=raw.get("default"),
         de_code=raw.get("de_code"), unique=bool(raw.get("unique")), help=raw.get("help"),
         not_future=bool(raw.get("not_future")), group=raw.get("group"),
+        derived=raw.get("derived"),
     )
 
 

@@ -38,7 +38,8 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
 
 
 def _m0001_base(conn: sqlite3.Connection) -> None:
-    run_script(conn,
+    run_script(
+        conn,
         """
         CREATE TABLE settings (
             key TEXT PRIMARY KEY,
@@ -73,13 +74,14 @@ def _m0001_base(conn: sqlite3.Connection) -> None:
         BEGIN SELECT RAISE(ABORT, '审计日志不可修改'); END;
         CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, '审计日志不可删除'); END;
-        """
+        """,
     )
 
 
 def _m0002_residents(conn: sqlite3.Connection) -> None:
     # Form fields of forms/resident.toml (version 1), then the system columns.
-    run_script(conn,
+    run_script(
+        conn,
         """
         CREATE TABLE residents (
             id INTEGER PRIMARY KEY,
@@ -122,14 +124,16 @@ def _m0002_residents(conn: sqlite3.Connection) -> None:
         );
         CREATE INDEX resident_search_key ON resident_search(key, resident_id);
         CREATE INDEX resident_search_resident ON resident_search(resident_id);
-        """
+        """,
     )
 
 
 def _m0003_service_records(conn: sqlite3.Connection) -> None:
     # One header row per service record (any form); each form's own fields live in
     # its detail table f_<form id>, keyed by the header's id.
-    run_script(conn, """
+    run_script(
+        conn,
+        """
         CREATE TABLE service_records (
             id INTEGER PRIMARY KEY,
             form_id TEXT NOT NULL,
@@ -152,7 +156,8 @@ def _m0003_service_records(conn: sqlite3.Connection) -> None:
         CREATE INDEX service_records_form_resident
             ON service_records(form_id, resident_id, service_date);
         CREATE INDEX service_records_episode ON service_records(episode_id);
-    """)
+    """,
+    )
 
 
 def form_table(form_id: str, field_ids: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
@@ -179,8 +184,9 @@ def add_fields(form_id: str, field_ids: tuple[str, ...]) -> Callable[[sqlite3.Co
     def apply(conn: sqlite3.Connection) -> None:
         form = _forms()[form_id]
         for fid in field_ids:
-            conn.execute(f"ALTER TABLE {form.table} ADD COLUMN {fid} "
-                         f"{form.field(fid).field_type.sql_type}")
+            conn.execute(
+                f"ALTER TABLE {form.table} ADD COLUMN {fid} {form.field(fid).field_type.sql_type}"
+            )
 
     return apply
 
@@ -195,16 +201,649 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_base", _m0001_base),
     Migration("0002_residents", _m0002_residents),
     Migration("0003_service_records", _m0003_service_records),
-    Migration("0004_htn_register", form_table("htn_register", (
-        "register_date", "diagnosis_date", "diagnosis_institution", "risk_level", "doctor",
-        "closed_date", "close_reason"))),
-    Migration("0005_htn_followup", form_table("htn_followup", (
-        "visit_date", "visit_method", "symptoms", "sbp", "dbp", "weight", "weight_target",
-        "height", "bmi", "heart_rate", "smoking", "smoking_target", "drinking",
-        "drinking_target", "exercise_times", "exercise_minutes", "salt", "salt_target", "psych",
-        "compliance", "adherence", "adverse_reaction", "adverse_detail", "medication",
-        "visit_class", "controlled", "referral_reason", "referral_institution",
-        "next_visit_date", "doctor"))),
+    Migration(
+        "0004_htn_register",
+        form_table(
+            "htn_register",
+            (
+                "register_date",
+                "diagnosis_date",
+                "diagnosis_institution",
+                "risk_level",
+                "doctor",
+                "closed_date",
+                "close_reason",
+            ),
+        ),
+    ),
+    Migration(
+        "0005_htn_followup",
+        form_table(
+            "htn_followup",
+            (
+                "visit_date",
+                "visit_method",
+                "symptoms",
+                "sbp",
+                "dbp",
+                "weight",
+                "weight_target",
+                "height",
+                "bmi",
+                "heart_rate",
+                "smoking",
+                "smoking_target",
+                "drinking",
+                "drinking_target",
+                "exercise_times",
+                "exercise_minutes",
+                "salt",
+                "salt_target",
+                "psych",
+                "compliance",
+                "adherence",
+                "adverse_reaction",
+                "adverse_detail",
+                "medication",
+                "visit_class",
+                "controlled",
+                "referral_reason",
+                "referral_institution",
+                "next_visit_date",
+                "doctor",
+            ),
+        ),
+    ),
+    Migration(
+        "0006_child_check",
+        form_table(
+            "child_check",
+            (
+                "exam_date",
+                "age_in_months",
+                "weight",
+                "weight_eval",
+                "length_height",
+                "height_eval",
+                "head_circumference",
+                "teeth",
+                "caries",
+                "haemoglobin",
+                "outdoor_hours",
+                "vitamin_d",
+                "development",
+                "illness",
+                "referral",
+                "referral_reason",
+                "referral_institution",
+                "guidance",
+                "next_visit_date",
+                "doctor",
+            ),
+        ),
+    ),
+    Migration(
+        "0007_delivery",
+        form_table(
+            "delivery",
+            (
+                "delivered_date",
+                "gest_weeks",
+                "place",
+                "institution",
+                "mode",
+                "live_births",
+                "stillbirths",
+                "complications",
+                "discharged_date",
+            ),
+        ),
+    ),
+    Migration(
+        "0008_dm_followup",
+        form_table(
+            "dm_followup",
+            (
+                "visit_date",
+                "visit_method",
+                "symptoms",
+                "sbp",
+                "dbp",
+                "weight",
+                "weight_target",
+                "height",
+                "bmi",
+                "heart_rate",
+                "foot_pulse",
+                "smoking",
+                "smoking_target",
+                "drinking",
+                "drinking_target",
+                "exercise_times",
+                "exercise_minutes",
+                "staple_food",
+                "staple_food_target",
+                "psych",
+                "compliance",
+                "fpg",
+                "hba1c",
+                "hba1c_date",
+                "adherence",
+                "adverse_reaction",
+                "adverse_detail",
+                "hypoglycemia",
+                "medication",
+                "insulin",
+                "visit_class",
+                "controlled",
+                "referral_reason",
+                "referral_institution",
+                "next_visit_date",
+                "doctor",
+            ),
+        ),
+    ),
+    Migration(
+        "0009_dm_register",
+        form_table(
+            "dm_register",
+            (
+                "register_date",
+                "diagnosis_date",
+                "diagnosis_institution",
+                "complications",
+                "doctor",
+                "closed_date",
+                "close_reason",
+            ),
+        ),
+    ),
+    Migration(
+        "0010_edu_activity",
+        form_table(
+            "edu_activity",
+            (
+                "activity_date",
+                "kind",
+                "title",
+                "copies",
+                "times",
+                "participants",
+                "audience",
+                "location",
+                "organiser",
+                "content",
+                "evaluation",
+                "archived",
+            ),
+        ),
+    ),
+    Migration(
+        "0011_elderly_exam",
+        form_table(
+            "elderly_exam",
+            (
+                "exam_date",
+                "symptoms",
+                "temperature",
+                "heart_rate",
+                "respiration",
+                "sbp",
+                "dbp",
+                "height",
+                "weight",
+                "waist",
+                "bmi",
+                "health_self_rating",
+                "sc_meal",
+                "sc_grooming",
+                "sc_dressing",
+                "sc_toilet",
+                "sc_activity",
+                "self_care_score",
+                "self_care_level",
+                "cognition",
+                "mmse_score",
+                "emotion",
+                "gds_score",
+                "labs_done",
+                "fpg",
+                "abnormal",
+                "abnormal_detail",
+                "guidance",
+                "risk_control",
+                "elderly_guidance",
+                "doctor",
+            ),
+        ),
+    ),
+    Migration(
+        "0012_infectious_report",
+        form_table(
+            "infectious_report",
+            (
+                "register_date",
+                "disease",
+                "disease_class",
+                "case_class",
+                "onset_date",
+                "diagnosis_date",
+                "diagnosis_hour",
+                "reported",
+                "report_date",
+                "report_hour",
+                "report_delay_hours",
+                "timely",
+                "reported_to",
+                "reporter",
+            ),
+        ),
+    ),
+    Migration(
+        "0013_newborn_visit",
+        form_table(
+            "newborn_visit",
+            (
+                "visit_date",
+                "discharged_date",
+                "days_after_discharge",
+                "birth_gest_weeks",
+                "birth_mode",
+                "asphyxia",
+                "malformation",
+                "hearing_screen",
+                "disease_screen",
+                "birth_weight",
+                "birth_length",
+                "weight",
+                "feeding",
+                "temperature",
+                "heart_rate",
+                "respiration",
+                "complexion",
+                "jaundice",
+                "skin",
+                "umbilical_cord",
+                "other_findings",
+                "referral",
+                "referral_reason",
+                "referral_institution",
+                "guidance",
+                "next_visit_place",
+                "next_visit_date",
+                "doctor",
+            ),
+        ),
+    ),
+    Migration(
+        "0014_postpartum_42d",
+        form_table(
+            "postpartum_42d",
+            (
+                "exam_date",
+                "days_after_delivery",
+                "general_health",
+                "general_mental",
+                "sbp",
+                "dbp",
+                "weight",
+                "breast",
+                "lochia",
+                "uterus",
+                "wound",
+                "other_findings",
+                "classification",
+                "guidance",
+                "outcome",
+                "referral_reason",
+                "referral_institution",
+                "doctor",
+            ),
+        ),
+    ),
+    Migration(
+        "0015_postpartum_visit",
+        form_table(
+            "postpartum_visit",
+            (
+                "visit_date",
+                "days_after_discharge",
+                "temperature",
+                "general_health",
+                "general_mental",
+                "sbp",
+                "dbp",
+                "breast",
+                "lochia",
+                "uterus",
+                "wound",
+                "other_findings",
+                "classification",
+                "abnormal_detail",
+                "guidance",
+                "referral",
+                "referral_reason",
+                "referral_institution",
+                "next_visit_date",
+                "doctor",
+            ),
+        ),
+    ),
+    Migration(
+        "0016_prenatal_first",
+        form_table(
+            "prenatal_first",
+            (
+                "exam_date",
+                "lmp_date",
+                "gest_weeks",
+                "edd",
+                "husband_name",
+                "husband_phone",
+                "gravidity",
+                "parity",
+                "vaginal_births",
+                "caesareans",
+                "past_history",
+                "height",
+                "weight",
+                "bmi",
+                "sbp",
+                "dbp",
+                "haemoglobin",
+                "urine_protein",
+                "assessment",
+                "risk",
+                "guidance",
+                "referral_reason",
+                "referral_institution",
+                "next_visit_date",
+                "doctor",
+            ),
+        ),
+    ),
+    Migration(
+        "0017_prenatal_followup",
+        form_table(
+            "prenatal_followup",
+            (
+                "exam_date",
+                "visit_no",
+                "gest_weeks",
+                "complaint",
+                "weight",
+                "fundal_height",
+                "abdominal_circumference",
+                "fetal_position",
+                "fetal_heart_rate",
+                "sbp",
+                "dbp",
+                "haemoglobin",
+                "urine_protein",
+                "other_tests",
+                "classification",
+                "risk",
+                "guidance",
+                "referral_reason",
+                "referral_institution",
+                "next_visit_date",
+                "doctor",
+            ),
+        ),
+    ),
+    Migration(
+        "0018_smi_followup",
+        form_table(
+            "smi_followup",
+            (
+                "visit_date",
+                "visit_method",
+                "risk_grade",
+                "symptoms",
+                "insight",
+                "sleep",
+                "diet",
+                "sf_self_care",
+                "sf_housework",
+                "sf_work",
+                "sf_learning",
+                "sf_social",
+                "risk_behaviour",
+                "lock_status",
+                "hospitalisation",
+                "last_discharge_date",
+                "lab",
+                "adherence",
+                "adverse_reaction",
+                "adverse_detail",
+                "treatment_effect",
+                "medication",
+                "rehabilitation",
+                "stability",
+                "referral",
+                "referral_reason",
+                "referral_institution",
+                "next_visit_date",
+                "doctor",
+            ),
+        ),
+    ),
+    Migration(
+        "0019_smi_register",
+        form_table(
+            "smi_register",
+            (
+                "register_date",
+                "guardian_name",
+                "guardian_relation",
+                "guardian_address",
+                "guardian_phone",
+                "village_contact",
+                "village_contact_phone",
+                "consent",
+                "first_onset_date",
+                "diagnosis",
+                "diagnosis_institution",
+                "diagnosis_date",
+                "outpatient_history",
+                "inpatient_times",
+                "last_treatment_effect",
+                "lock_status",
+                "economic_status",
+                "specialist_opinion",
+                "doctor",
+                "closed_date",
+                "close_reason",
+            ),
+        ),
+    ),
+    Migration(
+        "0020_supervision_log",
+        form_table(
+            "supervision_log",
+            (
+                "record_type",
+                "found_date",
+                "kind",
+                "inspection_type",
+                "description",
+                "reported",
+                "report_date",
+                "reported_to",
+                "reporter",
+                "remark",
+            ),
+        ),
+    ),
+    Migration(
+        "0021_tb_first_visit",
+        form_table(
+            "tb_first_visit",
+            (
+                "visit_date",
+                "days_after_notification",
+                "visit_method",
+                "patient_type",
+                "sputum",
+                "drug_resistance",
+                "symptoms",
+                "phase",
+                "regimen",
+                "dosing",
+                "formulation",
+                "supervisor",
+                "own_room",
+                "ventilation",
+                "smoking",
+                "smoking_target",
+                "drinking",
+                "drinking_target",
+                "drug_pickup",
+                "guidance",
+                "next_visit_date",
+                "doctor",
+            ),
+        ),
+    ),
+    Migration(
+        "0022_tb_followup",
+        form_table(
+            "tb_followup",
+            (
+                "visit_date",
+                "treatment_month",
+                "phase",
+                "supervisor",
+                "visit_method",
+                "symptoms",
+                "smoking",
+                "drinking",
+                "regimen",
+                "dosing",
+                "doses_prescribed",
+                "doses_missed",
+                "adverse_reaction",
+                "adverse_detail",
+                "complication",
+                "complication_detail",
+                "referral_department",
+                "referral_reason",
+                "advice",
+                "next_visit_date",
+                "doctor",
+                "treatment_outcome",
+                "stop_date",
+                "visits_due",
+                "visits_done",
+                "course_doses_due",
+                "course_doses_taken",
+                "dose_rate",
+            ),
+        ),
+    ),
+    Migration(
+        "0023_tb_notify",
+        form_table(
+            "tb_notify",
+            (
+                "notified_date",
+                "diagnosis",
+                "bacteriology",
+                "patient_type",
+                "drug_resistance",
+                "diagnosis_date",
+                "treatment_start_date",
+                "treating_institution",
+                "source",
+                "notifier",
+            ),
+        ),
+    ),
+    Migration(
+        "0024_tcm_child",
+        form_table(
+            "tcm_child",
+            (
+                "service_date",
+                "age_in_months",
+                "guidance",
+                "guidance_other",
+                "next_visit_date",
+                "doctor",
+            ),
+        ),
+    ),
+    Migration(
+        "0025_tcm_elderly",
+        form_table(
+            "tcm_elderly",
+            (
+                "exam_date",
+                "q1",
+                "q2",
+                "q3",
+                "q4",
+                "q5",
+                "q6",
+                "q7",
+                "q8",
+                "q9",
+                "q10",
+                "q11",
+                "q12",
+                "q13",
+                "q14",
+                "q15",
+                "q16",
+                "q17",
+                "q18",
+                "q19",
+                "q20",
+                "q21",
+                "q22",
+                "q23",
+                "q24",
+                "q25",
+                "q26",
+                "q27",
+                "q28",
+                "q29",
+                "q30",
+                "q31",
+                "q32",
+                "q33",
+                "constitution",
+                "score_pinghe",
+                "score_qixu",
+                "score_yangxu",
+                "score_yinxu",
+                "score_tanshi",
+                "score_shire",
+                "score_xueyu",
+                "score_qiyu",
+                "score_tebing",
+                "guidance",
+                "guidance_other",
+                "doctor",
+            ),
+        ),
+    ),
+    Migration(
+        "0026_vaccination",
+        form_table(
+            "vaccination",
+            (
+                "certificate_date",
+                "certificate_no",
+                "vaccine",
+                "dose",
+                "vaccination_date",
+                "site",
+                "batch_no",
+                "doctor",
+            ),
+        ),
+    ),
 )
 
 
@@ -237,3 +876,31 @@ def apply_pending(conn: sqlite3.Connection) -> list[str]:
             raise
         names.append(migration.name)
     return names
+
+
+def suggest(conn: sqlite3.Connection, forms: FormRegistry) -> list[str]:
+    """Migration entries a developer should add after changing form files: for each
+    form without a table, a :func:`form_table`; for each new field, an :func:`add_fields`.
+    ``conn`` is a fresh database with every migration applied."""
+    lines = []
+    n = len(MIGRATIONS)
+    for form in forms:
+        if form.kind == "register":
+            continue
+        cols = {r[1] for r in conn.execute(f"PRAGMA table_info({form.table})")}
+        ids = tuple(f.id for f in form.fields)
+        if not cols:
+            n += 1
+            lines.append(f'Migration("{n:04d}_{form.id}", form_table("{form.id}", {ids!r})),')
+        elif missing := tuple(i for i in ids if i not in cols):
+            n += 1
+            lines.append(
+                f'Migration("{n:04d}_{form.id}_fields", add_fields("{form.id}", {missing!r})),'
+            )
+    return lines
+
+
+if __name__ == "__main__":  # python -m ygt_desktop.storage.migrations
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    apply_pending(memory)
+    print("\n".join(suggest(memory, _forms())) or "表单与迁移一致。")

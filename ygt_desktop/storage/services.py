@@ -82,16 +82,16 @@ class ServiceRepo:
     def _episode_facts(self, episode_id: int, episode: str) -> dict[str, Any]:
         facts: dict[str, Any] = {}
         if episode == "pregnancy":
-            facts["lmp"] = self._field_of(episode_id, "prenatal_first", "lmp")
+            facts["lmp"] = self._field_of(episode_id, "prenatal_first", "lmp_date")
             row = self.store.conn.execute(
                 "SELECT id FROM service_records WHERE episode_id = ? AND form_id = 'delivery' "
                 "AND deleted = 0 ORDER BY service_date DESC LIMIT 1", (episode_id,)).fetchone()
             if row and "delivery" in self.forms:
-                facts["delivery_date"] = self._field_of(row[0], "delivery", "delivery_date")
-                facts["discharge_date"] = self._field_of(row[0], "delivery", "discharge_date")
+                facts["delivery_date"] = self._field_of(row[0], "delivery", "delivered_date")
+                facts["discharge_date"] = self._field_of(row[0], "delivery", "discharged_date")
         elif episode == "tb":
             facts["notification_date"] = self._field_of(episode_id, "tb_notify",
-                                                        "notification_date")
+                                                        "notified_date")
         return facts
 
     def _field_of(self, record_id: int, form_id: str, field_id: str) -> Any:

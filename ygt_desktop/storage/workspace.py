@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..core.forms import FormRegistry
@@ -16,10 +17,13 @@ from .opening import close_store, open_store
 from .organisation import Organisation, get_organisation, get_setting
 from .residents import ResidentRepo
 from .services import ServiceRepo
+from .worklist import Worklist
 
 
+@lru_cache(maxsize=1)
 def load_forms() -> FormRegistry:
-    """Load every form file; a malformed one raises FormFileError naming file and field."""
+    """Load every form file once; a malformed one raises FormFileError naming file and
+    field. The definitions are immutable, so one registry serves every workspace."""
     return FormRegistry.load(forms_dir(), resources_dir() / "codes")
 
 
@@ -29,6 +33,7 @@ class Workspace:
     forms: FormRegistry
     residents: ResidentRepo
     services: ServiceRepo
+    worklist: Worklist
 
     @classmethod
     def open(cls, path: Path, *, create: bool = False, lock: bool = True,
@@ -43,7 +48,7 @@ class Workspace:
                 raise
             # A damaged file opened read-only: keep the default operator name.
         return cls(store=store, forms=forms, residents=ResidentRepo(store, forms["resident"]),
-                   services=ServiceRepo(store, forms))
+                   services=ServiceRepo(store, forms), worklist=Worklist(store, forms))
 
     @property
     def organisation(self) -> Organisation | None:

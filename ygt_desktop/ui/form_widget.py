@@ -251,6 +251,11 @@ class FormWidget(QWidget):
                     editor.set_value(computed)
                     editor.widget.blockSignals(False)
                 editor.set_locked(computed is not None)
+            if f.derived is not None:
+                editor.widget.blockSignals(True)
+                editor.set_value(values.get(f.id))
+                editor.widget.blockSignals(False)
+                editor.set_locked(True)
             if f.relevant is not None:
                 relevant = self.form.is_relevant(f.id, {**values, **_typed(self.raw())})
                 self._row_layout[f.id].setRowVisible(editor.widget.parentWidget(), relevant)

@@ -23,12 +23,13 @@ from ..storage import backup
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import messages
+from .resident_detail import ResidentDetail
 from .residents_page import ResidentsPage
 from .settings_page import SettingsPage
+from .worklist_page import WorklistPage
 
 PAGES_TODO = {
     "公卫服务": "公共卫生服务记录（疾控包、妇幼包、中医包、健教包、卫生监督协管）",
-    "待办随访": "待办随访清单（应访、逾期、已访）",
     "家医签约": "家庭医生签约服务",
     "转诊": "双向转诊登记",
     "设备": "设备登记与盘点",
@@ -61,8 +62,11 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.residents_page = ResidentsPage(ws)
         self.settings_page = SettingsPage(ws)
+        self.worklist_page = WorklistPage(ws)
+        self.worklist_page.sig_open_resident.connect(self.open_resident)
         pages: list[tuple[str, QWidget]] = [("居民档案", self.residents_page)]
         pages += [(name, PlaceholderPage(name, what)) for name, what in PAGES_TODO.items()]
+        pages.insert(2, ("待办随访", self.worklist_page))
         pages.append(("设置", self.settings_page))
         for name, page in pages:
             self.nav.addItem(name)
@@ -99,6 +103,13 @@ class MainWindow(QMainWindow):
     def find_resident(self) -> None:
         self.nav.setCurrentRow(0)
         self.residents_page.focus_search()
+
+    def open_resident(self, resident_id: int) -> None:
+        """Show a resident's timeline (from the worklist or elsewhere)."""
+        detail = ResidentDetail(self.ws, resident_id, self)
+        detail.finished.connect(lambda _r: self.worklist_page.refresh())
+        self._detail = detail
+        detail.open()
 
     def last_backup_at(self) -> dt.datetime | None:
         backups = backup.list_backups(self.ws.store.path)

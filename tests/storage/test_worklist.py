@@ -1,0 +1,81 @@
+"""The worklist is computed from the records: right immediately after any entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+D = dt.date
+TODAY = D(2026, 11, 23)
+
+
+@pytest.fixture
+def htn_patient(ws):
+    rid = ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
+                             "village_code": "101", "archive_date": "2020-01-01"}).record_id
+    ws.services.save("htn_register", {"register_date": "2026-01-05",
+                                      "diagnosis_date": "2025-12-01"}, rid, today=TODAY)
+    return rid
+
+
+def visit(ws, rid, day, sbp=130, method="1"):
+    return ws.services.save("htn_followup", {
+        "visit_date": day, "visit_method": method, "sbp": str(sbp), "dbp": "80",
+        "adherence": "1", "visit_class": "1"}, rid, today=TODAY)
+
+
+def statuses(ws, start, end, on=TODAY, programme="htn", **kw):
+    return [(i.due.label, i.status) for i in ws.worklist.items(start, end, on, **kw)
+            if i.due.programme == programme]
+
+
+def test_quarterly_followups_show_done_and_overdue(ws, htn_patient):
+    visit(ws, htn_patient, "2026-02-10")
+    visit(ws, htn_patient, "2026-08-01", method="3")  # phone: not face to face
+    assert statuses(ws, D(2026, 1, 1), D(2026, 12, 31)) == [
+        ("2026年第2季度随访", "逾期"), ("2026年第3季度随访", "逾期"),
+        ("2026年第4季度随访", "应访"), ("2026年第1季度随访", "已访")]
+
+
+def test_a_late_entry_closes_its_window_at_once(ws, htn_patient):
+    assert ("2026年第3季度随访", "逾期") in statuses(ws, D(2026, 7, 1), D(2026, 9, 30))
+    visit(ws, htn_patient, "2026-09-15")  # typed in November
+    assert statuses(ws, D(2026, 7, 1), D(2026, 9, 30)) == [("2026年第3季度随访", "已访")]
+
+
+def test_uncontrolled_visit_adds_a_recheck_within_two_weeks(ws, htn_patient):
+    visit(ws, htn_patient, "2026-11-10", sbp=165)
+    items = ws.worklist.items(D(2026, 11, 16), D(2026, 11, 30), TODAY)
+    recheck = [i for i in items if i.due.label.startswith("复查")]
+    assert [(i.due.end, i.status) for i in recheck] == [(D(2026, 11, 24), "应访")]
+    visit(ws, htn_patient, "2026-11-20")
+    items = ws.worklist.items(D(2026, 11, 16), D(2026, 11, 30), TODAY)
+    assert [i.status for i in items if i.due.label.startswith("复查")] == ["已访"]
+
+
+def test_filters_by_package_village_and_status(ws, htn_patient):
+    rng = (D(2026, 10, 1), D(2026, 12, 31))
+    assert statuses(ws, *rng, packages=["妇幼包"]) == []
+    assert statuses(ws, *rng, village="102") == []
+    assert statuses(ws, *rng, village="101", statuses=["应访"]) == [("2026年第4季度随访", "应访")]
+
+
+def test_register_closed_as_lost_shows_lost(ws, htn_patient):
+    reg = ws.services.timeline(htn_patient)[0]["id"]
+    ws.services.save("htn_register", {"closed_date": "2026-03-31", "close_reason": "3"},
+                     record_id=reg, today=TODAY)
+    assert statuses(ws, D(2026, 1, 1), D(2026, 3, 31)) == [("2026年第1季度随访", "逾期")]
+    assert statuses(ws, D(2026, 4, 1), D(2026, 12, 31)) == []
+
+
+def test_moved_away_residents_leave_the_worklist(ws, htn_patient):
+    ws.residents.close(htn_patient, "迁出", D(2026, 6, 30))
+    assert ws.worklist.items(D(2026, 10, 1), D(2026, 12, 31), TODAY) == []
+
+
+def test_elderly_yearly_check_and_tcm_are_due_for_65_plus(ws, htn_patient):
+    assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30), programme="elderly") == [
+        ("2026年老年人健康管理", "应访")]
+    assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30), programme="tcm_elderly") == [
+        ("2026年中医体质辨识", "应访")]

@@ -1,0 +1,407 @@
+"""Print one record in the layout of its paper form (A4 portrait), for the paper archive.
+
+The page carries the form's title, a line naming the resident (repeated at the top of
+every page the table flows onto), the form's fields as a bordered table grouped like
+the paper form with two label/value pairs per row, the clinical alerts in a box, and a
+footer on every page: organisation, 第 x 页 共 y 页, printed date and a line for the
+doctor's signature. Text goes through :class:`~.pdf_fonts.TextFonts`, so a character
+the fonts lack is printed as a visible marker and reported, never dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from ..core import idnumber
+from ..core.forms import Choice, FieldDef, FormDef, load_code_list
+from ..paths import resources_dir
+from .pdf_fonts import FONT_NAME, Run, TextFonts, draw_runs, missing_chars, runs_width
+
+MARGIN = 15 * mm
+FOOTER_HEIGHT = 12 * mm
+PAGE_WIDTH, PAGE_HEIGHT = A4
+BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN
+LABEL_WIDTH = 30 * mm
+VALUE_WIDTH = (BODY_WIDTH - 2 * LABEL_WIDTH) / 2
+PADDING = 3
+SIZE = 9.0
+TITLE_SIZE = 16.0
+LABEL_SHADE = colors.Color(0.94, 0.94, 0.94)
+GROUP_SHADE = colors.Color(0.84, 0.84, 0.84)
+_WIDE_TYPES = {"longtext", "multichoice"}
+
+Row = list[Any]
+
+
+def render_record(
+    form: FormDef,
+    values: Mapping[str, Any],
+    out: Path,
+    *,
+    org_name: str,
+    resident: Mapping[str, Any] | None,
+    header: Mapping[str, Any] | None,
+    id_masked: bool = True,
+    printed_on: dt.date | None = None,
+    signature_label: str = "随访医生签名",
+    choice_labels: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[str]:
+    """Write ``form``'s record ``values`` as a PDF to ``out``; return warnings for the user.
+
+    ``resident`` is the resident's row (name, sex code, birth_date, id_number,
+    archive_no); without it those are taken from ``values`` (the resident form itself).
+    ``header`` is the service record's header row; its ``alerts`` (JSON text or a list
+    of dicts with ``message``) are printed under the table. ``choice_labels`` gives the
+    labels of choices that come from the database (villages), by field id.
+
+    The file appears complete or not at all: the PDF is written to a temporary file in
+    ``out``'s folder and renamed over ``out``. Raises OSError (a missing folder, a full
+    disk, a file open in a viewer on Windows) with nothing left behind. The warnings
+    name each character no font could print (it is printed as □ instead).
+    """
+    fonts = TextFonts()
+    job = _Job(form, values, fonts, id_masked, choice_labels or {})
+    person = resident if resident is not None else values
+    alerts = alert_messages(header.get("alerts") if header else None)
+    decor = _PageDecor(
+        title=fonts.runs(form.title), org=fonts.runs(org_name),
+        printed=fonts.runs(f"打印日期：{(printed_on or dt.date.today()).isoformat()}"),
+        signature=fonts.runs(f"{signature_label}：________________"),
+    )
+
+    def story() -> list[Flowable]:
+        return _story(job, identity_text(person, id_masked), alerts)
+
+    _pdf_bytes(story, decor, form.title, org_name)  # first pass counts the pages
+    decor.total = decor.pages
+    data = _pdf_bytes(story, decor, form.title, org_name)
+    write_atomic(data, out)
+    return list(fonts.warnings)
+
+
+# ---- text -------------------------------------------------------------------------------
+
+
+def alert_messages(raw: Any) -> list[str]:
+    """The messages of a header's ``alerts``: JSON text, a list of dicts or of strings."""
+    if raw is None or raw == "":
+        return []
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            return [raw]
+    items = [raw] if isinstance(raw, Mapping | str) else list(raw)
+    messages = [str(i.get("message") or "") if isinstance(i, Mapping) else str(i) for i in items]
+    return [m for m in messages if m.strip()]
+
+
+@cache
+def _sex_labels() -> dict[str, str]:
+    path = resources_dir() / "codes" / "sex.toml"
+    return {c.code: c.label for c in load_code_list(path)} if path.is_file() else {}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def identity_text(person: Mapping[str, Any], id_masked: bool = True) -> str | None:
+    """``姓名：… 性别：… 出生日期：… 身份证号：… 档案号：…``; None if none of them is known."""
+    id_number = _text(person.get("id_number"))
+    sex = _text(person.get("sex"))
+    parts = {
+        "姓名": _text(person.get("name")),
+        "性别": _sex_labels().get(sex, sex),
+        "出生日期": _text(person.get("birth_date")),
+        "身份证号": idnumber.mask(id_number) if id_masked else id_number,
+        "档案号": _text(person.get("archive_no")),
+    }
+    if not any(parts.values()):
+        return None
+    return "\u3000\u3000".join(f"{k}：{v}" for k, v in parts.items())
+
+
+def _with_unit(text: str, unit: str | None) -> str:
+    if not text or not unit:
+        return text
+    return f"{text} {unit}" if unit[0].isascii() and unit[0].isalpha() else f"{text}{unit}"
+
+
+@cache
+def _boxes() -> tuple[str, str]:
+    """Checked and unchecked boxes the bundled font can draw."""
+    return ("☑", "☐") if not missing_chars("☑☐") else ("[√]", "[\u00a0\u00a0]")
+
+
+# ---- layout -----------------------------------------------------------------------------
+
+
+def _style(name: str, size: float = SIZE, **kw: Any) -> ParagraphStyle:
+    return ParagraphStyle(name, fontName=FONT_NAME, fontSize=size, leading=size * 1.35,
+                          wordWrap="CJK", alignment=TA_LEFT, **kw)
+
+
+BODY = _style("ygt-body")
+LABEL = _style("ygt-label")
+GROUP = _style("ygt-group", SIZE + 0.5)
+IDENTITY = _style("ygt-identity", SIZE + 0.5)
+
+
+@dataclass
+class _Job:
+    form: FormDef
+    values: Mapping[str, Any]
+    fonts: TextFonts
+    id_masked: bool
+    choice_labels: Mapping[str, Mapping[str, str]]
+
+    def para(self, text: str, style: ParagraphStyle = BODY) -> Paragraph:
+        return Paragraph(self.fonts.markup(text), style)
+
+    def shown(self, f: FieldDef) -> str:
+        """The value as printed (units added, ID masked), without multichoice boxes."""
+        value = self.values.get(f.id)
+        if value is None or value == "" or value == []:
+            return ""
+        if f.type == "idnumber" and self.id_masked:
+            return idnumber.mask(str(value))
+        labels = self.choice_labels.get(f.id)
+        if labels and f.type == "choice":
+            return labels.get(str(value), str(value))
+        if labels and f.type == "multichoice":
+            return "、".join(labels.get(str(v), str(v)) for v in value)
+        return _with_unit(f.field_type.display(value, f), f.unit)
+
+    def cell(self, f: FieldDef, width: float) -> Flowable | str:
+        if f.type == "multichoice" and f.choices:
+            return self.checkboxes(f, width)
+        text = self.shown(f)
+        return self.para(text) if text else ""
+
+    def checkboxes(self, f: FieldDef, width: float) -> Table:
+        """Every option with a ticked or empty box, in as many columns as fit."""
+        chosen = [str(v) for v in self.values.get(f.id) or []]
+        options = [*f.choices, *(Choice(c, c) for c in chosen if c not in f.choice_labels)]
+        on, off = _boxes()
+        texts = [f"{on if o.code in chosen else off}\u00a0{o.label}" for o in options]
+        widest = max(pdfmetrics.stringWidth(t, FONT_NAME, SIZE) for t in texts) + 2 * PADDING
+        columns = max(1, min(len(texts), int(width // widest)))
+        cells = [self.para(t) for t in texts]
+        cells += [""] * (-len(cells) % columns)
+        rows = [cells[i:i + columns] for i in range(0, len(cells), columns)]
+        table = Table(rows, colWidths=[width / columns] * columns)
+        table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
+                                   ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+        return table
+
+    def is_wide(self, f: FieldDef) -> bool:
+        """Whether the field takes a whole row (more than two lines in a half row)."""
+        if f.type in _WIDE_TYPES:
+            return True
+        width = pdfmetrics.stringWidth(self.shown(f), FONT_NAME, SIZE)
+        return width > 2 * (VALUE_WIDTH - 2 * PADDING)
+
+
+def _groups(fields: Sequence[FieldDef]) -> list[tuple[str | None, list[FieldDef]]]:
+    """Consecutive runs of fields by group, in form order; ungrouped fields after a group
+    go under 其他 so they do not read as part of the group above."""
+    runs: list[tuple[str | None, list[FieldDef]]] = []
+    for f in fields:
+        name = f.group or ("其他" if runs and runs[-1][0] else None)
+        if runs and runs[-1][0] == name:
+            runs[-1][1].append(f)
+        else:
+            runs.append((name, [f]))
+    return runs
+
+
+@dataclass
+class _TableRows:
+    rows: list[Row] = field(default_factory=list)
+    commands: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def add(self, row: Row, *commands: tuple[Any, ...]) -> None:
+        r = len(self.rows)
+        self.rows.append(row)
+        for name, start, end, *rest in commands:
+            self.commands.append((name, (start[0], r), (end[0], r), *rest))
+
+
+def _field_rows(job: _Job, rows: _TableRows) -> None:
+    wide_width = BODY_WIDTH - LABEL_WIDTH - 2 * PADDING
+    for group, fields in _groups(job.form.fields):
+        if group:
+            rows.add([job.para(group, GROUP), "", "", ""], ("SPAN", (0,), (3,)),
+                     ("BACKGROUND", (0,), (3,), GROUP_SHADE))
+        pending: Row = []
+        for f in fields:
+            if job.is_wide(f):
+                if pending:
+                    rows.add([*pending, "", ""])
+                    pending = []
+                rows.add([job.para(f.label, LABEL), job.cell(f, wide_width), "", ""],
+                         ("SPAN", (1,), (3,)))
+                continue
+            pending += [job.para(f.label, LABEL), job.cell(f, VALUE_WIDTH - 2 * PADDING)]
+            if len(pending) == 4:
+                rows.add(pending)
+                pending = []
+        if pending:
+            rows.add([*pending, "", ""])
+
+
+def _record_table(job: _Job, identity: str | None) -> Table:
+    rows = _TableRows()
+    if identity:
+        rows.add([job.para(identity, IDENTITY), "", "", ""], ("SPAN", (0,), (3,)))
+    first = len(rows.rows)
+    _field_rows(job, rows)
+    style: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("BACKGROUND", (0, first), (0, -1), LABEL_SHADE),
+        ("BACKGROUND", (2, first), (2, -1), LABEL_SHADE),
+        *rows.commands,
+        ("GRID", (0, first), (-1, -1), 0.5, colors.black),
+        ("BOX", (0, first), (-1, -1), 1, colors.black),
+    ]
+    if identity:
+        style.append(("LEFTPADDING", (0, 0), (-1, 0), 0))
+    table = Table(rows.rows, colWidths=[LABEL_WIDTH, VALUE_WIDTH] * 2, repeatRows=first)
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _alerts_box(job: _Job, messages: list[str]) -> Table:
+    rows = [[job.para("提示", GROUP)], *([job.para(f"• {m}")] for m in messages)]
+    table = Table(rows, colWidths=[BODY_WIDTH])
+    table.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 1, colors.black),
+        ("BACKGROUND", (0, 0), (0, 0), GROUP_SHADE),
+        ("LINEBELOW", (0, 0), (0, 0), 0.5, colors.black),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2 * PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return table
+
+
+class _Title(Flowable):  # type: ignore[misc]  # reportlab has no type information
+    """The form's title, centred, larger and stroked (the font has no bold face)."""
+
+    def __init__(self, runs: list[Run], size: float = TITLE_SIZE) -> None:
+        super().__init__()
+        self.runs = runs
+        self.size = size
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        natural = runs_width(self.runs, self.size)
+        if natural > avail_width:
+            self.size *= avail_width / natural
+        return avail_width, self.size * 1.9
+
+    def draw(self) -> None:
+        x = (self.width - runs_width(self.runs, self.size)) / 2
+        draw_runs(self.canv, x, self.size * 0.75, self.runs, self.size, bold=True)
+
+
+def _story(job: _Job, identity: str | None, alerts: list[str]) -> list[Flowable]:
+    story: list[Flowable] = [_Title(job.fonts.runs(job.form.title)),
+                             _record_table(job, identity)]
+    if alerts:
+        story += [Spacer(1, 4 * mm), _alerts_box(job, alerts)]
+    return story
+
+
+# ---- pages and file ---------------------------------------------------------------------
+
+
+@dataclass
+class _PageDecor:
+    """Draws the footer on every page and a running title from page 2 on."""
+
+    title: list[Run]
+    org: list[Run]
+    printed: list[Run]
+    signature: list[Run]
+    total: int = 0
+    pages: int = 0
+
+    def __call__(self, canvas: Any, doc: Any) -> None:
+        page = int(canvas.getPageNumber())
+        self.pages = max(self.pages, page)
+        canvas.saveState()
+        canvas.setStrokeColor(colors.grey)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, MARGIN + 10.5 * mm, PAGE_WIDTH - MARGIN, MARGIN + 10.5 * mm)
+        right = PAGE_WIDTH - MARGIN
+        draw_runs(canvas, right - runs_width(self.signature, SIZE), MARGIN + 5 * mm,
+                  self.signature, SIZE)
+        draw_runs(canvas, MARGIN, MARGIN, self.org, SIZE - 1)
+        number = [Run(f"第 {page} 页 共 {self.total or '?'} 页", FONT_NAME)]
+        draw_runs(canvas, (PAGE_WIDTH - runs_width(number, SIZE - 1)) / 2, MARGIN, number,
+                  SIZE - 1)
+        draw_runs(canvas, right - runs_width(self.printed, SIZE - 1), MARGIN, self.printed,
+                  SIZE - 1)
+        if page > 1:
+            running = [*self.title, Run("（续）", FONT_NAME)]
+            canvas.setFillColor(colors.dimgrey)
+            draw_runs(canvas, MARGIN, PAGE_HEIGHT - MARGIN + 3 * mm, running, SIZE - 1)
+        canvas.restoreState()
+
+
+def _pdf_bytes(story: Callable[[], list[Flowable]], decor: _PageDecor, title: str,
+               author: str) -> bytes:
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=MARGIN + FOOTER_HEIGHT, title=title, author=author, creator="ygt_desktop",
+        initialFontName=FONT_NAME, lang="zh-CN",
+    )
+    doc.build(story(), onFirstPage=decor, onLaterPages=decor)
+    return buffer.getvalue()
+
+
+def write_atomic(data: bytes, out: Path) -> None:
+    """Write ``data`` to a temporary file beside ``out``, then rename it over ``out``.
+
+    Raises OSError; on any failure the temporary file is removed and ``out`` untouched.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

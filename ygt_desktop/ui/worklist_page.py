@@ -1,0 +1,193 @@
+"""待办随访: who is due or overdue in a date range, filterable, counted, printable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import schedules as sch
+from ..core.dates import DateError, age_years, parse_date
+from ..core.forms import PACKAGES
+from ..storage.organisation import villages
+from ..storage.worklist import WorkItem
+from ..storage.workspace import Workspace
+from .resident_model import SEX, mask_phone
+
+COLUMNS = ("状态", "姓名", "性别", "年龄", "居委/村委", "联系电话", "服务项目", "服务包",
+           "时间窗", "完成日期")
+STATUS_COLOURS = {sch.OVERDUE: "#c62828", sch.DUE: "#b26a00", sch.DONE: "#808080",
+                  sch.LOST: "#808080", sch.CLOSED: "#808080"}
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class WorklistModel(QAbstractTableModel):
+    def __init__(self, village_names: dict[str, str], on: dt.date) -> None:
+        super().__init__()
+        self.items: list[WorkItem] = []
+        self.village_names = village_names
+        self.on = on
+
+    def set_items(self, items: list[WorkItem], on: dt.date) -> None:
+        self.beginResetModel()
+        self.items = items
+        self.on = on
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.items):
+            return None
+        item = self.items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(item, index.column())
+        if role == Qt.ItemDataRole.ForegroundRole and item.status in STATUS_COLOURS:
+            return QColor(STATUS_COLOURS[item.status])
+        return None
+
+    def text(self, item: WorkItem, column: int) -> str:
+        r, due = item.resident, item.due
+        birth = r["birth_date"]
+        cells = (
+            item.status, r["name"], SEX.get(r["sex"] or "", ""),
+            str(age_years(dt.date.fromisoformat(birth), self.on)) if birth else "",
+            self.village_names.get(r["village_code"], r["village_code"] or ""),
+            mask_phone(r["phone"]), due.label, item.package,
+            f"{due.start.isoformat()} 至 {due.end.isoformat()}",
+            due.done.isoformat() if due.done else "",
+        )
+        return cells[column]
+
+
+class WorklistPage(QWidget):
+    sig_open_resident = Signal(int)
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        today = dt.date.today()
+        self.start = QLineEdit(today.isoformat())
+        self.start.setObjectName("worklist_start")
+        self.end = QLineEdit((today + dt.timedelta(days=6)).isoformat())
+        self.end.setObjectName("worklist_end")
+        self.package = QComboBox()
+        self.package.addItem("全部服务包", None)
+        for p in PACKAGES[:3]:
+            self.package.addItem(p, p)
+        self.village = QComboBox()
+        self.village.addItem("全部居委/村委", None)
+        for v in villages(ws.store):
+            self.village.addItem(f"{v.code} {v.name}", v.code)
+        self.status = QComboBox()
+        self.status.addItem("应访和逾期", [sch.DUE, sch.OVERDUE])
+        for s in (sch.OVERDUE, sch.DUE, sch.DONE, sch.LOST):
+            self.status.addItem(s, [s])
+        self.status.addItem("全部", None)
+        show = QPushButton("查询 (Enter)")
+        show.clicked.connect(self.refresh)
+        week = QPushButton("本周")
+        week.clicked.connect(lambda: self._range(today, today + dt.timedelta(days=6)))
+        month = QPushButton("本月")
+        first = today.replace(day=1)
+        month.clicked.connect(lambda: self._range(first, sch.add_months(first, 1)
+                                                  - dt.timedelta(days=1)))
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828;")
+        filters = QHBoxLayout()
+        for w in (QLabel("从"), self.start, QLabel("到"), self.end, week, month, self.package,
+                  self.village, self.status, show):
+            filters.addWidget(w)
+        filters.addStretch()
+        self.model = WorklistModel({v.code: v.name for v in villages(ws.store)}, today)
+        self.table = QTableView()
+        self.table.setObjectName("worklist_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((50, 80, 44, 44, 120, 100, 190, 70, 190)):
+            self.table.setColumnWidth(col, width)
+        self.table.doubleClicked.connect(lambda _i: self.open_current())
+        self.counts = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.error)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.counts)
+        for edit in (self.start, self.end):
+            edit.returnPressed.connect(self.refresh)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            sc = QShortcut(QKeySequence(key), self.table, activated=self.open_current)
+            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+        for combo in (self.package, self.village, self.status):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+
+    def _range(self, start: dt.date, end: dt.date) -> None:
+        self.start.setText(start.isoformat())
+        self.end.setText(end.isoformat())
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            start, end = parse_date(self.start.text()), parse_date(self.end.text())
+        except DateError as exc:
+            self.error.setText(f"日期：{exc}")
+            return
+        if end < start:
+            self.error.setText("结束日期不能早于开始日期")
+            return
+        self.error.setText("")
+        on = dt.date.today()
+        packages = [self.package.currentData()] if self.package.currentData() else None
+        items = self.ws.worklist.items(start, end, on, packages=packages,
+                                       village=self.village.currentData(),
+                                       statuses=self.status.currentData())
+        self.model.set_items(items, on)
+        counts: dict[str, set[int]] = {}
+        for i in items:
+            counts.setdefault(i.status, set()).add(i.resident["id"])
+        self.counts.setText("　".join(f"{s} {len(ids)} 人" for s, ids in counts.items())
+                            or "没有待办随访")
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self.refresh()  # always current: entries made elsewhere show at once
+
+    def open_current(self) -> None:
+        row = self.table.currentIndex().row()
+        if 0 <= row < len(self.model.items):
+            self.sig_open_resident.emit(int(self.model.items[row].resident["id"]))
