@@ -161,6 +161,20 @@ class ServiceRepo:
         detail = self.store.query(f"SELECT * FROM {form.table} WHERE record_id = ?", (record_id,))
         return header, form.from_sql(detail[0] if detail else {})
 
+    def station_records(self, form_id: str, year: int | None = None) -> list[dict[str, Any]]:
+        """A station log's records (newest first) with their field values, typed."""
+        form = self.forms[form_id]
+        where, params = "h.form_id = ? AND h.deleted = 0", [form_id]
+        if year is not None:
+            where += " AND h.service_date BETWEEN ? AND ?"
+            params += [f"{year}-01-01", f"{year}-12-31"]
+        rows = self.store.query(
+            f"SELECT h.id AS record_id_, h.service_date AS service_date_, d.* "
+            f"FROM service_records h JOIN {form.table} d ON d.record_id = h.id "
+            f"WHERE {where} ORDER BY h.service_date DESC, h.id DESC", params)
+        return [{"id": r["record_id_"], "service_date": r["service_date_"],
+                 "values": form.from_sql(r)} for r in rows]
+
     def timeline(self, resident_id: int) -> list[dict[str, Any]]:
         """Every record of a resident, newest first, with its form's title and package."""
         rows = self.store.query(

@@ -25,11 +25,11 @@ from ..storage.workspace import Workspace
 from . import messages
 from .resident_detail import ResidentDetail
 from .residents_page import ResidentsPage
+from .services_page import ServicesPage
 from .settings_page import SettingsPage
 from .worklist_page import WorklistPage
 
 PAGES_TODO = {
-    "公卫服务": "公共卫生服务记录（疾控包、妇幼包、中医包、健教包、卫生监督协管）",
     "家医签约": "家庭医生签约服务",
     "转诊": "双向转诊登记",
     "设备": "设备登记与盘点",
@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         self.worklist_page.sig_open_resident.connect(self.open_resident)
         pages: list[tuple[str, QWidget]] = [("居民档案", self.residents_page)]
         pages += [(name, PlaceholderPage(name, what)) for name, what in PAGES_TODO.items()]
+        self.services_page = ServicesPage(ws)
+        pages.insert(1, ("公卫服务", self.services_page))
         pages.insert(2, ("待办随访", self.worklist_page))
         pages.append(("设置", self.settings_page))
         for name, page in pages:
