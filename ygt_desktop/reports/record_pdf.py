@@ -47,8 +47,11 @@ TITLE_SIZE = 16.0
 LABEL_SHADE = colors.Color(0.94, 0.94, 0.94)
 GROUP_SHADE = colors.Color(0.84, 0.84, 0.84)
 _WIDE_TYPES = {"longtext", "multichoice"}
+CHUNK_LINES = 15  # lines of one long value per table row (a row must fit on a page)
 
 Row = list[Any]
+# Cells holding plain strings (the empty ones) would otherwise pull in Helvetica.
+_TABLE_FONT = ("FONTNAME", (0, 0), (-1, -1), FONT_NAME)
 
 
 def render_record(
@@ -82,7 +85,8 @@ def render_record(
     person = resident if resident is not None else values
     alerts = alert_messages(header.get("alerts") if header else None)
     decor = _PageDecor(
-        title=fonts.runs(form.title), org=fonts.runs(org_name),
+        title=fonts.runs(form.title),
+        org=fonts.runs(org_name),
         printed=fonts.runs(f"打印日期：{(printed_on or dt.date.today()).isoformat()}"),
         signature=fonts.runs(f"{signature_label}：________________"),
     )
@@ -109,7 +113,7 @@ def alert_messages(raw: Any) -> list[str]:
             raw = json.loads(raw)
         except json.JSONDecodeError:
             return [raw]
-    items = [raw] if isinstance(raw, Mapping | str) else list(raw)
+    items = list(raw) if isinstance(raw, list | tuple) else [raw]
     messages = [str(i.get("message") or "") if isinstance(i, Mapping) else str(i) for i in items]
     return [m for m in messages if m.strip()]
 
@@ -139,7 +143,7 @@ def identity_text(person: Mapping[str, Any], id_masked: bool = True) -> str | No
     }
     if not any(parts.values()):
         return None
-    return "\u3000\u3000".join(f"{k}：{v}" for k, v in parts.items())
+    return ("\u00a0" * 6).join(f"{k}：{v}" for k, v in parts.items())
 
 
 def _with_unit(text: str, unit: str | None) -> str:
@@ -158,8 +162,10 @@ def _boxes() -> tuple[str, str]:
 
 
 def _style(name: str, size: float = SIZE, **kw: Any) -> ParagraphStyle:
-    return ParagraphStyle(name, fontName=FONT_NAME, fontSize=size, leading=size * 1.35,
-                          wordWrap="CJK", alignment=TA_LEFT, **kw)
+    # Lines are broken by TextFonts.markup, not by reportlab (see there).
+    return ParagraphStyle(
+        name, fontName=FONT_NAME, fontSize=size, leading=size * 1.35, alignment=TA_LEFT, **kw
+    )
 
 
 BODY = _style("ygt-body")
@@ -176,8 +182,9 @@ class _Job:
     id_masked: bool
     choice_labels: Mapping[str, Mapping[str, str]]
 
-    def para(self, text: str, style: ParagraphStyle = BODY) -> Paragraph:
-        return Paragraph(self.fonts.markup(text), style)
+    def para(self, text: str, width: float, style: ParagraphStyle = BODY) -> Paragraph:
+        """``text`` broken into lines that fit ``width`` points (the cell's inner width)."""
+        return Paragraph(self.fonts.markup(text, width, style.fontSize), style)
 
     def shown(self, f: FieldDef) -> str:
         """The value as printed (units added, ID masked), without multichoice boxes."""
@@ -197,7 +204,20 @@ class _Job:
         if f.type == "multichoice" and f.choices:
             return self.checkboxes(f, width)
         text = self.shown(f)
-        return self.para(text) if text else ""
+        return self.para(text, width) if text else ""
+
+    def chunks(self, f: FieldDef, width: float) -> list[Flowable | str]:
+        """The value in pieces of at most :data:`CHUNK_LINES` lines: a table row cannot
+        break across pages (reportlab's splitInRow garbles spanned rows), so a very long
+        text becomes several rows."""
+        text = self.shown(f)
+        if f.type == "multichoice" and f.choices or not text:
+            return [self.cell(f, width)]
+        lines = self.fonts.markup_lines(text, width, BODY.fontSize)
+        return [
+            Paragraph("<br/>".join(lines[i : i + CHUNK_LINES]), BODY)
+            for i in range(0, len(lines), CHUNK_LINES)
+        ]
 
     def checkboxes(self, f: FieldDef, width: float) -> Table:
         """Every option with a ticked or empty box, in as many columns as fit."""
@@ -207,22 +227,29 @@ class _Job:
         texts = [f"{on if o.code in chosen else off}\u00a0{o.label}" for o in options]
         widest = max(pdfmetrics.stringWidth(t, FONT_NAME, SIZE) for t in texts) + 2 * PADDING
         columns = max(1, min(len(texts), int(width // widest)))
-        cells = [self.para(t) for t in texts]
+        cells = [self.para(t, width / columns - PADDING) for t in texts]
         cells += [""] * (-len(cells) % columns)
-        rows = [cells[i:i + columns] for i in range(0, len(cells), columns)]
+        rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
         table = Table(rows, colWidths=[width / columns] * columns)
-        table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                   ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 0),
-                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+        table.setStyle(
+            TableStyle(
+                [
+                    _TABLE_FONT,
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ]
+            )
+        )
         return table
 
     def is_wide(self, f: FieldDef) -> bool:
         """Whether the field takes a whole row (more than two lines in a half row)."""
         if f.type in _WIDE_TYPES:
             return True
-        width = pdfmetrics.stringWidth(self.shown(f), FONT_NAME, SIZE)
-        return width > 2 * (VALUE_WIDTH - 2 * PADDING)
+        text = self.shown(f)
+        return bool(text) and len(self.fonts.markup_lines(text, VALUE_WIDTH - 2 * PADDING)) > 2
 
 
 def _groups(fields: Sequence[FieldDef]) -> list[tuple[str | None, list[FieldDef]]]:
@@ -250,43 +277,62 @@ class _TableRows:
             self.commands.append((name, (start[0], r), (end[0], r), *rest))
 
 
+_SHADE_LEFT = ("BACKGROUND", (0,), (0,), LABEL_SHADE)
+_SHADE_RIGHT = ("BACKGROUND", (2,), (2,), LABEL_SHADE)
+
+
 def _field_rows(job: _Job, rows: _TableRows) -> None:
     wide_width = BODY_WIDTH - LABEL_WIDTH - 2 * PADDING
+    label_width = LABEL_WIDTH - 2 * PADDING
     for group, fields in _groups(job.form.fields):
         if group:
-            rows.add([job.para(group, GROUP), "", "", ""], ("SPAN", (0,), (3,)),
-                     ("BACKGROUND", (0,), (3,), GROUP_SHADE))
+            # NOSPLIT keeps a group's heading on the page of its first row.
+            rows.commands.append(("NOSPLIT", (0, len(rows.rows)), (-1, len(rows.rows) + 1)))
+            rows.add(
+                [job.para(group, BODY_WIDTH - 2 * PADDING, GROUP), "", "", ""],
+                ("SPAN", (0,), (3,)),
+                ("BACKGROUND", (0,), (3,), GROUP_SHADE),
+            )
         pending: Row = []
         for f in fields:
             if job.is_wide(f):
                 if pending:
-                    rows.add([*pending, "", ""])
+                    rows.add([*pending, "", ""], _SHADE_LEFT)
                     pending = []
-                rows.add([job.para(f.label, LABEL), job.cell(f, wide_width), "", ""],
-                         ("SPAN", (1,), (3,)))
+                for i, chunk in enumerate(job.chunks(f, wide_width)):
+                    label = f.label if i == 0 else f"{f.label}（续）"
+                    rows.add(
+                        [job.para(label, label_width, LABEL), chunk, "", ""],
+                        ("SPAN", (1,), (3,)),
+                        _SHADE_LEFT,
+                    )
                 continue
-            pending += [job.para(f.label, LABEL), job.cell(f, VALUE_WIDTH - 2 * PADDING)]
+            pending += [
+                job.para(f.label, label_width, LABEL),
+                job.cell(f, VALUE_WIDTH - 2 * PADDING),
+            ]
             if len(pending) == 4:
-                rows.add(pending)
+                rows.add(pending, _SHADE_LEFT, _SHADE_RIGHT)
                 pending = []
         if pending:
-            rows.add([*pending, "", ""])
+            rows.add([*pending, "", ""], _SHADE_LEFT)
 
 
 def _record_table(job: _Job, identity: str | None) -> Table:
     rows = _TableRows()
     if identity:
-        rows.add([job.para(identity, IDENTITY), "", "", ""], ("SPAN", (0,), (3,)))
+        rows.add(
+            [job.para(identity, BODY_WIDTH - PADDING, IDENTITY), "", "", ""], ("SPAN", (0,), (3,))
+        )
     first = len(rows.rows)
     _field_rows(job, rows)
     style: list[tuple[Any, ...]] = [
+        _TABLE_FONT,
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
         ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("BACKGROUND", (0, first), (0, -1), LABEL_SHADE),
-        ("BACKGROUND", (2, first), (2, -1), LABEL_SHADE),
         *rows.commands,
         ("GRID", (0, first), (-1, -1), 0.5, colors.black),
         ("BOX", (0, first), (-1, -1), 1, colors.black),
@@ -299,16 +345,22 @@ def _record_table(job: _Job, identity: str | None) -> Table:
 
 
 def _alerts_box(job: _Job, messages: list[str]) -> Table:
-    rows = [[job.para("提示", GROUP)], *([job.para(f"• {m}")] for m in messages)]
+    width = BODY_WIDTH - 3 * PADDING
+    rows = [[job.para("提示", width, GROUP)], *([job.para(f"• {m}", width)] for m in messages)]
     table = Table(rows, colWidths=[BODY_WIDTH])
-    table.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 1, colors.black),
-        ("BACKGROUND", (0, 0), (0, 0), GROUP_SHADE),
-        ("LINEBELOW", (0, 0), (0, 0), 0.5, colors.black),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2 * PADDING),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                _TABLE_FONT,
+                ("BOX", (0, 0), (-1, -1), 1, colors.black),
+                ("BACKGROUND", (0, 0), (0, 0), GROUP_SHADE),
+                ("LINEBELOW", (0, 0), (0, 0), 0.5, colors.black),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2 * PADDING),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
     return table
 
 
@@ -333,8 +385,7 @@ class _Title(Flowable):  # type: ignore[misc]  # reportlab has no type informati
 
 
 def _story(job: _Job, identity: str | None, alerts: list[str]) -> list[Flowable]:
-    story: list[Flowable] = [_Title(job.fonts.runs(job.form.title)),
-                             _record_table(job, identity)]
+    story: list[Flowable] = [_Title(job.fonts.runs(job.form.title)), _record_table(job, identity)]
     if alerts:
         story += [Spacer(1, 4 * mm), _alerts_box(job, alerts)]
     return story
@@ -362,14 +413,15 @@ class _PageDecor:
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, MARGIN + 10.5 * mm, PAGE_WIDTH - MARGIN, MARGIN + 10.5 * mm)
         right = PAGE_WIDTH - MARGIN
-        draw_runs(canvas, right - runs_width(self.signature, SIZE), MARGIN + 5 * mm,
-                  self.signature, SIZE)
+        draw_runs(
+            canvas, right - runs_width(self.signature, SIZE), MARGIN + 5 * mm, self.signature, SIZE
+        )
         draw_runs(canvas, MARGIN, MARGIN, self.org, SIZE - 1)
         number = [Run(f"第 {page} 页 共 {self.total or '?'} 页", FONT_NAME)]
-        draw_runs(canvas, (PAGE_WIDTH - runs_width(number, SIZE - 1)) / 2, MARGIN, number,
-                  SIZE - 1)
-        draw_runs(canvas, right - runs_width(self.printed, SIZE - 1), MARGIN, self.printed,
-                  SIZE - 1)
+        draw_runs(canvas, (PAGE_WIDTH - runs_width(number, SIZE - 1)) / 2, MARGIN, number, SIZE - 1)
+        draw_runs(
+            canvas, right - runs_width(self.printed, SIZE - 1), MARGIN, self.printed, SIZE - 1
+        )
         if page > 1:
             running = [*self.title, Run("（续）", FONT_NAME)]
             canvas.setFillColor(colors.dimgrey)
@@ -377,13 +429,22 @@ class _PageDecor:
         canvas.restoreState()
 
 
-def _pdf_bytes(story: Callable[[], list[Flowable]], decor: _PageDecor, title: str,
-               author: str) -> bytes:
+def _pdf_bytes(
+    story: Callable[[], list[Flowable]], decor: _PageDecor, title: str, author: str
+) -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-        bottomMargin=MARGIN + FOOTER_HEIGHT, title=title, author=author, creator="ygt_desktop",
-        initialFontName=FONT_NAME, lang="zh-CN",
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + FOOTER_HEIGHT,
+        title=title,
+        author=author,
+        creator="ygt_desktop",
+        initialFontName=FONT_NAME,
+        lang="zh-CN",
     )
     doc.build(story(), onFirstPage=decor, onLaterPages=decor)
     return buffer.getvalue()
