@@ -71,13 +71,17 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .core import synthetic
+    from .core.synthetic_services import generate_services
+    from .core.tcm import ScoringConfig
     from .storage.bulk import load_residents
+    from .storage.bulk_services import demo_people, load_services
 
     path = Path(args.db)
     today = dt.date.fromisoformat(args.today) if args.today else min(
         dt.date(args.year, 12, 31), dt.date.today())
     started = time.perf_counter()
     ws = Workspace.open(path, create=True)
+    services: dict[str, int] = {}
     try:
         if ws.organisation is None:
             set_organisation(ws.store, Organisation("530102001", "五华区示范社区卫生服务站", "站",
@@ -91,12 +95,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
         gen_villages = [synthetic.SyntheticVillage(v.code, v.name) for v in existing]
         org = ws.organisation
         assert org is not None
+        before = int(ws.store.conn.execute("SELECT coalesce(max(id), 0) FROM residents")
+                     .fetchone()[0])
         people = synthetic.generate_residents(args.seed, args.residents, args.year, gen_villages,
                                               today, county_code=org.code[:6])
         count = load_residents(ws.store, ws.forms["resident"], people)
+        residents_done = time.perf_counter()
+        if not args.no_services:
+            scoring = ScoringConfig.from_settings(ws.forms["tcm_elderly"].settings)
+            has_logs = ws.store.conn.execute(
+                "SELECT 1 FROM service_records WHERE resident_id IS NULL LIMIT 1").fetchone()
+            records = generate_services(demo_people(ws.store, after_id=before), today,
+                                        args.seed, scoring=scoring,
+                                        station_logs=has_logs is None)
+            services = load_services(ws.store, ws.forms, records, today=today, seed=args.seed)
     finally:
         ws.close()
-    print(f"已生成 {count} 名居民（种子 {args.seed}，{today.isoformat()}），"
+    made = f"{count} 名居民"
+    if services:
+        print(f"服务记录（{time.perf_counter() - residents_done:.1f} 秒）：")
+        for form_id, n in sorted(services.items(), key=lambda kv: (ws.forms[kv[0]].order, kv[0])):
+            print(f"  {ws.forms[form_id].label}\t{n}")
+        made += f"和 {sum(services.values())} 条服务记录"
+    print(f"已生成 {made}（种子 {args.seed}，{today.isoformat()}），"
           f"用时 {time.perf_counter() - started:.1f} 秒：{path}")
     return 0
 
@@ -196,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--year", type=int, default=dt.date.today().year, help="数据年份")
     s.add_argument("--today", help="以哪一天为“今天”（YYYY-MM-DD），默认年底或今天")
     s.add_argument("--villages", type=int, default=12, help="新建数据库时生成的居委/村委数")
+    s.add_argument("--no-services", action="store_true",
+                   help="只生成居民，不生成服务记录（随访、体检、孕产妇等）")
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("backup", help="立即备份数据库")
