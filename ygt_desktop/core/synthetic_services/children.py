@@ -1,0 +1,242 @@
+"""0–6 years: 新生儿访视, 预防接种建证, 儿童健康检查 and 中医药健康管理 (6–36 months)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+
+from ..dates import age_months, age_years
+from ..schedules import add_months
+from .common import (
+    CHILD_COMPLIANCE,
+    CHILD_POINTS,
+    NEWBORN_VISITED,
+    TCM_CHILD_COMPLIANCE,
+    TCM_CHILD_POINTS,
+    GeneratorBase,
+    Record,
+    Values,
+)
+from .maternal import _Birth
+from .state import _PersonState
+
+
+def _interp(table: Sequence[tuple[float, float]], x: float) -> float:
+    if x <= table[0][0]:
+        return table[0][1]
+    for (x0, y0), (x1, y1) in zip(table, table[1:], strict=False):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return table[-1][1]
+
+
+# WHO child growth medians (boys; girls scaled below): age in months → value.
+_WEIGHT = (
+    (0, 3.3),
+    (1, 4.5),
+    (3, 6.4),
+    (6, 7.9),
+    (8, 8.6),
+    (12, 9.6),
+    (18, 10.9),
+    (24, 12.2),
+    (30, 13.3),
+    (36, 14.3),
+    (48, 16.3),
+    (60, 18.3),
+    (72, 20.5),
+    (84, 22.9),
+)
+_LENGTH = (
+    (0, 49.9),
+    (1, 54.7),
+    (3, 61.4),
+    (6, 67.6),
+    (8, 70.6),
+    (12, 75.7),
+    (18, 82.3),
+    (24, 87.1),
+    (30, 91.9),
+    (36, 96.1),
+    (48, 103.3),
+    (60, 110.0),
+    (72, 116.0),
+    (84, 121.7),
+)
+_HEAD = (
+    (0, 34.5),
+    (1, 37.3),
+    (3, 40.5),
+    (6, 43.3),
+    (8, 44.5),
+    (12, 46.1),
+    (18, 47.4),
+    (24, 48.3),
+    (30, 49.0),
+    (36, 49.5),
+)
+_TEETH = ((5, 0.0), (8, 2.0), (12, 6.0), (18, 12.0), (24, 16.0), (30, 20.0), (84, 20.0))
+
+
+class ChildrenMixin(GeneratorBase):
+    """The child-health services of one resident under 7."""
+
+    def child(self, s: _PersonState, birth: _Birth | None) -> Iterator[Record]:
+        p = s.p
+        born = p.birth_date.toordinal()
+        if age_years(p.birth_date, dt.date.fromordinal(s.first)) >= 7:
+            return
+        rnd = self.rnd
+        D = dt.date.fromordinal
+        if birth is None:
+            birth = _Birth(born, "1", "1", 39, born + 2)
+        if s.first == born:
+            yield from self.newborn(s, birth)
+            if rnd() < 0.95:
+                day = born + 3 + int(rnd() * 27) if rnd() < 0.93 else born + 31 + int(rnd() * 60)
+                if day <= s.last:
+                    yield "vaccination", p.id, D(day), None, self.vaccination(s, day)
+        z_w, z_l = self.gauss(0, 0.9), self.gauss(0, 0.9)
+        checks: list[tuple[int, int]] = []  # (day, point)
+        if s.first == born and rnd() < CHILD_COMPLIANCE:
+            day = born + 28 + int(rnd() * 3)
+            if day <= s.last:
+                checks.append((day, 0))
+        for point in CHILD_POINTS:
+            start = add_months(p.birth_date, point).toordinal()
+            if start < s.first or start > s.last or rnd() >= CHILD_COMPLIANCE:
+                continue
+            length = 30 if point <= 36 else 300
+            late = rnd() < 0.08
+            day = start + (int(rnd() * 20) if not late else length + int(rnd() * 25))
+            if day <= s.last and age_years(p.birth_date, D(day)) < 7:
+                checks.append((day, point))
+        tcm_days: list[int] = []
+        checks.sort()
+        for day, point in checks:
+            later = [m for m in CHILD_POINTS if m > point]
+            next_day = add_months(p.birth_date, later[0]).toordinal() if later else None
+            yield "child_check", p.id, D(day), None, self.child_check(s, day, z_w, z_l, next_day)
+            if point in TCM_CHILD_POINTS and rnd() < TCM_CHILD_COMPLIANCE:
+                tcm_days.append(day)
+        for point in TCM_CHILD_POINTS:  # guidance without a check the same day
+            start = add_months(p.birth_date, point).toordinal()
+            if start < s.first or any(start <= d < start + 30 for d in tcm_days):
+                continue
+            if rnd() < 0.15:
+                day = start + int(rnd() * 25)
+                if day <= s.last:
+                    tcm_days.append(day)
+        for day in sorted(set(tcm_days)):
+            months = age_months(p.birth_date, D(day))
+            if not 6 <= months <= 36:
+                continue
+            yield "tcm_child", p.id, D(day), None, self.tcm_child(s, day, months)
+
+    def newborn(self, s: _PersonState, birth: _Birth) -> Iterator[Record]:
+        rnd = self.rnd
+        if rnd() >= NEWBORN_VISITED:
+            return
+        base = birth.discharge or birth.born
+        day = base + 1 + int(rnd() * 6) if rnd() < 0.88 else base + 8 + int(rnd() * 12)
+        day = min(day, birth.born + 28)
+        if day > s.last:
+            return
+        p = s.p
+        d = dt.date.fromordinal(day)
+        girl = p.sex == "2"
+        birth_weight = round(max(1.8, self.gauss(3.25 - 0.1 * girl, 0.4) -
+                                 0.3 * max(0, 37 - birth.weeks)), 2)  # fmt: skip
+        days = day - birth.born
+        weight = round(birth_weight + max(-0.2, (days - 7) * 0.03), 2)
+        jaundice = "1" if days > 14 or rnd() < 0.6 else "2"
+        values: Values = {
+            "visit_date": d, "birth_gest_weeks": birth.weeks,
+            "birth_mode": [{"1": "1", "2": "4", "3": "2"}[birth.mode]],
+            "asphyxia": False, "malformation": False,
+            "hearing_screen": "1" if rnd() < 0.95 else "3",
+            "disease_screen": ["2"] if rnd() < 0.95 else ["1"],
+            "birth_weight": birth_weight, "birth_length": round(self.gauss(50, 1.5), 1),
+            "weight": weight, "feeding": "1" if rnd() < 0.7 else "2",
+            "temperature": round(36.4 + rnd() * 0.8, 1), "heart_rate": 120 + int(rnd() * 30),
+            "respiration": 40 + int(rnd() * 10), "complexion": "1" if jaundice == "1" else "2",
+            "jaundice": jaundice, "skin": "1", "umbilical_cord": "1" if days < 10 else "2",
+            "referral": False, "guidance": ["1", "2", "3", "4"],
+            "next_visit_place": "卫生服务站", "next_visit_date": p.birth_date + dt.timedelta(29),
+            "doctor": self.doctor(p),
+        }  # fmt: skip
+        if birth.discharge is not None:
+            values["discharged_date"] = dt.date.fromordinal(birth.discharge)
+        values["days_after_discharge"] = day - base
+        if values["next_visit_date"] <= d:
+            values["next_visit_date"] = d + dt.timedelta(days=7)
+        yield "newborn_visit", p.id, d, None, values
+
+    def vaccination(self, s: _PersonState, day: int) -> Values:
+        d = dt.date.fromordinal(day)
+        values: Values = {
+            "certificate_date": d,
+            "certificate_no": f"{d.year}{s.p.id:08d}",
+            "doctor": self.doctor(s.p),
+        }
+        if self.rnd() < 0.6:
+            values.update(
+                vaccine="乙肝疫苗",
+                dose=2,
+                vaccination_date=d,
+                site="右上臂三角肌",
+                batch_no=f"{d.year}{int(self.rnd() * 1e5):05d}",
+            )
+        return values
+
+    def child_check(self, s: _PersonState, day: int, z_w: float, z_l: float,
+                    next_day: int | None) -> Values:  # fmt: skip
+        rnd = self.rnd
+        p = s.p
+        d = dt.date.fromordinal(day)
+        months = age_months(p.birth_date, d)
+        exact = (day - p.birth_date.toordinal()) / 30.44
+        girl = p.sex == "2"
+        weight = _interp(_WEIGHT, exact) * (0.95 if girl else 1) * (1 + 0.1 * z_w)
+        length = _interp(_LENGTH, exact) * (0.985 if girl else 1) * (1 + 0.035 * z_l)
+        values: Values = {
+            "exam_date": d, "age_in_months": months,
+            "weight": round(weight + self.gauss(0, 0.1), 1),
+            "weight_eval": "1" if z_w > 1.3 else "3" if z_w < -1.3 else "2",
+            "length_height": round(length + self.gauss(0, 0.4), 1),
+            "height_eval": "1" if z_l > 1.3 else "3" if z_l < -1.3 else "2",
+            "outdoor_hours": round(1 + rnd() * 2, 1), "doctor": self.doctor(p),
+        }  # fmt: skip
+        if months <= 36:
+            values["head_circumference"] = round(_interp(_HEAD, exact) - girl + z_l * 1.2, 1)
+            values["vitamin_d"] = "2" if rnd() < 0.85 else "1"
+        teeth = max(0, min(20, int(round(_interp(_TEETH, exact) + self.gauss(0, 1.5)))))
+        values["teeth"] = teeth
+        values["caries"] = (min(teeth, 1 + int(rnd() * 3)) if months >= 24 and teeth
+                            and rnd() < (0.15 if months < 48 else 0.3) else 0)  # fmt: skip
+        if 6 <= months <= 8 or months in (18, 30) or (months >= 36 and rnd() < 0.5):
+            values["haemoglobin"] = (
+                int(self.gauss(122, 8)) if rnd() < 0.92 else 100 + int(rnd() * 10)
+            )
+        failed = rnd() < 0.02
+        values["development"] = "2" if failed else "1"
+        if failed:
+            values["referral"] = True
+            values["referral_reason"] = "发育评估未通过"
+            values["referral_institution"] = "区妇幼保健院儿童保健科"
+        else:
+            values["referral"] = False
+        values["illness"] = ["1"] if rnd() < 0.75 else [self.pick("2335")]
+        values["guidance"] = ["1", "3", "4", "5"] if months < 36 else ["2", "3", "4", "5", "6"]
+        if next_day is not None and next_day > day:
+            values["next_visit_date"] = dt.date.fromordinal(next_day)
+        return values
+
+    def tcm_child(self, s: _PersonState, day: int, months: int) -> Values:
+        method = "3" if months < 18 else "4" if months < 30 else "5"
+        return {
+            "service_date": dt.date.fromordinal(day),
+            "age_in_months": months,
+            "guidance": ["1", "2", method],
+            "doctor": self.doctor(s.p),
+        }
