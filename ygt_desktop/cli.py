@@ -1,6 +1,6 @@
 """``ygt`` — the same operations as the window, without a screen.
 
-Commands: init, demo, backup, check, restore, backups. Output and errors are Chinese;
+Commands: init, demo, backup, check, restore, backups, print. Output and errors are Chinese;
 the exit status is 0 on success, 1 on a problem the message explains, 2 on bad usage.
 """
 
@@ -191,6 +191,33 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应写作 YYYY-MM-DD，如 2026-11-30（现为 {text}）") from None
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    from .reports import print_record
+
+    if args.record is None and (args.resident is None or args.form is None):
+        raise CliError("请用 --record 指定服务记录，或用 --resident 和 --form 指定居民和表单。")
+    out = Path(args.out)
+    ws = Workspace.open(Path(args.db))
+    try:
+        record_id = args.record if args.record is not None else print_record.find_record(
+            ws, args.resident, args.form, args.date)
+        record = print_record.load(ws, record_id)
+        warnings = print_record.render(record, out, id_masked=not args.full_id)
+    finally:
+        ws.close(backup_on_exit=False)
+    print(f"已打印服务记录 {record_id}（{record.form.label}）到 {out}")
+    for w in warnings:
+        print(f"注意：{w}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ygt", description="基层公共卫生服务系统 命令行")
     p.add_argument("--version", action="version", version=f"ygt {__version__}")
@@ -237,6 +264,17 @@ def build_parser() -> argparse.ArgumentParser:
     db_arg(s)
     s.add_argument("backup", help="备份文件")
     s.set_defaults(func=cmd_restore)
+
+    s = sub.add_parser("print", help="把一条服务记录按纸质表格式样打印为 PDF")
+    db_arg(s)
+    which = s.add_mutually_exclusive_group(required=True)
+    which.add_argument("--record", type=int, help="服务记录编号")
+    which.add_argument("--resident", type=int, help="居民编号（与 --form 一起用：打印最近一条）")
+    s.add_argument("--form", help="表单编号，如 htn_followup（与 --resident 一起用）")
+    s.add_argument("--date", type=_parse_date, help="只找这一天的记录（YYYY-MM-DD）")
+    s.add_argument("--out", required=True, help="PDF 文件路径")
+    s.add_argument("--full-id", action="store_true", help="打印完整身份证号（默认遮盖中间数字）")
+    s.set_defaults(func=cmd_print)
     return p
 
 

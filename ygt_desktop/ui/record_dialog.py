@@ -37,6 +37,7 @@ class RecordDialog(QDialog):
         self.header.setWordWrap(True)
         self.status = error_label()
         buttons = QDialogButtonBox()
+        self.buttons = buttons  # subclasses add their own actions (e.g. 打印)
         self.save_button = buttons.addButton("保存 (Ctrl+S)", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton("取消 (Esc)", QDialogButtonBox.ButtonRole.RejectRole)
         self.save_button.clicked.connect(self.save)

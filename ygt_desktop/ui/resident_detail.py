@@ -1,7 +1,7 @@
 """One resident: who they are, every service record as a timeline, add a service.
 
 Keyboard: Ctrl+N adds a service (only the forms that apply are offered), Enter opens
-the selected record, Ctrl+E edits the resident, Esc closes.
+the selected record, Ctrl+P prints it, Ctrl+E edits the resident, Esc closes.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ..core.dates import age_years
 from ..core.idnumber import mask
 from ..core.resident import flag_labels
 from ..storage.workspace import Workspace
-from . import messages
+from . import messages, printing
 from .resident_editor import ResidentEditor
 from .service_editor import ServiceEditor
 
@@ -84,20 +84,26 @@ class ResidentDetail(QDialog):
         open_btn = QPushButton("查看/修改 (Enter)")
         edit_btn = QPushButton("编辑档案 (Ctrl+E)")
         delete_btn = QPushButton("删除记录(&D)…")
+        print_btn = QPushButton("打印记录 (Ctrl+P)")
+        print_btn.clicked.connect(self.print_current)
         add_btn.clicked.connect(self.add_service)
         open_btn.clicked.connect(self.open_current)
         edit_btn.clicked.connect(self.edit_resident)
         delete_btn.clicked.connect(self.delete_current)
         buttons = QHBoxLayout()
-        for b in (add_btn, open_btn, edit_btn, delete_btn):
+        for b in (add_btn, open_btn, print_btn, edit_btn, delete_btn):
             buttons.addWidget(b)
         buttons.addStretch()
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        layout.addWidget(self.status)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.add_service)
         QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit_resident)
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_current)
         self.resize(1000, 600)
         self.refresh()
         self.table.setFocus()
@@ -153,6 +159,15 @@ class ResidentDetail(QDialog):
         if 0 <= row < len(self.record_ids):
             header, _ = self.ws.services.get(self.record_ids[row])
             self._open_editor(header["form_id"], self.record_ids[row])
+
+    def print_current(self) -> None:
+        """Print the record selected in the timeline, as stored."""
+        row = self.table.currentRow()
+        if not self.table.selectionModel().hasSelection() or not 0 <= row < len(self.record_ids):
+            self.status.setText("没有选中的服务记录：请先在列表中选择要打印的记录。")
+            return
+        out = printing.print_record(self.ws, self.record_ids[row], self)
+        self.status.setText(f"已生成打印文件：{out}" if out else "")
 
     def _open_editor(self, form_id: str, record_id: int | None) -> None:
         editor = ServiceEditor(self.ws, form_id, self.resident_id, record_id, self)

@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
 
 from ..storage.services import SaveResult
 from ..storage.workspace import Workspace
-from . import messages
+from . import messages, printing
 from .form_widget import FormWidget
 from .record_dialog import RecordDialog
 from .resident_editor import choice_source
@@ -45,6 +46,13 @@ class ServiceEditor(RecordDialog):
             self.resize(1100, 700)
         if values is not None:
             self.form_widget.set_values(values)
+        self.print_button = self.buttons.addButton("打印 (Ctrl+P)",
+                                                   QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button.setEnabled(record_id is not None)
+        self.print_button.setToolTip("打印已保存的记录（生成 PDF 并打开）" if record_id is not None
+                                     else "新记录保存后才能打印")
+        self.print_button.clicked.connect(self.print_record)
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_record)
         self.form_widget.focus_first()
 
     def _context(self, values: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -55,6 +63,18 @@ class ServiceEditor(RecordDialog):
             self._contexts[day] = self.ws.services.context(
                 self.resident_id, day or dt.date.today(), form, self.record_id)
         return self._contexts[day]
+
+    def print_record(self) -> None:
+        """Print the record as stored; unsaved edits are not printed (asks first)."""
+        if self.record_id is None:
+            self.status.setText("新记录请先保存（Ctrl+S），保存后才能打印。")
+            return
+        if self.form_widget.is_dirty() and not messages.ask(
+            self, "表单有尚未保存的修改，打印的是已保存的版本（不含这些修改）。继续打印吗？",
+            "打印已保存的记录"
+        ):
+            return
+        printing.print_record(self.ws, self.record_id, self)
 
     def store(self, confirm: bool) -> None:
         self.result = self.ws.services.save(self.form_id, self.form_widget.raw(),
