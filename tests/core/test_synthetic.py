@@ -20,17 +20,14 @@ from ygt_desktop.core.synthetic import (
     generate_residents,
     generate_villages,
 )
+from ygt_desktop.storage.workspace import load_forms
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2025, 11, 20)
 YEAR = 2025
 N = 20_000
 
-FORM_KEYS = {
-    "name", "id_number", "no_id_reason", "sex", "birth_date", "ethnicity", "phone",
-    "village_code", "address", "resident_6m", "flag_disabled", "flag_poverty",
-    "flag_dibao", "flag_tekun", "flag_family_planning", "note", "archive_date",
-}  # fmt: skip
+FORM_KEYS = {f.id for f in load_forms()["resident"].fields}  # every field the form has
 SYSTEM_KEYS = {"status", "status_date"}
 MOBILE_PREFIXES = ("13", "14", "15", "16", "17", "18", "19")
 

@@ -168,6 +168,7 @@ def test_schema_is_intact_after_the_load(station, forms):
         "service_records_form",
         "service_records_form_resident",
         "service_records_episode",
+        "service_records_recheck",
     }
     audit = rows(
         conn,

@@ -79,3 +79,64 @@ def test_elderly_yearly_check_and_tcm_are_due_for_65_plus(ws, htn_patient):
         ("2026年老年人健康管理", "应访")]
     assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30), programme="tcm_elderly") == [
         ("2026年中医体质辨识", "应访")]
+
+
+def test_deleting_a_visit_reopens_its_window(ws, htn_patient):
+    saved = visit(ws, htn_patient, "2026-11-10")
+    assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30)) == [("2026年第4季度随访", "已访")]
+    ws.services.delete(saved.change.record_id, "录错了人")
+    assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30)) == [("2026年第4季度随访", "应访")]
+
+
+def test_a_corrected_birth_date_moves_the_child_checks(ws):
+    rid = ws.residents.save({"name": "小明", "no_id_reason": "9", "sex": "1",
+                             "birth_date": "2026-05-10", "village_code": "101",
+                             "archive_date": "2026-05-20"}).record_id
+    nov = (D(2026, 11, 1), D(2026, 11, 30))
+    assert statuses(ws, *nov, programme="child") == [("6月龄健康检查", "应访")]
+    values = dict(ws.residents.get(rid))
+    values["birth_date"] = "2026-08-10"
+    ws.residents.save(values, rid)
+    assert statuses(ws, *nov, programme="child") == [("3月龄健康检查", "应访")]
+
+
+def test_filter_by_responsible_doctor(ws, htn_patient):
+    rng = (D(2026, 10, 1), D(2026, 12, 31))
+    assert statuses(ws, *rng, doctor="王丽萍") == []
+    values = dict(ws.residents.get(htn_patient))
+    values["responsible_doctor"] = "王丽萍"
+    ws.residents.save(values, htn_patient)
+    assert ws.worklist.doctors() == ["王丽萍"]
+    assert statuses(ws, *rng, doctor="王丽萍", statuses=["应访"]) == [
+        ("2026年第4季度随访", "应访")]
+
+
+def test_tb_first_visit_within_72_hours_then_every_ten_days(ws, htn_patient):
+    ws.services.save("tb_notify", {"notified_date": "2026-11-02", "diagnosis": "1",
+                                   "source": "1"}, htn_patient, today=TODAY)
+    got = statuses(ws, D(2026, 11, 1), D(2026, 11, 30), programme="tb")
+    assert ("第一次入户随访（72小时内）", "逾期") in got
+    ws.services.save("tb_first_visit", {"visit_date": "2026-11-04", "visit_method": "2",
+                                        "phase": "1", "supervisor": "1"},
+                     htn_patient, today=TODAY)
+    items = [i for i in ws.worklist.items(D(2026, 11, 1), D(2026, 11, 30), TODAY)
+             if i.due.programme == "tb"]
+    assert [(i.due.form_id, i.due.start, i.due.end, i.status) for i in items] == [
+        ("tb_followup", D(2026, 11, 3), D(2026, 11, 12), "逾期"),
+        ("tb_followup", D(2026, 11, 13), D(2026, 11, 22), "逾期"),
+        ("tb_followup", D(2026, 11, 23), D(2026, 12, 2), "应访"),
+        ("tb_first_visit", D(2026, 11, 2), D(2026, 11, 5), "已访"),
+    ]
+    assert all(i.package == "疾控包" for i in items)
+
+
+def test_vaccination_certificate_due_within_a_month_of_birth(ws):
+    rid = ws.residents.save({"name": "小红", "no_id_reason": "9", "sex": "2",
+                             "birth_date": "2026-11-01", "village_code": "101",
+                             "archive_date": "2026-11-05"}).record_id
+    assert statuses(ws, D(2026, 11, 16), D(2026, 11, 22), programme="vaccination") == [
+        ("预防接种建证（出生1个月内）", "应访")]
+    ws.services.save("vaccination", {"certificate_date": "2026-11-20", "dose": "1",
+                                     "vaccination_date": "2026-11-20"}, rid, today=TODAY)
+    assert statuses(ws, D(2026, 11, 16), D(2026, 11, 22), programme="vaccination") == [
+        ("预防接种建证（出生1个月内）", "已访")]

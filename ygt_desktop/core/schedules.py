@@ -15,13 +15,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DONE, DUE, OVERDUE, UPCOMING, LOST, CLOSED = "已访", "应访", "逾期", "未到", "失访", "结案"
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):  # a tuple: the worklist makes tens of thousands at a time
     programme: str  # htn / dm / smi / elderly / tcm_elderly / child / tcm_child / prenatal …
     form_id: str  # the form whose record fulfils it
     label: str
@@ -45,12 +44,16 @@ class Due:
         return self.start <= end and self.end >= start
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` plus whole months, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
     month = day.month - 1 + months
     year = day.year + month // 12
     month = month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    last = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month - 1]
+    return dt.date(year, month, day.day if day.day <= last else last)
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
@@ -127,17 +130,31 @@ def by_age_months(programme: str, form_id: str, label: str, birth: dt.date,
     A point's window opens on the day the child reaches it and lasts ``window_months``
     (points after ``yearly_after`` months: 12 months), never overlapping the next point.
     """
-    items = []
-    for i, months in enumerate(points):
-        start = add_months(birth, months)
-        length = window_months if months <= yearly_after else 12
-        end = add_months(birth, months + length) - dt.timedelta(days=1)
-        if i + 1 < len(points):
-            end = min(end, add_months(birth, points[i + 1]) - dt.timedelta(days=1))
-        name = f"{months}月龄" if months < 48 else f"{months // 12}岁"
-        items.append(Due(programme, form_id, f"{name}{label}", start, end,
-                         _first_in(records, start, end)))
-    return items
+    return [age_point(programme, form_id, label, birth, points, i, records, window_months,
+                      yearly_after) for i in range(len(points))]
+
+
+def age_point(programme: str, form_id: str, label: str, birth: dt.date,
+              points: Sequence[int], i: int, records: Sequence[dt.date],
+              window_months: int = 1, yearly_after: int = 36) -> Due:
+    """The ``i``-th check of :func:`by_age_months` alone."""
+    months = points[i]
+    start = add_months(birth, months)
+    length = window_months if months <= yearly_after else 12
+    end = add_months(birth, months + length) - dt.timedelta(days=1)
+    if i + 1 < len(points):
+        end = min(end, add_months(birth, points[i + 1]) - dt.timedelta(days=1))
+    name = f"{months}月龄" if months < 48 else f"{months // 12}岁"
+    return Due(programme, form_id, f"{name}{label}", start, end, _first_in(records, start, end))
+
+
+def point_window(points: Sequence[int], i: int, window_months: int = 1,
+                 yearly_after: int = 36) -> tuple[int, int]:
+    """The months of age (from, to) that bound point ``i``'s window, for finding the
+    children whose window can overlap a date range."""
+    months = points[i]
+    length = window_months if months <= yearly_after else 12
+    return months, months + length
 
 
 def after_event(programme: str, form_id: str, label: str, event: dt.date, first_day: int,
@@ -166,17 +183,18 @@ def prenatal(lmp: dt.date, records: Sequence[dt.date], delivered: dt.date | None
 def tb_visits(notified: dt.date, first_visits: Sequence[dt.date],
               followups: Sequence[dt.date], until: dt.date,
               intensive_days: int = 60, every_intensive: int = 10,
-              course_months: int = 6, ended: dt.date | None = None) -> list[Due]:
+              course_months: int = 6, ended: dt.date | None = None,
+              every_continuation: int = 30, within_days: int = 3) -> list[Due]:
     """First home visit within 72 hours; then every 10 days in the intensive phase and
     monthly in the continuation phase, until the course or the case ends."""
-    items = [Due("tb", "tb_first_visit", "第一次入户随访（72小时内）", notified,
-                 notified + dt.timedelta(days=3), _first_in(first_visits, notified,
-                                                             notified + dt.timedelta(days=3)))]
+    first_by = notified + dt.timedelta(days=within_days)
+    items = [Due("tb", "tb_first_visit", f"第一次入户随访（{within_days * 24}小时内）", notified,
+                 first_by, _first_in(first_visits, notified, first_by))]
     last = min(add_months(notified, course_months), ended or dt.date.max, until)
     day = notified + dt.timedelta(days=every_intensive)
     while day <= last:
         in_intensive = (day - notified).days <= intensive_days
-        step = every_intensive if in_intensive else 30
+        step = every_intensive if in_intensive else every_continuation
         start, end = day - dt.timedelta(days=step - 1), day
         items.append(Due("tb", "tb_followup", "强化期随访" if in_intensive else "继续期随访",
                          start, end, _first_in(followups, start, end)))

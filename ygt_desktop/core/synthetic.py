@@ -31,7 +31,7 @@ MAX_AGE = 100
 
 RESIDENT_KEYS = (
     "name", "id_number", "no_id_reason", "sex", "birth_date", "ethnicity", "phone",
-    "village_code", "address", "resident_6m", "flag_disabled", "flag_poverty",
+    "village_code", "address", "responsible_doctor", "resident_6m", "flag_disabled", "flag_poverty",
     "flag_dibao", "flag_tekun", "flag_family_planning", "note",
     "archive_date", "status", "status_date",
 )  # fmt: skip
@@ -156,6 +156,16 @@ _MOBILE_PREFIXES = (
     ("185", 2), ("186", 3), ("187", 3), ("188", 3), ("189", 3), ("191", 1), ("198", 2),
     ("199", 1),
 )  # fmt: skip
+
+
+# Village doctors and the station's general practitioners (责任医生), one per village.
+_RESPONSIBLE = ("李建华", "王丽萍", "张志强", "杨秀英", "赵海燕", "陈文斌", "刘春梅", "段红艳",
+                "周国华", "普桂兰", "罗明德", "马玉梅")
+
+
+def village_doctor(code: str) -> str:
+    """The responsible doctor of a village's residents (fixed per village code)."""
+    return _RESPONSIBLE[int(code) % len(_RESPONSIBLE)] if code.isdigit() else _RESPONSIBLE[0]
 
 
 @dataclass(frozen=True)
@@ -625,6 +635,7 @@ def _generate(
                 "phone": phone,
                 "village_code": village.code,
                 "address": address,
+                "responsible_doctor": village_doctor(village.code),
                 "resident_6m": rnd() < (0.92 if 18 <= age < 50 else 0.975),
                 "flag_disabled": rnd() < (0.004 if age < 18 else 0.012 if age < 60 else 0.035),
                 "flag_poverty": poverty,

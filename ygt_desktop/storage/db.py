@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -134,12 +134,21 @@ class Store:
         self.readonly = readonly
         self.problems = problems or []
         self.changes_since_backup = 0
+        # Which data changed when, for caches of derived views (the worklist): each
+        # committed write bumps ``generation``; a write that names its topics records
+        # them, one that does not counts as a change to everything.
+        self.generation = 0
+        self._topic_generation: dict[str, int] = {}
+        self._untagged_generation = 0
         self.instance_lock: InstanceLock | None = None
         self.user = os.environ.get("USERNAME") or os.environ.get("USER") or "操作员"
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One ``BEGIN IMMEDIATE`` transaction; rolled back on any exception."""
+    def write(self, *topics: str) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction; rolled back on any exception.
+
+        ``topics`` name what the transaction changes (``"resident"``, ``"form:<id>"``)
+        so caches of other data stay valid; without them every cache is dropped."""
         if self.readonly:
             raise ReadOnlyStoreError(
                 "数据库文件检查未通过，已以只读方式打开，不能保存。请在“设置”中恢复最近的备份。"
@@ -158,6 +167,16 @@ class Store:
                 raise StoreError(describe_os_error(exc)) from exc
             raise
         self.changes_since_backup += 1
+        self.generation += 1
+        for topic in topics:
+            self._topic_generation[topic] = self.generation
+        if not topics:
+            self._untagged_generation = self.generation
+
+    def changed_since(self, generation: int, topics: Iterable[str]) -> bool:
+        """Whether any of ``topics`` (or anything untagged) changed after ``generation``."""
+        return self._untagged_generation > generation or any(
+            self._topic_generation.get(t, 0) > generation for t in topics)
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         """Rows as dicts keyed by column name."""

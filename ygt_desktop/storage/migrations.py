@@ -191,6 +191,12 @@ def add_fields(form_id: str, field_ids: tuple[str, ...]) -> Callable[[sqlite3.Co
     return apply
 
 
+def _m0028_recheck_index(conn: sqlite3.Connection) -> None:
+    # The worklist's re-checks due: few records ask for one.
+    conn.execute("CREATE INDEX service_records_recheck ON service_records(form_id, recheck_date) "
+                 "WHERE recheck_date IS NOT NULL")
+
+
 def _forms() -> FormRegistry:
     from .workspace import load_forms
 
@@ -844,6 +850,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration("0027_resident_fields", add_fields("resident", ("responsible_doctor",))),
+    Migration("0028_recheck_index", _m0028_recheck_index),
 )
 
 
@@ -885,8 +893,6 @@ def suggest(conn: sqlite3.Connection, forms: FormRegistry) -> list[str]:
     lines = []
     n = len(MIGRATIONS)
     for form in forms:
-        if form.kind == "register":
-            continue
         cols = {r[1] for r in conn.execute(f"PRAGMA table_info({form.table})")}
         ids = tuple(f.id for f in form.fields)
         if not cols:

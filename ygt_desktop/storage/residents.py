@@ -127,7 +127,7 @@ class ResidentRepo:
         result = self.form.process(raw)
         errors = dict(result.errors)
         values = result.values
-        with self.store.write() as conn:
+        with self.store.write("resident") as conn:
             self._check_village(conn, values, errors)
             self._check_unique_id(conn, values, resident_id, errors)
             if errors:
@@ -177,7 +177,7 @@ class ResidentRepo:
             raise ValidationFailed(errors)
         assert date is not None
         new = {"status": status, "status_date": date.isoformat(), "status_reason": reason or None}
-        with self.store.write() as conn:
+        with self.store.write("resident") as conn:
             conn.execute(
                 "UPDATE residents SET status = ?, status_date = ?, status_reason = ?, "
                 "updated_at = ? WHERE id = ?",
@@ -194,7 +194,7 @@ class ResidentRepo:
         if old is None or old["status"] == STATUS_OPEN:
             raise StoreError("该档案未结案")
         new = {"status": STATUS_OPEN, "status_date": None, "status_reason": None}
-        with self.store.write() as conn:
+        with self.store.write("resident") as conn:
             conn.execute(
                 "UPDATE residents SET status = '在档', status_date = NULL, status_reason = NULL,"
                 " updated_at = ? WHERE id = ?", (audit.now_iso(), resident_id))
@@ -210,7 +210,7 @@ class ResidentRepo:
         old = self.get(resident_id)
         if old is None or old["deleted"]:
             raise StoreError(f"居民档案 {resident_id} 不存在或已删除")
-        with self.store.write() as conn:
+        with self.store.write("resident") as conn:
             conn.execute(
                 "UPDATE residents SET deleted = 1, deleted_reason = ?, updated_at = ? WHERE id = ?",
                 (reason.strip(), audit.now_iso(), resident_id),

@@ -254,7 +254,7 @@ class ServiceRepo:
         }
         detail = form.to_sql(values)
         now = audit.now_iso()
-        with self.store.write() as conn:
+        with self.store.write(f"form:{form.id}") as conn:
             if old_header is None:
                 header.update(entered_at=now, entered_by=self.store.user, updated_at=now,
                               late_entry=int(late))
@@ -311,7 +311,7 @@ class ServiceRepo:
             raise ValidationFailed({"reason": "请填写删除原因"})
         header, _ = self.get(record_id)
         form = self.forms[header["form_id"]]
-        with self.store.write() as conn:
+        with self.store.write(f"form:{form.id}") as conn:
             conn.execute("UPDATE service_records SET deleted = 1, deleted_reason = ?, "
                          "updated_at = ? WHERE id = ?", (reason.strip(), audit.now_iso(),
                                                          record_id))

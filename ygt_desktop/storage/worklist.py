@@ -2,16 +2,20 @@
 
 Computed from the records each time (never stored), so it is right immediately after
 any entry, late entries included. Each programme gathers its facts with a few
-indexed queries and hands them to :mod:`ygt_desktop.core.schedules`.
+indexed queries, only for the residents whose windows can fall in the range, and hands
+them to :mod:`ygt_desktop.core.schedules`. The numbers a bureau may change (check ages,
+windows, visit intervals) come from each form's ``[schedule]`` table.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any, NamedTuple
 
 from ..core import schedules as sch
 from ..core.forms import FormRegistry
@@ -22,15 +26,35 @@ CHRONIC = (("htn", "htn_register", "htn_followup"), ("dm", "dm_register", "dm_fo
 FACE_TO_FACE = ("1", "2")  # 门诊, 家庭 (电话 does not count)
 CHILD_POINTS = (3, 6, 8, 12, 18, 24, 30, 36, 48, 60, 72)
 TCM_CHILD_POINTS = (6, 12, 18, 24, 30, 36)
+ELDERLY_AGE = 65
 PROGRAMME_PACKAGE = {
     "htn": "疾控包", "dm": "疾控包", "smi": "疾控包", "elderly": "疾控包", "tb": "疾控包",
+    "vaccination": "疾控包",
     "child": "妇幼包", "newborn": "妇幼包", "prenatal": "妇幼包", "postpartum": "妇幼包",
     "tcm_elderly": "中医包", "tcm_child": "中医包",
 }
+_PREGNANCY = ("form:prenatal_first", "form:prenatal_followup", "form:delivery",
+              "form:postpartum_visit", "form:postpartum_42d")
+# What each programme reads: a cached result stays valid until one of these changes.
+PROGRAMME_TOPICS: dict[str, tuple[str, ...]] = {
+    **{p: (f"form:{r}", f"form:{f}") for p, r, f in CHRONIC},
+    **{p: ("resident", f"form:{f}") for p, f in (
+        ("elderly", "elderly_exam"), ("tcm_elderly", "tcm_elderly"), ("child", "child_check"),
+        ("tcm_child", "tcm_child"), ("newborn", "newborn_visit"),
+        ("vaccination", "vaccination"))},
+    "prenatal": _PREGNANCY, "postpartum": _PREGNANCY,
+    "tb": ("form:tb_notify", "form:tb_first_visit", "form:tb_followup"),
+}
+STATUS_ORDER = {sch.OVERDUE: 0, sch.DUE: 1, sch.UPCOMING: 2, sch.DONE: 3, sch.LOST: 4,
+                sch.CLOSED: 5}
+RESIDENT_COLUMNS = ("id", "name", "sex", "birth_date", "phone", "village_code", "archive_no",
+                    "status", "status_date", "responsible_doctor")
+_SLACK = dt.timedelta(days=3)  # margin on birth-date bounds; the overlap test is exact
+
+Pairs = Iterator[tuple[int, sch.Due]]
 
 
-@dataclass(frozen=True)
-class WorkItem:
+class WorkItem(NamedTuple):
     resident: dict[str, Any]
     due: sch.Due
     status: str
@@ -45,71 +69,128 @@ def _d(text: str | None) -> dt.date | None:
 
 
 class Worklist:
+    """Due items computed from the records. What each programme found for a range is
+    kept until the store reports a change to what it read (``Store.changed_since``),
+    so changing filters is quick and an entry shows at the next call."""
+
     def __init__(self, store: Store, forms: FormRegistry) -> None:
         self.store = store
         self.forms = forms
+        self._memo: dict[tuple[dt.date, dt.date], list[tuple[dt.date, int]]] = {}
+        self._found: dict[str, tuple[int, dt.date, dt.date, list[tuple[int, sch.Due]]]] = {}
+        self._people_rows: dict[int, dict[str, Any]] = {}
+        self._people_generation = 0
 
     def items(self, start: dt.date, end: dt.date, on: dt.date | None = None, *,
               packages: Sequence[str] | None = None, village: str | None = None,
-              statuses: Sequence[str] | None = None) -> list[WorkItem]:
+              statuses: Sequence[str] | None = None,
+              doctor: str | None = None) -> list[WorkItem]:
         """Due items whose window overlaps [start, end], with their status on ``on``
-        (default today), sorted overdue first, then by window end and name."""
+        (default today), sorted overdue first, then by window end and archive number
+        (village, then household: the order a doctor walks).
+
+        ``doctor`` keeps the residents whose 责任医生 it is."""
         on = on or dt.date.today()
-        dues: list[tuple[int, sch.Due]] = []
-        for rid, due in self._all(start, end, on):
-            if due.overlaps(start, end):
-                dues.append((rid, due))
-        residents = self._residents({rid for rid, _ in dues})
-        out = []
-        for rid, due in dues:
+        self._memo = {}
+        found: list[tuple[int, sch.Due, str]] = []
+        for programme, gather in self._gatherers().items():
+            if packages and PROGRAMME_PACKAGE[programme] not in packages:
+                continue
+            for rid, due in self._gathered(programme, gather, start, end):
+                status = due.status(on)
+                if not statuses or status in statuses:
+                    found.append((rid, due, status))
+        self._memo = {}
+        residents = self._residents({rid for rid, _, _ in found}, village, doctor)
+        keyed: list[tuple[int, dt.date, str, str, int, WorkItem]] = []
+        for rid, due, status in found:
             r = residents.get(rid)
-            if r is None or (village and r["village_code"] != village):
+            if r is None:
                 continue
             if r["status"] != "在档" and due.done is None and r["status_date"] and \
                     r["status_date"] < due.start.isoformat():
                 continue  # moved away or died before the window: nothing to do
-            item = WorkItem(r, due, due.status(on))
-            if packages and item.package not in packages:
-                continue
-            if statuses and item.status not in statuses:
-                continue
-            out.append(item)
-        order = {sch.OVERDUE: 0, sch.DUE: 1, sch.UPCOMING: 2, sch.DONE: 3, sch.LOST: 4,
-                 sch.CLOSED: 5}
-        out.sort(key=lambda i: (order[i.status], i.due.end, i.resident["name"]))
-        return out
+            # by archive number within a day: villages, then households, as walked
+            keyed.append((STATUS_ORDER[status], due.end, r["archive_no"], due.label,
+                          len(keyed), WorkItem(r, due, status)))
+        keyed.sort()
+        return [k[-1] for k in keyed]
+
+    def _gathered(self, programme: str, gather: Callable[[dt.date, dt.date], Pairs],
+                  start: dt.date, end: dt.date) -> list[tuple[int, sch.Due]]:
+        cached = self._found.get(programme)
+        topics = PROGRAMME_TOPICS.get(programme, ())
+        if cached and cached[1:3] == (start, end) and \
+                not self.store.changed_since(cached[0], topics):
+            return cached[3]
+        generation = self.store.generation
+        pairs = [(rid, due) for rid, due in gather(start, end)
+                 if due.start <= end and due.end >= start]
+        self._found[programme] = (generation, start, end, pairs)
+        return pairs
+
+    def doctors(self) -> list[str]:
+        """The residents' responsible doctors, for the filter."""
+        return [r[0] for r in self.store.conn.execute(
+            "SELECT DISTINCT responsible_doctor FROM residents WHERE deleted = 0 "
+            "AND responsible_doctor IS NOT NULL AND responsible_doctor != '' ORDER BY 1")]
 
     # ---- gathering ---------------------------------------------------------------
-    def _all(self, start: dt.date, end: dt.date, on: dt.date) -> Iterator[tuple[int, sch.Due]]:
+    def _gatherers(self) -> dict[str, Callable[[dt.date, dt.date], Pairs]]:
+        out: dict[str, Callable[[dt.date, dt.date], Pairs]] = {}
         for programme, register, followup in CHRONIC:
             if register in self.forms and followup in self.forms:
-                yield from self._chronic(programme, register, followup, start, end)
-        yield from self._yearly("elderly", "elderly_exam", "老年人健康管理", start, end)
-        yield from self._yearly("tcm_elderly", "tcm_elderly", "中医体质辨识", start, end)
-        yield from self._by_age("child", "child_check", "健康检查", CHILD_POINTS, start, end)
-        yield from self._by_age("tcm_child", "tcm_child", "中医药健康管理", TCM_CHILD_POINTS,
-                                start, end)
-        yield from self._newborn(start, end)
-        yield from self._pregnancy(start, end)
+                out[programme] = partial(self._chronic, programme, register, followup)
+        out["elderly"] = lambda s, e: self._yearly("elderly", "elderly_exam",
+                                                   "老年人健康管理", s, e)
+        out["tcm_elderly"] = lambda s, e: self._yearly("tcm_elderly", "tcm_elderly",
+                                                       "中医体质辨识", s, e)
+        out["child"] = lambda s, e: self._by_age("child", "child_check", "健康检查",
+                                                 CHILD_POINTS, s, e)
+        out["tcm_child"] = lambda s, e: self._by_age("tcm_child", "tcm_child", "中医药健康管理",
+                                                     TCM_CHILD_POINTS, s, e)
+        out["newborn"] = self._newborn
+        out["vaccination"] = self._vaccination
+        out["prenatal"] = self._prenatal
+        out["postpartum"] = self._postpartum
+        out["tb"] = self._tb
+        return out
 
-    def _dates(self, form_id: str, since: dt.date, until: dt.date,
-               residents: Iterable[int] | None = None) -> dict[int, list[dt.date]]:
+    def _schedule(self, form_id: str) -> Mapping[str, Any]:
+        if form_id not in self.forms:
+            return {}
+        plan: Mapping[str, Any] = self.forms[form_id].settings.get("schedule", {})
+        return plan
+
+    def _dates(self, form_id: str, since: dt.date, until: dt.date) -> dict[int, list[dt.date]]:
         """Service dates of a form per resident in [since, until]."""
         out: dict[int, list[dt.date]] = defaultdict(list)
         if form_id not in self.forms:
             return out
-        cur = self.store.conn.execute(
+        for rid, day in self.store.conn.execute(
             "SELECT resident_id, service_date FROM service_records WHERE form_id = ? "
             "AND deleted = 0 AND service_date BETWEEN ? AND ?",
-            (form_id, since.isoformat(), until.isoformat()))
-        wanted = set(residents) if residents is not None else None
-        for rid, day in cur:
-            if wanted is None or rid in wanted:
-                out[rid].append(dt.date.fromisoformat(day))
+            (form_id, since.isoformat(), until.isoformat())):
+            out[rid].append(dt.date.fromisoformat(day))
         return out
 
+    def _people(self, born_from: dt.date, born_to: dt.date) -> list[tuple[dt.date, int]]:
+        """Residents on file born in [born_from, born_to], as (birth, id) by birth
+        (remembered for the rest of one :meth:`items` call)."""
+        key = (born_from, born_to)
+        if key not in self._memo:
+            self._memo[key] = self._query_people(born_from, born_to)
+        return self._memo[key]
+
+    def _query_people(self, born_from: dt.date, born_to: dt.date) -> list[tuple[dt.date, int]]:
+        cur = self.store.conn.execute(
+            "SELECT birth_date, id FROM residents WHERE deleted = 0 AND status = '在档' "
+            "AND birth_date BETWEEN ? AND ? ORDER BY birth_date",
+            (born_from.isoformat(), born_to.isoformat()))
+        return [(dt.date.fromisoformat(b), rid) for b, rid in cur]
+
     def _chronic(self, programme: str, register: str, followup: str, start: dt.date,
-                 end: dt.date) -> Iterator[tuple[int, sch.Due]]:
+                 end: dt.date) -> Pairs:
         reg, fu = self.forms[register], self.forms[followup]
         first_q = sch.quarter_bounds(*sch.quarter_of(start))[0]
         regs = self.store.conn.execute(
@@ -120,110 +201,188 @@ class Worklist:
             (register, end.isoformat(), first_q.isoformat())).fetchall()
         if not regs:
             return
-        method = "d.visit_method" if "visit_method" in fu.by_id else "'1'"
-        visits: dict[int, list[dt.date]] = defaultdict(list)
-        face: dict[int, list[dt.date]] = defaultdict(list)
-        rechecks: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-        horizon = end + dt.timedelta(days=120)
-        for rid, day, how, recheck in self.store.conn.execute(
-            f"SELECT h.resident_id, h.service_date, {method}, h.recheck_date "
-            f"FROM service_records h JOIN {fu.table} d ON d.record_id = h.id "
-            "WHERE h.form_id = ? AND h.deleted = 0 AND h.service_date BETWEEN ? AND ?",
-            (followup, (first_q - dt.timedelta(days=30)).isoformat(), horizon.isoformat()),
-        ):
-            visit = dt.date.fromisoformat(day)
-            visits[rid].append(visit)
-            if how in FACE_TO_FACE:
-                face[rid].append(visit)
-            if recheck:
-                rechecks[rid].append((visit, dt.date.fromisoformat(recheck)))
+        face = self._face_to_face(fu.table, followup, first_q, end,
+                                  "visit_method" in fu.by_id)
+        rechecks = self._rechecks(followup, start, end)
+        none: list[dt.date] = []
         for rid, registered, closed, reason in regs:
             reg_day = dt.date.fromisoformat(registered)
-            closed_on = _d(closed)
             for due in sch.chronic_quarters(programme, followup, max(reg_day, first_q),
-                                            face[rid], end, closed_on, lost=reason == "3"):
+                                            face.get(rid, none), end, _d(closed),
+                                            lost=reason == "3"):
                 if due.start < reg_day:
-                    due = sch.Due(due.programme, due.form_id, due.label, reg_day, due.end,
-                                  due.done, due.closed)
+                    due = due._replace(start=reg_day)
                 yield rid, due
-            for due in sch.rechecks(programme, followup, visits[rid], rechecks[rid]):
-                yield rid, due
+            if rid in rechecks:
+                visits, asked = rechecks[rid]
+                for due in sch.rechecks(programme, followup, visits, asked):
+                    yield rid, due
 
-    def _people(self, born_from: dt.date, born_to: dt.date) -> list[tuple[int, dt.date]]:
-        cur = self.store.conn.execute(
-            "SELECT id, birth_date FROM residents WHERE deleted = 0 AND status = '在档' "
-            "AND birth_date BETWEEN ? AND ?", (born_from.isoformat(), born_to.isoformat()))
-        return [(rid, dt.date.fromisoformat(b)) for rid, b in cur]
+    def _face_to_face(self, table: str, form_id: str, since: dt.date, until: dt.date,
+                      has_method: bool) -> dict[int, list[dt.date]]:
+        """Face-to-face follow-up dates per patient in [since, until]."""
+        method = f"AND d.visit_method IN {FACE_TO_FACE!r}" if has_method else ""
+        out: dict[int, list[dt.date]] = {}
+        for rid, days in self.store.conn.execute(
+            f"SELECT h.resident_id, group_concat(h.service_date) FROM service_records h "
+            f"JOIN {table} d ON d.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0 "
+            f"AND h.service_date BETWEEN ? AND ? {method} GROUP BY h.resident_id",
+            (form_id, since.isoformat(), until.isoformat())):
+            out[rid] = [dt.date.fromisoformat(d) for d in days.split(",")]
+        return out
+
+    def _rechecks(self, form_id: str, start: dt.date, end: dt.date
+                  ) -> dict[int, tuple[list[dt.date], list[tuple[dt.date, dt.date]]]]:
+        """Per patient with a re-check window overlapping the range: their visits from
+        the first such re-check on, and the (visit, re-check by) pairs."""
+        asked: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+        for rid, day, by in self.store.conn.execute(
+            "SELECT resident_id, service_date, recheck_date FROM service_records "
+            "WHERE form_id = ? AND deleted = 0 AND recheck_date >= ? AND service_date < ?",
+            (form_id, start.isoformat(), end.isoformat())):
+            asked[rid].append((dt.date.fromisoformat(day), dt.date.fromisoformat(by)))
+        if not asked:
+            return {}
+        since = min(v for pairs in asked.values() for v, _ in pairs)
+        until = max(b for pairs in asked.values() for _, b in pairs)
+        visits: dict[int, list[dt.date]] = defaultdict(list)
+        for rid, day in self.store.conn.execute(
+            "SELECT resident_id, service_date FROM service_records WHERE form_id = ? "
+            "AND deleted = 0 AND service_date BETWEEN ? AND ? "
+            "AND resident_id IN (SELECT value FROM json_each(?))",
+            (form_id, since.isoformat(), until.isoformat(), json.dumps(sorted(asked)))):
+            visits[rid].append(dt.date.fromisoformat(day))
+        return {rid: (visits[rid], pairs) for rid, pairs in asked.items()}
 
     def _yearly(self, programme: str, form_id: str, label: str, start: dt.date,
-                end: dt.date) -> Iterator[tuple[int, sch.Due]]:
+                end: dt.date) -> Pairs:
         if form_id not in self.forms:
             return
-        people = self._people(dt.date(1880, 1, 1), sch.add_months(end, -12 * 65))
         years = range(start.year, end.year + 1)
+        people = self._people(dt.date(1880, 1, 1), sch.add_months(end, -12 * ELDERLY_AGE))
         done = self._dates(form_id, dt.date(start.year, 1, 1), dt.date(end.year, 12, 31))
-        for rid, birth in people:
-            for due in sch.yearly(programme, form_id, label, birth, 65, done.get(rid, []), years):
+        for birth, rid in people:
+            for due in sch.yearly(programme, form_id, label, birth, ELDERLY_AGE,
+                                  done.get(rid, ()), years):
                 yield rid, due
 
-    def _by_age(self, programme: str, form_id: str, label: str, points: Sequence[int],
-                start: dt.date, end: dt.date) -> Iterator[tuple[int, sch.Due]]:
+    def _by_age(self, programme: str, form_id: str, label: str, default: Sequence[int],
+                start: dt.date, end: dt.date) -> Pairs:
+        """Only the children whose window for a check point can overlap the range."""
         if form_id not in self.forms:
             return
-        oldest = max(points) + 12
-        people = self._people(sch.add_months(start, -oldest), end)
-        done = self._dates(form_id, sch.add_months(start, -oldest), end + dt.timedelta(days=400))
-        for rid, birth in people:
-            for due in sch.by_age_months(programme, form_id, label, birth, points,
-                                         done.get(rid, [])):
-                yield rid, due
+        points = tuple(self._schedule(form_id).get("points_months", default))
+        spans = [sch.point_window(points, i) for i in range(len(points))]
+        people = self._people(sch.add_months(start, -max(t for _, t in spans)) - _SLACK, end)
+        births = [b for b, _ in people]
+        longest = max(t - f for f, t in spans)
+        done = self._dates(form_id, sch.add_months(start, -longest) - _SLACK,
+                           sch.add_months(end, longest) + _SLACK)
+        for i, (first, last) in enumerate(spans):
+            lo = bisect.bisect_left(births, sch.add_months(start, -last) - _SLACK)
+            hi = bisect.bisect_right(births, sch.add_months(end, -first) + _SLACK)
+            for birth, rid in people[lo:hi]:
+                yield rid, sch.age_point(programme, form_id, label, birth, points, i,
+                                         done.get(rid, ()))
 
-    def _newborn(self, start: dt.date, end: dt.date) -> Iterator[tuple[int, sch.Due]]:
+    def _newborn(self, start: dt.date, end: dt.date) -> Pairs:
         if "newborn_visit" not in self.forms:
             return
-        people = self._people(start - dt.timedelta(days=7), end)
-        done = self._dates("newborn_visit", start - dt.timedelta(days=7),
+        days = int(self._schedule("newborn_visit").get("within_days_after_discharge", 7))
+        people = self._people(start - dt.timedelta(days=days), end)
+        done = self._dates("newborn_visit", start - dt.timedelta(days=days),
                            end + dt.timedelta(days=40))
-        for rid, birth in people:
-            yield rid, sch.after_event("newborn", "newborn_visit", "新生儿家庭访视（出生7天内）",
-                                       birth, 0, 7, done.get(rid, []))
+        for birth, rid in people:
+            yield rid, sch.after_event("newborn", "newborn_visit",
+                                       f"新生儿家庭访视（出生{days}天内）", birth, 0, days,
+                                       done.get(rid, ()))
 
-    def _pregnancy(self, start: dt.date, end: dt.date) -> Iterator[tuple[int, sch.Due]]:
-        if "prenatal_first" not in self.forms:
+    def _vaccination(self, start: dt.date, end: dt.date) -> Pairs:
+        if "vaccination" not in self.forms:
             return
-        first = self.forms["prenatal_first"]
+        months = int(self._schedule("vaccination").get("certificate_within_months", 1))
+        since = sch.add_months(start, -months) - _SLACK
+        people = self._people(since, end)
+        done = self._dates("vaccination", since, sch.add_months(end, months + 12))
+        for birth, rid in people:
+            last = sch.add_months(birth, months)
+            records = done.get(rid, ())
+            first = min(records) if records else None
+            yield rid, sch.Due("vaccination", "vaccination",
+                               f"预防接种建证（出生{months}个月内）", birth, last,
+                               first if first is not None and first <= last else None)
+
+    def _episodes(self, opener: str, since: dt.date,
+                  members: Iterable[str]) -> tuple[list[tuple[int, int, str]],
+                                                   dict[int, dict[str, list[str]]],
+                                                   dict[int, str]]:
+        """Episodes opened by ``opener`` on or after ``since``: (episode, resident, date),
+        the dates of the ``members`` forms in each, and each closed one's closing date."""
+        opened: list[tuple[int, int, str]] = [(r[0], r[1], r[2]) for r in self.store.conn.execute(
+            "SELECT id, resident_id, service_date FROM service_records WHERE form_id = ? "
+            "AND deleted = 0 AND service_date >= ?", (opener, since.isoformat()))]
+        seen: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        closed: dict[int, str] = {}
+        if not opened:
+            return [], seen, closed
+        wanted = set(members)
+        for episode, form_id, day, closes in self.store.conn.execute(
+            "SELECT episode_id, form_id, service_date, closes_episode FROM service_records "
+            "WHERE deleted = 0 AND episode_id IN (SELECT id FROM service_records "
+            "WHERE form_id = ? AND deleted = 0 AND service_date >= ?)",
+            (opener, since.isoformat())):
+            if form_id in wanted:
+                seen[episode][form_id].append(day)
+            if closes:
+                closed[episode] = min(day, closed.get(episode, day))
+        return opened, seen, closed
+
+    def _pregnancies(self, start: dt.date) -> Iterator[tuple[int, int, dt.date,
+                                                            dict[str, list[str]]]]:
         since = start - dt.timedelta(days=330)
-        opened = self.store.conn.execute(
-            f"SELECT h.id, h.resident_id, d.lmp_date FROM service_records h "
-            f"JOIN {first.table} d ON d.record_id = h.id WHERE h.form_id = 'prenatal_first' "
-            "AND h.deleted = 0 AND h.service_date >= ?", (since.isoformat(),)).fetchall()
+        opened, seen, _ = self._episodes(
+            "prenatal_first", since, ("prenatal_followup", "postpartum_visit", "postpartum_42d"))
         if not opened:
             return
-        by_episode: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for episode, form_id, day in self.store.conn.execute(
-            "SELECT episode_id, form_id, service_date FROM service_records WHERE deleted = 0 "
-            "AND episode_id IN (SELECT id FROM service_records WHERE form_id = 'prenatal_first' "
-            "AND deleted = 0 AND service_date >= ?)", (since.isoformat(),)):
-            by_episode[episode][form_id].append(day)
-        deliveries = self._deliveries(since)
-        for episode, rid, lmp in opened:
-            if not lmp:
-                continue
-            seen = by_episode[episode]
+        first = self.forms["prenatal_first"]
+        lmps = dict(self.store.conn.execute(
+            f"SELECT h.id, d.lmp_date FROM service_records h JOIN {first.table} d "
+            "ON d.record_id = h.id WHERE h.form_id = 'prenatal_first' AND h.deleted = 0 "
+            "AND h.service_date >= ?", (since.isoformat(),)).fetchall())
+        for episode, rid, _ in opened:
+            if lmps.get(episode):
+                yield episode, rid, dt.date.fromisoformat(lmps[episode]), seen[episode]
+
+    def _prenatal(self, start: dt.date, end: dt.date) -> Pairs:
+        if "prenatal_first" not in self.forms:
+            return
+        windows = [(int(w[0]), int(w[1])) for w in self._schedule("prenatal_followup").get(
+            "windows_weeks", ((16, 20), (21, 24), (28, 36), (37, 40)))]
+        deliveries = self._deliveries(start - dt.timedelta(days=330))
+        for episode, rid, lmp, seen in self._pregnancies(start):
             delivery = deliveries.get(episode)
-            delivered = delivery[0] if delivery else None
             followups = [dt.date.fromisoformat(d) for d in seen.get("prenatal_followup", [])]
-            for due in sch.prenatal(dt.date.fromisoformat(lmp), followups, delivered):
+            for due in sch.prenatal(lmp, followups, delivery[0] if delivery else None,
+                                    windows):
                 yield rid, due
-            if delivery is not None:
-                delivered_on, discharged = delivery
-                visits = [dt.date.fromisoformat(d) for d in seen.get("postpartum_visit", [])]
-                yield rid, sch.after_event("postpartum", "postpartum_visit",
-                                           "产后访视（出院7天内）", discharged or delivered_on,
-                                           0, 7, visits)
-                checks = [dt.date.fromisoformat(d) for d in seen.get("postpartum_42d", [])]
-                yield rid, sch.after_event("postpartum", "postpartum_42d", "产后42天健康检查",
-                                           delivered_on, 42, 56, checks)
+
+    def _postpartum(self, start: dt.date, end: dt.date) -> Pairs:
+        if "prenatal_first" not in self.forms:
+            return
+        days = int(self._schedule("postpartum_visit").get("within_days_after_discharge", 7))
+        day42 = int(self._schedule("postpartum_42d").get("day_after_delivery", 42))
+        deliveries = self._deliveries(start - dt.timedelta(days=330))
+        for episode, rid, _, seen in self._pregnancies(start):
+            if episode not in deliveries:
+                continue
+            delivered_on, discharged = deliveries[episode]
+            visits = [dt.date.fromisoformat(d) for d in seen.get("postpartum_visit", [])]
+            yield rid, sch.after_event("postpartum", "postpartum_visit",
+                                       f"产后访视（出院{days}天内）", discharged or delivered_on,
+                                       0, days, visits)
+            checks = [dt.date.fromisoformat(d) for d in seen.get("postpartum_42d", [])]
+            yield rid, sch.after_event("postpartum", "postpartum_42d", f"产后{day42}天健康检查",
+                                       delivered_on, day42, day42 + 14, checks)
 
     def _deliveries(self, since: dt.date) -> dict[int, tuple[dt.date, dt.date | None]]:
         if "delivery" not in self.forms:
@@ -238,14 +397,43 @@ class Worklist:
                 out[episode] = (dt.date.fromisoformat(delivered), _d(discharged))
         return out
 
-    def _residents(self, ids: set[int]) -> dict[int, dict[str, Any]]:
-        out: dict[int, dict[str, Any]] = {}
-        id_list = sorted(ids)
-        for i in range(0, len(id_list), 900):
-            chunk = id_list[i:i + 900]
-            for row in self.store.query(
-                "SELECT id, name, sex, birth_date, phone, village_code, archive_no, status, "
-                f"status_date FROM residents WHERE deleted = 0 AND id IN "
-                f"({', '.join('?' * len(chunk))})", chunk):
-                out[row["id"]] = row
-        return out
+    def _tb(self, start: dt.date, end: dt.date) -> Pairs:
+        if not all(f in self.forms for f in ("tb_notify", "tb_first_visit", "tb_followup")):
+            return
+        plan = self._schedule("tb_followup")
+        first_within = int(self._schedule("tb_first_visit").get("within_days", 3))
+        course = int(plan.get("course_months", 6))
+        step = max(int(plan.get("every_intensive", 10)), int(plan.get("every_continuation", 30)))
+        since = sch.add_months(start, -course - 1)
+        opened, seen, closed = self._episodes("tb_notify", since,
+                                              ("tb_first_visit", "tb_followup"))
+        for episode, rid, notified in opened:
+            got = seen[episode]
+            for due in sch.tb_visits(
+                dt.date.fromisoformat(notified),
+                [dt.date.fromisoformat(d) for d in got.get("tb_first_visit", [])],
+                [dt.date.fromisoformat(d) for d in got.get("tb_followup", [])],
+                until=end + dt.timedelta(days=step),  # a window that ends after the range
+                intensive_days=int(plan.get("intensive_days", 60)),
+                every_intensive=int(plan.get("every_intensive", 10)), course_months=course,
+                ended=_d(closed.get(episode)),
+                every_continuation=int(plan.get("every_continuation", 30)),
+                within_days=first_within,
+            ):
+                yield rid, due
+
+    def _residents(self, ids: set[int], village: str | None,
+                   doctor: str | None) -> dict[int, dict[str, Any]]:
+        """The residents among ``ids`` (in ``village`` / of ``doctor`` when given)."""
+        if self.store.changed_since(self._people_generation, ("resident",)):
+            self._people_rows = {}
+        self._people_generation = self.store.generation
+        rows = self._people_rows
+        if missing := [i for i in ids if i not in rows]:
+            for row in self.store.conn.execute(
+                f"SELECT {', '.join(RESIDENT_COLUMNS)} FROM residents WHERE deleted = 0 "
+                "AND id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(missing)),)):
+                rows[row[0]] = dict(zip(RESIDENT_COLUMNS, row, strict=True))
+        return {i: r for i in ids if (r := rows.get(i)) is not None
+                and (not village or r["village_code"] == village)
+                and (not doctor or r["responsible_doctor"] == doctor)}
