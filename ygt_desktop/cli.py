@@ -1,7 +1,8 @@
 """``ygt`` — the same operations as the window, without a screen.
 
-Commands: init, demo, backup, check, restore, backups, print. Output and errors are Chinese;
-the exit status is 0 on success, 1 on a problem the message explains, 2 on bad usage.
+Commands: init, demo, backup, check, restore, backups, print, worklist. Output and errors
+are Chinese; the exit status is 0 on success, 1 on a problem the message explains, 2 on
+bad usage.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import random
 import sqlite3
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from platformdirs import user_data_dir
 
 from . import __version__
-from .core.forms import FormFileError
+from .core import schedules as sch
+from .core.forms import PACKAGES, FormFileError
 from .storage import backup
 from .storage.db import StoreError, connect, looks_like_sqlite, quick_check
 from .storage.organisation import (
@@ -170,6 +172,70 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worklist_date(text: str) -> dt.date:
+    from .core.dates import DateError, parse_date
+
+    try:
+        return parse_date(text)
+    except DateError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _one_of(what: str, options: Sequence[str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in options:
+            raise argparse.ArgumentTypeError(f"{what}应为 {'、'.join(options)} 之一（现为 {text}）")
+        return text
+
+    return parse
+
+
+def cmd_worklist(args: argparse.Namespace) -> int:
+    from .reports import worklist_rows as rows
+    from .reports.worklist_pdf import render_worklist
+
+    on = args.on or dt.date.today()
+    start = args.date_from or rows.week_of(on)[0]
+    end = args.date_to or rows.week_of(start)[1]
+    if end < start:
+        print(f"错误：结束日期 {end} 不能早于开始日期 {start}", file=sys.stderr)
+        return 2
+    ws = Workspace.open(Path(args.db), lock=False)
+    try:
+        names = {v.code: v.name for v in villages(ws.store)}
+        if args.village is not None and args.village not in names:
+            known = "、".join(f"{c} {n}" for c, n in names.items()) or "无"
+            raise CliError(f"居委/村委代码 {args.village} 不存在（已有：{known}）")
+        doctors = ws.worklist.doctors() if args.doctor is not None else []
+        if args.doctor is not None and args.doctor not in doctors:
+            known = "、".join(doctors) or "无"
+            raise CliError(f"没有责任医生为“{args.doctor}”的居民（已有：{known}）")
+        items = ws.worklist.items(start, end, on, packages=args.package, village=args.village,
+                                  statuses=args.status, doctor=args.doctor)
+        org_name = ws.organisation.name if ws.organisation else ""
+    finally:
+        ws.close(backup_on_exit=False)
+    village = f"{args.village} {names[args.village]}" if args.village else None
+    filters = rows.filters_text(args.package, village, args.status, args.doctor)
+    try:
+        if args.pdf is not None:
+            warnings = render_worklist(items, args.pdf, org_name=org_name, start=start, end=end,
+                                       on=on, filters_text=filters, village_names=names)
+            print(f"已将待办随访名单（{len(items)} 项）打印到 {args.pdf}")
+            for w in warnings:
+                print(f"注意：{w}")
+        if args.csv is not None:
+            rows.write_csv(items, args.csv, on=on, village_names=names)
+            print(f"已将待办随访表格（{len(items)} 项）导出到 {args.csv}")
+    except OSError as exc:
+        raise CliError(f"无法写入 {exc.filename or ''}：{exc.strerror or exc}") from exc
+    if args.pdf is None and args.csv is None:
+        print(f"待办随访 {start} 至 {end}（状态和年龄按 {on} 计）；{filters}")
+        print(rows.text_table(rows.worklist_rows(items, on, names)))
+        print(rows.counts_text(items))
+    return 0
+
+
 def cmd_backups(args: argparse.Namespace) -> int:
     for info in backup.list_backups(Path(args.db)):
         print(f"{info.created_at:%Y-%m-%d %H:%M:%S}\t{info.reason or ''}\t"
@@ -255,6 +321,23 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("check", help="检查数据库是否完好")
     db_arg(s)
     s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("worklist", help="待办随访名单：打印为 PDF、导出表格或显示在屏幕上")
+    db_arg(s)
+    for flag, dest, text in (("--from", "date_from", "开始日期，默认本周一"),
+                             ("--to", "date_to", "结束日期，默认开始日期所在周的周日"),
+                             ("--on", "on", "按哪一天计算状态和年龄，默认今天")):
+        s.add_argument(flag, dest=dest, type=_worklist_date, metavar="YYYY-MM-DD", help=text)
+    s.add_argument("--package", nargs="+", action="extend", type=_one_of("服务包", PACKAGES),
+                   metavar="服务包", help="只列这些服务包，如 疾控包 妇幼包")
+    s.add_argument("--village", metavar="代码", help="只列这个居委/村委")
+    s.add_argument("--doctor", metavar="姓名", help="只列这位责任医生的居民")
+    statuses = (sch.OVERDUE, sch.DUE, sch.UPCOMING, sch.DONE, sch.LOST, sch.CLOSED)
+    s.add_argument("--status", nargs="+", action="extend", type=_one_of("状态", statuses),
+                   metavar="状态", help="只列这些状态，如 逾期 应访")
+    s.add_argument("--pdf", type=Path, metavar="文件", help="打印为 PDF 文件（A4 横向）")
+    s.add_argument("--csv", type=Path, metavar="文件", help="导出为 CSV 表格（Excel 可直接打开）")
+    s.set_defaults(func=cmd_worklist)
 
     s = sub.add_parser("backups", help="列出备份")
     db_arg(s)

@@ -404,28 +404,30 @@ class _PageDecor:
     signature: list[Run]
     total: int = 0
     pages: int = 0
+    page_size: tuple[float, float] = A4
 
     def __call__(self, canvas: Any, doc: Any) -> None:
+        page_width, page_height = self.page_size
         page = int(canvas.getPageNumber())
         self.pages = max(self.pages, page)
         canvas.saveState()
         canvas.setStrokeColor(colors.grey)
         canvas.setLineWidth(0.5)
-        canvas.line(MARGIN, MARGIN + 10.5 * mm, PAGE_WIDTH - MARGIN, MARGIN + 10.5 * mm)
-        right = PAGE_WIDTH - MARGIN
+        canvas.line(MARGIN, MARGIN + 10.5 * mm, page_width - MARGIN, MARGIN + 10.5 * mm)
+        right = page_width - MARGIN
         draw_runs(
             canvas, right - runs_width(self.signature, SIZE), MARGIN + 5 * mm, self.signature, SIZE
         )
         draw_runs(canvas, MARGIN, MARGIN, self.org, SIZE - 1)
         number = [Run(f"第 {page} 页 共 {self.total or '?'} 页", FONT_NAME)]
-        draw_runs(canvas, (PAGE_WIDTH - runs_width(number, SIZE - 1)) / 2, MARGIN, number, SIZE - 1)
+        draw_runs(canvas, (page_width - runs_width(number, SIZE - 1)) / 2, MARGIN, number, SIZE - 1)
         draw_runs(
             canvas, right - runs_width(self.printed, SIZE - 1), MARGIN, self.printed, SIZE - 1
         )
         if page > 1:
             running = [*self.title, Run("（续）", FONT_NAME)]
             canvas.setFillColor(colors.dimgrey)
-            draw_runs(canvas, MARGIN, PAGE_HEIGHT - MARGIN + 3 * mm, running, SIZE - 1)
+            draw_runs(canvas, MARGIN, page_height - MARGIN + 3 * mm, running, SIZE - 1)
         canvas.restoreState()
 
 
@@ -435,7 +437,7 @@ def _pdf_bytes(
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
-        pagesize=A4,
+        pagesize=decor.page_size,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN,

@@ -26,7 +26,9 @@ from ..core.forms import PACKAGES
 from ..storage.organisation import villages
 from ..storage.worklist import WorkItem
 from ..storage.workspace import Workspace
+from . import worklist_export
 from .resident_model import SEX, mask_phone
+from .worklist_export import Shown
 
 COLUMNS = ("状态", "姓名", "性别", "年龄", "居委/村委", "联系电话", "服务项目", "服务包",
            "时间窗", "完成日期")
@@ -143,11 +145,24 @@ class WorklistPage(QWidget):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(lambda _i: self.open_current())
         self.counts = QLabel()
+        self.notice = QLabel()
+        self.shown: Shown | None = None
+        self.print_button = QPushButton("打印 (Ctrl+P)")
+        self.print_button.clicked.connect(self.print_list)
+        self.export_button = QPushButton("导出表格")
+        self.export_button.clicked.connect(self.export_table)
+        bottom = QHBoxLayout()
+        for w in (self.counts, self.notice):
+            bottom.addWidget(w)
+        bottom.addStretch()
+        bottom.addWidget(self.export_button)
+        bottom.addWidget(self.print_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.counts)
+        layout.addLayout(bottom)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.print_list)
         for edit in (self.start, self.end):
             edit.returnPressed.connect(self.refresh)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -177,6 +192,8 @@ class WorklistPage(QWidget):
                                        village=self.village.currentData(),
                                        statuses=self.status.currentData())
         self.model.set_items(items, on)
+        village = self.village.currentText() if self.village.currentData() else None
+        self.shown = Shown(items, start, end, on, packages, village, self.status.currentData())
         counts: dict[str, set[int]] = {}
         for i in items:
             counts.setdefault(i.status, set()).add(i.resident["id"])
@@ -186,6 +203,19 @@ class WorklistPage(QWidget):
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
         self.refresh()  # always current: entries made elsewhere show at once
+
+    def print_list(self) -> None:
+        """Print the rows shown, with the range and filters they were queried with."""
+        if self.shown is not None:
+            org = self.ws.organisation
+            worklist_export.print_shown(self, self.shown, org.name if org else "",
+                                        self.model.village_names)
+
+    def export_table(self) -> None:
+        """Save the rows shown as a CSV table for Excel."""
+        if self.shown is not None:
+            out = worklist_export.export_shown(self, self.shown, self.model.village_names)
+            self.notice.setText(f"已导出 {len(self.shown.items)} 行到 {out}" if out else "")
 
     def open_current(self) -> None:
         row = self.table.currentIndex().row()

@@ -1,0 +1,116 @@
+"""``ygt worklist``: the worklist without a screen (a nightly print, a quick look).
+
+Requirements held here: the default range is the week (Monday–Sunday) of --on; without
+--pdf/--csv a plain table goes to stdout; --pdf and --csv write the files; filters by
+package, village, status and responsible doctor; a bad date or a reversed range is a usage error (exit 2)
+explained in Chinese; an unknown village or doctor is explained (exit 1); ID numbers never
+appear; the command works while the window has the database open.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from ygt_desktop import cli
+
+ID_NUMBER = "11010519491231002X"
+ON = ["--on", "2026-11-25"]  # a Wednesday: the week is 2026-11-23 … 2026-11-29
+
+
+@pytest.fixture
+def db(ws, db_path: Path) -> Path:
+    """张三 with 高血压 registered in January 2026; the workspace stays open, as the
+    window would keep it."""
+    rid = ws.residents.save(
+        {
+            "name": "张三",
+            "id_number": ID_NUMBER,
+            "phone": "13912345678",
+            "village_code": "101",
+            "archive_date": "2020-01-01",
+            "responsible_doctor": "王丽萍",
+        }
+    ).record_id
+    ws.services.save(
+        "htn_register", {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"}, rid
+    )
+    return db_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    rc = cli.main(["worklist", *args])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_without_files_a_table_of_this_week_goes_to_stdout(db, capsys):
+    rc, out, err = run(capsys, "--db", str(db), *ON)
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert "2026-11-23 至 2026-11-29" in lines[0]
+    assert lines[1].split() == ["序号", "状态", "姓名", "性别", "年龄", "居委/村委", "联系电话",
+                                "服务项目", "时间窗", "完成日期"]  # fmt: skip
+    assert any(line.split()[:3] == ["1", "应访", "张三"] for line in lines)
+    assert "2026年第4季度随访" in out and "13912345678" in out and "小坝村委会" in out
+    assert ID_NUMBER not in out
+    assert lines[-1].startswith("共 ")
+
+
+def test_filters_by_range_status_package_and_village(db, capsys):
+    rc, out, _ = run(capsys, "--db", str(db), *ON, "--from", "2026-01-01", "--to", "20260630",
+                     "--status", "逾期", "--package", "疾控包")  # fmt: skip
+    assert rc == 0
+    assert "2026年第1季度随访" in out and "2026年第2季度随访" in out and "应访" not in out
+    assert "共 2 项 1 人：逾期 1 人" in out
+    rc, out, _ = run(capsys, "--db", str(db), *ON, "--package", "妇幼包")
+    assert rc == 0 and "没有待办随访" in out and "张三" not in out
+    rc, out, _ = run(capsys, "--db", str(db), *ON, "--village", "102")
+    assert rc == 0 and "没有待办随访" in out
+    rc, out, _ = run(capsys, "--db", str(db), *ON, "--doctor", "王丽萍", "--status", "应访")
+    assert rc == 0 and "责任医生：王丽萍" in out and "张三" in out
+    rc, out, err = run(capsys, "--db", str(db), *ON, "--doctor", "李医生")
+    assert rc == 1 and "李医生" in err and "王丽萍" in err and out == ""
+
+
+def test_pdf_and_csv_are_written(db, tmp_path, capsys):
+    pdf, table = tmp_path / "名单.pdf", tmp_path / "名单.csv"
+    rc, out, err = run(capsys, "--db", str(db), *ON, "--pdf", str(pdf), "--csv", str(table))
+    assert rc == 0, err
+    assert str(pdf) in out and str(table) in out
+    text = "\n".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "待办随访名单" in text and "张三" in text and "2026-11-23 至 2026-11-29" in text
+    assert ID_NUMBER not in text
+    data = table.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert {r["姓名"] for r in rows} == {"张三"}
+    assert {r["联系电话"] for r in rows} == {"13912345678"}
+    assert ID_NUMBER not in data.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--from", "2026-02-30"], "不存在"),
+    (["--on", "下周一"], "YYYY-MM-DD"),
+    (["--status", "过期"], "状态应为"),
+    (["--package", "慢病包"], "服务包应为"),
+])  # fmt: skip
+def test_bad_arguments_are_usage_errors_in_chinese(db, capsys, args, words):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["worklist", "--db", str(db), *args])
+    assert info.value.code == 2
+    assert words in capsys.readouterr().err
+
+
+def test_a_reversed_range_and_an_unknown_village_are_explained(db, capsys, tmp_path):
+    rc, out, err = run(capsys, "--db", str(db), "--from", "2026-12-01", "--to", "2026-11-01")
+    assert rc == 2 and "不能早于" in err and out == ""
+    rc, out, err = run(capsys, "--db", str(db), "--village", "999", "--pdf",
+                       str(tmp_path / "x.pdf"))  # fmt: skip
+    assert rc == 1 and "999 不存在" in err and "101 小坝村委会" in err
+    assert not (tmp_path / "x.pdf").exists()
