@@ -29,7 +29,10 @@ _FIELD_KEYS = {
     "pattern_hint", "choices", "choices_from", "relevant", "compute", "default", "de_code",
     "unique", "help", "not_future", "group", "derived",
 }
-_FORM_KINDS = {"register", "service", "station_log"}
+# register: the resident archive; service: a record about one resident, dated, in
+# service_records; station_log: a dated station-level record in service_records;
+# entity: a station-level thing with its own id and table (a team, a contract, an asset).
+_FORM_KINDS = {"register", "service", "station_log", "entity"}
 _FORM_KEYS = {
     "id", "title", "version", "kind", "table", "package", "date_field", "applies",
     "applies_message", "register", "requires", "episode", "opens_episode", "closes_episode",
@@ -162,7 +165,7 @@ class FormDef:
 
     @property
     def per_resident(self) -> bool:
-        return self.kind != "station_log"
+        return self.kind in ("register", "service")
 
     @property
     def label(self) -> str:

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..core.forms import FormRegistry
+from ..core.forms import FormDef, FormRegistry
 
 
 @dataclass(frozen=True)
@@ -178,6 +178,30 @@ def form_table(form_id: str, field_ids: tuple[str, ...]) -> Callable[[sqlite3.Co
         )
 
     return apply
+
+
+ENTITY_SYSTEM_COLUMNS = (
+    "created_at TEXT NOT NULL", "created_by TEXT NOT NULL", "updated_at TEXT NOT NULL",
+    "deleted INTEGER NOT NULL DEFAULT 0", "deleted_reason TEXT",
+)
+
+
+def entity_table(form_id: str, field_ids: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
+    """A migration creating an entity form's table: its own ``id``, exactly
+    ``field_ids`` (typed from the form file) and the system columns kept by
+    :class:`~ygt_desktop.storage.entities.EntityRepo`."""
+
+    def apply(conn: sqlite3.Connection) -> None:
+        create_entity_table(conn, _forms()[form_id], field_ids)
+
+    return apply
+
+
+def create_entity_table(conn: sqlite3.Connection, form: FormDef,
+                        field_ids: tuple[str, ...]) -> None:
+    cols = [f"{fid} {form.field(fid).field_type.sql_type}" for fid in field_ids]
+    conn.execute(f"CREATE TABLE {form.table} (\nid INTEGER PRIMARY KEY,\n"
+                 + ",\n".join([*cols, *ENTITY_SYSTEM_COLUMNS]) + ")")
 
 
 def add_fields(form_id: str, field_ids: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
@@ -897,7 +921,8 @@ def suggest(conn: sqlite3.Connection, forms: FormRegistry) -> list[str]:
         ids = tuple(f.id for f in form.fields)
         if not cols:
             n += 1
-            lines.append(f'Migration("{n:04d}_{form.id}", form_table("{form.id}", {ids!r})),')
+            maker = "entity_table" if form.kind == "entity" else "form_table"
+            lines.append(f'Migration("{n:04d}_{form.id}", {maker}("{form.id}", {ids!r})),')
         elif missing := tuple(i for i in ids if i not in cols):
             n += 1
             lines.append(

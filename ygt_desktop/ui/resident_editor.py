@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QWidget
 
 from ..core.forms import Choice
+from ..storage.entities import EntityRepo
 from ..storage.organisation import villages
 from ..storage.residents import Change
 from ..storage.workspace import Workspace
@@ -18,6 +19,8 @@ def choice_source(ws: Workspace) -> Callable[[str], list[Choice]]:
     def source(name: str) -> list[Choice]:
         if name == "villages":
             return [Choice(v.code, v.name) for v in villages(ws.store)]
+        if name.startswith("entity:") and name[7:] in ws.forms:
+            return EntityRepo(ws.store, ws.forms[name[7:]]).choices()
         return []
 
     return source
