@@ -27,6 +27,12 @@ required = true
 unique = true
 
 [[fields]]
+id = "resident_id"
+label = "居民"
+type = "int"
+readonly = true
+
+[[fields]]
 id = "price"
 label = "价格"
 type = "decimal"
@@ -39,7 +45,7 @@ def repo(ws, tmp_path: Path) -> EntityRepo:
     path = tmp_path / "asset.toml"
     path.write_text(FORM, encoding="utf-8")
     form = load_form(path)
-    create_entity_table(ws.store.conn, form, ("asset_no", "price"))
+    create_entity_table(ws.store.conn, form, ("asset_no", "resident_id", "price"))
     return EntityRepo(ws.store, form)
 
 
@@ -65,3 +71,16 @@ def test_duplicate_number_is_shown_at_the_field(qtbot, ws, tmp_path):
     assert editor.change is None
     assert "已被另一条记录使用" in editor.form_widget.editors["asset_no"].error.text()
     assert len(assets.rows()) == 1
+
+
+def test_readonly_field_is_shown_set_by_the_page_and_kept_on_edit(qtbot, ws, tmp_path):
+    assets = repo(ws, tmp_path)
+    editor = EntityEditor(ws, assets, initial={"resident_id": 7})
+    qtbot.addWidget(editor)
+    field = editor.form_widget.editors["resident_id"]
+    assert field.widget.isReadOnly() or not field.widget.isEnabled()
+    qtbot.keyClicks(editor.form_widget.editors["asset_no"].widget, "A-009")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    rid = editor.change.record_id
+    assets.save({"price": "5"}, rid)
+    assert assets.values(rid)["resident_id"] == 7

@@ -27,7 +27,7 @@ _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _FIELD_KEYS = {
     "id", "label", "type", "required", "min", "max", "unit", "max_length", "pattern",
     "pattern_hint", "choices", "choices_from", "relevant", "compute", "default", "de_code",
-    "unique", "help", "not_future", "group", "derived",
+    "unique", "help", "not_future", "group", "derived", "readonly",
 }
 # register: the resident archive; service: a record about one resident, dated, in
 # service_records; station_log: a dated station-level record in service_records;
@@ -85,6 +85,7 @@ class FieldDef:
     not_future: bool = False
     group: str | None = None
     derived: str | None = None  # filled by core.derived.DERIVERS[derived]
+    readonly: bool = False  # set by the page (e.g. the resident a contract is for), shown
 
     @property
     def locked(self) -> bool:
@@ -465,7 +466,7 @@ def _load_field(
         relevant=exprs["relevant"], compute=exprs["compute"], default=raw.get("default"),
         de_code=raw.get("de_code"), unique=bool(raw.get("unique")), help=raw.get("help"),
         not_future=bool(raw.get("not_future")), group=raw.get("group"),
-        derived=raw.get("derived"),
+        derived=raw.get("derived"), readonly=bool(raw.get("readonly")),
     )
 
 

@@ -256,12 +256,16 @@ class FormWidget(QWidget):
                 editor.set_value(values.get(f.id))
                 editor.widget.blockSignals(False)
                 editor.set_locked(True)
+            if f.readonly:
+                editor.set_locked(True)
             if f.relevant is not None:
                 relevant = self.form.is_relevant(f.id, {**values, **_typed(self.raw())})
                 self._row_layout[f.id].setRowVisible(editor.widget.parentWidget(), relevant)
 
     def focus_first(self) -> None:
-        first = next(iter(self.editors.values()))
+        """Focus the first field a user types into."""
+        first = next((e for f, e in zip(self.form.fields, self.editors.values(), strict=True)
+                      if not (f.readonly or f.locked)), next(iter(self.editors.values())))
         first.widget.setFocus()
 
 
