@@ -48,3 +48,32 @@ def test_bad_range_is_explained(qtbot, ws):
     page.refresh()
     assert "日期" in page.error.text()
     assert dt.date.today()  # page still usable
+
+
+def test_doctor_filter_keeps_that_doctors_residents(qtbot, ws):
+    for name, doctor in (("张三", "王丽萍"), ("李四", "李建华")):
+        rid = ws.residents.save({"name": name, "no_id_reason": "9", "sex": "1",
+                                 "birth_date": "1950-03-01", "village_code": "101",
+                                 "archive_date": "2020-01-01",
+                                 "responsible_doctor": doctor}).record_id
+        ws.services.save("htn_register", {"register_date": "2026-01-05",
+                                          "diagnosis_date": "2025-12-01"}, rid)
+    page = WorklistPage(ws)
+    qtbot.addWidget(page)
+    page.start.setText("2026-04-01")
+    page.end.setText("2026-06-30")
+    page.status.setCurrentIndex(page.status.findText("全部"))
+    names = {page.model.index(r, 1).data() for r in range(page.model.rowCount())}
+    assert names == {"张三", "李四"}
+    page.doctor.setCurrentIndex(page.doctor.findData("王丽萍"))  # refreshes at once
+    names = {page.model.index(r, 1).data() for r in range(page.model.rowCount())}
+    assert names == {"张三"}
+    assert "责任医生：王丽萍" in page.shown.filters
+
+
+def test_week_button_means_monday_to_sunday(qtbot, ws):
+    page = WorklistPage(ws)
+    qtbot.addWidget(page)
+    start, end = dt.date.fromisoformat(page.start.text()), dt.date.fromisoformat(page.end.text())
+    assert start.weekday() == 0 and (end - start).days == 6
+    assert start <= dt.date.today() <= end

@@ -35,13 +35,14 @@ class Shown:
     packages: Sequence[str] | None
     village: str | None  # as chosen, "101 小坝村委会"
     statuses: Sequence[str] | None
+    doctor: str | None = None
 
     def file_name(self, suffix: str) -> str:
         return f"待办随访_{self.start.isoformat()}至{self.end.isoformat()}{suffix}"
 
     @property
     def filters(self) -> str:
-        return filters_text(self.packages, self.village, self.statuses)
+        return filters_text(self.packages, self.village, self.statuses, self.doctor)
 
 
 _folder: Path | None = None  # the folder last saved to, for this session

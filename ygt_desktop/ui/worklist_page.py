@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ..core import schedules as sch
 from ..core.dates import DateError, age_years, parse_date
 from ..core.forms import PACKAGES
+from ..reports.worklist_rows import week_of
 from ..storage.organisation import villages
 from ..storage.worklist import WorkItem
 from ..storage.workspace import Workspace
@@ -99,9 +100,10 @@ class WorklistPage(QWidget):
         super().__init__(parent)
         self.ws = ws
         today = dt.date.today()
-        self.start = QLineEdit(today.isoformat())
+        monday, sunday = week_of(today)
+        self.start = QLineEdit(monday.isoformat())
         self.start.setObjectName("worklist_start")
-        self.end = QLineEdit((today + dt.timedelta(days=6)).isoformat())
+        self.end = QLineEdit(sunday.isoformat())
         self.end.setObjectName("worklist_end")
         self.package = QComboBox()
         self.package.addItem("全部服务包", None)
@@ -111,6 +113,9 @@ class WorklistPage(QWidget):
         self.village.addItem("全部居委/村委", None)
         for v in villages(ws.store):
             self.village.addItem(f"{v.code} {v.name}", v.code)
+        self.doctor = QComboBox()
+        self.doctor.setObjectName("worklist_doctor")
+        self._fill_doctors()
         self.status = QComboBox()
         self.status.addItem("应访和逾期", [sch.DUE, sch.OVERDUE])
         for s in (sch.OVERDUE, sch.DUE, sch.DONE, sch.LOST):
@@ -119,7 +124,7 @@ class WorklistPage(QWidget):
         show = QPushButton("查询 (Enter)")
         show.clicked.connect(self.refresh)
         week = QPushButton("本周")
-        week.clicked.connect(lambda: self._range(today, today + dt.timedelta(days=6)))
+        week.clicked.connect(lambda: self._range(*week_of(dt.date.today())))
         month = QPushButton("本月")
         first = today.replace(day=1)
         month.clicked.connect(lambda: self._range(first, sch.add_months(first, 1)
@@ -128,7 +133,7 @@ class WorklistPage(QWidget):
         self.error.setStyleSheet("color: #c62828;")
         filters = QHBoxLayout()
         for w in (QLabel("从"), self.start, QLabel("到"), self.end, week, month, self.package,
-                  self.village, self.status, show):
+                  self.village, self.doctor, self.status, show):
             filters.addWidget(w)
         filters.addStretch()
         self.model = WorklistModel({v.code: v.name for v in villages(ws.store)}, today)
@@ -168,8 +173,19 @@ class WorklistPage(QWidget):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             sc = QShortcut(QKeySequence(key), self.table, activated=self.open_current)
             sc.setContext(Qt.ShortcutContext.WidgetShortcut)
-        for combo in (self.package, self.village, self.status):
+        for combo in (self.package, self.village, self.doctor, self.status):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
+
+    def _fill_doctors(self) -> None:
+        """The 责任医生 list, kept current (archives are edited on another page)."""
+        chosen = self.doctor.currentData()
+        self.doctor.blockSignals(True)
+        self.doctor.clear()
+        self.doctor.addItem("全部责任医生", None)
+        for name in self.ws.worklist.doctors():
+            self.doctor.addItem(name, name)
+        self.doctor.setCurrentIndex(max(self.doctor.findData(chosen), 0))
+        self.doctor.blockSignals(False)
 
     def _range(self, start: dt.date, end: dt.date) -> None:
         self.start.setText(start.isoformat())
@@ -190,10 +206,12 @@ class WorklistPage(QWidget):
         packages = [self.package.currentData()] if self.package.currentData() else None
         items = self.ws.worklist.items(start, end, on, packages=packages,
                                        village=self.village.currentData(),
-                                       statuses=self.status.currentData())
+                                       statuses=self.status.currentData(),
+                                       doctor=self.doctor.currentData())
         self.model.set_items(items, on)
         village = self.village.currentText() if self.village.currentData() else None
-        self.shown = Shown(items, start, end, on, packages, village, self.status.currentData())
+        self.shown = Shown(items, start, end, on, packages, village, self.status.currentData(),
+                           self.doctor.currentData())
         counts: dict[str, set[int]] = {}
         for i in items:
             counts.setdefault(i.status, set()).add(i.resident["id"])
@@ -202,6 +220,7 @@ class WorklistPage(QWidget):
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
+        self._fill_doctors()
         self.refresh()  # always current: entries made elsewhere show at once
 
     def print_list(self) -> None:
