@@ -39,3 +39,14 @@ def age_months(birth: dt.date, on: dt.date) -> int:
     if on.day < birth.day:
         months -= 1
     return months
+
+
+def age_text(birth: dt.date, on: dt.date) -> str:
+    """Age as a list shows it: months under one (``7月``), years and months under three
+    (``2岁3月``), whole years after (``45``)."""
+    months = age_months(birth, on)
+    if months < 12:
+        return f"{max(months, 0)}月"
+    if months < 36:
+        return f"{months // 12}岁{months % 12}月" if months % 12 else f"{months // 12}岁"
+    return str(age_years(birth, on))

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ..core.dates import age_years
+from ..core.dates import age_text
 from ..storage.worklist import WorkItem
 from .record_pdf import write_atomic
 
@@ -30,7 +30,7 @@ Row = tuple[str, ...]
 
 
 def _age(birth: str | None, on: dt.date) -> str:
-    return str(age_years(dt.date.fromisoformat(birth), on)) if birth else ""
+    return age_text(dt.date.fromisoformat(birth), on) if birth else ""
 
 
 def _common(number: int, item: WorkItem, on: dt.date, villages: Mapping[str, str]) -> Row:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import schedules as sch
-from ..core.dates import DateError, age_years, parse_date
+from ..core.dates import DateError, age_text, parse_date
 from ..core.forms import PACKAGES
 from ..reports.worklist_rows import week_of
 from ..storage.organisation import villages
@@ -84,7 +84,7 @@ class WorklistModel(QAbstractTableModel):
         birth = r["birth_date"]
         cells = (
             item.status, r["name"], SEX.get(r["sex"] or "", ""),
-            str(age_years(dt.date.fromisoformat(birth), self.on)) if birth else "",
+            age_text(dt.date.fromisoformat(birth), self.on) if birth else "",
             self.village_names.get(r["village_code"], r["village_code"] or ""),
             mask_phone(r["phone"]), due.label, item.package,
             f"{due.start.isoformat()} 至 {due.end.isoformat()}",
