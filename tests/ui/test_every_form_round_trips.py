@@ -17,7 +17,7 @@ from ygt_desktop.ui.service_editor import ServiceEditor
 
 TODAY = dt.date.today()
 DAY = TODAY - dt.timedelta(days=1)
-FORMS = [f.id for f in load_forms() if f.kind != "register"]
+FORMS = [f.id for f in load_forms() if f.kind not in ("register", "entity")]
 NEEDS = {  # form → (resident kind, forms saved first)
     "htn_followup": ("adult", ["htn_register"]),
     "dm_followup": ("adult", ["dm_register"]),

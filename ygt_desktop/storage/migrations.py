@@ -876,6 +876,37 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration("0027_resident_fields", add_fields("resident", ("responsible_doctor",))),
     Migration("0028_recheck_index", _m0028_recheck_index),
+    Migration("0029_referral", entity_table("referral", (
+        "direction", "referral_date", "resident_id", "urgency", "from_institution",
+        "from_department", "to_institution", "to_department", "diagnosis", "reason", "doctor",
+        "receipt_confirmed", "receipt_date", "followup_done", "followup_date",
+        "followup_result", "source_record_id"))),
+    Migration("0030_referral_dismissal", entity_table("referral_dismissal", (
+        "source_record_id", "dismissed_date", "reason", "note"))),
+    Migration("0031_team", entity_table("team", ("name", "leader", "phone", "villages", "note"))),
+    Migration("0032_team_member", entity_table("team_member", (
+        "team_id", "name", "role", "phone", "institution", "active"))),
+    Migration("0033_service_package", entity_table("service_package", (
+        "name", "kind", "target", "fee_medical", "fee_phs", "fee_personal", "fee_total",
+        "services", "active"))),
+    Migration("0034_contract", entity_table("contract", (
+        "resident_id", "sign_mode", "representative_name", "representative_relation",
+        "representative_phone", "team_id", "doctor_id", "package_ids", "sign_date",
+        "start_date", "end_date", "renews_id", "key_populations", "fee_medical", "fee_phs",
+        "fee_personal", "termination_date", "termination_reason", "termination_note",
+        "note"))),
+    Migration("0035_contract_payment", entity_table("contract_payment", (
+        "contract_id", "payer", "kind", "paid_date", "amount", "note"))),
+    Migration("0036_satisfaction", entity_table("satisfaction", (
+        "contract_id", "survey_date", "method", "q_info", "q_cost", "q_image", "q_skill",
+        "q_quality", "q_convenience", "q_overall", "suggestion", "surveyor"))),
+    # A resident's contracts (overlap check, lists) and a contract's payments and surveys.
+    Migration("0037_contract_indexes", lambda conn: run_script(conn, """
+        CREATE INDEX e_contract_resident ON e_contract(resident_id, start_date);
+        CREATE INDEX e_contract_end ON e_contract(end_date);
+        CREATE INDEX e_contract_payment_contract ON e_contract_payment(contract_id);
+        CREATE INDEX e_satisfaction_contract ON e_satisfaction(contract_id);
+        """)),
 )
 
 
