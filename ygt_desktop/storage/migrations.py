@@ -907,6 +907,27 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX e_contract_payment_contract ON e_contract_payment(contract_id);
         CREATE INDEX e_satisfaction_contract ON e_satisfaction(contract_id);
         """)),
+    Migration("0039_equipment", entity_table("equipment", (
+        "asset_no", "name", "category", "checklist_item", "model", "serial_no",
+        "manufacturer", "purchase_date", "price", "funding_source", "location", "responsible",
+        "note"))),
+    Migration("0040_equipment_checklist", entity_table("equipment_checklist", (
+        "code", "name", "category", "quantity", "level", "note"))),
+    Migration("0041_equipment_maintenance", entity_table("equipment_maintenance", (
+        "asset_id", "maint_date", "kind", "content", "cost", "result", "done_by"))),
+    Migration("0042_equipment_status", entity_table("equipment_status", (
+        "asset_id", "status", "status_date", "reason"))),
+    Migration("0043_equipment_stocktake", entity_table("equipment_stocktake", (
+        "year", "stocktake_date", "checker", "supervisor", "finished_date", "note"))),
+    Migration("0044_equipment_stocktake_line", entity_table("equipment_stocktake_line", (
+        "stocktake_id", "asset_id", "result", "observed_status", "note"))),
+    # An asset's status on a date, its maintenance log and a stocktake's lines.
+    Migration("0045_equipment_indexes", lambda conn: run_script(conn, """
+        CREATE INDEX e_equipment_status_asset ON e_equipment_status(asset_id, status_date);
+        CREATE INDEX e_equipment_maintenance_asset ON e_equipment_maintenance(asset_id);
+        CREATE INDEX e_equipment_stocktake_line_stocktake
+            ON e_equipment_stocktake_line(stocktake_id, asset_id);
+        """)),
 )
 
 
