@@ -907,6 +907,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX e_contract_payment_contract ON e_contract_payment(contract_id);
         CREATE INDEX e_satisfaction_contract ON e_satisfaction(contract_id);
         """)),
+    Migration("0038_base_data", entity_table("base_data", (
+        "year", "population", "pop_35", "pop_65", "children_0_6", "children_0_36",
+        "live_births", "htn_prevalence", "dm_prevalence", "source"))),
     Migration("0039_equipment", entity_table("equipment", (
         "asset_no", "name", "category", "checklist_item", "model", "serial_no",
         "manufacturer", "purchase_date", "price", "funding_source", "location", "responsible",
@@ -927,6 +930,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX e_equipment_maintenance_asset ON e_equipment_maintenance(asset_id);
         CREATE INDEX e_equipment_stocktake_line_stocktake
             ON e_equipment_stocktake_line(stocktake_id, asset_id);
+        """)),
+    # Open referral suggestions (few records carry one), a record's referral or dismissal,
+    # and the referrals of a period (lists, the worklist's follow-ups, the report).
+    Migration("0046_referral_indexes", lambda conn: run_script(conn, """
+        CREATE INDEX service_records_referral ON service_records(service_date)
+            WHERE referral IS NOT NULL;
+        CREATE INDEX e_referral_source ON e_referral(source_record_id);
+        CREATE INDEX e_referral_date ON e_referral(referral_date, direction);
+        CREATE INDEX e_referral_dismissal_source ON e_referral_dismissal(source_record_id);
         """)),
 )
 
