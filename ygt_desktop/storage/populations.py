@@ -1,0 +1,110 @@
+"""Who belongs to which key population (重点人群) on a given day.
+
+Two ways to the same answer: :func:`key_populations_of` for one resident at signing
+(the resident row plus :meth:`ServiceRepo.context` for age and open registers), and
+:func:`population_members` for the whole register at once (a handful of set queries,
+for the list of key-population residents without a contract). Pregnancies and TB cases
+count as open on the day when they were opened on or before it and no closing record
+is dated on or before it, so a contract signed in the past gets the facts of its day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..core.contracts import (
+    CHILD_MAX_AGE,
+    ELDERLY_MIN_AGE,
+    KEY_POPULATIONS,
+    RESIDENT_FLAGS,
+    add_years,
+)
+from ..core.contracts import key_populations as _key_populations
+from ..core.forms import FormRegistry
+from .db import Store
+from .services import EPISODE_OPENERS, REGISTER_FORMS, ServiceRepo
+
+Members = dict[str, set[int]]
+
+
+def _episode_sql(resident_filter: str) -> str:
+    return (
+        "SELECT h.resident_id FROM service_records h WHERE h.form_id = ? AND h.deleted = 0 "
+        f"AND h.service_date <= ?{resident_filter} AND NOT EXISTS (SELECT 1 FROM "
+        "service_records c WHERE c.episode_id = h.id AND c.closes_episode = 1 "
+        "AND c.deleted = 0 AND c.service_date <= ?)"
+    )
+
+
+def open_episodes(store: Store, forms: FormRegistry, day: dt.date,
+                  resident_id: int | None = None) -> dict[str, set[int]]:
+    """Residents with an open pregnancy / TB case on ``day`` (keys ``pregnancy``, ``tb``)."""
+    out: dict[str, set[int]] = {}
+    where = " AND h.resident_id = ?" if resident_id is not None else ""
+    extra = (resident_id,) if resident_id is not None else ()
+    for episode, form_id in EPISODE_OPENERS.items():
+        if form_id not in forms:
+            out[episode] = set()
+            continue
+        rows = store.conn.execute(_episode_sql(where),
+                                  (form_id, day.isoformat(), *extra, day.isoformat()))
+        out[episode] = {int(r[0]) for r in rows}
+    return out
+
+
+def key_populations_of(store: Store, forms: FormRegistry, services: ServiceRepo,
+                       resident_id: int, day: dt.date) -> list[str]:
+    """The key populations (codes, in list order) of one resident on ``day``.
+
+    Raises ValidationFailed when the resident does not exist."""
+    # No form: the context's "previous record of the same form" is about service forms.
+    ctx = services.context(resident_id, day)
+    episodes = open_episodes(store, forms, day, resident_id)
+    ctx["open_pregnancy"] = resident_id in episodes["pregnancy"]
+    ctx["open_tb"] = resident_id in episodes["tb"]
+    rows = store.query(f"SELECT {', '.join(RESIDENT_FLAGS.values())} FROM residents "
+                       "WHERE id = ?", (resident_id,))
+    return _key_populations(rows[0] if rows else {}, ctx)
+
+
+def in_archive_sql(alias: str = "r") -> str:
+    """Residents whose archive was open on the day bound to the two ``?`` (archive made
+    on or before it, not closed before it)."""
+    return (f"{alias}.deleted = 0 AND {alias}.archive_date <= ? AND ({alias}.status = '在档' "
+            f"OR {alias}.status_date IS NULL OR {alias}.status_date > ?)")
+
+
+def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Members:
+    """Every key population's residents (archives open on ``day``) as sets of ids."""
+    iso = day.isoformat()
+    base = in_archive_sql()
+    conn = store.conn
+
+    def ids(sql: str, params: tuple[object, ...]) -> set[int]:
+        return {int(r[0]) for r in conn.execute(sql, params)}
+
+    members: Members = {}
+    # age_years(birth, day) <= 6  ⇔  birth > day − 7 years;  >= 65  ⇔  birth <= day − 65 y.
+    members["child"] = ids(
+        f"SELECT id FROM residents r WHERE {base} AND birth_date > ? AND birth_date <= ?",
+        (iso, iso, add_years(day, -(CHILD_MAX_AGE + 1)).isoformat(), iso))
+    members["elderly"] = ids(
+        f"SELECT id FROM residents r WHERE {base} AND birth_date <= ?",
+        (iso, iso, add_years(day, -ELDERLY_MIN_AGE).isoformat()))
+    episodes = open_episodes(store, forms, day)
+    members["maternal"] = episodes["pregnancy"]
+    members["tb"] = episodes["tb"]
+    for register, form_id in REGISTER_FORMS.items():
+        if form_id not in forms:
+            members[register] = set()
+            continue
+        table = forms[form_id].table
+        members[register] = ids(
+            f"SELECT h.resident_id FROM service_records h JOIN {table} d ON d.record_id = h.id "
+            "WHERE h.form_id = ? AND h.deleted = 0 AND h.service_date <= ? "
+            "AND (d.closed_date IS NULL OR d.closed_date > ?)", (form_id, iso, iso))
+    for code, column in RESIDENT_FLAGS.items():
+        members[code] = ids(f"SELECT id FROM residents r WHERE {base} AND {column} = 1",
+                            (iso, iso))
+    open_archives = ids(f"SELECT id FROM residents r WHERE {base}", (iso, iso))
+    return {code: members[code] & open_archives for code in KEY_POPULATIONS}
