@@ -931,11 +931,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX e_equipment_stocktake_line_stocktake
             ON e_equipment_stocktake_line(stocktake_id, asset_id);
         """)),
-    # Open referral suggestions (few records carry one), a record's referral or dismissal,
-    # and the referrals of a period (lists, the worklist's follow-ups, the report).
+    # A record's referral or dismissal (open suggestions), and the referrals of a period
+    # (lists, the worklist's follow-ups, the report).
     Migration("0046_referral_indexes", lambda conn: run_script(conn, """
-        CREATE INDEX service_records_referral ON service_records(service_date)
-            WHERE referral IS NOT NULL;
         CREATE INDEX e_referral_source ON e_referral(source_record_id);
         CREATE INDEX e_referral_date ON e_referral(referral_date, direction);
         CREATE INDEX e_referral_dismissal_source ON e_referral_dismissal(source_record_id);

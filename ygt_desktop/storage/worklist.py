@@ -20,6 +20,8 @@ from typing import Any, NamedTuple
 from ..core import schedules as sch
 from ..core.forms import FormRegistry
 from .db import Store
+from .referrals import FOLLOWUP_DAYS as REFERRAL_FOLLOWUP_DAYS
+from .referrals import followup_due as referral_followup
 
 CHRONIC = (("htn", "htn_register", "htn_followup"), ("dm", "dm_register", "dm_followup"),
            ("smi", "smi_register", "smi_followup"))
@@ -27,11 +29,14 @@ FACE_TO_FACE = ("1", "2")  # 门诊, 家庭 (电话 does not count)
 CHILD_POINTS = (3, 6, 8, 12, 18, 24, 30, 36, 48, 60, 72)
 TCM_CHILD_POINTS = (6, 12, 18, 24, 30, 36)
 ELDERLY_AGE = 65
+REFERRAL_GROUP = "双向转诊"  # shown in the 服务包 column and offered by the page's filter
 PROGRAMME_PACKAGE = {
     "htn": "疾控包", "dm": "疾控包", "smi": "疾控包", "elderly": "疾控包", "tb": "疾控包",
     "vaccination": "疾控包",
     "child": "妇幼包", "newborn": "妇幼包", "prenatal": "妇幼包", "postpartum": "妇幼包",
     "tcm_elderly": "中医包", "tcm_child": "中医包",
+    # Not a public-health package: 双向转诊 is the station's own work (family doctors).
+    "referral": REFERRAL_GROUP,
 }
 _PREGNANCY = ("form:prenatal_first", "form:prenatal_followup", "form:delivery",
               "form:postpartum_visit", "form:postpartum_42d")
@@ -44,6 +49,7 @@ PROGRAMME_TOPICS: dict[str, tuple[str, ...]] = {
         ("vaccination", "vaccination"))},
     "prenatal": _PREGNANCY, "postpartum": _PREGNANCY,
     "tb": ("form:tb_notify", "form:tb_first_visit", "form:tb_followup"),
+    "referral": ("entity:referral",),
 }
 STATUS_ORDER = {sch.OVERDUE: 0, sch.DUE: 1, sch.UPCOMING: 2, sch.DONE: 3, sch.LOST: 4,
                 sch.CLOSED: 5}
@@ -154,6 +160,7 @@ class Worklist:
         out["prenatal"] = self._prenatal
         out["postpartum"] = self._postpartum
         out["tb"] = self._tb
+        out["referral"] = self._referral
         return out
 
     def _schedule(self, form_id: str) -> Mapping[str, Any]:
@@ -421,6 +428,18 @@ class Worklist:
                 within_days=first_within,
             ):
                 yield rid, due
+
+    def _referral(self, start: dt.date, end: dt.date) -> Pairs:
+        """The 2-week follow-up of each up-referral (window: referral date + 1 … + 14)."""
+        if "referral" not in self.forms:
+            return
+        table = self.forms["referral"].table
+        for rid, day, done in self.store.conn.execute(
+            f"SELECT resident_id, referral_date, followup_date FROM {table} WHERE deleted = 0 "
+            "AND direction = '1' AND referral_date BETWEEN ? AND ?",
+            ((start - dt.timedelta(days=REFERRAL_FOLLOWUP_DAYS)).isoformat(),
+             (end - dt.timedelta(days=1)).isoformat())):
+            yield rid, referral_followup(dt.date.fromisoformat(day), _d(done))
 
     def _residents(self, ids: set[int], village: str | None,
                    doctor: str | None) -> dict[int, dict[str, Any]]:

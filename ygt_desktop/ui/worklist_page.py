@@ -25,7 +25,7 @@ from ..core.dates import DateError, age_text, parse_date
 from ..core.forms import PACKAGES
 from ..reports.worklist_rows import week_of
 from ..storage.organisation import villages
-from ..storage.worklist import WorkItem
+from ..storage.worklist import REFERRAL_GROUP, WorkItem
 from ..storage.workspace import Workspace
 from . import worklist_export
 from .resident_model import SEX, mask_phone
@@ -107,7 +107,7 @@ class WorklistPage(QWidget):
         self.end.setObjectName("worklist_end")
         self.package = QComboBox()
         self.package.addItem("全部服务包", None)
-        for p in PACKAGES[:3]:
+        for p in (*PACKAGES[:3], REFERRAL_GROUP):
             self.package.addItem(p, p)
         self.village = QComboBox()
         self.village.addItem("全部居委/村委", None)
