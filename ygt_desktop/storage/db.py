@@ -138,6 +138,7 @@ class Store:
         # committed write bumps ``generation``; a write that names its topics records
         # them, one that does not counts as a change to everything.
         self.generation = 0
+        self.head_unlocked = False  # the station head may correct submitted quarters
         self._topic_generation: dict[str, int] = {}
         self._untagged_generation = 0
         self.instance_lock: InstanceLock | None = None

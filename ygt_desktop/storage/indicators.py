@@ -198,4 +198,4 @@ def by_resident(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ..
     return out
 
 
-from . import indicator_rules  # noqa: E402, F401  (registers the computations)
+from . import indicator_rules, indicator_rules_fd  # noqa: E402, F401  (register the computations)

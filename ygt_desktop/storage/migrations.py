@@ -221,6 +221,27 @@ def _m0028_recheck_index(conn: sqlite3.Connection) -> None:
                  "WHERE recheck_date IS NOT NULL")
 
 
+def _m0047_report_submissions(conn: sqlite3.Connection) -> None:
+    run_script(conn, """
+        CREATE TABLE report_submissions (
+            period TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            submitted_at TEXT NOT NULL,
+            submitted_by TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            PRIMARY KEY (period, revision)
+        );
+        CREATE TABLE report_corrections (
+            id INTEGER PRIMARY KEY,
+            period TEXT NOT NULL,
+            at TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            record_id INTEGER
+        );
+        CREATE INDEX report_corrections_period ON report_corrections(period, at);
+    """)
+
+
 def _forms() -> FormRegistry:
     from .workspace import load_forms
 
@@ -938,6 +959,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX e_referral_date ON e_referral(referral_date, direction);
         CREATE INDEX e_referral_dismissal_source ON e_referral_dismissal(source_record_id);
         """)),
+    Migration("0047_report_submissions", _m0047_report_submissions),
 )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..core.context import resident_context
 from ..core.forms import FormDef, FormRegistry, RuleOutcome
-from . import audit
+from . import audit, locking
 from .db import Store, StoreError
 from .organisation import get_setting
 from .residents import Change, ValidationFailed
@@ -254,6 +254,9 @@ class ServiceRepo:
         }
         detail = form.to_sql(values)
         now = audit.now_iso()
+        old_date = dt.date.fromisoformat(old_header["service_date"]) if old_header else None
+        locked = locking.check_change(self.store, old_date, service_date)
+        reason = f"更正已上报的{'、'.join(p.label for p in locked)}" if locked else None
         with self.store.write(f"form:{form.id}") as conn:
             if old_header is None:
                 header.update(entered_at=now, entered_by=self.store.user, updated_at=now,
@@ -268,9 +271,10 @@ class ServiceRepo:
                 conn.execute(
                     f"INSERT INTO {form.table} (record_id, {', '.join(detail)}) "
                     f"VALUES (?, {', '.join('?' * len(detail))})", [rid, *detail.values()])
-                audit.record(conn, user=self.store.user, table=form.table, record_id=rid,
-                             action="insert", new={**header, **detail})
                 action = "insert"
+                audit.record(conn, user=self.store.user, table=form.table, record_id=rid,
+                             action=locking.CORRECTION if locked else action,
+                             new={**header, **detail}, reason=reason)
             else:
                 rid = int(old_header["id"])
                 header["updated_at"] = now
@@ -282,10 +286,12 @@ class ServiceRepo:
                 conn.execute(
                     f"UPDATE {form.table} SET {', '.join(f'{k} = ?' for k in detail)} "
                     "WHERE record_id = ?", [*detail.values(), rid])
-                audit.record(conn, user=self.store.user, table=form.table, record_id=rid,
-                             action="update", old={k: old_detail.get(k) for k in detail},
-                             new=detail)
                 action = "update"
+                audit.record(conn, user=self.store.user, table=form.table, record_id=rid,
+                             action=locking.CORRECTION if locked else action,
+                             old={k: old_detail.get(k) for k in detail}, new=detail,
+                             reason=reason)
+            locking.note_corrections(conn, locked, form.table, rid)
         return SaveResult(Change(form.table, rid, action), outcomes, recheck, late)
 
     def _check_resident_on(self, form: FormDef, resident: dict[str, Any], day: dt.date,
@@ -311,11 +317,14 @@ class ServiceRepo:
             raise ValidationFailed({"reason": "请填写删除原因"})
         header, _ = self.get(record_id)
         form = self.forms[header["form_id"]]
+        locked = locking.check_change(self.store, dt.date.fromisoformat(header["service_date"]))
         with self.store.write(f"form:{form.id}") as conn:
+            locking.note_corrections(conn, locked, form.table, record_id)
             conn.execute("UPDATE service_records SET deleted = 1, deleted_reason = ?, "
                          "updated_at = ? WHERE id = ?", (reason.strip(), audit.now_iso(),
                                                          record_id))
+            note = f"（更正已上报的{'、'.join(p.label for p in locked)}）" if locked else ""
             audit.record(conn, user=self.store.user, table=form.table, record_id=record_id,
                          action="delete", old={"deleted": 0}, new={"deleted": 1},
-                         reason=reason.strip())
+                         reason=reason.strip() + note)
         return Change(form.table, record_id, "delete")

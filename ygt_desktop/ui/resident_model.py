@@ -62,6 +62,16 @@ class ResidentTableModel(QAbstractTableModel):
         finally:
             self.endResetModel()
 
+    def set_ids(self, ids: set[int]) -> None:
+        """Show exactly these residents, in archive-number order (a report's list)."""
+        self.beginResetModel()
+        try:
+            self.query = ""
+            self._blocks.clear()
+            self.ids = [i for i in self.repo.ordered_ids() if i in ids]
+        finally:
+            self.endResetModel()
+
     def refresh(self) -> None:
         self.set_query(self.query)
 

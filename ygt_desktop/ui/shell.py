@@ -24,6 +24,7 @@ from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import messages
 from .resident_detail import ResidentDetail
+from .report_page import ReportPage
 from .residents_page import ResidentsPage
 from .services_page import ServicesPage
 from .settings_page import SettingsPage
@@ -33,7 +34,6 @@ PAGES_TODO = {
     "家医签约": "家庭医生签约服务",
     "转诊": "双向转诊登记",
     "设备": "设备登记与盘点",
-    "报表": "季度报表与上报工作簿",
 }
 BACKUP_CHECK_MS = 60_000
 
@@ -69,6 +69,9 @@ class MainWindow(QMainWindow):
         self.services_page = ServicesPage(ws)
         pages.insert(1, ("公卫服务", self.services_page))
         pages.insert(2, ("待办随访", self.worklist_page))
+        self.report_page = ReportPage(ws)
+        self.report_page.sig_open_resident.connect(self.open_resident)
+        pages.append(("报表", self.report_page))
         pages.append(("设置", self.settings_page))
         for name, page in pages:
             self.nav.addItem(name)

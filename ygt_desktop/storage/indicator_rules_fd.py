@@ -1,0 +1,48 @@
+"""Indicators of the family-doctor contracts, referrals and equipment (spec
+indicators.md, sheets 家医签约 / 双向转诊 / 设备), from their registers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .contract_lists import covered_on, renewals
+from .equipment import Equipment
+from .indicators import Counted, Indicators, computes
+from .populations import population_members
+from .referrals import figures
+
+
+@computes("fd.rate", "fd.key", "fd.renew")
+def _contracts(ix: Indicators) -> list[Counted]:
+    covered = covered_on(ix.store, ix.we) & set(ix.people)
+    base, missing = ix.base_figure("population")
+    members = population_members(ix.store, ix.forms, ix.we)
+    key = set().union(*members.values()) if members else set()
+    renewed = renewals(ix.store)
+    ending = [int(cid) for (cid,) in ix.store.conn.execute(
+        "SELECT id FROM e_contract WHERE deleted = 0 AND end_date BETWEEN ? AND ?",
+        (ix.ws.isoformat(), ix.we.isoformat()))]
+    return [
+        Counted("fd.rate", numerator=covered, base=base, missing=missing,
+                pool=ix.open_at(ix.we)),
+        Counted("fd.key", numerator=key & covered, denominator=key),
+        Counted("fd.renew", records=sum(1 for c in ending if c in renewed),
+                record_denominator=len(ending)),
+    ]
+
+
+@computes("ref.up", "ref.down", "ref.followup")
+def _referrals(ix: Indicators) -> list[Counted]:
+    days = int(ix.setting("referral_followup_days", 14))
+    counts = figures(ix.store, ix.forms, ix.ws, ix.we)
+    early = figures(ix.store, ix.forms, ix.ws, ix.we - dt.timedelta(days=days))
+    return [Counted("ref.up", count=counts.up), Counted("ref.down", count=counts.down),
+            Counted("ref.followup", records=early.followed_within,
+                    record_denominator=early.followup_denominator)]
+
+
+@computes("eq.in_use", "eq.in_use_value")
+def _equipment(ix: Indicators) -> list[Counted]:
+    summary = Equipment(ix.store, ix.forms).summary(ix.we)
+    return [Counted("eq.in_use", count=summary.in_use),
+            Counted("eq.in_use_value", count=summary.in_use_value)]

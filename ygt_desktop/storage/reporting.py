@@ -1,0 +1,72 @@
+"""The quarterly report of this organisation: template, base data, indicators,
+revision and submission, in one place for the page and the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..core.report_model import Period, Report, Template, load_template
+from ..paths import resources_dir
+from . import locking
+from .db import StoreError
+from .entities import EntityRepo
+from .indicators import Counted, Indicators, known_codes, values
+from .organisation import get_organisation, get_setting
+from .workspace import Workspace
+
+DEFAULT_TEMPLATE = "quarterly_report.toml"
+
+
+@dataclass(frozen=True)
+class Computed:
+    report: Report
+    counted: dict[str, Counted]
+
+
+class Reporting:
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.base_data = EntityRepo(ws.store, ws.forms["base_data"])
+
+    @cached_property
+    def template(self) -> Template:
+        """The shipped template, or the file named by the setting ``report.template``
+        (a bureau's changed template)."""
+        chosen = get_setting(self.ws.store, "report.template")
+        path = Path(chosen) if chosen else resources_dir() / "templates" / DEFAULT_TEMPLATE
+        return load_template(path, known_codes())
+
+    def base(self, year: int) -> dict[str, Any] | None:
+        rows = self.base_data.rows("year = ?", (year,))
+        return self.base_data.form.from_sql(rows[0]) if rows else None
+
+    def base_id(self, year: int) -> int | None:
+        rows = self.base_data.rows("year = ?", (year,))
+        return int(rows[0]["id"]) if rows else None
+
+    def compute(self, period: Period, *, generated_at: str | None = None) -> Computed:
+        org = get_organisation(self.ws.store)
+        if org is None:
+            raise StoreError("尚未设置本机构信息")
+        ix = Indicators(self.ws.store, self.ws.forms, self.template, self.base(period.year))
+        counted = ix.compute(period)
+        report = Report(
+            org.code, org.name, org.level, org.parent_code or "", period, self.template,
+            values(counted), revision=locking.revision(self.ws.store, period),
+            generated_at=generated_at or dt.datetime.now().astimezone().isoformat(
+                timespec="seconds"),
+            app_version=__version__)
+        return Computed(report, counted)
+
+    def submit(self, period: Period) -> locking.Submission:
+        """Mark the quarter submitted with the digest of its numbers now; its window
+        is locked from then on."""
+        if period.window_end > dt.date.today():
+            raise StoreError(f"{period.label}尚未结束，不能上报")
+        computed = self.compute(period)
+        return locking.submit(self.ws.store, period, computed.report.meta()["digest"])

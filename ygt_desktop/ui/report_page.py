@@ -1,0 +1,196 @@
+"""报表: the quarter's indicators against targets, the people behind each, base data,
+exports and submission.
+
+Keyboard: the period box has focus; F5 recomputes; ↑↓ in the table and Enter opens the
+list of people behind an indicator; Ctrl+B edits the year's base data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.report_model import COUNT, Period, PeriodError, TemplateError
+from ..storage import locking
+from ..storage.db import StoreError
+from ..storage.reporting import Computed, Reporting
+from ..storage.workspace import Workspace
+from . import messages
+from .entity_editor import EntityEditor
+from .report_people import PeopleDialog
+from .report_table import ReportTableModel
+
+
+def recent_periods(today: dt.date, years: int = 2) -> list[Period]:
+    """Ended quarters, newest first, over this and the previous year(s)."""
+    out = []
+    for year in range(today.year, today.year - years, -1):
+        for quarter in (4, 3, 2, 1):
+            period = Period(year, quarter)
+            if period.window_end < today:
+                out.append(period)
+    return out
+
+
+class ReportPage(QWidget):
+    sig_open_resident = Signal(int)
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.reporting = Reporting(ws)
+        self.computed: Computed | None = None
+        self.period_box = QComboBox()
+        self.period_box.setObjectName("report_period")
+        self.period_box.setEditable(True)
+        for period in recent_periods(dt.date.today()):
+            self.period_box.addItem(f"{period}　{period.label}", str(period))
+        self.period_box.activated.connect(lambda _i: self.refresh())
+        self.period_box.lineEdit().returnPressed.connect(self.refresh)
+        compute = QPushButton("计算 (F5)")
+        compute.clicked.connect(self.refresh)
+        self.base_button = QPushButton("基础数据 (Ctrl+B)…")
+        self.base_button.clicked.connect(self.edit_base)
+        self.submit_button = QPushButton("上报并锁定…")
+        self.submit_button.clicked.connect(self.submit)
+        top = QHBoxLayout()
+        for w in (QLabel("统计期"), self.period_box, compute, self.base_button):
+            top.addWidget(w)
+        top.addStretch()
+        top.addWidget(self.submit_button)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.model = ReportTableModel()
+        self.table = QTableView()
+        self.table.setObjectName("report_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((44, 170, 260, 80, 80, 70, 60)):
+            self.table.setColumnWidth(col, width)
+        self.table.doubleClicked.connect(lambda index: self.show_people(index.row()))
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            sc = QShortcut(QKeySequence(key), self.table,
+                           activated=lambda: self.show_people(self.table.currentIndex().row()))
+            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
+        QShortcut(QKeySequence("Ctrl+B"), self, activated=self.edit_base)
+        self.people: PeopleDialog | None = None
+        self.editor: EntityEditor | None = None
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table, 1)
+
+    # ---- state -------------------------------------------------------------------
+    def period(self) -> Period | None:
+        words = self.period_box.currentText().split()  # "2026Q3　2026年第3季度" or typed
+        try:
+            return Period.parse(words[0] if words else "")
+        except PeriodError as exc:
+            self.status.setText(str(exc))
+            return None
+
+    def refresh(self) -> None:
+        period = self.period()
+        if period is None:
+            return
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.computed = self.reporting.compute(period)
+        except (StoreError, TemplateError) as exc:
+            self.computed = None
+            self.model.set_report(None)
+            self.status.setText(str(exc))
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.model.set_report(self.computed.report)
+        self.status.setText(self.describe(period))
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
+    def describe(self, period: Period) -> str:
+        assert self.computed is not None
+        report = self.computed.report
+        parts = [f"统计时段 {period.window_start.isoformat()} 至 {period.window_end.isoformat()}"]
+        done = locking.submissions(self.ws.store, period)
+        if done:
+            last = done[-1]
+            parts.append(f"已于 {last.submitted_at[:16].replace('T', ' ')} 上报第 {last.revision} 版，"
+                         "该时段的记录已锁定（站长可更正）")
+            if report.revision > last.revision:
+                parts.append(f"上报后有更正，再次导出为第 {report.revision} 版")
+        else:
+            parts.append("尚未上报")
+        missing = sorted({v.missing for v in report.values.values() if v.missing})
+        if missing:
+            parts.append("；".join(missing) + "（Ctrl+B 填写）")
+        short = [ind.label for ind in report.template.indicators
+                 if ind.target is not None and (v := report.values.get(ind.code)) is not None
+                 and v.value is not None and v.value < ind.target]
+        if short:
+            parts.append("未达目标：" + "、".join(short))
+        return "。".join(parts) + "。"
+
+    # ---- actions -----------------------------------------------------------------
+    def show_people(self, row: int) -> None:
+        if self.computed is None or not 0 <= row < self.model.rowCount():
+            return
+        ind = self.model.indicator(row)
+        counted = self.computed.counted.get(ind.code)
+        if counted is None or ind.kind == COUNT:
+            self.status.setText(f"“{ind.label}”是计数，没有居民名单。")
+            return
+        self.people = PeopleDialog(self.ws, ind.label, counted, self)
+        self.people.sig_open_resident.connect(self.sig_open_resident)
+        self.people.open()
+
+    def edit_base(self) -> None:
+        period = self.period()
+        if period is None:
+            return
+        repo = self.reporting.base_data
+        self.editor = EntityEditor(self.ws, repo, self.reporting.base_id(period.year),
+                                   header=f"{period.year}年基础数据：报表的分母",
+                                   initial={"year": period.year}, parent=self)
+        self.editor.accepted.connect(self.refresh)
+        self.editor.open()
+
+    def submit(self) -> None:
+        period = self.period()
+        if period is None:
+            return
+        if not messages.ask(self, f"上报{period.label}并锁定？\n上报后 {period.window_start.isoformat()}"
+                            f" 至 {period.window_end.isoformat()} 的服务记录只有站长可以更正，"
+                            "每次更正都会记入审计日志并使下次导出的版本号加一。", "上报并锁定"):
+            return
+        try:
+            done = self.reporting.submit(period)
+        except StoreError as exc:
+            messages.error(self, str(exc))
+            return
+        messages.info(self, f"{period.label}已上报（第 {done.revision} 版），记录已锁定。")
+        self.refresh()
+
+    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)  # type: ignore[arg-type]
+        if self.computed is None:
+            self.refresh()
