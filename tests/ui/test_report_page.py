@@ -105,3 +105,21 @@ def test_recent_periods_are_ended_quarters_newest_first():
     assert [str(p) for p in recent_periods(dt.date(2026, 11, 20))][:4] == [
         "2026Q3", "2026Q2", "2026Q1", "2025Q4"]
     assert numeral(12) == "十二" and numeral(20) == "二十" and numeral(3) == "三"
+
+
+def test_station_head_is_set_in_settings_and_changing_needs_the_old_pin(qtbot, ws, monkeypatch):
+    from ygt_desktop.ui.settings_page import SettingsPage
+
+    monkeypatch.setattr(messages, "info", lambda *a, **k: None)
+    errors = []
+    monkeypatch.setattr(messages, "error", lambda parent, text, title="": errors.append(text))
+    page = SettingsPage(ws)
+    qtbot.addWidget(page)
+    qtbot.keyClicks(page.head, "李站长")
+    qtbot.keyClicks(page.head_pin, "2468")
+    page.save_head()
+    assert locking.head_name(ws.store) == "李站长" and locking.check_pin(ws.store, "2468")
+    monkeypatch.setattr(messages, "ask_password", lambda *a, **k: "0000")
+    qtbot.keyClicks(page.head_pin, "1357")
+    page.save_head()
+    assert errors == ["原站长密码不正确，未修改。"] and locking.check_pin(ws.store, "2468")

@@ -105,3 +105,38 @@ def test_errors_show_next_to_the_fields_and_nothing_is_saved(qtbot, ws, resident
     assert fields["sbp"].error.text() == "收缩压应在 60–300mmHg 之间"
     assert fields["adherence"].error.text() == "请填写服药依从性"
     assert len(ws.services.timeline(resident)) == 1
+
+
+def test_correcting_a_submitted_quarter_asks_the_station_head(qtbot, ws, monkeypatch):
+    import datetime as dt
+
+    from ygt_desktop.core.report_model import Period
+    from ygt_desktop.storage import locking
+    from ygt_desktop.ui import messages
+    from ygt_desktop.ui.service_editor import ServiceEditor
+
+    rid = ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
+                             "village_code": "101", "archive_date": "2020-01-01"}).record_id
+    ws.services.save("htn_register", {"register_date": "2026-01-05",
+                                      "diagnosis_date": "2025-12-01"}, rid)
+    saved = ws.services.save("htn_followup", {
+        "visit_date": "2026-08-01", "visit_method": "1", "sbp": "130", "dbp": "80",
+        "adherence": "1", "visit_class": "1"}, rid)
+    locking.set_head(ws.store, "李站长", "2468")
+    locking.submit(ws.store, Period.parse("2026Q3"), "x")
+    monkeypatch.setattr(messages, "info", lambda *a, **k: None)
+    errors: list[str] = []
+    monkeypatch.setattr(messages, "error", lambda parent, text, title="": errors.append(text))
+    pins = iter(["1111", "2468"])
+    monkeypatch.setattr(messages, "ask_password", lambda *a, **k: next(pins))
+    editor = ServiceEditor(ws, "htn_followup", record_id=saved.change.record_id)
+    qtbot.addWidget(editor)
+    editor.form_widget.editors["sbp"].widget.setText("150")
+    editor.save()  # wrong PIN first: refused, nothing written
+    assert errors == ["站长密码不正确"] and editor.result is None
+    editor.save()  # the right PIN
+    assert editor.result is not None
+    assert ws.services.get(saved.change.record_id)[1]["sbp"] == 150
+    assert not ws.store.head_unlocked
+    assert locking.revision(ws.store, Period.parse("2026Q3")) == 2
+    assert dt.date(2026, 8, 1) <= Period.parse("2026Q3").window_end

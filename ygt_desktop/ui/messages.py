@@ -8,7 +8,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 log = logging.getLogger("ygt_desktop")
 
@@ -33,6 +33,12 @@ def ask_text(parent: QWidget | None, text: str, title: str) -> str | None:
     """A line of text from the user, or None when cancelled."""
     value, ok = QInputDialog.getText(parent, title, text)
     return value.strip() if ok else None
+
+
+def ask_password(parent: QWidget | None, text: str, title: str) -> str | None:
+    """A password (shown as dots), or None when cancelled."""
+    value, ok = QInputDialog.getText(parent, title, text, QLineEdit.EchoMode.Password)
+    return value if ok else None
 
 
 def install_excepthook(log_file: Path) -> None:

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..storage.db import StoreError
+from ..storage import locking
+from ..storage.db import Store, StoreError
 from ..storage.residents import ValidationFailed
 from ..storage.services import NeedsConfirmation
 from . import messages
@@ -64,6 +65,9 @@ class RecordDialog(QDialog):
                     return
                 confirm = True
                 continue
+            except locking.LockedError as exc:
+                if not self._store_as_head(str(exc), confirm):
+                    return
             except ValidationFailed as exc:
                 self.form_widget.show_errors(exc.errors)
                 shown = [m for k, m in exc.errors.items() if k not in self.form_widget.editors]
@@ -76,6 +80,20 @@ class RecordDialog(QDialog):
             break
         self.form_widget.mark_clean()
         self.accept()
+
+    def _store_as_head(self, why: str, confirm: bool) -> bool:
+        """A record of a submitted quarter: the station head's PIN unlocks the change."""
+        pin = messages.ask_password(self, f"{why}\n\n请站长输入密码：", "更正已上报的记录")
+        if pin is None:
+            return False
+        store: Store = self.ws.store  # type: ignore[attr-defined]  # every editor keeps ws
+        try:
+            with locking.as_head(store, pin):
+                self.store(confirm)
+        except StoreError as exc:  # a wrong PIN, or what the save itself refused
+            messages.error(self, str(exc))
+            return False
+        return True
 
     def reject(self) -> None:
         if self.form_widget.is_dirty() and not messages.ask(

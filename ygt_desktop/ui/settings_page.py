@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..storage import backup
+from ..storage import backup, locking
 from ..storage.db import StoreError
 from ..storage.organisation import add_village, get_setting, set_setting, villages
 from ..storage.workspace import Workspace
@@ -50,6 +50,21 @@ class SettingsPage(QWidget):
         op_row.addWidget(self.operator)
         op_row.addWidget(save_operator)
         org_form.addRow("操作员（记入审计日志）", op_row)
+        self.head = QLineEdit(locking.head_name(ws.store) or "")
+        self.head.setObjectName("head_name")
+        self.head_pin = QLineEdit()
+        self.head_pin.setObjectName("head_pin")
+        self.head_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.head_pin.setPlaceholderText("至少4位数字")
+        self.head_pin.setMaximumWidth(140)
+        save_head = QPushButton("保存站长")
+        save_head.clicked.connect(self.save_head)
+        head_row = QHBoxLayout()
+        head_row.addWidget(self.head)
+        head_row.addWidget(QLabel("密码"))
+        head_row.addWidget(self.head_pin)
+        head_row.addWidget(save_head)
+        org_form.addRow("站长（更正已上报季度）", head_row)
 
         village_box = QGroupBox("辖区居委/村委")
         self.village_list = QListWidget()
@@ -125,6 +140,23 @@ class SettingsPage(QWidget):
             return
         self.ws.store.user = name
 
+
+    def save_head(self) -> None:
+        """Name the station head and set the PIN; changing it needs the old PIN."""
+        if locking.head_name(self.ws.store):
+            old = messages.ask_password(self, "请输入原站长密码：", "修改站长")
+            if old is None:
+                return
+            if not locking.check_pin(self.ws.store, old):
+                messages.error(self, "原站长密码不正确，未修改。")
+                return
+        try:
+            locking.set_head(self.ws.store, self.head.text(), self.head_pin.text())
+        except StoreError as exc:
+            messages.error(self, str(exc))
+            return
+        self.head_pin.clear()
+        messages.info(self, f"已设置站长：{self.head.text().strip()}。")
     def add_village(self) -> None:
         try:
             add_village(self.ws.store, self.village_code.text().strip(),

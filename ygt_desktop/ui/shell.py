@@ -23,6 +23,7 @@ from ..storage import backup
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import messages
+from .contracts_page import ContractsPage
 from .resident_detail import ResidentDetail
 from .report_page import ReportPage
 from .residents_page import ResidentsPage
@@ -31,7 +32,6 @@ from .settings_page import SettingsPage
 from .worklist_page import WorklistPage
 
 PAGES_TODO = {
-    "家医签约": "家庭医生签约服务",
     "转诊": "双向转诊登记",
     "设备": "设备登记与盘点",
 }
@@ -69,6 +69,8 @@ class MainWindow(QMainWindow):
         self.services_page = ServicesPage(ws)
         pages.insert(1, ("公卫服务", self.services_page))
         pages.insert(2, ("待办随访", self.worklist_page))
+        self.contracts_page = ContractsPage(ws)
+        pages.insert(3, ("家医签约", self.contracts_page))
         self.report_page = ReportPage(ws)
         self.report_page.sig_open_resident.connect(self.open_resident)
         pages.append(("报表", self.report_page))

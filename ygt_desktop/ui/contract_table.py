@@ -1,0 +1,127 @@
+"""Small pieces shared by the 家医签约 tabs: a table model over rows already computed
+(lists of a few thousand at most), a read-only table view set up the house way, and
+the village / team filter boxes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTableView, QWidget
+
+from ..storage.entities import EntityRepo
+from ..storage.organisation import villages
+from ..storage.workspace import Workspace
+
+T = TypeVar("T")
+_Index = QModelIndex | QPersistentModelIndex
+Column = tuple[str, Callable[[Any], str]]
+
+
+class RowsModel(QAbstractTableModel, Generic[T]):
+    """Rows of any kind shown through ``columns`` (header, text of a row); ``colour``
+    gives a row's text colour (or None)."""
+
+    def __init__(self, columns: Sequence[Column],
+                 colour: Callable[[T], str | None] | None = None) -> None:
+        super().__init__()
+        self.columns = list(columns)
+        self.colour = colour
+        self.rows: list[T] = []
+
+    def set_rows(self, rows: Sequence[T]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self.columns):
+            return self.columns[section][0]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows) \
+                or not 0 <= index.column() < len(self.columns):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[index.column()][1](row)
+        if role == Qt.ItemDataRole.ForegroundRole and self.colour is not None:
+            colour = self.colour(row)
+            return QColor(colour) if colour else None
+        return None
+
+    def texts(self) -> list[list[str]]:
+        """Every row as the texts shown (for printing and export)."""
+        return [[fn(r) for _h, fn in self.columns] for r in self.rows]
+
+    def current(self, view: QTableView) -> T | None:
+        row = view.currentIndex().row()
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+
+def table_view(model: QAbstractTableModel, name: str, widths: Sequence[int] = (),
+               on_enter: Callable[[], None] | None = None) -> QTableView:
+    """A read-only, row-selecting table; Enter and double-click run ``on_enter``."""
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setAlternatingRowColors(True)
+    for col, width in enumerate(widths):
+        view.setColumnWidth(col, width)
+    if on_enter is not None:
+        view.doubleClicked.connect(lambda _i: on_enter())
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            sc = QShortcut(QKeySequence(key), view, activated=on_enter)
+            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+    return view
+
+
+def village_box(ws: Workspace, name: str) -> QComboBox:
+    box = QComboBox()
+    box.setObjectName(name)
+    box.addItem("全部居委/村委", None)
+    for v in villages(ws.store):
+        box.addItem(f"{v.code} {v.name}", v.code)
+    return box
+
+
+def fill_team_box(ws: Workspace, box: QComboBox) -> None:
+    """(Re)fill a team filter, keeping the team chosen (teams are edited on this page)."""
+    chosen = box.currentData()
+    box.blockSignals(True)
+    box.clear()
+    box.addItem("全部团队", None)
+    for c in EntityRepo(ws.store, ws.forms["team"]).choices():
+        box.addItem(c.label, c.code)
+    box.setCurrentIndex(max(box.findData(chosen), 0))
+    box.blockSignals(False)
+
+
+def team_box(ws: Workspace, name: str, parent: QWidget | None = None) -> QComboBox:
+    box = QComboBox(parent)
+    box.setObjectName(name)
+    fill_team_box(ws, box)
+    return box
