@@ -115,7 +115,7 @@ def test_station_head_is_set_in_settings_and_changing_needs_the_old_pin(qtbot, w
     monkeypatch.setattr(messages, "error", lambda parent, text, title="": errors.append(text))
     page = SettingsPage(ws)
     qtbot.addWidget(page)
-    qtbot.keyClicks(page.head, "李站长")
+    page.head.setText("李站长")  # keyClicks types ASCII only
     qtbot.keyClicks(page.head_pin, "2468")
     page.save_head()
     assert locking.head_name(ws.store) == "李站长" and locking.check_pin(ws.store, "2468")
