@@ -1,7 +1,8 @@
 """One resident: who they are, every service record as a timeline, add a service.
 
 Keyboard: Ctrl+N adds a service (only the forms that apply are offered), Enter opens
-the selected record, Ctrl+P prints it, Ctrl+E edits the resident, Esc closes.
+the selected record, Ctrl+P prints it, Ctrl+R opens its referral (the draft of a rule's
+suggestion), Ctrl+E edits the resident, Esc closes.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from PySide6.QtWidgets import (
 from ..core.dates import age_years
 from ..core.idnumber import mask
 from ..core.resident import flag_labels
+from ..storage.referrals import Referrals
 from ..storage.workspace import Workspace
 from . import messages, printing
+from .referral_editor import editor_for_record
 from .resident_editor import ResidentEditor
 from .service_editor import ServiceEditor
 
@@ -86,12 +89,15 @@ class ResidentDetail(QDialog):
         delete_btn = QPushButton("删除记录(&D)…")
         print_btn = QPushButton("打印记录 (Ctrl+P)")
         print_btn.clicked.connect(self.print_current)
+        referral_btn = QPushButton("转诊单 (Ctrl+R)")
+        referral_btn.setToolTip("所选记录有转诊建议时生成转诊单草稿（已生成的则打开），否则新增转诊单")
+        referral_btn.clicked.connect(self.referral_current)
         add_btn.clicked.connect(self.add_service)
         open_btn.clicked.connect(self.open_current)
         edit_btn.clicked.connect(self.edit_resident)
         delete_btn.clicked.connect(self.delete_current)
         buttons = QHBoxLayout()
-        for b in (add_btn, open_btn, print_btn, edit_btn, delete_btn):
+        for b in (add_btn, open_btn, print_btn, referral_btn, edit_btn, delete_btn):
             buttons.addWidget(b)
         buttons.addStretch()
         layout = QVBoxLayout(self)
@@ -104,6 +110,7 @@ class ResidentDetail(QDialog):
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.add_service)
         QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit_resident)
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_current)
+        QShortcut(QKeySequence("Ctrl+R"), self, activated=self.referral_current)
         self.resize(1000, 600)
         self.refresh()
         self.table.setFocus()
@@ -168,6 +175,18 @@ class ResidentDetail(QDialog):
             return
         out = printing.print_record(self.ws, self.record_ids[row], self)
         self.status.setText(f"已生成打印文件：{out}" if out else "")
+
+    def referral_current(self) -> None:
+        """The selected record's referral: its draft when a rule suggested one."""
+        row = self.table.currentRow()
+        if not self.table.selectionModel().hasSelection() or not 0 <= row < len(self.record_ids):
+            self.status.setText("没有选中的服务记录：请先在列表中选择有转诊建议的记录。")
+            return
+        editor = editor_for_record(self.ws, Referrals(self.ws.store, self.ws.forms),
+                                   self.record_ids[row], self.resident_id, self)
+        self.child = editor
+        editor.accepted.connect(lambda: self.status.setText("转诊单已保存，可在“转诊”页查看。"))
+        editor.open()
 
     def _open_editor(self, form_id: str, record_id: int | None) -> None:
         editor = ServiceEditor(self.ws, form_id, self.resident_id, record_id, self)

@@ -92,5 +92,6 @@ def outcome_text(result: SaveResult) -> str:
     if result.recheck_date:
         lines.append(f"下次随访：{result.recheck_date.isoformat()} 前")
     if any(o.referral for o in result.outcomes):
-        lines.append("已在本记录上标记转诊建议（双向转诊登记完成后可转为转诊单）。")
+        lines.append("已在本记录上标记转诊建议：请到“转诊”页的“待处理的转诊建议”中生成转诊单"
+                     "（或在居民的服务记录中选中本记录按 Ctrl+R）。")
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import messages
 from .contracts_page import ContractsPage
+from .referrals_page import ReferralsPage
 from .resident_detail import ResidentDetail
 from .report_page import ReportPage
 from .residents_page import ResidentsPage
@@ -32,7 +33,6 @@ from .settings_page import SettingsPage
 from .worklist_page import WorklistPage
 
 PAGES_TODO = {
-    "转诊": "双向转诊登记",
     "设备": "设备登记与盘点",
 }
 BACKUP_CHECK_MS = 60_000
@@ -71,6 +71,8 @@ class MainWindow(QMainWindow):
         pages.insert(2, ("待办随访", self.worklist_page))
         self.contracts_page = ContractsPage(ws)
         pages.insert(3, ("家医签约", self.contracts_page))
+        self.referrals_page = ReferralsPage(ws)
+        pages.insert(4, ("转诊", self.referrals_page))
         self.report_page = ReportPage(ws)
         self.report_page.sig_open_resident.connect(self.open_resident)
         pages.append(("报表", self.report_page))
