@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ..core.dates import age_months, age_years
 from ..core.forms import FormRegistry
 from ..core.report_model import IndicatorValue, Period, Template
+from ..core.schedules import add_months
 from .db import Store
 
 FACE_TO_FACE = ("1", "2")
@@ -89,6 +89,7 @@ class Indicators:
         self.template = template
         self.base = dict(base or {})
         self._people: dict[int, Person] | None = None
+        self._open: dict[dt.date, set[int]] = {}
 
     # ---- public ------------------------------------------------------------------
     def compute(self, period: Period, codes: Iterable[str] | None = None) -> dict[str, Counted]:
@@ -121,25 +122,26 @@ class Indicators:
 
     def open_at(self, day: dt.date) -> set[int]:
         """Archives created on or before ``day`` and not closed on or before it."""
-        return {rid for rid, p in self.people.items()
-                if p.archived is not None and p.archived <= day
-                and (p.closed is None or p.closed > day)}
+        if day not in self._open:
+            self._open[day] = {rid for rid, p in self.people.items()
+                               if p.archived is not None and p.archived <= day
+                               and (p.closed is None or p.closed > day)}
+        return self._open[day]
 
     def aged(self, ids: Iterable[int], day: dt.date, *, years_from: int | None = None,
              years_below: int | None = None, months_below: int | None = None) -> set[int]:
-        out = set()
-        for rid in ids:
-            birth = self.people[rid].birth
-            if birth is None or birth > day:
-                continue
-            if years_from is not None and age_years(birth, day) < years_from:
-                continue
-            if years_below is not None and age_years(birth, day) >= years_below:
-                continue
-            if months_below is not None and age_months(birth, day) >= months_below:
-                continue
-            out.add(rid)
-        return out
+        """Those of ``ids`` born by ``day`` whose age on ``day`` is in the band."""
+        latest = day  # born on or before
+        earliest = dt.date.min  # born after
+        if years_from is not None:
+            latest = min(latest, add_months(day, -12 * years_from))
+        if years_below is not None:
+            earliest = max(earliest, add_months(day, -12 * years_below))
+        if months_below is not None:
+            earliest = max(earliest, add_months(day, -months_below))
+        people = self.people
+        return {rid for rid in ids if (b := people[rid].birth) is not None
+                and earliest < b <= latest}
 
     def rows(self, form_id: str, columns: str = "", start: dt.date | None = None,
              end: dt.date | None = None, extra: str = "") -> list[tuple[Any, ...]]:
