@@ -76,6 +76,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .core.synthetic_services import generate_services
     from .core.tcm import ScoringConfig
     from .storage.bulk import load_residents
+    from .storage.bulk_referrals import load_demo_referrals
     from .storage.bulk_services import demo_people, load_services
 
     path = Path(args.db)
@@ -84,6 +85,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     ws = Workspace.open(path, create=True)
     services: dict[str, int] = {}
+    referrals = (0, 0)  # referrals, dismissed suggestions
     try:
         if ws.organisation is None:
             set_organisation(ws.store, Organisation("530102001", "五华区示范社区卫生服务站", "站",
@@ -111,6 +113,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                                         args.seed, scoring=scoring,
                                         station_logs=has_logs is None)
             services = load_services(ws.store, ws.forms, records, today=today, seed=args.seed)
+            referrals = load_demo_referrals(ws.store, ws.forms, today=today, seed=args.seed,
+                                            after_id=before)
     finally:
         ws.close()
     made = f"{count} 名居民"
@@ -119,6 +123,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for form_id, n in sorted(services.items(), key=lambda kv: (ws.forms[kv[0]].order, kv[0])):
             print(f"  {ws.forms[form_id].label}\t{n}")
         made += f"和 {sum(services.values())} 条服务记录"
+    if any(referrals):
+        print(f"双向转诊：{referrals[0]} 份转诊单，{referrals[1]} 条转诊建议已说明不转诊")
     print(f"已生成 {made}（种子 {args.seed}，{today.isoformat()}），"
           f"用时 {time.perf_counter() - started:.1f} 秒：{path}")
     return 0
