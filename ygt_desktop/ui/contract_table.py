@@ -4,13 +4,23 @@ the village / team filter boxes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QWidget,
+)
 
+from ..core.dates import DateError, parse_date
 from ..storage.entities import EntityRepo
 from ..storage.organisation import villages
 from ..storage.workspace import Workspace
@@ -125,3 +135,15 @@ def team_box(ws: Workspace, name: str, parent: QWidget | None = None) -> QComboB
     box.setObjectName(name)
     fill_team_box(ws, box)
     return box
+
+
+def day_from(edit: QLineEdit, error: QLabel) -> dt.date | None:
+    """The day typed in ``edit`` (normalised back into it), or None with the reason."""
+    try:
+        day = parse_date(edit.text())
+    except DateError as exc:
+        error.setText(f"日期：{exc}")
+        return None
+    edit.setText(day.isoformat())
+    error.setText("")
+    return day

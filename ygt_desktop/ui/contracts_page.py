@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import contracts as core
-from ..core.dates import DateError, age_years, parse_date
+from ..core.dates import age_years
 from ..storage.contract_lists import ContractRow, list_contracts
 from ..storage.contracts import contract_repo
 from ..storage.db import StoreError
@@ -32,9 +32,17 @@ from ..storage.workspace import Workspace
 from . import messages
 from .contract_dialogs import TerminateDialog
 from .contract_editor import ContractEditor, new_contract_values, resident_line
+from .contract_lists_tabs import ExpiringTab, UncoveredTab
 from .contract_picker import ResidentPicker
 from .contract_setup import SetupTab
-from .contract_table import RowsModel, fill_team_box, table_view, team_box, village_box
+from .contract_table import (
+    RowsModel,
+    day_from,
+    fill_team_box,
+    table_view,
+    team_box,
+    village_box,
+)
 from .resident_model import SEX
 
 SOON_DAYS = 30
@@ -44,18 +52,6 @@ SOON_COLOUR = "#b26a00"
 
 def population_text(codes: list[str], labels: dict[str, str]) -> str:
     return "、".join(labels.get(c, c) for c in codes)
-
-
-def day_from(edit: QLineEdit, error: QLabel) -> dt.date | None:
-    """The day typed in ``edit`` (normalised back into it), or None with the reason."""
-    try:
-        day = parse_date(edit.text())
-    except DateError as exc:
-        error.setText(f"日期：{exc}")
-        return None
-    edit.setText(day.isoformat())
-    error.setText("")
-    return day
 
 
 class ContractListTab(QWidget):
@@ -181,7 +177,11 @@ class ContractListTab(QWidget):
 
     def _picked(self, resident_id: int | None) -> None:
         if resident_id is not None:
-            self._open(None, new_contract_values(self.ws, resident_id, dt.date.today()))
+            self.sign_resident(resident_id)
+
+    def sign_resident(self, resident_id: int) -> None:
+        """Open a new contract for ``resident_id`` (chosen in a list)."""
+        self._open(None, new_contract_values(self.ws, resident_id, dt.date.today()))
 
     def edit_current(self) -> None:
         row = self.current()
@@ -190,11 +190,14 @@ class ContractListTab(QWidget):
 
     def renew_current(self) -> None:
         row = self.current()
-        if row is None:
-            return
+        if row is not None:
+            self.renew(row.id)
+
+    def renew(self, contract_id: int) -> None:
+        """Open the renewal of ``contract_id``, or say why it cannot be renewed."""
         repo = contract_repo(self.ws.store, self.ws.forms, self.ws.services)
         try:
-            draft = repo.renewal_draft(row.id, dt.date.today())
+            draft = repo.renewal_draft(contract_id, dt.date.today())
         except ValidationFailed as exc:
             messages.error(self, "；".join(exc.errors.values()), "不能续约")
             return
@@ -264,9 +267,22 @@ class ContractsPage(QWidget):
         self.tabs.setObjectName("contract_tabs")
         self.contracts = ContractListTab(ws)
         self.setup = SetupTab(ws)
+        self.expiring = ExpiringTab(ws)
+        self.uncovered = UncoveredTab(ws)
         self.tabs.addTab(self.contracts, "签约居民")
+        self.tabs.addTab(self.expiring, "到期提醒")
+        self.tabs.addTab(self.uncovered, "未签约重点人群")
         self.tabs.addTab(self.setup, "团队与服务包")
         self.setup.sig_changed.connect(self.contracts.refresh)
+        self.expiring.sig_renew.connect(self.contracts.renew)
+        self.uncovered.sig_sign.connect(self.contracts.sign_resident)
+        self.contracts.sig_changed.connect(self._refresh_visible)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
+
+    def _refresh_visible(self) -> None:
+        """A contract saved from a list tab changes that list at once."""
+        current = self.tabs.currentWidget()
+        if current in (self.expiring, self.uncovered):
+            current.refresh()

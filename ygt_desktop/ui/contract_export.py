@@ -1,0 +1,43 @@
+"""Print (PDF, opened in the system viewer) or export (CSV) a list of the 家医签约 page,
+with the save dialog, wait cursor and Chinese errors of the worklist's export
+(:mod:`.worklist_export`: tests replace its ``choose_path`` and ``open_file``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtWidgets import QWidget
+
+from ..reports.contract_lists import ListDoc, render_list, write_csv
+from . import messages, worklist_export
+
+
+def print_list(parent: QWidget | None, doc: ListDoc, day: dt.date, org_name: str) -> Path | None:
+    """Save ``doc`` as a PDF where the user says and open it; the file, or None when
+    cancelled or failed (the user was told why)."""
+    out = worklist_export.choose_path(parent, f"保存{doc.title}（PDF）",
+                                      doc.file_name(day, ".pdf"), "PDF 文件 (*.pdf)", ".pdf")
+    if out is None:
+        return None
+    warnings = worklist_export._write(parent, out, lambda: render_list(doc, out,
+                                                                       org_name=org_name),
+                                      "无法打印")
+    if warnings is None:
+        return None
+    if warnings:
+        messages.info(parent, "PDF 已生成，但请注意：\n" + "\n".join(warnings), "打印提示")
+    if not worklist_export.open_file(out):
+        messages.error(parent, f"PDF 已保存到 {out}，但无法自动打开。请在文件夹中双击该文件后打印。",
+                       "无法打开 PDF")
+    return out
+
+
+def export_list(parent: QWidget | None, doc: ListDoc, day: dt.date) -> Path | None:
+    """Save ``doc`` as a CSV table (opens in Excel); the file, or None."""
+    out = worklist_export.choose_path(parent, f"导出{doc.title}（CSV）",
+                                      doc.file_name(day, ".csv"), "CSV 表格 (*.csv)", ".csv")
+    if out is None:
+        return None
+    done = worklist_export._write(parent, out, lambda: write_csv(doc, out), "无法导出")
+    return out if done is not None else None
