@@ -198,3 +198,27 @@ def test_teams_members_and_packages_are_kept_on_the_page(qtbot, page, st, told):
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not editor.isVisible())
     assert any(r[1] == "Ma Yi" and r[2] == "上级医院专科医生" for r in setup.members.model.texts())
+
+
+def test_print_the_agreement_of_the_selected_contract(qtbot, page, st, monkeypatch, tmp_path):
+    from ygt_desktop.ui import worklist_export
+
+    opened = []
+    monkeypatch.setattr(worklist_export, "choose_path",
+                        lambda _p, _t, name, _f, _s: tmp_path / name)
+    monkeypatch.setattr(worklist_export, "open_file", lambda p: opened.append(p) or True)
+    st.sign("张老汉", "2026-01-01")
+    tab = page.contracts
+    tab.refresh()
+    tab.table.setFocus()
+    tab.table.selectRow(0)
+    qtbot.keyClick(tab.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert [p.name for p in opened] == ["签约服务协议书_张老汉_2026-01-01.pdf"]
+    import pypdf
+
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(opened[0]).pages)
+    assert "530102********1233" in text
+    tab.full_id.setChecked(True)
+    tab.print_agreement()
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(opened[1]).pages)
+    assert "530102195001011233" in text

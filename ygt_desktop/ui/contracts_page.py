@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -29,7 +30,7 @@ from ..storage.db import StoreError
 from ..storage.organisation import villages
 from ..storage.residents import ValidationFailed
 from ..storage.workspace import Workspace
-from . import messages
+from . import contract_export, messages
 from .contract_dialogs import TerminateDialog
 from .contract_editor import ContractEditor, new_contract_values, resident_line
 from .contract_lists_tabs import ExpiringTab, UncoveredTab
@@ -106,12 +107,16 @@ class ContractListTab(QWidget):
                                 ("edit", "修改 (Enter)", self.edit_current),
                                 ("renew", "续约 (Ctrl+R)", self.renew_current),
                                 ("terminate", "解约…", self.terminate_current),
-                                ("delete", "删除…", self.delete_current)):
+                                ("delete", "删除…", self.delete_current),
+                                ("print", "打印协议书 (Ctrl+P)", self.print_agreement)):
             button = QPushButton(text)
             button.setObjectName(f"contract_{key}")
             button.clicked.connect(slot)
             actions.addWidget(button)
             self.action_buttons[key] = button
+        self.full_id = QCheckBox("协议书显示完整身份证号")
+        self.full_id.setObjectName("agreement_full_id")
+        actions.addWidget(self.full_id)
         actions.addStretch()
         actions.addWidget(self.counts)
         layout = QVBoxLayout(self)
@@ -121,6 +126,7 @@ class ContractListTab(QWidget):
         layout.addLayout(actions)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.sign_new)
         QShortcut(QKeySequence("Ctrl+R"), self, activated=self.renew_current)
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_agreement)
         self.search.returnPressed.connect(self._search_and_focus)
         self.on.returnPressed.connect(self.refresh)
         for combo in (self.status, self.village, self.team):
@@ -229,6 +235,13 @@ class ContractListTab(QWidget):
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._after(row.id))
         dialog.open()
+
+    def print_agreement(self) -> None:
+        """签约服务协议书 of the selected contract as a PDF, opened in the viewer."""
+        row = self.current()
+        if row is not None:
+            contract_export.print_agreement(self, self.ws, row.id,
+                                            id_masked=not self.full_id.isChecked())
 
     def delete_current(self) -> None:
         row = self.current()
