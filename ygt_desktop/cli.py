@@ -78,6 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .storage.bulk import load_residents
     from .storage.bulk_referrals import load_demo_referrals
     from .storage.bulk_services import demo_people, load_services
+    from .storage.equipment_bulk import load_demo_equipment
 
     path = Path(args.db)
     today = dt.date.fromisoformat(args.today) if args.today else min(
@@ -86,6 +87,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ws = Workspace.open(path, create=True)
     services: dict[str, int] = {}
     referrals = (0, 0)  # referrals, dismissed suggestions
+    equipment: dict[str, int] = {}
     try:
         if ws.organisation is None:
             set_organisation(ws.store, Organisation("530102001", "五华区示范社区卫生服务站", "站",
@@ -115,6 +117,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             services = load_services(ws.store, ws.forms, records, today=today, seed=args.seed)
             referrals = load_demo_referrals(ws.store, ws.forms, today=today, seed=args.seed,
                                             after_id=before)
+        equipment = load_demo_equipment(ws.store, ws.forms, args.seed, today)
     finally:
         ws.close()
     made = f"{count} 名居民"
@@ -125,6 +128,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         made += f"和 {sum(services.values())} 条服务记录"
     if any(referrals):
         print(f"双向转诊：{referrals[0]} 份转诊单，{referrals[1]} 条转诊建议已说明不转诊")
+    if equipment:
+        print(f"设备台账：{equipment['equipment']} 台设备，{equipment['equipment_status']} 条状态变更，"
+              f"{equipment['equipment_maintenance']} 条维修保养记录，1 次已完成的盘点")
     print(f"已生成 {made}（种子 {args.seed}，{today.isoformat()}），"
           f"用时 {time.perf_counter() - started:.1f} 秒：{path}")
     return 0

@@ -287,7 +287,7 @@ class Equipment:
         return ChecklistLoad(checklist.title, added, updated, removed)
 
     def checklist_status(self, on: dt.date) -> list[ChecklistRow]:
-        """Every loaded item (by code) with the assets counting for it on ``on``:
+        """Every loaded item (by category, then code) with the assets counting for it on ``on``:
         those pointing at it, purchased by then and 在用 or 维修 on that day."""
         have: dict[str, int] = {}
         repair: dict[str, int] = {}
@@ -299,7 +299,7 @@ class Equipment:
                     repair[item] = repair.get(item, 0) + 1
         form = self.checklist.form
         rows = []
-        for r in self.checklist.rows(order="code"):
+        for r in self.checklist.rows(order="category, code"):
             v = form.from_sql(r)
             key = str(r["id"])
             rows.append(ChecklistRow(r["id"], v["code"], v["name"], v["category"],

@@ -24,6 +24,7 @@ from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import messages
 from .contracts_page import ContractsPage
+from .equipment_page import EquipmentPage
 from .referrals_page import ReferralsPage
 from .resident_detail import ResidentDetail
 from .report_page import ReportPage
@@ -32,9 +33,7 @@ from .services_page import ServicesPage
 from .settings_page import SettingsPage
 from .worklist_page import WorklistPage
 
-PAGES_TODO = {
-    "设备": "设备登记与盘点",
-}
+PAGES_TODO: dict[str, str] = {}  # pages not built yet: name → what they will do
 BACKUP_CHECK_MS = 60_000
 
 
@@ -73,6 +72,8 @@ class MainWindow(QMainWindow):
         pages.insert(3, ("家医签约", self.contracts_page))
         self.referrals_page = ReferralsPage(ws)
         pages.insert(4, ("转诊", self.referrals_page))
+        self.equipment_page = EquipmentPage(ws)
+        pages.append(("设备", self.equipment_page))
         self.report_page = ReportPage(ws)
         self.report_page.sig_open_resident.connect(self.open_resident)
         pages.append(("报表", self.report_page))
