@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from ygt_desktop.storage.db import StoreError
-from ygt_desktop.storage.referrals import Referrals, ReferralFigures, followup_due
+from ygt_desktop.storage.referrals import ReferralFigures, Referrals, followup_due
 from ygt_desktop.storage.residents import ValidationFailed
 
 D = dt.date

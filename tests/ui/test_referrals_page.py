@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from ygt_desktop.storage.referrals import Referrals
 from ygt_desktop.ui import messages
@@ -40,7 +40,10 @@ def no_popups(monkeypatch):
     shown: list[str] = []
     monkeypatch.setattr(messages, "info", lambda parent, text, title="": shown.append(text))
     monkeypatch.setattr(messages, "error", lambda parent, text, title="": shown.append(text))
-    return shown
+    yield shown
+    for widget in QApplication.topLevelWidgets():  # no dialog outlives its test's database
+        if isinstance(widget, QDialog) and widget.isVisible():
+            widget.done(0)
 
 
 @pytest.fixture

@@ -53,6 +53,7 @@ class ReferralEditor(EntityEditor):
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(1, self.picker)
         hide_fields(self.form_widget, PAGE_SET)
+        self.resize(980, 560)  # two columns; fits a 1366×768 screen with room to spare
         self.picker.set_resident(self.resident_id())
         self.picker.sig_chosen.connect(self._chosen)
         direction = self.form_widget.editors["direction"].widget

@@ -141,6 +141,7 @@ class ReferralsPage(QWidget):
         self.referral_table.doubleClicked.connect(lambda _i: self.edit_current())
         _on_keys(self.referral_table, enter, self.edit_current)
         self.error = error_label()
+        self.error.hide()
         self.summary = QLabel()
         self.summary.setObjectName("referral_summary")
         bar = QHBoxLayout()
@@ -196,12 +197,12 @@ class ReferralsPage(QWidget):
         try:
             start, end = parse_date(self.start.text()), parse_date(self.end.text())
         except DateError as exc:
-            self.error.setText(f"日期：{exc}")
+            self._show_error(f"日期：{exc}")
             return
         if end < start:
-            self.error.setText("结束日期不能早于开始日期")
+            self._show_error("结束日期不能早于开始日期")
             return
-        self.error.setText("")
+        self._show_error("")
         rows = self.referrals.listing(start, end, self.direction.currentData())
         self.referral_model.set_rows(rows)
         figures = self.referrals.figures(start, end)
@@ -218,6 +219,10 @@ class ReferralsPage(QWidget):
             self.referral_table.selectRow(ids.index(select))  # type: ignore[arg-type]
         elif rows and not self.referral_table.currentIndex().isValid():
             self.referral_table.selectRow(0)
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
 
     def _range(self, start: dt.date, end: dt.date) -> None:
         self.start.setText(start.isoformat())
