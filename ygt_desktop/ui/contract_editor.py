@@ -102,7 +102,6 @@ class ContractEditor(EntityEditor):
         if entity_id is None:
             self._show_fees()
         self.form_widget.mark_clean()
-        self.resize(760, 720)
 
     def _fill_doctors(self) -> None:
         """Only the chosen team's doctors (and the one already recorded)."""

@@ -34,6 +34,7 @@ from . import contract_export, messages
 from .contract_dialogs import TerminateDialog
 from .contract_editor import ContractEditor, new_contract_values, resident_line
 from .contract_lists_tabs import ExpiringTab, UncoveredTab
+from .contract_money import FeeDialog, FiguresTab, SurveyDialog
 from .contract_picker import ResidentPicker
 from .contract_setup import SetupTab
 from .contract_table import (
@@ -107,6 +108,8 @@ class ContractListTab(QWidget):
                                 ("edit", "修改 (Enter)", self.edit_current),
                                 ("renew", "续约 (Ctrl+R)", self.renew_current),
                                 ("terminate", "解约…", self.terminate_current),
+                                ("fees", "到账…", self.fees_current),
+                                ("survey", "满意度…", self.survey_current),
                                 ("delete", "删除…", self.delete_current),
                                 ("print", "打印协议书 (Ctrl+P)", self.print_agreement)):
             button = QPushButton(text)
@@ -228,13 +231,29 @@ class ContractListTab(QWidget):
             messages.info(self, f"该签约已于 {row.termination_date.isoformat()} 解约。")
             return
         repo = contract_repo(self.ws.store, self.ws.forms, self.ws.services)
-        header = (resident_line(self.ws, row.resident_id, dt.date.today())
-                  + f"\n签约 {row.id}：{row.packages}，{row.start_date.isoformat()} 至 "
-                  f"{row.end_date.isoformat()}")
-        dialog = TerminateDialog(repo, row.id, header, dt.date.today(), self)
+        dialog = TerminateDialog(repo, row.id, self._header(row), dt.date.today(), self)
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._after(row.id))
         dialog.open()
+
+    def _header(self, row: ContractRow) -> str:
+        return (resident_line(self.ws, row.resident_id, dt.date.today())
+                + f"\n签约 {row.id}：{row.team}，{row.packages}，{row.start_date.isoformat()} 至 "
+                f"{row.end_date.isoformat()}（{row.status}）")
+
+    def fees_current(self) -> None:
+        """到账: the contract's fees due and received, by payer."""
+        row = self.current()
+        if row is not None:
+            self.dialog = FeeDialog(self.ws, row.id, self._header(row), self)
+            self.dialog.open()
+
+    def survey_current(self) -> None:
+        """满意度问卷 of the contracted resident."""
+        row = self.current()
+        if row is not None:
+            self.dialog = SurveyDialog(self.ws, row.id, self._header(row), self)
+            self.dialog.open()
 
     def print_agreement(self) -> None:
         """签约服务协议书 of the selected contract as a PDF, opened in the viewer."""
@@ -285,6 +304,8 @@ class ContractsPage(QWidget):
         self.tabs.addTab(self.contracts, "签约居民")
         self.tabs.addTab(self.expiring, "到期提醒")
         self.tabs.addTab(self.uncovered, "未签约重点人群")
+        self.figures = FiguresTab(ws)
+        self.tabs.addTab(self.figures, "费用与满意度")
         self.tabs.addTab(self.setup, "团队与服务包")
         self.setup.sig_changed.connect(self.contracts.refresh)
         self.expiring.sig_renew.connect(self.contracts.renew)
