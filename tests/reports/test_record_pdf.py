@@ -260,7 +260,7 @@ def test_failed_write_keeps_the_old_file_and_no_temporary(ws, tmp_path, monkeypa
     def fail(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr("ygt_desktop.reports.record_pdf.os.replace", fail)
+    monkeypatch.setattr("ygt_desktop.reports.atomic.os.replace", fail)
     with pytest.raises(OSError, match="disk full"):
         render_followup(ws, out)
     assert out.read_bytes() == b"old"

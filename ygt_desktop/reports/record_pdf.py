@@ -10,12 +10,9 @@ the fonts lack is printed as a visible marker and reported, never dropped.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import json
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,6 +30,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from ..core import idnumber
 from ..core.forms import Choice, FieldDef, FormDef, load_code_list
 from ..paths import resources_dir
+from .atomic import write_atomic  # the other printers import it from here too
 from .pdf_fonts import FONT_NAME, Run, TextFonts, draw_runs, missing_chars, runs_width
 
 MARGIN = 15 * mm
@@ -450,21 +448,3 @@ def _pdf_bytes(
     )
     doc.build(story(), onFirstPage=decor, onLaterPages=decor)
     return buffer.getvalue()
-
-
-def write_atomic(data: bytes, out: Path) -> None:
-    """Write ``data`` to a temporary file beside ``out``, then rename it over ``out``.
-
-    Raises OSError; on any failure the temporary file is removed and ``out`` untouched.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
