@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from ygt_desktop.storage.db import StoreError
-from ygt_desktop.storage.referrals import ReferralFigures, Referrals, followup_due
+from ygt_desktop.storage.referrals import ReferralFigures, Referrals, figures, followup_due
 from ygt_desktop.storage.residents import ValidationFailed
 
 D = dt.date
@@ -219,6 +219,7 @@ def test_figures_count_up_down_and_follow_up_within_two_weeks(ws, referrals, pat
     q3 = referrals.figures(D(2026, 7, 1), D(2026, 9, 30))
     assert q3 == ReferralFigures(up=4, down=2, followed_within=2)
     assert (q3.followed_within, q3.followup_denominator, q3.followup_share) == (2, 4, 0.5)
+    assert figures(ws.store, ws.forms, D(2026, 7, 1), D(2026, 9, 30)) == q3  # the report's
     assert referrals.figures(D(2026, 1, 1), D(2026, 3, 31)).followup_share is None
 
 
