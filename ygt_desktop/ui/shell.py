@@ -26,8 +26,8 @@ from . import messages
 from .contracts_page import ContractsPage
 from .equipment_page import EquipmentPage
 from .referrals_page import ReferralsPage
-from .resident_detail import ResidentDetail
 from .report_page import ReportPage
+from .resident_detail import ResidentDetail
 from .residents_page import ResidentsPage
 from .services_page import ServicesPage
 from .settings_page import SettingsPage
