@@ -94,6 +94,7 @@ class MarkDialog(QDialog):
         form.addRow("", self.note_error)
         self.buttons = dialog_buttons(self, "确定 (Enter)", "取消 (Esc)", self.save)
         form.addRow(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中" * 32))  # room for a note
         (self.status if with_status else self.note).setFocus()
 
     def save(self) -> None:
