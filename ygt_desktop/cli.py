@@ -1,14 +1,15 @@
 """``ygt`` — the same operations as the window, without a screen.
 
-Commands: init, demo, backup, check, restore, backups, print, worklist. Output and errors
-are Chinese; the exit status is 0 on success, 1 on a problem the message explains, 2 on
-bad usage.
+Commands: init, demo, backup, check, restore, backups, print, worklist, report, lists,
+submit. Output and errors are Chinese; the exit status is 0 on success, 1 on a problem
+the message explains, 2 on bad usage.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import sqlite3
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from . import __version__
+from . import __version__, cli_report
 from .core import schedules as sch
 from .core.forms import PACKAGES, FormFileError
 from .storage import backup
@@ -76,7 +77,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .core.synthetic_services import generate_services
     from .core.tcm import ScoringConfig
     from .storage.bulk import load_residents
+    from .storage import base_data
     from .storage.bulk_referrals import load_demo_referrals
+    from .storage.bulk_contracts import demo_contracts
     from .storage.bulk_services import demo_people, load_services
     from .storage.equipment_bulk import load_demo_equipment
 
@@ -88,6 +91,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     services: dict[str, int] = {}
     referrals = (0, 0)  # referrals, dismissed suggestions
     equipment: dict[str, int] = {}
+    contracts: dict[str, int] = {}
     try:
         if ws.organisation is None:
             set_organisation(ws.store, Organisation("530102001", "五华区示范社区卫生服务站", "站",
@@ -117,7 +121,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             services = load_services(ws.store, ws.forms, records, today=today, seed=args.seed)
             referrals = load_demo_referrals(ws.store, ws.forms, today=today, seed=args.seed,
                                             after_id=before)
+        contracts = demo_contracts(ws.store, ws.forms, args.seed, today)
         equipment = load_demo_equipment(ws.store, ws.forms, args.seed, today)
+        base_data.fill_demo(ws, today)
     finally:
         ws.close()
     made = f"{count} 名居民"
@@ -128,6 +134,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         made += f"和 {sum(services.values())} 条服务记录"
     if any(referrals):
         print(f"双向转诊：{referrals[0]} 份转诊单，{referrals[1]} 条转诊建议已说明不转诊")
+    if contracts:
+        print(f"家医签约：{contracts['teams']} 个团队，{contracts['contracts']} 份签约（含续约），"
+              f"{contracts['payments']} 笔到账，{contracts['surveys']} 份满意度问卷")
     if equipment:
         print(f"设备台账：{equipment['equipment']} 台设备，{equipment['equipment_status']} 条状态变更，"
               f"{equipment['equipment_maintenance']} 条维修保养记录，1 次已完成的盘点")
@@ -370,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="PDF 文件路径")
     s.add_argument("--full-id", action="store_true", help="打印完整身份证号（默认遮盖中间数字）")
     s.set_defaults(func=cmd_print)
+    cli_report.register(sub, db_arg)
     return p
 
 
@@ -380,6 +390,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
+    except BrokenPipeError:  # `ygt … | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (CliError, StoreError, FormFileError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

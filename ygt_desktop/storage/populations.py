@@ -11,6 +11,8 @@ is dated on or before it, so a contract signed in the past gets the facts of its
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
 
 from ..core.contracts import (
     CHILD_MAX_AGE,
@@ -20,6 +22,7 @@ from ..core.contracts import (
     add_years,
 )
 from ..core.contracts import key_populations as _key_populations
+from ..core.dates import age_years
 from ..core.forms import FormRegistry
 from .db import Store
 from .services import EPISODE_OPENERS, REGISTER_FORMS, ServiceRepo
@@ -108,3 +111,49 @@ def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Membe
                             (iso, iso))
     open_archives = ids(f"SELECT id FROM residents r WHERE {base}", (iso, iso))
     return {code: members[code] & open_archives for code in KEY_POPULATIONS}
+
+
+@dataclass
+class Intervals:
+    """Every resident's register and episode spans and archive facts, read once, so the
+    key populations on many days (a generated station's contracts) cost no queries.
+    :meth:`codes` answers as :func:`key_populations_of` does (a test holds the two)."""
+
+    birth: dict[int, dt.date | None] = field(default_factory=dict)
+    flags: dict[int, dict[str, Any]] = field(default_factory=dict)
+    spans: dict[int, list[tuple[str, str, str | None]]] = field(default_factory=dict)
+
+    def codes(self, resident_id: int, day: dt.date) -> list[str]:
+        iso = day.isoformat()
+        birth = self.birth.get(resident_id)
+        facts: dict[str, Any] = {"age_years": age_years(birth, day)
+                                 if birth and birth <= day else None}
+        names = {"pregnancy": "open_pregnancy", "tb": "open_tb"}
+        for kind, opened, closed in self.spans.get(resident_id, []):
+            if opened <= iso and (closed is None or closed > iso):
+                facts[names.get(kind, f"has_{kind}")] = True
+        return _key_populations(self.flags.get(resident_id, {}), facts)
+
+
+def population_intervals(store: Store, forms: FormRegistry) -> Intervals:
+    out = Intervals()
+    for rid, birth, *flags in store.conn.execute(
+            f"SELECT id, birth_date, {', '.join(RESIDENT_FLAGS.values())} FROM residents "
+            "WHERE deleted = 0"):
+        out.birth[rid] = dt.date.fromisoformat(birth) if birth else None
+        out.flags[rid] = dict(zip(RESIDENT_FLAGS.values(), flags, strict=True))
+    for register, form_id in REGISTER_FORMS.items():
+        if form_id in forms:
+            for rid, opened, closed in store.conn.execute(
+                    f"SELECT h.resident_id, h.service_date, d.closed_date FROM service_records h "
+                    f"JOIN {forms[form_id].table} d ON d.record_id = h.id "
+                    "WHERE h.form_id = ? AND h.deleted = 0", (form_id,)):
+                out.spans.setdefault(rid, []).append((register, opened, closed))
+    for episode, form_id in EPISODE_OPENERS.items():
+        for rid, opened, closed in store.conn.execute(
+                "SELECT h.resident_id, h.service_date, (SELECT min(c.service_date) FROM "
+                "service_records c WHERE c.episode_id = h.id AND c.closes_episode = 1 "
+                "AND c.deleted = 0) FROM service_records h WHERE h.form_id = ? "
+                "AND h.deleted = 0", (form_id,)):
+            out.spans.setdefault(rid, []).append((episode, opened, closed))
+    return out
