@@ -18,7 +18,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton
 
 from ygt_desktop.reports.pdf_fonts import fallback_font
-from ygt_desktop.ui import messages, printing
+from ygt_desktop.ui import files, messages, printing
 from ygt_desktop.ui.resident_detail import ResidentDetail
 from ygt_desktop.ui.service_editor import ServiceEditor
 
@@ -254,7 +254,7 @@ def test_timeline_without_a_selection_says_so(qtbot, ws, printer, shown):
 
 def test_save_dialog_suggests_the_last_folder_and_adds_pdf(qtbot, tmp_path, monkeypatch):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    monkeypatch.setattr(printing, "_settings", lambda: settings)
+    monkeypatch.setattr(files, "_settings", lambda: settings)
     chosen = tmp_path / "档案柜"
     chosen.mkdir()
     offered: list[str] = []

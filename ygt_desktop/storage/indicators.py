@@ -94,8 +94,7 @@ class Indicators:
     # ---- public ------------------------------------------------------------------
     def compute(self, period: Period, codes: Iterable[str] | None = None) -> dict[str, Counted]:
         wanted = list(codes) if codes is not None else [i.code for i in self.template.indicators]
-        self.period = period
-        self.ws, self.we = period.window_start, period.window_end
+        self.at(period)
         out: dict[str, Counted] = {}
         for code in wanted:
             if code in out:
@@ -106,6 +105,11 @@ class Indicators:
             for counted in fn(self):
                 out[counted.code] = counted
         return {c: out[c] for c in wanted if c in out}
+
+    def at(self, period: Period) -> None:
+        """Work on ``period``'s window (compute does this; line lists call it alone)."""
+        self.period = period
+        self.ws, self.we = period.window_start, period.window_end
 
     # ---- shared facts ------------------------------------------------------------
     @property

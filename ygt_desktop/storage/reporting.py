@@ -4,6 +4,7 @@ revision and submission, in one place for the page and the command line."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -49,12 +50,13 @@ class Reporting:
         rows = self.base_data.rows("year = ?", (year,))
         return int(rows[0]["id"]) if rows else None
 
-    def compute(self, period: Period, *, generated_at: str | None = None) -> Computed:
+    def compute(self, period: Period, *, generated_at: str | None = None,
+                codes: Iterable[str] | None = None) -> Computed:
         org = get_organisation(self.ws.store)
         if org is None:
             raise StoreError("尚未设置本机构信息")
         ix = Indicators(self.ws.store, self.ws.forms, self.template, self.base(period.year))
-        counted = ix.compute(period)
+        counted = ix.compute(period, codes)
         report = Report(
             org.code, org.name, org.level, org.parent_code or "", period, self.template,
             values(counted), revision=locking.revision(self.ws.store, period),
@@ -62,6 +64,22 @@ class Reporting:
                 timespec="seconds"),
             app_version=__version__)
         return Computed(report, counted)
+
+    def earlier(self, period: Period, codes: Iterable[str]) -> list[Report]:
+        """The same year's earlier quarters (year to date at each), ``codes`` only: the
+        history a chart of the main rates draws."""
+        wanted = list(codes)
+        return [self.compute(Period(period.year, q), codes=wanted).report
+                for q in range(1, period.quarter)]
+
+    def signers(self) -> dict[str, str]:
+        """Who signs the report: the station head and the operator who fills it in."""
+        out = {}
+        if head := locking.head_name(self.ws.store):
+            out["单位负责人"] = head
+        if operator := get_setting(self.ws.store, "operator"):
+            out["填报人"] = operator
+        return out
 
     def submit(self, period: Period) -> locking.Submission:
         """Mark the quarter submitted with the digest of its numbers now; its window

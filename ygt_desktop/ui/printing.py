@@ -9,48 +9,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
 
 from ..reports import print_record as job
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
-from . import messages
-
-_FOLDER_KEY = "printing/last_folder"
-
-
-def _settings() -> QSettings:
-    return QSettings("ygt_desktop", "ygt_desktop")
+from . import files, messages
 
 
 def default_folder() -> Path:
-    """The folder last saved to, else the user's Documents, else home."""
-    last = _settings().value(_FOLDER_KEY)
-    if isinstance(last, str) and last and Path(last).is_dir():
-        return Path(last)
-    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(docs) if docs and Path(docs).is_dir() else Path.home()
+    return files.default_folder()
 
 
 def choose_path(parent: QWidget | None, file_name: str) -> Path | None:
     """Ask where to save ``file_name``; None when cancelled. Remembers the folder."""
-    chosen, _filter = QFileDialog.getSaveFileName(
-        parent, "保存打印文件（PDF）", str(default_folder() / file_name), "PDF 文件 (*.pdf)"
-    )
-    if not chosen:
-        return None
-    path = Path(chosen)
-    if path.suffix.lower() != ".pdf":
-        path = path.with_name(path.name + ".pdf")
-    _settings().setValue(_FOLDER_KEY, str(path.parent))
-    return path
+    return files.choose_path(parent, "保存打印文件（PDF）", file_name, "PDF 文件 (*.pdf)", ".pdf")
 
 
 def open_pdf(path: Path) -> bool:
-    """Open ``path`` in the system's PDF viewer; False when none could be started."""
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+    """Open the PDF in the system viewer; False when none could be started."""
+    return files.open_file(path)
 
 
 def print_record(

@@ -14,14 +14,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
 
 from ..reports.worklist_pdf import render_worklist
 from ..reports.worklist_rows import filters_text, write_csv
 from ..storage.worklist import WorkItem
-from . import messages
+from . import files, messages
 
 
 @dataclass(frozen=True)
@@ -45,32 +45,16 @@ class Shown:
         return filters_text(self.packages, self.village, self.statuses, self.doctor)
 
 
-_folder: Path | None = None  # the folder last saved to, for this session
-
-
 def choose_path(
     parent: QWidget | None, title: str, file_name: str, file_filter: str, suffix: str
 ) -> Path | None:
-    """Ask where to save ``file_name``; None when cancelled. ``suffix`` is added to a
-    name typed without it."""
-    global _folder
-    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    folder = _folder or (Path(docs) if docs and Path(docs).is_dir() else Path.home())
-    chosen, _filter = QFileDialog.getSaveFileName(
-        parent, title, str(folder / file_name), file_filter
-    )
-    if not chosen:
-        return None
-    path = Path(chosen)
-    if path.suffix.lower() != suffix:
-        path = path.with_name(path.name + suffix)
-    _folder = path.parent
-    return path
+    """Ask where to save ``file_name``; None when cancelled."""
+    return files.choose_path(parent, title, file_name, file_filter, suffix)
 
 
 def open_file(path: Path) -> bool:
     """Open ``path`` with the system's viewer; False when none could be started."""
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+    return files.open_file(path)
 
 
 def write_error(path: Path, exc: OSError) -> str:

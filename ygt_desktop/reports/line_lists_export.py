@@ -1,0 +1,131 @@
+"""The period's line lists (花名册, spec exchange.md): the people behind the numbers.
+
+One sheet per register — the patients managed in the window with their face-to-face
+follow-ups, latest reading, and whether they count as standard and controlled — and one
+per service form with records in the window, each row the resident's identity and the
+record's fields. ID numbers are masked unless the caller asks for full ones.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..core.report_model import Period
+from ..storage.indicator_rules import FACE_TO_FACE, managed, standard
+from ..storage.indicators import Indicators
+from ..storage.organisation import villages
+from ..storage.reporting import Reporting
+from ..storage.workspace import Workspace
+from .line_lists import LineList, LineListError, write_line_lists
+
+IDENTITY = (("archive_no", "档案号", "text"), ("name", "姓名", "text"),
+            ("sex", "性别", "choice"), ("birth_date", "出生日期", "date"),
+            ("id_number", "身份证号", "idnumber"), ("phone", "联系电话", "phone"),
+            ("village", "居委/村委", "text"))
+SEX = {"1": "男", "2": "女", "0": "未知", "9": "未说明"}
+REGISTERS = (("htn_register", "htn_followup", "高血压患者", "d.sbp, d.dbp",
+              (("last_sbp", "末次收缩压", "int"), ("last_dbp", "末次舒张压", "int"))),
+             ("dm_register", "dm_followup", "2型糖尿病患者", "d.fpg",
+              (("last_fpg", "末次空腹血糖", "decimal"),)),
+             ("smi_register", "smi_followup", "严重精神障碍患者", "d.stability",
+              (("last_stability", "末次病情稳定性", "text"),)))
+
+
+def _identities(ws: Workspace, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    names = {v.code: v.name for v in villages(ws.store)}
+    out: dict[int, dict[str, Any]] = {}
+    id_list = sorted(set(ids))
+    for i in range(0, len(id_list), 900):
+        chunk = id_list[i:i + 900]
+        for rid, archive_no, name, sex, birth, number, phone, village in ws.store.conn.execute(
+            "SELECT id, archive_no, name, sex, birth_date, id_number, phone, village_code "
+            f"FROM residents WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
+            out[rid] = {"archive_no": archive_no, "name": name, "sex": sex,
+                        "birth_date": birth, "id_number": number, "phone": phone,
+                        "village": names.get(village or "", village)}
+    return out
+
+
+def _identity_columns() -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
+    return (tuple(i for i, _, _ in IDENTITY), tuple(label for _, label, _ in IDENTITY),
+            {i: t for i, _, t in IDENTITY})
+
+
+def register_list(ws: Workspace, ix: Indicators, register: str, followup: str, title: str,
+                  columns: str, reading: Sequence[tuple[str, str, str]]) -> LineList | None:
+    if register not in ws.forms or followup not in ws.forms:
+        return None
+    patients = managed(ix, register)
+    good = standard(ix, followup, patients)
+    has_method = "visit_method" in ws.forms[followup].by_id
+    face: Counter[int] = Counter()
+    latest: dict[int, tuple[str, tuple[Any, ...]]] = {}
+    for _, rid, day, method, *vals in ix.rows(
+            followup, ("d.visit_method, " if has_method else "'1', ") + columns):
+        if method in FACE_TO_FACE:
+            face[rid] += 1
+        if rid not in latest or day >= latest[rid][0]:
+            latest[rid] = (day, tuple(vals))
+    people = _identities(ws, list(patients))
+    rows = []
+    for rid in sorted(patients, key=lambda r: people.get(r, {}).get("archive_no") or ""):
+        day, vals = latest.get(rid, ("", ()))
+        row: dict[str, Any] = {**people.get(rid, {}),
+                               "registered": patients[rid].isoformat(),
+                               "face_to_face": face[rid], "last_visit": day or None,
+                               "standard": "是" if rid in good else "否"}
+        for (key, _, _), value in zip(reading, vals, strict=False):
+            row[key] = value
+        rows.append(row)
+    ids, labels, types = _identity_columns()
+    extra = (("registered", "登记日期", "date"), ("face_to_face", "年内面对面随访次数", "int"),
+             ("last_visit", "末次随访日期", "date"), *reading,
+             ("standard", "规范管理", "text"))
+    return LineList(f"{title}（年内已管理）", (*ids, *(e[0] for e in extra)),
+                    (*labels, *(e[1] for e in extra)), rows,
+                    types={**types, **{e[0]: e[2] for e in extra}},
+                    choices={"sex": SEX, "last_stability": {"1": "稳定", "2": "基本稳定",
+                                                            "3": "不稳定"}})
+
+
+def form_list(ws: Workspace, ix: Indicators, form_id: str) -> LineList | None:
+    form = ws.forms[form_id]
+    fields = [f.id for f in form.fields]
+    records = ix.rows(form_id, ", ".join(f"d.{f}" for f in fields))
+    if not records:
+        return None
+    people = _identities(ws, [r[1] for r in records if r[1] is not None])
+    rows: list[Mapping[str, Any]] = []
+    for _, rid, _, *vals in sorted(records, key=lambda r: (r[2], r[0])):
+        values = {f.id: f.field_type.from_sql(v) for f, v in zip(form.fields, vals, strict=True)}
+        rows.append({**people.get(rid, {}), **values})
+    by_form = LineList.from_form(form, rows)
+    ids, labels, types = _identity_columns()
+    return LineList(form.label, (*ids, *by_form.fields), (*labels, *by_form.labels), rows,
+                    types={**types, **by_form.types},
+                    choices={"sex": SEX, **by_form.choices})
+
+
+def build(ws: Workspace, period: Period) -> list[LineList]:
+    reporting = Reporting(ws)
+    ix = Indicators(ws.store, ws.forms, reporting.template, reporting.base(period.year))
+    ix.at(period)
+    lists = [register_list(ws, ix, *spec) for spec in REGISTERS]
+    registers = {spec[0] for spec in REGISTERS}
+    for form in sorted(ws.forms, key=lambda f: (f.order, f.id)):
+        if form.kind == "service" and form.id not in registers:
+            lists.append(form_list(ws, ix, form.id))
+    return [x for x in lists if x is not None and x.rows]
+
+
+def write(ws: Workspace, period: Period, out: Path, *, full_id: bool = False) -> int:
+    """Write the period's line lists to ``out``; return how many sheets."""
+    lists = build(ws, period)
+    if not lists:
+        raise LineListError(f"{period.label}没有任何服务记录，花名册为空")
+    write_line_lists(lists, out, full_id=full_id)
+    return len(lists)
+
