@@ -1,14 +1,15 @@
 """``ygt`` — the same operations as the window, without a screen.
 
-Commands: init, demo, backup, check, restore, backups, print, worklist. Output and errors
-are Chinese; the exit status is 0 on success, 1 on a problem the message explains, 2 on
-bad usage.
+Commands: init, demo, backup, check, restore, backups, print, worklist, report, lists,
+submit. Output and errors are Chinese; the exit status is 0 on success, 1 on a problem
+the message explains, 2 on bad usage.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import sqlite3
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from . import __version__
+from . import __version__, cli_report
 from .core import schedules as sch
 from .core.forms import PACKAGES, FormFileError
 from .storage import backup
@@ -75,9 +76,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .core import synthetic
     from .core.synthetic_services import generate_services
     from .core.tcm import ScoringConfig
+    from .storage import base_data
     from .storage.bulk import load_residents
-    from .storage.bulk_referrals import load_demo_referrals
     from .storage.bulk_contracts import demo_contracts
+    from .storage.bulk_referrals import load_demo_referrals
     from .storage.bulk_services import demo_people, load_services
     from .storage.equipment_bulk import load_demo_equipment
 
@@ -121,6 +123,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                                             after_id=before)
         contracts = demo_contracts(ws.store, ws.forms, args.seed, today)
         equipment = load_demo_equipment(ws.store, ws.forms, args.seed, today)
+        base_data.fill_demo(ws, today)
     finally:
         ws.close()
     made = f"{count} 名居民"
@@ -376,6 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="PDF 文件路径")
     s.add_argument("--full-id", action="store_true", help="打印完整身份证号（默认遮盖中间数字）")
     s.set_defaults(func=cmd_print)
+    cli_report.register(sub, db_arg)
+    cli_report.register(sub, db_arg)
     return p
 
 
@@ -386,6 +391,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
+    except BrokenPipeError:  # `ygt … | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (CliError, StoreError, FormFileError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
