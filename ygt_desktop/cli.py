@@ -380,7 +380,6 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--full-id", action="store_true", help="打印完整身份证号（默认遮盖中间数字）")
     s.set_defaults(func=cmd_print)
     cli_report.register(sub, db_arg)
-    cli_report.register(sub, db_arg)
     return p
 
 
