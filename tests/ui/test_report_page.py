@@ -123,3 +123,43 @@ def test_station_head_is_set_in_settings_and_changing_needs_the_old_pin(qtbot, w
     qtbot.keyClicks(page.head_pin, "1357")
     page.save_head()
     assert errors == ["原站长密码不正确，未修改。"] and locking.check_pin(ws.store, "2468")
+
+
+def test_exports_run_in_the_background_and_write_complete_files(qtbot, ws, tmp_path,
+                                                                monkeypatch):
+    import openpyxl
+
+    from ygt_desktop.ui import report_page as module
+
+    patients(ws, 1, 1)
+    shown: list[str] = []
+    monkeypatch.setattr(messages, "info", lambda parent, text, title="": shown.append(text))
+    monkeypatch.setattr(messages, "error", lambda parent, text, title="": shown.append(text))
+    monkeypatch.setattr(messages, "ask", lambda *a, **k: False)  # masked IDs
+    opened: list = []
+    monkeypatch.setattr(module, "open_file", opened.append)
+    page = page_for(qtbot, ws)
+    for kind, name in (("workbook", "r.xlsx"), ("pdf", "r.pdf"), ("lists", "l.xlsx")):
+        monkeypatch.setattr(module, "choose_path", lambda *a, n=name: tmp_path / n)
+        page.export(kind)
+        assert page.job is not None
+        qtbot.waitUntil(lambda: page.job is None, timeout=20000)
+    assert all("已写出" in text for text in shown), shown
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert {r[3] for r in book["_data"].iter_rows(values_only=True)} >= {"htn.standard"}
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    assert opened == [tmp_path / "r.pdf"]
+    assert openpyxl.load_workbook(tmp_path / "l.xlsx").sheetnames[0].startswith("高血压")
+
+
+def test_a_failed_export_is_explained(qtbot, ws, tmp_path, monkeypatch):
+    from ygt_desktop.ui import report_page as module
+
+    errors: list[str] = []
+    monkeypatch.setattr(messages, "error", lambda parent, text, title="": errors.append(text))
+    monkeypatch.setattr(module, "choose_path", lambda *a: tmp_path / "gone" / "r.xlsx")
+    page = page_for(qtbot, ws)
+    page.export("workbook")
+    qtbot.waitUntil(lambda: page.job is None, timeout=20000)
+    assert errors and "无法保存上报工作簿" in errors[0]
+    assert not (tmp_path / "gone").exists()

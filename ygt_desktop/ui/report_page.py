@@ -8,6 +8,7 @@ list of people behind an indicator; Ctrl+B edits the year's base data.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
@@ -28,8 +29,9 @@ from ..storage import locking
 from ..storage.db import StoreError
 from ..storage.reporting import Computed, Reporting
 from ..storage.workspace import Workspace
-from . import messages
+from . import messages, report_jobs
 from .entity_editor import EntityEditor
+from .files import choose_path, open_file
 from .report_people import PeopleDialog
 from .report_table import ReportTableModel
 
@@ -66,10 +68,19 @@ class ReportPage(QWidget):
         self.base_button.clicked.connect(self.edit_base)
         self.submit_button = QPushButton("上报并锁定…")
         self.submit_button.clicked.connect(self.submit)
+        self.export_buttons = {}
+        for kind, text in ((report_jobs.WORKBOOK, "导出工作簿 (Ctrl+E)…"),
+                           (report_jobs.PDF, "导出 PDF (Ctrl+P)…"),
+                           (report_jobs.LISTS, "花名册…")):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _c=False, k=kind: self.export(k))
+            self.export_buttons[kind] = button
         top = QHBoxLayout()
         for w in (QLabel("统计期"), self.period_box, compute, self.base_button):
             top.addWidget(w)
         top.addStretch()
+        for button in self.export_buttons.values():
+            top.addWidget(button)
         top.addWidget(self.submit_button)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -92,6 +103,9 @@ class ReportPage(QWidget):
             sc.setContext(Qt.ShortcutContext.WidgetShortcut)
         QShortcut(QKeySequence("F5"), self, activated=self.refresh)
         QShortcut(QKeySequence("Ctrl+B"), self, activated=self.edit_base)
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=lambda: self.export(report_jobs.WORKBOOK))
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=lambda: self.export(report_jobs.PDF))
+        self.job: report_jobs.ExportJob | None = None
         self.people: PeopleDialog | None = None
         self.editor: EntityEditor | None = None
         layout = QVBoxLayout(self)
@@ -173,6 +187,40 @@ class ReportPage(QWidget):
                                    initial={"year": period.year}, parent=self)
         self.editor.accepted.connect(self.refresh)
         self.editor.open()
+
+    def export(self, kind: str) -> None:
+        """Ask where, then write in the background (the window stays usable)."""
+        period = self.period()
+        if period is None or self.job is not None:
+            return
+        org = self.ws.organisation
+        code = org.code if org else ""
+        revision = self.computed.report.revision if self.computed else 1
+        name, file_filter, suffix = {
+            report_jobs.WORKBOOK: (f"{code}_{period}_第{revision}版.xlsx", "Excel 工作簿 (*.xlsx)",
+                                   ".xlsx"),
+            report_jobs.PDF: (f"{code}_{period}_第{revision}版.pdf", "PDF 文件 (*.pdf)", ".pdf"),
+            report_jobs.LISTS: (f"{code}_{period}_花名册.xlsx", "Excel 工作簿 (*.xlsx)", ".xlsx"),
+        }[kind]
+        out = choose_path(self, f"导出{report_jobs.TITLES[kind]}", name, file_filter, suffix)
+        if out is None:
+            return
+        full_id = kind == report_jobs.LISTS and messages.ask(
+            self, "花名册中的身份证号默认遮挡（如 530102********123X）。\n"
+            "需要导出完整身份证号吗？完整号码的文件请妥善保管。", "身份证号")
+        request = report_jobs.ExportRequest(self.ws.store.path, period, {kind: out}, full_id)
+        self.job = report_jobs.ExportJob(request, self)
+        self.job.sig_finished.connect(self._exported)
+        self.job.start()
+
+    def _exported(self, written: list[str], message: str) -> None:
+        self.job = None
+        if written:
+            messages.info(self, message, "导出完成")
+            if written[0].endswith(".pdf"):
+                open_file(Path(written[0]))
+        else:
+            messages.error(self, message, "导出失败")
 
     def submit(self) -> None:
         period = self.period()
