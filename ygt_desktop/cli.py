@@ -326,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("demo", help="生成演示数据（同一种子结果相同）")
     db_arg(s)
-    s.add_argument("--residents", type=int, default=2000, help="居民人数")
+    s.add_argument("--residents", type=int, default=10000, help="居民人数（默认 10000）")
     s.add_argument("--seed", type=int, default=1, help="随机种子")
     s.add_argument("--year", type=int, default=dt.date.today().year, help="数据年份")
     s.add_argument("--today", help="以哪一天为“今天”（YYYY-MM-DD），默认年底或今天")
