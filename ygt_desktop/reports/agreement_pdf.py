@@ -31,8 +31,9 @@ from ..storage.db import StoreError
 from ..storage.entities import EntityRepo
 from ..storage.organisation import villages
 from ..storage.workspace import Workspace
+from .atomic import write_atomic
 from .pdf_fonts import FONT_NAME, TextFonts
-from .record_pdf import BODY_WIDTH, _PageDecor, _pdf_bytes, _Title, write_atomic
+from .record_pdf import BODY_WIDTH, _PageDecor, _pdf_bytes, _Title
 
 TITLE = "家庭医生签约服务协议书"
 SIZE = 9.5

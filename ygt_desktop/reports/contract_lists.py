@@ -23,8 +23,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from .atomic import write_atomic
 from .pdf_fonts import FONT_NAME, TextFonts
-from .record_pdf import MARGIN, _PageDecor, _pdf_bytes, _Title, write_atomic
+from .record_pdf import MARGIN, _PageDecor, _pdf_bytes, _Title
 from .worklist_rows import _cell as _spreadsheet_safe
 
 PAGE_SIZE = landscape(A4)

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.report_model import Period
-from ..storage.indicator_rules import FACE_TO_FACE, managed, standard
-from ..storage.indicators import Indicators
+from ..storage.indicator_rules import managed, standard
+from ..storage.indicators import FACE_TO_FACE, Indicators
 from ..storage.organisation import villages
 from ..storage.reporting import Reporting
 from ..storage.workspace import Workspace
@@ -72,12 +72,12 @@ def register_list(ws: Workspace, ix: Indicators, register: str, followup: str, t
     people = _identities(ws, list(patients))
     rows = []
     for rid in sorted(patients, key=lambda r: people.get(r, {}).get("archive_no") or ""):
-        day, vals = latest.get(rid, ("", ()))
+        day, reading_values = latest.get(rid, ("", ()))
         row: dict[str, Any] = {**people.get(rid, {}),
                                "registered": patients[rid].isoformat(),
                                "face_to_face": face[rid], "last_visit": day or None,
                                "standard": "是" if rid in good else "否"}
-        for (key, _, _), value in zip(reading, vals, strict=False):
+        for (key, _, _), value in zip(reading, reading_values, strict=False):
             row[key] = value
         rows.append(row)
     ids, labels, types = _identity_columns()

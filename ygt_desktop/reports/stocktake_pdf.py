@@ -21,8 +21,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..storage.equipment_stocktake import MISSING, StocktakeItem, StocktakeResult
+from .atomic import write_atomic
 from .pdf_fonts import FONT_NAME, TextFonts
-from .record_pdf import BODY_WIDTH, _PageDecor, _pdf_bytes, _Title, write_atomic
+from .record_pdf import BODY_WIDTH, _PageDecor, _pdf_bytes, _Title
 
 SIZE = 8.5
 PADDING = 2.5

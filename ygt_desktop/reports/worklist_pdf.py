@@ -29,8 +29,9 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 
 from ..core import schedules as sch
 from ..storage.worklist import WorkItem
+from .atomic import write_atomic
 from .pdf_fonts import FONT_NAME, TextFonts, break_lines, runs_width
-from .record_pdf import FOOTER_HEIGHT, MARGIN, _PageDecor, _pdf_bytes, _Title, write_atomic
+from .record_pdf import FOOTER_HEIGHT, MARGIN, _PageDecor, _pdf_bytes, _Title
 from .worklist_rows import COLUMNS, counts_text, worklist_rows
 
 TITLE = "待办随访名单"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..core.dates import age_text
 from ..storage.worklist import WorkItem
-from .record_pdf import write_atomic
+from .atomic import write_atomic
 
 COLUMNS = (
     "序号", "状态", "姓名", "性别", "年龄", "居委/村委", "联系电话", "服务项目", "时间窗", "完成日期",
