@@ -210,3 +210,16 @@ def test_inactive_package_cannot_be_newly_signed_but_old_contracts_keep_it(ws, s
 def test_key_population_codes_match_the_form(forms):
     assert tuple(c.code for c in forms["contract"].field("key_populations").choices) \
         == core.KEY_POPULATIONS
+
+
+def test_records_in_use_by_contracts_are_counted(ws, st):
+    from ygt_desktop.storage.contracts import contracts_using
+
+    st.sign("张老汉", "2026-01-01", packages=("基础服务包", "老年人服务包"))
+    st.sign("王大姐", "2026-01-01")
+    assert contracts_using(ws.store, "service_package", st.packages["基础服务包"]) == 2
+    assert contracts_using(ws.store, "service_package", st.packages["老年人服务包"]) == 1
+    assert contracts_using(ws.store, "service_package", st.packages["儿童服务包"]) == 0
+    assert contracts_using(ws.store, "team", st.teams["小坝"]) == 2
+    assert contracts_using(ws.store, "team_member", st.members["王医生"]) == 2
+    assert contracts_using(ws.store, "team_member", st.members["李护士"]) == 0

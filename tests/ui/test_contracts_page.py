@@ -199,6 +199,20 @@ def test_teams_members_and_packages_are_kept_on_the_page(qtbot, page, st, told):
     qtbot.waitUntil(lambda: not editor.isVisible())
     assert any(r[1] == "Ma Yi" and r[2] == "上级医院专科医生" for r in setup.members.model.texts())
 
+    st.sign("张老汉", "2026-01-01")  # 基础服务包 in use: made inactive, not deleted
+    setup.packages.table.selectRow(
+        next(i for i, r in enumerate(setup.packages.model.rows) if r["name"] == "基础服务包"))
+    setup.packages.delete_current()
+    assert "不能删除" in told[-1] and "取消“可签约”" in told[-1]
+    assert setup.packages.model.rowCount() == 5
+
+
+def test_contract_list_model_keeps_the_qt_contract(page, st, qtmodeltester):
+    st.sign("张老汉", "2026-01-01")
+    st.sign("王大姐", "2025-01-01")
+    page.contracts.refresh()
+    qtmodeltester.check(page.contracts.model)
+
 
 def test_print_the_agreement_of_the_selected_contract(qtbot, page, st, monkeypatch, tmp_path):
     from ygt_desktop.ui import worklist_export

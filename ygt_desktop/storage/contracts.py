@@ -212,8 +212,8 @@ class ContractRepo(EntityRepo):
                 "WHERE resident_id = ? AND deleted = 0 AND id IS NOT ? ORDER BY start_date",
                 (v["resident_id"], cid)):
             shared = mine & set(_ids(packages))
-            o_start, o_last = _date(start), last_day(_date(end), _date(ended))  # type: ignore[arg-type]
-            assert o_start is not None
+            o_start, o_last = dt.date.fromisoformat(start), last_day(
+                dt.date.fromisoformat(end), _date(ended))
             if shared and overlaps(first, last, o_start, o_last):
                 names = "、".join(self._package_name(conn, p) for p in sorted(shared))
                 return {"start_date": f"与签约 {oid}（{o_start.isoformat()} 至 "
@@ -244,3 +244,17 @@ def add_example_packages(store: Store, forms: FormRegistry) -> list[int]:
         if example["name"] not in have:
             added.append(repo.save(dict(example), reason="载入示例服务包").record_id)
     return added
+
+
+def contracts_using(store: Store, form_id: str, entity_id: int) -> int:
+    """How many contracts (not deleted) name a team, team member or package: such a
+    record is made inactive rather than deleted, so old contracts keep showing it."""
+    column = {"team": "team_id", "team_member": "doctor_id"}.get(form_id)
+    if column is not None:
+        return int(store.conn.execute(f"SELECT count(*) FROM e_contract WHERE deleted = 0 "
+                                      f"AND {column} = ?", (str(entity_id),)).fetchone()[0])
+    if form_id == "service_package":
+        return sum(1 for (ids,) in store.conn.execute(
+            "SELECT package_ids FROM e_contract WHERE deleted = 0")
+            if str(entity_id) in _ids(ids))
+    return 0

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.contracts import yuan_text
-from ..storage.contracts import add_example_packages
+from ..storage.contracts import add_example_packages, contracts_using
 from ..storage.db import StoreError
 from ..storage.entities import EntityRepo
 from ..storage.organisation import villages
@@ -89,7 +89,14 @@ class EntityList(QGroupBox):
         if row is None:
             messages.info(self, "请先在列表中选中一条记录。")
             return
-        reason = messages.ask_text(self, "删除后不再出现在列表和选项中，已有签约不受影响。"
+        used = contracts_using(self.ws.store, self.repo.form.id, int(row["id"]))
+        if used:
+            what = "取消“在岗”" if self.repo.form.id == "team_member" else (
+                "取消“可签约”" if self.repo.form.id == "service_package" else "改名或保留")
+            messages.info(self, f"已有 {used} 份签约用到这条记录，不能删除（删除后这些签约将无法显示）。"
+                                f"不再使用时请{what}。", "不能删除")
+            return
+        reason = messages.ask_text(self, "删除后不再出现在列表和选项中。"
                                    "请填写删除原因：", f"删除{self.repo.form.title}")
         if not reason:
             return
