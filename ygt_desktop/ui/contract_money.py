@@ -205,6 +205,7 @@ class FiguresTab(QWidget):
         self.survey = QLabel()
         self.survey.setObjectName("survey_figures")
         self.survey.setWordWrap(True)
+        self.survey.setMinimumHeight(self.survey.fontMetrics().height() * 3)
         fee_box = QGroupBox("签约服务费（元）")
         box = QVBoxLayout(fee_box)
         box.addWidget(self.fee_table)
