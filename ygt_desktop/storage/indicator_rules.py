@@ -69,15 +69,16 @@ def _edu(ix: Indicators) -> list[Counted]:
 @computes("child.newborn")
 def _newborn(ix: Indicators) -> list[Counted]:
     born = {rid for rid, p in ix.people.items()
-            if p.birth is not None and ix.ws <= p.birth <= ix.we}
+            if p.birth is not None and ix.ws.isoformat() <= p.birth <= ix.we.isoformat()}
     days = int(ix.setting("newborn_visit_days", 7))
     visited = set()
     for _, rid, day, discharged in ix.rows("newborn_visit", "d.discharged_date",
                                            end=ix.we + dt.timedelta(days=days + 40)):
         if rid not in born:
             continue
-        start = _d(discharged) or ix.people[rid].birth
-        assert start is not None
+        birth = ix.people[rid].birth
+        assert birth is not None
+        start = _d(discharged) or dt.date.fromisoformat(birth)
         if 0 <= (dt.date.fromisoformat(day) - start).days <= days:
             visited.add(rid)
     return [Counted("child.newborn", numerator=visited, denominator=born)]
@@ -187,7 +188,8 @@ def managed(ix: Indicators, register: str) -> dict[int, dt.date]:
         person = ix.people.get(rid)
         if person is None:
             continue
-        created_in_window = person.archived is not None and ix.ws <= person.archived <= ix.we
+        created_in_window = person.archived is not None and \
+            ix.ws.isoformat() <= person.archived <= ix.we.isoformat()
         if rid in open_start or created_in_window:
             registered = dt.date.fromisoformat(day)
             out[rid] = max(out.get(rid, registered), registered)
@@ -244,7 +246,7 @@ def _htn(ix: Indicators) -> list[Counted]:
         if rid not in ids:
             continue
         birth = ix.people[rid].birth
-        old = birth is not None and age_years(birth, day) >= int(
+        old = birth is not None and age_years(dt.date.fromisoformat(birth), day) >= int(
             ix.setting("htn_elderly_age", 65))
         sbp_limit = float(ix.setting("htn_elderly_sbp_below" if old else "htn_sbp_below",
                                      150 if old else 140))

@@ -73,10 +73,11 @@ def _half_up(x: float) -> int:
 
 @dataclass(frozen=True)
 class Person:
-    birth: dt.date | None
-    archived: dt.date | None
-    closed: dt.date | None  # when the archive was closed (迁出/死亡/注销), None if open
-    flags: Mapping[str, Any]
+    """A resident's dates as ISO text (compared as text: loading 100,000 stays cheap)."""
+
+    birth: str | None
+    archived: str | None
+    closed: str | None  # when the archive was closed (迁出/死亡/注销; "" if unknown), None if open
 
 
 class Indicators:
@@ -119,17 +120,18 @@ class Indicators:
             for rid, birth, archived, status, status_date in self.store.conn.execute(
                 "SELECT id, birth_date, archive_date, status, status_date FROM residents "
                 "WHERE deleted = 0"):
-                closed = None if status == OPEN else (_d(status_date) or dt.date.min)
-                people[rid] = Person(_d(birth), _d(archived), closed, {})
+                closed = None if status == OPEN else (status_date or "")
+                people[rid] = Person(birth, archived, closed)
             self._people = people
         return self._people
 
     def open_at(self, day: dt.date) -> set[int]:
         """Archives created on or before ``day`` and not closed on or before it."""
         if day not in self._open:
+            iso = day.isoformat()
             self._open[day] = {rid for rid, p in self.people.items()
-                               if p.archived is not None and p.archived <= day
-                               and (p.closed is None or p.closed > day)}
+                               if p.archived is not None and p.archived <= iso
+                               and (p.closed is None or p.closed > iso)}
         return self._open[day]
 
     def aged(self, ids: Iterable[int], day: dt.date, *, years_from: int | None = None,
@@ -144,8 +146,9 @@ class Indicators:
         if months_below is not None:
             earliest = max(earliest, add_months(day, -months_below))
         people = self.people
-        return {rid for rid in ids if (b := people[rid].birth) is not None
-                and earliest < b <= latest}
+        low = "" if earliest == dt.date.min else earliest.isoformat()
+        high = latest.isoformat()
+        return {rid for rid in ids if (b := people[rid].birth) is not None and low < b <= high}
 
     def rows(self, form_id: str, columns: str = "", start: dt.date | None = None,
              end: dt.date | None = None, extra: str = "") -> list[tuple[Any, ...]]:

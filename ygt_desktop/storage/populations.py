@@ -86,14 +86,25 @@ def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Membe
     def ids(sql: str, params: tuple[object, ...]) -> set[int]:
         return {int(r[0]) for r in conn.execute(sql, params)}
 
-    members: Members = {}
+    members: Members = {code: set() for code in ("child", "elderly", *RESIDENT_FLAGS)}
+    # One scan of the open archives gives the age and typed-flag populations:
     # age_years(birth, day) <= 6  ⇔  birth > day − 7 years;  >= 65  ⇔  birth <= day − 65 y.
-    members["child"] = ids(
-        f"SELECT id FROM residents r WHERE {base} AND birth_date > ? AND birth_date <= ?",
-        (iso, iso, add_years(day, -(CHILD_MAX_AGE + 1)).isoformat(), iso))
-    members["elderly"] = ids(
-        f"SELECT id FROM residents r WHERE {base} AND birth_date <= ?",
-        (iso, iso, add_years(day, -ELDERLY_MIN_AGE).isoformat()))
+    child_after = add_years(day, -(CHILD_MAX_AGE + 1)).isoformat()
+    elderly_by = add_years(day, -ELDERLY_MIN_AGE).isoformat()
+    flag_codes = list(RESIDENT_FLAGS)
+    open_archives: set[int] = set()
+    for rid, birth, *flags in conn.execute(
+            f"SELECT id, birth_date, {', '.join(RESIDENT_FLAGS.values())} FROM residents r "
+            f"WHERE {base}", (iso, iso)):
+        open_archives.add(rid)
+        if birth:
+            if child_after < birth <= iso:
+                members["child"].add(rid)
+            if birth <= elderly_by:
+                members["elderly"].add(rid)
+        for code, flag in zip(flag_codes, flags, strict=True):
+            if flag == 1:
+                members[code].add(rid)
     episodes = open_episodes(store, forms, day)
     members["maternal"] = episodes["pregnancy"]
     members["tb"] = episodes["tb"]
@@ -106,10 +117,6 @@ def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Membe
             f"SELECT h.resident_id FROM service_records h JOIN {table} d ON d.record_id = h.id "
             "WHERE h.form_id = ? AND h.deleted = 0 AND h.service_date <= ? "
             "AND (d.closed_date IS NULL OR d.closed_date > ?)", (form_id, iso, iso))
-    for code, column in RESIDENT_FLAGS.items():
-        members[code] = ids(f"SELECT id FROM residents r WHERE {base} AND {column} = 1",
-                            (iso, iso))
-    open_archives = ids(f"SELECT id FROM residents r WHERE {base}", (iso, iso))
     return {code: members[code] & open_archives for code in KEY_POPULATIONS}
 
 

@@ -1,0 +1,157 @@
+"""Quarterly report benchmark (issue 5): all indicators of a quarter, then the workbook
+and the PDF, on a big demo station, beside a bare baseline from the same run.
+
+Run from the repository root (the package installed, ``pip install -e .[test]``)::
+
+    python benchmarks/bench_report.py                         # 100,000 residents
+    python benchmarks/bench_report.py --db station.db         # an existing demo database
+    python benchmarks/bench_report.py --residents 265000      # about 1,000,000 records
+
+The station is made by the real ``ygt demo --residents N --seed 7 --year 2026
+--today 2026-11-20`` in a fresh ``ygt-bench-*`` folder (removed at the end unless
+``--keep``); with ``--db`` that file is copied there first and never written to.
+
+Figures (period 2026Q3, year to date; median and worst of ``--repeats`` runs):
+
+1. All indicators (target < 2 s): ``Reporting(ws).compute(period)`` with a new
+   ``Reporting`` each run (nothing remembered between runs): every indicator of the
+   template with the residents behind it.
+2. Workbook + PDF (target < 2 s): ``write_workbook`` and ``write_report_pdf`` of the
+   computed report, the PDF with its chart of the year's earlier quarters (their main
+   rates computed for it), each file written atomically as the page does.
+3. Workbook + PDF without the chart (no target): the files alone.
+
+Baseline (the same for every figure): one full scan of the service-record tables —
+``SELECT * FROM service_records`` and ``SELECT * FROM`` every form's detail table,
+every row fetched — on the same connection. The ratio says how many such scans a
+figure costs. The operating system's file cache is warm (the database was just
+written or copied).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_foundation import Figure, Report, copy_database, render  # noqa: E402
+
+from ygt_desktop.core.report_model import Period  # noqa: E402
+from ygt_desktop.reports.report_export import pdf, workbook  # noqa: E402
+from ygt_desktop.storage.reporting import Reporting  # noqa: E402
+from ygt_desktop.storage.workspace import Workspace  # noqa: E402
+
+PERIOD = Period.parse("2026Q3")
+
+
+def timed(fn: Callable[[], object], repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def full_scan(ws: Workspace) -> None:
+    conn = ws.store.conn
+    tables = ["service_records", *sorted({f.table for f in ws.forms
+                                          if f.kind in ("service", "station_log")})]
+    for table in tables:
+        for _row in conn.execute(f"SELECT * FROM {table}"):
+            pass
+
+
+def make_station(folder: Path, args: argparse.Namespace) -> Path:
+    db = folder / "station.db"
+    if args.db:
+        copy_database(Path(args.db), db)
+        return db
+    cmd = [sys.executable, "-m", "ygt_desktop.cli", "demo", "--db", str(db), "--residents",
+           str(args.residents), "--seed", "7", "--year", "2026", "--today", "2026-11-20"]
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    print(f"demo station made in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return db
+
+
+def run(args: argparse.Namespace) -> tuple[Report, str]:
+    folder = Path(tempfile.mkdtemp(prefix="ygt-bench-", dir=args.workdir))
+    report = Report()
+    try:
+        db = make_station(folder, args)
+        ws = Workspace.open(db, lock=False)
+        try:
+            residents = ws.store.conn.execute("SELECT count(*) FROM residents").fetchone()[0]
+            records = ws.store.conn.execute("SELECT count(*) FROM service_records").fetchone()[0]
+            full_scan(ws)  # warm
+            scans: list[float] = []
+            computing: list[float] = []
+            for _ in range(args.repeats):
+                scans.extend(timed(lambda: full_scan(ws), 1))
+                computing.extend(timed(lambda: Reporting(ws).compute(PERIOD), 1))
+            reporting = Reporting(ws)
+            computed = reporting.compute(PERIOD).report
+
+            def files(chart: bool) -> Callable[[], object]:
+                def write() -> None:
+                    workbook(reporting, computed, folder / "r.xlsx")
+                    pdf(Reporting(ws), computed, folder / "r.pdf", chart=chart)
+                return write
+
+            with_chart = timed(files(True), args.repeats)
+            without = timed(files(False), args.repeats)
+            baseline = statistics.median(scans)
+            report.add(
+                Figure(1, "all indicators, 2026Q3", "s", statistics.median(computing), 2.0,
+                       baseline),
+                Figure(2, "workbook + PDF with chart", "s", statistics.median(with_chart), 2.0,
+                       baseline),
+                Figure(3, "workbook + PDF, no chart", "s", statistics.median(without), None,
+                       baseline),
+            )
+            report.note(1, f"worst of {args.repeats}: {max(computing):.3f} s")
+            report.note(2, f"worst of {args.repeats}: {max(with_chart):.3f} s")
+            report.note(0, f"baseline: one full scan of the service-record tables, median "
+                           f"{baseline:.3f} s; station: {residents:,} residents, {records:,} "
+                           f"service records, {db.stat().st_size / 1024**2:.0f} MiB")
+        finally:
+            ws.close(backup_on_exit=False)
+    finally:
+        if args.keep:
+            report.note(0, f"kept: {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    env = (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+           f"Python {platform.python_version()}")
+    return report, env
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--residents", type=int, default=100_000)
+    p.add_argument("--db", help="an existing demo database (copied, never written)")
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--workdir", type=Path)
+    p.add_argument("--keep", action="store_true")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = p.parse_args(argv)
+    report, env = run(args)
+    print(render(report))
+    for line in report.sorted_notes():
+        print(line)
+    print(env)
+    return 1 if args.strict and report.missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
