@@ -63,6 +63,7 @@ written); that is the normal state of a station PC once the app has been used.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -250,6 +251,53 @@ def copy_database(source: Path, target: Path) -> None:
 def remove_db_files(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def copy_station(source: Path, target: Path) -> None:
+    """Copy an existing demo database given with ``--db`` (never written to)."""
+    if not source.is_file():
+        raise BenchError(f"no such database: {source}")
+    copy_database(source, target)
+
+
+@contextlib.contextmanager
+def bench_folder(workdir: Path | None, keep: bool, report: Report) -> Iterator[Path]:
+    """A fresh ``ygt-bench-*`` folder (in ``workdir`` when given), removed at the end
+    unless ``keep`` (then named in the report's notes)."""
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="ygt-bench-", dir=workdir))
+    try:
+        yield folder
+    finally:
+        if keep:
+            report.note(0, f"kept: {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+class ScratchInserts:
+    """The save baseline: a one-table scratch database with the app's pragmas (WAL,
+    ``synchronous=FULL``); each :meth:`insert` is one bare one-row ``INSERT`` in its
+    own committed ``BEGIN IMMEDIATE`` transaction. :meth:`close` removes the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        remove_db_files(path)
+        self.conn = connect_bare(path)
+        self.conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, value TEXT)")
+
+    def insert(self, i: int) -> float:
+        """Seconds for one durable one-row insert."""
+        started = time.perf_counter()
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("INSERT INTO t (name, value) VALUES (?, ?)", (f"居民{i}", "x" * 200))
+        self.conn.execute("COMMIT")
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        self.conn.close()
+        remove_db_files(self.path)
 
 
 # ---- 1. ygt demo ---------------------------------------------------------------------
@@ -484,18 +532,7 @@ def bench_saves(
     ids = [r[0] for r in ws.store.conn.execute("SELECT id FROM residents WHERE deleted = 0")]
     targets = rng.sample(ids, min(count, len(ids)))
     inserts = list(new_residents(ws, count, DEMO_SEED + 1000 + rng.randrange(1000)))
-    scratch = folder / "bare-save.db"
-    remove_db_files(scratch)
-    bare = connect_bare(scratch)
-    bare.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, value TEXT)")
-
-    def bare_insert(i: int) -> float:
-        started = time.perf_counter()
-        bare.execute("BEGIN IMMEDIATE")
-        bare.execute("INSERT INTO t (name, value) VALUES (?, ?)", (f"居民{i}", "x" * 200))
-        bare.execute("COMMIT")
-        return time.perf_counter() - started
-
+    bare = ScratchInserts(folder / "bare-save.db")
     update_s: list[float] = []
     insert_s: list[float] = []
     bare_s: list[float] = []
@@ -514,10 +551,9 @@ def bench_saves(
                     insert_s.append(timed(partial(repo.save, inserts[i])))
                 except ValidationFailed as exc:
                     failed.append(f"insert {inserts[i].get('name')}: {exc}")
-            bare_s.extend((bare_insert(2 * i), bare_insert(2 * i + 1)))
+            bare_s.extend((bare.insert(2 * i), bare.insert(2 * i + 1)))
     finally:
         bare.close()
-        remove_db_files(scratch)
     if not update_s or not insert_s:
         raise BenchError("no save succeeded: " + "; ".join(failed[:3]))
     bare_ms = [ms(s) for s in bare_s]
@@ -698,19 +734,22 @@ def environment(folder: Path, db: Path) -> str:
     )
 
 
+def add_common_args(p: argparse.ArgumentParser, db_help: str) -> None:
+    """--residents, --db, --workdir, --keep and --strict, shared by the benchmarks."""
+    p.add_argument(
+        "--residents", type=int, default=100_000, help="residents for ygt demo (default 100000)"
+    )
+    p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument("--workdir", type=Path, help="where to make the ygt-bench-* folder")
+    p.add_argument("--keep", action="store_true", help="keep the ygt-bench-* folder")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description="Benchmark demo generation, search, saves and window opening."
     )
-    p.add_argument(
-        "--residents", type=int, default=100_000, help="residents for ygt demo (default 100000)"
-    )
-    p.add_argument(
-        "--db", type=Path, help="an existing demo database to copy and measure (skips figure 1)"
-    )
-    p.add_argument("--workdir", type=Path, help="where to make the ygt-bench-* folder")
-    p.add_argument("--keep", action="store_true", help="keep the ygt-bench-* folder")
-    p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    add_common_args(p, "an existing demo database to copy and measure (skips figure 1)")
     p.add_argument("--queries", type=int, default=300, help="typed search queries (300)")
     p.add_argument("--saves", type=int, default=200, help="updates and inserts each (200)")
     p.add_argument("--repeats", type=int, default=3, help="window-open runs (3)")
@@ -723,18 +762,13 @@ def run(args: argparse.Namespace) -> Report:
     from ygt_desktop.storage.workspace import Workspace
 
     report = Report()
-    if args.workdir is not None:
-        args.workdir.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="ygt-bench-", dir=args.workdir))
-    db = folder / "station.db"
     rng = random.Random(args.seed)
-    try:
+    with bench_folder(args.workdir, args.keep, report) as folder:
+        db = folder / "station.db"
         if args.db is None:
             bench_demo(report, folder, db, args.residents)
         else:
-            if not args.db.is_file():
-                raise BenchError(f"no such database: {args.db}")
-            copy_database(args.db, db)
+            copy_station(args.db, db)
             report.add(Figure(1, "ygt demo (skipped: --db given)", "s", None, DEMO_TARGET_S))
         report.note(0, "environment: " + environment(folder, db))
         bench_window(report, db, args.repeats)  # before this process takes the lock
@@ -744,12 +778,20 @@ def run(args: argparse.Namespace) -> Report:
             bench_saves(report, ws, folder, args.saves, rng)
         finally:
             ws.close(backup_on_exit=False)
-    finally:
-        if args.keep:
-            report.note(0, f"kept: {folder}")
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
     return report
+
+
+def print_report(report: Report, strict: bool) -> int:
+    """Print the table, the notes and the missed targets; the exit status."""
+    print()
+    print(render(report))
+    print()
+    for line in report.sorted_notes():
+        print(line)
+    missed = report.missed
+    if missed:
+        print("missed targets: " + "; ".join(f"{f.number}. {f.name}" for f in missed))
+    return 1 if strict and missed else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -767,15 +809,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as exc:
         print(f"benchmark could not run: {exc}", file=sys.stderr)
         return 2
-    print()
-    print(render(report))
-    print()
-    for line in report.sorted_notes():
-        print(line)
-    missed = report.missed
-    if missed:
-        print("missed targets: " + "; ".join(f"{f.number}. {f.name}" for f in missed))
-    return 1 if args.strict and missed else 0
+    return print_report(report, args.strict)
 
 
 if __name__ == "__main__":
