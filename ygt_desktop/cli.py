@@ -58,10 +58,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     if path.exists() and path.stat().st_size > 0:
         raise CliError(f"数据库文件 {path} 已存在，未做任何改动。")
     org = Organisation(args.org_code, args.org_name, args.org_level, args.parent_code)
+    if org.is_bureau and args.village:
+        raise CliError(f"{org.level}级机构没有辖区居委/村委，请去掉 --village；"
+                       "成员机构用 ygt bureau roster 导入。")
     ws = Workspace.open(path, create=True)
     try:
         set_organisation(ws.store, org)
-        for code, name in args.village or [("001", "本辖区居委会")]:
+        for code, name in [] if org.is_bureau else args.village or [("001", "本辖区居委会")]:
             add_village(ws.store, code, name)
     except BaseException:
         ws.close(backup_on_exit=False)
@@ -316,9 +319,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("init", help="新建数据库并设置本机构")
     db_arg(s)
-    s.add_argument("--org-code", required=True, help="机构代码（GB/T 2260 区划代码 + 乡镇码，9位）")
+    s.add_argument("--org-code", required=True,
+                   help="机构代码（站、中心：GB/T 2260 区划代码 + 乡镇码，9位；区、市：6位区划代码）")
     s.add_argument("--org-name", required=True, help="机构名称")
-    s.add_argument("--org-level", required=True, choices=LEVELS, help="机构级别")
+    s.add_argument("--org-level", required=True, choices=LEVELS,
+                   help="机构级别：站、中心录入居民和服务；区、市（区卫健局等）接收并汇总上报工作簿")
     s.add_argument("--parent-code", help="上级机构代码")
     s.add_argument("--village", action="append", type=_parse_village,
                    help="辖区居委/村委，代码=名称，可重复；如 101=小坝村委会")

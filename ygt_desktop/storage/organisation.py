@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..core.org_codes import LEVELS as LEVELS
+from ..core.org_codes import STATION_LEVELS, code_problem, is_bureau, level_problem
 from .audit import now_iso, record
 from .db import Store, StoreError
-
-LEVELS = ("站", "中心")
-_CODE = re.compile(r"^\d{9}(\d{3})?$")
 
 
 @dataclass(frozen=True)
@@ -18,6 +17,11 @@ class Organisation:
     name: str
     level: str
     parent_code: str | None
+
+    @property
+    def is_bureau(self) -> bool:
+        """A district or city bureau: a roster and imported workbooks, no residents."""
+        return is_bureau(self.level)
 
 
 @dataclass(frozen=True)
@@ -33,14 +37,12 @@ class Village:
 def check_org(code: str, name: str, level: str, parent_code: str | None) -> dict[str, str]:
     """Field errors (Chinese) for an organisation as typed at setup."""
     errors: dict[str, str] = {}
-    if not _CODE.match(code or ""):
-        errors["code"] = "机构代码应为9位（县级区划代码6位 + 乡镇3位）或12位数字"
-    elif not (11 <= int(code[:2]) <= 82) or code[2:6] == "0000":
-        errors["code"] = "机构代码前6位应为 GB/T 2260 县级行政区划代码（如 530102）"
+    if problem := level_problem(level):
+        errors["level"] = problem
+    if problem := code_problem(code, level if level in LEVELS else STATION_LEVELS[0]):
+        errors["code"] = problem
     if not (name or "").strip():
         errors["name"] = "请填写机构名称"
-    if level not in LEVELS:
-        errors["level"] = "机构级别应为 站 或 中心"
     if parent_code and not re.fullmatch(r"\d{6,12}", parent_code):
         errors["parent_code"] = "上级机构代码应为6–12位数字"
     return errors
@@ -84,6 +86,9 @@ def add_village(store: Store, code: str, name: str) -> Village:
     problem = check_village(code, name)
     if problem:
         raise StoreError(problem)
+    org = get_organisation(store)
+    if org is not None and org.is_bureau:
+        raise StoreError(f"{org.level}级机构没有辖区居委/村委（居民由各站点管理）")
     with store.write() as conn:
         if conn.execute("SELECT 1 FROM villages WHERE code = ?", (code,)).fetchone():
             raise StoreError(f"居委/村委代码 {code} 已存在")
