@@ -25,7 +25,7 @@ import datetime as dt
 import io
 import math
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,6 +78,10 @@ _MARGIN_IN = 0.6
 _A4 = (210.0, 297.0)
 
 
+# A further visible sheet: its title and the function that fills it.
+ExtraSheet = tuple[str, Callable[[Worksheet], None]]
+
+
 class WorkbookError(ValueError):
     """The report cannot be written as a workbook; the message says why (Chinese)."""
 
@@ -88,6 +92,7 @@ def write_workbook(
     *,
     filled_on: dt.date | None = None,
     people: Mapping[str, str] | None = None,
+    extra_sheets: Sequence[ExtraSheet] = (),
 ) -> None:
     """Write ``report`` as the upward workbook to ``out`` (complete or not at all).
 
@@ -98,9 +103,14 @@ def write_workbook(
     Raises :class:`~.atomic.ExportError` (an OSError with a Chinese message) when the
     file cannot be written, leaving nothing behind, and :class:`WorkbookError` when a
     text of the ``_data`` rows holds control characters no workbook can store.
+    ``extra_sheets`` are further visible sheets for people (a bureau's ranking of its
+    members), placed after the report sheets: ``(title, fill)`` where ``fill(ws)``
+    writes the sheet; importers read only ``_data`` and ``_meta``.
+
     Pure function of its arguments; safe in a worker thread.
     """
-    save_export(workbook_bytes(report, filled_on=filled_on, people=people), Path(out), "上报工作簿")
+    data = workbook_bytes(report, filled_on=filled_on, people=people, extra_sheets=extra_sheets)
+    save_export(data, Path(out), "上报工作簿")
 
 
 def workbook_bytes(
@@ -108,6 +118,7 @@ def workbook_bytes(
     *,
     filled_on: dt.date | None = None,
     people: Mapping[str, str] | None = None,
+    extra_sheets: Sequence[ExtraSheet] = (),
 ) -> bytes:
     """The ``.xlsx`` file of :func:`write_workbook` as bytes."""
     signers = signers_of(people or {})
@@ -125,6 +136,8 @@ def workbook_bytes(
             )
     if not wb.worksheets:
         raise WorkbookError(f"报表模板 {report.template.id} 没有任何指标，无法生成工作簿")
+    for title, fill in extra_sheets:
+        fill(wb.create_sheet(_sheet_title(title)))
     _data_sheet(wb.create_sheet(DATA_SHEET), rows)
     _meta_sheet(wb.create_sheet(META_SHEET), report.meta())
     wb.active = 0
