@@ -1,7 +1,7 @@
 """``ygt`` — the same operations as the window, without a screen.
 
 Commands: init, demo, backup, check, restore, backups, print, worklist, report, lists,
-submit. Output and errors are Chinese; the exit status is 0 on success, 1 on a problem
+submit, bureau. Output and errors are Chinese; the exit status is 0 on success, 1 on a problem
 the message explains, 2 on bad usage.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from . import __version__, cli_report
+from . import __version__, cli_bureau, cli_report
 from .core import schedules as sch
 from .core.forms import PACKAGES, FormFileError
 from .storage import backup
@@ -385,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--full-id", action="store_true", help="打印完整身份证号（默认遮盖中间数字）")
     s.set_defaults(func=cmd_print)
     cli_report.register(sub, db_arg)
+    cli_bureau.register(sub, db_arg)
     return p
 
 

@@ -1,0 +1,223 @@
+"""``ygt bureau …``: a district or city bureau without a screen.
+
+    ygt bureau roster   --db PATH FILE                       成员机构名册（.xlsx 或 .csv）
+    ygt bureau members  --db PATH [--csv OUT]                列出或导出名册
+    ygt bureau import   --db PATH [--period P …] PATH...     导入上报工作簿（文件或文件夹）
+    ygt bureau status   --db PATH --period P [--xlsx OUT | --csv OUT]
+    ygt bureau report   --db PATH --period P [--xlsx OUT] [--pdf OUT]
+    ygt bureau receipts --db PATH --period P --out FOLDER [--org CODE …]
+
+``import`` prints one line per file (result, organisation, period, revision, reason)
+and the totals; its exit status is 1 when any file was refused (a duplicate is not a
+refusal), else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .core.report_model import Period, PeriodError
+from .core.roster import RosterFileError
+from .reports import bureau_report, bureau_status, receipt_pdf
+from .reports.atomic import ExportError, save_export
+from .reports.roster_file import read_roster, roster_csv
+from .reports.workbook import WorkbookError
+from .storage import roster
+from .storage.reporting import Reporting
+from .storage.residents import ValidationFailed
+from .storage.submissions import REJECTED
+from .storage.workspace import Workspace
+
+EXPORT_ERRORS = (ExportError, WorkbookError)
+
+
+def _period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except PeriodError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _open(args: argparse.Namespace, *, lock: bool = True) -> Workspace:
+    ws = Workspace.open(Path(args.db), lock=lock)
+    try:
+        roster.bureau(ws.store)  # a station's database is refused with a clear message
+    except BaseException:
+        ws.close(backup_on_exit=False)
+        raise
+    return ws
+
+
+def cmd_roster(args: argparse.Namespace) -> int:
+    ws = _open(args)
+    try:
+        org = roster.bureau(ws.store)
+        try:
+            rows = read_roster(Path(args.file), org.level, bureau_code=org.code)
+            done = roster.import_roster(ws.store, rows)
+        except (RosterFileError, ValidationFailed) as exc:
+            print(f"错误：名册 {args.file} 未导入，请改正后重试：\n{exc}", file=sys.stderr)
+            return 1
+    finally:
+        ws.close()
+    print(f"名册已导入：{done.summary()}")
+    return 0
+
+
+def cmd_members(args: argparse.Namespace) -> int:
+    ws = _open(args, lock=False)
+    try:
+        found = roster.members(ws.store)
+    finally:
+        ws.close(backup_on_exit=False)
+    if args.csv:
+        try:
+            save_export(roster_csv([(m.code, m.name, m.level, m.parent_code) for m in found]),
+                        Path(args.csv), "名册")
+        except ExportError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 1
+        print(f"名册（{len(found)} 个机构）已写入 {args.csv}")
+        return 0
+    for m in found:
+        print("\t".join([m.code, m.name, m.level, m.parent_code or "", m.status]))
+    print(f"共 {len(found)} 个机构，在册 {sum(1 for m in found if m.active)} 个")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .reports import bureau_import  # the workbook reader: only when importing
+
+    ws = _open(args)
+    try:
+        template = Reporting(ws).template
+        run = bureau_import.import_paths(ws, [Path(p) for p in args.paths], template,
+                                         periods=args.period or None)
+    finally:
+        ws.close()
+    for r in run.results:
+        who = f"{r.org_code} {r.org_name}".strip() or "-"
+        what = f"{r.period} 第{r.revision}版" if r.revision else (r.period or "-")
+        line = f"{r.label}\t{r.path}\t{who}\t{what}"
+        if r.message:
+            line += f"\t{r.message}"
+        print(line, file=sys.stderr if r.outcome == REJECTED else sys.stdout)
+    print(run.summary())
+    return 1 if run.rejected else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    ws = _open(args, lock=False)
+    try:
+        status = bureau_status.period_status(ws, args.period)
+    finally:
+        ws.close(backup_on_exit=False)
+    out = args.xlsx or args.csv
+    if out:
+        try:
+            bureau_status.write_status(status, Path(out))
+        except ExportError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 1
+        print(f"{status.summary()}\n已写入 {out}")
+        return 0
+    for row in status.rows:
+        print("\t".join(row.cells()).rstrip())
+    print(status.summary())
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    ws = _open(args)
+    wrote: list[str] = []
+    try:
+        result = bureau_report.build(ws, args.period)
+        if not result.used:
+            print(f"错误：{args.period.label}还没有接收到任何成员机构的工作簿，无法汇总", file=sys.stderr)
+            return 1
+        if args.xlsx:
+            bureau_report.write_workbook_file(ws, result, Path(args.xlsx))
+            wrote.append(args.xlsx)
+        if args.pdf:
+            for warning in bureau_report.write_pdf_file(ws, result, Path(args.pdf)):
+                print(f"注意：{warning}")
+            wrote.append(args.pdf)
+    except EXPORT_ERRORS as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        if wrote:
+            print("已写入：" + "、".join(wrote), file=sys.stderr)
+        return 1
+    finally:
+        ws.close()
+    print(result.describe())
+    if wrote:
+        print("已写入：" + "、".join(wrote))
+    else:
+        report = result.report
+        for ind in report.template.indicators:
+            v = report.values.get(ind.code)
+            cells = ["" if x is None else f"{x:g}" if isinstance(x, float) else str(x)
+                     for x in ((v.numerator, v.denominator, v.value) if v else (None,) * 3)]
+            note = v.missing if v and v.missing else ""
+            print("\t".join([ind.code, ind.label, *cells, note]).rstrip())
+    return 0
+
+
+def cmd_receipts(args: argparse.Namespace) -> int:
+    ws = _open(args, lock=False)
+    try:
+        folder = Path(args.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        written, warnings = receipt_pdf.write_receipts(ws, args.period, folder, args.org or None)
+    except (ExportError, OSError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    finally:
+        ws.close(backup_on_exit=False)
+    for w in warnings:
+        print(f"注意：{w}")
+    print(f"已写出 {len(written)} 份回执到 {args.out}")
+    return 0
+
+
+def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Add ``ygt bureau`` and its commands to ``ygt``'s sub-parsers."""
+    bureau = sub.add_parser("bureau", help="区、市级：成员名册、导入上报工作簿、上报情况、汇总报表、回执")
+    commands = bureau.add_subparsers(dest="bureau_command", required=True, metavar="命令")
+    s = commands.add_parser("roster", help="导入成员机构名册（.xlsx 或 .csv，表头 code,name,level,parent）")
+    db_arg(s)
+    s.add_argument("file", help="名册文件")
+    s.set_defaults(func=cmd_roster)
+    s = commands.add_parser("members", help="列出成员机构，或用 --csv 导出名册")
+    db_arg(s)
+    s.add_argument("--csv", help="导出为 CSV（可改后再导入）")
+    s.set_defaults(func=cmd_members)
+    s = commands.add_parser("import", help="导入上报工作簿：文件或文件夹（含子文件夹），可多个")
+    db_arg(s)
+    s.add_argument("--period", type=_period, action="append",
+                   help="只接收这个统计期（可重复）；默认接收任何已结束的统计期")
+    s.add_argument("paths", nargs="+", help="工作簿文件或文件夹")
+    s.set_defaults(func=cmd_import)
+    s = commands.add_parser("status", help="某统计期的上报情况：已报、迟报、未报")
+    db_arg(s)
+    s.add_argument("--period", type=_period, required=True, help="统计期，如 2026Q3")
+    out = s.add_mutually_exclusive_group()
+    out.add_argument("--xlsx", help="导出为工作簿")
+    out.add_argument("--csv", help="导出为 CSV")
+    s.set_defaults(func=cmd_status)
+    s = commands.add_parser("report", help="汇总报表：上报工作簿（含排名表）和 PDF")
+    db_arg(s)
+    s.add_argument("--period", type=_period, required=True, help="统计期，如 2026Q3")
+    s.add_argument("--xlsx", help="写出汇总的上报工作簿")
+    s.add_argument("--pdf", help="写出 PDF")
+    s.set_defaults(func=cmd_report)
+    s = commands.add_parser("receipts", help="给报送单位的回执（PDF，每个机构一份）")
+    db_arg(s)
+    s.add_argument("--period", type=_period, required=True, help="统计期，如 2026Q3")
+    s.add_argument("--out", required=True, help="写入哪个文件夹")
+    s.add_argument("--org", action="append", help="只给这个机构（可重复）；默认给所有报送过的机构")
+    s.set_defaults(func=cmd_receipts)
