@@ -111,6 +111,7 @@ class SettingsPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(org_box)
         left.addWidget(village_box, 1)
+        village_box.setVisible(not (org and org.is_bureau))  # a bureau has members instead
         layout = QHBoxLayout(self)
         layout.addLayout(left, 1)
         layout.addWidget(backup_box, 1)

@@ -1,4 +1,5 @@
-"""First start: who this station is, and which villages it serves."""
+"""First start: who this organisation is — a station or centre and the villages it
+serves, or a district or city bureau (区/市), which has member organisations instead."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.org_codes import is_bureau
 from ..storage.organisation import LEVELS, Organisation, check_org, check_village
 from .widgets import dialog_buttons, error_label
 
@@ -32,7 +34,9 @@ class SetupDialog(QDialog):
         self.code.setObjectName("setup_code")
         self.code.setPlaceholderText("9位：县级区划代码6位 + 乡镇3位，如 530102001")
         self.level = QComboBox()
+        self.level.setObjectName("setup_level")
         self.level.addItems(LEVELS)
+        self.level.currentTextChanged.connect(self._level_changed)
         self.parent_code = QLineEdit()
         self.parent_code.setObjectName("setup_parent")
         self.parent_code.setPlaceholderText("上级机构代码（可不填），如 530102")
@@ -50,7 +54,13 @@ class SetupDialog(QDialog):
         form.addRow("机构代码＊", self.code)
         form.addRow("机构级别＊", self.level)
         form.addRow("上级机构代码", self.parent_code)
-        form.addRow("辖区居委/村委＊", self.villages)
+        self.villages_label = QLabel("辖区居委/村委＊")
+        form.addRow(self.villages_label, self.villages)
+        self.bureau_note = QLabel("区、市级机构（区卫健局、医防融合管理中心等）接收并汇总各站点的上报工作簿，"
+                                  "没有居民档案和辖区居委/村委；成员机构名册在启动后的“成员机构”页导入。")
+        self.bureau_note.setWordWrap(True)
+        self.bureau_note.setVisible(False)
+        form.addRow(self.bureau_note)
         form.addRow("操作员", self.operator)
         form.addRow(self.error)
         form.addRow(dialog_buttons(self, "创建", "退出", self.try_accept))
@@ -61,7 +71,8 @@ class SetupDialog(QDialog):
                            self.level.currentText(), self.parent_code.text().strip() or None)
         problems = list(check_org(org.code, org.name, org.level, org.parent_code).values())
         villages: list[tuple[str, str]] = []
-        for n, line in enumerate(self.villages.toPlainText().splitlines(), start=1):
+        lines = [] if is_bureau(org.level) else self.villages.toPlainText().splitlines()
+        for n, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             code, _, name = line.strip().partition(" ")
@@ -69,7 +80,7 @@ class SetupDialog(QDialog):
             if problem:
                 problems.append(f"居委/村委第{n}行：{problem}")
             villages.append((code, name.strip()))
-        if not villages:
+        if not villages and not is_bureau(org.level):
             problems.append("请至少填写一个辖区居委/村委")
         if len({c for c, _ in villages}) != len(villages):
             problems.append("居委/村委代码有重复")
@@ -80,3 +91,11 @@ class SetupDialog(QDialog):
         self.result_villages = villages
         self.result_operator = self.operator.text().strip()
         self.accept()
+
+    def _level_changed(self, level: str) -> None:
+        bureau = is_bureau(level)
+        self.villages.setVisible(not bureau)
+        self.villages_label.setVisible(not bureau)
+        self.bureau_note.setVisible(bureau)
+        self.code.setPlaceholderText("6位区划代码：区如 530102，市如 530100" if bureau else
+                                     "9位：县级区划代码6位 + 乡镇3位，如 530102001")

@@ -23,6 +23,7 @@ from ..storage import backup
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import messages
+from .bureau_shell import BureauPages
 from .contracts_page import ContractsPage
 from .equipment_page import EquipmentPage
 from .referrals_page import ReferralsPage
@@ -59,24 +60,10 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(self.fontMetrics().horizontalAdvance("居民档案") * 2)
         self.nav.setStyleSheet("QListWidget::item { padding: 8px 6px; }")
         self.stack = QStackedWidget()
-        self.residents_page = ResidentsPage(ws)
         self.settings_page = SettingsPage(ws)
-        self.worklist_page = WorklistPage(ws)
-        self.worklist_page.sig_open_resident.connect(self.open_resident)
-        pages: list[tuple[str, QWidget]] = [("居民档案", self.residents_page)]
-        pages += [(name, PlaceholderPage(name, what)) for name, what in PAGES_TODO.items()]
-        self.services_page = ServicesPage(ws)
-        pages.insert(1, ("公卫服务", self.services_page))
-        pages.insert(2, ("待办随访", self.worklist_page))
-        self.contracts_page = ContractsPage(ws)
-        pages.insert(3, ("家医签约", self.contracts_page))
-        self.referrals_page = ReferralsPage(ws)
-        pages.insert(4, ("转诊", self.referrals_page))
-        self.equipment_page = EquipmentPage(ws)
-        pages.append(("设备", self.equipment_page))
-        self.report_page = ReportPage(ws)
-        self.report_page.sig_open_resident.connect(self.open_resident)
-        pages.append(("报表", self.report_page))
+        # A district or city bureau has its own pages (roster, import, status, summary).
+        self.bureau = BureauPages(ws) if org is not None and org.is_bureau else None
+        pages = [*self.bureau.pages] if self.bureau else self._station_pages(ws)
         pages.append(("设置", self.settings_page))
         for name, page in pages:
             self.nav.addItem(name)
@@ -99,20 +86,47 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self,
                       activated=lambda i=i: self.nav.setCurrentRow(i))
             self.nav.item(i).setToolTip(f"Ctrl+{i + 1}")
-        self.residents_page.sig_changed.connect(lambda _c: self._update_status())
+        if self.bureau is None:
+            self.residents_page.sig_changed.connect(lambda _c: self._update_status())
         self.settings_page.sig_backup_made.connect(self._update_status)
         self._backups = backup.BackupScheduler()
         self._backup_timer = QTimer(self)
         self._backup_timer.timeout.connect(self.backup_if_due)
         self._backup_timer.start(BACKUP_CHECK_MS)
         self.resize(1280, 720)
-        QTimer.singleShot(0, self.residents_page.focus_search)  # ready to type a name
+        # Ready to type a name (a bureau: a member's code or name).
+        QTimer.singleShot(0, self.bureau.focus_search if self.bureau
+                          else self.residents_page.focus_search)
         if ws.store.readonly:
             self.statusBar().showMessage("数据库检查未通过，只读打开：请在“设置”中恢复备份", 0)
 
+    def _station_pages(self, ws: Workspace) -> list[tuple[str, QWidget]]:
+        self.residents_page = ResidentsPage(ws)
+        self.worklist_page = WorklistPage(ws)
+        self.worklist_page.sig_open_resident.connect(self.open_resident)
+        pages: list[tuple[str, QWidget]] = [("居民档案", self.residents_page)]
+        pages += [(name, PlaceholderPage(name, what)) for name, what in PAGES_TODO.items()]
+        self.services_page = ServicesPage(ws)
+        pages.insert(1, ("公卫服务", self.services_page))
+        pages.insert(2, ("待办随访", self.worklist_page))
+        self.contracts_page = ContractsPage(ws)
+        pages.insert(3, ("家医签约", self.contracts_page))
+        self.referrals_page = ReferralsPage(ws)
+        pages.insert(4, ("转诊", self.referrals_page))
+        self.equipment_page = EquipmentPage(ws)
+        pages.append(("设备", self.equipment_page))
+        self.report_page = ReportPage(ws)
+        self.report_page.sig_open_resident.connect(self.open_resident)
+        pages.append(("报表", self.report_page))
+        return pages
+
     def find_resident(self) -> None:
+        """Ctrl+F: the resident search (a bureau: the roster's search)."""
         self.nav.setCurrentRow(0)
-        self.residents_page.focus_search()
+        if self.bureau is not None:
+            self.bureau.focus_search()
+        else:
+            self.residents_page.focus_search()
 
     def open_resident(self, resident_id: int) -> None:
         """Show a resident's timeline (from the worklist or elsewhere)."""

@@ -1,0 +1,135 @@
+"""汇总报表: the bureau's report for a period — its members' current workbooks summed,
+rates recomputed — shown as the station's report table, and written in the background
+as the same upward workbook (with the 排名 sheet and ``children``) and PDF.
+
+Keyboard: the period box has focus; F5 recomputes; Ctrl+E writes the workbook, Ctrl+P
+the PDF.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ..core.report_model import Period, PeriodError, TemplateError
+from ..reports import bureau_report
+from ..reports.bureau_report import BureauReport
+from ..storage.db import StoreError
+from ..storage.workspace import Workspace
+from . import bureau_common, messages
+from .bureau_common import period_box, table_view
+from .bureau_jobs import BackgroundJob, Progress
+from .files import choose_path, open_file
+from .report_table import ReportTableModel
+
+WORKBOOK, PDF = "workbook", "pdf"
+
+
+class BureauReportPage(QWidget):
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.result: BureauReport | None = None
+        self.job: BackgroundJob | None = None
+        self.period = period_box("bureau_report_period")
+        self.period.activated.connect(lambda _i: self.refresh())
+        self.period.lineEdit().returnPressed.connect(self.refresh)
+        compute = QPushButton("计算 (F5)")
+        compute.clicked.connect(self.refresh)
+        self.buttons = {}
+        for kind, text in ((WORKBOOK, "导出工作簿 (Ctrl+E)…"), (PDF, "导出 PDF (Ctrl+P)…")):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _c=False, k=kind: self.export(k))
+            self.buttons[kind] = button
+        top = QHBoxLayout()
+        for w in (QLabel("统计期"), self.period, compute):
+            top.addWidget(w)
+        top.addStretch()
+        for button in self.buttons.values():
+            top.addWidget(button)
+        self.status = QLabel()
+        self.status.setObjectName("bureau_report_status")
+        self.status.setWordWrap(True)
+        self.model = ReportTableModel()
+        self.table = table_view(self.model, "bureau_report_table", (3, 10, 16, 6, 6, 5, 4))
+        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=lambda: self.export(WORKBOOK))
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=lambda: self.export(PDF))
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table, 1)
+
+    def chosen(self) -> Period | None:
+        try:
+            return bureau_common.chosen_period(self.period)
+        except PeriodError as exc:
+            self.status.setText(str(exc))
+            return None
+
+    def refresh(self) -> None:
+        period = self.chosen()
+        if period is None:
+            return
+        try:
+            self.result = bureau_report.build(self.ws, period)
+        except (StoreError, TemplateError) as exc:
+            self.result = None
+            self.model.set_report(None)
+            self.status.setText(str(exc))
+            return
+        self.model.set_report(self.result.report)
+        text = self.result.describe()
+        if not self.result.used:
+            text += "。尚未接收到任何工作簿，请先在“导入”页导入"
+        self.status.setText(text + "。")
+
+    def export(self, kind: str) -> None:
+        """Ask where, then write in the background."""
+        period = self.chosen()
+        if period is None or self.job is not None:
+            return
+        self.refresh()
+        if self.result is None or not self.result.used:
+            messages.info(self, f"{period.label}还没有接收到任何成员机构的工作簿，无法汇总。")
+            return
+        r = self.result.report
+        suffix = ".xlsx" if kind == WORKBOOK else ".pdf"
+        out = choose_path(self, "导出汇总报表", f"{r.org_code}_{period}_第{r.revision}版{suffix}",
+                          "Excel 工作簿 (*.xlsx)" if kind == WORKBOOK else "PDF 文件 (*.pdf)",
+                          suffix)
+        if out is None:
+            return
+
+        def work(ws: Workspace, progress: Progress, _cancelled: Any) -> tuple[Path, list[str]]:
+            progress(0, 2, "正在汇总各机构的数据…")
+            result = bureau_report.build(ws, period)
+            progress(1, 2, f"正在写出 {out.name}…")
+            if kind == WORKBOOK:
+                bureau_report.write_workbook_file(ws, result, out)
+                return out, []
+            return out, bureau_report.write_pdf_file(ws, result, out)
+
+        self.job = BackgroundJob(self.ws.store.path, work, "导出汇总报表", self)
+        self.job.sig_finished.connect(self._exported)
+        self.job.start()
+
+    def _exported(self, result: Any, error: str) -> None:
+        self.job = None
+        if result is None:
+            messages.error(self, error, "导出失败")
+            return
+        out, warnings = result
+        self.ws.store.changes_since_backup += 1
+        self.refresh()
+        notes = ("\n\n注意：\n" + "\n".join(warnings)) if warnings else ""
+        messages.info(self, f"已写出：\n{out}{notes}", "导出完成")
+        if out.suffix == ".pdf":
+            open_file(out)
+
+    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)  # type: ignore[arg-type]
+        self.refresh()

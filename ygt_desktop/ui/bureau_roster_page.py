@@ -1,0 +1,245 @@
+"""成员机构: the bureau's roster — import it from a workbook or CSV, add, rename,
+deactivate and reactivate members, export it to edit in Excel and import again.
+
+Keyboard: the search box has focus (type a code or a part of a name); ↓ to the table;
+Ctrl+N adds, Enter edits the selected member, Ctrl+D deactivates or reactivates it,
+Ctrl+O imports a roster file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.org_codes import MEMBER_LEVELS
+from ..core.roster import RosterFileError
+from ..reports.atomic import ExportError, save_export
+from ..reports.roster_file import read_roster, roster_csv
+from ..storage import roster
+from ..storage.db import StoreError
+from ..storage.residents import ValidationFailed
+from ..storage.roster import Member
+from ..storage.workspace import Workspace
+from . import bureau_common, messages
+from .bureau_common import GREY, RowsModel, table_view
+from .files import choose_path
+from .widgets import dialog_buttons, error_label
+
+COLUMNS = ("机构代码", "机构名称", "级别", "上级代码", "状态")
+
+
+class MemberDialog(QDialog):
+    """Add a member (``member`` None) or edit one: name, level, parent; the code is the
+    key and is only typed when adding."""
+
+    def __init__(self, ws: Workspace, member: Member | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.member = member
+        org = roster.bureau(ws.store)
+        self.setWindowTitle(("修改" if member else "新增") + " · 成员机构")
+        self.code = QLineEdit(member.code if member else "")
+        self.code.setObjectName("member_code")
+        self.code.setReadOnly(member is not None)
+        self.code.setPlaceholderText("如 530102001" if org.level == "区" else "如 530102")
+        self.name = QLineEdit(member.name if member else "")
+        self.name.setObjectName("member_name")
+        self.level = QComboBox()
+        self.level.setObjectName("member_level")
+        self.level.addItems(MEMBER_LEVELS[org.level])
+        if member:
+            self.level.setCurrentText(member.level)
+        self.parent_code = QLineEdit(member.parent_code or "" if member else org.code)
+        self.parent_code.setObjectName("member_parent")
+        self.error = error_label()
+        form = QFormLayout(self)
+        form.addRow("机构代码＊", self.code)
+        form.addRow("机构名称＊", self.name)
+        form.addRow("级别＊", self.level)
+        form.addRow("上级代码", self.parent_code)
+        form.addRow(self.error)
+        form.addRow(dialog_buttons(self, "保存", "取消", self.save))
+        (self.name if member else self.code).setFocus()
+
+    def save(self) -> None:
+        args = (self.code.text().strip(), self.name.text().strip(), self.level.currentText(),
+                self.parent_code.text().strip() or None)
+        try:
+            if self.member is None:
+                roster.add_member(self.ws.store, *args)
+            else:
+                roster.update_member(self.ws.store, *args)
+        except ValidationFailed as exc:
+            self.error.setText("\n".join(exc.errors.values()))
+            return
+        except StoreError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+
+class RosterPage(QWidget):
+    sig_changed = Signal()
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.members: list[Member] = []
+        self.search = QLineEdit()
+        self.search.setObjectName("roster_search")
+        self.search.setPlaceholderText("查找：机构代码或名称的一部分")
+        self.search.textChanged.connect(lambda _t: self.refresh())
+        self.active_only = QCheckBox("只看在册")
+        self.active_only.toggled.connect(lambda _c: self.refresh())
+        buttons = []
+        for text, slot in (("导入名册 (Ctrl+O)…", self.import_file), ("导出名册…", self.export),
+                           ("新增 (Ctrl+N)", self.add), ("修改 (Enter)", self.edit),
+                           ("停用/启用 (Ctrl+D)", self.toggle_active)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.append(button)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.active_only)
+        for button in buttons:
+            top.addWidget(button)
+        self.model = RowsModel(COLUMNS, self)
+        self.table = table_view(self.model, "roster_table", (10, 24, 5, 10))
+        self.table.doubleClicked.connect(lambda _i: self.edit())
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            sc = QShortcut(QKeySequence(key), self.table, activated=self.edit)
+            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.add)
+        QShortcut(QKeySequence("Ctrl+D"), self, activated=self.toggle_active)
+        QShortcut(QKeySequence("Ctrl+O"), self, activated=self.import_file)
+        self.search.returnPressed.connect(self.table.setFocus)
+        self.count = QLabel()
+        hint = QLabel("名册文件：第一行为表头 code,name,level,parent（或 机构代码,机构名称,级别,上级代码），"
+                      "之后每行一个机构；.xlsx 或 CSV（UTF-8 或 GBK）均可。已在名册中的机构按文件更新，"
+                      "文件中没有的机构保持不变。")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        self.dialog: MemberDialog | None = None
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+        layout.addWidget(hint)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload; the member selected before stays selected when it is still listed."""
+        keep = self.selected()
+        self.members = roster.members(self.ws.store, active_only=self.active_only.isChecked(),
+                                      search=self.search.text())
+        self.model.set_rows(
+            [(m.code, m.name, m.level, m.parent_code or "", m.status) for m in self.members],
+            foregrounds=[None if m.active else GREY for m in self.members])
+        codes = [m.code for m in self.members]
+        if keep is not None and keep.code in codes:
+            self.table.selectRow(codes.index(keep.code))
+        elif codes:
+            self.table.selectRow(0)
+        every = roster.members(self.ws.store)
+        active = sum(1 for m in every if m.active)
+        self.count.setText(f"在册 {active} 个，停用 {len(every) - active} 个"
+                           + (f"；显示 {len(self.members)} 个" if len(self.members) != len(every)
+                              else ""))
+
+    def selected(self) -> Member | None:
+        row = self.table.currentIndex().row()
+        return self.members[row] if 0 <= row < len(self.members) else None
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # ---- actions -------------------------------------------------------------------
+    def add(self) -> None:
+        self._open_dialog(None)
+
+    def edit(self) -> None:
+        member = self.selected()
+        if member is None:
+            messages.info(self, "请先在列表中选中一个机构。")
+            return
+        self._open_dialog(member)
+
+    def _open_dialog(self, member: Member | None) -> None:
+        self.dialog = MemberDialog(self.ws, member, self)
+        self.dialog.accepted.connect(self._changed)
+        self.dialog.open()
+
+    def _changed(self) -> None:
+        self.refresh()
+        self.sig_changed.emit()
+
+    def toggle_active(self) -> None:
+        member = self.selected()
+        if member is None:
+            messages.info(self, "请先在列表中选中一个机构。")
+            return
+        if member.active and not messages.ask(
+                self, f"停用“{member.name}”（{member.code}）？\n停用后不再要求它报送，它的工作簿会被拒收；"
+                "已接收的数据保留。可随时重新启用。", "停用成员机构"):
+            return
+        try:
+            roster.set_active(self.ws.store, member.code, not member.active)
+        except StoreError as exc:
+            messages.error(self, str(exc))
+            return
+        self._changed()
+
+    def import_file(self) -> None:
+        path = bureau_common.choose_open_file(
+            self, "导入成员机构名册", "名册 (*.xlsx *.csv *.txt);;所有文件 (*)")
+        if path is None:
+            return
+        self.import_path(path)
+
+    def import_path(self, path: Path) -> bool:
+        org = roster.bureau(self.ws.store)
+        try:
+            rows = read_roster(path, org.level, bureau_code=org.code)
+            done = roster.import_roster(self.ws.store, rows)
+        except RosterFileError as exc:
+            messages.error(self, f"名册 {path.name} 未导入，请改正后重新导入：\n{exc}", "名册有误")
+            return False
+        except ValidationFailed as exc:
+            messages.error(self, f"名册 {path.name} 未导入：\n" + "\n".join(exc.errors.values()),
+                           "名册有误")
+            return False
+        except StoreError as exc:
+            messages.error(self, str(exc))
+            return False
+        self._changed()
+        messages.info(self, f"名册已导入：{done.summary()}。", "导入名册")
+        return True
+
+    def export(self) -> None:
+        out = choose_path(self, "导出成员机构名册", "成员机构名册.csv", "CSV 文件 (*.csv)", ".csv")
+        if out is None:
+            return
+        every = roster.members(self.ws.store)
+        try:
+            save_export(roster_csv([(m.code, m.name, m.level, m.parent_code) for m in every]),
+                        out, "名册")
+        except ExportError as exc:
+            messages.error(self, str(exc))
+            return
+        messages.info(self, f"已导出 {len(every)} 个机构到 {out}", "导出名册")
