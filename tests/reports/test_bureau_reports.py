@@ -225,3 +225,15 @@ def test_receipts_say_what_arrived(bureau_ws, tmp_path):
     (tmp_path / "one").mkdir()
     only, _ = receipt_pdf.write_receipts(bureau_ws, PERIOD, tmp_path / "one", [STATIONS[1][0]])
     assert [p.name for p in only] == [f"回执_{STATIONS[1][0]}_2026Q3.pdf"]
+
+
+def test_ranking_names_never_become_formulas(bureau_ws, tmp_path):
+    stored(bureau_ws, station_report(1, org_name="=HYPERLINK(\"http://x\",\"点我\")"))
+    out = tmp_path / "d.xlsx"
+    bureau_report.write_workbook_file(bureau_ws, bureau_report.build(bureau_ws, PERIOD), out)
+    from tests.reports.report_helpers import raw_sheets
+
+    _state, cells = raw_sheets(out)["排名"]
+    names = [c for (_r, col), c in cells.items() if col == 3 and c is not None]
+    assert all(c.kind == "text" for c in names)
+    assert any(str(c.value).startswith("=HYPERLINK") for c in names)

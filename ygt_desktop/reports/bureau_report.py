@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -30,7 +31,15 @@ from ..storage.roster import Member, bureau, members
 from ..storage.submissions import Submission
 from ..storage.workspace import Workspace
 from .report_pdf import chart_codes, write_report_pdf
-from .workbook import FONT_NAME, SIZE, chinese_number, number_text, text_cell, write_workbook
+from .workbook import (
+    FONT_NAME,
+    SIZE,
+    cell_text,
+    chinese_number,
+    number_text,
+    text_cell,
+    write_workbook,
+)
 
 RANKING_SHEET = "排名"
 RANKING_COLUMNS = ("名次", "机构代码", "机构名称", "分子", "分母", "数值", "备注")
@@ -144,6 +153,7 @@ def ranking_sheet(ws: Worksheet, result: BureauReport) -> None:
     """排名: for every rate of the template, a block with the members from the best value
     down (equal values share a rank), the bureau's own value in the block's heading."""
     report = result.report
+    _register_styles(ws)
     last = len(RANKING_COLUMNS)
     row = 1
     title = text_cell(ws.cell(row, 1), f"各成员机构指标排名（{report.period.label}）")
@@ -192,19 +202,48 @@ def ranking_sheet(ws: Worksheet, result: BureauReport) -> None:
     ws.oddFooter.center.text = "第 &[Page] 页 共 &N 页"
 
 
+# Named styles: one lookup per cell instead of one per font, border, alignment and number
+# format (openpyxl's per-attribute style assignment dominates a 3,000-row sheet).
+_STYLES = {
+    "ygt-rank-centre": (_FONT, _CENTRE, "@"),
+    "ygt-rank-name": (_FONT, _LEFT, "@"),
+    "ygt-rank-int": (_FONT, _RIGHT, "0"),
+    "ygt-rank-dec": (_FONT, _RIGHT, "0.00"),
+    "ygt-rank-rate": (_FONT, _RIGHT, "0.0"),
+    "ygt-rank-short": (_SHORT, _CENTRE, "@"),
+}
+
+
+def _register_styles(ws: Worksheet) -> None:
+    book = ws.parent
+    have = set(book.named_styles)
+    for name, (font, align, number_format) in _STYLES.items():
+        if name not in have:
+            book.add_named_style(NamedStyle(name=name, font=font, alignment=align,
+                                            border=_BORDER, number_format=number_format))
+
+
 def _ranked_row(ws: Worksheet, row: int, r: Ranked, target: float | None) -> None:
     short = target is not None and r.value is not None and r.value < target
     texts = ("" if r.rank is None else str(r.rank), r.org_code, r.org_name)
     for col, text in enumerate(texts, start=1):
-        c = text_cell(ws.cell(row, col), text)
-        c.font, c.border = _FONT, _BORDER
-        c.alignment = _LEFT if col == 3 else _CENTRE
+        _styled_text(ws.cell(row, col), text, "ygt-rank-name" if col == 3 else "ygt-rank-centre")
     for col, value in ((4, r.numerator), (5, r.denominator), (6, r.value)):
         c = ws.cell(row, col)
-        c.font, c.border, c.alignment = _FONT, _BORDER, _RIGHT
         if value is not None:
             c.value = value
-            c.number_format = "0.0" if col == 6 else "0" if float(value).is_integer() else "0.00"
+        c.style = ("ygt-rank-rate" if col == 6 else "ygt-rank-int"
+                   if value is None or float(value).is_integer() else "ygt-rank-dec")
     remark = "未达标" if short else ("无数值" if r.value is None else "")
-    c = text_cell(ws.cell(row, 7), remark)
-    c.font, c.border, c.alignment = (_SHORT if short else _FONT), _BORDER, _CENTRE
+    _styled_text(ws.cell(row, 7), remark, "ygt-rank-short" if short else "ygt-rank-centre")
+
+
+def _styled_text(cell: Cell, text: str, style: str) -> None:
+    """A text cell in a named style; never a formula (as :func:`~.workbook.text_cell`)."""
+    cell.style = style
+    text = cell_text(text)
+    if text.startswith(("=", "+", "-", "@", "\t", "\r")):
+        text_cell(cell, text)  # marked with quotePrefix, so it stays text when edited
+    else:
+        cell.value = text
+        cell.data_type = "s"
