@@ -1,0 +1,248 @@
+"""Bureau benchmark (issue 6): import 100 station workbooks, then aggregate and export the
+district's workbook and PDF, beside a bare baseline of just reading the same files.
+
+Run from the repository root (the package installed, ``pip install -e .[test]``)::
+
+    python benchmarks/bench_bureau.py                          # 100 stations of 300 residents
+    python benchmarks/bench_bureau.py --stations 99 --residents 500 --workdir /var/tmp
+    python benchmarks/bench_bureau.py --strict                 # exit 1 when a target is missed
+
+The station workbooks are made by the real code path, in a pool of ``--jobs`` (2)
+processes: per station ``ygt init --org-level 站`` with its own code (530102001 …),
+``ygt demo --residents N --seed <station number> --year 2026 --today 2026-11-20`` and
+``ygt report --period 2026Q3 --xlsx`` — each called through ``ygt_desktop.cli.main`` in
+the pool's process, so one interpreter start serves many stations. They are cached in
+``<workdir>/ygt-bench-bureau-<stations>x<residents>/`` (the system temp folder unless
+``--workdir``) and reused by later runs; delete the folder (or pass ``--fresh``) to make
+them again. The bureau databases are made in a fresh ``ygt-bench-*`` folder, removed at
+the end unless ``--keep``.
+
+Figures (median of ``--repeats`` runs; the worst in the notes):
+
+1. Import all workbooks (target < 10 s): a fresh district database with the roster of the
+   stations (copied from a prepared one, untimed), then
+   ``bureau_import.import_paths(ws, [folder], template, periods=[2026Q3])`` — walking the
+   folder, the hostile-file-safe reader, the checks, one transaction per file.
+2. Aggregate + workbook + PDF (target < 2 s): ``bureau_report.build`` (the current
+   submissions summed, rates recomputed, ranking) then ``write_workbook_file`` (with the
+   排名 sheet) and ``write_pdf_file``, on the database figure 1 filled.
+3. The reader alone (no target): ``read_upward_workbook`` of every file, no database.
+
+Baseline (the same for every figure): reading the same files bare — ``zipfile.ZipFile``
+of each and ``read()`` of every member, no parsing — the floor for touching these bytes.
+The ratio says how many such reads a figure costs. The OS file cache is warm (the files
+were just written or read).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import io
+import multiprocessing
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_foundation import BenchError, Figure, Report, copy_database, print_report  # noqa: E402
+
+from ygt_desktop.core.report_model import Period  # noqa: E402
+
+PERIOD = "2026Q3"
+TODAY = "2026-11-20"
+BUREAU = ("530102", "五华区卫生健康局", "区", "530100")
+IMPORT_TARGET_S = 10.0
+REPORT_TARGET_S = 2.0
+
+
+def station_code(n: int) -> str:
+    return f"530102{n:03d}"
+
+
+def make_station(args: tuple[int, int, str]) -> tuple[int, float, str]:
+    """One station's workbook by the real commands; (number, seconds, problem or "")."""
+    from ygt_desktop.cli import main
+
+    n, residents, folder = args
+    started = time.perf_counter()
+    db = Path(folder) / "db" / f"station{n:03d}.db"
+    out = Path(folder) / "workbooks" / f"{station_code(n)}_{PERIOD}_第1版.xlsx"
+    for path in db.parent.glob(db.name + "*"):
+        path.unlink()
+    shutil.rmtree(db.parent / f"station{n:03d}-backups", ignore_errors=True)
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        steps = (
+            ["init", "--db", str(db), "--org-code", station_code(n), "--org-name",
+             f"五华区第{n}社区卫生服务站", "--org-level", "站", "--parent-code", BUREAU[0]],
+            ["demo", "--db", str(db), "--residents", str(residents), "--seed", str(n),
+             "--year", "2026", "--today", TODAY, "--villages", "3"],
+            ["report", "--db", str(db), "--period", PERIOD, "--xlsx", str(out)],
+        )
+        for step in steps:
+            if main(step) != 0:
+                return n, time.perf_counter() - started, f"ygt {step[0]}: {sink.getvalue()[-300:]}"
+    return n, time.perf_counter() - started, ""
+
+
+def station_workbooks(cache: Path, stations: int, residents: int, jobs: int,
+                      report: Report) -> list[Path]:
+    folder = cache / "workbooks"
+    wanted = [folder / f"{station_code(n)}_{PERIOD}_第1版.xlsx" for n in range(1, stations + 1)]
+    todo = [n for n, path in enumerate(wanted, start=1) if not path.exists()]
+    if todo:
+        folder.mkdir(parents=True, exist_ok=True)
+        (cache / "db").mkdir(exist_ok=True)
+        started = time.perf_counter()
+        with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+            done = pool.map(make_station, [(n, residents, str(cache)) for n in todo])
+        problems = [f"station {n}: {p}" for n, _s, p in done if p]
+        if problems:
+            raise BenchError("\n".join(problems[:5]))
+        wall = time.perf_counter() - started
+        per = statistics.median(s for _n, s, _p in done)
+        report.note(0, f"made {len(todo)} station workbooks with ygt init + demo + report in "
+                       f"{wall:.1f} s ({jobs} processes, median {per:.1f} s per station); "
+                       f"cached in {cache}")
+        shutil.rmtree(cache / "db", ignore_errors=True)  # the workbooks are what is kept
+    else:
+        report.note(0, f"station workbooks reused from {cache}")
+    return wanted
+
+
+def bare_read(files: Sequence[Path]) -> int:
+    """The baseline: every member of every file read from its zip, nothing parsed."""
+    total = 0
+    for path in files:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                total += len(z.read(info))
+    return total
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def prepared_bureau(folder: Path, stations: int) -> Path:
+    from ygt_desktop.core.roster import MemberRow
+    from ygt_desktop.storage import roster
+    from ygt_desktop.storage.organisation import Organisation, set_organisation
+    from ygt_desktop.storage.workspace import Workspace
+
+    db = folder / "bureau-template.db"
+    ws = Workspace.open(db, create=True)
+    try:
+        set_organisation(ws.store, Organisation(*BUREAU))
+        roster.import_roster(ws.store, [
+            MemberRow(station_code(n), f"五华区第{n}社区卫生服务站", "站", BUREAU[0], n + 1)
+            for n in range(1, stations + 1)])
+    finally:
+        ws.close(backup_on_exit=False)
+    return db
+
+
+def run(args: argparse.Namespace) -> Report:
+    from ygt_desktop.reports import bureau_import, bureau_report
+    from ygt_desktop.reports.workbook_reader import read_upward_workbook
+    from ygt_desktop.storage.reporting import Reporting
+    from ygt_desktop.storage.workspace import Workspace
+
+    report = Report()
+    base = args.workdir or Path(tempfile.gettempdir())
+    cache = base / f"ygt-bench-bureau-{args.stations}x{args.residents}"
+    if args.fresh:
+        shutil.rmtree(cache, ignore_errors=True)
+    files = station_workbooks(cache, args.stations, args.residents, args.jobs, report)
+    workbooks = cache / "workbooks"
+    folder = Path(tempfile.mkdtemp(prefix="ygt-bench-", dir=args.workdir))
+    period = Period.parse(PERIOD)
+    try:
+        template_db = prepared_bureau(folder, args.stations)
+        size = bare_read(files)  # warm the file cache
+        baseline_runs, import_runs, report_runs, reader_runs = [], [], [], []
+        outcome = ""
+        for i in range(args.repeats):
+            baseline_runs.append(timed(lambda: bare_read(files)))
+            reader_runs.append(timed(lambda: [read_upward_workbook(f) for f in files]))
+            db = folder / f"bureau{i}.db"
+            copy_database(template_db, db)
+            ws = Workspace.open(db)
+            try:
+                template = Reporting(ws).template
+                started = time.perf_counter()
+                result = bureau_import.import_paths(ws, [workbooks], template, periods=[period],
+                                                    today=dt.date.fromisoformat(TODAY))
+                import_runs.append(time.perf_counter() - started)
+                if result.rejected or result.count("accepted") != len(files):
+                    raise BenchError(f"import: {result.summary()}")
+                outcome = result.summary()
+
+                def aggregate_and_export(ws: Workspace = ws, i: int = i) -> None:
+                    built = bureau_report.build(ws, period)
+                    bureau_report.write_workbook_file(ws, built, folder / f"district{i}.xlsx")
+                    bureau_report.write_pdf_file(ws, built, folder / f"district{i}.pdf")
+
+                report_runs.append(timed(aggregate_and_export))
+            finally:
+                ws.close(backup_on_exit=False)
+        baseline = statistics.median(baseline_runs)
+        report.add(
+            Figure(1, f"import {len(files)} workbooks", "s", statistics.median(import_runs),
+                   IMPORT_TARGET_S, baseline),
+            Figure(2, "aggregate + workbook + PDF", "s", statistics.median(report_runs),
+                   REPORT_TARGET_S, baseline),
+            Figure(3, "reader alone, every file", "s", statistics.median(reader_runs), None,
+                   baseline),
+        )
+        report.note(1, f"worst of {args.repeats}: {max(import_runs):.3f} s; {outcome}")
+        report.note(2, f"worst of {args.repeats}: {max(report_runs):.3f} s; district workbook "
+                       f"{(folder / 'district0.xlsx').stat().st_size // 1024} KiB, PDF "
+                       f"{(folder / 'district0.pdf').stat().st_size // 1024} KiB")
+        report.note(0, f"baseline: zipfile read of every member of the {len(files)} files "
+                       f"({sum(f.stat().st_size for f in files) / 1024**2:.1f} MiB on disk, "
+                       f"{size / 1024**2:.1f} MiB unpacked), median {baseline:.3f} s")
+    finally:
+        if args.keep:
+            report.note(0, f"kept: {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    report.note(0, f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+                   f"Python {platform.python_version()}")
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--stations", type=int, default=100, help="station workbooks (100)")
+    p.add_argument("--residents", type=int, default=300, help="residents per station (300)")
+    p.add_argument("--jobs", type=int, default=2, help="processes making stations (2)")
+    p.add_argument("--repeats", type=int, default=3, help="runs of each figure (3)")
+    p.add_argument("--workdir", type=Path, help="where the cache and the work folder go")
+    p.add_argument("--fresh", action="store_true", help="make the station workbooks again")
+    p.add_argument("--keep", action="store_true", help="keep the ygt-bench-* folder")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = p.parse_args(argv)
+    try:
+        report = run(args)
+    except BenchError as exc:
+        print(f"benchmark could not run: {exc}", file=sys.stderr)
+        return 2
+    return print_report(report, args.strict)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
