@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -95,7 +96,22 @@ class Worklist:
         (default today), sorted overdue first, then by window end and archive number
         (village, then household: the order a doctor walks).
 
-        ``doctor`` keeps the residents whose 责任医生 it is."""
+        ``doctor`` keeps the residents whose 责任医生 it is.
+
+        The garbage collector is paused while the items are built: tens of thousands of
+        small tuples would otherwise trigger collections that cost a third of the call
+        (measured); nothing here makes reference cycles."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._items(start, end, on, packages, village, statuses, doctor)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _items(self, start: dt.date, end: dt.date, on: dt.date | None,
+               packages: Sequence[str] | None, village: str | None,
+               statuses: Sequence[str] | None, doctor: str | None) -> list[WorkItem]:
         on = on or dt.date.today()
         self._memo = {}
         found: list[tuple[int, sch.Due, str]] = []
