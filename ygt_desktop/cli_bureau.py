@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .core.report_model import Period, PeriodError
+from .cli_report import period_arg, print_table
 from .core.roster import RosterFileError
 from .reports import bureau_report, bureau_status, receipt_pdf
 from .reports.atomic import ExportError, save_export
@@ -33,13 +33,6 @@ from .storage.submissions import REJECTED
 from .storage.workspace import Workspace
 
 EXPORT_ERRORS = (ExportError, WorkbookError)
-
-
-def _period(text: str) -> Period:
-    try:
-        return Period.parse(text)
-    except PeriodError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _open(args: argparse.Namespace, *, lock: bool = True) -> Workspace:
@@ -157,13 +150,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if wrote:
         print("已写入：" + "、".join(wrote))
     else:
-        report = result.report
-        for ind in report.template.indicators:
-            v = report.values.get(ind.code)
-            cells = ["" if x is None else f"{x:g}" if isinstance(x, float) else str(x)
-                     for x in ((v.numerator, v.denominator, v.value) if v else (None,) * 3)]
-            note = v.missing if v and v.missing else ""
-            print("\t".join([ind.code, ind.label, *cells, note]).rstrip())
+        print_table(result.report)
     return 0
 
 
@@ -198,26 +185,26 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     s.set_defaults(func=cmd_members)
     s = commands.add_parser("import", help="导入上报工作簿：文件或文件夹（含子文件夹），可多个")
     db_arg(s)
-    s.add_argument("--period", type=_period, action="append",
+    s.add_argument("--period", type=period_arg, action="append",
                    help="只接收这个统计期（可重复）；默认接收任何已结束的统计期")
     s.add_argument("paths", nargs="+", help="工作簿文件或文件夹")
     s.set_defaults(func=cmd_import)
     s = commands.add_parser("status", help="某统计期的上报情况：已报、迟报、未报")
     db_arg(s)
-    s.add_argument("--period", type=_period, required=True, help="统计期，如 2026Q3")
+    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
     out = s.add_mutually_exclusive_group()
     out.add_argument("--xlsx", help="导出为工作簿")
     out.add_argument("--csv", help="导出为 CSV")
     s.set_defaults(func=cmd_status)
     s = commands.add_parser("report", help="汇总报表：上报工作簿（含排名表）和 PDF")
     db_arg(s)
-    s.add_argument("--period", type=_period, required=True, help="统计期，如 2026Q3")
+    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
     s.add_argument("--xlsx", help="写出汇总的上报工作簿")
     s.add_argument("--pdf", help="写出 PDF")
     s.set_defaults(func=cmd_report)
     s = commands.add_parser("receipts", help="给报送单位的回执（PDF，每个机构一份）")
     db_arg(s)
-    s.add_argument("--period", type=_period, required=True, help="统计期，如 2026Q3")
+    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
     s.add_argument("--out", required=True, help="写入哪个文件夹")
     s.add_argument("--org", action="append", help="只给这个机构（可重复）；默认给所有报送过的机构")
     s.set_defaults(func=cmd_receipts)

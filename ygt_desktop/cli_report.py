@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .core.report_model import Period, PeriodError
+from .core.report_model import Period, PeriodError, Report
 from .reports import line_lists_export, report_export
 from .reports.atomic import ExportError
 from .reports.line_lists import LineListError
@@ -27,7 +27,18 @@ from .storage.workspace import Workspace
 EXPORT_ERRORS = (ExportError, LineListError, WorkbookError)
 
 
-def _period(text: str) -> Period:
+def print_table(report: Report) -> None:
+    """The report as a tab-separated table on stdout (code, label, numbers, note)."""
+    for ind in report.template.indicators:
+        v = report.values.get(ind.code)
+        cells = ["" if x is None else f"{x:g}" if isinstance(x, float) else str(x)
+                 for x in ((v.numerator, v.denominator, v.value) if v else (None,) * 3)]
+        note = v.missing if v and v.missing else ""
+        print("\t".join([ind.code, ind.label, *cells, note]).rstrip())
+
+
+def period_arg(text: str) -> Period:
+    """An argparse type: ``2026Q3`` as a Period, a Chinese message otherwise."""
     try:
         return Period.parse(text)
     except PeriodError as exc:
@@ -58,12 +69,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         ws.close(backup_on_exit=False)
     if not wrote:
-        for ind in report.template.indicators:
-            v = report.values.get(ind.code)
-            cells = ["" if x is None else f"{x:g}" if isinstance(x, float) else str(x)
-                     for x in ((v.numerator, v.denominator, v.value) if v else (None,) * 3)]
-            note = v.missing if v and v.missing else ""
-            print("\t".join([ind.code, ind.label, *cells, note]).rstrip())
+        print_table(report)
     else:
         print(f"{args.period.label}（第 {report.revision} 版）已写入：" + "、".join(wrote))
     return 0
@@ -97,18 +103,18 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     """Add the three commands to ``ygt``'s sub-parsers."""
     s = sub.add_parser("report", help="季度报表（工作簿、PDF、JSON）")
     db_arg(s)
-    s.add_argument("--period", type=_period, required=True, help="统计期，如 2026Q3")
+    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
     s.add_argument("--xlsx", help="写出上报工作簿")
     s.add_argument("--pdf", help="写出 PDF")
     s.add_argument("--json", help="写出 JSON（与工作簿 _data 相同的七列）")
     s.set_defaults(func=cmd_report)
     s = sub.add_parser("lists", help="花名册（各指标涉及的居民名单）")
     db_arg(s)
-    s.add_argument("--period", type=_period, required=True, help="统计期，如 2026Q3")
+    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
     s.add_argument("--xlsx", required=True, help="写出花名册工作簿")
     s.add_argument("--full-id", action="store_true", help="导出完整身份证号（默认遮挡）")
     s.set_defaults(func=cmd_lists)
     s = sub.add_parser("submit", help="上报并锁定季度")
     db_arg(s)
-    s.add_argument("--period", type=_period, required=True, help="统计期，如 2026Q3")
+    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
     s.set_defaults(func=cmd_submit)

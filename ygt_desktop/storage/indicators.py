@@ -12,7 +12,6 @@ then reads only its own records with indexed queries.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -198,13 +197,6 @@ def known_codes() -> set[str]:
 
 def values(counted: Mapping[str, Counted]) -> dict[str, IndicatorValue]:
     return {code: c.value() for code, c in counted.items()}
-
-
-def by_resident(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
-    out: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in rows:
-        out[row[1]].append(row)
-    return out
 
 
 from . import indicator_rules, indicator_rules_fd  # noqa: E402, F401  (register the computations)
