@@ -17,11 +17,10 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 from . import __version__, cli_bureau, cli_report
 from .core import schedules as sch
 from .core.forms import PACKAGES, FormFileError
+from .paths import default_db_path  # also imported from here by older callers
 from .storage import backup
 from .storage.db import StoreError, connect, looks_like_sqlite, quick_check
 from .storage.organisation import (
@@ -33,10 +32,6 @@ from .storage.organisation import (
     villages,
 )
 from .storage.workspace import Workspace
-
-
-def default_db_path() -> Path:
-    return Path(user_data_dir("ygt_desktop", appauthor=False)) / "ygt.db"
 
 
 class CliError(Exception):

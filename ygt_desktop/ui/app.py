@@ -9,8 +9,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from ..cli import default_db_path
 from ..core.forms import FormFileError
+from ..paths import default_db_path
 from ..storage import backup
 from ..storage.db import DamagedDatabaseError, StoreError
 from ..storage.organisation import add_village, set_organisation, set_setting
