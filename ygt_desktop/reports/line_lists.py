@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ NUMBER_TYPES = frozenset({"int", "decimal"})
 TEXT_TYPES = frozenset({"text", "longtext", "phone", ID_TYPE, "choice", "multichoice"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SAMPLE_ROWS = 200  # rows looked at to size the columns
+_CHECK_ROWS = 2000  # rows between two cancel checks
 _ID_FONT = Font(name="宋体", size=9, color="808080")
 _LABEL_FONT = Font(name="宋体", size=11, bold=True)
 _LABEL_FILL = PatternFill("solid", fgColor="D9D9D9")
@@ -109,17 +110,22 @@ class LineList:
         return self.types.get(field_id) == ID_TYPE or field_id == ID_FIELD
 
 
-def write_line_lists(lists: Sequence[LineList], out: Path, *, full_id: bool = False) -> None:
+def write_line_lists(lists: Sequence[LineList], out: Path, *, full_id: bool = False,
+                     checkpoint: Callable[[], None] | None = None) -> None:
     """Write ``lists`` (one sheet each, in order) to ``out``, complete or not at all.
 
     ID numbers are masked unless ``full_id`` (the caller checks the user may see them).
     Raises :class:`LineListError` for no lists, :class:`~.atomic.ExportError` (an OSError
     with a Chinese message) when the file cannot be written. Safe in a worker thread.
+    ``checkpoint`` is called every few thousand rows; it may raise to stop the export
+    (a cancel), and then nothing is written.
     """
-    save_export(line_lists_bytes(lists, full_id=full_id), Path(out), "花名册")
+    data = line_lists_bytes(lists, full_id=full_id, checkpoint=checkpoint)
+    save_export(data, Path(out), "花名册")
 
 
-def line_lists_bytes(lists: Sequence[LineList], *, full_id: bool = False) -> bytes:
+def line_lists_bytes(lists: Sequence[LineList], *, full_id: bool = False,
+                     checkpoint: Callable[[], None] | None = None) -> bytes:
     """The ``.xlsx`` file of :func:`write_line_lists` as bytes."""
     if not lists:
         raise LineListError("没有要导出的花名册")
@@ -128,7 +134,7 @@ def line_lists_bytes(lists: Sequence[LineList], *, full_id: bool = False) -> byt
     taken: set[str] = set()
     for line_list in lists:
         ws = wb.create_sheet(_sheet_title(line_list.sheet, taken))
-        _write_sheet(ws, line_list, full_id)
+        _write_sheet(ws, line_list, full_id, checkpoint)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -231,7 +237,8 @@ def _width(value: Any) -> float:
     return text_units(str(value))
 
 
-def _write_sheet(ws: WriteOnlyWorksheet, line_list: LineList, full_id: bool) -> None:
+def _write_sheet(ws: WriteOnlyWorksheet, line_list: LineList, full_id: bool,
+                 checkpoint: Callable[[], None] | None = None) -> None:
     cells = _Cells(ws, line_list, full_id)
     fields = line_list.fields
     # Widths must be set before the first row is written (write-only mode).
@@ -250,6 +257,8 @@ def _write_sheet(ws: WriteOnlyWorksheet, line_list: LineList, full_id: bool) -> 
     ws.append([cells.header(f, _ID_FONT) for f in fields])
     ws.append([cells.header(label, _LABEL_FONT, _LABEL_FILL) for label in line_list.labels])
     for n, row in enumerate(line_list.rows):
+        if checkpoint is not None and n % _CHECK_ROWS == 0:
+            checkpoint()
         values = sample[n] if n < len(sample) else [cells.shown(f, row.get(f)) for f in fields]
         ws.append([cells.cell(v) for v in values])
     if fields:

@@ -9,7 +9,7 @@ record's fields. ID numbers are masked unless the caller asks for full ones.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -121,11 +121,15 @@ def build(ws: Workspace, period: Period) -> list[LineList]:
     return [x for x in lists if x is not None and x.rows]
 
 
-def write(ws: Workspace, period: Period, out: Path, *, full_id: bool = False) -> int:
-    """Write the period's line lists to ``out``; return how many sheets."""
+def write(ws: Workspace, period: Period, out: Path, *, full_id: bool = False,
+          checkpoint: Callable[[], None] | None = None) -> int:
+    """Write the period's line lists to ``out``; return how many sheets. ``checkpoint``
+    is called between lists and every few thousand rows and may raise to stop."""
     lists = build(ws, period)
     if not lists:
         raise LineListError(f"{period.label}没有任何服务记录，花名册为空")
-    write_line_lists(lists, out, full_id=full_id)
+    if checkpoint is not None:
+        checkpoint()
+    write_line_lists(lists, out, full_id=full_id, checkpoint=checkpoint)
     return len(lists)
 

@@ -1,0 +1,104 @@
+"""What every operation receives and raises.
+
+Threading: a :class:`Run` belongs to one thread. The job runner makes one per job on
+its worker thread, around a workspace opened on that thread; ``progress`` may be
+called from there (the runner forwards it to the window through a queued signal), and
+``cancelled`` must be safe to call from it (a ``threading.Event.is_set``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..core.forms import FormFileError
+from ..core.report_model import PeriodError, TemplateError
+from ..reports.atomic import ExportError
+from ..reports.line_lists import LineListError
+from ..reports.workbook import WorkbookError
+from ..storage.db import StoreError
+from ..storage.workspace import Workspace
+
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, text)``: ``total`` 0 means "unknown, keep the bar moving";
+``text`` is a Chinese phrase saying what is being done now."""
+
+
+class OpError(Exception):
+    """A refusal or a failure the user can act on; ``str(exc)`` is a Chinese sentence."""
+
+
+class OpCancelled(OpError):
+    """The user pressed 取消 (or closed the window). Nothing half-done is left behind:
+    the operation stops between steps, and files are written whole or not at all."""
+
+    def __init__(self, message: str = "已取消。") -> None:
+        super().__init__(message)
+
+
+class PermissionRefused(OpError):
+    """The acting user may not do this (enforced by the users-and-roles work)."""
+
+
+# Errors whose message is meant for the user as it stands (Chinese, names the file,
+# field or period and says what to do). Anything else is a bug: logged, and the user
+# gets a short note instead of a traceback.
+USER_ERRORS: tuple[type[Exception], ...] = (
+    OpError, StoreError, ExportError, WorkbookError, LineListError, FormFileError,
+    TemplateError, PeriodError,
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts. ``name`` goes into the audit log; ``role`` is None until login lands
+    (then 录入员, 医生, 站长, 管理员 or 审核员)."""
+
+    name: str
+    role: str | None = None
+
+    @classmethod
+    def of(cls, ws: Workspace) -> Actor:
+        """The user the workspace writes as today (the operator setting or the OS user)."""
+        return cls(ws.store.user)
+
+
+def _quiet(_done: int, _total: int, _text: str) -> None:
+    return None
+
+
+def _never() -> bool:
+    return False
+
+
+@dataclass
+class Run:
+    """One operation's context: workspace, acting user, progress and cancel check."""
+
+    ws: Workspace
+    actor: Actor
+    progress: Progress = _quiet
+    cancelled: Callable[[], bool] = _never
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def plain(cls, ws: Workspace, actor: Actor | None = None) -> Run:
+        """A run with no progress display and no cancel (the command line)."""
+        return cls(ws, actor or Actor.of(ws))
+
+    def check(self) -> None:
+        """Raise :class:`OpCancelled` if the user asked to stop. Call between steps."""
+        if self.cancelled():
+            raise OpCancelled()
+
+    def step(self, done: int, total: int, text: str) -> None:
+        """Say what comes next, after checking for a cancel."""
+        self.check()
+        self.progress(done, total, text)
+
+    def require(self, permission: str) -> None:
+        """Refuse with :class:`PermissionRefused` when the actor may not do
+        ``permission`` (e.g. ``"report.correct"``). Every operation that changes data or
+        shows what is masked calls this first; until users and roles land, everyone
+        may do everything, as the window and ``ygt`` allow today."""
+        return None

@@ -1,0 +1,228 @@
+"""The window's one way to run long work: an ``ops`` function on a worker thread.
+
+``JobRunner.start(title, op, on_done)`` runs ``op(run)`` on a QThread with its own
+:class:`~ygt_desktop.storage.workspace.Workspace` (SQLite connections belong to one
+thread), shows a window-modal progress dialog with 取消, and calls ``on_done(result)``
+back on the UI thread. Errors the user can act on (:data:`ops.base.USER_ERRORS`) come
+back as their Chinese message; anything else is logged to ``ygt-error.log`` and comes
+back as a short note — never a traceback. A cancel stops the operation between steps
+(:class:`~ygt_desktop.ops.base.OpCancelled`), so no file is left half-written.
+
+Every running job is registered here, so the main window can ask, cancel and wait for
+all of them before it closes (:func:`active`, :func:`cancel_all_and_wait`): a QThread
+destroyed while running aborts the whole process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from ..ops.base import USER_ERRORS, Actor, OpCancelled, Run
+from ..storage.workspace import Workspace
+
+log = logging.getLogger("ygt_desktop")
+Op = Callable[[Run], Any]
+UNEXPECTED = "处理时遇到意外错误，已记录到数据文件夹中的 ygt-error.log。未保存任何不完整的文件。"
+SHOW_AFTER_MS = 300  # short jobs finish without a dialog flashing up
+
+_ACTIVE: set[Job] = set()
+
+
+def active() -> list[Job]:
+    """The jobs running now, in any window or page."""
+    return list(_ACTIVE)
+
+
+def cancel_all_and_wait() -> None:
+    """Ask every running job to stop, then wait for each (UI thread; used on close).
+    Their ``on_done``/``on_failed`` callbacks are not called any more."""
+    jobs = active()
+    for job in jobs:
+        job.detach()
+        job.cancel()
+    for job in jobs:
+        job.wait()
+
+
+class _Worker(QObject):
+    sig_progress = Signal(int, int, str)
+    sig_done = Signal(object)
+    sig_failed = Signal(str, bool)  # message, cancelled
+
+    def __init__(self, db: Path, actor: Actor, op: Op, stop: threading.Event) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        self.op = op
+        self.stop = stop
+
+    def run(self) -> None:
+        try:
+            ws = Workspace.open(self.db, lock=False)
+        except USER_ERRORS as exc:
+            self.sig_failed.emit(str(exc), False)
+            return
+        except Exception:
+            log.exception("后台任务无法打开数据库")
+            self.sig_failed.emit(UNEXPECTED, False)
+            return
+        try:
+            ws.store.user = self.actor.name
+            run = Run(ws, self.actor, self.sig_progress.emit, self.stop.is_set)
+            result = self.op(run)
+        except OpCancelled as exc:
+            self.sig_failed.emit(str(exc), True)
+            return
+        except USER_ERRORS as exc:
+            self.sig_failed.emit(str(exc), False)
+            return
+        except Exception:
+            log.exception("后台任务出错")
+            self.sig_failed.emit(UNEXPECTED, False)
+            return
+        finally:
+            ws.close(backup_on_exit=False)
+        if self.stop.is_set() and result is None:
+            self.sig_failed.emit("已取消。", True)
+            return
+        self.sig_done.emit(result)
+
+
+class Job(QObject):
+    """One running operation: its thread, worker and progress dialog."""
+
+    sig_finished = Signal()
+
+    def __init__(self, db: Path, actor: Actor, title: str, op: Op, parent: QWidget, *,
+                 cancellable: bool,
+                 on_done: Callable[[Any], None] | None,
+                 on_failed: Callable[[str, bool], None] | None) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.stop = threading.Event()
+        self.on_done = on_done
+        self.on_failed = on_failed
+        self.finished = False
+        self.dialog = QProgressDialog(f"{title}：准备中…", "取消" if cancellable else "", 0, 0,
+                                      parent)
+        self.dialog.setWindowTitle(title)
+        if not cancellable:
+            self.dialog.setCancelButton(None)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(SHOW_AFTER_MS)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.dialog.canceled.connect(self.cancel)
+        self.worker_thread = QThread(self)
+        self.worker = _Worker(db, actor, op, self.stop)
+        self.worker.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(self.worker.run)
+        # Bound methods of this object (which lives in the UI thread), never lambdas:
+        # a lambda would run in the worker's thread, which cannot wait for itself.
+        self.worker.sig_progress.connect(self._step)
+        self.worker.sig_done.connect(self._done)
+        self.worker.sig_failed.connect(self._failed)
+
+    def start(self) -> None:
+        _ACTIVE.add(self)
+        self.dialog.setValue(0)
+        self.worker_thread.start()
+
+    def cancel(self) -> None:
+        if not self.stop.is_set():
+            self.stop.set()
+            self.dialog.setLabelText(f"{self.title}：正在取消，当前一步完成后停止…")
+
+    def detach(self) -> None:
+        """Forget the callbacks (the page is going away)."""
+        self.on_done = None
+        self.on_failed = None
+
+    def wait(self) -> None:
+        """Block until the worker has finished (UI thread, after :meth:`cancel`)."""
+        self.worker_thread.quit()
+        self.worker_thread.wait()
+        self._close()
+
+    def _step(self, done: int, total: int, text: str) -> None:
+        if self.stop.is_set():
+            return
+        if total and self.dialog.maximum() != total:
+            self.dialog.setMaximum(total)
+        self.dialog.setValue(min(done, total) if total else 0)
+        self.dialog.setLabelText(text)
+
+    def _done(self, result: Any) -> None:
+        self._close()
+        if self.on_done is not None:
+            self.on_done(result)
+
+    def _failed(self, message: str, cancelled: bool) -> None:
+        self._close()
+        if self.on_failed is not None:
+            self.on_failed(message, cancelled)
+
+    def _close(self) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        self.worker_thread.quit()
+        self.worker_thread.wait()
+        self.dialog.close()
+        self.dialog.deleteLater()
+        _ACTIVE.discard(self)
+        self.sig_finished.emit()
+        QTimer.singleShot(0, self.deleteLater)
+
+
+class JobRunner(QObject):
+    """Runs a page's operations, one at a time, on worker threads.
+
+    ``db`` is the open database's file; the actor defaults to the workspace's user.
+    """
+
+    def __init__(self, ws: Workspace, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.widget = parent
+        self.job: Job | None = None
+
+    def busy(self) -> bool:
+        return self.job is not None
+
+    def start(self, title: str, op: Op, on_done: Callable[[Any], None] | None = None, *,
+              on_failed: Callable[[str, bool], None] | None = None,
+              cancellable: bool = True) -> Job | None:
+        """Run ``op`` in the background; None (and nothing started) while another of
+        this runner's jobs is still running. ``on_failed(message, cancelled)`` defaults
+        to a message box (nothing for a cancel)."""
+        if self.job is not None:
+            return None
+        job = Job(self.ws.store.path, Actor.of(self.ws), title, op, self.widget,
+                  cancellable=cancellable, on_done=on_done,
+                  on_failed=on_failed or self._show_failure)
+        job.sig_finished.connect(self._finished)
+        self.job = job
+        job.start()
+        return job
+
+    def _finished(self) -> None:
+        self.job = None
+
+    def _show_failure(self, message: str, cancelled: bool) -> None:
+        from . import messages
+
+        if not cancelled:
+            messages.error(self.widget, message, "未能完成")
+
+    def wait(self) -> None:
+        """Block until the running job (if any) has finished; tests use this."""
+        if self.job is not None:
+            self.job.worker_thread.wait()
