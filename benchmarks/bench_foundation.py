@@ -487,7 +487,7 @@ def bench_search(report: Report, ws: Workspace, count: int, rng: random.Random) 
 
 def new_residents(ws: Workspace, count: int, seed: int) -> Iterator[dict[str, Any]]:
     """Synthetic residents (form fields only) whose ID numbers are not registered yet."""
-    from ygt_desktop.core import synthetic
+    from ygt_desktop.demo import residents as synthetic
     from ygt_desktop.storage.organisation import villages
 
     org = ws.organisation

@@ -1,5 +1,8 @@
 """The dependency rule (ARCHITECTURE.md): core <- storage <- reports <- ops <- ui | cli.
 
+``demo/`` (the synthetic-station generator and its bulk loaders) may use core and
+storage; only ops, cli, the benchmarks and the tests use it.
+
 Reads the imports of every module (also those inside functions) and fails when an
 arrow points the wrong way: nothing below ``ui`` imports Qt, ``ui`` and ``cli`` do not
 import each other, and only ``reports/`` imports the workbook and PDF libraries.
@@ -16,16 +19,18 @@ PACKAGE = Path(ygt_desktop.__file__).parent
 UI = ("ygt_desktop.ui",)
 CLI = ("ygt_desktop.cli", "ygt_desktop.cli_*")
 OPS = ("ygt_desktop.ops",)
+DEMO = ("ygt_desktop.demo",)
 
 # Layer (a sub-package, or "cli" for the top-level cli*.py modules) -> forbidden imports.
 # A name forbids that module and everything under it; a trailing * is a prefix.
 FORBIDDEN = {
     "core": ("PySide6", "sqlite3", "sqlite_utils", "ygt_desktop.storage", "ygt_desktop.reports",
-             *OPS, *UI, *CLI),
-    "storage": ("PySide6", "ygt_desktop.reports", *OPS, *UI, *CLI),
-    "reports": ("PySide6", *OPS, *UI, *CLI),
+             *DEMO, *OPS, *UI, *CLI),
+    "storage": ("PySide6", "ygt_desktop.reports", *DEMO, *OPS, *UI, *CLI),
+    "reports": ("PySide6", *DEMO, *OPS, *UI, *CLI),
+    "demo": ("PySide6", "ygt_desktop.reports", *OPS, *UI, *CLI),
     "ops": ("PySide6", *UI, *CLI),
-    "ui": CLI,
+    "ui": (*DEMO, *CLI),
     "cli": ("PySide6", *UI),
 }
 
@@ -97,8 +102,20 @@ def test_dependency_rule_holds():
 
 def test_the_layers_exist():
     """A renamed folder must not turn the rule into a test of nothing."""
-    for layer in ("core", "storage", "reports", "ui", "cli"):
+    for layer in ("core", "storage", "reports", "demo", "ui", "cli"):
         assert layer_files(layer), layer
+
+
+def test_core_and_storage_hold_no_demo_code():
+    """The generator and its bulk loaders live in demo/, not among the domain's rules."""
+    stray = [
+        str(path.relative_to(PACKAGE))
+        for layer in ("core", "storage")
+        for path in (PACKAGE / layer).rglob("*")
+        if path.name.startswith(("synthetic", "bulk", "equipment_bulk", "base_data"))
+        and "__pycache__" not in path.parts
+    ]
+    assert not stray, f"demo code outside ygt_desktop/demo/: {stray}"
 
 
 def test_only_ui_imports_qt():

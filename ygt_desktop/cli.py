@@ -71,15 +71,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .core import synthetic
-    from .core.synthetic_services import generate_services
     from .core.tcm import ScoringConfig
-    from .storage import base_data
-    from .storage.bulk import load_residents
-    from .storage.bulk_contracts import demo_contracts
-    from .storage.bulk_referrals import load_demo_referrals
-    from .storage.bulk_services import demo_people, load_services
-    from .storage.equipment_bulk import load_demo_equipment
+    from .demo import base_data
+    from .demo import residents as synthetic
+    from .demo.load_contracts import demo_contracts
+    from .demo.load_equipment import load_demo_equipment
+    from .demo.load_referrals import load_demo_referrals
+    from .demo.load_residents import load_residents
+    from .demo.load_services import demo_people, load_services
+    from .demo.services import generate_services
 
     path = Path(args.db)
     today = dt.date.fromisoformat(args.today) if args.today else min(

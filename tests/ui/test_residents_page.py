@@ -171,8 +171,8 @@ def test_escape_without_changes_closes_at_once(qtbot, page, monkeypatch):
 def test_list_fetches_rows_by_block_and_passes_the_model_tester(qtmodeltester, ws, forms):
     import datetime as dt
 
-    from ygt_desktop.core import synthetic
-    from ygt_desktop.storage.bulk import load_residents
+    from ygt_desktop.demo import residents as synthetic
+    from ygt_desktop.demo.load_residents import load_residents
 
     villages = [synthetic.SyntheticVillage("101", "小坝村委会")]
     load_residents(ws.store, forms["resident"],

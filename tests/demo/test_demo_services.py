@@ -19,9 +19,9 @@ import pytest
 from ygt_desktop.core.context import resident_context
 from ygt_desktop.core.dates import age_years
 from ygt_desktop.core.schedules import add_months, quarter_bounds
-from ygt_desktop.core.synthetic import generate_residents, generate_villages
-from ygt_desktop.core.synthetic_services import Person, Record, generate_services
 from ygt_desktop.core.tcm import ScoringConfig
+from ygt_desktop.demo.residents import generate_residents, generate_villages
+from ygt_desktop.demo.services import Person, Record, generate_services
 
 TODAY = dt.date(2025, 11, 20)  # a Thursday in Q4; before the real clock (not_future)
 YEAR = 2025

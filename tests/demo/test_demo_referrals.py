@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ygt_desktop import cli
-from ygt_desktop.core.synthetic_referrals import (
+from ygt_desktop.demo.referrals import (
     ChronicPatient,
     SuggestedRecord,
     generate_referrals,

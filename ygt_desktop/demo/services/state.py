@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
-from .. import tcm
+from ...core import tcm
 from .common import COMPLIANCE, GeneratorBase, Person, _bmi
 
 _HTN_MEDS = (

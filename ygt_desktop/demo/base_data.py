@@ -12,8 +12,8 @@ import datetime as dt
 from typing import Any
 
 from ..core.dates import age_months, age_years
-from .entities import EntityRepo
-from .workspace import Workspace
+from ..storage.entities import EntityRepo
+from ..storage.workspace import Workspace
 
 COVERAGE = 0.88  # archives / resident population in a well-run station
 CHILD_COVERAGE = 0.95

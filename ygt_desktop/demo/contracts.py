@@ -17,10 +17,10 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .contracts import DEFAULT_PREPAID_PERCENT, one_year_end
-from .dates import age_years
-from .synthetic import SyntheticVillage, village_doctor
-from .synthetic_services.common import Person
+from ..core.contracts import DEFAULT_PREPAID_PERCENT, one_year_end
+from ..core.dates import age_years
+from .residents import SyntheticVillage, village_doctor
+from .services.common import Person
 
 YEARS = 3  # signing campaigns: this year and the two before
 P_SIGN = {True: 0.75, False: 0.30}  # ever contracted: key population or not

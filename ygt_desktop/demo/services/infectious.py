@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from ..dates import age_years
+from ...core.dates import age_years
 from .common import INFECTIOUS_RATE, TB_RATE, GeneratorBase, Record, Values, _band
 from .state import _PersonState
 

@@ -13,7 +13,7 @@ import pytest
 
 from ygt_desktop.core import idnumber
 from ygt_desktop.core.dates import age_years
-from ygt_desktop.core.synthetic import (
+from ygt_desktop.demo.residents import (
     RESIDENT_KEYS,
     YUNNAN_COUNTIES,
     SyntheticVillage,

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from ygt_desktop.core.synthetic import SyntheticVillage
-from ygt_desktop.core.synthetic_contracts import generate_contracts, plan_teams
-from ygt_desktop.core.synthetic_services.common import Person
+from ygt_desktop.demo.contracts import generate_contracts, plan_teams
+from ygt_desktop.demo.residents import SyntheticVillage
+from ygt_desktop.demo.services.common import Person
 
 TODAY = dt.date(2026, 11, 30)
 VILLAGES = [SyntheticVillage("001", "龙泉路社区居委会"), SyntheticVillage("101", "小坝村委会"),

@@ -15,15 +15,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..core.forms import FormDef, FormRegistry
-from ..core.synthetic_referrals import (
+from ..storage import audit
+from ..storage.db import Store, StoreError
+from ..storage.organisation import get_organisation
+from ..storage.referrals import DISMISSAL, REFERRAL, Referrals
+from .referrals import (
     ChronicPatient,
     SuggestedRecord,
     generate_referrals,
 )
-from . import audit
-from .db import Store, StoreError
-from .organisation import get_organisation
-from .referrals import DISMISSAL, REFERRAL, Referrals
 
 CHRONIC_REGISTERS = (("htn_register", "高血压"), ("dm_register", "2型糖尿病"))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from ..dates import age_months, age_years
-from ..schedules import add_months
+from ...core.dates import age_months, age_years
+from ...core.schedules import add_months
 from .common import (
     CHILD_COMPLIANCE,
     CHILD_POINTS,

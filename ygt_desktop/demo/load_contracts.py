@@ -16,13 +16,13 @@ from typing import Any
 
 from ..core.contracts import PAYERS, package_fees
 from ..core.forms import FormRegistry
-from ..core.synthetic import SyntheticVillage
-from ..core.synthetic_contracts import DemoContracts, generate_contracts
-from . import audit
-from .bulk_services import demo_people
-from .db import Store
-from .organisation import villages
-from .populations import population_intervals, population_members
+from ..storage import audit
+from ..storage.db import Store
+from ..storage.organisation import villages
+from ..storage.populations import population_intervals, population_members
+from .contracts import DemoContracts, generate_contracts
+from .load_services import demo_people
+from .residents import SyntheticVillage
 
 REASON = "生成演示数据"
 

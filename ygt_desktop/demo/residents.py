@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
-from ygt_desktop.core.idnumber import check_char
+from ..core.idnumber import check_char
 
 MAX_AGE = 100
 

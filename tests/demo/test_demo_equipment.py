@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from ygt_desktop.core.equipment_checklist import read_checklist
-from ygt_desktop.core.synthetic_equipment import (
+from ygt_desktop.demo.equipment import (
     CHANGED,
     IN_USE,
     REPAIR,

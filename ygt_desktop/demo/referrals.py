@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .synthetic import YUNNAN_COUNTIES
+from .residents import YUNNAN_COUNTIES
 
 SEED_OFFSET = 15_485_863  # referrals draw apart from residents and services
 REFER_SHARE = {"urgent": 0.80, "suggested": 0.15}

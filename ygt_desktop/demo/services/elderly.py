@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from .. import tcm
-from ..dates import age_years
-from ..schedules import add_months
+from ...core import tcm
+from ...core.dates import age_years
+from ...core.schedules import add_months
 from .common import (
     ELDERLY_PROPENSITY,
     TCM_WITH_EXAM,

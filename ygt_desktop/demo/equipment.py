@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .equipment_checklist import ChecklistItem
+from ..core.equipment_checklist import ChecklistItem
 
 IN_USE, REPAIR, IDLE, SCRAPPED = "1", "2", "3", "4"
 FOUND, MISSING, CHANGED = "1", "2", "3"

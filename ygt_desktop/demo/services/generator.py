@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
-from .. import tcm
+from ...core import tcm
 from .children import ChildrenMixin
 from .chronic import ChronicMixin
 from .common import Person, Record

@@ -16,11 +16,11 @@ from typing import Any
 
 from ..core.equipment_checklist import read_checklist
 from ..core.forms import FormDef, FormRegistry
-from ..core.synthetic_equipment import DemoEquipment, generate_equipment
 from ..paths import resources_dir
-from . import audit
-from .db import Store
-from .equipment import Equipment
+from ..storage import audit
+from ..storage.db import Store
+from ..storage.equipment import Equipment
+from .equipment import DemoEquipment, generate_equipment
 
 STANDARD_CHECKLIST = ("checklists", "village_clinic_equipment.toml")
 

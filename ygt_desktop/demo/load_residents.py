@@ -13,9 +13,9 @@ from typing import Any
 from ..core import search
 from ..core.forms import FormDef
 from ..core.resident import archive_prefix
-from . import audit
-from .db import Store, StoreError
-from .organisation import get_organisation
+from ..storage import audit
+from ..storage.db import Store, StoreError
+from ..storage.organisation import get_organisation
 
 
 def load_residents(store: Store, form: FormDef, residents: Iterable[Mapping[str, Any]],

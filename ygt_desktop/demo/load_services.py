@@ -27,11 +27,11 @@ from typing import Any
 from ..core.context import CONTEXT_NAMES, resident_context
 from ..core.expressions import Expression
 from ..core.forms import FormDef, FormRegistry, RuleOutcome
-from ..core.synthetic_services import Person, Record
-from . import audit
-from .db import Store, StoreError
-from .organisation import get_setting
-from .services import DEFAULT_LATE_DAYS
+from ..storage import audit
+from ..storage.db import Store, StoreError
+from ..storage.organisation import get_setting
+from ..storage.services import DEFAULT_LATE_DAYS
+from .services import Person, Record
 
 # Records typed in more than a week after the service; with babies' first visits, typed
 # in once their archive is made (0–90 days after birth), ≈ 3 % of all records are late.

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..dates import age_years
+from ...core.dates import age_years
 from .common import _HOSPITAL, ONGOING_PREGNANCY, GeneratorBase, Person, Record, Values, _bmi
 from .state import _PersonState
 

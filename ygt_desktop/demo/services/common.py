@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .. import tcm
+from ...core import tcm
 
 SEED_OFFSET = 7_919  # services draw from their own stream, apart from the residents'
 

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from heapq import heappop, heappush
 
-from ..dates import age_years
-from ..schedules import quarter_bounds, quarter_of
+from ...core.dates import age_years
+from ...core.schedules import quarter_bounds, quarter_of
 from .common import (
     _HOSPITAL,
     COMPLIANCE,

@@ -19,11 +19,11 @@ import pytest
 from tests.conftest import VILLAGES
 from ygt_desktop.cli import main
 from ygt_desktop.core.schedules import DONE, DUE, OVERDUE
-from ygt_desktop.core.synthetic import SyntheticVillage, generate_residents
-from ygt_desktop.core.synthetic_services import Record, generate_services
 from ygt_desktop.core.tcm import ScoringConfig
-from ygt_desktop.storage.bulk import load_residents
-from ygt_desktop.storage.bulk_services import demo_people, load_services
+from ygt_desktop.demo.load_residents import load_residents
+from ygt_desktop.demo.load_services import demo_people, load_services
+from ygt_desktop.demo.residents import SyntheticVillage, generate_residents
+from ygt_desktop.demo.services import Record, generate_services
 from ygt_desktop.storage.db import StoreError
 from ygt_desktop.storage.services import NeedsConfirmation
 from ygt_desktop.storage.workspace import Workspace
