@@ -25,11 +25,14 @@ from .db import (
 )
 
 
-def open_store(path: Path, *, create: bool = False, lock: bool = True) -> Store:
+def open_store(path: Path, *, create: bool = False, lock: bool = True,
+               check: bool = True) -> Store:
     """Open ``path`` for this process.
 
     ``create`` allows a new file. ``lock`` takes the one-app-per-file lock (the GUI and
-    writing commands do; read-only checks need not). Raises :class:`StoreError`
+    writing commands do; read-only checks need not). ``check=False`` skips
+    ``quick_check`` — only for a second connection to a file this process has just
+    opened and checked (the window's background jobs). Raises :class:`StoreError`
     subclasses with Chinese messages.
     """
     path = Path(path)
@@ -49,7 +52,7 @@ def open_store(path: Path, *, create: bool = False, lock: bool = True) -> Store:
     if instance_lock:
         instance_lock.acquire()
     try:
-        store = _open_checked(path, exists)
+        store = _open_checked(path, exists, check=check)
     except BaseException:
         if instance_lock:
             instance_lock.release()
@@ -63,7 +66,7 @@ def damaged_message(path: Path) -> str:
             "请恢复最近的备份（设置 → 备份，或 ygt check 查看可用备份后 ygt restore）。")
 
 
-def _open_checked(path: Path, exists: bool) -> Store:
+def _open_checked(path: Path, exists: bool, *, check: bool = True) -> Store:
     try:
         conn = connect(path)
     except sqlite3.DatabaseError as exc:
@@ -74,7 +77,7 @@ def _open_checked(path: Path, exists: bool) -> Store:
         except sqlite3.DatabaseError:
             raise DamagedDatabaseError(damaged_message(path)) from exc
         return Store(path, conn, readonly=True, problems=problems)
-    problems = quick_check(conn) if exists else []
+    problems = quick_check(conn) if exists and check else []
     if problems:
         conn.close()
         conn = connect(path, readonly=True)

@@ -37,9 +37,10 @@ class Workspace:
 
     @classmethod
     def open(cls, path: Path, *, create: bool = False, lock: bool = True,
-             forms: FormRegistry | None = None) -> Workspace:
+             forms: FormRegistry | None = None, check: bool = True) -> Workspace:
+        """Open ``path`` (see :func:`open_store` for ``create``, ``lock``, ``check``)."""
         forms = forms or load_forms()
-        store = open_store(path, create=create, lock=lock)
+        store = open_store(path, create=create, lock=lock, check=check)
         try:
             store.user = get_setting(store, "operator") or store.user
         except sqlite3.DatabaseError:

@@ -65,7 +65,7 @@ class _Worker(QObject):
 
     def run(self) -> None:
         try:
-            ws = Workspace.open(self.db, lock=False)
+            ws = Workspace.open(self.db, lock=False, check=False)
         except USER_ERRORS as exc:
             self.sig_failed.emit(str(exc), False)
             return
