@@ -118,6 +118,18 @@ def test_core_and_storage_hold_no_demo_code():
     assert not stray, f"demo code outside ygt_desktop/demo/: {stray}"
 
 
+def test_demo_generators_are_pure():
+    """demo/'s generators draw records from core alone; only its loaders touch the database."""
+    wrong = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in layer_files("demo")
+        if not path.name.startswith(("load_", "base_data"))
+        for name in sorted(imports_of(path))
+        if any(matches(name, f) for f in ("sqlite3", "sqlite_utils", "ygt_desktop.storage"))
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
 def test_only_ui_imports_qt():
     for path in PACKAGE.rglob("*.py"):
         if "ui" in path.relative_to(PACKAGE).parts:

@@ -3,7 +3,7 @@ transaction, one audit entry per table, like the residents' and services' bulk l
 
 Reads the open referral suggestions and the registered chronic patients of the
 residents with ``id > after_id`` (the ones this demo run made), asks
-:func:`~ygt_desktop.core.synthetic_referrals.generate_referrals` what the staff did, and
+:func:`~ygt_desktop.demo.referrals.generate_referrals` what the staff did, and
 writes referrals and dismissals. An up-referral made from a suggestion is the app's own
 draft of it (:meth:`Referrals.draft`) with the generated additions over it.
 """

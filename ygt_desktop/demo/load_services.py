@@ -151,7 +151,7 @@ def load_services(store: Store, forms: FormRegistry, records: Iterable[Record], 
                   rebuild_indexes: bool = True) -> dict[str, int]:  # fmt: skip
     """Insert generated records; return the number inserted per form id.
 
-    ``records`` follow the generator's contract (core.synthetic_services): per resident
+    ``records`` follow the generator's contract (demo.services): per resident
     and form in date order, an episode's opening record before the others. Entry
     stamps are drawn from ``random.Random(seed + ENTRY_SEED_OFFSET)``, never the clock:
     most records typed in on the day or within a few days, ~1 % more than the

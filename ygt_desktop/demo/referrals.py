@@ -3,11 +3,11 @@ rules' referral suggestions, and the patients the lead hospital sent back.
 
 Pure standard library plus ``core``, deterministic: every draw comes from
 ``random.Random(seed + SEED_OFFSET)`` in input order, and "today" is a parameter (never
-the clock). The storage loader gives the suggestions and the chronic patients in id
-order and merges each up-referral made from a suggestion over the app's own draft of
-it (:meth:`ygt_desktop.storage.referrals.Referrals.draft`), so a demo referral is what a
-user saves from the draft plus what they type: the hospital, the receipt, the
-follow-up.
+the clock). The loader (:mod:`.load_referrals`) gives the suggestions and the chronic
+patients in id order and merges each up-referral made from a suggestion over the app's
+own draft of it (:meth:`ygt_desktop.storage.referrals.Referrals.draft`), so a demo
+referral is what a user saves from the draft plus what they type: the hospital, the
+receipt, the follow-up.
 
 What is generated (rates are the module constants below):
 

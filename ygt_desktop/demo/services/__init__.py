@@ -13,7 +13,7 @@ derived fields included and equal to what :meth:`FormDef.process` computes. Stat
 have no resident. ``episode_key`` ties the records of one pregnancy or TB case together;
 the episode's opening record (第1次产前检查 / 肺结核报告登记) comes first.
 
-Order contract (what :mod:`ygt_desktop.storage.bulk_services` relies on): records of one
+Order contract (what :mod:`ygt_desktop.demo.load_services` relies on): records of one
 resident and form come in date order, never two on the same day, and a register comes
 before its follow-ups.
 
