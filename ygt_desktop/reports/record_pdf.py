@@ -225,7 +225,7 @@ class _Job:
         texts = [f"{on if o.code in chosen else off}\u00a0{o.label}" for o in options]
         widest = max(pdfmetrics.stringWidth(t, FONT_NAME, SIZE) for t in texts) + 2 * PADDING
         columns = max(1, min(len(texts), int(width // widest)))
-        cells = [self.para(t, width / columns - PADDING) for t in texts]
+        cells: list[Paragraph | str] = [self.para(t, width / columns - PADDING) for t in texts]
         cells += [""] * (-len(cells) % columns)
         rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
         table = Table(rows, colWidths=[width / columns] * columns)
@@ -362,7 +362,7 @@ def _alerts_box(job: _Job, messages: list[str]) -> Table:
     return table
 
 
-class _Title(Flowable):  # type: ignore[misc]  # reportlab has no type information
+class _Title(Flowable):
     """The form's title, centred, larger and stroked (the font has no bold face)."""
 
     def __init__(self, runs: list[Run], size: float = TITLE_SIZE) -> None:

@@ -305,8 +305,9 @@ def _chart(report: Report, quarters: Sequence[Report], fonts: TextFonts) -> Draw
     width, height = BODY_WIDTH, 75 * mm
     drawing = Drawing(width, height)
     chart = VerticalBarChart()
-    chart.x, chart.y = 12 * mm, 16 * mm
-    chart.width, chart.height = width - 16 * mm, height - 28 * mm
+    # The stubs type these int (from the defaults); reportlab takes any number of points.
+    chart.x, chart.y = 12 * mm, 16 * mm  # type: ignore[assignment]
+    chart.width, chart.height = width - 16 * mm, height - 28 * mm  # type: ignore[assignment]
     chart.data = [[_value(q, c) for c in codes] for q in quarters]
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
     chart.valueAxis.labels.fontName = FONT_NAME
@@ -344,7 +345,7 @@ def _chart(report: Report, quarters: Sequence[Report], fonts: TextFonts) -> Draw
     legend.fontName, legend.fontSize = FONT_NAME, 7
     legend.alignment = "right"
     legend.columnMaximum = 1
-    legend.x, legend.y = chart.x, height - 3 * mm
+    legend.x, legend.y = chart.x, height - 3 * mm  # type: ignore[assignment]  # as chart.x
     legend.dx, legend.dy, legend.deltax = 8, 6, 60
     legend.colorNamePairs = [
         (chart.bars[n].fillColor, f"第{q.period.quarter}季度") for n, q in enumerate(quarters)
@@ -386,7 +387,7 @@ def _closing(report: Report, fonts: TextFonts, signers: Mapping[str, str]) -> Fl
     def line(label: str) -> Paragraph:
         return _para(fonts, f"{label}：{signers.get(label) or '_' * 14}", half - 2 * PADDING, INFO)
 
-    rows = [
+    rows: list[list[Paragraph | str]] = [
         [line(PEOPLE[0]), line(PEOPLE[1]), _para(fonts, "（盖章）", seal - 2 * PADDING, SEAL)],
         [line(PEOPLE[2]), line(PEOPLE[3]), ""],
         ["", "", ""],
