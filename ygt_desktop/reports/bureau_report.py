@@ -16,10 +16,14 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
-from openpyxl.cell.cell import Cell
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.header_footer import HeaderFooterItem
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import __version__
@@ -197,9 +201,9 @@ def ranking_sheet(ws: Worksheet, result: BureauReport) -> None:
     ws.page_setup.orientation = "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    cast(PageSetupProperties, ws.sheet_properties.pageSetUpPr).fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "第 &[Page] 页 共 &N 页"
+    cast(HeaderFooterItem, ws.oddFooter).center.text = "第 &[Page] 页 共 &N 页"
 
 
 # Named styles: one lookup per cell instead of one per font, border, alignment and number
@@ -215,7 +219,7 @@ _STYLES = {
 
 
 def _register_styles(ws: Worksheet) -> None:
-    book = ws.parent
+    book = cast(Workbook, ws.parent)  # a sheet made by Workbook.create_sheet has one
     have = set(book.named_styles)
     for name, (font, align, number_format) in _STYLES.items():
         if name not in have:
@@ -238,8 +242,9 @@ def _ranked_row(ws: Worksheet, row: int, r: Ranked, target: float | None) -> Non
     _styled_text(ws.cell(row, 7), remark, "ygt-rank-short" if short else "ygt-rank-centre")
 
 
-def _styled_text(cell: Cell, text: str, style: str) -> None:
+def _styled_text(cell: Cell | MergedCell, text: str, style: str) -> None:
     """A text cell in a named style; never a formula (as :func:`~.workbook.text_cell`)."""
+    cell = cast(Cell, cell)  # never one covered by a merge: the ranked rows have none
     cell.style = style
     text = cell_text(text)
     if text.startswith(("=", "+", "-", "@", "\t", "\r")):

@@ -28,13 +28,15 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.report_model import COUNT, DATA_HEADER, IndicatorDef, Report, Section
@@ -76,6 +78,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A4 in millimetres and the margins set below (inches) for the orientation choice.
 _MARGIN_IN = 0.6
 _A4 = (210.0, 297.0)
+Orientation = Literal["portrait", "landscape"]
 
 
 # A further visible sheet: its title and the function that fills it.
@@ -125,7 +128,7 @@ def workbook_bytes(
     rows = report.data_rows()
     by_code = {row[3]: row for row in rows}
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(cast(Worksheet, wb.active))
     wb.properties.creator = f"ygt_desktop {report.app_version}".strip()
     wb.properties.title = f"{report.template.title}（{report.period.label}）"
     for name in report.template.sheets:
@@ -149,9 +152,13 @@ def workbook_bytes(
 # ---- texts ------------------------------------------------------------------------------
 
 
-def text_cell(cell: Cell, text: str) -> Cell:
+def text_cell(cell: Cell | MergedCell, text: str) -> Cell:
     """Put ``text`` in ``cell`` as a text cell: never a formula, never a number; a leading
-    ``= + - @`` is kept as typed and marked (quotePrefix) so it stays text when edited."""
+    ``= + - @`` is kept as typed and marked (quotePrefix) so it stays text when edited.
+
+    ``cell`` is what ``Worksheet.cell`` returns; it must not be one covered by a merge
+    (openpyxl refuses to write those), which is why merges are made after writing."""
+    cell = cast(Cell, cell)
     cell.value = text
     cell.data_type = "s"
     cell.number_format = "@"
@@ -332,7 +339,7 @@ class _ReportSheet:
         last_row = row + 2
         for col, width in enumerate(self.widths, start=1):
             ws.column_dimensions[get_column_letter(col)].width = width
-        ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 1)
+        ws.freeze_panes = cast(Cell, ws.cell(FIRST_DATA_ROW, 1))
         self._print_setup(last_row)
 
     # -- rows --
@@ -364,8 +371,8 @@ class _ReportSheet:
                 self._merged(top, col, low, col, label, _BOLD, _CENTRE)
         self._merged(top, 4, top, 6, GROUP_HEADER, _BOLD, _CENTRE)
         for cells in self.ws.iter_rows(min_row=top, max_row=low, max_col=len(COLUMNS)):
-            for cell in cells:
-                cell.fill = _HEADER_FILL
+            for each in cells:
+                each.fill = _HEADER_FILL
         self.ws.row_dimensions[top].height = 22
         self.ws.row_dimensions[low].height = 22
 
@@ -431,7 +438,7 @@ class _ReportSheet:
         ]
         # A merged cell clips what does not fit: the table is at least as wide as the title.
         title = f"{self.report.template.title}（{self.report.period.label}）"
-        short = text_units(title) * _TITLE_FONT.sz / SIZE + 4 - sum(widths)
+        short = text_units(title) * cast(float, _TITLE_FONT.sz) / SIZE + 4 - sum(widths)
         if short > 0:
             widths[2] += short * 0.6
             widths[6] += short * 0.4
@@ -445,15 +452,16 @@ class _ReportSheet:
         ws.page_setup.orientation = self._orientation(last_row)
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0  # as many pages as the rows need
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        cast(PageSetupProperties, ws.sheet_properties.pageSetUpPr).fitToPage = True
         ws.print_options.horizontalCentered = True
         ws.page_margins = PageMargins(
             left=_MARGIN_IN, right=_MARGIN_IN, top=0.7, bottom=0.8, header=0.3, footer=0.4
         )
-        ws.oddFooter.center.text = "第 &[Page] 页 共 &N 页"
-        ws.oddFooter.center.size = 9
+        footer = cast(HeaderFooterItem, ws.oddFooter).center  # openpyxl makes one per sheet
+        footer.text = "第 &[Page] 页 共 &N 页"
+        footer.size = 9
 
-    def _orientation(self, last_row: int) -> str:
+    def _orientation(self, last_row: int) -> Orientation:
         """Portrait or landscape, whichever prints the sheet on fewer pages at fit-to-width
         (portrait on a tie: it is how the bureau's paper forms are filed), but never
         shrunk below 70 %."""
@@ -463,8 +471,12 @@ class _ReportSheet:
             * 25.4
             / 72
         )
-        best: tuple[int, float, str] | None = None
-        for name, (page_w, page_h) in (("portrait", _A4), ("landscape", _A4[::-1])):
+        best: tuple[int, float, Orientation] | None = None
+        choices: tuple[tuple[Orientation, tuple[float, ...]], ...] = (
+            ("portrait", _A4),
+            ("landscape", _A4[::-1]),
+        )
+        for name, (page_w, page_h) in choices:
             room_w = page_w - 2 * _MARGIN_IN * 25.4
             room_h = page_h - (0.7 + 0.8) * 25.4
             scale = min(1.0, room_w / width_mm)
