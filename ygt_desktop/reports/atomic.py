@@ -1,4 +1,5 @@
-"""Files that appear complete or not at all, and why one could not be written (Chinese).
+"""Files that appear complete or not at all, and why one could not be written (Chinese):
+:func:`write_failure` is the one message every writer shows for an OSError.
 
 Exports go to USB sticks that fill up or are pulled out: every writer puts its bytes
 in a temporary file beside the target, flushes it to the disk, and only then renames
@@ -54,9 +55,25 @@ def save_export(data: bytes, out: Path, what: str) -> None:
     except ExportError:
         raise
     except OSError as exc:
-        reason = write_error_reason(exc, out)
-        message = f"无法保存{what} {out}：{reason}文件未保存，也没有留下不完整的文件。"
-        raise ExportError(message, exc, out, reason) from exc
+        raise export_error(exc, out, what) from exc
+
+
+def export_error(exc: OSError, out: Path, what: str) -> ExportError:
+    """``exc`` as an :class:`ExportError` carrying :func:`write_failure`'s message
+    (``exc`` itself when it is one already); for writers that catch OSError themselves."""
+    if isinstance(exc, ExportError):
+        return exc
+    return ExportError(write_failure(exc, out, what), exc, out, write_error_reason(exc, out))
+
+
+def write_failure(exc: OSError, out: Path, what: str) -> str:
+    """The one Chinese message for a file that could not be written: ``无法保存<what>
+    <out>：<reason>未写入任何文件。`` (every writer here is atomic, so that is true);
+    an :class:`ExportError` is already that message. ``what`` names the file for the
+    user (``上报工作簿``, ``打印文件`` …)."""
+    if isinstance(exc, ExportError):
+        return str(exc)
+    return f"无法保存{what} {out}：{write_error_reason(exc, out)}未写入任何文件。"
 
 
 # Windows: "device not ready", "drive not found", "device no longer exists".
@@ -67,9 +84,9 @@ def write_error_reason(exc: OSError, out: Path) -> str:
     """Why ``out`` could not be written, in Chinese, with what to do (a full sentence)."""
     code = exc.errno
     if code == errno.ENOSPC:
-        return "磁盘或U盘空间已满，请清理后重试或换一个位置保存。"
+        return "磁盘空间已满（或U盘已满），请清理后重试或换一个位置保存。"
     if code == errno.ENOENT or isinstance(exc, FileNotFoundError):
-        return f"文件夹 {out.parent} 不存在（U盘可能已拔出），请换一个位置保存。"
+        return f"文件夹不存在：{out.parent}（U盘可能已拔出），请换一个位置保存。"
     if code in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(exc, PermissionError):
         return (
             "没有写入权限（文件夹或U盘是只读的），或同名文件正被其他程序"
@@ -82,5 +99,5 @@ def write_error_reason(exc: OSError, out: Path) -> str:
     if code in (errno.EIO, errno.ENODEV, errno.ENXIO) or getattr(exc, "winerror", None) in (
         _WIN_REMOVED
     ):
-        return "无法写入磁盘（U盘可能已拔出或损坏），请检查后重试。"
+        return f"无法写入磁盘（U盘可能已拔出或损坏：{exc.strerror or exc}），请检查后重试。"
     return f"{exc.strerror or exc}。"

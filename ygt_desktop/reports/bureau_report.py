@@ -34,6 +34,7 @@ from ..storage.reporting import Reporting
 from ..storage.roster import Member, bureau, members
 from ..storage.submissions import Submission
 from ..storage.workspace import Workspace
+from .formulas import runs_as_formula
 from .report_pdf import chart_codes, write_report_pdf
 from .workbook import (
     FONT_NAME,
@@ -247,7 +248,7 @@ def _styled_text(cell: Cell | MergedCell, text: str, style: str) -> None:
     cell = cast(Cell, cell)  # never one covered by a merge: the ranked rows have none
     cell.style = style
     text = cell_text(text)
-    if text.startswith(("=", "+", "-", "@", "\t", "\r")):
+    if runs_as_formula(text):
         text_cell(cell, text)  # marked with quotePrefix, so it stays text when edited
     else:
         cell.value = text

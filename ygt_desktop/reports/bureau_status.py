@@ -10,7 +10,6 @@ before sending are not expected; one that sent and was deactivated since is list
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from ..storage.roster import members
 from ..storage.submissions import REJECTED
 from ..storage.workspace import Workspace
 from .atomic import save_export
+from .formulas import csv_bytes
 from .workbook import FONT_NAME, SIZE, cell_text, text_cell
 
 SUBMITTED, LATE, MISSING, OVERDUE, REFUSED = "已报送", "迟报", "未报送", "逾期未报", "被拒收"
@@ -123,23 +123,14 @@ def write_status(status: PeriodStatus, out: Path) -> None:
     """The table as ``.xlsx`` or, for a ``.csv`` name, as CSV in UTF-8 with the BOM
     (Excel on Chinese Windows then reads it right). Complete or not at all."""
     if Path(out).suffix.lower() == ".csv":
-        save_export(status_csv(status).encode("utf-8-sig"), Path(out), "上报情况表")
+        save_export(status_csv(status), Path(out), "上报情况表")
     else:
         save_export(status_xlsx(status), Path(out), "上报情况表")
 
 
-def status_csv(status: PeriodStatus) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in status.rows:
-        writer.writerow([_csv_text(c) for c in row.cells()])
-    return buffer.getvalue()
-
-
-def _csv_text(text: str) -> str:
-    """A leading = + - @ would be a formula when the CSV is opened in Excel."""
-    return "'" + text if text.startswith(("=", "+", "-", "@")) else text
+def status_csv(status: PeriodStatus) -> bytes:
+    """The table as CSV (:func:`.formulas.csv_bytes`)."""
+    return csv_bytes(COLUMNS, (row.cells() for row in status.rows))
 
 
 def status_xlsx(status: PeriodStatus) -> bytes:

@@ -9,9 +9,7 @@ and CRLF, cells a spreadsheet would run as a formula made text (as the worklist'
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +22,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from .atomic import write_atomic
+from .formulas import csv_bytes as _csv_bytes
 from .pdf_fonts import FONT_NAME, TextFonts
 from .record_pdf import MARGIN, _PageDecor, _pdf_bytes, _Title
-from .worklist_rows import _cell as _spreadsheet_safe
 
 PAGE_SIZE = landscape(A4)
 BODY_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
@@ -53,12 +51,9 @@ class ListDoc:
 
 
 def csv_bytes(doc: ListDoc) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["序号", *doc.header])
-    for n, row in enumerate(doc.rows, 1):
-        writer.writerow([str(n), *(_spreadsheet_safe(v) for v in row)])
-    return buffer.getvalue().encode("utf-8-sig")
+    """The list as CSV (:func:`.formulas.csv_bytes`), numbered in a first 序号 column."""
+    return _csv_bytes(["序号", *doc.header],
+                      ([str(n), *row] for n, row in enumerate(doc.rows, 1)))
 
 
 def write_csv(doc: ListDoc, out: Path) -> None:

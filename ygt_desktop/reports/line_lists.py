@@ -33,6 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..core import idnumber
 from ..core.forms import FormDef
 from .atomic import save_export
+from .formulas import runs_as_formula
 from .workbook import cell_text, text_units
 
 ID_TYPE = "idnumber"
@@ -41,7 +42,6 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 NUMBER_TYPES = frozenset({"int", "decimal"})
 TEXT_TYPES = frozenset({"text", "longtext", "phone", ID_TYPE, "choice", "multichoice"})
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SAMPLE_ROWS = 200  # rows looked at to size the columns
 _CHECK_ROWS = 2000  # rows between two cancel checks
 _ID_FONT = Font(name="宋体", size=9, color="808080")
@@ -197,7 +197,7 @@ class _Cells:
         """What to append: plain values where openpyxl's own typing is right, a styled
         cell for dates and for text that could be read as a formula."""
         if isinstance(value, str):
-            if not value.startswith(_FORMULA_START):
+            if not runs_as_formula(value):
                 return value
             cell = WriteOnlyCell(self.ws, value=value)
             cell.data_type = "s"
@@ -216,7 +216,7 @@ class _Cells:
     def header(self, text: str, font: Font, fill: PatternFill | None = None) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.ws, value=cell_text(text))
         cell.data_type = "s"
-        if text.startswith(_FORMULA_START):
+        if runs_as_formula(text):
             cell.quotePrefix = True
         cell.font = font
         cell.alignment = _WRAP

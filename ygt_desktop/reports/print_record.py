@@ -9,7 +9,6 @@ message; nothing is written when one is raised.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from ..core.forms import FormDef
 from ..storage.db import StoreError
 from ..storage.organisation import villages
 from ..storage.workspace import Workspace
+from .atomic import write_failure
 from .record_pdf import render_record
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')  # not allowed in Windows file names
@@ -122,18 +122,6 @@ def find_record(ws: Workspace, resident_id: int, form_id: str, on: dt.date | Non
 
 
 def write_error_text(exc: OSError, out: Path) -> str:
-    """Why ``out`` could not be written, in Chinese, saying what to do."""
-    code = exc.errno
-    if code == errno.ENOSPC:
-        reason = "磁盘空间已满，请清理磁盘或换一个位置保存。"
-    elif code in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(exc, PermissionError):
-        reason = (
-            "没有写入权限，或同名文件正被其他程序（如 PDF 阅读器）打开。请关闭该文件或换一个位置。"
-        )
-    elif code == errno.ENOENT or isinstance(exc, FileNotFoundError):
-        reason = f"文件夹 {out.parent} 不存在。"
-    elif code == errno.EISDIR or isinstance(exc, IsADirectoryError):
-        reason = "该位置是一个文件夹，请填写文件名。"
-    else:
-        reason = str(exc.strerror or exc)
-    return f"无法保存打印文件 {out}：{reason}未写入任何文件。"
+    """Why ``out`` could not be written, in Chinese, saying what to do
+    (:func:`.atomic.write_failure`)."""
+    return write_failure(exc, out, "打印文件")

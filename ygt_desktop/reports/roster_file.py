@@ -19,6 +19,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from ..core.roster import MemberRow, RosterFileError, decode_csv, parse_roster
+from .formulas import csv_bytes
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -97,8 +98,4 @@ def _xlsx_rows(path: Path) -> list[list[object]]:
 def roster_csv(rows: Sequence[Sequence[str | None]]) -> bytes:
     """A roster as CSV that :func:`read_roster` reads back: the Chinese header, then
     code, name, level, parent per row; UTF-8 with the BOM, so Excel shows it right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["机构代码", "机构名称", "级别", "上级代码"])
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(("机构代码", "机构名称", "级别", "上级代码"), rows)

@@ -7,15 +7,14 @@ list. ID numbers are never part of a row (a work item does not carry them).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..core.dates import age_text
 from ..storage.worklist import WorkItem
+from . import formulas
 from .atomic import write_atomic
 
 COLUMNS = (
@@ -23,8 +22,6 @@ COLUMNS = (
 )  # fmt: skip
 CSV_COLUMNS = (*COLUMNS[:8], "服务包", "时间窗开始", "时间窗结束", "完成日期")
 SEX = {"1": "男", "2": "女", "0": "未知", "9": "未说明"}
-# A spreadsheet runs a cell starting with these as a formula (tablib does the same).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Row = tuple[str, ...]
 
@@ -110,26 +107,21 @@ def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
 # ---- plain formats ----------------------------------------------------------------------
 
 
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def csv_bytes(items: Sequence[WorkItem], on: dt.date, village_names: Mapping[str, str]) -> bytes:
     """The items as CSV: UTF-8 with a byte-order mark (so Excel reads the Chinese), CRLF
-    line ends, values that a spreadsheet would run as a formula prefixed with ``'``."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for n, item in enumerate(items, 1):
-        row = (
+    line ends, values that a spreadsheet would run as a formula prefixed with ``'``
+    (:func:`.formulas.csv_bytes`)."""
+    rows = (
+        (
             *_common(n, item, on, village_names),
             item.package,
             item.due.start.isoformat(),
             item.due.end.isoformat(),
             _done(item),
         )
-        writer.writerow([_cell(v) for v in row])
-    return buffer.getvalue().encode("utf-8-sig")
+        for n, item in enumerate(items, 1)
+    )
+    return formulas.csv_bytes(CSV_COLUMNS, rows)
 
 
 def write_csv(
