@@ -113,8 +113,8 @@ def enter_followup(qtbot, ws, resident: int) -> int:
     type_text(qtbot, fields["medication"].widget, "苯磺酸氨氯地平片 每日1次 每次5mg")
     editor.save()
     assert not editor.isVisible()
-    assert editor.result is not None
-    return editor.result.change.record_id
+    assert editor.saved is not None
+    return editor.saved.change.record_id
 
 
 def open_editor(qtbot, ws, record_id: int) -> ServiceEditor:

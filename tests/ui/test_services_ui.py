@@ -133,9 +133,9 @@ def test_correcting_a_submitted_quarter_asks_the_station_head(qtbot, ws, monkeyp
     qtbot.addWidget(editor)
     editor.form_widget.editors["sbp"].widget.setText("150")
     editor.save()  # wrong PIN first: refused, nothing written
-    assert errors == ["站长密码不正确"] and editor.result is None
+    assert errors == ["站长密码不正确"] and editor.saved is None
     editor.save()  # the right PIN
-    assert editor.result is not None
+    assert editor.saved is not None
     assert ws.services.get(saved.change.record_id)[1]["sbp"] == 150
     assert not ws.store.head_unlocked
     assert locking.revision(ws.store, Period.parse("2026Q3")) == 2

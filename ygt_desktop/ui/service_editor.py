@@ -18,7 +18,8 @@ from .resident_editor import choice_source
 
 
 class ServiceEditor(RecordDialog):
-    """``result`` holds the saved record and the rule outcomes once accepted."""
+    """``saved`` holds the saved record and the rule outcomes once accepted (not
+    ``result``: that would hide ``QDialog.result()``)."""
 
     def __init__(self, ws: Workspace, form_id: str, resident_id: int | None = None,
                  record_id: int | None = None, parent: QWidget | None = None) -> None:
@@ -26,7 +27,7 @@ class ServiceEditor(RecordDialog):
         self.ws = ws
         self.form_id = form_id
         self.record_id = record_id
-        self.result: SaveResult | None = None
+        self.saved: SaveResult | None = None
         values: Mapping[str, Any] | None = None
         if record_id is not None:
             header_row, values = ws.services.get(record_id)
@@ -77,13 +78,13 @@ class ServiceEditor(RecordDialog):
         printing.print_record(self.ws, self.record_id, self)
 
     def store(self, confirm: bool) -> None:
-        self.result = self.ws.services.save(self.form_id, self.form_widget.raw(),
-                                            self.resident_id, self.record_id, confirm=confirm)
+        self.saved = self.ws.services.save(self.form_id, self.form_widget.raw(),
+                                           self.resident_id, self.record_id, confirm=confirm)
 
     def accept(self) -> None:
         super().accept()
-        if self.result and self.result.outcomes:  # late entry shows in the timeline only
-            messages.info(self.parentWidget(), outcome_text(self.result), "提示")
+        if self.saved and self.saved.outcomes:  # late entry shows in the timeline only
+            messages.info(self.parentWidget(), outcome_text(self.saved), "提示")
 
 
 def outcome_text(result: SaveResult) -> str:
