@@ -41,6 +41,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.report_model import COUNT, DATA_HEADER, IndicatorDef, Report, Section
 from .atomic import save_export
+from .formulas import runs_as_formula
 
 DATA_SHEET, META_SHEET = "_data", "_meta"
 COLUMNS = ("序号", "项目", "指标", "分子", "分母", "数值", "备注")
@@ -72,8 +73,6 @@ _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
 _LINE = Alignment(horizontal="left", vertical="center", wrap_text=True)
 _RIGHT = Alignment(horizontal="right", vertical="center", indent=1)
-# Leading characters that make a spreadsheet treat typed text as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # A4 in millimetres and the margins set below (inches) for the orientation choice.
 _MARGIN_IN = 0.6
@@ -154,7 +153,8 @@ def workbook_bytes(
 
 def text_cell(cell: Cell | MergedCell, text: str) -> Cell:
     """Put ``text`` in ``cell`` as a text cell: never a formula, never a number; a leading
-    ``= + - @`` is kept as typed and marked (quotePrefix) so it stays text when edited.
+    ``= + - @``, tab or CR (:func:`.formulas.runs_as_formula`) is kept as typed and marked
+    (quotePrefix) so it stays text when edited.
 
     ``cell`` is what ``Worksheet.cell`` returns; it must not be one covered by a merge
     (openpyxl refuses to write those), which is why merges are made after writing."""
@@ -162,7 +162,7 @@ def text_cell(cell: Cell | MergedCell, text: str) -> Cell:
     cell.value = text
     cell.data_type = "s"
     cell.number_format = "@"
-    if text.startswith(_FORMULA_START):
+    if runs_as_formula(text):
         cell.quotePrefix = True
     return cell
 
