@@ -21,18 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from .cli_report import period_arg, print_table
-from .core.roster import RosterFileError
-from .reports import bureau_report, bureau_status, receipt_pdf
-from .reports.atomic import ExportError, save_export
-from .reports.roster_file import read_roster, roster_csv
-from .reports.workbook import WorkbookError
+from .ops import bureau as ops
+from .ops.base import Run
+from .reports.atomic import ExportError
 from .storage import roster
-from .storage.reporting import Reporting
-from .storage.residents import ValidationFailed
 from .storage.submissions import REJECTED
 from .storage.workspace import Workspace
-
-EXPORT_ERRORS = (ExportError, WorkbookError)
 
 
 def _open(args: argparse.Namespace, *, lock: bool = True) -> Workspace:
@@ -48,12 +42,10 @@ def _open(args: argparse.Namespace, *, lock: bool = True) -> Workspace:
 def cmd_roster(args: argparse.Namespace) -> int:
     ws = _open(args)
     try:
-        org = roster.bureau(ws.store)
         try:
-            rows = read_roster(Path(args.file), org.level, bureau_code=org.code)
-            done = roster.import_roster(ws.store, rows)
-        except (RosterFileError, ValidationFailed) as exc:
-            print(f"错误：名册 {args.file} 未导入，请改正后重试：\n{exc}", file=sys.stderr)
+            done = ops.import_roster(Run.plain(ws), Path(args.file))
+        except ops.RosterRefused as exc:
+            print(f"错误：名册 {args.file} 未导入，请改正后重试：\n{exc.detail}", file=sys.stderr)
             return 1
     finally:
         ws.close()
@@ -64,18 +56,18 @@ def cmd_roster(args: argparse.Namespace) -> int:
 def cmd_members(args: argparse.Namespace) -> int:
     ws = _open(args, lock=False)
     try:
-        found = roster.members(ws.store)
+        run = Run.plain(ws)
+        if args.csv:
+            try:
+                count = ops.export_members(run, Path(args.csv))
+            except ExportError as exc:
+                print(f"错误：{exc}", file=sys.stderr)
+                return 1
+            print(f"名册（{count} 个机构）已写入 {args.csv}")
+            return 0
+        found = ops.members(run)
     finally:
         ws.close(backup_on_exit=False)
-    if args.csv:
-        try:
-            save_export(roster_csv([(m.code, m.name, m.level, m.parent_code) for m in found]),
-                        Path(args.csv), "名册")
-        except ExportError as exc:
-            print(f"错误：{exc}", file=sys.stderr)
-            return 1
-        print(f"名册（{len(found)} 个机构）已写入 {args.csv}")
-        return 0
     for m in found:
         print("\t".join([m.code, m.name, m.level, m.parent_code or "", m.status]))
     print(f"共 {len(found)} 个机构，在册 {sum(1 for m in found if m.active)} 个")
@@ -83,13 +75,10 @@ def cmd_members(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .reports import bureau_import  # the workbook reader: only when importing
-
     ws = _open(args)
     try:
-        template = Reporting(ws).template
-        run = bureau_import.import_paths(ws, [Path(p) for p in args.paths], template,
-                                         periods=args.period or None)
+        run = ops.import_workbooks(Run.plain(ws), [Path(p) for p in args.paths],
+                                   periods=args.period or None)
     finally:
         ws.close()
     for r in run.results:
@@ -105,19 +94,20 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     ws = _open(args, lock=False)
+    out = args.xlsx or args.csv
     try:
-        status = bureau_status.period_status(ws, args.period)
+        run = Run.plain(ws)
+        if out:
+            try:
+                status = ops.export_status(run, args.period, Path(out))
+            except ExportError as exc:
+                print(f"错误：{exc}", file=sys.stderr)
+                return 1
+            print(f"{status.summary()}\n已写入 {out}")
+            return 0
+        status = ops.status(run, args.period)
     finally:
         ws.close(backup_on_exit=False)
-    out = args.xlsx or args.csv
-    if out:
-        try:
-            bureau_status.write_status(status, Path(out))
-        except ExportError as exc:
-            print(f"错误：{exc}", file=sys.stderr)
-            return 1
-        print(f"{status.summary()}\n已写入 {out}")
-        return 0
     for row in status.rows:
         print("\t".join(row.cells()).rstrip())
     print(status.summary())
@@ -126,48 +116,48 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     ws = _open(args)
-    wrote: list[str] = []
     try:
-        result = bureau_report.build(ws, args.period)
-        if not result.used:
-            print(f"错误：{args.period.label}还没有接收到任何成员机构的工作簿，无法汇总", file=sys.stderr)
+        run = Run.plain(ws)
+        if not (args.xlsx or args.pdf):
+            result = ops.district_report(run, args.period)
+            if not result.used:
+                print(f"错误：{args.period.label}还没有接收到任何成员机构的工作簿，无法汇总", file=sys.stderr)
+                return 1
+            print(result.describe())
+            print_table(result.report)
+            return 0
+        try:
+            files = ops.write_report(run, args.period, xlsx=args.xlsx and Path(args.xlsx),
+                                     pdf=args.pdf and Path(args.pdf))
+        except ops.NothingToSum as exc:
+            print(f"错误：{exc}", file=sys.stderr)
             return 1
-        if args.xlsx:
-            bureau_report.write_workbook_file(ws, result, Path(args.xlsx))
-            wrote.append(args.xlsx)
-        if args.pdf:
-            for warning in bureau_report.write_pdf_file(ws, result, Path(args.pdf)):
-                print(f"注意：{warning}")
-            wrote.append(args.pdf)
-    except EXPORT_ERRORS as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        if wrote:
-            print("已写入：" + "、".join(wrote), file=sys.stderr)
-        return 1
+        except ops.ReportPartlyWritten as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            if exc.written:
+                print("已写入：" + "、".join(str(p) for p in exc.written), file=sys.stderr)
+            return 1
     finally:
         ws.close()
-    print(result.describe())
-    if wrote:
-        print("已写入：" + "、".join(wrote))
-    else:
-        print_table(result.report)
+    for warning in files.warnings:
+        print(f"注意：{warning}")
+    print(files.result.describe())
+    print("已写入：" + "、".join(str(p) for p in files.written))
     return 0
 
 
 def cmd_receipts(args: argparse.Namespace) -> int:
     ws = _open(args, lock=False)
     try:
-        folder = Path(args.out)
-        folder.mkdir(parents=True, exist_ok=True)
-        written, warnings = receipt_pdf.write_receipts(ws, args.period, folder, args.org or None)
+        done = ops.write_receipts(Run.plain(ws), args.period, Path(args.out), args.org or None)
     except (ExportError, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     finally:
         ws.close(backup_on_exit=False)
-    for w in warnings:
+    for w in done.warnings:
         print(f"注意：{w}")
-    print(f"已写出 {len(written)} 份回执到 {args.out}")
+    print(f"已写出 {len(done.written)} 份回执到 {args.out}")
     return 0
 
 

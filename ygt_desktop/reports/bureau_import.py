@@ -88,7 +88,8 @@ class ImportRun:
         if warned:
             text += f"；{warned} 个有提示"
         if self.cancelled:
-            text += f"；已取消，{self.not_done} 个文件未处理"
+            text += (f"；已取消，{self.not_done} 个文件未处理（每个文件单独保存，取消前已保存的保留；"
+                     "再次导入即可补上其余文件）")
         return text
 
 
@@ -216,7 +217,9 @@ def import_paths(
 
     ``periods`` limits the periods accepted (default: any that has ended by
     ``today``). ``progress(done, total, text)`` is called before each step;
-    ``cancelled()`` is asked between files — a file is never left half-imported.
+    ``cancelled()`` is asked between files, while reading and while storing — a file
+    is never left half-imported, and the files stored before a cancel stay (each is its
+    own transaction); a cancel while reading stores none.
     """
     org = ws.organisation
     bureau_code = org.code if org else ""
@@ -245,11 +248,14 @@ def import_paths(
     waiting.sort(key=lambda item: (item[1].org_code, item[1].period, item[1].revision,
                                    item[1].file_path))
     for n, (slot, incoming) in enumerate(waiting):
+        if cancelled and cancelled():  # what is stored stays: one transaction per file
+            run.cancelled, run.not_done = True, len(waiting) - n
+            break
         if progress:
             progress(len(files) + n, total, f"正在保存 {incoming.file_name}（{n + 1}/{len(waiting)}）")
         slots[slot] = _stored(incoming, submissions.record(store, incoming))
     run.results += [r for r in slots if r is not None]
-    if progress:
+    if progress and not run.cancelled:
         progress(total, total, run.summary())
     return run
 
