@@ -118,8 +118,9 @@ def test_entity_kind_and_migration_suggestion(ws, tmp_path: Path, forms):
     assert not form.per_resident
     registry = type(forms)({**{f.id: f for f in forms}, form.id: form})
     lines = suggest(ws.store.conn, registry)
-    assert lines == [f'Migration("{len(MIGRATIONS) + 1:04d}_asset", entity_table("asset", '
-                     "('asset_no', 'name', 'purchase_date', 'price'))),"]
+    assert lines == [f'Migration("{len(MIGRATIONS) + 1:04d}_asset", entity_table("e_asset", '
+                     '(("asset_no", TEXT), ("name", TEXT), ("purchase_date", TEXT), '
+                     '("price", REAL)))),']
 
 
 def test_records_as_choices_for_other_forms(assets):
