@@ -1,0 +1,65 @@
+"""One stored service record: print it to PDF, and correct it after its quarter was
+submitted (the station head's PIN).
+
+Used by ``ygt print``, the record editors' 打印 and their save of a locked record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from ..reports import print_record
+from ..storage import locking
+from .base import OpError, Run
+
+T = TypeVar("T")
+
+
+@dataclass
+class Printed:
+    record_id: int
+    label: str  # the form's short name, e.g. 高血压随访
+    out: Path
+    warnings: list[str] = field(default_factory=list)
+
+
+def print_pdf(run: Run, out: Path, *, record_id: int | None = None,
+              resident_id: int | None = None, form_id: str | None = None,
+              on: dt.date | None = None, full_id: bool = False) -> Printed:
+    """Print the stored record ``record_id`` — or the resident's newest record of
+    ``form_id`` (on ``on`` if given) — in the layout of its paper form to ``out``,
+    whole or not at all. ID numbers are masked unless ``full_id`` (``ids.unmask``).
+    Raises StoreError (Chinese) when there is no such record or ``out`` cannot be
+    written; nothing is written then."""
+    run.require("record.print")
+    if full_id:
+        run.require("ids.unmask")
+    if record_id is None and (resident_id is None or form_id is None):
+        raise OpError("请指定服务记录，或指定居民和表单。")
+    run.step(0, 2, "正在读取服务记录…")
+    ws = run.ws
+    if record_id is None:
+        assert resident_id is not None and form_id is not None
+        record_id = print_record.find_record(ws, resident_id, form_id, on)
+    record = print_record.load(ws, record_id)
+    run.step(1, 2, "正在生成打印文件…")
+    warnings = print_record.render(record, Path(out), id_masked=not full_id)
+    run.progress(2, 2, "完成")
+    return Printed(record_id, record.form.label, Path(out), warnings)
+
+
+def correct(run: Run, pin: str, save: Callable[[], T]) -> T:
+    """Run ``save`` — a save of records dated in a submitted quarter — as the station
+    head: ``pin`` unlocks the lock for this call only, and each change is audited as a
+    correction (the next export of that quarter carries the next revision). A wrong
+    PIN raises :class:`~ygt_desktop.storage.locking.LockedError` and nothing is saved.
+
+    ``save`` must write through ``run.ws`` (the unlock belongs to its store)."""
+    run.require("report.correct")
+    run.check()
+    with locking.as_head(run.ws.store, pin):
+        return save()

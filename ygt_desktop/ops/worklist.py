@@ -1,0 +1,150 @@
+"""The worklist (待办随访): the items of a range and filters, and its PDF and CSV files.
+
+Used by ``ygt worklist`` and the 待办随访 page's 打印 and 导出 (through the job runner).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..reports import worklist_rows as rows
+from ..reports.atomic import ExportError, write_error_reason
+from ..reports.worklist_pdf import render_worklist
+from ..storage.organisation import villages
+from ..storage.worklist import WorkItem
+from .base import OpError, Run
+from .report import PartlyWritten
+
+PDF, CSV = "pdf", "csv"
+TITLES = {PDF: "待办随访名单", CSV: "待办随访表格"}
+
+
+@dataclass(frozen=True)
+class Query:
+    """Which items: the range ``start``–``end``, statuses and ages as on ``on``, and the
+    filters (``village`` is a village code; None or empty means all)."""
+
+    start: dt.date
+    end: dt.date
+    on: dt.date
+    packages: Sequence[str] | None = None
+    village: str | None = None
+    statuses: Sequence[str] | None = None
+    doctor: str | None = None
+
+    @classmethod
+    def week(cls, on: dt.date | None = None, start: dt.date | None = None,
+             end: dt.date | None = None) -> tuple[dt.date, dt.date, dt.date]:
+        """``(start, end, on)`` with the defaults of ``ygt worklist``: ``on`` today,
+        ``start`` the Monday of ``on``'s week, ``end`` the Sunday of ``start``'s week."""
+        on = on or dt.date.today()
+        start = start or rows.week_of(on)[0]
+        return start, end or rows.week_of(start)[1], on
+
+    def file_name(self, suffix: str) -> str:
+        """``待办随访_2026-11-23至2026-11-29.pdf``: the name offered when saving."""
+        return f"待办随访_{self.start.isoformat()}至{self.end.isoformat()}{suffix}"
+
+
+@dataclass
+class Listing:
+    """The items of a :class:`Query`, and what a list printed from them says."""
+
+    query: Query
+    items: list[WorkItem]
+    village_names: dict[str, str]
+    org_name: str
+
+    @property
+    def filters(self) -> str:
+        """The filters in words (the village with its name)."""
+        q = self.query
+        village = f"{q.village} {self.village_names[q.village]}" if q.village else None
+        return rows.filters_text(q.packages, village, q.statuses, q.doctor)
+
+    @property
+    def counts(self) -> str:
+        """``共 12 项 9 人：逾期 3 人，应访 6 人``, or ``没有待办随访``."""
+        return rows.counts_text(self.items)
+
+
+@dataclass
+class Exported:
+    listing: Listing
+    written: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def items(run: Run, query: Query) -> Listing:
+    """The due items of ``query``, overdue first (see ``Worklist.items``). An unknown
+    village or doctor, or an end before the start, is an :class:`OpError` naming the
+    choices there are."""
+    run.require("worklist.view")
+    run.step(0, 0, "正在整理待办随访…")
+    return _gather(run, query)
+
+
+def _gather(run: Run, query: Query) -> Listing:
+    if query.end < query.start:
+        raise OpError(f"结束日期 {query.end} 不能早于开始日期 {query.start}")
+    ws = run.ws
+    names = {v.code: v.name for v in villages(ws.store)}
+    if query.village and query.village not in names:
+        known = "、".join(f"{c} {n}" for c, n in names.items()) or "无"
+        raise OpError(f"居委/村委代码 {query.village} 不存在（已有：{known}）")
+    if query.doctor:
+        doctors = ws.worklist.doctors()
+        if query.doctor not in doctors:
+            known = "、".join(doctors) or "无"
+            raise OpError(f"没有责任医生为“{query.doctor}”的居民（已有：{known}）")
+    found = ws.worklist.items(query.start, query.end, query.on, packages=query.packages,
+                              village=query.village or None, statuses=query.statuses,
+                              doctor=query.doctor or None)
+    org = ws.organisation
+    return Listing(query, found, names, org.name if org else "")
+
+
+def export(run: Run, query: Query, *, pdf: Path | None = None,
+           csv: Path | None = None) -> Exported:
+    """The items of ``query`` as a PDF list (A4 landscape) and/or a CSV table, in that
+    order; each file whole or not at all (written beside, then renamed). A write that
+    fails raises :class:`~ygt_desktop.reports.atomic.ExportError` (Chinese, naming the
+    file and what to do), or :class:`PartlyWritten` when an earlier file was written.
+    A cancel stops between files."""
+    run.require("worklist.export")
+    outputs = [(kind, out) for kind, out in ((PDF, pdf), (CSV, csv)) if out is not None]
+    total = len(outputs) + 1
+    run.step(0, total, "正在整理待办随访…")
+    listing = _gather(run, query)
+    done = Exported(listing)
+    for n, (kind, out) in enumerate(outputs, start=1):
+        run.step(n, total, f"正在写出{TITLES[kind]}…")
+        try:
+            _write(kind, listing, out, done)
+        except ExportError as exc:
+            if done.written:
+                raise PartlyWritten(str(exc), done.written) from exc
+            raise
+        done.written.append(out)
+    run.progress(total, total, "完成")
+    return done
+
+
+def _write(kind: str, listing: Listing, out: Path, done: Exported) -> None:
+    q = listing.query
+    try:
+        if kind == PDF:
+            done.warnings += render_worklist(
+                listing.items, out, org_name=listing.org_name, start=q.start, end=q.end,
+                on=q.on, filters_text=listing.filters, village_names=listing.village_names)
+        else:
+            rows.write_csv(listing.items, out, on=q.on, village_names=listing.village_names)
+    except ExportError:
+        raise
+    except OSError as exc:
+        reason = write_error_reason(exc, out)
+        raise ExportError(f"无法保存{TITLES[kind]} {out}：{reason}文件未保存，也没有留下不完整的文件。",
+                          exc, out, reason) from exc
