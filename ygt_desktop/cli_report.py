@@ -11,20 +11,13 @@ same values. Without any output option ``report`` prints the table.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .core.report_model import Period, PeriodError, Report
-from .reports import line_lists_export, report_export
-from .reports.atomic import ExportError
-from .reports.line_lists import LineListError
-from .reports.workbook import WorkbookError
-from .storage.reporting import Reporting
-from .storage.workspace import Workspace
-
-EXPORT_ERRORS = (ExportError, LineListError, WorkbookError)
+from .ops import report as ops
+from .ops.station import opened
 
 
 def print_table(report: Report) -> None:
@@ -46,55 +39,32 @@ def period_arg(text: str) -> Period:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    ws = Workspace.open(Path(args.db), lock=False)
-    wrote = []
-    try:
-        reporting = Reporting(ws)
-        report = reporting.compute(args.period).report
-        if args.json:
-            report_export.json_rows(report, Path(args.json))
-            wrote.append(args.json)
-        if args.xlsx:
-            report_export.workbook(reporting, report, Path(args.xlsx))
-            wrote.append(args.xlsx)
-        if args.pdf:
-            for warning in report_export.pdf(reporting, report, Path(args.pdf)):
-                print(f"注意：{warning}")
-            wrote.append(args.pdf)
-    except EXPORT_ERRORS as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        if wrote:
-            print("已写入：" + "、".join(wrote), file=sys.stderr)
-        return 1
-    finally:
-        ws.close(backup_on_exit=False)
-    if not wrote:
-        print_table(report)
-    else:
-        print(f"{args.period.label}（第 {report.revision} 版）已写入：" + "、".join(wrote))
+    """Errors (exit 1) are printed by ``cli.main``, with the files written before one
+    failed (:class:`~ygt_desktop.ops.report.PartlyWritten`)."""
+    xlsx, pdf, json = (Path(v) if v else None for v in (args.xlsx, args.pdf, args.json))
+    with opened(Path(args.db), lock=False) as run:
+        if not (xlsx or pdf or json):
+            print_table(ops.compute(run, args.period).report)
+            return 0
+        done = ops.write_files(run, args.period, xlsx=xlsx, pdf=pdf, json=json)
+    for warning in done.warnings:
+        print(f"注意：{warning}")
+    print(f"{args.period.label}（第 {done.report.revision} 版）已写入："
+          + "、".join(map(str, done.written)))
     return 0
 
 
 def cmd_lists(args: argparse.Namespace) -> int:
-    ws = Workspace.open(Path(args.db), lock=False)
-    try:
-        count = line_lists_export.write(ws, args.period, Path(args.xlsx), full_id=args.full_id)
-    except EXPORT_ERRORS as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
-    finally:
-        ws.close(backup_on_exit=False)
+    with opened(Path(args.db), lock=False) as run:
+        count = ops.write_lists(run, args.period, Path(args.xlsx), full_id=args.full_id)
     shown = "完整身份证号" if args.full_id else "身份证号已遮挡"
     print(f"{args.period.label}花名册已写入 {args.xlsx}（{count} 张表，{shown}）")
     return 0
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    ws = Workspace.open(Path(args.db))
-    try:
-        done = Reporting(ws).submit(args.period)
-    finally:
-        ws.close()
+    with opened(Path(args.db), backup_on_exit=True) as run:
+        done = ops.submit(run, args.period)
     print(f"{args.period.label}已上报（第 {done.revision} 版），该时段的记录已锁定。")
     return 0
 
