@@ -17,6 +17,7 @@ from tests.bureau_helpers import (
     station_report,
     write_station,
 )
+from tests.ui.background import wait_for_jobs
 from ygt_desktop.storage import roster, submissions
 from ygt_desktop.ui import bureau_common, messages
 from ygt_desktop.ui import bureau_report_page as report_page_module
@@ -97,12 +98,15 @@ def test_roster_page_import_add_edit_deactivate(qtbot, bureau_ws, tmp_path, said
 
     bad = tmp_path / "bad.csv"
     bad.write_bytes("机构代码,机构名称,级别\r\n530102009,新站,所\r\n".encode("gbk"))
-    assert not page.import_path(bad)
+    page.import_path(bad)
+    wait_for_jobs(qtbot)
     assert said[-1][0] == "error" and "第2行：级别“所”不对" in said[-1][1]
+    assert page.model.rowCount() == 5  # nothing of the wrong file was used
     good = tmp_path / "good.csv"
     good.write_bytes("机构代码,机构名称,级别\r\n530102009,新站,站\r\n".encode("gbk"))
     monkeypatch.setattr(bureau_common, "choose_open_file", lambda *_a: good)
     qtbot.keyClick(page, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    wait_for_jobs(qtbot)
     assert said[-1] == ("info", "名册已导入：新增 1 个，更新 0 个，未变 0 个；名册中另有 5 个机构不在文件中（未改动）。")
     assert page.model.rowCount() == 6
 
@@ -151,6 +155,7 @@ def test_status_page_and_its_export(qtbot, bureau_ws, tmp_path, said, qtmodeltes
     out = tmp_path / "status.csv"
     monkeypatch.setattr(bureau_common, "choose_save", lambda *_a: out)
     qtbot.keyClick(page, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    wait_for_jobs(qtbot)
     assert said[-1] == ("info", f"已导出到 {out}")
     assert out.read_text("utf-8-sig").splitlines()[1].startswith(STATIONS[0][0])
 
@@ -169,7 +174,7 @@ def test_report_page_sums_and_exports_in_the_background(qtbot, bureau_ws, tmp_pa
     out = tmp_path / "district.xlsx"
     monkeypatch.setattr(report_page_module, "choose_path", lambda *_a: out)
     page.export(report_page_module.WORKBOOK)
-    qtbot.waitUntil(lambda: page.job is None, timeout=20_000)
+    qtbot.waitUntil(lambda: not page.jobs.busy(), timeout=20_000)
     assert said[-1][0] == "info" and str(out) in said[-1][1]
     wb = openpyxl.load_workbook(out)
     assert "排名" in wb.sheetnames
@@ -199,7 +204,7 @@ def test_receipts_page_writes_the_selected_receipts(qtbot, bureau_ws, tmp_path, 
     monkeypatch.setattr(bureau_common, "choose_folder", lambda *_a: tmp_path)
     monkeypatch.setattr("ygt_desktop.ui.bureau_receipts_page.open_file", lambda _p: True)
     qtbot.keyClick(page, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: page.job is None, timeout=20_000)
+    qtbot.waitUntil(lambda: not page.jobs.busy(), timeout=20_000)
     assert said[-1][1].startswith(f"已写出 1 份回执到 {tmp_path}")
     assert [p.name for p in tmp_path.glob("*.pdf")] == [f"回执_{STATIONS[2][0]}_2026Q3.pdf"]
 
@@ -224,7 +229,7 @@ def test_import_page_takes_a_folder_in_the_background(qtbot, bureau_ws, tmp_path
     imported = []
     page.sig_imported.connect(lambda: imported.append(True))
     qtbot.keyClick(page, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: page.job is None and bool(imported), timeout=20_000)
+    qtbot.waitUntil(lambda: not page.jobs.busy() and bool(imported), timeout=20_000)
     qtmodeltester.check(page.model)
     rows = {page.model.index(r, 0).data(): page.model.index(r, 1).data()
             for r in range(page.model.rowCount())}

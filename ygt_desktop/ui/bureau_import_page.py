@@ -8,6 +8,7 @@ removes the selected source.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.report_model import PeriodError
-from ..storage.reporting import Reporting
+from ..ops import bureau as ops
 from ..storage.submissions import DUPLICATE, REJECTED
 from ..storage.workspace import Workspace
 from . import bureau_common, messages
 from .bureau_common import AMBER, GREY, RED, RED_TEXT, RowsModel, period_box, table_view
-from .bureau_jobs import BackgroundJob, Progress
+from .jobs import JobRunner
 
 COLUMNS = ("文件", "结果", "机构", "统计期", "版本", "原因 / 提示")
 
@@ -41,7 +42,7 @@ class ImportPage(QWidget):
         self.ws = ws
         self.sources: list[Path] = []
         self.run: Any = None  # the last ImportRun
-        self.job: BackgroundJob | None = None
+        self.jobs = JobRunner(ws, self)
         self.period = period_box("import_period", any_period=True)
         self.source_list = QListWidget()
         self.source_list.setObjectName("import_sources")
@@ -101,7 +102,7 @@ class ImportPage(QWidget):
 
     # ---- importing -----------------------------------------------------------------
     def start(self) -> None:
-        if self.job is not None:
+        if self.jobs.busy():
             return
         if not self.sources:
             messages.info(self, "请先添加要导入的工作簿文件或文件夹。")
@@ -111,27 +112,19 @@ class ImportPage(QWidget):
         except PeriodError as exc:
             messages.error(self, str(exc))
             return
-        periods = [period] if period else None
-        sources = list(self.sources)
+        op = functools.partial(ops.import_workbooks, paths=list(self.sources),
+                               periods=[period] if period else None)
+        if self.jobs.start("导入上报工作簿", op, self._finished,
+                           on_failed=self._failed) is not None:
+            self.start_button.setEnabled(False)
 
-        def work(ws: Workspace, progress: Progress, cancelled: Any) -> Any:
-            from ..reports import bureau_import  # the reader: loaded when first used
-
-            return bureau_import.import_paths(ws, sources, Reporting(ws).template,
-                                              periods=periods, progress=progress,
-                                              cancelled=cancelled)
-
-        self.job = BackgroundJob(self.ws.store.path, work, "导入上报工作簿", self, cancellable=True)
-        self.job.sig_finished.connect(self._finished)
-        self.start_button.setEnabled(False)
-        self.job.start()
-
-    def _finished(self, run: Any, error: str) -> None:
-        self.job = None
+    def _failed(self, message: str, cancelled: bool) -> None:
         self.start_button.setEnabled(True)
-        if run is None:
-            messages.error(self, error, "导入失败")
-            return
+        if not cancelled:
+            messages.error(self, message, "导入失败")
+
+    def _finished(self, run: Any) -> None:
+        self.start_button.setEnabled(True)
         self.ws.store.changes_since_backup += 1  # written by the worker's connection
         self.show_run(run)
         self.sig_imported.emit()

@@ -8,8 +8,7 @@ receipts, Ctrl+Shift+R all of them.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+import functools
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -22,14 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.report_model import Period, PeriodError
+from ..ops import bureau as ops
 from ..reports import receipt_pdf
 from ..storage import submissions
 from ..storage.submissions import REJECTED
 from ..storage.workspace import Workspace
 from . import bureau_common, messages
 from .bureau_common import RED, RowsModel, period_box, table_view
-from .bureau_jobs import BackgroundJob, Progress
 from .files import open_file
+from .jobs import JobRunner
 
 COLUMNS = ("机构代码", "机构名称", "当前版本", "接收时间", "已收版本数", "拒收文件数", "提示")
 
@@ -39,7 +39,7 @@ class ReceiptsPage(QWidget):
         super().__init__(parent)
         self.ws = ws
         self.codes: list[str] = []
-        self.job: BackgroundJob | None = None
+        self.jobs = JobRunner(ws, self)
         self.period = period_box("receipts_period")
         self.period.activated.connect(lambda _i: self.refresh())
         self.period.lineEdit().returnPressed.connect(self.refresh)
@@ -108,7 +108,7 @@ class ReceiptsPage(QWidget):
 
     def write(self, *, all_members: bool) -> None:
         period = self.chosen()
-        if period is None or self.job is not None:
+        if period is None or self.jobs.busy():
             return
         codes = list(self.codes) if all_members else self.selected_codes()
         if not codes:
@@ -117,26 +117,19 @@ class ReceiptsPage(QWidget):
         folder = bureau_common.choose_folder(self, "回执保存到哪个文件夹")
         if folder is None:
             return
+        self.jobs.start("生成回执", functools.partial(ops.write_receipts, period=period,
+                                                   folder=folder, codes=codes),
+                        self._written, on_failed=self._failed)
 
-        def work(ws: Workspace, progress: Progress, _cancelled: Any) -> tuple[Path, list[Path],
-                                                                               list[str]]:
-            progress(0, 1, f"正在生成 {len(codes)} 份回执…")
-            written, warnings = receipt_pdf.write_receipts(ws, period, folder, codes)
-            return folder, written, warnings
+    def _failed(self, message: str, cancelled: bool) -> None:
+        if not cancelled:
+            messages.error(self, message, "生成回执失败")
 
-        self.job = BackgroundJob(self.ws.store.path, work, "生成回执", self)
-        self.job.sig_finished.connect(self._written)
-        self.job.start()
-
-    def _written(self, result: Any, error: str) -> None:
-        self.job = None
-        if result is None:
-            messages.error(self, error, "生成回执失败")
-            return
-        folder, written, warnings = result
-        notes = ("\n\n注意：\n" + "\n".join(warnings)) if warnings else ""
-        messages.info(self, f"已写出 {len(written)} 份回执到 {folder}{notes}", "回执")
-        open_file(folder)
+    def _written(self, done: ops.Receipts) -> None:
+        notes = ("\n\n注意：\n" + "\n".join(done.warnings)) if done.warnings else ""
+        messages.info(self, done.summary() + notes, "回执")
+        if done.written:
+            open_file(done.folder)
 
     def showEvent(self, event: object) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)  # type: ignore[arg-type]

@@ -8,24 +8,24 @@ the PDF.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+import functools
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..core.report_model import Period, PeriodError, TemplateError
+from ..ops import bureau as ops
 from ..reports import bureau_report
 from ..reports.bureau_report import BureauReport
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import bureau_common, messages
 from .bureau_common import period_box, table_view
-from .bureau_jobs import BackgroundJob, Progress
 from .files import choose_path, open_file
+from .jobs import JobRunner
 from .report_table import ReportTableModel
 
-WORKBOOK, PDF = "workbook", "pdf"
+WORKBOOK, PDF = ops.WORKBOOK, ops.PDF
 
 
 class BureauReportPage(QWidget):
@@ -33,7 +33,7 @@ class BureauReportPage(QWidget):
         super().__init__(parent)
         self.ws = ws
         self.result: BureauReport | None = None
-        self.job: BackgroundJob | None = None
+        self.jobs = JobRunner(ws, self)
         self.period = period_box("bureau_report_period")
         self.period.activated.connect(lambda _i: self.refresh())
         self.period.lineEdit().returnPressed.connect(self.refresh)
@@ -90,7 +90,7 @@ class BureauReportPage(QWidget):
     def export(self, kind: str) -> None:
         """Ask where, then write in the background."""
         period = self.chosen()
-        if period is None or self.job is not None:
+        if period is None or self.jobs.busy():
             return
         self.refresh()
         if self.result is None or not self.result.used:
@@ -103,32 +103,23 @@ class BureauReportPage(QWidget):
                           suffix)
         if out is None:
             return
+        target = {"xlsx": out} if kind == WORKBOOK else {"pdf": out}
+        self.jobs.start("导出汇总报表", functools.partial(ops.write_report, period=period, **target),
+                        self._exported, on_failed=self._failed)
 
-        def work(ws: Workspace, progress: Progress, _cancelled: Any) -> tuple[Path, list[str]]:
-            progress(0, 2, "正在汇总各机构的数据…")
-            result = bureau_report.build(ws, period)
-            progress(1, 2, f"正在写出 {out.name}…")
-            if kind == WORKBOOK:
-                bureau_report.write_workbook_file(ws, result, out)
-                return out, []
-            return out, bureau_report.write_pdf_file(ws, result, out)
+    def _failed(self, message: str, cancelled: bool) -> None:
+        if not cancelled:
+            messages.error(self, message, "导出失败")
 
-        self.job = BackgroundJob(self.ws.store.path, work, "导出汇总报表", self)
-        self.job.sig_finished.connect(self._exported)
-        self.job.start()
-
-    def _exported(self, result: Any, error: str) -> None:
-        self.job = None
-        if result is None:
-            messages.error(self, error, "导出失败")
-            return
-        out, warnings = result
+    def _exported(self, files: ops.ReportFiles) -> None:
         self.ws.store.changes_since_backup += 1
         self.refresh()
-        notes = ("\n\n注意：\n" + "\n".join(warnings)) if warnings else ""
-        messages.info(self, f"已写出：\n{out}{notes}", "导出完成")
-        if out.suffix == ".pdf":
-            open_file(out)
+        notes = ("\n\n注意：\n" + "\n".join(files.warnings)) if files.warnings else ""
+        shown = "\n".join(str(p) for p in files.written)
+        messages.info(self, f"已写出：\n{shown}{notes}", "导出完成")
+        for out in files.written:
+            if out.suffix == ".pdf":
+                open_file(out)
 
     def showEvent(self, event: object) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ Ctrl+O imports a roster file.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -26,17 +27,16 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.org_codes import MEMBER_LEVELS
-from ..core.roster import RosterFileError
-from ..reports.atomic import ExportError, save_export
-from ..reports.roster_file import read_roster, roster_csv
+from ..ops import bureau as ops
 from ..storage import roster
 from ..storage.db import StoreError
 from ..storage.residents import ValidationFailed
-from ..storage.roster import Member
+from ..storage.roster import Member, RosterImport
 from ..storage.workspace import Workspace
 from . import bureau_common, messages
 from .bureau_common import GREY, RowsModel, table_view
 from .files import choose_path
+from .jobs import JobRunner
 from .widgets import dialog_buttons, error_label
 
 COLUMNS = ("机构代码", "机构名称", "级别", "上级代码", "状态")
@@ -100,6 +100,7 @@ class RosterPage(QWidget):
         super().__init__(parent)
         self.ws = ws
         self.members: list[Member] = []
+        self.jobs = JobRunner(ws, self)
         self.search = QLineEdit()
         self.search.setObjectName("roster_search")
         self.search.setPlaceholderText("查找：机构代码或名称的一部分")
@@ -206,40 +207,34 @@ class RosterPage(QWidget):
         self._changed()
 
     def import_file(self) -> None:
+        if self.jobs.busy():
+            return
         path = bureau_common.choose_open_file(
             self, "导入成员机构名册", "名册 (*.xlsx *.csv *.txt);;所有文件 (*)")
         if path is None:
             return
         self.import_path(path)
 
-    def import_path(self, path: Path) -> bool:
-        org = roster.bureau(self.ws.store)
-        try:
-            rows = read_roster(path, org.level, bureau_code=org.code)
-            done = roster.import_roster(self.ws.store, rows)
-        except RosterFileError as exc:
-            messages.error(self, f"名册 {path.name} 未导入，请改正后重新导入：\n{exc}", "名册有误")
-            return False
-        except ValidationFailed as exc:
-            messages.error(self, f"名册 {path.name} 未导入：\n" + "\n".join(exc.errors.values()),
-                           "名册有误")
-            return False
-        except StoreError as exc:
-            messages.error(self, str(exc))
-            return False
+    def import_path(self, path: Path) -> None:
+        """Read and store the roster file in the background; the table follows, or the
+        problems are shown (nothing of a wrong file is used)."""
+        self.jobs.start("导入名册", functools.partial(ops.import_roster, path=path),
+                        self._imported, on_failed=self._import_failed)
+
+    def _imported(self, done: RosterImport) -> None:
         self._changed()
         messages.info(self, f"名册已导入：{done.summary()}。", "导入名册")
-        return True
+
+    def _import_failed(self, message: str, cancelled: bool) -> None:
+        if not cancelled:
+            messages.error(self, message, "名册有误")
 
     def export(self) -> None:
+        if self.jobs.busy():
+            return
         out = choose_path(self, "导出成员机构名册", "成员机构名册.csv", "CSV 文件 (*.csv)", ".csv")
         if out is None:
             return
-        every = roster.members(self.ws.store)
-        try:
-            save_export(roster_csv([(m.code, m.name, m.level, m.parent_code) for m in every]),
-                        out, "名册")
-        except ExportError as exc:
-            messages.error(self, str(exc))
-            return
-        messages.info(self, f"已导出 {len(every)} 个机构到 {out}", "导出名册")
+        self.jobs.start("导出名册", functools.partial(ops.export_members, out=out),
+                        lambda count: messages.info(self, f"已导出 {count} 个机构到 {out}",
+                                                    "导出名册"))

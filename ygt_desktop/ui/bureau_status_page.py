@@ -8,6 +8,7 @@ Keyboard: F5 refreshes, Ctrl+E exports.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -20,14 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.report_model import PeriodError
+from ..ops import bureau as ops
 from ..reports import bureau_status
-from ..reports.atomic import ExportError
 from ..reports.bureau_status import LATE, PeriodStatus
 from ..storage import submissions
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import bureau_common, messages
 from .bureau_common import AMBER, RED, RowsModel, period_box, table_view
+from .jobs import JobRunner
 
 
 class StatusPage(QWidget):
@@ -35,6 +37,7 @@ class StatusPage(QWidget):
         super().__init__(parent)
         self.ws = ws
         self.status: PeriodStatus | None = None
+        self.jobs = JobRunner(ws, self)
         self.period = period_box("status_period")
         self.period.activated.connect(lambda _i: self.refresh())
         self.period.lineEdit().returnPressed.connect(self.refresh)
@@ -96,6 +99,10 @@ class StatusPage(QWidget):
         self.refresh()
 
     def export(self) -> None:
+        """Ask where, then write the table (as shown, with this deadline) in the
+        background."""
+        if self.jobs.busy():
+            return
         if self.status is None:
             self.refresh()
         if self.status is None:
@@ -106,12 +113,9 @@ class StatusPage(QWidget):
                                         (".xlsx", ".csv"))
         if out is None:
             return
-        try:
-            bureau_status.write_status(self.status, out)
-        except ExportError as exc:
-            messages.error(self, str(exc))
-            return
-        messages.info(self, f"已导出到 {out}", "导出完成")
+        self.jobs.start("导出上报情况", functools.partial(
+            ops.export_status, period=period, out=out, deadline_day=self.deadline.value()),
+            lambda _status: messages.info(self, f"已导出到 {out}", "导出完成"))
 
     def showEvent(self, event: object) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)  # type: ignore[arg-type]
