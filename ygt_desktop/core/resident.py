@@ -1,16 +1,52 @@
-"""Rules about a resident that need no database: archive numbers, derived flags, closing."""
+"""Rules about a resident that need no database: archive numbers, derived flags, closing;
+and how a resident is shown in every list, export and table (column headers, 性别)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from ..paths import resources_dir
 from .dates import age_months, age_years
+from .forms import load_code_list
 
 CLOSE_STATUSES = ("迁出", "死亡", "注销")
 STATUS_OPEN = "在档"
+
+# The headers of a resident's columns wherever residents are listed (the register, the
+# worklist, 花名册, contract lists, printed records). Where the resident form has the field
+# its label is the same (a test holds that); ``age`` and ``village`` are shown, not typed.
+HEADERS: dict[str, str] = {
+    "archive_no": "档案号",
+    "name": "姓名",
+    "sex": "性别",
+    "birth_date": "出生日期",
+    "age": "年龄",
+    "id_number": "身份证号",
+    "phone": "联系电话",
+    "village": "居委/村委",
+}
+
+
+def headers(*keys: str) -> tuple[str, ...]:
+    """The :data:`HEADERS` of ``keys``, in that order."""
+    return tuple(HEADERS[k] for k in keys)
+
+
+@cache
+def sex_labels() -> dict[str, str]:
+    """性别 code → the label lists show (男, 女, 未知, 未说明): the standard code list
+    ``resources/codes/sex.toml`` (GB/T 2261.1) with its 「的性别」 dropped. Read once."""
+    path = resources_dir() / "codes" / "sex.toml"
+    return {c.code: c.label.removesuffix("的性别") for c in load_code_list(path)}
+
+
+def sex_label(code: str | None) -> str:
+    """The label of a 性别 code; empty for none or an unknown code."""
+    return sex_labels().get(code or "", "")
 
 
 def archive_prefix(org_code: str, village_code: str) -> str:

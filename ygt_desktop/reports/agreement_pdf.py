@@ -27,6 +27,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from ..core import idnumber
 from ..core.contracts import PAYER_LABELS, PAYERS, fen, yuan, yuan_text
 from ..core.dates import age_years
+from ..core.resident import sex_label
 from ..storage.db import StoreError
 from ..storage.entities import EntityRepo
 from ..storage.organisation import villages
@@ -46,7 +47,6 @@ GAP = "\u00a0" * 4  # a Paragraph collapses ordinary spaces
 CELL = ParagraphStyle("ygt-agreement-cell", fontName=FONT_NAME, fontSize=SIZE - 0.5,
                       leading=(SIZE - 0.5) * 1.35)
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]+')
-_SEX = {"1": "男", "2": "女", "0": "未知", "9": "未说明"}
 
 SERVICES = (
     "建立并管理健康档案，每年至少做一次健康评估，告知结果和注意事项；",
@@ -181,7 +181,7 @@ def _story(a: Agreement, fonts: TextFonts, id_masked: bool) -> list[Flowable]:
     label_w, value_w = 27 * mm, BODY_WIDTH / 2 - 27 * mm
     parties = [
         ["甲方（居民）", GAP.join(x for x in (str(r.get("name") or ""),
-                                             _SEX.get(r.get("sex") or "", ""), age) if x),
+                                             sex_label(r.get("sex")), age) if x),
          "身份证号", shown_id],
         ["档案号", str(r.get("archive_no") or ""), "联系电话", str(r.get("phone") or "")],
         ["住址", f"{a.village}{r.get('address') or ''}", "签约方式",

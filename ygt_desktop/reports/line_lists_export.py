@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.report_model import Period
+from ..core.resident import HEADERS, sex_labels
 from ..storage.indicator_rules import managed, standard
 from ..storage.indicators import FACE_TO_FACE, Indicators
 from ..storage.organisation import villages
@@ -21,11 +22,9 @@ from ..storage.reporting import Reporting
 from ..storage.workspace import Workspace
 from .line_lists import LineList, LineListError, write_line_lists
 
-IDENTITY = (("archive_no", "档案号", "text"), ("name", "姓名", "text"),
-            ("sex", "性别", "choice"), ("birth_date", "出生日期", "date"),
-            ("id_number", "身份证号", "idnumber"), ("phone", "联系电话", "phone"),
-            ("village", "居委/村委", "text"))
-SEX = {"1": "男", "2": "女", "0": "未知", "9": "未说明"}
+IDENTITY = tuple((key, HEADERS[key], kind) for key, kind in (
+    ("archive_no", "text"), ("name", "text"), ("sex", "choice"), ("birth_date", "date"),
+    ("id_number", "idnumber"), ("phone", "phone"), ("village", "text")))
 REGISTERS = (("htn_register", "htn_followup", "高血压患者", "d.sbp, d.dbp",
               (("last_sbp", "末次收缩压", "int"), ("last_dbp", "末次舒张压", "int"))),
              ("dm_register", "dm_followup", "2型糖尿病患者", "d.fpg",
@@ -87,7 +86,7 @@ def register_list(ws: Workspace, ix: Indicators, register: str, followup: str, t
     return LineList(f"{title}（年内已管理）", (*ids, *(e[0] for e in extra)),
                     (*labels, *(e[1] for e in extra)), rows,
                     types={**types, **{e[0]: e[2] for e in extra}},
-                    choices={"sex": SEX, "last_stability": {"1": "稳定", "2": "基本稳定",
+                    choices={"sex": sex_labels(), "last_stability": {"1": "稳定", "2": "基本稳定",
                                                             "3": "不稳定"}})
 
 
@@ -106,7 +105,7 @@ def form_list(ws: Workspace, ix: Indicators, form_id: str) -> LineList | None:
     ids, labels, types = _identity_columns()
     return LineList(form.label, (*ids, *by_form.fields), (*labels, *by_form.labels), rows,
                     types={**types, **by_form.types},
-                    choices={"sex": SEX, **by_form.choices})
+                    choices={"sex": sex_labels(), **by_form.choices})
 
 
 def build(ws: Workspace, period: Period) -> list[LineList]:

@@ -28,8 +28,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..core import idnumber
-from ..core.forms import Choice, FieldDef, FormDef, load_code_list
-from ..paths import resources_dir
+from ..core.forms import Choice, FieldDef, FormDef
+from ..core.resident import HEADERS, sex_labels
 from .atomic import write_atomic  # the other printers import it from here too
 from .pdf_fonts import FONT_NAME, Run, TextFonts, draw_runs, missing_chars, runs_width
 
@@ -116,12 +116,6 @@ def alert_messages(raw: Any) -> list[str]:
     return [m for m in messages if m.strip()]
 
 
-@cache
-def _sex_labels() -> dict[str, str]:
-    path = resources_dir() / "codes" / "sex.toml"
-    return {c.code: c.label for c in load_code_list(path)} if path.is_file() else {}
-
-
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -132,13 +126,14 @@ def identity_text(person: Mapping[str, Any], id_masked: bool = True) -> str | No
     """``姓名：… 性别：… 出生日期：… 身份证号：… 档案号：…``; None if none of them is known."""
     id_number = _text(person.get("id_number"))
     sex = _text(person.get("sex"))
-    parts = {
-        "姓名": _text(person.get("name")),
-        "性别": _sex_labels().get(sex, sex),
-        "出生日期": _text(person.get("birth_date")),
-        "身份证号": idnumber.mask(id_number) if id_masked else id_number,
-        "档案号": _text(person.get("archive_no")),
+    values = {
+        "name": _text(person.get("name")),
+        "sex": sex_labels().get(sex, sex),
+        "birth_date": _text(person.get("birth_date")),
+        "id_number": idnumber.mask(id_number) if id_masked else id_number,
+        "archive_no": _text(person.get("archive_no")),
     }
+    parts = {HEADERS[k]: v for k, v in values.items()}
     if not any(parts.values()):
         return None
     return ("\u00a0" * 6).join(f"{k}：{v}" for k, v in parts.items())

@@ -13,15 +13,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..core.dates import age_text
+from ..core.resident import headers, sex_label
 from ..storage.worklist import WorkItem
 from . import formulas
 from .atomic import write_atomic
 
-COLUMNS = (
-    "序号", "状态", "姓名", "性别", "年龄", "居委/村委", "联系电话", "服务项目", "时间窗", "完成日期",
-)  # fmt: skip
+COLUMNS = ("序号", "状态", *headers("name", "sex", "age", "village", "phone"), "服务项目",
+           "时间窗", "完成日期")
 CSV_COLUMNS = (*COLUMNS[:8], "服务包", "时间窗开始", "时间窗结束", "完成日期")
-SEX = {"1": "男", "2": "女", "0": "未知", "9": "未说明"}
 
 Row = tuple[str, ...]
 
@@ -37,7 +36,7 @@ def _common(number: int, item: WorkItem, on: dt.date, villages: Mapping[str, str
         str(number),
         item.status,
         r.get("name") or "",
-        SEX.get(r.get("sex") or "", ""),
+        sex_label(r.get("sex")),
         _age(r.get("birth_date"), on),
         villages.get(village, village),
         r.get("phone") or "",

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..core.dates import age_years
 from ..core.idnumber import mask
-from ..core.resident import flag_labels
+from ..core.resident import flag_labels, sex_label
 from ..storage.referrals import Referrals
 from ..storage.workspace import Workspace
 from . import messages, printing
@@ -121,7 +121,7 @@ class ResidentDetail(QDialog):
         today = dt.date.today()
         birth = dt.date.fromisoformat(r["birth_date"]) if r["birth_date"] else None
         age = f"{age_years(birth, today)}岁" if birth else ""
-        sex = {"1": "男", "2": "女"}.get(r["sex"] or "", "")
+        sex = sex_label(r["sex"])
         ctx = self.ws.services.context(self.resident_id, today)
         registers = [label for key, label in (("has_htn", "高血压"), ("has_dm", "2型糖尿病"),
                                               ("has_smi", "严重精神障碍"),

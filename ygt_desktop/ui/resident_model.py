@@ -17,15 +17,15 @@ from PySide6.QtGui import QColor
 
 from ..core.dates import age_years
 from ..core.idnumber import mask
-from ..core.resident import flag_labels
+from ..core.resident import flag_labels, headers, sex_labels
 from ..storage.residents import ResidentRepo
 
 PAGE = 200
 BLOCK = 200
 CACHED_BLOCKS = 8
-COLUMNS = ("档案号", "姓名", "性别", "出生日期", "年龄", "身份证号", "联系电话", "居委/村委",
-           "状态", "重点人群")
-SEX = {"1": "男", "2": "女", "0": "未知", "9": "未说明"}
+COLUMNS = (*headers("archive_no", "name", "sex", "birth_date", "age", "id_number", "phone",
+                    "village"), "状态", "重点人群")
+SEX = sex_labels()  # the pages that show a 性别 import it from here
 _Index = QModelIndex | QPersistentModelIndex
 
 
