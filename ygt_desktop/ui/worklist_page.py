@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ..core import schedules as sch
 from ..core.dates import DateError, age_text, parse_date
 from ..core.forms import PACKAGES
+from ..core.resident import headers
 from ..reports.worklist_rows import week_of
 from ..storage.organisation import villages
 from ..storage.worklist import REFERRAL_GROUP, WorkItem
@@ -31,7 +32,7 @@ from . import worklist_export
 from .resident_model import SEX, mask_phone
 from .worklist_export import Shown
 
-COLUMNS = ("状态", "姓名", "性别", "年龄", "居委/村委", "联系电话", "服务项目", "服务包",
+COLUMNS = ("状态", *headers("name", "sex", "age", "village", "phone"), "服务项目", "服务包",
            "时间窗", "完成日期")
 STATUS_COLOURS = {sch.OVERDUE: "#c62828", sch.DUE: "#b26a00", sch.DONE: "#808080",
                   sch.LOST: "#808080", sch.CLOSED: "#808080"}
