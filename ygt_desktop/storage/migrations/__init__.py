@@ -52,9 +52,9 @@ from . import (
     history_0047_reporting,
 )
 from .builders import Migration, database
-from .drift import create_entity_table, drift, suggest
+from .drift import Difference, create_entity_table, drift, suggest
 
-__all__ = ["MIGRATIONS", "HISTORY", "History", "Migration", "applied", "apply_pending",
+__all__ = ["MIGRATIONS", "HISTORY", "Difference", "History", "Migration", "applied", "apply_pending",
            "create_entity_table", "drift", "pending", "suggest"]
 
 MIGRATIONS: tuple[Migration, ...] = (
