@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from tests.contract_helpers import make_station
+from tests.ui.background import wait_for_jobs
 from ygt_desktop.ui import messages, worklist_export
 from ygt_desktop.ui.contract_editor import ContractEditor
 from ygt_desktop.ui.contracts_page import ContractsPage
@@ -95,6 +96,7 @@ def test_print_and_export_the_expiring_list(qtbot, page, saved):
     tab.within.setCurrentIndex(tab.within.findData(60))
     set_day(qtbot, tab, "2026-11-23")
     qtbot.keyClick(tab, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    wait_for_jobs(qtbot)
     assert saved["name"] == "签约到期提醒名单_2026-11-23.pdf"
     pdf = saved["opened"][0]
     text = "".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
@@ -102,6 +104,7 @@ def test_print_and_export_the_expiring_list(qtbot, page, saved):
                   "基础服务包、老年人服务包", "第 1 页 共 1 页"):
         assert words in text, words
     tab.export()
+    wait_for_jobs(qtbot)
     data = (pdf.parent / "list.csv").read_bytes()
     assert data.startswith("\ufeff".encode())
     lines = data.decode("utf-8-sig").splitlines()
@@ -122,6 +125,7 @@ def test_uncovered_key_populations_counted_and_signed_from_the_list(qtbot, page,
     tab.population.setCurrentIndex(tab.population.findData("child"))
     assert [r[0] for r in tab.model.texts()] == ["李小妹"]
     tab.print_list()
+    wait_for_jobs(qtbot)
     text = "".join(p.extract_text() for p in pypdf.PdfReader(saved["opened"][0]).pages)
     assert "未签约重点人群名单" in text and "0–6岁儿童" in text and "李小妹" in text
     tab.population.setCurrentIndex(0)

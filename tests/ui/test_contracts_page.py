@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox
 
 from tests.contract_helpers import make_station
+from tests.ui.background import wait_for_jobs
 from ygt_desktop.core.contracts import one_year_end
 from ygt_desktop.ui import contracts_page, messages
 from ygt_desktop.ui.contract_dialogs import TerminateDialog
@@ -227,6 +228,7 @@ def test_print_the_agreement_of_the_selected_contract(qtbot, page, st, monkeypat
     tab.table.setFocus()
     tab.table.selectRow(0)
     qtbot.keyClick(tab.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    wait_for_jobs(qtbot)
     assert [p.name for p in opened] == ["签约服务协议书_张老汉_2026-01-01.pdf"]
     import pypdf
 
@@ -234,5 +236,6 @@ def test_print_the_agreement_of_the_selected_contract(qtbot, page, st, monkeypat
     assert "530102********1233" in text
     tab.full_id.setChecked(True)
     tab.print_agreement()
+    wait_for_jobs(qtbot)
     text = "".join(p.extract_text() for p in pypdf.PdfReader(opened[1]).pages)
     assert "530102195001011233" in text

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
+from tests.ui.background import wait_for_jobs
 from ygt_desktop.storage.equipment import REPAIR, Equipment
 from ygt_desktop.storage.equipment_stocktake import Stocktakes
 from ygt_desktop.ui import equipment_views, messages, printing
@@ -217,6 +218,7 @@ def test_mark_a_stocktake_by_keys_finish_and_print(qtbot, ws, station, told, mon
     monkeypatch.setattr(printing, "choose_path", lambda _parent, name: out)
     monkeypatch.setattr(printing, "open_pdf", lambda path: opened.append(path) or True)
     qtbot.keyClick(tab.table, Qt.Key.Key_P, CTRL)
+    wait_for_jobs(qtbot)
     assert opened == [out]
     reader = PdfReader(out)
     text = "\n".join(p.extract_text() for p in reader.pages)

@@ -37,7 +37,13 @@ def page_for(qtbot, ws, period="2026Q3") -> ReportPage:
     qtbot.addWidget(page)
     page.period_box.setEditText(period)
     page.refresh()
+    settle(qtbot, page)
     return page
+
+
+def settle(qtbot, page) -> None:
+    """Wait for the page's background work (computing, exporting) to finish."""
+    qtbot.waitUntil(lambda: page.job is None, timeout=20000)
 
 
 def row_of(page, code):
@@ -66,6 +72,7 @@ def test_base_data_typed_by_keyboard_fills_the_denominator(qtbot, ws):
     qtbot.keyClicks(editor.form_widget.editors["population"].widget, "5000")
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     editor.save()
+    settle(qtbot, page)
     row = row_of(page, "ehr.coverage")
     assert page.model.index(row, 4).data() == "5000"
     assert "基础数据：常住人口数" not in page.status.text()
@@ -96,6 +103,8 @@ def test_submit_locks_the_quarter(qtbot, ws, monkeypatch):
     monkeypatch.setattr(messages, "info", lambda parent, text, title="": shown.append(text))
     page = page_for(qtbot, ws)
     page.submit()
+    settle(qtbot, page)
+    settle(qtbot, page)  # the submission, then the table computed again
     assert shown == ["2026年第3季度已上报（第 1 版），记录已锁定。"]
     assert "上报第 1 版" in page.status.text()
     assert locking.locked_by(ws.store, dt.date(2026, 5, 1)) is not None

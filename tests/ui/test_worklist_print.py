@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from tests.ui.background import wait_for_jobs
 from ygt_desktop.ui import messages, worklist_export
 from ygt_desktop.ui.shell import MainWindow
 from ygt_desktop.ui.worklist_page import WorklistPage
@@ -89,6 +90,7 @@ def test_ctrl_p_prints_the_rows_shown_with_their_filters_and_opens_the_pdf(
     page.table.setFocus()
 
     qtbot.keyClick(page.table, Qt.Key.Key_P, CTRL)
+    wait_for_jobs(qtbot)
 
     out = tmp_path / "待办随访_2026-01-01至2026-06-30.pdf"
     assert dialogs["asked"] == [out.name]
@@ -106,6 +108,7 @@ def test_ctrl_p_prints_the_rows_shown_with_their_filters_and_opens_the_pdf(
 def test_print_button_cancelled_writes_nothing(qtbot, page, dialogs, monkeypatch, tmp_path):
     monkeypatch.setattr(worklist_export, "choose_path", lambda *a: None)
     qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    wait_for_jobs(qtbot)
     assert list(tmp_path.glob("*.pdf")) == [] and dialogs["opened"] == []
 
 
@@ -114,12 +117,14 @@ def test_a_failed_write_is_explained_in_chinese(qtbot, page, dialogs, monkeypatc
         worklist_export, "choose_path", lambda *a: tmp_path / "拔出的U盘" / "名单.pdf"
     )
     page.print_list()
+    wait_for_jobs(qtbot)
     assert dialogs["opened"] == []
     assert len(dialogs["errors"]) == 1 and "文件夹不存在" in dialogs["errors"][0]
 
 
 def test_export_writes_a_csv_excel_reads(qtbot, page, dialogs, tmp_path):
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    wait_for_jobs(qtbot)
     out = tmp_path / "待办随访_2026-01-01至2026-06-30.csv"
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
@@ -144,6 +149,7 @@ def test_ctrl_p_in_the_main_window_prints_the_worklist_page(qtbot, ws, patients,
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
 
     qtbot.keyClick(window, Qt.Key.Key_P, CTRL)
+    wait_for_jobs(qtbot)
 
     out = tmp_path / "待办随访_2026-04-01至2026-06-30.pdf"
     assert dialogs["opened"] == [out]

@@ -36,6 +36,7 @@ from .contract_table import (
     team_box,
     village_box,
 )
+from .jobs import JobRunner
 from .resident_model import SEX
 
 _EXPIRING_SOON = 7  # days: in red
@@ -53,6 +54,7 @@ class _ListTab(QWidget):
         self.ws = ws
         self.names = {v.code: v.name for v in villages(ws.store)}
         self.day = dt.date.today()
+        self.jobs = JobRunner(ws, self)
         self.on = QLineEdit(self.day.isoformat())
         self.on.setObjectName(f"{name}_day")
         self.on.setMaximumWidth(110)
@@ -125,11 +127,15 @@ class _ListTab(QWidget):
 
     def print_list(self) -> None:
         org = self.ws.organisation
-        contract_export.print_list(self, self.doc(), self.day, org.name if org else "")
+        contract_export.print_list(self, self.jobs, self.doc(), self.day,
+                                   org.name if org else "")
 
     def export(self) -> None:
-        out = contract_export.export_list(self, self.doc(), self.day)
-        self.notice.setText(f"已导出 {self.model.rowCount()} 行到 {out}" if out else "")
+        count = self.model.rowCount()
+        self.notice.setText("")
+        contract_export.export_list(
+            self, self.jobs, self.doc(), self.day,
+            on_saved=lambda out: self.notice.setText(f"已导出 {count} 行到 {out}"))
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)

@@ -45,6 +45,7 @@ from .contract_table import (
     team_box,
     village_box,
 )
+from .jobs import JobRunner
 from .resident_model import SEX
 
 SOON_DAYS = 30
@@ -64,6 +65,7 @@ class ContractListTab(QWidget):
         self.ws = ws
         self.dialog: QDialog | None = None
         self.day = dt.date.today()
+        self.jobs = JobRunner(ws, self)
         labels = ws.forms["contract"].field("key_populations").choice_labels
         names = {v.code: v.name for v in villages(ws.store)}
         self.model: RowsModel[ContractRow] = RowsModel([
@@ -259,7 +261,7 @@ class ContractListTab(QWidget):
         """签约服务协议书 of the selected contract as a PDF, opened in the viewer."""
         row = self.current()
         if row is not None:
-            contract_export.print_agreement(self, self.ws, row.id,
+            contract_export.print_agreement(self, self.jobs, self.ws, row.id,
                                             id_masked=not self.full_id.isChecked())
 
     def delete_current(self) -> None:

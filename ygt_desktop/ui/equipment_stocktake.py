@@ -7,7 +7,7 @@ mark moves to the next asset. Ctrl+N starts a stocktake, Ctrl+P prints the resul
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, Signal
@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..reports.stocktake_pdf import file_name, render_stocktake
+from ..ops import documents
+from ..reports.stocktake_pdf import file_name
 from ..storage.db import StoreError
 from ..storage.equipment import STATUSES
 from ..storage.equipment_stocktake import (
@@ -43,8 +44,9 @@ from ..storage.workspace import Workspace
 from . import messages, printing
 from .entity_editor import EntityEditor
 from .equipment_models import GREY, RED, SORT_ROLE, Column, RowsModel
+from .file_jobs import save_file
+from .jobs import JobRunner
 from .widgets import dialog_buttons, error_label
-from .worklist_export import _write
 
 COLUMNS: list[Column[StocktakeItem]] = [
     Column("资产编号", lambda i: str(i.asset["asset_no"])),
@@ -130,6 +132,7 @@ class StocktakeTab(QWidget):
         self.stocktakes = stocktakes
         self.dialog: QDialog | None = None
         self.result: StocktakeResult | None = None
+        self.jobs = JobRunner(ws, self)
         self.box = QComboBox()
         self.box.setObjectName("stocktake_box")
         self.info = QLabel()
@@ -335,12 +338,12 @@ class StocktakeTab(QWidget):
         self.load(self.table.currentIndex().row())
         self.sig_changed.emit()
 
-    def print_result(self) -> Path | None:
+    def print_result(self) -> bool:
         if self.result is None:
             messages.info(self, "尚未开始任何盘点。")
-            return None
+            return False
         org = self.ws.organisation
-        return print_stocktake(self, self.result, org.name if org else "")
+        return print_stocktake(self, self.jobs, self.result, org.name if org else "")
 
 
 def _text(exc: Exception) -> str:
@@ -349,20 +352,13 @@ def _text(exc: Exception) -> str:
     return str(exc)
 
 
-def print_stocktake(parent: QWidget | None, result: StocktakeResult,
-                    org_name: str) -> Path | None:
-    """Save the stocktake result as a PDF where the user says and open it; the file
-    written, or None when cancelled or failed (the user was told why)."""
+def print_stocktake(parent: QWidget, runner: JobRunner, result: StocktakeResult,
+                    org_name: str) -> bool:
+    """Save the stocktake result as a PDF where the user says and open it, in the
+    background; False when cancelled (the user is told about failures)."""
     out = printing.choose_path(parent, file_name(result))
     if out is None:
-        return None
-    warnings = _write(parent, out, lambda: render_stocktake(result, out, org_name=org_name),
-                      "无法打印")
-    if warnings is None:
-        return None
-    if warnings:
-        messages.info(parent, "PDF 已生成，但请注意：\n" + "\n".join(warnings), "打印提示")
-    if not printing.open_pdf(out):
-        messages.error(parent, f"PDF 已保存到 {out}，但无法自动打开。请在文件夹中双击该文件后打印。",
-                       "无法打开 PDF")
-    return out
+        return False
+    return save_file(parent, runner, "打印盘点结果",
+                     partial(documents.stocktake_pdf, result=result, out=out, org_name=org_name),
+                     open_pdf=lambda p: printing.open_pdf(p), failure_title="无法打印")

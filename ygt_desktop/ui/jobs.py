@@ -15,6 +15,7 @@ destroyed while running aborts the whole process.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -131,6 +132,11 @@ class Job(QObject):
         self.worker.sig_failed.connect(self._failed)
 
     def start(self) -> None:
+        if not _ACTIVE:
+            # The window's objects (tens of thousands) are not garbage while the job
+            # runs: keep the collector from scanning them again and again — a full
+            # collection holds the GIL for tens of milliseconds, freezing the window.
+            gc.freeze()
         _ACTIVE.add(self)
         self.dialog.setValue(0)
         self.worker_thread.start()
@@ -178,6 +184,8 @@ class Job(QObject):
         self.dialog.close()
         self.dialog.deleteLater()
         _ACTIVE.discard(self)
+        if not _ACTIVE:
+            gc.unfreeze()
         self.sig_finished.emit()
         QTimer.singleShot(0, self.deleteLater)
 

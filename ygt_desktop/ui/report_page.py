@@ -8,10 +8,11 @@ list of people behind an indicator; Ctrl+B edits the year's base data.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,14 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.report_model import COUNT, Period, PeriodError, TemplateError
+from ..core.report_model import COUNT, Period, PeriodError
+from ..ops import report as ops_report
 from ..storage import locking
-from ..storage.db import StoreError
 from ..storage.reporting import Computed, Reporting
 from ..storage.workspace import Workspace
-from . import messages, report_jobs
+from . import messages
 from .entity_editor import EntityEditor
 from .files import choose_path, open_file
+from .jobs import Job, JobRunner
 from .report_people import PeopleDialog
 from .report_table import ReportTableModel
 
@@ -69,9 +71,9 @@ class ReportPage(QWidget):
         self.submit_button = QPushButton("上报并锁定…")
         self.submit_button.clicked.connect(self.submit)
         self.export_buttons = {}
-        for kind, text in ((report_jobs.WORKBOOK, "导出工作簿 (Ctrl+E)…"),
-                           (report_jobs.PDF, "导出 PDF (Ctrl+P)…"),
-                           (report_jobs.LISTS, "花名册…")):
+        for kind, text in ((ops_report.WORKBOOK, "导出工作簿 (Ctrl+E)…"),
+                           (ops_report.PDF, "导出 PDF (Ctrl+P)…"),
+                           (ops_report.LISTS, "花名册…")):
             button = QPushButton(text)
             button.clicked.connect(lambda _c=False, k=kind: self.export(k))
             self.export_buttons[kind] = button
@@ -103,9 +105,9 @@ class ReportPage(QWidget):
             sc.setContext(Qt.ShortcutContext.WidgetShortcut)
         QShortcut(QKeySequence("F5"), self, activated=self.refresh)
         QShortcut(QKeySequence("Ctrl+B"), self, activated=self.edit_base)
-        QShortcut(QKeySequence("Ctrl+E"), self, activated=lambda: self.export(report_jobs.WORKBOOK))
-        QShortcut(QKeySequence("Ctrl+P"), self, activated=lambda: self.export(report_jobs.PDF))
-        self.job: report_jobs.ExportJob | None = None
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=lambda: self.export(ops_report.WORKBOOK))
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=lambda: self.export(ops_report.PDF))
+        self.jobs = JobRunner(ws, self)
         self.people: PeopleDialog | None = None
         self.editor: EntityEditor | None = None
         layout = QVBoxLayout(self)
@@ -122,24 +124,38 @@ class ReportPage(QWidget):
             self.status.setText(str(exc))
             return None
 
+    @property
+    def job(self) -> Job | None:
+        """The background work running now (computing or exporting), if any."""
+        return self.jobs.job
+
     def refresh(self) -> None:
+        """Compute the period's indicators in the background; the table follows."""
         period = self.period()
         if period is None:
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.computed = self.reporting.compute(period)
-        except (StoreError, TemplateError) as exc:
-            self.computed = None
-            self.model.set_report(None)
-            self.status.setText(str(exc))
+        if self.jobs.busy():
+            self.status.setText("正在处理上一个操作，请稍候…")
             return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.model.set_report(self.computed.report)
+        self.status.setText(f"正在计算{period.label}的各项指标…")
+        self.jobs.start(f"计算{period.label}报表", partial(ops_report.compute, period=period),
+                        partial(self._computed, period), on_failed=self._compute_failed)
+
+    def _computed(self, period: Period, computed: Computed) -> None:
+        selected = self.table.currentIndex().row()
+        code = self.model.indicator(selected).code if 0 <= selected < self.model.rowCount() \
+            else None
+        self.computed = computed
+        self.model.set_report(computed.report)
         self.status.setText(self.describe(period))
-        if self.model.rowCount():
-            self.table.selectRow(0)
+        rows = [r for r in range(self.model.rowCount()) if self.model.indicator(r).code == code]
+        if rows or self.model.rowCount():
+            self.table.selectRow(rows[0] if rows else 0)
+
+    def _compute_failed(self, message: str, cancelled: bool) -> None:
+        self.computed = None
+        self.model.set_report(None)
+        self.status.setText("已取消计算，按 F5 重新计算。" if cancelled else message)
 
     def describe(self, period: Period) -> str:
         assert self.computed is not None
@@ -191,34 +207,45 @@ class ReportPage(QWidget):
     def export(self, kind: str) -> None:
         """Ask where, then write in the background (the window stays usable)."""
         period = self.period()
-        if period is None or self.job is not None:
+        if period is None or self.jobs.busy():
             return
         org = self.ws.organisation
         code = org.code if org else ""
         revision = self.computed.report.revision if self.computed else 1
         name, file_filter, suffix = {
-            report_jobs.WORKBOOK: (f"{code}_{period}_第{revision}版.xlsx", "Excel 工作簿 (*.xlsx)",
-                                   ".xlsx"),
-            report_jobs.PDF: (f"{code}_{period}_第{revision}版.pdf", "PDF 文件 (*.pdf)", ".pdf"),
-            report_jobs.LISTS: (f"{code}_{period}_花名册.xlsx", "Excel 工作簿 (*.xlsx)", ".xlsx"),
+            ops_report.WORKBOOK: (f"{code}_{period}_第{revision}版.xlsx", "Excel 工作簿 (*.xlsx)",
+                                  ".xlsx"),
+            ops_report.PDF: (f"{code}_{period}_第{revision}版.pdf", "PDF 文件 (*.pdf)", ".pdf"),
+            ops_report.LISTS: (f"{code}_{period}_花名册.xlsx", "Excel 工作簿 (*.xlsx)", ".xlsx"),
         }[kind]
-        out = choose_path(self, f"导出{report_jobs.TITLES[kind]}", name, file_filter, suffix)
+        title = f"导出{ops_report.TITLES[kind]}"
+        out = choose_path(self, title, name, file_filter, suffix)
         if out is None:
             return
-        full_id = kind == report_jobs.LISTS and messages.ask(
-            self, "花名册中的身份证号默认遮挡（如 530102********123X）。\n"
-            "需要导出完整身份证号吗？完整号码的文件请妥善保管。", "身份证号")
-        request = report_jobs.ExportRequest(self.ws.store.path, period, {kind: out}, full_id)
-        self.job = report_jobs.ExportJob(request, self)
-        self.job.sig_finished.connect(self._exported)
-        self.job.start()
+        if kind == ops_report.LISTS:
+            full_id = messages.ask(
+                self, "花名册中的身份证号默认遮挡（如 530102********123X）。\n"
+                "需要导出完整身份证号吗？完整号码的文件请妥善保管。", "身份证号")
+            self.jobs.start(title, partial(ops_report.write_lists, period=period, out=out,
+                                           full_id=full_id),
+                            lambda _sheets: self._exported([out], []),
+                            on_failed=self._export_failed)
+            return
+        files = {"xlsx" if kind == ops_report.WORKBOOK else "pdf": out}
+        self.jobs.start(title, partial(ops_report.write_files, period=period, **files),
+                        lambda done: self._exported(done.written, done.warnings),
+                        on_failed=self._export_failed)
 
-    def _exported(self, written: list[str], message: str) -> None:
-        self.job = None
-        if written:
-            messages.info(self, message, "导出完成")
-            if written[0].endswith(".pdf"):
-                open_file(Path(written[0]))
+    def _exported(self, written: list[Path], warnings: list[str]) -> None:
+        notes = "\n".join(warnings)
+        messages.info(self, "已写出：\n" + "\n".join(map(str, written))
+                      + (f"\n\n注意：\n{notes}" if notes else ""), "导出完成")
+        if written and written[0].suffix == ".pdf":
+            open_file(written[0])
+
+    def _export_failed(self, message: str, cancelled: bool) -> None:
+        if cancelled:
+            self.status.setText("已取消导出，没有写出文件。")
         else:
             messages.error(self, message, "导出失败")
 
@@ -230,11 +257,10 @@ class ReportPage(QWidget):
                             f" 至 {period.window_end.isoformat()} 的服务记录只有站长可以更正，"
                             "每次更正都会记入审计日志并使下次导出的版本号加一。", "上报并锁定"):
             return
-        try:
-            done = self.reporting.submit(period)
-        except StoreError as exc:
-            messages.error(self, str(exc))
-            return
+        self.jobs.start(f"上报{period.label}", partial(ops_report.submit, period=period),
+                        partial(self._submitted, period), cancellable=False)
+
+    def _submitted(self, period: Period, done: locking.Submission) -> None:
         messages.info(self, f"{period.label}已上报（第 {done.revision} 版），记录已锁定。")
         self.refresh()
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from ..storage import backup
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
-from . import messages
+from . import jobs, messages
 from .bureau_shell import BureauPages
 from .contracts_page import ContractsPage
 from .equipment_page import EquipmentPage
@@ -163,6 +163,14 @@ class MainWindow(QMainWindow):
             f"最近备份：{last:%Y-%m-%d %H:%M}" if last else "最近备份：无")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        running = jobs.active()
+        if running:
+            names = "、".join(job.title for job in running)
+            if not messages.ask(self, f"正在进行：{names}。\n现在退出将取消它，"
+                                "不会留下不完整的文件。要取消并退出吗？", "退出"):
+                event.ignore()
+                return
+            jobs.cancel_all_and_wait()
         try:
             self.ws.close()
         except StoreError as exc:

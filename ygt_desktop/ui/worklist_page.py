@@ -29,6 +29,7 @@ from ..storage.organisation import villages
 from ..storage.worklist import REFERRAL_GROUP, WorkItem
 from ..storage.workspace import Workspace
 from . import worklist_export
+from .jobs import JobRunner
 from .resident_model import SEX, mask_phone
 from .worklist_export import Shown
 
@@ -153,6 +154,7 @@ class WorklistPage(QWidget):
         self.counts = QLabel()
         self.notice = QLabel()
         self.shown: Shown | None = None
+        self.jobs = JobRunner(ws, self)
         self.print_button = QPushButton("打印 (Ctrl+P)")
         self.print_button.clicked.connect(self.print_list)
         self.export_button = QPushButton("导出表格")
@@ -212,7 +214,7 @@ class WorklistPage(QWidget):
         self.model.set_items(items, on)
         village = self.village.currentText() if self.village.currentData() else None
         self.shown = Shown(items, start, end, on, packages, village, self.status.currentData(),
-                           self.doctor.currentData())
+                           self.doctor.currentData(), self.village.currentData())
         counts: dict[str, set[int]] = {}
         for i in items:
             counts.setdefault(i.status, set()).add(i.resident["id"])
@@ -227,15 +229,16 @@ class WorklistPage(QWidget):
     def print_list(self) -> None:
         """Print the rows shown, with the range and filters they were queried with."""
         if self.shown is not None:
-            org = self.ws.organisation
-            worklist_export.print_shown(self, self.shown, org.name if org else "",
-                                        self.model.village_names)
+            worklist_export.print_shown(self, self.jobs, self.shown)
 
     def export_table(self) -> None:
         """Save the rows shown as a CSV table for Excel."""
         if self.shown is not None:
-            out = worklist_export.export_shown(self, self.shown, self.model.village_names)
-            self.notice.setText(f"已导出 {len(self.shown.items)} 行到 {out}" if out else "")
+            count = len(self.shown.items)
+            self.notice.setText("")
+            worklist_export.export_shown(
+                self, self.jobs, self.shown,
+                on_saved=lambda out: self.notice.setText(f"已导出 {count} 行到 {out}"))
 
     def open_current(self) -> None:
         row = self.table.currentIndex().row()

@@ -1,0 +1,108 @@
+"""Issue 10: the 报表 page's long actions run off the UI thread — the event loop never
+stalls for more than 100 ms while the report is computed or its files, the line lists
+or a submission are written — and closing the window during an export asks, cancels,
+waits and closes with no half-written file and no abort."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.ui.stall import LIMIT_MS, StallMeter
+from ygt_desktop import cli
+from ygt_desktop.storage.workspace import Workspace
+from ygt_desktop.ui import jobs, messages
+from ygt_desktop.ui import report_page as report_module
+from ygt_desktop.ui.report_page import ReportPage
+from ygt_desktop.ui.shell import MainWindow
+
+PERIOD = "2026Q3"
+
+
+@pytest.fixture(scope="session")
+def demo_station(tmp_path_factory) -> Path:
+    """A 3,000-resident demo station with a year of services (made once)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    assert cli.main(["demo", "--db", str(path), "--residents", "3000", "--seed", "3",
+                     "--year", "2026", "--today", "2026-11-20"]) == 0
+    return path
+
+
+@pytest.fixture
+def station(demo_station: Path, tmp_path: Path):
+    path = tmp_path / "station.db"
+    shutil.copy(demo_station, path)
+    workspace = Workspace.open(path)
+    yield workspace
+    workspace.close(backup_on_exit=False)
+
+
+@pytest.fixture
+def quiet(monkeypatch):
+    shown: list[str] = []
+    monkeypatch.setattr(messages, "info", lambda parent, text, title="": shown.append(text))
+    monkeypatch.setattr(messages, "error", lambda parent, text, title="": shown.append(text))
+    monkeypatch.setattr(messages, "ask", lambda *a, **k: True)
+    monkeypatch.setattr(report_module, "open_file", lambda path: None)
+    return shown
+
+
+def run_measured(qtbot, page, action) -> float:
+    with StallMeter() as meter:
+        action()
+        assert page.job is not None, "the action should run in the background"
+        qtbot.waitUntil(lambda: page.job is None, timeout=60000)
+    return meter.worst_ms
+
+
+def test_report_page_actions_never_stall_the_window(qtbot, station, tmp_path, quiet,
+                                                    monkeypatch):
+    page = ReportPage(station)
+    qtbot.addWidget(page)
+    page.show()
+    page.period_box.setEditText(PERIOD)
+    qtbot.waitUntil(lambda: page.job is None, timeout=60000)
+    worst = {"compute": run_measured(qtbot, page, page.refresh)}
+    assert page.model.rowCount() > 0
+    for kind, name in (("workbook", "r.xlsx"), ("pdf", "r.pdf"), ("lists", "l.xlsx")):
+        monkeypatch.setattr(report_module, "choose_path", lambda *a, n=name: tmp_path / n)
+        worst[kind] = run_measured(qtbot, page, lambda k=kind: page.export(k))
+        assert (tmp_path / name).stat().st_size > 0, quiet
+    worst["submit"] = run_measured(qtbot, page, page.submit)
+    qtbot.waitUntil(lambda: page.job is None, timeout=60000)
+    assert "上报第 1 版" in page.status.text()
+    assert max(worst.values()) < LIMIT_MS, worst
+
+
+def test_closing_the_window_during_an_export_cancels_and_leaves_nothing(
+        qtbot, station, tmp_path, quiet, monkeypatch):
+    window = MainWindow(station)
+    qtbot.addWidget(window)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    monkeypatch.setattr(report_module, "choose_path", lambda *a: out_dir / "lists.xlsx")
+    page = window.report_page
+    page.period_box.setEditText(PERIOD)
+    page.export("lists")
+    assert page.job is not None and jobs.active()
+    asked: list[str] = []
+    monkeypatch.setattr(messages, "ask", lambda parent, text, title="": asked.append(text) or True)
+    assert window.close()
+    assert asked and "花名册" in asked[0]
+    assert not jobs.active()
+    assert list(out_dir.iterdir()) == []  # no file, no temporary part
+
+
+def test_closing_can_be_refused_while_a_job_runs(qtbot, station, tmp_path, quiet, monkeypatch):
+    window = MainWindow(station)
+    qtbot.addWidget(window)
+    monkeypatch.setattr(report_module, "choose_path", lambda *a: tmp_path / "r.xlsx")
+    page = window.report_page
+    page.period_box.setEditText(PERIOD)
+    page.export("workbook")
+    monkeypatch.setattr(messages, "ask", lambda *a, **k: False)
+    assert not window.close()
+    qtbot.waitUntil(lambda: page.job is None, timeout=60000)
+    assert (tmp_path / "r.xlsx").stat().st_size > 0

@@ -1,0 +1,57 @@
+"""Printed documents of the 家医签约 and 设备 pages: the 签约服务协议书, a contract list
+(PDF or CSV, as shown on the page) and a stocktake's result — written in the background
+by the window's job runner, whole or not at all, with errors in Chinese.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..reports.agreement_pdf import load_agreement, render_agreement
+from ..reports.atomic import ExportError, write_failure
+from ..reports.contract_lists import ListDoc, render_list, write_csv
+from ..reports.stocktake_pdf import render_stocktake
+from ..storage.equipment_stocktake import StocktakeResult
+from .base import Run
+
+Written = tuple[Path, list[str]]  # the file, and warnings (characters the font lacks)
+
+
+def _write(run: Run, out: Path, what: str, write: Callable[[], list[str] | None]) -> Written:
+    run.step(1, 2, f"正在写出{what}…")
+    try:
+        warnings = write() or []
+    except OSError as exc:
+        raise ExportError(write_failure(exc, out, what), exc, out, str(exc)) from exc
+    run.progress(2, 2, "完成")
+    return out, warnings
+
+
+def agreement_pdf(run: Run, contract_id: int, out: Path, *, id_masked: bool = True) -> Written:
+    """The signed contract's 协议书 as a PDF (ID number masked unless asked)."""
+    run.require("contract.print")
+    if not id_masked:
+        run.require("ids.unmask")
+    run.step(0, 2, "正在读取签约信息…")
+    agreement = load_agreement(run.ws, contract_id)
+    return _write(run, out, "签约服务协议书",
+                  lambda: render_agreement(agreement, out, id_masked=id_masked))
+
+
+def contract_list(run: Run, doc: ListDoc, out: Path, *, org_name: str = "",
+                  csv: bool = False) -> Written:
+    """A list of the 家医签约 page as shown (``doc``): a PDF, or a CSV table."""
+    run.require("contract.export")
+    run.step(0, 2, f"正在整理{doc.title}…")
+    if csv:
+        return _write(run, out, doc.title, lambda: write_csv(doc, out))
+    return _write(run, out, doc.title, lambda: render_list(doc, out, org_name=org_name))
+
+
+def stocktake_pdf(run: Run, result: StocktakeResult, out: Path, *, org_name: str) -> Written:
+    """A stocktake's result (盘点结果) as a PDF for signing."""
+    run.require("equipment.print")
+    run.step(0, 2, "正在整理盘点结果…")
+    return _write(run, out, "盘点结果", lambda: render_stocktake(result, out,
+                                                                 org_name=org_name))
