@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
+from tests.ui.background import wait_for_jobs
 from ygt_desktop.storage import backup
 from ygt_desktop.storage.organisation import get_organisation, villages
 from ygt_desktop.storage.workspace import Workspace
@@ -99,6 +100,7 @@ def test_settings_backup_now_and_restore(qtbot, tmp_path, forms, monkeypatch):
     window = controller.window
     page = window.settings_page
     page.backup_now()
+    wait_for_jobs(qtbot)
     assert page.backup_table.rowCount() == 1
     assert page.backup_table.item(0, 1).text() == "手动"
     assert "最近备份" in window.status_backup.text()

@@ -106,3 +106,20 @@ def test_closing_can_be_refused_while_a_job_runs(qtbot, station, tmp_path, quiet
     assert not window.close()
     qtbot.waitUntil(lambda: page.job is None, timeout=60000)
     assert (tmp_path / "r.xlsx").stat().st_size > 0
+
+
+def test_the_timed_backup_runs_in_the_background_without_a_dialog(qtbot, station,
+                                                                    monkeypatch):
+    from ygt_desktop.storage import backup
+
+    window = MainWindow(station)
+    qtbot.addWidget(window)
+    station.store.changes_since_backup = 3
+    monkeypatch.setattr(window._backups, "due", lambda *a: True)
+    window.backup_if_due()
+    running = jobs.active()
+    assert running and running[0].dialog is None
+    qtbot.waitUntil(lambda: not jobs.active(), timeout=60000)
+    assert [b.reason for b in backup.list_backups(station.store.path)][0] == "定时"
+    assert station.store.changes_since_backup == 0
+    assert "最近备份：" in window.status_backup.text()

@@ -104,23 +104,15 @@ class Job(QObject):
     def __init__(self, db: Path, actor: Actor, title: str, op: Op, parent: QWidget, *,
                  cancellable: bool,
                  on_done: Callable[[Any], None] | None,
-                 on_failed: Callable[[str, bool], None] | None) -> None:
+                 on_failed: Callable[[str, bool], None] | None,
+                 quiet: bool = False) -> None:
         super().__init__(parent)
         self.title = title
         self.stop = threading.Event()
         self.on_done = on_done
         self.on_failed = on_failed
         self.finished = False
-        self.dialog = QProgressDialog(f"{title}：准备中…", "取消" if cancellable else "", 0, 0,
-                                      parent)
-        self.dialog.setWindowTitle(title)
-        if not cancellable:
-            self.dialog.setCancelButton(None)
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setMinimumDuration(SHOW_AFTER_MS)
-        self.dialog.setAutoClose(False)
-        self.dialog.setAutoReset(False)
-        self.dialog.canceled.connect(self.cancel)
+        self.dialog = None if quiet else self._dialog(title, cancellable, parent)
         self.worker_thread = QThread(self)
         self.worker = _Worker(db, actor, op, self.stop)
         self.worker.moveToThread(self.worker_thread)
@@ -131,6 +123,19 @@ class Job(QObject):
         self.worker.sig_done.connect(self._done)
         self.worker.sig_failed.connect(self._failed)
 
+    def _dialog(self, title: str, cancellable: bool, parent: QWidget) -> QProgressDialog:
+        dialog = QProgressDialog(f"{title}：准备中…", "取消" if cancellable else "", 0, 0,
+                                 parent)
+        dialog.setWindowTitle(title)
+        if not cancellable:
+            dialog.setCancelButton(None)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(SHOW_AFTER_MS)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(self.cancel)
+        return dialog
+
     def start(self) -> None:
         if not _ACTIVE:
             # The window's objects (tens of thousands) are not garbage while the job
@@ -138,13 +143,15 @@ class Job(QObject):
             # collection holds the GIL for tens of milliseconds, freezing the window.
             gc.freeze()
         _ACTIVE.add(self)
-        self.dialog.setValue(0)
+        if self.dialog is not None:
+            self.dialog.setValue(0)
         self.worker_thread.start()
 
     def cancel(self) -> None:
         if not self.stop.is_set():
             self.stop.set()
-            self.dialog.setLabelText(f"{self.title}：正在取消，当前一步完成后停止…")
+            if self.dialog is not None:
+                self.dialog.setLabelText(f"{self.title}：正在取消，当前一步完成后停止…")
 
     def detach(self) -> None:
         """Forget the callbacks (the page is going away)."""
@@ -158,7 +165,7 @@ class Job(QObject):
         self._close()
 
     def _step(self, done: int, total: int, text: str) -> None:
-        if self.stop.is_set():
+        if self.stop.is_set() or self.dialog is None:
             return
         if total and self.dialog.maximum() != total:
             self.dialog.setMaximum(total)
@@ -181,8 +188,9 @@ class Job(QObject):
         self.finished = True
         self.worker_thread.quit()
         self.worker_thread.wait()
-        self.dialog.close()
-        self.dialog.deleteLater()
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog.deleteLater()
         _ACTIVE.discard(self)
         if not _ACTIVE:
             gc.unfreeze()
@@ -207,15 +215,16 @@ class JobRunner(QObject):
 
     def start(self, title: str, op: Op, on_done: Callable[[Any], None] | None = None, *,
               on_failed: Callable[[str, bool], None] | None = None,
-              cancellable: bool = True) -> Job | None:
+              cancellable: bool = True, quiet: bool = False) -> Job | None:
         """Run ``op`` in the background; None (and nothing started) while another of
         this runner's jobs is still running. ``on_failed(message, cancelled)`` defaults
-        to a message box (nothing for a cancel)."""
+        to a message box (nothing for a cancel). ``quiet`` jobs (the automatic backup)
+        show no progress dialog."""
         if self.job is not None:
             return None
         job = Job(self.ws.store.path, Actor.of(self.ws), title, op, self.widget,
                   cancellable=cancellable, on_done=on_done,
-                  on_failed=on_failed or self._show_failure)
+                  on_failed=on_failed or self._show_failure, quiet=quiet)
         job.sig_finished.connect(self._finished)
         self.job = job
         job.start()

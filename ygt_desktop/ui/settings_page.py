@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..ops import backup as ops_backup
 from ..storage import backup, locking
 from ..storage.db import StoreError
 from ..storage.organisation import add_village, get_setting, set_setting, villages
 from ..storage.workspace import Workspace
 from . import messages
+from .jobs import JobRunner
 
 
 class SettingsPage(QWidget):
@@ -33,6 +35,7 @@ class SettingsPage(QWidget):
 
     def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.jobs = JobRunner(ws, self)
         self.ws = ws
         org = ws.organisation
         org_box = QGroupBox("本机构")
@@ -170,11 +173,10 @@ class SettingsPage(QWidget):
         self.refresh()
 
     def backup_now(self) -> None:
-        try:
-            made = backup.make_backup(self.ws.store.conn, self.ws.store.path, reason="手动")
-        except StoreError as exc:
-            messages.error(self, str(exc))
-            return
+        """Back up in the background (a large database takes seconds)."""
+        self.jobs.start("备份数据库", ops_backup.make, self._backed_up)
+
+    def _backed_up(self, made: Path) -> None:
         self.ws.store.changes_since_backup = 0
         self.refresh()
         self.sig_backup_made.emit()

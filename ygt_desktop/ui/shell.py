@@ -6,6 +6,7 @@ The window is a shell: pages get the workspace passed in and do their own work.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..ops import backup as ops_backup
 from ..storage import backup
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
@@ -26,6 +28,7 @@ from . import jobs, messages
 from .bureau_shell import BureauPages
 from .contracts_page import ContractsPage
 from .equipment_page import EquipmentPage
+from .jobs import JobRunner
 from .referrals_page import ReferralsPage
 from .report_page import ReportPage
 from .resident_detail import ResidentDetail
@@ -90,6 +93,7 @@ class MainWindow(QMainWindow):
             self.residents_page.sig_changed.connect(lambda _c: self._update_status())
         self.settings_page.sig_backup_made.connect(self._update_status)
         self._backups = backup.BackupScheduler()
+        self.jobs = JobRunner(ws, self)
         self._backup_timer = QTimer(self)
         self._backup_timer.timeout.connect(self.backup_if_due)
         self._backup_timer.start(BACKUP_CHECK_MS)
@@ -146,12 +150,17 @@ class MainWindow(QMainWindow):
             return
         if self._backups.due(dt.datetime.now(), store.changes_since_backup,
                              self.last_backup_at()):
-            try:
-                backup.make_backup(store.conn, store.path, reason="定时")
-                store.changes_since_backup = 0
-            except StoreError as exc:
-                self.statusBar().showMessage(f"自动备份失败：{exc}", 10_000)
-            self._update_status()
+            # In the background, without a dialog: the user goes on typing.
+            self.jobs.start("定时备份", partial(ops_backup.make, reason="定时"),
+                            self._backed_up, on_failed=self._backup_failed, quiet=True)
+
+    def _backed_up(self, _made: object) -> None:
+        self.ws.store.changes_since_backup = 0
+        self._update_status()
+
+    def _backup_failed(self, message: str, _cancelled: bool) -> None:
+        self.statusBar().showMessage(f"自动备份失败：{message}", 10_000)
+        self._update_status()
 
     def _update_status(self) -> None:
         org = self.ws.organisation
