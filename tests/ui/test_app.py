@@ -111,6 +111,7 @@ def test_settings_backup_now_and_restore(qtbot, tmp_path, forms, monkeypatch):
     assert controller.ws.residents.count() == 2
     page.backup_table.selectRow(0)
     page.restore_selected()
+    wait_for_jobs(qtbot)
     assert controller.ws.residents.count() == 1
     assert controller.window is not window
     qtbot.addWidget(controller.window)

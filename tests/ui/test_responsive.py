@@ -123,3 +123,62 @@ def test_the_timed_backup_runs_in_the_background_without_a_dialog(qtbot, station
     assert [b.reason for b in backup.list_backups(station.store.path)][0] == "定时"
     assert station.store.changes_since_backup == 0
     assert "最近备份：" in window.status_backup.text()
+
+
+def test_prints_exports_and_backups_of_the_other_pages_never_stall_the_window(
+        qtbot, station, tmp_path, quiet, monkeypatch):
+    from ygt_desktop.ui import printing, worklist_export
+    from ygt_desktop.ui.contracts_page import ContractsPage
+    from ygt_desktop.ui.equipment_page import EquipmentPage
+    from ygt_desktop.ui.settings_page import SettingsPage
+    from ygt_desktop.ui.worklist_page import WorklistPage
+
+    monkeypatch.setattr(worklist_export, "choose_path",
+                        lambda _p, _t, name, _f, _s: tmp_path / name)
+    monkeypatch.setattr(worklist_export, "open_file", lambda path: True)
+    monkeypatch.setattr(printing, "choose_path", lambda _p, name: tmp_path / name)
+    monkeypatch.setattr(printing, "open_pdf", lambda path: True)
+    worst: dict[str, float] = {}
+
+    def measured(name: str, page, action) -> None:
+        before = set(tmp_path.iterdir())
+        with StallMeter() as meter:
+            action()
+            assert jobs.active(), f"{name} should run in the background"
+            qtbot.waitUntil(lambda: not jobs.active(), timeout=60000)
+        worst[name] = meter.worst_ms
+        made = set(tmp_path.iterdir()) - before
+        assert made and all(p.stat().st_size > 0 for p in made), (name, quiet)
+
+    worklist = WorklistPage(station)
+    qtbot.addWidget(worklist)
+    worklist.start.setText("2026-01-01")
+    worklist.end.setText("2026-12-31")
+    worklist.refresh()
+    assert worklist.model.rowCount() > 1000
+    measured("worklist pdf", worklist, worklist.print_list)
+    measured("worklist csv", worklist, worklist.export_table)
+
+    contracts = ContractsPage(station)
+    qtbot.addWidget(contracts)
+    contracts.contracts.refresh()
+    contracts.contracts.table.selectRow(0)
+    measured("agreement", contracts, contracts.contracts.print_agreement)
+    contracts.uncovered.refresh()
+    measured("uncovered pdf", contracts, contracts.uncovered.print_list)
+    measured("uncovered csv", contracts, contracts.uncovered.export)
+
+    equipment = EquipmentPage(station)
+    qtbot.addWidget(equipment)
+    equipment.stocktake.refresh()
+    assert equipment.stocktake.result is not None
+    measured("stocktake", equipment, equipment.stocktake.print_result)
+
+    settings = SettingsPage(station)
+    qtbot.addWidget(settings)
+    with StallMeter() as meter:
+        settings.backup_now()
+        qtbot.waitUntil(lambda: not jobs.active(), timeout=60000)
+    worst["backup"] = meter.worst_ms
+    assert settings.backup_table.rowCount() >= 1
+    assert max(worst.values()) < LIMIT_MS, worst

@@ -110,15 +110,9 @@ class AppController:
         self.window.show()
 
     def restore(self, backup_path: Path) -> None:
-        """Close everything, restore the chosen backup, reopen."""
+        """Close everything, restore the chosen backup, reopen. The settings page has
+        made the 恢复前 backup of the current file in the background first."""
         assert self.ws is not None and self.window is not None
-        store = self.ws.store
-        try:
-            if not store.readonly:
-                backup.make_backup(store.conn, store.path, reason="恢复前")
-        except StoreError as exc:
-            messages.error(self.window, f"恢复前备份当前数据库失败：{exc}\n未做任何改动。")
-            return
         old_window = self.window
         self.ws.store.close()  # keep the instance lock while we swap the file
         try:

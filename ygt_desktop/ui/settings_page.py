@@ -195,4 +195,13 @@ class SettingsPage(QWidget):
             "恢复备份",
         ):
             return
-        self.sig_restore_requested.emit(Path(info.path))
+        chosen = Path(info.path)
+        if self.ws.store.readonly:  # a damaged file: nothing to keep a copy of
+            self.sig_restore_requested.emit(chosen)
+            return
+        self.jobs.start("恢复前备份当前数据库", ops_backup.before_restore,
+                        lambda _made: self.sig_restore_requested.emit(chosen),
+                        on_failed=self._restore_refused, cancellable=False)
+
+    def _restore_refused(self, message: str, _cancelled: bool) -> None:
+        messages.error(self, f"恢复前备份当前数据库失败：{message}\n未做任何改动。")
