@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .dates import age_months, age_years
+from .programmes import EPISODES, REGISTERS
 
 CONTEXT_NAMES: dict[str, str] = {
     "age_years": "服务日期时的周岁年龄",
@@ -26,11 +27,8 @@ CONTEXT_NAMES: dict[str, str] = {
     "notification_date": "本次肺结核病例的报告日期",
     "prev_controlled": "同一表单上次记录是否控制满意（无上次记录为空）",
     "prev_date": "同一表单上次记录的服务日期",
-    "has_htn": "已登记高血压",
-    "has_dm": "已登记2型糖尿病",
-    "has_smi": "已登记严重精神障碍",
-    "open_pregnancy": "有未结案的妊娠",
-    "open_tb": "有未结案的肺结核病例",
+    **{f"has_{key}": f"已登记{label}" for key, label in REGISTERS.items()},
+    **{f"open_{key}": f"有未结案的{label}" for key, label in EPISODES.items()},
 }
 
 

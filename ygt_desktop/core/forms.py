@@ -22,6 +22,7 @@ from .context import CONTEXT_NAMES
 from .derived import DERIVERS
 from .expressions import Expression, ExpressionError
 from .fieldtypes import FIELD_TYPES, FieldError, FieldType
+from .programmes import EPISODES, REGISTERS
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _FIELD_KEYS = {
@@ -39,8 +40,6 @@ _FORM_KEYS = {
     "short_title", "order",
 }
 PACKAGES = ("疾控包", "妇幼包", "中医包", "健教包", "卫生监督协管")
-REGISTERS = {"htn": "高血压", "dm": "2型糖尿病", "smi": "严重精神障碍"}
-EPISODES = {"pregnancy": "妊娠", "tb": "肺结核病例"}
 
 
 class FormFileError(ValueError):
@@ -475,6 +474,27 @@ class FormRegistry:
 
     def __init__(self, forms: Mapping[str, FormDef]) -> None:
         self._forms = dict(forms)
+        self._registers = {key: form for key in REGISTERS for form in self._forms.values()
+                           if form.register == key}
+        self._followups = {key: form for key in REGISTERS for form in self._forms.values()
+                           if form.requires == key and form.kind == "service"}
+        self._openers = {key: form for key in EPISODES for form in self._forms.values()
+                         if form.episode == key and form.opens_episode}
+
+    def register_forms(self) -> dict[str, FormDef]:
+        """Register key (:data:`REGISTERS` order) → the form that opens it (its file says
+        ``register = key``); registers without a loaded form are left out."""
+        return dict(self._registers)
+
+    def followup_form(self, register: str) -> FormDef | None:
+        """The service form that follows a register's patients up (its file says
+        ``requires = register``); None when none is loaded."""
+        return self._followups.get(register)
+
+    def episode_openers(self) -> dict[str, FormDef]:
+        """Episode key (:data:`EPISODES` order) → the form that opens it (``episode = key``
+        and ``opens_episode``); episodes without a loaded form are left out."""
+        return dict(self._openers)
 
     @classmethod
     def load(cls, forms_dir: Path, codes_dir: Path | None = None) -> FormRegistry:

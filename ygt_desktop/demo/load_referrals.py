@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..core.forms import FormDef, FormRegistry
+from ..core.programmes import REGISTERS
 from ..storage import audit
 from ..storage.db import Store, StoreError
 from ..storage.organisation import get_organisation
@@ -25,7 +26,7 @@ from .referrals import (
     generate_referrals,
 )
 
-CHRONIC_REGISTERS = (("htn_register", "高血压"), ("dm_register", "2型糖尿病"))
+CHRONIC_REGISTERS = ("htn", "dm")  # registers (core.programmes) whose patients are referred
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -53,10 +54,11 @@ def chronic_patients(store: Store, forms: FormRegistry,
                      after_id: int = 0) -> list[ChronicPatient]:
     """Registered 高血压 / 2型糖尿病 patients (one entry per register), by id."""
     out = []
-    for form_id, diagnosis in CHRONIC_REGISTERS:
-        if form_id not in forms:
+    registers = forms.register_forms()
+    for key in CHRONIC_REGISTERS:
+        if key not in registers:
             continue
-        table = forms[form_id].table
+        form_id, table, diagnosis = registers[key].id, registers[key].table, REGISTERS[key]
         for rid, since, closed, status_date in store.conn.execute(
             f"SELECT h.resident_id, h.service_date, d.closed_date, "
             f"CASE WHEN r.status != '在档' THEN r.status_date END FROM service_records h "

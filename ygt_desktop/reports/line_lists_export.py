@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..core.programmes import REGISTERS
 from ..core.report_model import Period
 from ..core.resident import HEADERS, sex_labels
 from ..storage.indicator_rules import managed, standard
@@ -25,12 +26,14 @@ from .line_lists import LineList, LineListError, write_line_lists
 IDENTITY = tuple((key, HEADERS[key], kind) for key, kind in (
     ("archive_no", "text"), ("name", "text"), ("sex", "choice"), ("birth_date", "date"),
     ("id_number", "idnumber"), ("phone", "phone"), ("village", "text")))
-REGISTERS = (("htn_register", "htn_followup", "高血压患者", "d.sbp, d.dbp",
-              (("last_sbp", "末次收缩压", "int"), ("last_dbp", "末次舒张压", "int"))),
-             ("dm_register", "dm_followup", "2型糖尿病患者", "d.fpg",
-              (("last_fpg", "末次空腹血糖", "decimal"),)),
-             ("smi_register", "smi_followup", "严重精神障碍患者", "d.stability",
-              (("last_stability", "末次病情稳定性", "text"),)))
+# What a register's list shows of each patient's latest follow-up: the follow-up form's
+# columns read and the list's columns made of them. The register's forms are those whose
+# files say so (FormRegistry.register_forms / followup_form), its name core.programmes'.
+READINGS: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {
+    "htn": ("d.sbp, d.dbp", (("last_sbp", "末次收缩压", "int"), ("last_dbp", "末次舒张压", "int"))),
+    "dm": ("d.fpg", (("last_fpg", "末次空腹血糖", "decimal"),)),
+    "smi": ("d.stability", (("last_stability", "末次病情稳定性", "text"),)),
+}
 
 
 def _identities(ws: Workspace, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -80,14 +83,15 @@ def register_list(ws: Workspace, ix: Indicators, register: str, followup: str, t
             row[key] = value
         rows.append(row)
     ids, labels, types = _identity_columns()
+    shown = ws.forms[followup].by_id.get("stability")
+    stability = {"last_stability": shown.choice_labels} if shown is not None else {}
     extra = (("registered", "登记日期", "date"), ("face_to_face", "年内面对面随访次数", "int"),
              ("last_visit", "末次随访日期", "date"), *reading,
              ("standard", "规范管理", "text"))
     return LineList(f"{title}（年内已管理）", (*ids, *(e[0] for e in extra)),
                     (*labels, *(e[1] for e in extra)), rows,
                     types={**types, **{e[0]: e[2] for e in extra}},
-                    choices={"sex": sex_labels(), "last_stability": {"1": "稳定", "2": "基本稳定",
-                                                            "3": "不稳定"}})
+                    choices={"sex": sex_labels(), **stability})
 
 
 def form_list(ws: Workspace, ix: Indicators, form_id: str) -> LineList | None:
@@ -112,8 +116,13 @@ def build(ws: Workspace, period: Period) -> list[LineList]:
     reporting = Reporting(ws)
     ix = Indicators(ws.store, ws.forms, reporting.template, reporting.base(period.year))
     ix.at(period)
-    lists = [register_list(ws, ix, *spec) for spec in REGISTERS]
-    registers = {spec[0] for spec in REGISTERS}
+    lists = []
+    for key, register in ws.forms.register_forms().items():
+        followup = ws.forms.followup_form(key)
+        if followup is not None and key in READINGS:
+            lists.append(register_list(ws, ix, register.id, followup.id, f"{REGISTERS[key]}患者",
+                                       *READINGS[key]))
+    registers = {form.id for form in ws.forms.register_forms().values()}
     for form in sorted(ws.forms, key=lambda f: (f.order, f.id)):
         if form.kind == "service" and form.id not in registers:
             lists.append(form_list(ws, ix, form.id))

@@ -24,8 +24,9 @@ from ..core.contracts import (
 from ..core.contracts import key_populations as _key_populations
 from ..core.dates import age_years
 from ..core.forms import FormRegistry
+from ..core.programmes import EPISODES, REGISTERS
 from .db import Store
-from .services import EPISODE_OPENERS, REGISTER_FORMS, ServiceRepo
+from .services import ServiceRepo
 
 Members = dict[str, set[int]]
 
@@ -45,12 +46,13 @@ def open_episodes(store: Store, forms: FormRegistry, day: dt.date,
     out: dict[str, set[int]] = {}
     where = " AND h.resident_id = ?" if resident_id is not None else ""
     extra = (resident_id,) if resident_id is not None else ()
-    for episode, form_id in EPISODE_OPENERS.items():
-        if form_id not in forms:
+    openers = forms.episode_openers()
+    for episode in EPISODES:
+        if episode not in openers:
             out[episode] = set()
             continue
         rows = store.conn.execute(_episode_sql(where),
-                                  (form_id, day.isoformat(), *extra, day.isoformat()))
+                                  (openers[episode].id, day.isoformat(), *extra, day.isoformat()))
         out[episode] = {int(r[0]) for r in rows}
     return out
 
@@ -108,15 +110,17 @@ def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Membe
     episodes = open_episodes(store, forms, day)
     members["maternal"] = episodes["pregnancy"]
     members["tb"] = episodes["tb"]
-    for register, form_id in REGISTER_FORMS.items():
-        if form_id not in forms:
+    registers = forms.register_forms()
+    for register in REGISTERS:
+        if register not in registers:
             members[register] = set()
             continue
-        table = forms[form_id].table
+        form = registers[register]
         members[register] = ids(
-            f"SELECT h.resident_id FROM service_records h JOIN {table} d ON d.record_id = h.id "
-            "WHERE h.form_id = ? AND h.deleted = 0 AND h.service_date <= ? "
-            "AND (d.closed_date IS NULL OR d.closed_date > ?)", (form_id, iso, iso))
+            f"SELECT h.resident_id FROM service_records h JOIN {form.table} d "
+            "ON d.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0 "
+            "AND h.service_date <= ? AND (d.closed_date IS NULL OR d.closed_date > ?)",
+            (form.id, iso, iso))
     return {code: members[code] & open_archives for code in KEY_POPULATIONS}
 
 
@@ -149,18 +153,17 @@ def population_intervals(store: Store, forms: FormRegistry) -> Intervals:
             "WHERE deleted = 0"):
         out.birth[rid] = dt.date.fromisoformat(birth) if birth else None
         out.flags[rid] = dict(zip(RESIDENT_FLAGS.values(), flags, strict=True))
-    for register, form_id in REGISTER_FORMS.items():
-        if form_id in forms:
-            for rid, opened, closed in store.conn.execute(
-                    f"SELECT h.resident_id, h.service_date, d.closed_date FROM service_records h "
-                    f"JOIN {forms[form_id].table} d ON d.record_id = h.id "
-                    "WHERE h.form_id = ? AND h.deleted = 0", (form_id,)):
-                out.spans.setdefault(rid, []).append((register, opened, closed))
-    for episode, form_id in EPISODE_OPENERS.items():
+    for register, form in forms.register_forms().items():
+        for rid, opened, closed in store.conn.execute(
+                f"SELECT h.resident_id, h.service_date, d.closed_date FROM service_records h "
+                f"JOIN {form.table} d ON d.record_id = h.id "
+                "WHERE h.form_id = ? AND h.deleted = 0", (form.id,)):
+            out.spans.setdefault(rid, []).append((register, opened, closed))
+    for episode, opener in forms.episode_openers().items():
         for rid, opened, closed in store.conn.execute(
                 "SELECT h.resident_id, h.service_date, (SELECT min(c.service_date) FROM "
                 "service_records c WHERE c.episode_id = h.id AND c.closes_episode = 1 "
                 "AND c.deleted = 0) FROM service_records h WHERE h.form_id = ? "
-                "AND h.deleted = 0", (form_id,)):
+                "AND h.deleted = 0", (opener.id,)):
             out.spans.setdefault(rid, []).append((episode, opened, closed))
     return out

@@ -17,14 +17,13 @@ from typing import Any
 
 from ..core.context import resident_context
 from ..core.forms import FormDef, FormRegistry, RuleOutcome
+from ..core.programmes import REGISTERS
 from . import audit, locking
 from .db import Store, StoreError
 from .organisation import get_setting
 from .residents import Change, ValidationFailed
 
 DEFAULT_LATE_DAYS = 7
-REGISTER_FORMS = {"htn": "htn_register", "dm": "dm_register", "smi": "smi_register"}
-EPISODE_OPENERS = {"pregnancy": "prenatal_first", "tb": "tb_notify"}
 
 
 class NeedsConfirmation(StoreError):
@@ -56,27 +55,29 @@ class ServiceRepo:
     def open_register(self, resident_id: int, register: str,
                       on: dt.date | None = None) -> int | None:
         """The record id of the resident's open register entry (htn / dm / smi)."""
-        form_id = REGISTER_FORMS[register]
-        if form_id not in self.forms:
+        form = self.forms.register_forms().get(register)
+        if form is None:
             return None
-        form = self.forms[form_id]
         on_text = (on or dt.date.max).isoformat()
         row = self.store.conn.execute(
             f"SELECT h.id FROM service_records h JOIN {form.table} d ON d.record_id = h.id "
             "WHERE h.resident_id = ? AND h.form_id = ? AND h.deleted = 0 "
             "AND h.service_date <= ? AND (d.closed_date IS NULL OR d.closed_date > ?) "
             "ORDER BY h.service_date DESC LIMIT 1",
-            (resident_id, form_id, on_text, on_text)).fetchone()
+            (resident_id, form.id, on_text, on_text)).fetchone()
         return int(row[0]) if row else None
 
     def open_episode(self, resident_id: int, episode: str) -> int | None:
         """The opening record id of the resident's open pregnancy or TB case."""
+        opener = self.forms.episode_openers().get(episode)
+        if opener is None:
+            return None
         row = self.store.conn.execute(
             "SELECT h.id FROM service_records h WHERE h.resident_id = ? AND h.form_id = ? "
             "AND h.deleted = 0 AND NOT EXISTS (SELECT 1 FROM service_records c "
             " WHERE c.episode_id = h.id AND c.closes_episode = 1 AND c.deleted = 0) "
             "ORDER BY h.service_date DESC, h.id DESC LIMIT 1",
-            (resident_id, EPISODE_OPENERS[episode])).fetchone()
+            (resident_id, opener.id)).fetchone()
         return int(row[0]) if row else None
 
     def _episode_facts(self, episode_id: int, episode: str) -> dict[str, Any]:
@@ -108,14 +109,13 @@ class ServiceRepo:
         r = self._resident(resident_id)
         birth = dt.date.fromisoformat(r["birth_date"]) if r["birth_date"] else None
         ctx = resident_context(birth, r["sex"], on)
-        for register in REGISTER_FORMS:
+        for register in REGISTERS:
             ctx[f"has_{register}"] = self.open_register(resident_id, register, on) is not None
-        for episode in EPISODE_OPENERS:
-            if EPISODE_OPENERS[episode] in self.forms:
-                episode_id = self.open_episode(resident_id, episode)
-                ctx[f"open_{episode}"] = episode_id is not None
-                if episode_id is not None:
-                    ctx.update(self._episode_facts(episode_id, episode))
+        for episode in self.forms.episode_openers():
+            episode_id = self.open_episode(resident_id, episode)
+            ctx[f"open_{episode}"] = episode_id is not None
+            if episode_id is not None:
+                ctx.update(self._episode_facts(episode_id, episode))
         if form is not None and on is not None:
             prev = self._previous(resident_id, form, on, exclude_record)
             if prev is not None:

@@ -24,8 +24,6 @@ from .db import Store
 from .referrals import FOLLOWUP_DAYS as REFERRAL_FOLLOWUP_DAYS
 from .referrals import followup_due as referral_followup
 
-CHRONIC = (("htn", "htn_register", "htn_followup"), ("dm", "dm_register", "dm_followup"),
-           ("smi", "smi_register", "smi_followup"))
 FACE_TO_FACE = ("1", "2")  # 门诊, 家庭 (电话 does not count)
 CHILD_POINTS = (3, 6, 8, 12, 18, 24, 30, 36, 48, 60, 72)
 TCM_CHILD_POINTS = (6, 12, 18, 24, 30, 36)
@@ -41,9 +39,9 @@ PROGRAMME_PACKAGE = {
 }
 _PREGNANCY = ("form:prenatal_first", "form:prenatal_followup", "form:delivery",
               "form:postpartum_visit", "form:postpartum_42d")
-# What each programme reads: a cached result stays valid until one of these changes.
+# What each programme reads: a cached result stays valid until one of these changes
+# (a register's programme reads its register and follow-up forms, :meth:`Worklist._chronic`).
 PROGRAMME_TOPICS: dict[str, tuple[str, ...]] = {
-    **{p: (f"form:{r}", f"form:{f}") for p, r, f in CHRONIC},
     **{p: ("resident", f"form:{f}") for p, f in (
         ("elderly", "elderly_exam"), ("tcm_elderly", "tcm_elderly"), ("child", "child_check"),
         ("tcm_child", "tcm_child"), ("newborn", "newborn_visit"),
@@ -87,6 +85,13 @@ class Worklist:
         self._found: dict[str, tuple[int, dt.date, dt.date, list[tuple[int, sch.Due]]]] = {}
         self._people_rows: dict[int, dict[str, Any]] = {}
         self._people_generation = 0
+        # The registers whose opening and follow-up forms are loaded (htn, dm, smi).
+        self._chronic_forms = {
+            key: (form.id, followup.id) for key, form in forms.register_forms().items()
+            if (followup := forms.followup_form(key)) is not None}
+        self._topics = {**PROGRAMME_TOPICS, **{
+            key: (f"form:{register}", f"form:{followup}")
+            for key, (register, followup) in self._chronic_forms.items()}}
 
     def items(self, start: dt.date, end: dt.date, on: dt.date | None = None, *,
               packages: Sequence[str] | None = None, village: str | None = None,
@@ -141,7 +146,7 @@ class Worklist:
     def _gathered(self, programme: str, gather: Callable[[dt.date, dt.date], Pairs],
                   start: dt.date, end: dt.date) -> list[tuple[int, sch.Due]]:
         cached = self._found.get(programme)
-        topics = PROGRAMME_TOPICS.get(programme, ())
+        topics = self._topics.get(programme, ())
         if cached and cached[1:3] == (start, end) and \
                 not self.store.changed_since(cached[0], topics):
             return cached[3]
@@ -160,9 +165,8 @@ class Worklist:
     # ---- gathering ---------------------------------------------------------------
     def _gatherers(self) -> dict[str, Callable[[dt.date, dt.date], Pairs]]:
         out: dict[str, Callable[[dt.date, dt.date], Pairs]] = {}
-        for programme, register, followup in CHRONIC:
-            if register in self.forms and followup in self.forms:
-                out[programme] = partial(self._chronic, programme, register, followup)
+        for programme, (register, followup) in self._chronic_forms.items():
+            out[programme] = partial(self._chronic, programme, register, followup)
         out["elderly"] = lambda s, e: self._yearly("elderly", "elderly_exam",
                                                    "老年人健康管理", s, e)
         out["tcm_elderly"] = lambda s, e: self._yearly("tcm_elderly", "tcm_elderly",

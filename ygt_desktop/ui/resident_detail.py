@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..core.dates import age_years
 from ..core.idnumber import mask
+from ..core.programmes import REGISTERS
 from ..core.resident import flag_labels, sex_label
 from ..storage.referrals import Referrals
 from ..storage.workspace import Workspace
@@ -123,10 +124,9 @@ class ResidentDetail(QDialog):
         age = f"{age_years(birth, today)}岁" if birth else ""
         sex = sex_label(r["sex"])
         ctx = self.ws.services.context(self.resident_id, today)
-        registers = [label for key, label in (("has_htn", "高血压"), ("has_dm", "2型糖尿病"),
-                                              ("has_smi", "严重精神障碍"),
-                                              ("open_pregnancy", "孕产妇"), ("open_tb", "肺结核"))
-                     if ctx.get(key)]
+        registers = [label for key, label in REGISTERS.items() if ctx.get(f"has_{key}")]
+        registers += [label for key, label in (("pregnancy", "孕产妇"), ("tb", "肺结核"))
+                      if ctx.get(f"open_{key}")]
         flags = "　".join(flag_labels(r, today) + registers) or "无"
         status = "" if r["status"] == "在档" else \
             f"　<span style='color:#c62828'>{r['status']}（{r['status_date']}）</span>"
