@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..reports import worklist_rows as rows
-from ..reports.atomic import ExportError, write_error_reason
+from ..reports.atomic import ExportError, export_error
 from ..reports.worklist_pdf import render_worklist
 from ..storage.organisation import villages
 from ..storage.worklist import WorkItem
@@ -142,9 +142,5 @@ def _write(kind: str, listing: Listing, out: Path, done: Exported) -> None:
                 on=q.on, filters_text=listing.filters, village_names=listing.village_names)
         else:
             rows.write_csv(listing.items, out, on=q.on, village_names=listing.village_names)
-    except ExportError:
-        raise
     except OSError as exc:
-        reason = write_error_reason(exc, out)
-        raise ExportError(f"无法保存{TITLES[kind]} {out}：{reason}文件未保存，也没有留下不完整的文件。",
-                          exc, out, reason) from exc
+        raise export_error(exc, out, TITLES[kind]) from exc
