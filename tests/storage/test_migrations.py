@@ -78,7 +78,7 @@ def test_drift_reports_a_removed_field(fresh, forms):
     lines = suggest(fresh, removed)
     assert lines[0].startswith("# e_contract：删除列 note 会删除其中的数据")
     assert lines[1:] == [f'Migration("{len(MIGRATIONS) + 1:04d}_contract_drop", '
-                         "drop_columns(\"e_contract\", ('note',))),"]
+                         'drop_columns("e_contract", ("note",))),']
 
 
 def test_drift_reports_a_new_field_and_a_table_without_form(fresh, forms):

@@ -32,9 +32,11 @@ Transactions
 transaction (the write lock is taken before reading what is pending, so two processes
 never both apply one). Inside it sqlite-utils' ``Migrations.apply`` runs the step and
 writes its record in a savepoint, stopping before the next migration; a failure rolls
-back the step and its record together. :mod:`..opening` backs an existing database up
-before its first pending migration. Connection settings (WAL, foreign keys) are
-:func:`..db.connect`'s; the migrations do not change them.
+back the step and its record together, so a step that cannot run in a transaction
+(sqlite-utils' ``transactional=False``, e.g. ``VACUUM``) has no place in this history.
+:mod:`..opening` backs an existing database up before its first pending migration.
+Connection settings (WAL, foreign keys) are :func:`..db.connect`'s; the migrations do
+not change them.
 """
 
 from __future__ import annotations
@@ -54,8 +56,8 @@ from . import (
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
 
-__all__ = ["MIGRATIONS", "HISTORY", "Difference", "History", "Migration", "applied", "apply_pending",
-           "create_entity_table", "drift", "pending", "suggest"]
+__all__ = ["HISTORY", "MIGRATIONS", "Difference", "History", "Migration", "applied",
+           "apply_pending", "create_entity_table", "drift", "pending", "suggest"]
 
 MIGRATIONS: tuple[Migration, ...] = (
     *history_0001_core.MIGRATIONS,

@@ -131,7 +131,8 @@ def suggest(conn: sqlite3.Connection, forms: Iterable[FormDef]) -> list[str]:
         if extra := [str(d.column) for d in mine if d.declared is None]:
             lines.append(f"# {form.table}：删除列 {'、'.join(extra)} 会删除其中的数据；"
                          "要保留旧数据请在表单中保留这些字段。")
-            add(f"{form.id}_drop", f'drop_columns("{form.table}", {tuple(extra)!r})')
+            names = ", ".join(f'"{name}"' for name in extra) + ("," if len(extra) == 1 else "")
+            add(f"{form.id}_drop", f'drop_columns("{form.table}", ({names}))')
     lines.extend(f"# 表 {d.table} 没有对应的表单：恢复表单文件，或确认数据如何处理。"
                  for d in differences if d.form_id is None or d.form_id not in by_id)
     return lines
