@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -294,6 +295,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, PartlyWritten) and exc.written:
             print("已写入：" + "、".join(map(str, exc.written)), file=sys.stderr)
         return 1
+    except Exception as exc:  # a bug: a short note for the user, the details in a log
+        print(f"错误：处理时遇到意外错误（{type(exc).__name__}：{exc}）。{_log_unexpected(args)}",
+              file=sys.stderr)
+        return 1
+
+
+def _log_unexpected(args: argparse.Namespace) -> str:
+    """Append the traceback to ``ygt-error.log`` beside the database (where the window
+    logs too); say where, for the user to pass on."""
+    log = Path(getattr(args, "db", None) or default_db_path()).parent / "ygt-error.log"
+    try:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} ygt {args.command}\n"
+                     f"{traceback.format_exc()}\n")
+    except OSError:
+        return "详情未能记录。"
+    return f"详情已记录到 {log}。"
 
 
 if __name__ == "__main__":
