@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ..core.report_model import Period
 from .files import default_folder
 from .report_page import recent_periods
+from .row_table import RowTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 RED = QColor("#fde0dc")
@@ -31,14 +32,13 @@ GREY = QColor("#757575")
 RED_TEXT = QColor("#c62828")
 
 
-class RowsModel(QAbstractTableModel):
+class RowsModel(RowTableModel[tuple[str, ...]]):
     """Rows of text under fixed column titles; a row may have a background and a text
     colour (the whole row) and a tooltip. Read-only; replaced whole by :meth:`set_rows`."""
 
     def __init__(self, columns: Sequence[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.columns = tuple(columns)
-        self.rows: list[tuple[str, ...]] = []
+        super().__init__(columns, parent)
+        self.columns = self.headers
         self.backgrounds: list[QColor | None] = []
         self.foregrounds: list[QColor | None] = []
         self.tips: list[str] = []
@@ -56,33 +56,16 @@ class RowsModel(QAbstractTableModel):
         self.tips = list(tips) if tips is not None else [""] * n
         self.endResetModel()
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.columns):
-            return self.columns[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        r, c = index.row(), index.column()
+    def cell(self, row: tuple[str, ...], position: int, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            row = self.rows[r]
-            return row[c] if c < len(row) else ""
+            return row[column] if column < len(row) else ""
         if role == Qt.ItemDataRole.BackgroundRole:
-            return self.backgrounds[r]
+            return self.backgrounds[position]
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self.foregrounds[r]
+            return self.foregrounds[position]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tips[r] or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and c in self.right_aligned:
+            return self.tips[position] or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in self.right_aligned:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
@@ -24,53 +24,26 @@ from ..core.dates import DateError, parse_date
 from ..storage.entities import EntityRepo
 from ..storage.organisation import villages
 from ..storage.workspace import Workspace
+from .row_table import RowTableModel
 
 T = TypeVar("T")
 _Index = QModelIndex | QPersistentModelIndex
 Column = tuple[str, Callable[[Any], str]]
 
 
-class RowsModel(QAbstractTableModel, Generic[T]):
+class RowsModel(RowTableModel[T]):
     """Rows of any kind shown through ``columns`` (header, text of a row); ``colour``
     gives a row's text colour (or None)."""
 
     def __init__(self, columns: Sequence[Column],
                  colour: Callable[[T], str | None] | None = None) -> None:
-        super().__init__()
+        super().__init__([header for header, _text in columns])
         self.columns = list(columns)
         self.colour = colour
-        self.rows: list[T] = []
 
-    def set_rows(self, rows: Sequence[T]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.columns):
-            return self.columns[section][0]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows) \
-                or not 0 <= index.column() < len(self.columns):
-            return None
-        row = self.rows[index.row()]
+    def cell(self, row: T, position: int, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[index.column()][1](row)
+            return self.columns[column][1](row)
         if role == Qt.ItemDataRole.ForegroundRole and self.colour is not None:
             colour = self.colour(row)
             return QColor(colour) if colour else None

@@ -10,8 +10,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
+
+from .row_table import RowTableModel
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
@@ -28,57 +30,26 @@ class Column(Generic[T]):
     right: bool = False  # numbers
 
 
-class RowsModel(QAbstractTableModel, Generic[T]):
-    """Rows of any type shown through ``columns``; ``color`` picks a row's text colour."""
+class RowsModel(RowTableModel[T]):
+    """Rows of any type shown through ``columns``; ``color`` picks a row's text colour.
+    The vertical header numbers the rows."""
+
+    numbered = True
 
     def __init__(self, columns: Sequence[Column[T]],
                  color: Callable[[T], QColor | None] | None = None) -> None:
-        super().__init__()
+        super().__init__([c.header for c in columns])
         self.columns = list(columns)
         self.color = color
-        self.rows: list[T] = []
 
-    def set_rows(self, rows: Sequence[T]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> T | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.rows)) or not (
-                0 <= index.column() < len(self.columns)):
-            return None
-        row = self.rows[index.row()]
-        column = self.columns[index.column()]
+    def cell(self, row: T, position: int, column: int, role: int) -> Any:
+        shown = self.columns[column]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
+            return shown.text(row)
         if role == SORT_ROLE:
-            return column.sort(row) if column.sort else column.text(row)
+            return shown.sort(row) if shown.sort else shown.text(row)
         if role == Qt.ItemDataRole.ForegroundRole and self.color is not None:
             return self.color(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.right:
+        if role == Qt.ItemDataRole.TextAlignmentRole and shown.right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            return self.columns[section].header
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self.rows):
-            return str(section + 1)
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

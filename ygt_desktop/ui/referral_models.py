@@ -2,61 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from ..core import schedules as sch
 from ..storage.referrals import DIRECTIONS, UP, URGENCIES, Suggestion
+from .row_table import RowTableModel
 
 _Index = QModelIndex | QPersistentModelIndex
 RED, AMBER, GREY = "#c62828", "#b26a00", "#808080"
 FOLLOWUP_COLOURS = {sch.OVERDUE: RED, sch.DUE: AMBER, sch.UPCOMING: AMBER, sch.DONE: GREY}
 
 
-class _Rows(QAbstractTableModel):
+class _Rows(RowTableModel[Any]):
     """A read-only table over a list of rows; subclasses give columns and cells."""
 
     columns: tuple[str, ...] = ()
 
     def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[Any] = []
+        super().__init__(self.columns)
 
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.columns):
-            return self.columns[section]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows) \
-                or not 0 <= index.column() < len(self.columns):
-            return None
-        row = self.rows[index.row()]
+    def cell(self, row: Any, position: int, column: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.text(row, index.column())
+            return self.text(row, column)
         if role == Qt.ItemDataRole.ForegroundRole:
-            colour = self.colour(row, index.column())
+            colour = self.colour(row, column)
             return QColor(colour) if colour else None
         return None
 
