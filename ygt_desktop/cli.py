@@ -135,7 +135,7 @@ def cmd_worklist(args: argparse.Namespace) -> int:
     from .ops import worklist
     from .reports import worklist_rows as rows
 
-    start, end, on = worklist.Query.week(args.on, args.date_from, args.date_to)
+    start, end, on = worklist.week_range(args.on, args.date_from, args.date_to)
     if end < start:
         print(f"错误：结束日期 {end} 不能早于开始日期 {start}", file=sys.stderr)
         return 2

@@ -35,18 +35,18 @@ class Query:
     statuses: Sequence[str] | None = None
     doctor: str | None = None
 
-    @classmethod
-    def week(cls, on: dt.date | None = None, start: dt.date | None = None,
-             end: dt.date | None = None) -> tuple[dt.date, dt.date, dt.date]:
-        """``(start, end, on)`` with the defaults of ``ygt worklist``: ``on`` today,
-        ``start`` the Monday of ``on``'s week, ``end`` the Sunday of ``start``'s week."""
-        on = on or dt.date.today()
-        start = start or rows.week_of(on)[0]
-        return start, end or rows.week_of(start)[1], on
-
     def file_name(self, suffix: str) -> str:
         """``待办随访_2026-11-23至2026-11-29.pdf``: the name offered when saving."""
         return f"待办随访_{self.start.isoformat()}至{self.end.isoformat()}{suffix}"
+
+
+def week_range(on: dt.date | None = None, start: dt.date | None = None,
+               end: dt.date | None = None) -> tuple[dt.date, dt.date, dt.date]:
+    """``(start, end, on)`` with the defaults of ``ygt worklist``: ``on`` today, ``start``
+    the Monday of ``on``'s week, ``end`` the Sunday of ``start``'s week."""
+    on = on or dt.date.today()
+    start = start or rows.week_of(on)[0]
+    return start, end or rows.week_of(start)[1], on
 
 
 @dataclass
