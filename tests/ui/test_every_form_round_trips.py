@@ -123,10 +123,10 @@ def test_form_round_trips_through_the_real_widget(qtbot, ws, form_id):
     filled = set(values) | {form.date_field}
     typed = editor.form_widget.raw()
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
-    assert editor.result is not None, editor.status.text() + str(
+    assert editor.saved is not None, editor.status.text() + str(
         {k: e.error.text() for k, e in editor.form_widget.editors.items() if e.error.text()})
 
-    again = ServiceEditor(ws, form_id, record_id=editor.result.change.record_id)
+    again = ServiceEditor(ws, form_id, record_id=editor.saved.change.record_id)
     qtbot.addWidget(again)
     entered = form.process(typed).values
     shown = form.process(again.form_widget.raw()).values
