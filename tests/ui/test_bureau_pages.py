@@ -167,6 +167,7 @@ def test_report_page_sums_and_exports_in_the_background(qtbot, bureau_ws, tmp_pa
     qtbot.addWidget(page)
     page.period.setEditText(str(PERIOD))
     page.refresh()
+    wait_for_jobs(qtbot)
     assert "汇总 2 个机构的当前版本（应报 5 个）" in page.status.text()
     row = next(r for r in range(page.model.rowCount())
                if page.model.indicator(r).code == "ehr.coverage")
@@ -187,6 +188,7 @@ def test_report_page_without_submissions_says_so(qtbot, bureau_ws, said):
     qtbot.addWidget(page)
     page.period.setEditText(str(PERIOD))
     page.export(report_page_module.PDF)
+    wait_for_jobs(qtbot)
     assert said[-1] == ("info", "2026年第3季度还没有接收到任何成员机构的工作簿，无法汇总。")
 
 

@@ -1,6 +1,6 @@
 """汇总报表: the bureau's report for a period — its members' current workbooks summed,
-rates recomputed — shown as the station's report table, and written in the background
-as the same upward workbook (with the 排名 sheet and ``children``) and PDF.
+rates recomputed, in the background — shown as the station's report table, and written
+in the background as the same upward workbook (with the 排名 sheet and ``children``) and PDF.
 
 Keyboard: the period box has focus; F5 recomputes; Ctrl+E writes the workbook, Ctrl+P
 the PDF.
@@ -9,15 +9,14 @@ the PDF.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..core.report_model import Period, PeriodError, TemplateError
+from ..core.report_model import Period, PeriodError
 from ..ops import bureau as ops
-from ..reports import bureau_report
 from ..reports.bureau_report import BureauReport
-from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import bureau_common, messages
 from .bureau_common import period_box, table_view
@@ -70,33 +69,47 @@ class BureauReportPage(QWidget):
             self.status.setText(str(exc))
             return None
 
-    def refresh(self) -> None:
+    def refresh(self, then: Callable[[], None] | None = None) -> None:
+        """Sum the period in the background; the table follows (then ``then()``)."""
         period = self.chosen()
         if period is None:
             return
-        try:
-            self.result = bureau_report.build(self.ws, period)
-        except (StoreError, TemplateError) as exc:
-            self.result = None
-            self.model.set_report(None)
-            self.status.setText(str(exc))
+        if self.jobs.busy():
+            self.status.setText("正在处理上一个操作，请稍候…")
             return
-        self.model.set_report(self.result.report)
-        text = self.result.describe()
-        if not self.result.used:
+        self.status.setText(f"正在汇总{period.label}各机构的数据…")
+        self.jobs.start(f"汇总{period.label}", functools.partial(ops.district_report, period=period),
+                        functools.partial(self._computed, then), on_failed=self._compute_failed,
+                        quiet=True)
+
+    def _computed(self, then: Callable[[], None] | None, result: BureauReport) -> None:
+        self.result = result
+        self.model.set_report(result.report)
+        text = result.describe()
+        if not result.used:
             text += "。尚未接收到任何工作簿，请先在“导入”页导入"
         self.status.setText(text + "。")
+        if then is not None:
+            then()
+
+    def _compute_failed(self, message: str, cancelled: bool) -> None:
+        self.result = None
+        self.model.set_report(None)
+        self.status.setText("已取消汇总，按 F5 重新计算。" if cancelled else message)
 
     def export(self, kind: str) -> None:
-        """Ask where, then write in the background."""
-        period = self.chosen()
-        if period is None or self.jobs.busy():
-            return
-        self.refresh()
-        if self.result is None or not self.result.used:
+        """Sum the period afresh (in the background), ask where, then write in the
+        background."""
+        if self.chosen() is not None:
+            self.refresh(then=functools.partial(self._ask_and_write, kind))
+
+    def _ask_and_write(self, kind: str) -> None:
+        assert self.result is not None
+        r = self.result.report
+        period = r.period
+        if not self.result.used:
             messages.info(self, f"{period.label}还没有接收到任何成员机构的工作簿，无法汇总。")
             return
-        r = self.result.report
         suffix = ".xlsx" if kind == WORKBOOK else ".pdf"
         out = choose_path(self, "导出汇总报表", f"{r.org_code}_{period}_第{r.revision}版{suffix}",
                           "Excel 工作簿 (*.xlsx)" if kind == WORKBOOK else "PDF 文件 (*.pdf)",
@@ -113,13 +126,13 @@ class BureauReportPage(QWidget):
 
     def _exported(self, files: ops.ReportFiles) -> None:
         self.ws.store.changes_since_backup += 1
-        self.refresh()
         notes = ("\n\n注意：\n" + "\n".join(files.warnings)) if files.warnings else ""
         shown = "\n".join(str(p) for p in files.written)
         messages.info(self, f"已写出：\n{shown}{notes}", "导出完成")
         for out in files.written:
             if out.suffix == ".pdf":
                 open_file(out)
+        self.refresh()  # the revision written is noted now
 
     def showEvent(self, event: object) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)  # type: ignore[arg-type]
