@@ -13,9 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -24,6 +22,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from .atomic import write_atomic
 from .formulas import csv_bytes as _csv_bytes
 from .pdf_fonts import FONT_NAME, TextFonts
+from .pdf_table import table_style
 from .record_pdf import MARGIN, _PageDecor, _pdf_bytes, _Title
 
 PAGE_SIZE = landscape(A4)
@@ -31,7 +30,6 @@ BODY_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 SIZE = 9.0
 PADDING = 3.0
 NOTE_WIDTH = 30 * mm
-HEADER_SHADE = colors.Color(0.88, 0.88, 0.88)
 INFO = ParagraphStyle("ygt-contract-list-info", fontName=FONT_NAME, fontSize=SIZE + 0.5,
                       leading=(SIZE + 0.5) * 1.5)
 CELL = ParagraphStyle("ygt-contract-list-cell", fontName=FONT_NAME, fontSize=SIZE,
@@ -103,14 +101,4 @@ def render_list(doc: ListDoc, out: Path, *, org_name: str,
     return list(fonts.warnings)
 
 
-_STYLE: list[tuple[Any, ...]] = [
-    ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
-    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
-    ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
-    ("TOPPADDING", (0, 0), (-1, -1), 3),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ("BACKGROUND", (0, 0), (-1, 0), HEADER_SHADE),
-    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-    ("BOX", (0, 0), (-1, -1), 1, colors.black),
-]
+_STYLE = table_style(padding=PADDING)

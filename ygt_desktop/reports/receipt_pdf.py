@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
@@ -27,12 +26,12 @@ from ..storage.submissions import REJECTED, LogEntry, Submission
 from ..storage.workspace import Workspace
 from .atomic import save_export
 from .pdf_fonts import FONT_NAME, TextFonts
+from .pdf_table import table_style
 from .record_pdf import BODY_WIDTH, _PageDecor, _pdf_bytes, _Title
 
 SIZE = 9.0
 PADDING = 3.0
 TITLE = "上报工作簿接收回执"
-HEADER_SHADE = colors.Color(0.88, 0.88, 0.88)
 CELL = ParagraphStyle("ygt-receipt-cell", fontName=FONT_NAME, fontSize=SIZE,
                       leading=SIZE * 1.35)
 SMALL = ParagraphStyle("ygt-receipt-small", fontName=FONT_NAME, fontSize=SIZE - 1.5,
@@ -162,13 +161,5 @@ def _refused_table(refused: Sequence[LogEntry], para: Any) -> Table:
 
 def _table(rows: list[list[Any]], widths: list[float]) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_SHADE),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BOX", (0, 0), (-1, -1), 1, colors.black),
-    ]))
+    table.setStyle(TableStyle(table_style(padding=PADDING)))
     return table

@@ -34,6 +34,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from ..core.report_model import COUNT, Report
 from .atomic import save_export
 from .pdf_fonts import FONT_NAME, Run, TextFonts, break_lines, runs_width
+from .pdf_table import table_style
 from .record_pdf import MARGIN, _PageDecor, _pdf_bytes, _Title
 from .record_pdf import SIZE as _DECOR_SIZE
 from .workbook import (
@@ -247,20 +248,11 @@ def _table(report: Report, fonts: TextFonts) -> Table:
     return table
 
 
-_BASE_STYLE: list[tuple[Any, ...]] = [
-    ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
-    ("FONTSIZE", (0, 0), (-1, -1), SIZE),
-    ("LEADING", (0, 0), (-1, -1), LEADING),
-    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
-    ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
-    ("TOPPADDING", (0, 0), (-1, -1), 3),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+_BASE_STYLE = [
+    *table_style(padding=PADDING, size=SIZE, leading=LEADING, header_rows=0),
     ("ALIGN", (0, 2), (0, -1), "CENTER"),  # 序号
     ("ALIGN", (3, 2), (5, -1), "RIGHT"),  # 分子 分母 数值
-    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-    ("BOX", (0, 0), (-1, -1), 1, colors.black),
-]
+]  # its two header rows are shaded in _table (HEADER_SHADE)
 
 
 # ---- the chart --------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from ..storage.equipment_stocktake import MISSING, StocktakeItem, StocktakeResult
 from .atomic import write_atomic
 from .pdf_fonts import FONT_NAME, TextFonts
+from .pdf_table import HEADER_SHADE, table_style
 from .record_pdf import BODY_WIDTH, _PageDecor, _pdf_bytes, _Title
 
 SIZE = 8.5
@@ -32,7 +33,6 @@ HEADER = ("序号", "资产编号", "设备名称", "类别", "规格型号", "�
 # Widths in mm; 备注 takes the rest of the 180 mm body (3.5 cm).
 WIDTHS_MM = (9, 21, 29, 12, 22, 22, 15, 15)
 COL_WIDTHS = [w * mm for w in WIDTHS_MM] + [BODY_WIDTH - sum(WIDTHS_MM) * mm]
-HEADER_SHADE = colors.Color(0.88, 0.88, 0.88)
 MISSING_RED = colors.Color(0.78, 0.16, 0.16)
 
 CELL = ParagraphStyle("ygt-stocktake-cell", fontName=FONT_NAME, fontSize=SIZE,
@@ -162,15 +162,4 @@ def _signatures() -> str:
     return f"盘点人（签字）：{line}{gap}负责人（签字）：{line}{gap}日期：{line}"
 
 
-_STYLE: list[tuple[Any, ...]] = [
-    ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
-    ("FONTSIZE", (0, 0), (-1, -1), SIZE),
-    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
-    ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
-    ("TOPPADDING", (0, 0), (-1, -1), 3),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ("BACKGROUND", (0, 0), (-1, 0), HEADER_SHADE),
-    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-    ("BOX", (0, 0), (-1, -1), 1, colors.black),
-]
+_STYLE = table_style(padding=PADDING, size=SIZE)

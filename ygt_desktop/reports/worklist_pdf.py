@@ -31,6 +31,7 @@ from ..core import schedules as sch
 from ..storage.worklist import WorkItem
 from .atomic import write_atomic
 from .pdf_fonts import FONT_NAME, TextFonts, break_lines, runs_width
+from .pdf_table import table_style
 from .record_pdf import FOOTER_HEIGHT, MARGIN, _PageDecor, _pdf_bytes, _Title
 from .worklist_rows import COLUMNS, counts_text, worklist_rows
 
@@ -48,7 +49,6 @@ HEADER_PADDING = 3.0
 WIDTHS_MM = (11, 11, 20, 11, 10, 30, 26, 46, 41, 20)
 COL_WIDTHS = [w * mm for w in WIDTHS_MM] + [BODY_WIDTH - sum(WIDTHS_MM) * mm]
 HEADER = (*COLUMNS, "备注")
-HEADER_SHADE = colors.Color(0.88, 0.88, 0.88)
 OVERDUE_RED = colors.Color(0.78, 0.16, 0.16)
 
 INFO = ParagraphStyle("ygt-worklist-info", fontName=FONT_NAME, fontSize=SIZE + 0.5,
@@ -195,19 +195,9 @@ class _Rows:
         return table
 
 
-_STYLE: list[tuple[Any, ...]] = [
-    ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
-    ("FONTSIZE", (0, 0), (-1, -1), SIZE),
-    ("LEADING", (0, 0), (-1, -1), LEADING),
-    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
-    ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
-    ("TOPPADDING", (0, 0), (-1, -1), 0),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+_STYLE = [
+    *table_style(padding=PADDING, size=SIZE, leading=LEADING, vertical_padding=0),
     ("ALIGN", (0, 0), (-1, 0), "CENTER"),
     ("ALIGN", (0, 1), (0, -1), "RIGHT"),  # 序号
     ("ALIGN", (3, 1), (4, -1), "CENTER"),  # 性别, 年龄
-    ("BACKGROUND", (0, 0), (-1, 0), HEADER_SHADE),
-    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-    ("BOX", (0, 0), (-1, -1), 1, colors.black),
 ]
