@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,54 +31,34 @@ from ..storage.workspace import Workspace
 from . import worklist_export
 from .jobs import JobRunner
 from .resident_model import SEX, mask_phone
+from .row_table import RowTableModel
 from .worklist_export import Shown
 
 COLUMNS = ("状态", *headers("name", "sex", "age", "village", "phone"), "服务项目", "服务包",
            "时间窗", "完成日期")
 STATUS_COLOURS = {sch.OVERDUE: "#c62828", sch.DUE: "#b26a00", sch.DONE: "#808080",
                   sch.LOST: "#808080", sch.CLOSED: "#808080"}
-_Index = QModelIndex | QPersistentModelIndex
 
 
-class WorklistModel(QAbstractTableModel):
+class WorklistModel(RowTableModel[WorkItem]):
     def __init__(self, village_names: dict[str, str], on: dt.date) -> None:
-        super().__init__()
-        self.items: list[WorkItem] = []
+        super().__init__(COLUMNS)
         self.village_names = village_names
         self.on = on
 
+    @property
+    def items(self) -> list[WorkItem]:
+        return self.rows
+
     def set_items(self, items: list[WorkItem], on: dt.date) -> None:
-        self.beginResetModel()
-        self.items = items
         self.on = on
-        self.endResetModel()
+        self.set_rows(items)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.items):
-            return None
-        item = self.items[index.row()]
+    def cell(self, row: WorkItem, position: int, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(item, index.column())
-        if role == Qt.ItemDataRole.ForegroundRole and item.status in STATUS_COLOURS:
-            return QColor(STATUS_COLOURS[item.status])
+            return self.text(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole and row.status in STATUS_COLOURS:
+            return QColor(STATUS_COLOURS[row.status])
         return None
 
     def text(self, item: WorkItem, column: int) -> str:
