@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..reports.agreement_pdf import load_agreement, render_agreement
-from ..reports.atomic import ExportError, write_failure
+from ..reports.atomic import export_error
 from ..reports.contract_lists import ListDoc, render_list, write_csv
 from ..reports.stocktake_pdf import render_stocktake
 from ..storage.equipment_stocktake import StocktakeResult
@@ -23,7 +23,7 @@ def _write(run: Run, out: Path, what: str, write: Callable[[], list[str] | None]
     try:
         warnings = write() or []
     except OSError as exc:
-        raise ExportError(write_failure(exc, out, what), exc, out, str(exc)) from exc
+        raise export_error(exc, out, what) from exc
     run.progress(2, 2, "完成")
     return out, warnings
 
