@@ -14,9 +14,13 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.aggregate import deadline
 from ..core.report_model import Period
@@ -135,7 +139,7 @@ def status_csv(status: PeriodStatus) -> bytes:
 
 def status_xlsx(status: PeriodStatus) -> bytes:
     wb = Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)  # a new workbook has one sheet
     ws.title = "上报情况"
     font, bold = Font(name=FONT_NAME, size=SIZE), Font(name=FONT_NAME, size=SIZE, bold=True)
     title = text_cell(ws.cell(1, 1), f"上报情况（{status.period.label}）")
@@ -155,13 +159,13 @@ def status_xlsx(status: PeriodStatus) -> bytes:
             elif col == 4 and row.state == LATE:
                 c.fill = amber
     for col, width in enumerate((13, 30, 6, 12, 6, 10, 17, 17, 17, 17, 28, 50), start=1):
-        ws.column_dimensions[ws.cell(4, col).column_letter].width = width
+        ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A5"
-    ws.auto_filter.ref = f"A4:{ws.cell(4, len(COLUMNS)).column_letter}{4 + len(status.rows)}"
+    ws.auto_filter.ref = f"A4:{get_column_letter(len(COLUMNS))}{4 + len(status.rows)}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    cast(PageSetupProperties, ws.sheet_properties.pageSetUpPr).fitToPage = True
     ws.print_title_rows = "4:4"
     buffer = io.BytesIO()
     wb.save(buffer)

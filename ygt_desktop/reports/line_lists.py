@@ -21,13 +21,14 @@ import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core import idnumber
@@ -208,12 +209,13 @@ class _Cells:
             cell.number_format = DATETIME_FORMAT
             return cell
         if isinstance(value, dt.date):
-            cell = WriteOnlyCell(self.ws, value=value)
+            # openpyxl writes dates; its stubs list only datetime.
+            cell = WriteOnlyCell(self.ws, value=value)  # type: ignore[arg-type]
             cell.number_format = DATE_FORMAT
             return cell
         return value
 
-    def header(self, text: str, font: Font, fill: PatternFill | None = None) -> WriteOnlyCell:
+    def header(self, text: str, font: Font, fill: PatternFill | None = None) -> Cell:
         cell = WriteOnlyCell(self.ws, value=cell_text(text))
         cell.data_type = "s"
         if runs_as_formula(text):
@@ -241,19 +243,22 @@ def _write_sheet(ws: WriteOnlyWorksheet, line_list: LineList, full_id: bool,
                  checkpoint: Callable[[], None] | None = None) -> None:
     cells = _Cells(ws, line_list, full_id)
     fields = line_list.fields
+    # A write-only sheet gets Worksheet's dimensions, page setup and filter (openpyxl
+    # sets them up with Worksheet._setup); the stubs do not say so.
+    setup = cast(Worksheet, ws)
     # Widths must be set before the first row is written (write-only mode).
     sample = [[cells.shown(f, row.get(f)) for f in fields] for row in line_list.rows[:_SAMPLE_ROWS]]
     for col, (fid, label) in enumerate(zip(fields, line_list.labels, strict=True), start=1):
         widest = max([text_units(label) * 1.1, text_units(fid) * 0.8]
                      + [_width(r[col - 1]) for r in sample])  # fmt: skip
-        ws.column_dimensions[get_column_letter(col)].width = round(min(max(widest + 2, 6), 40), 1)
+        setup.column_dimensions[get_column_letter(col)].width = round(min(max(widest + 2, 6), 40), 1)
     ws.freeze_panes = "A3"
     ws.print_title_rows = "1:2"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    setup.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    setup.page_setup.orientation = "landscape"
+    setup.page_setup.fitToWidth = 1
+    setup.page_setup.fitToHeight = 0
+    cast(PageSetupProperties, setup.sheet_properties.pageSetUpPr).fitToPage = True
     ws.append([cells.header(f, _ID_FONT) for f in fields])
     ws.append([cells.header(label, _LABEL_FONT, _LABEL_FILL) for label in line_list.labels])
     for n, row in enumerate(line_list.rows):
@@ -263,4 +268,4 @@ def _write_sheet(ws: WriteOnlyWorksheet, line_list: LineList, full_id: bool,
         ws.append([cells.cell(v) for v in values])
     if fields:
         last = get_column_letter(len(fields))
-        ws.auto_filter.ref = f"A2:{last}{len(line_list.rows) + 2}"
+        setup.auto_filter.ref = f"A2:{last}{len(line_list.rows) + 2}"
