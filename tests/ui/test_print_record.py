@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton
 
+from tests.ui.background import wait_for_jobs
 from ygt_desktop.reports.pdf_fonts import fallback_font
 from ygt_desktop.ui import files, messages, printing
 from ygt_desktop.ui.resident_detail import ResidentDetail
@@ -131,6 +132,7 @@ def test_ctrl_p_prints_the_saved_record_and_opens_it(qtbot, ws, printer, shown):
     assert editor.print_button.text() == "打印 (Ctrl+P)"
 
     qtbot.keyClick(editor, Qt.Key.Key_P, CTRL)
+    wait_for_jobs(qtbot)
 
     assert printer.suggested == [f"{TITLE}_张三_2026-11-30.pdf"]
     out = printer.folder / printer.suggested[0]
@@ -146,6 +148,7 @@ def test_ctrl_p_prints_the_saved_record_and_opens_it(qtbot, ws, printer, shown):
 def test_the_button_prints_too(qtbot, ws, printer, shown):
     editor = open_editor(qtbot, ws, enter_followup(qtbot, ws, make_resident(ws)))
     qtbot.mouseClick(editor.print_button, Qt.MouseButton.LeftButton)
+    wait_for_jobs(qtbot)
     assert len(printer.opened) == 1 and printer.opened[0].is_file()
 
 
@@ -155,6 +158,7 @@ def test_a_new_record_cannot_be_printed(qtbot, ws, printer, shown):
     activate(qtbot, editor)
     assert not editor.print_button.isEnabled()
     qtbot.keyClick(editor, Qt.Key.Key_P, CTRL)
+    wait_for_jobs(qtbot)
     assert printer.suggested == []
     assert "请先保存" in editor.status.text()
 
@@ -171,8 +175,10 @@ def test_unsaved_edits_are_not_printed(qtbot, ws, printer, shown, monkeypatch):
 
     monkeypatch.setattr(messages, "ask", ask)
     editor.print_record()  # declined: nothing written
+    wait_for_jobs(qtbot)
     assert printer.suggested == [] and "未保存" in asked[0]
     editor.print_record()  # accepted: the stored 142 is printed, not the typed 199
+    wait_for_jobs(qtbot)
     text = pdf_text(printer.opened[0])
     assert "142 mmHg" in text and "199" not in text
     assert editor.form_widget.is_dirty()  # the edit is still there to save
@@ -183,6 +189,7 @@ def test_cancelling_the_save_dialog_writes_nothing(qtbot, ws, printer, shown):
     editor = open_editor(qtbot, ws, enter_followup(qtbot, ws, make_resident(ws)))
     printer.cancel = True
     editor.print_record()
+    wait_for_jobs(qtbot)
     assert printer.opened == [] and list(printer.folder.iterdir()) == []
 
 
@@ -190,6 +197,7 @@ def test_a_failed_write_is_explained_and_leaves_nothing(qtbot, ws, printer, show
     editor = open_editor(qtbot, ws, enter_followup(qtbot, ws, make_resident(ws)))
     printer.folder = printer.folder / "已拔出的U盘"
     editor.print_record()
+    wait_for_jobs(qtbot)
     assert printer.opened == []
     ((kind, text),) = shown
     assert kind == "error" and "无法保存打印文件" in text and "不存在" in text
@@ -201,6 +209,7 @@ def test_a_viewer_that_does_not_start_names_the_file(qtbot, ws, printer, shown):
     editor = open_editor(qtbot, ws, enter_followup(qtbot, ws, make_resident(ws)))
     printer.viewer_works = False
     editor.print_record()
+    wait_for_jobs(qtbot)
     ((kind, text),) = shown
     assert kind == "error" and str(printer.opened[0]) in text and printer.opened[0].is_file()
 
@@ -210,6 +219,7 @@ def test_characters_no_font_has_are_reported(qtbot, ws, printer, shown):
         pytest.skip("a system font here prints 䶮, so there is nothing to warn about")
     editor = open_editor(qtbot, ws, enter_followup(qtbot, ws, make_resident(ws, "刘䶮")))
     editor.print_record()
+    wait_for_jobs(qtbot)
     ((kind, text),) = shown
     assert kind == "info" and "䶮" in text
     assert printer.opened  # printed anyway
@@ -224,6 +234,7 @@ def test_timeline_ctrl_p_prints_the_selected_record(qtbot, ws, printer, shown):
     assert detail.table.item(0, 1).text() == "高血压随访"
 
     qtbot.keyClick(detail, Qt.Key.Key_P, CTRL)
+    wait_for_jobs(qtbot)
     assert printer.suggested == [f"{TITLE}_张三_2026-11-30.pdf"]
     assert str(printer.opened[0]) in detail.status.text()
 
@@ -248,6 +259,7 @@ def test_timeline_without_a_selection_says_so(qtbot, ws, printer, shown):
     qtbot.addWidget(detail)
     activate(qtbot, detail)
     qtbot.keyClick(detail, Qt.Key.Key_P, CTRL)
+    wait_for_jobs(qtbot)
     assert printer.suggested == []
     assert "没有选中的服务记录" in detail.status.text()
 

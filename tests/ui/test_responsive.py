@@ -182,3 +182,23 @@ def test_prints_exports_and_backups_of_the_other_pages_never_stall_the_window(
     worst["backup"] = meter.worst_ms
     assert settings.backup_table.rowCount() >= 1
     assert max(worst.values()) < LIMIT_MS, worst
+
+
+def test_a_page_deleted_while_its_job_runs_does_not_take_the_thread_with_it(
+        qtbot, station, tmp_path, quiet, monkeypatch):
+    """A QThread destroyed while running aborts the process: the job outlives its page,
+    stops at the next step, and reports to nobody."""
+    import shiboken6
+
+    page = ReportPage(station)
+    page.period_box.setEditText(PERIOD)
+    monkeypatch.setattr(report_module, "choose_path", lambda *a: tmp_path / "l.xlsx")
+    qtbot.waitUntil(lambda: page.job is None, timeout=60000)
+    page.export("lists")
+    assert jobs.active()
+    running = jobs.active()[0]
+    page.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(page), timeout=5000)
+    assert running.stop.is_set()  # cancelled when its page went
+    qtbot.waitUntil(lambda: not jobs.active(), timeout=60000)
+    assert not list(tmp_path.glob("l.xlsx*")) and not list(tmp_path.glob(".l.xlsx*"))

@@ -106,13 +106,17 @@ class Job(QObject):
                  on_done: Callable[[Any], None] | None,
                  on_failed: Callable[[str, bool], None] | None,
                  quiet: bool = False) -> None:
-        super().__init__(parent)
+        # No Qt parent: a page or dialog closed and deleted while its job runs must not
+        # take the running thread with it (that aborts the process). The registry keeps
+        # the job alive until its worker has finished.
+        super().__init__()
         self.title = title
         self.stop = threading.Event()
         self.on_done = on_done
         self.on_failed = on_failed
         self.finished = False
         self.dialog = None if quiet else self._dialog(title, cancellable, parent)
+        parent.destroyed.connect(self._parent_gone)
         self.worker_thread = QThread(self)
         self.worker = _Worker(db, actor, op, self.stop)
         self.worker.moveToThread(self.worker_thread)
@@ -152,6 +156,12 @@ class Job(QObject):
             self.stop.set()
             if self.dialog is not None:
                 self.dialog.setLabelText(f"{self.title}：正在取消，当前一步完成后停止…")
+
+    def _parent_gone(self) -> None:
+        """The page went away: stop, and report to nobody (its dialog went with it)."""
+        self.dialog = None
+        self.detach()
+        self.cancel()
 
     def detach(self) -> None:
         """Forget the callbacks (the page is going away)."""

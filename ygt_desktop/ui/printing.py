@@ -7,16 +7,19 @@ replace them with ``monkeypatch`` instead of driving a modal dialog or a viewer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
+from ..ops import records as ops_records
 from ..reports import print_record as job
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import files, messages
+from .file_jobs import save_file
+from .jobs import JobRunner
 
 
 def default_folder() -> Path:
@@ -34,40 +37,26 @@ def open_pdf(path: Path) -> bool:
 
 
 def print_record(
-    ws: Workspace, record_id: int, parent: QWidget | None, *, id_masked: bool = True
-) -> Path | None:
+    ws: Workspace, record_id: int, parent: QWidget, runner: JobRunner, *,
+    id_masked: bool = True, on_saved: Callable[[Path], None] | None = None,
+) -> bool:
     """Save the stored record ``record_id`` as a PDF where the user says and open it.
 
-    Returns the file written, or None when cancelled or failed (the user was told why;
-    a failed write leaves no file behind). Runs on the UI thread: one record renders in
-    well under a second.
+    The PDF is written in the background (:func:`ygt_desktop.ops.records.print_pdf`
+    through ``runner``), whole or not at all. False when cancelled or
+    refused (the user was told why); ``on_saved(file)`` once it is written.
     """
     try:
         record = job.load(ws, record_id)
     except StoreError as exc:
         messages.error(parent, str(exc), "无法打印")
-        return None
+        return False
     out = choose_path(parent, record.file_name())
     if out is None:
-        return None
-    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        warnings = job.render(record, out, id_masked=id_masked)
-    except StoreError as exc:
-        failure: str | None = str(exc)
-    else:
-        failure = None
-    finally:
-        QGuiApplication.restoreOverrideCursor()
-    if failure is not None:
-        messages.error(parent, failure, "无法打印")
-        return None
-    if warnings:
-        messages.info(parent, "PDF 已生成，但请注意：\n" + "\n".join(warnings), "打印提示")
-    if not open_pdf(out):
-        messages.error(
-            parent,
-            f"PDF 已保存到 {out}，但无法自动打开。请在文件夹中双击该文件后打印。",
-            "无法打开 PDF",
-        )
-    return out
+        return False
+    return save_file(parent, runner, f"打印{record.form.label}",
+                     partial(ops_records.print_pdf, out=out, record_id=record_id,
+                             full_id=not id_masked),
+                     written=lambda done: (done.out, done.warnings),
+                     open_pdf=lambda p: open_pdf(p), failure_title="无法打印",
+                     on_saved=on_saved)

@@ -16,10 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..ops import records as ops_records
+from ..ops.base import USER_ERRORS, Run
 from ..storage import locking
-from ..storage.db import Store, StoreError
+from ..storage.db import StoreError
 from ..storage.residents import ValidationFailed
 from ..storage.services import NeedsConfirmation
+from ..storage.workspace import Workspace
 from . import messages
 from .form_widget import FormWidget
 from .widgets import error_label
@@ -86,11 +89,12 @@ class RecordDialog(QDialog):
         pin = messages.ask_password(self, f"{why}\n\n请站长输入密码：", "更正已上报的记录")
         if pin is None:
             return False
-        store: Store = self.ws.store  # type: ignore[attr-defined]  # every editor keeps ws
+        ws: Workspace = self.ws  # type: ignore[attr-defined]  # every editor keeps ws
         try:
-            with locking.as_head(store, pin):
-                self.store(confirm)
-        except StoreError as exc:  # a wrong PIN, or what the save itself refused
+            # One quick save: on the UI thread, through the operation that checks the
+            # actor may correct and audits the change as a correction.
+            ops_records.correct(Run.plain(ws), pin, lambda: self.store(confirm))
+        except USER_ERRORS as exc:  # a wrong PIN, a refusal, or what the save refused
             messages.error(self, str(exc))
             return False
         return True

@@ -32,6 +32,7 @@ from ..core.resident import flag_labels, sex_label
 from ..storage.referrals import Referrals
 from ..storage.workspace import Workspace
 from . import messages, printing
+from .jobs import JobRunner
 from .referral_editor import editor_for_record
 from .resident_editor import ResidentEditor
 from .service_editor import ServiceEditor
@@ -70,6 +71,7 @@ class ResidentDetail(QDialog):
         self.ws = ws
         self.resident_id = resident_id
         self.child: QDialog | None = None
+        self.jobs = JobRunner(ws, self)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -173,8 +175,9 @@ class ResidentDetail(QDialog):
         if not self.table.selectionModel().hasSelection() or not 0 <= row < len(self.record_ids):
             self.status.setText("没有选中的服务记录：请先在列表中选择要打印的记录。")
             return
-        out = printing.print_record(self.ws, self.record_ids[row], self)
-        self.status.setText(f"已生成打印文件：{out}" if out else "")
+        self.status.setText("")
+        printing.print_record(self.ws, self.record_ids[row], self, self.jobs,
+                              on_saved=lambda out: self.status.setText(f"已生成打印文件：{out}"))
 
     def referral_current(self) -> None:
         """The selected record's referral: its draft when a rule suggested one."""

@@ -13,6 +13,7 @@ from ..storage.services import SaveResult
 from ..storage.workspace import Workspace
 from . import messages, printing
 from .form_widget import FormWidget
+from .jobs import JobRunner
 from .record_dialog import RecordDialog
 from .resident_editor import choice_source
 
@@ -43,6 +44,7 @@ class ServiceEditor(RecordDialog):
                             context_source=self._context if resident_id is not None else None)
         super().__init__(widget, ("修改" if record_id else "新增") + " · " + form.label, header,
                          parent)
+        self.jobs = JobRunner(ws, self)
         if len(form.fields) >= 16:
             self.resize(1100, 700)
         if values is not None:
@@ -75,7 +77,7 @@ class ServiceEditor(RecordDialog):
             "打印已保存的记录"
         ):
             return
-        printing.print_record(self.ws, self.record_id, self)
+        printing.print_record(self.ws, self.record_id, self, self.jobs)
 
     def store(self, confirm: bool) -> None:
         self.saved = self.ws.services.save(self.form_id, self.form_widget.raw(),
