@@ -116,9 +116,10 @@ class BureauReportPage(QWidget):
                           suffix)
         if out is None:
             return
-        target = {"xlsx": out} if kind == WORKBOOK else {"pdf": out}
-        self.jobs.start("导出汇总报表", functools.partial(ops.write_report, period=period, **target),
-                        self._exported, on_failed=self._failed)
+        op = functools.partial(ops.write_report, period=period,
+                               xlsx=out if kind == WORKBOOK else None,
+                               pdf=out if kind == PDF else None)
+        self.jobs.start("导出汇总报表", op, self._exported, on_failed=self._failed)
 
     def _failed(self, message: str, cancelled: bool) -> None:
         if not cancelled:
