@@ -126,6 +126,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             print(result.describe())
             print_table(result.report)
             return 0
+        named = {Path(a): a for a in (args.xlsx, args.pdf) if a}  # printed as typed
         try:
             files = ops.write_report(run, args.period, xlsx=args.xlsx and Path(args.xlsx),
                                      pdf=args.pdf and Path(args.pdf))
@@ -135,14 +136,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         except ops.ReportPartlyWritten as exc:
             print(f"错误：{exc}", file=sys.stderr)
             if exc.written:
-                print("已写入：" + "、".join(str(p) for p in exc.written), file=sys.stderr)
+                print("已写入：" + "、".join(named[p] for p in exc.written), file=sys.stderr)
             return 1
     finally:
         ws.close()
     for warning in files.warnings:
         print(f"注意：{warning}")
     print(files.result.describe())
-    print("已写入：" + "、".join(str(p) for p in files.written))
+    print("已写入：" + "、".join(named[p] for p in files.written))
     return 0
 
 
