@@ -82,10 +82,34 @@ def make_station(args: tuple[int, int, str]) -> tuple[int, float, str]:
     sink = io.StringIO()
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         steps = (
-            ["init", "--db", str(db), "--org-code", station_code(n), "--org-name",
-             f"五华区第{n}社区卫生服务站", "--org-level", "站", "--parent-code", BUREAU[0]],
-            ["demo", "--db", str(db), "--residents", str(residents), "--seed", str(n),
-             "--year", "2026", "--today", TODAY, "--villages", "3"],
+            [
+                "init",
+                "--db",
+                str(db),
+                "--org-code",
+                station_code(n),
+                "--org-name",
+                f"五华区第{n}社区卫生服务站",
+                "--org-level",
+                "站",
+                "--parent-code",
+                BUREAU[0],
+            ],
+            [
+                "demo",
+                "--db",
+                str(db),
+                "--residents",
+                str(residents),
+                "--seed",
+                str(n),
+                "--year",
+                "2026",
+                "--today",
+                TODAY,
+                "--villages",
+                "3",
+            ],
             ["report", "--db", str(db), "--period", PERIOD, "--xlsx", str(out)],
         )
         for step in steps:
@@ -94,8 +118,9 @@ def make_station(args: tuple[int, int, str]) -> tuple[int, float, str]:
     return n, time.perf_counter() - started, ""
 
 
-def station_workbooks(cache: Path, stations: int, residents: int, jobs: int,
-                      report: Report) -> list[Path]:
+def station_workbooks(
+    cache: Path, stations: int, residents: int, jobs: int, report: Report
+) -> list[Path]:
     folder = cache / "workbooks"
     wanted = [folder / f"{station_code(n)}_{PERIOD}_第1版.xlsx" for n in range(1, stations + 1)]
     todo = [n for n, path in enumerate(wanted, start=1) if not path.exists()]
@@ -110,9 +135,12 @@ def station_workbooks(cache: Path, stations: int, residents: int, jobs: int,
             raise BenchError("\n".join(problems[:5]))
         wall = time.perf_counter() - started
         per = statistics.median(s for _n, s, _p in done)
-        report.note(0, f"made {len(todo)} station workbooks with ygt init + demo + report in "
-                       f"{wall:.1f} s ({jobs} processes, median {per:.1f} s per station); "
-                       f"cached in {cache}")
+        report.note(
+            0,
+            f"made {len(todo)} station workbooks with ygt init + demo + report in "
+            f"{wall:.1f} s ({jobs} processes, median {per:.1f} s per station); "
+            f"cached in {cache}",
+        )
         shutil.rmtree(cache / "db", ignore_errors=True)  # the workbooks are what is kept
     else:
         report.note(0, f"station workbooks reused from {cache}")
@@ -145,9 +173,13 @@ def prepared_bureau(folder: Path, stations: int) -> Path:
     ws = Workspace.open(db, create=True)
     try:
         set_organisation(ws.store, Organisation(*BUREAU))
-        roster.import_roster(ws.store, [
-            MemberRow(station_code(n), f"五华区第{n}社区卫生服务站", "站", BUREAU[0], n + 1)
-            for n in range(1, stations + 1)])
+        roster.import_roster(
+            ws.store,
+            [
+                MemberRow(station_code(n), f"五华区第{n}社区卫生服务站", "站", BUREAU[0], n + 1)
+                for n in range(1, stations + 1)
+            ],
+        )
     finally:
         ws.close(backup_on_exit=False)
     return db
@@ -182,8 +214,9 @@ def run(args: argparse.Namespace) -> Report:
             try:
                 template = Reporting(ws).template
                 started = time.perf_counter()
-                result = bureau_import.import_paths(ws, [workbooks], template, periods=[period],
-                                                    today=dt.date.fromisoformat(TODAY))
+                result = bureau_import.import_paths(
+                    ws, [workbooks], template, periods=[period], today=dt.date.fromisoformat(TODAY)
+                )
                 import_runs.append(time.perf_counter() - started)
                 if result.rejected or result.count("accepted") != len(files):
                     raise BenchError(f"import: {result.summary()}")
@@ -199,27 +232,49 @@ def run(args: argparse.Namespace) -> Report:
                 ws.close(backup_on_exit=False)
         baseline = statistics.median(baseline_runs)
         report.add(
-            Figure(1, f"import {len(files)} workbooks", "s", statistics.median(import_runs),
-                   IMPORT_TARGET_S, baseline),
-            Figure(2, "aggregate + workbook + PDF", "s", statistics.median(report_runs),
-                   REPORT_TARGET_S, baseline),
-            Figure(3, "reader alone, every file", "s", statistics.median(reader_runs), None,
-                   baseline),
+            Figure(
+                1,
+                f"import {len(files)} workbooks",
+                "s",
+                statistics.median(import_runs),
+                IMPORT_TARGET_S,
+                baseline,
+            ),
+            Figure(
+                2,
+                "aggregate + workbook + PDF",
+                "s",
+                statistics.median(report_runs),
+                REPORT_TARGET_S,
+                baseline,
+            ),
+            Figure(
+                3, "reader alone, every file", "s", statistics.median(reader_runs), None, baseline
+            ),
         )
         report.note(1, f"worst of {args.repeats}: {max(import_runs):.3f} s; {outcome}")
-        report.note(2, f"worst of {args.repeats}: {max(report_runs):.3f} s; district workbook "
-                       f"{(folder / 'district0.xlsx').stat().st_size // 1024} KiB, PDF "
-                       f"{(folder / 'district0.pdf').stat().st_size // 1024} KiB")
-        report.note(0, f"baseline: zipfile read of every member of the {len(files)} files "
-                       f"({sum(f.stat().st_size for f in files) / 1024**2:.1f} MiB on disk, "
-                       f"{size / 1024**2:.1f} MiB unpacked), median {baseline:.3f} s")
+        report.note(
+            2,
+            f"worst of {args.repeats}: {max(report_runs):.3f} s; district workbook "
+            f"{(folder / 'district0.xlsx').stat().st_size // 1024} KiB, PDF "
+            f"{(folder / 'district0.pdf').stat().st_size // 1024} KiB",
+        )
+        report.note(
+            0,
+            f"baseline: zipfile read of every member of the {len(files)} files "
+            f"({sum(f.stat().st_size for f in files) / 1024**2:.1f} MiB on disk, "
+            f"{size / 1024**2:.1f} MiB unpacked), median {baseline:.3f} s",
+        )
     finally:
         if args.keep:
             report.note(0, f"kept: {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
-    report.note(0, f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-                   f"Python {platform.python_version()}")
+    report.note(
+        0,
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}",
+    )
     return report
 
 

@@ -64,8 +64,10 @@ def timed(fn: Callable[[], object], repeats: int) -> list[float]:
 
 def full_scan(ws: Workspace) -> None:
     conn = ws.store.conn
-    tables = ["service_records", *sorted({f.table for f in ws.forms
-                                          if f.kind in ("service", "station_log")})]
+    tables = [
+        "service_records",
+        *sorted({f.table for f in ws.forms if f.kind in ("service", "station_log")}),
+    ]
     for table in tables:
         for _row in conn.execute(f"SELECT * FROM {table}"):
             pass
@@ -76,8 +78,22 @@ def make_station(folder: Path, args: argparse.Namespace) -> Path:
     if args.db:
         copy_database(Path(args.db), db)
         return db
-    cmd = [sys.executable, "-m", "ygt_desktop.cli", "demo", "--db", str(db), "--residents",
-           str(args.residents), "--seed", "7", "--year", "2026", "--today", "2026-11-20"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ygt_desktop.cli",
+        "demo",
+        "--db",
+        str(db),
+        "--residents",
+        str(args.residents),
+        "--seed",
+        "7",
+        "--year",
+        "2026",
+        "--today",
+        "2026-11-20",
+    ]
     started = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     print(f"demo station made in {time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -106,24 +122,36 @@ def run(args: argparse.Namespace) -> tuple[Report, str]:
                 def write() -> None:
                     workbook(reporting, computed, folder / "r.xlsx")
                     pdf(Reporting(ws), computed, folder / "r.pdf", chart=chart)
+
                 return write
 
             with_chart = timed(files(True), args.repeats)
             without = timed(files(False), args.repeats)
             baseline = statistics.median(scans)
             report.add(
-                Figure(1, "all indicators, 2026Q3", "s", statistics.median(computing), 2.0,
-                       baseline),
-                Figure(2, "workbook + PDF with chart", "s", statistics.median(with_chart), 2.0,
-                       baseline),
-                Figure(3, "workbook + PDF, no chart", "s", statistics.median(without), None,
-                       baseline),
+                Figure(
+                    1, "all indicators, 2026Q3", "s", statistics.median(computing), 2.0, baseline
+                ),
+                Figure(
+                    2,
+                    "workbook + PDF with chart",
+                    "s",
+                    statistics.median(with_chart),
+                    2.0,
+                    baseline,
+                ),
+                Figure(
+                    3, "workbook + PDF, no chart", "s", statistics.median(without), None, baseline
+                ),
             )
             report.note(1, f"worst of {args.repeats}: {max(computing):.3f} s")
             report.note(2, f"worst of {args.repeats}: {max(with_chart):.3f} s")
-            report.note(0, f"baseline: one full scan of the service-record tables, median "
-                           f"{baseline:.3f} s; station: {residents:,} residents, {records:,} "
-                           f"service records, {db.stat().st_size / 1024**2:.0f} MiB")
+            report.note(
+                0,
+                f"baseline: one full scan of the service-record tables, median "
+                f"{baseline:.3f} s; station: {residents:,} residents, {records:,} "
+                f"service records, {db.stat().st_size / 1024**2:.0f} MiB",
+            )
         finally:
             ws.close(backup_on_exit=False)
     finally:
@@ -131,8 +159,10 @@ def run(args: argparse.Namespace) -> tuple[Report, str]:
             report.note(0, f"kept: {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
-    env = (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
-           f"Python {platform.python_version()}")
+    env = (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
     return report, env
 
 

@@ -27,13 +27,19 @@ STATIONS = [(f"530102{n:03d}", f"五华区第{n}社区卫生服务站") for n in
 PERIOD = Period.parse("2026Q3")
 
 
-def make_bureau(path: Path, forms, org: Organisation = BUREAU,
-                stations=tuple(STATIONS)) -> Workspace:
+def make_bureau(
+    path: Path, forms, org: Organisation = BUREAU, stations=tuple(STATIONS)
+) -> Workspace:
     ws = Workspace.open(path, create=True, forms=forms)
     set_organisation(ws.store, org)
     level = "站" if org.level == "区" else "区"
-    roster.import_roster(ws.store, [MemberRow(code, name, level, org.code, n)
-                                    for n, (code, name) in enumerate(stations, start=2)])
+    roster.import_roster(
+        ws.store,
+        [
+            MemberRow(code, name, level, org.code, n)
+            for n, (code, name) in enumerate(stations, start=2)
+        ],
+    )
     ws.store.user = "汇总员"
     return ws
 
@@ -45,20 +51,30 @@ def bureau_workspace(tmp_path: Path, forms) -> Iterator[Workspace]:
     ws.close(backup_on_exit=False)
 
 
-def station_report(n: int, *, scale: float = 1.0, revision: int = 1,
-                   period: Period = PERIOD, **changes) -> Report:
+def station_report(
+    n: int, *, scale: float = 1.0, revision: int = 1, period: Period = PERIOD, **changes
+) -> Report:
     """Station ``n`` (1–5) of STATIONS: the sample report's values scaled by ``scale``."""
     code, name = STATIONS[n - 1]
-    fields = {"org_code": code, "org_name": name, "parent_code": BUREAU.code, "period": period,
-              "values": values_for(scale), "revision": revision}
+    fields = {
+        "org_code": code,
+        "org_name": name,
+        "parent_code": BUREAU.code,
+        "period": period,
+        "values": values_for(scale),
+        "revision": revision,
+    }
     return sample_report(**{**fields, **changes})
 
 
 def with_value(report: Report, code: str, numerator, denominator=None) -> Report:
     """``report`` with one indicator's figures changed (value recomputed)."""
     ind = TEMPLATE.indicator(code)
-    value = (IndicatorValue.of_count(code, numerator) if ind.kind == "count"
-             else IndicatorValue.of_rate(code, numerator, denominator))
+    value = (
+        IndicatorValue.of_count(code, numerator)
+        if ind.kind == "count"
+        else IndicatorValue.of_rate(code, numerator, denominator)
+    )
     return replace(report, values={**report.values, code: value})
 
 

@@ -24,8 +24,17 @@ DEMO = ("ygt_desktop.demo",)
 # Layer (a sub-package, or "cli" for the top-level cli*.py modules) -> forbidden imports.
 # A name forbids that module and everything under it; a trailing * is a prefix.
 FORBIDDEN = {
-    "core": ("PySide6", "sqlite3", "sqlite_utils", "ygt_desktop.storage", "ygt_desktop.reports",
-             *DEMO, *OPS, *UI, *CLI),
+    "core": (
+        "PySide6",
+        "sqlite3",
+        "sqlite_utils",
+        "ygt_desktop.storage",
+        "ygt_desktop.reports",
+        *DEMO,
+        *OPS,
+        *UI,
+        *CLI,
+    ),
     "storage": ("PySide6", "ygt_desktop.reports", *DEMO, *OPS, *UI, *CLI),
     "reports": ("PySide6", *DEMO, *OPS, *UI, *CLI),
     "demo": ("PySide6", "ygt_desktop.reports", *OPS, *UI, *CLI),
@@ -159,8 +168,13 @@ def test_the_reader_sees_every_kind_of_import():
         "    import openpyxl.styles\n"
     )
     names = imported_modules(source, "ygt_desktop.ui.app")
-    assert {"PySide6.QtCore", "ygt_desktop.cli", "ygt_desktop.cli_report",
-            "ygt_desktop.ui.pages.residents", "openpyxl.styles"} <= names
+    assert {
+        "PySide6.QtCore",
+        "ygt_desktop.cli",
+        "ygt_desktop.cli_report",
+        "ygt_desktop.ui.pages.residents",
+        "openpyxl.styles",
+    } <= names
     assert any(matches(n, "ygt_desktop.cli_*") for n in names)
     assert imported_modules("from . import workbook", "ygt_desktop.reports", True) >= {
         "ygt_desktop.reports.workbook"

@@ -12,14 +12,31 @@ from tests.bureau_helpers import STATIONS, station_report, write_station
 from ygt_desktop.cli import main
 
 ROSTER = "机构代码,机构名称,级别,上级代码\r\n" + "".join(
-    f"{code},{name},站,530102\r\n" for code, name in STATIONS)
+    f"{code},{name},站,530102\r\n" for code, name in STATIONS
+)
 
 
 @pytest.fixture
 def district(tmp_path, capsys):
     db = tmp_path / "district.db"
-    assert main(["init", "--db", str(db), "--org-code", "530102", "--org-name", "五华区卫生健康局",
-                 "--org-level", "区", "--parent-code", "530100"]) == 0
+    assert (
+        main(
+            [
+                "init",
+                "--db",
+                str(db),
+                "--org-code",
+                "530102",
+                "--org-name",
+                "五华区卫生健康局",
+                "--org-level",
+                "区",
+                "--parent-code",
+                "530100",
+            ]
+        )
+        == 0
+    )
     roster = tmp_path / "名册.csv"
     roster.write_bytes(ROSTER.encode("gbk"))
     assert main(["bureau", "roster", "--db", str(db), str(roster)]) == 0
@@ -29,15 +46,50 @@ def district(tmp_path, capsys):
 
 def test_init_a_bureau(tmp_path, capsys):
     db = tmp_path / "b.db"
-    rc = main(["init", "--db", str(db), "--org-code", "530102", "--org-name", "五华区卫生健康局",
-               "--org-level", "区", "--village", "001=某居委会"])
+    rc = main(
+        [
+            "init",
+            "--db",
+            str(db),
+            "--org-code",
+            "530102",
+            "--org-name",
+            "五华区卫生健康局",
+            "--org-level",
+            "区",
+            "--village",
+            "001=某居委会",
+        ]
+    )
     assert rc == 1 and "区级机构没有辖区居委/村委" in capsys.readouterr().err
     assert not db.exists()
-    rc = main(["init", "--db", str(db), "--org-code", "530102", "--org-name", "五华区卫生健康局",
-               "--org-level", "区"])
+    rc = main(
+        [
+            "init",
+            "--db",
+            str(db),
+            "--org-code",
+            "530102",
+            "--org-name",
+            "五华区卫生健康局",
+            "--org-level",
+            "区",
+        ]
+    )
     assert rc == 0 and "（530102，区）" in capsys.readouterr().out
-    rc = main(["init", "--db", str(tmp_path / "c.db"), "--org-code", "530102",
-               "--org-name", "x", "--org-level", "市"])
+    rc = main(
+        [
+            "init",
+            "--db",
+            str(tmp_path / "c.db"),
+            "--org-code",
+            "530102",
+            "--org-name",
+            "x",
+            "--org-level",
+            "市",
+        ]
+    )
     assert rc == 1 and "以00结尾" in capsys.readouterr().err
 
 
@@ -65,8 +117,9 @@ def test_import_status_report_receipts(district, tmp_path, capsys):
     rc = main(["bureau", "import", "--db", str(district), str(usb), str(tmp_path / "x")])
     captured = capsys.readouterr()
     assert rc == 1
-    assert captured.out.splitlines()[-1] == ("共 4 个文件：接收 0 个（其中替代旧版 0 个），重复 3 个，"
-                                             "拒收 1 个")
+    assert captured.out.splitlines()[-1] == (
+        "共 4 个文件：接收 0 个（其中替代旧版 0 个），重复 3 个，拒收 1 个"
+    )
     assert captured.err.startswith("拒收\t") and "不在本机构的成员名册中" in captured.err
     assert main(["bureau", "import", "--db", str(district), str(usb)]) == 0
     capsys.readouterr()
@@ -75,13 +128,41 @@ def test_import_status_report_receipts(district, tmp_path, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[-1].startswith("2026年第3季度（截止 2026-10-10）：应报 5 个，已报 3 个")
     assert out[3].split("\t")[:4] == [STATIONS[3][0], STATIONS[3][1], "站", "逾期未报"]
-    assert main(["bureau", "status", "--db", str(district), "--period", "2026Q3", "--xlsx",
-                 str(tmp_path / "s.xlsx")]) == 0
+    assert (
+        main(
+            [
+                "bureau",
+                "status",
+                "--db",
+                str(district),
+                "--period",
+                "2026Q3",
+                "--xlsx",
+                str(tmp_path / "s.xlsx"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "s.xlsx").exists()
 
     xlsx, pdf = tmp_path / "d.xlsx", tmp_path / "d.pdf"
-    assert main(["bureau", "report", "--db", str(district), "--period", "2026Q3", "--xlsx",
-                 str(xlsx), "--pdf", str(pdf)]) == 0
+    assert (
+        main(
+            [
+                "bureau",
+                "report",
+                "--db",
+                str(district),
+                "--period",
+                "2026Q3",
+                "--xlsx",
+                str(xlsx),
+                "--pdf",
+                str(pdf),
+            ]
+        )
+        == 0
+    )
     assert "汇总 3 个机构的当前版本（应报 5 个）" in capsys.readouterr().out
     meta = dict(openpyxl.load_workbook(xlsx)["_meta"].iter_rows(min_row=2, values_only=True))
     assert meta["children"] == ",".join(f"{c}:1" for c, _ in STATIONS[:3])
@@ -90,8 +171,21 @@ def test_import_status_report_receipts(district, tmp_path, capsys):
     table = capsys.readouterr().out.splitlines()
     assert table[1].startswith("ehr.coverage\t电子健康档案建档率(%)\t12963\t15000\t86.4")
 
-    assert main(["bureau", "receipts", "--db", str(district), "--period", "2026Q3", "--out",
-                 str(tmp_path / "回执")]) == 0
+    assert (
+        main(
+            [
+                "bureau",
+                "receipts",
+                "--db",
+                str(district),
+                "--period",
+                "2026Q3",
+                "--out",
+                str(tmp_path / "回执"),
+            ]
+        )
+        == 0
+    )
     assert "已写出 3 份回执" in capsys.readouterr().out  # the stranger is on no roster
 
 

@@ -10,15 +10,36 @@ import pytest
 
 from ygt_desktop import cli
 
-TABLES = ("e_equipment", "e_equipment_status", "e_equipment_maintenance",
-          "e_equipment_stocktake", "e_equipment_stocktake_line", "e_equipment_checklist")
+TABLES = (
+    "e_equipment",
+    "e_equipment_status",
+    "e_equipment_maintenance",
+    "e_equipment_stocktake",
+    "e_equipment_stocktake_line",
+    "e_equipment_checklist",
+)
 
 
 def demo(capsys: pytest.CaptureFixture[str], path: Path, seed: int) -> str:
     capsys.readouterr()
-    rc = cli.main(["demo", "--db", str(path), "--residents", "50", "--seed", str(seed),
-                   "--year", "2025", "--today", "2025-11-30", "--villages", "2",
-                   "--no-services"])
+    rc = cli.main(
+        [
+            "demo",
+            "--db",
+            str(path),
+            "--residents",
+            "50",
+            "--seed",
+            str(seed),
+            "--year",
+            "2025",
+            "--today",
+            "2025-11-30",
+            "--villages",
+            "2",
+            "--no-services",
+        ]
+    )
     out, err = capsys.readouterr()
     assert rc == 0, err
     return out
@@ -27,14 +48,18 @@ def demo(capsys: pytest.CaptureFixture[str], path: Path, seed: int) -> str:
 def dump(path: Path) -> dict[str, list[tuple]]:
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in TABLES
-                if t != "e_equipment_checklist"}
+        return {
+            t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+            for t in TABLES
+            if t != "e_equipment_checklist"
+        }
     finally:
         conn.close()
 
 
-def test_demo_register_is_deterministic_per_seed(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_register_is_deterministic_per_seed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     a, b, c = (tmp_path / f"{n}.db" for n in "abc")
     out = demo(capsys, a, 11)
     assert "设备台账：" in out and "1 次已完成的盘点" in out
@@ -47,8 +72,9 @@ def test_demo_register_is_deterministic_per_seed(tmp_path: Path,
     assert first["e_equipment"] != dump(c)["e_equipment"]
 
 
-def test_second_demo_run_keeps_the_register(tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_second_demo_run_keeps_the_register(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "station.db"
     demo(capsys, db, 3)
     before = dump(db)

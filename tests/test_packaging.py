@@ -15,7 +15,9 @@ ROOT = Path(ygt_desktop.__file__).parent
 def test_every_package_is_in_the_wheel():
     config = tomllib.loads((ROOT.parent / "pyproject.toml").read_text(encoding="utf-8"))
     listed = set(config["tool"]["setuptools"]["packages"])
-    found = {"ygt_desktop." + ".".join(p.parent.relative_to(ROOT).parts)
-             for p in ROOT.rglob("__init__.py")}
+    found = {
+        "ygt_desktop." + ".".join(p.parent.relative_to(ROOT).parts)
+        for p in ROOT.rglob("__init__.py")
+    }
     found = {name.rstrip(".") for name in found}
     assert found - listed == set()

@@ -47,8 +47,11 @@ def _parse_village(text: str) -> tuple[str, str]:
 
 def cmd_init(args: argparse.Namespace) -> int:
     path = Path(args.db)
-    org = station.init(path, Organisation(args.org_code, args.org_name, args.org_level,
-                                          args.parent_code), args.village)
+    org = station.init(
+        path,
+        Organisation(args.org_code, args.org_name, args.org_level, args.parent_code),
+        args.village,
+    )
     print(f"已创建数据库 {path}：{org.name}（{org.code}，{org.level}）")
     return 0
 
@@ -61,28 +64,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with station.opened(path, create=True, backup_on_exit=True) as run:
         forms = run.ws.forms
-        made = demo.generate(run, residents=args.residents, seed=args.seed, year=args.year,
-                             today=today, village_count=args.villages,
-                             services=not args.no_services)
+        made = demo.generate(
+            run,
+            residents=args.residents,
+            seed=args.seed,
+            year=args.year,
+            today=today,
+            village_count=args.villages,
+            services=not args.no_services,
+        )
     done = f"{made.residents} 名居民"
     if made.services:
         print(f"服务记录（{made.services_seconds:.1f} 秒）：")
-        for form_id, n in sorted(made.services.items(),
-                                 key=lambda kv: (forms[kv[0]].order, kv[0])):
+        for form_id, n in sorted(made.services.items(), key=lambda kv: (forms[kv[0]].order, kv[0])):
             print(f"  {forms[form_id].label}\t{n}")
         done += f"和 {sum(made.services.values())} 条服务记录"
     if made.referrals or made.dismissed:
         print(f"双向转诊：{made.referrals} 份转诊单，{made.dismissed} 条转诊建议已说明不转诊")
     if made.contracts:
         c = made.contracts
-        print(f"家医签约：{c['teams']} 个团队，{c['contracts']} 份签约（含续约），"
-              f"{c['payments']} 笔到账，{c['surveys']} 份满意度问卷")
+        print(
+            f"家医签约：{c['teams']} 个团队，{c['contracts']} 份签约（含续约），"
+            f"{c['payments']} 笔到账，{c['surveys']} 份满意度问卷"
+        )
     if made.equipment:
         e = made.equipment
-        print(f"设备台账：{e['equipment']} 台设备，{e['equipment_status']} 条状态变更，"
-              f"{e['equipment_maintenance']} 条维修保养记录，1 次已完成的盘点")
-    print(f"已生成 {done}（种子 {args.seed}，{today.isoformat()}），"
-          f"用时 {time.perf_counter() - started:.1f} 秒：{path}")
+        print(
+            f"设备台账：{e['equipment']} 台设备，{e['equipment_status']} 条状态变更，"
+            f"{e['equipment_maintenance']} 条维修保养记录，1 次已完成的盘点"
+        )
+    print(
+        f"已生成 {done}（种子 {args.seed}，{today.isoformat()}），"
+        f"用时 {time.perf_counter() - started:.1f} 秒：{path}"
+    )
     return 0
 
 
@@ -101,8 +115,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         for p in health.problems[:10]:
             print(f"  {p}")
         if good:
-            print(f"最近的完好备份：{good.path}（{good.created_at:%Y-%m-%d %H:%M}）。"
-                  f"恢复：ygt restore --db {path} {good.path}")
+            print(
+                f"最近的完好备份：{good.path}（{good.created_at:%Y-%m-%d %H:%M}）。"
+                f"恢复：ygt restore --db {path} {good.path}"
+            )
         return 1
     org = health.organisation
     print(f"数据库 {path} 完好。")
@@ -139,8 +155,15 @@ def cmd_worklist(args: argparse.Namespace) -> int:
     if end < start:
         print(f"错误：结束日期 {end} 不能早于开始日期 {start}", file=sys.stderr)
         return 2
-    query = worklist.Query(start, end, on, packages=args.package, village=args.village,
-                           statuses=args.status, doctor=args.doctor)
+    query = worklist.Query(
+        start,
+        end,
+        on,
+        packages=args.package,
+        village=args.village,
+        statuses=args.status,
+        doctor=args.doctor,
+    )
     with station.opened(Path(args.db), lock=False) as run:
         if args.pdf is None and args.csv is None:
             listing = worklist.items(run, query)
@@ -164,8 +187,10 @@ def cmd_worklist(args: argparse.Namespace) -> int:
 
 def cmd_backups(args: argparse.Namespace) -> int:
     for info in backups.list_all(Path(args.db)):
-        print(f"{info.created_at:%Y-%m-%d %H:%M:%S}\t{info.reason or ''}\t"
-              f"{info.size // 1024} KB\t{info.path}")
+        print(
+            f"{info.created_at:%Y-%m-%d %H:%M:%S}\t{info.reason or ''}\t"
+            f"{info.size // 1024} KB\t{info.path}"
+        )
     return 0
 
 
@@ -180,7 +205,9 @@ def _parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期应写作 YYYY-MM-DD，如 2026-11-30（现为 {text}）") from None
+        raise argparse.ArgumentTypeError(
+            f"日期应写作 YYYY-MM-DD，如 2026-11-30（现为 {text}）"
+        ) from None
 
 
 def cmd_print(args: argparse.Namespace) -> int:
@@ -190,8 +217,15 @@ def cmd_print(args: argparse.Namespace) -> int:
         raise CliError("请用 --record 指定服务记录，或用 --resident 和 --form 指定居民和表单。")
     out = Path(args.out)
     with station.opened(Path(args.db)) as run:
-        done = records.print_pdf(run, out, record_id=args.record, resident_id=args.resident,
-                                 form_id=args.form, on=args.date, full_id=args.full_id)
+        done = records.print_pdf(
+            run,
+            out,
+            record_id=args.record,
+            resident_id=args.resident,
+            form_id=args.form,
+            on=args.date,
+            full_id=args.full_id,
+        )
     print(f"已打印服务记录 {done.record_id}（{done.label}）到 {out}")
     for w in done.warnings:
         print(f"注意：{w}")
@@ -204,19 +238,31 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")
 
     def db_arg(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--db", default=str(default_db_path()),
-                        help="数据库文件（默认在用户数据目录）")
+        sp.add_argument(
+            "--db", default=str(default_db_path()), help="数据库文件（默认在用户数据目录）"
+        )
 
     s = sub.add_parser("init", help="新建数据库并设置本机构")
     db_arg(s)
-    s.add_argument("--org-code", required=True,
-                   help="机构代码（站、中心：GB/T 2260 区划代码 + 乡镇码，9位；区、市：6位区划代码）")
+    s.add_argument(
+        "--org-code",
+        required=True,
+        help="机构代码（站、中心：GB/T 2260 区划代码 + 乡镇码，9位；区、市：6位区划代码）",
+    )
     s.add_argument("--org-name", required=True, help="机构名称")
-    s.add_argument("--org-level", required=True, choices=LEVELS,
-                   help="机构级别：站、中心录入居民和服务；区、市（区卫健局等）接收并汇总上报工作簿")
+    s.add_argument(
+        "--org-level",
+        required=True,
+        choices=LEVELS,
+        help="机构级别：站、中心录入居民和服务；区、市（区卫健局等）接收并汇总上报工作簿",
+    )
     s.add_argument("--parent-code", help="上级机构代码")
-    s.add_argument("--village", action="append", type=_parse_village,
-                   help="辖区居委/村委，代码=名称，可重复；如 101=小坝村委会")
+    s.add_argument(
+        "--village",
+        action="append",
+        type=_parse_village,
+        help="辖区居委/村委，代码=名称，可重复；如 101=小坝村委会",
+    )
     s.set_defaults(func=cmd_init)
 
     s = sub.add_parser("demo", help="生成演示数据（同一种子结果相同）")
@@ -224,11 +270,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--residents", type=int, default=10000, help="居民人数（默认 10000）")
     s.add_argument("--seed", type=int, default=1, help="随机种子")
     s.add_argument("--year", type=int, default=dt.date.today().year, help="数据年份")
-    s.add_argument("--today", type=_parse_date, metavar="YYYY-MM-DD",
-                   help="以哪一天为“今天”，默认年底或今天")
+    s.add_argument(
+        "--today", type=_parse_date, metavar="YYYY-MM-DD", help="以哪一天为“今天”，默认年底或今天"
+    )
     s.add_argument("--villages", type=int, default=12, help="新建数据库时生成的居委/村委数")
-    s.add_argument("--no-services", action="store_true",
-                   help="只生成居民，不生成服务记录（随访、体检、孕产妇等）")
+    s.add_argument(
+        "--no-services",
+        action="store_true",
+        help="只生成居民，不生成服务记录（随访、体检、孕产妇等）",
+    )
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("backup", help="立即备份数据库")
@@ -241,17 +291,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("worklist", help="待办随访名单：打印为 PDF、导出表格或显示在屏幕上")
     db_arg(s)
-    for flag, dest, text in (("--from", "date_from", "开始日期，默认本周一"),
-                             ("--to", "date_to", "结束日期，默认开始日期所在周的周日"),
-                             ("--on", "on", "按哪一天计算状态和年龄，默认今天")):
+    for flag, dest, text in (
+        ("--from", "date_from", "开始日期，默认本周一"),
+        ("--to", "date_to", "结束日期，默认开始日期所在周的周日"),
+        ("--on", "on", "按哪一天计算状态和年龄，默认今天"),
+    ):
         s.add_argument(flag, dest=dest, type=_worklist_date, metavar="YYYY-MM-DD", help=text)
-    s.add_argument("--package", nargs="+", action="extend", type=_one_of("服务包", PACKAGES),
-                   metavar="服务包", help="只列这些服务包，如 疾控包 妇幼包")
+    s.add_argument(
+        "--package",
+        nargs="+",
+        action="extend",
+        type=_one_of("服务包", PACKAGES),
+        metavar="服务包",
+        help="只列这些服务包，如 疾控包 妇幼包",
+    )
     s.add_argument("--village", metavar="代码", help="只列这个居委/村委")
     s.add_argument("--doctor", metavar="姓名", help="只列这位责任医生的居民")
     statuses = (sch.OVERDUE, sch.DUE, sch.UPCOMING, sch.DONE, sch.LOST, sch.CLOSED)
-    s.add_argument("--status", nargs="+", action="extend", type=_one_of("状态", statuses),
-                   metavar="状态", help="只列这些状态，如 逾期 应访")
+    s.add_argument(
+        "--status",
+        nargs="+",
+        action="extend",
+        type=_one_of("状态", statuses),
+        metavar="状态",
+        help="只列这些状态，如 逾期 应访",
+    )
     s.add_argument("--pdf", type=Path, metavar="文件", help="打印为 PDF 文件（A4 横向）")
     s.add_argument("--csv", type=Path, metavar="文件", help="导出为 CSV 表格（Excel 可直接打开）")
     s.set_defaults(func=cmd_worklist)
@@ -296,8 +360,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("已写入：" + "、".join(map(str, exc.written)), file=sys.stderr)
         return 1
     except Exception as exc:  # a bug: a short note for the user, the details in a log
-        print(f"错误：处理时遇到意外错误（{type(exc).__name__}：{exc}）。{_log_unexpected(args)}",
-              file=sys.stderr)
+        print(
+            f"错误：处理时遇到意外错误（{type(exc).__name__}：{exc}）。{_log_unexpected(args)}",
+            file=sys.stderr,
+        )
         return 1
 
 
@@ -307,8 +373,10 @@ def _log_unexpected(args: argparse.Namespace) -> str:
     log = Path(getattr(args, "db", None) or default_db_path()).parent / "ygt-error.log"
     try:
         with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} ygt {args.command}\n"
-                     f"{traceback.format_exc()}\n")
+            fh.write(
+                f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} ygt {args.command}\n"
+                f"{traceback.format_exc()}\n"
+            )
     except OSError:
         return "详情未能记录。"
     return f"详情已记录到 {log}。"

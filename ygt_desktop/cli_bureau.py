@@ -77,8 +77,9 @@ def cmd_members(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     ws = _open(args)
     try:
-        run = ops.import_workbooks(Run.plain(ws), [Path(p) for p in args.paths],
-                                   periods=args.period or None)
+        run = ops.import_workbooks(
+            Run.plain(ws), [Path(p) for p in args.paths], periods=args.period or None
+        )
     finally:
         ws.close()
     for r in run.results:
@@ -121,15 +122,22 @@ def cmd_report(args: argparse.Namespace) -> int:
         if not (args.xlsx or args.pdf):
             result = ops.district_report(run, args.period)
             if not result.used:
-                print(f"错误：{args.period.label}还没有接收到任何成员机构的工作簿，无法汇总", file=sys.stderr)
+                print(
+                    f"错误：{args.period.label}还没有接收到任何成员机构的工作簿，无法汇总",
+                    file=sys.stderr,
+                )
                 return 1
             print(result.describe())
             print_table(result.report)
             return 0
         named = {Path(a): a for a in (args.xlsx, args.pdf) if a}  # printed as typed
         try:
-            files = ops.write_report(run, args.period, xlsx=args.xlsx and Path(args.xlsx),
-                                     pdf=args.pdf and Path(args.pdf))
+            files = ops.write_report(
+                run,
+                args.period,
+                xlsx=args.xlsx and Path(args.xlsx),
+                pdf=args.pdf and Path(args.pdf),
+            )
         except ops.NothingToSum as exc:
             print(f"错误：{exc}", file=sys.stderr)
             return 1
@@ -164,9 +172,13 @@ def cmd_receipts(args: argparse.Namespace) -> int:
 
 def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add ``ygt bureau`` and its commands to ``ygt``'s sub-parsers."""
-    bureau = sub.add_parser("bureau", help="区、市级：成员名册、导入上报工作簿、上报情况、汇总报表、回执")
+    bureau = sub.add_parser(
+        "bureau", help="区、市级：成员名册、导入上报工作簿、上报情况、汇总报表、回执"
+    )
     commands = bureau.add_subparsers(dest="bureau_command", required=True, metavar="命令")
-    s = commands.add_parser("roster", help="导入成员机构名册（.xlsx 或 .csv，表头 code,name,level,parent）")
+    s = commands.add_parser(
+        "roster", help="导入成员机构名册（.xlsx 或 .csv，表头 code,name,level,parent）"
+    )
     db_arg(s)
     s.add_argument("file", help="名册文件")
     s.set_defaults(func=cmd_roster)
@@ -176,8 +188,12 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     s.set_defaults(func=cmd_members)
     s = commands.add_parser("import", help="导入上报工作簿：文件或文件夹（含子文件夹），可多个")
     db_arg(s)
-    s.add_argument("--period", type=period_arg, action="append",
-                   help="只接收这个统计期（可重复）；默认接收任何已结束的统计期")
+    s.add_argument(
+        "--period",
+        type=period_arg,
+        action="append",
+        help="只接收这个统计期（可重复）；默认接收任何已结束的统计期",
+    )
     s.add_argument("paths", nargs="+", help="工作簿文件或文件夹")
     s.set_defaults(func=cmd_import)
     s = commands.add_parser("status", help="某统计期的上报情况：已报、迟报、未报")

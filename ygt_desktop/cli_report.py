@@ -24,8 +24,10 @@ def print_table(report: Report) -> None:
     """The report as a tab-separated table on stdout (code, label, numbers, note)."""
     for ind in report.template.indicators:
         v = report.values.get(ind.code)
-        cells = ["" if x is None else f"{x:g}" if isinstance(x, float) else str(x)
-                 for x in ((v.numerator, v.denominator, v.value) if v else (None,) * 3)]
+        cells = [
+            "" if x is None else f"{x:g}" if isinstance(x, float) else str(x)
+            for x in ((v.numerator, v.denominator, v.value) if v else (None,) * 3)
+        ]
         note = v.missing if v and v.missing else ""
         print("\t".join([ind.code, ind.label, *cells, note]).rstrip())
 
@@ -49,8 +51,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         done = ops.write_files(run, args.period, xlsx=xlsx, pdf=pdf, json=json)
     for warning in done.warnings:
         print(f"注意：{warning}")
-    print(f"{args.period.label}（第 {done.report.revision} 版）已写入："
-          + "、".join(map(str, done.written)))
+    print(
+        f"{args.period.label}（第 {done.report.revision} 版）已写入："
+        + "、".join(map(str, done.written))
+    )
     return 0
 
 

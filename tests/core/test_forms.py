@@ -31,15 +31,33 @@ def write(tmp_path: Path, body: str) -> Path:
     [
         ('[[fields]]\nid = "x"\nlabel = "甲"\ntype = "colour"\n', "类型 'colour' 未知"),
         ('[[fields]]\nid = "x"\ntype = "text"\n', "缺少 label"),
-        ('[[fields]]\nid = "x"\nlabel = "甲"\ntype = "int"\nmin = 5\nmax = 1\n', "min (5) 大于 max (1)"),
-        ('[[fields]]\nid = "x"\nlabel = "甲"\ntype = "text"\nrelevant = "y > 1"\n', "不存在的字段 y"),
-        ('[[fields]]\nid = "x"\nlabel = "甲"\ntype = "text"\ncompute = "__import__(1)"\n', "未知函数"),
+        (
+            '[[fields]]\nid = "x"\nlabel = "甲"\ntype = "int"\nmin = 5\nmax = 1\n',
+            "min (5) 大于 max (1)",
+        ),
+        (
+            '[[fields]]\nid = "x"\nlabel = "甲"\ntype = "text"\nrelevant = "y > 1"\n',
+            "不存在的字段 y",
+        ),
+        (
+            '[[fields]]\nid = "x"\nlabel = "甲"\ntype = "text"\ncompute = "__import__(1)"\n',
+            "未知函数",
+        ),
         ('[[fields]]\nid = "x"\nlabel = "甲"\ntype = "text"\nrelevant = "x.__class__"\n', "不允许"),
         ('[[fields]]\nid = "x"\nlabel = "甲"\ntype = "choice"\n', "choices"),
-        ('[[fields]]\nid = "x"\nlabel = "甲"\ntype = "text"\n[[fields]]\nid = "x"\nlabel = "乙"\ntype = "text"\n', "重复"),
+        (
+            '[[fields]]\nid = "x"\nlabel = "甲"\ntype = "text"\n[[fields]]\nid = "x"\nlabel = "乙"\ntype = "text"\n',
+            "重复",
+        ),
         ('[[fields]]\nid = "X-1"\nlabel = "甲"\ntype = "text"\n', "id 缺失或无效"),
-        ('[[fields]]\nid = "x"\nlabel = "甲"\ntype = "text"\ncolour = "red"\n', "未知的属性 colour"),
-        ('[[fields]]\nid = "x"\nlabel = "甲"\ntype = "choice"\nchoices_from = "code:nosuch"\n', "找不到代码表 nosuch"),
+        (
+            '[[fields]]\nid = "x"\nlabel = "甲"\ntype = "text"\ncolour = "red"\n',
+            "未知的属性 colour",
+        ),
+        (
+            '[[fields]]\nid = "x"\nlabel = "甲"\ntype = "choice"\nchoices_from = "code:nosuch"\n',
+            "找不到代码表 nosuch",
+        ),
         ("[[fields]\n", "不是有效的 TOML"),
     ],
 )
@@ -59,9 +77,16 @@ def test_missing_form_section(tmp_path):
 
 
 def test_resident_form_derives_sex_and_birth_from_id(forms):
-    result = forms["resident"].process(forms["resident"].with_defaults(
-        {"name": "张三", "id_number": "11010519491231002X", "village_code": "101",
-         "ethnicity": "01"}))
+    result = forms["resident"].process(
+        forms["resident"].with_defaults(
+            {
+                "name": "张三",
+                "id_number": "11010519491231002X",
+                "village_code": "101",
+                "ethnicity": "01",
+            }
+        )
+    )
     assert result.ok, result.errors
     assert result.values["sex"] == "2"
     assert result.values["birth_date"] == dt.date(1949, 12, 31)
@@ -69,8 +94,14 @@ def test_resident_form_derives_sex_and_birth_from_id(forms):
 
 def test_typed_sex_disagreeing_with_id_is_refused(forms):
     result = forms["resident"].process(
-        {"name": "张三", "id_number": "11010519491231002X", "sex": "1", "village_code": "101",
-         "ethnicity": "01"})
+        {
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "sex": "1",
+            "village_code": "101",
+            "ethnicity": "01",
+        }
+    )
     assert result.errors["sex"] == "性别应为 女（由身份证号得出）"
 
 
@@ -82,17 +113,31 @@ def test_no_id_needs_a_reason_and_typed_sex_and_birth(forms):
         "sex": "请填写性别",
         "birth_date": "请填写出生日期",
     }
-    ok = forms["resident"].process({"name": "小宝", "no_id_reason": "1", "sex": "1",
-                                    "birth_date": "2026-3-5", "village_code": "101",
-                                    "ethnicity": "01", "archive_date": "2026-03-10"})
+    ok = forms["resident"].process(
+        {
+            "name": "小宝",
+            "no_id_reason": "1",
+            "sex": "1",
+            "birth_date": "2026-3-5",
+            "village_code": "101",
+            "ethnicity": "01",
+            "archive_date": "2026-03-10",
+        }
+    )
     assert ok.ok
     assert ok.values["birth_date"] == dt.date(2026, 3, 5)
 
 
 def test_reason_is_not_relevant_when_an_id_is_given(forms):
     result = forms["resident"].process(
-        {"name": "张三", "id_number": "11010519491231002X", "no_id_reason": "9",
-         "village_code": "101", "ethnicity": "01"})
+        {
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "no_id_reason": "9",
+            "village_code": "101",
+            "ethnicity": "01",
+        }
+    )
     assert result.values["no_id_reason"] is None
 
 
@@ -113,14 +158,29 @@ def test_an_invalid_id_does_not_also_ask_for_a_no_id_reason(forms):
     ],
 )
 def test_field_errors_are_chinese_and_name_the_field(forms, field, value, words):
-    raw = {"name": "张三", "no_id_reason": "9", "sex": "1", "birth_date": "1980-01-01",
-           "village_code": "101", "ethnicity": "01", "archive_date": "2020-01-01", field: value}
+    raw = {
+        "name": "张三",
+        "no_id_reason": "9",
+        "sex": "1",
+        "birth_date": "1980-01-01",
+        "village_code": "101",
+        "ethnicity": "01",
+        "archive_date": "2020-01-01",
+        field: value,
+    }
     result = forms["resident"].process(raw)
     assert words in result.errors[field]
 
 
 def test_control_characters_pasted_from_word_are_stripped(forms):
-    result = forms["resident"].process({"name": "张\x0b三\x00", "no_id_reason": "9",
-                                        "sex": "1", "birth_date": "19800101",
-                                        "village_code": "101", "ethnicity": "01"})
+    result = forms["resident"].process(
+        {
+            "name": "张\x0b三\x00",
+            "no_id_reason": "9",
+            "sex": "1",
+            "birth_date": "19800101",
+            "village_code": "101",
+            "ethnicity": "01",
+        }
+    )
     assert result.values["name"] == "张三"

@@ -20,7 +20,10 @@ def test_each_register_has_its_opening_and_followup_form_from_the_files():
         followup = FORMS.followup_form(key)
         assert followup is not None and followup.requires == key and followup.kind == "service"
     assert {k: f.id for k, f in opened.items()} == {
-        "htn": "htn_register", "dm": "dm_register", "smi": "smi_register"}
+        "htn": "htn_register",
+        "dm": "dm_register",
+        "smi": "smi_register",
+    }
     assert FORMS.followup_form("htn").id == "htn_followup"
 
 
@@ -28,8 +31,10 @@ def test_each_episode_has_its_opening_form_from_the_files():
     openers = FORMS.episode_openers()
     assert list(openers) == list(EPISODES)
     assert all(f.episode == key and f.opens_episode for key, f in openers.items())
-    assert {k: f.id for k, f in openers.items()} == {"pregnancy": "prenatal_first",
-                                                     "tb": "tb_notify"}
+    assert {k: f.id for k, f in openers.items()} == {
+        "pregnancy": "prenatal_first",
+        "tb": "tb_notify",
+    }
 
 
 def test_a_registry_without_the_forms_has_no_registers():

@@ -19,35 +19,52 @@ from ygt_desktop.core.report_model import (
 )
 from ygt_desktop.paths import resources_dir
 
-SPEC_CODES = set("""ehr.coverage ehr.use edu.print_kinds edu.print_copies edu.av_kinds
+SPEC_CODES = set(
+    """ehr.coverage ehr.use edu.print_kinds edu.print_copies edu.av_kinds
 edu.av_times edu.board edu.lecture_times edu.lecture_people edu.consult_times
 edu.consult_people child.newborn child.managed mat.early mat.postpartum eld.managed
 htn.mgmt htn.standard htn.control dm.mgmt dm.standard dm.control smi.standard tb.managed
 tb.regular tcm.elderly tcm.child inf.report inf.timely sup.report sup.inspect fd.rate
-fd.key fd.renew ref.up ref.down ref.followup eq.in_use eq.in_use_value""".split())
+fd.key fd.renew ref.up ref.down ref.followup eq.in_use eq.in_use_value""".split()
+)
 TEMPLATE = resources_dir() / "templates" / "quarterly_report.toml"
 
 
 def test_digest_matches_the_spec_test_vector():
-    rows = [("530102001", "测试站", "2026Q3", "htn.standard", 60, 100, 60.0),
-            ("530102001", "测试站", "2026Q3", "ref.up", 12, None, 12),
-            ("530102001", "测试站", "2026Q3", "htn.control", 2, 3, 66.7)]
+    rows = [
+        ("530102001", "测试站", "2026Q3", "htn.standard", 60, 100, 60.0),
+        ("530102001", "测试站", "2026Q3", "ref.up", 12, None, 12),
+        ("530102001", "测试站", "2026Q3", "htn.control", 2, 3, 66.7),
+    ]
     assert digest(rows) == "cb3a58e9936538e1539323fc0527d1b412a6fc807e3a95452911386edd3d1a8f"
 
 
-@pytest.mark.parametrize(("n", "d", "value"), [
-    (2, 3, 66.7), (1, 3, 33.3), (1, 8, 12.5), (1, 16, 6.3), (0, 5, 0.0), (3, 0, None),
-    (3, None, None), (5, 5, 100.0)])
+@pytest.mark.parametrize(
+    ("n", "d", "value"),
+    [
+        (2, 3, 66.7),
+        (1, 3, 33.3),
+        (1, 8, 12.5),
+        (1, 16, 6.3),
+        (0, 5, 0.0),
+        (3, 0, None),
+        (3, None, None),
+        (5, 5, 100.0),
+    ],
+)
 def test_rate_rounds_half_up_and_leaves_empty_for_no_denominator(n, d, value):
     assert rate(n, d) == value
 
 
-@pytest.mark.parametrize(("text", "start", "end"), [
-    ("2026Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
-    ("2024q1", dt.date(2024, 1, 1), dt.date(2024, 3, 31)),
-    ("2026Q2", dt.date(2026, 1, 1), dt.date(2026, 6, 30)),
-    ("2026Q4", dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
-])
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2026Q1", dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+        ("2024q1", dt.date(2024, 1, 1), dt.date(2024, 3, 31)),
+        ("2026Q2", dt.date(2026, 1, 1), dt.date(2026, 6, 30)),
+        ("2026Q4", dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+    ],
+)
 def test_period_window_is_year_to_date(text, start, end):
     p = Period.parse(text)
     assert (p.window_start, p.window_end) == (start, end)
@@ -78,12 +95,21 @@ def test_template_with_an_unknown_code_is_refused(tmp_path: Path):
 
 def test_data_rows_numbers_and_missing_base_figures():
     t = load_template(TEMPLATE)
-    report = Report("530102001", "测试站", "站", "530102", Period.parse("2026Q3"), t, {
-        "htn.standard": IndicatorValue.of_rate("htn.standard", 60, 100),
-        "ref.up": IndicatorValue.of_count("ref.up", 12),
-        "ehr.coverage": IndicatorValue.of_rate("ehr.coverage", 4321, None,
-                                               missing="缺少基础数据：常住人口"),
-    })
+    report = Report(
+        "530102001",
+        "测试站",
+        "站",
+        "530102",
+        Period.parse("2026Q3"),
+        t,
+        {
+            "htn.standard": IndicatorValue.of_rate("htn.standard", 60, 100),
+            "ref.up": IndicatorValue.of_count("ref.up", 12),
+            "ehr.coverage": IndicatorValue.of_rate(
+                "ehr.coverage", 4321, None, missing="缺少基础数据：常住人口"
+            ),
+        },
+    )
     rows = {r[3]: r for r in report.data_rows()}
     assert rows["htn.standard"][4:] == (60, 100, 60)
     assert rows["ref.up"][4:] == (12, None, 12)

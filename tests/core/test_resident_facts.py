@@ -29,4 +29,5 @@ def test_lists_and_exports_use_the_shared_headers():
 
     assert worklist_rows.COLUMNS[2:7] == headers("name", "sex", "age", "village", "phone")
     assert [label for _, label, _ in line_lists_export.IDENTITY] == [
-        HEADERS[key] for key, _, _ in line_lists_export.IDENTITY]
+        HEADERS[key] for key, _, _ in line_lists_export.IDENTITY
+    ]

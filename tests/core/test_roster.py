@@ -26,8 +26,10 @@ def test_english_header_any_column_order_and_codes_typed_as_numbers():
 
 
 def test_chinese_header_with_bom_and_spaces():
-    rows = [["\ufeff机构代码", " 机构名称 ", "级别", "上级代码"],
-            [" 530102002 ", "大坝村卫生室\u3000", "站", ""]]
+    rows = [
+        ["\ufeff机构代码", " 机构名称 ", "级别", "上级代码"],
+        [" 530102002 ", "大坝村卫生室\u3000", "站", ""],
+    ]
     (m,) = parse_roster(rows, "区")
     assert (m.code, m.name, m.parent_code) == ("530102002", "大坝村卫生室", None)
 
@@ -73,8 +75,9 @@ def test_missing_header_or_empty_file():
 
 def test_own_code_is_not_a_member():
     with pytest.raises(RosterFileError, match="本机构自己的代码"):
-        parse_roster([["code", "name", "level"], ["530102", "五华区", "区"]], "市",
-                     bureau_code="530102")
+        parse_roster(
+            [["code", "name", "level"], ["530102", "五华区", "区"]], "市", bureau_code="530102"
+        )
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])

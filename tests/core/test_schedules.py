@@ -19,8 +19,13 @@ def test_add_months_clamps_to_month_end_and_leap_day():
 
 
 def test_chronic_quarters_from_registration_across_the_year_end():
-    items = s.chronic_quarters("htn", "htn_followup", D(2025, 11, 20),
-                               [D(2025, 12, 1), D(2026, 2, 10), D(2026, 5, 3)], D(2026, 8, 1))
+    items = s.chronic_quarters(
+        "htn",
+        "htn_followup",
+        D(2025, 11, 20),
+        [D(2025, 12, 1), D(2026, 2, 10), D(2026, 5, 3)],
+        D(2026, 8, 1),
+    )
     assert [(i.label, i.done) for i in items] == [
         ("2025年第4季度随访", D(2025, 12, 1)),
         ("2026年第1季度随访", D(2026, 2, 10)),
@@ -34,49 +39,74 @@ def test_chronic_quarters_from_registration_across_the_year_end():
 
 def test_a_late_entry_still_closes_its_window():
     # the visit of 2026-03-30 was typed in April: the Q1 window is still done
-    items = s.chronic_quarters("htn", "htn_followup", D(2026, 1, 5), [D(2026, 3, 30)],
-                               D(2026, 4, 10))
+    items = s.chronic_quarters(
+        "htn", "htn_followup", D(2026, 1, 5), [D(2026, 3, 30)], D(2026, 4, 10)
+    )
     assert items[0].status(D(2026, 4, 10)) == s.DONE
 
 
 def test_closed_as_lost_marks_later_windows_lost():
-    items = s.chronic_quarters("htn", "htn_followup", D(2026, 1, 5), [D(2026, 2, 1)],
-                               D(2026, 12, 31), closed_on=D(2026, 5, 20), lost=True)
+    items = s.chronic_quarters(
+        "htn",
+        "htn_followup",
+        D(2026, 1, 5),
+        [D(2026, 2, 1)],
+        D(2026, 12, 31),
+        closed_on=D(2026, 5, 20),
+        lost=True,
+    )
     assert [i.status(D(2026, 12, 31)) for i in items] == [s.DONE, s.OVERDUE, s.LOST, s.LOST]
 
 
 def test_recheck_within_two_weeks_done_late_is_still_overdue():
-    items = s.rechecks("htn", "htn_followup", [D(2026, 6, 1), D(2026, 6, 20)],
-                       [(D(2026, 6, 1), D(2026, 6, 15))])
+    items = s.rechecks(
+        "htn", "htn_followup", [D(2026, 6, 1), D(2026, 6, 20)], [(D(2026, 6, 1), D(2026, 6, 15))]
+    )
     assert items[0].done is None
     assert items[0].status(D(2026, 6, 16)) == s.OVERDUE
 
 
 def test_yearly_from_the_65th_birthday_on_a_leap_day():
     birth = D(1960, 2, 29)  # 65 on 2025-02-28 (no 29 February in 2025)
-    items = s.yearly("elderly", "elderly_exam", "老年人健康体检", birth, 65, [D(2026, 3, 1)],
-                     [2024, 2025, 2026])
+    items = s.yearly(
+        "elderly", "elderly_exam", "老年人健康体检", birth, 65, [D(2026, 3, 1)], [2024, 2025, 2026]
+    )
     assert [(i.start, i.done) for i in items] == [
-        (D(2025, 2, 28), None), (D(2026, 1, 1), D(2026, 3, 1))]
+        (D(2025, 2, 28), None),
+        (D(2026, 1, 1), D(2026, 3, 1)),
+    ]
 
 
 def test_child_check_windows_by_age_in_months():
     birth = D(2025, 12, 31)
-    items = s.by_age_months("child", "child_check", "健康检查", birth,
-                            [3, 6, 8, 12, 18, 24, 30, 36, 48, 60, 72], [D(2026, 4, 5)])
+    items = s.by_age_months(
+        "child",
+        "child_check",
+        "健康检查",
+        birth,
+        [3, 6, 8, 12, 18, 24, 30, 36, 48, 60, 72],
+        [D(2026, 4, 5)],
+    )
     first = items[0]
     assert (first.label, first.start, first.end, first.done) == (
-        "3月龄健康检查", D(2026, 3, 31), D(2026, 4, 29), D(2026, 4, 5))
+        "3月龄健康检查",
+        D(2026, 3, 31),
+        D(2026, 4, 29),
+        D(2026, 4, 5),
+    )
     # 6 and 8 months: the 6-month window never runs into the 8-month one
     assert items[1].end < items[2].start
     four = next(i for i in items if i.label == "4岁健康检查")
     assert (four.start, four.end) == (D(2029, 12, 31), D(2030, 12, 30))
 
 
-@pytest.mark.parametrize(("lmp", "second"), [
-    (D(2026, 1, 1), (D(2026, 4, 23), D(2026, 5, 27))),
-    (D(2023, 11, 20), (D(2024, 3, 11), D(2024, 4, 14))),  # across 29 Feb 2024
-])
+@pytest.mark.parametrize(
+    ("lmp", "second"),
+    [
+        (D(2026, 1, 1), (D(2026, 4, 23), D(2026, 5, 27))),
+        (D(2023, 11, 20), (D(2024, 3, 11), D(2024, 4, 14))),  # across 29 Feb 2024
+    ],
+)
 def test_prenatal_windows_by_gestational_week(lmp, second):
     items = s.prenatal(lmp, [], None)
     assert (items[0].start, items[0].end) == second
@@ -89,8 +119,9 @@ def test_no_prenatal_visits_due_after_delivery():
 
 
 def test_postpartum_visit_within_seven_days_of_discharge_across_new_year():
-    due = s.after_event("postpartum", "postpartum_visit", "产后访视", D(2025, 12, 28), 0, 7,
-                        [D(2026, 1, 3)])
+    due = s.after_event(
+        "postpartum", "postpartum_visit", "产后访视", D(2025, 12, 28), 0, 7, [D(2026, 1, 3)]
+    )
     assert (due.start, due.end, due.done) == (D(2025, 12, 28), D(2026, 1, 4), D(2026, 1, 3))
 
 

@@ -12,16 +12,27 @@ from ygt_desktop.demo.residents import SyntheticVillage
 from ygt_desktop.demo.services.common import Person
 
 TODAY = dt.date(2026, 11, 30)
-VILLAGES = [SyntheticVillage("001", "龙泉路社区居委会"), SyntheticVillage("101", "小坝村委会"),
-            SyntheticVillage("102", "大坝村委会")]
+VILLAGES = [
+    SyntheticVillage("001", "龙泉路社区居委会"),
+    SyntheticVillage("101", "小坝村委会"),
+    SyntheticVillage("102", "大坝村委会"),
+]
 FEES = {"基础服务包": (20.0, 30.0, 5.0), "老年人服务包": (60.0, 70.0, 20.0)}
 
 
 def people(n: int) -> list[Person]:
     rng = random.Random(1)
-    return [Person(i, rng.choice("12"), dt.date(1940 + rng.randrange(80), 3, 1),
-                   dt.date(2018, 1, 1), household=f"{rng.choice(['001', '101', '102'])}|{i // 3}",
-                   name=f"居民{i}") for i in range(1, n + 1)]
+    return [
+        Person(
+            i,
+            rng.choice("12"),
+            dt.date(1940 + rng.randrange(80), 3, 1),
+            dt.date(2018, 1, 1),
+            household=f"{rng.choice(['001', '101', '102'])}|{i // 3}",
+            name=f"居民{i}",
+        )
+        for i in range(1, n + 1)
+    ]
 
 
 def test_same_arguments_same_plan():

@@ -53,8 +53,11 @@ def test_register_is_plausible_and_keeps_the_rules(seed, forms):
     assert stocktake.values["year"] == TODAY.year - 1
     assert stocktake.values["finished_date"] < TODAY
     assert forms["equipment_stocktake"].process(stocktake.values).ok
-    in_scope = {i for i, a in enumerate(demo.assets)
-                if a.status_on(stocktake.values["stocktake_date"]) not in (None, SCRAPPED)}
+    in_scope = {
+        i
+        for i, a in enumerate(demo.assets)
+        if a.status_on(stocktake.values["stocktake_date"]) not in (None, SCRAPPED)
+    }
     assert {line[0] for line in stocktake.lines} == in_scope  # every asset marked once
     assert all(line[2] is not None for line in stocktake.lines if line[1] == CHANGED)
 

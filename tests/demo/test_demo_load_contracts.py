@@ -18,21 +18,63 @@ from ygt_desktop.storage.populations import key_populations_of, population_membe
 from ygt_desktop.storage.workspace import Workspace
 
 TODAY = dt.date(2026, 11, 30)
-TABLES = ("e_team", "e_team_member", "e_service_package", "e_contract", "e_contract_payment",
-          "e_satisfaction")
+TABLES = (
+    "e_team",
+    "e_team_member",
+    "e_service_package",
+    "e_contract",
+    "e_contract_payment",
+    "e_satisfaction",
+)
 
 
 def make_demo(path: Path, seed: int, capsys) -> str:
-    assert cli.main(["demo", "--db", str(path), "--residents", "600", "--seed", str(seed),
-                     "--year", "2026", "--today", TODAY.isoformat(), "--villages", "5"]) == 0
+    assert (
+        cli.main(
+            [
+                "demo",
+                "--db",
+                str(path),
+                "--residents",
+                "600",
+                "--seed",
+                str(seed),
+                "--year",
+                "2026",
+                "--today",
+                TODAY.isoformat(),
+                "--villages",
+                "5",
+            ]
+        )
+        == 0
+    )
     return capsys.readouterr().out
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "station.db"
-    assert cli.main(["demo", "--db", str(path), "--residents", "600", "--seed", "11",
-                     "--year", "2026", "--today", TODAY.isoformat(), "--villages", "5"]) == 0
+    assert (
+        cli.main(
+            [
+                "demo",
+                "--db",
+                str(path),
+                "--residents",
+                "600",
+                "--seed",
+                "11",
+                "--year",
+                "2026",
+                "--today",
+                TODAY.isoformat(),
+                "--villages",
+                "5",
+            ]
+        )
+        == 0
+    )
     ws = Workspace.open(path, lock=False)
     yield ws
     ws.close(backup_on_exit=False)
@@ -41,8 +83,10 @@ def demo(tmp_path_factory):
 def content(path: Path) -> dict[str, list[tuple]]:
     ws = Workspace.open(path, lock=False)
     try:
-        return {t: [tuple(r)[:-5] for r in ws.store.conn.execute(f"SELECT * FROM {t} ORDER BY id")]
-                for t in TABLES}  # without the stamps
+        return {
+            t: [tuple(r)[:-5] for r in ws.store.conn.execute(f"SELECT * FROM {t} ORDER BY id")]
+            for t in TABLES
+        }  # without the stamps
     finally:
         ws.close(backup_on_exit=False)
 
@@ -68,7 +112,8 @@ def test_every_generated_contract_passes_the_rules_of_a_typed_one(demo):
         for check in repo.checks:
             assert check(result.values, row["id"], conn) == {}, (row["id"], check.__name__)
         assert (values["key_populations"] or []) == key_populations_of(
-            demo.store, demo.forms, demo.services, row["resident_id"], values["sign_date"])
+            demo.store, demo.forms, demo.services, row["resident_id"], values["sign_date"]
+        )
     due = {r["id"]: r for r in repo.rows()}
     paid: dict[tuple[int, str], int] = collections.Counter()
     for p in conn.execute("SELECT contract_id, payer, amount, paid_date FROM e_contract_payment"):
@@ -83,10 +128,12 @@ def test_teams_cover_two_or_three_villages_with_their_doctors(demo):
     teams = demo.store.query("SELECT * FROM e_team")
     villages = [t["villages"].split(",") for t in teams]
     assert sorted(v for vs in villages for v in vs) == sorted(
-        r[0] for r in demo.store.conn.execute("SELECT code FROM villages"))
+        r[0] for r in demo.store.conn.execute("SELECT code FROM villages")
+    )
     assert all(2 <= len(vs) <= 3 for vs in villages)
-    roles = collections.Counter(r[0] for r in demo.store.conn.execute(
-        "SELECT role FROM e_team_member"))
+    roles = collections.Counter(
+        r[0] for r in demo.store.conn.execute("SELECT role FROM e_team_member")
+    )
     assert roles["2"] == roles["3"] == roles["5"] == len(teams)
 
 
@@ -94,20 +141,32 @@ def test_realistic_mix(demo):
     rows = list_contracts(demo.store, TODAY)
     statuses = collections.Counter(r.status for r in rows)
     assert all(statuses[s] > 0 for s in ("有效", "到期", "已续约", "已解约"))
-    reasons = collections.Counter(r[0] for r in demo.store.conn.execute(
-        "SELECT termination_reason FROM e_contract WHERE termination_date IS NOT NULL"))
+    reasons = collections.Counter(
+        r[0]
+        for r in demo.store.conn.execute(
+            "SELECT termination_reason FROM e_contract WHERE termination_date IS NOT NULL"
+        )
+    )
     assert len(reasons) >= 3
     assert expiring(demo.store, TODAY, 60)
     members = population_members(demo.store, demo.forms, TODAY)
     key = set().union(*members.values())
-    everyone = {r[0] for r in demo.store.conn.execute(
-        "SELECT id FROM residents WHERE status = '在档' AND deleted = 0")}
+    everyone = {
+        r[0]
+        for r in demo.store.conn.execute(
+            "SELECT id FROM residents WHERE status = '在档' AND deleted = 0"
+        )
+    }
     covered = covered_on(demo.store, TODAY)
     key_share = len(key & covered) / len(key)
     other_share = len((everyone - key) & covered) / len(everyone - key)
     assert 0.4 < key_share < 0.8 and other_share < key_share
-    assert demo.store.conn.execute("SELECT count(*) FROM e_contract WHERE sign_mode = '2'"
-                                   ).fetchone()[0] > 0
+    assert (
+        demo.store.conn.execute("SELECT count(*) FROM e_contract WHERE sign_mode = '2'").fetchone()[
+            0
+        ]
+        > 0
+    )
 
 
 def test_a_second_demo_run_leaves_the_station_s_contracts_alone(tmp_path, capsys):

@@ -21,7 +21,8 @@ TODAY = dt.date(2026, 11, 30)
 REFERRAL_COLUMNS = (
     "direction, referral_date, resident_id, urgency, from_institution, from_department, "
     "to_institution, to_department, diagnosis, reason, doctor, receipt_confirmed, receipt_date, "
-    "followup_done, followup_date, followup_result, source_record_id")
+    "followup_done, followup_date, followup_result, source_record_id"
+)
 
 
 def table(path: Path, sql: str) -> list[tuple]:
@@ -39,8 +40,24 @@ def stations(tmp_path_factory):
     paths = {}
     for name, seed in (("a", 5), ("b", 5), ("c", 6)):
         path = tmp / f"{name}.db"
-        assert cli.main(["demo", "--db", str(path), "--residents", "1500", "--seed", str(seed),
-                         "--today", TODAY.isoformat(), "--villages", "4"]) == 0
+        assert (
+            cli.main(
+                [
+                    "demo",
+                    "--db",
+                    str(path),
+                    "--residents",
+                    "1500",
+                    "--seed",
+                    str(seed),
+                    "--today",
+                    TODAY.isoformat(),
+                    "--villages",
+                    "4",
+                ]
+            )
+            == 0
+        )
         paths[name] = path
     return paths
 
@@ -72,18 +89,27 @@ def test_demo_referrals_are_valid_and_realistic(stations):
         assert {r["from_institution"] for r in up} == {"五华区示范社区卫生服务站"}
         assert {r["from_institution"] for r in down} == {"五华区人民医院"}
         for r in up:
-            header = ws.store.query("SELECT * FROM service_records WHERE id = ?",
-                                    (r["source_record_id"],))[0]
+            header = ws.store.query(
+                "SELECT * FROM service_records WHERE id = ?", (r["source_record_id"],)
+            )[0]
             assert header["resident_id"] == r["resident_id"] and header["referral"]
             assert (r["urgency"] == "1") == (header["referral"] == "urgent")
         figures = referrals.figures(dt.date(2018, 1, 1), TODAY)
         assert 0.6 < figures.followup_share < 0.95  # most, not all, followed in 2 weeks
-        late = [r for r in up if r["followup_date"] and
-                (dt.date.fromisoformat(r["followup_date"])
-                 - dt.date.fromisoformat(r["referral_date"])).days > 14]
+        late = [
+            r
+            for r in up
+            if r["followup_date"]
+            and (
+                dt.date.fromisoformat(r["followup_date"])
+                - dt.date.fromisoformat(r["referral_date"])
+            ).days
+            > 14
+        ]
         assert late  # some followed up late
-        assert all(r["followup_date"] is None or r["followup_date"] <= TODAY.isoformat()
-                   for r in up)
+        assert all(
+            r["followup_date"] is None or r["followup_date"] <= TODAY.isoformat() for r in up
+        )
         # old suggestions were handled one way or the other; recent ones stay open
         open_ones = referrals.suggestions()
         assert open_ones
@@ -94,10 +120,16 @@ def test_demo_referrals_are_valid_and_realistic(stations):
 
 
 def test_generator_is_a_pure_function_of_its_inputs():
-    suggestions = [SuggestedRecord(i, 100 + i, "htn_followup",
-                                   dt.date(2021, 1, 1) + dt.timedelta(days=7 * i),
-                                   "urgent" if i % 5 == 0 else "suggested")
-                   for i in range(1, 300)]
+    suggestions = [
+        SuggestedRecord(
+            i,
+            100 + i,
+            "htn_followup",
+            dt.date(2021, 1, 1) + dt.timedelta(days=7 * i),
+            "urgent" if i % 5 == 0 else "suggested",
+        )
+        for i in range(1, 300)
+    ]
     patients = [ChronicPatient(100 + i, "高血压", dt.date(2019, 1, 1)) for i in range(300)]
     args = (7, TODAY, "测试站", "530102", suggestions, patients, {"htn_followup": "心血管内科"})
     first, again = generate_referrals(*args), generate_referrals(*args)
@@ -111,6 +143,7 @@ def test_generator_is_a_pure_function_of_its_inputs():
         if values.get("receipt_date"):
             assert values["receipt_date"] >= values["referral_date"]
     handled = {v.get("source_record_id") for v in first.referrals} | {
-        d["source_record_id"] for d in first.dismissals}
+        d["source_record_id"] for d in first.dismissals
+    }
     old = {s.record_id for s in suggestions if (TODAY - s.service_date).days > 60}
     assert old <= handled

@@ -46,8 +46,10 @@ class Recorder:
 
 def counts(ws) -> tuple[int, int]:
     conn = ws.store.conn
-    return (conn.execute("SELECT count(*) FROM bureau_submissions").fetchone()[0],
-            conn.execute("SELECT count(*) FROM bureau_import_log").fetchone()[0])
+    return (
+        conn.execute("SELECT count(*) FROM bureau_submissions").fetchone()[0],
+        conn.execute("SELECT count(*) FROM bureau_import_log").fetchone()[0],
+    )
 
 
 def leftovers(folder):
@@ -73,6 +75,7 @@ def asked(monkeypatch):
 def refused(monkeypatch):
     def refuse(self, name):
         raise PermissionRefused(f"当前用户无权执行此操作（{name}）")
+
     monkeypatch.setattr(Run, "require", refuse)
 
 
@@ -189,8 +192,7 @@ def test_receipts_stop_between_members(bureau_ws, tmp_path, asked):
     assert asked == ["bureau.receipts"] * 2
 
 
-def test_with_permission_refused_nothing_is_read_stored_or_written(bureau_ws, tmp_path,
-                                                                  refused):
+def test_with_permission_refused_nothing_is_read_stored_or_written(bureau_ws, tmp_path, refused):
     usb = stick(tmp_path, 1)
     good = tmp_path / "名册.csv"
     good.write_bytes("机构代码,机构名称,级别\r\n530102009,新站,站\r\n".encode("gbk"))

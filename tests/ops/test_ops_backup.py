@@ -75,8 +75,7 @@ def test_a_damaged_file_names_its_newest_good_backup(demo_db, seen):
     assert health.good_backup is not None and health.good_backup.path == made
 
 
-def test_restore_puts_the_old_file_aside_and_a_bad_backup_changes_nothing(demo_db, seen,
-                                                                          tmp_path):
+def test_restore_puts_the_old_file_aside_and_a_bad_backup_changes_nothing(demo_db, seen, tmp_path):
     with opened(demo_db) as run:
         made = backup.make(run)
     fake = tmp_path / "fake.db"

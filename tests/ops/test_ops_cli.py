@@ -12,14 +12,24 @@ from ygt_desktop.ops.report import PartlyWritten
 
 def test_a_partly_written_report_names_the_files_written(demo_db, tmp_path, capsys):
     json = tmp_path / "r.json"
-    rc = cli.main(["report", "--db", str(demo_db), "--period", "2026Q3", "--json", str(json),
-                   "--xlsx", str(tmp_path / "没有" / "r.xlsx")])
+    rc = cli.main(
+        [
+            "report",
+            "--db",
+            str(demo_db),
+            "--period",
+            "2026Q3",
+            "--json",
+            str(json),
+            "--xlsx",
+            str(tmp_path / "没有" / "r.xlsx"),
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == 1 and "错误：无法保存上报工作簿" in err and f"已写入：{json}" in err
 
 
-@pytest.mark.parametrize("exc", [OpCancelled(), PartlyWritten("写不进去。", []),
-                                 KeyError("bug")])
+@pytest.mark.parametrize("exc", [OpCancelled(), PartlyWritten("写不进去。", []), KeyError("bug")])
 def test_no_traceback_ever(demo_db, capsys, monkeypatch, exc):
     def fail(*_args, **_kwargs):
         raise exc

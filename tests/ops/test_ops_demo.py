@@ -30,8 +30,9 @@ def test_every_step_is_reported_and_counted(tmp_path, seen):
 
 def test_without_services_those_steps_are_skipped(tmp_path, seen):
     with opened(tmp_path / "d.db", create=True) as run:
-        made = demo.generate(watch(run, seen), residents=30, seed=3, year=2026, today=TODAY,
-                             services=False)
+        made = demo.generate(
+            watch(run, seen), residents=30, seed=3, year=2026, today=TODAY, services=False
+        )
         assert made.services == {} and made.referrals == 0
         assert count(run, "service_records") == 0
     assert [d for d, _, _ in seen.progress] == [0, 3, 4, 5, 6]

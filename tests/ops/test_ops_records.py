@@ -30,7 +30,8 @@ def a_record(run: Run) -> tuple[int, int, str, str]:
     rid, resident, form_id, day = run.ws.store.conn.execute(
         "SELECT id, resident_id, form_id, service_date FROM service_records "
         "WHERE deleted = 0 AND resident_id IS NOT NULL AND form_id = 'htn_followup' "
-        "ORDER BY service_date DESC, id DESC LIMIT 1").fetchone()
+        "ORDER BY service_date DESC, id DESC LIMIT 1"
+    ).fetchone()
     return rid, resident, form_id, day
 
 
@@ -41,9 +42,14 @@ def test_print_by_number_and_by_resident_and_form(open_run, seen, tmp_path):
     assert "高血压" in PdfReader(done.out).pages[0].extract_text()
     assert seen.asked == ["record.print"]
     assert [(d, t) for d, t, _ in seen.progress] == [(0, 2), (1, 2), (2, 2)]
-    by_resident = records.print_pdf(open_run, tmp_path / "b.pdf", resident_id=resident,
-                                    form_id=form_id, on=dt.date.fromisoformat(day),
-                                    full_id=True)
+    by_resident = records.print_pdf(
+        open_run,
+        tmp_path / "b.pdf",
+        resident_id=resident,
+        form_id=form_id,
+        on=dt.date.fromisoformat(day),
+        full_id=True,
+    )
     assert by_resident.record_id == rid
     assert seen.asked[-2:] == ["record.print", "ids.unmask"]
 
@@ -65,8 +71,7 @@ def test_a_cancel_after_the_first_step_leaves_no_file(demo_db, seen, tmp_path):
 
 
 @pytest.mark.parametrize(("where", "words"), [("folder", "文件夹"), ("missing", "不存在")])
-def test_unwritable_output_is_a_chinese_error_and_leaves_nothing(open_run, tmp_path, where,
-                                                                  words):
+def test_unwritable_output_is_a_chinese_error_and_leaves_nothing(open_run, tmp_path, where, words):
     out = tmp_path / "out"
     out.mkdir()
     target = {"folder": out, "missing": out / "没有" / "a.pdf"}[where]
@@ -95,13 +100,33 @@ TODAY = dt.date(2026, 11, 20)
 @pytest.fixture
 def locked(ws):
     """A follow-up in 2026Q3, submitted; the station head's PIN is 2468."""
-    rid = ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
-                             "village_code": "101", "archive_date": "2020-01-01"}).record_id
-    ws.services.save("htn_register", {"register_date": "2026-01-05",
-                                      "diagnosis_date": "2025-12-01"}, rid, today=TODAY)
-    saved = ws.services.save("htn_followup", {
-        "visit_date": "2026-08-01", "visit_method": "1", "sbp": "130", "dbp": "80",
-        "adherence": "1", "visit_class": "1"}, rid, today=TODAY)
+    rid = ws.residents.save(
+        {
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "village_code": "101",
+            "archive_date": "2020-01-01",
+        }
+    ).record_id
+    ws.services.save(
+        "htn_register",
+        {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"},
+        rid,
+        today=TODAY,
+    )
+    saved = ws.services.save(
+        "htn_followup",
+        {
+            "visit_date": "2026-08-01",
+            "visit_method": "1",
+            "sbp": "130",
+            "dbp": "80",
+            "adherence": "1",
+            "visit_class": "1",
+        },
+        rid,
+        today=TODAY,
+    )
     locking.set_head(ws.store, "李站长", "2468")
     Reporting(ws).submit(Q3)
     return saved.change.record_id
@@ -122,7 +147,9 @@ def test_a_correction_needs_the_head_and_is_audited(ws, locked, seen):
     assert seen.asked == ["report.correct", "report.correct"]
     action = ws.store.conn.execute(
         "SELECT action FROM audit_log WHERE record_id = ? AND table_name = 'f_htn_followup' "
-        "ORDER BY id DESC LIMIT 1", (locked,)).fetchone()[0]
+        "ORDER BY id DESC LIMIT 1",
+        (locked,),
+    ).fetchone()[0]
     assert action == "correction"
 
 

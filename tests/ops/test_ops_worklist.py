@@ -80,8 +80,7 @@ def test_a_cancel_after_the_first_step_leaves_no_file(demo_db, seen, tmp_path):
     ("folder", "是一个文件夹"),
     ("missing", "不存在"),
 ])  # fmt: skip
-def test_unwritable_output_is_a_chinese_error_and_leaves_nothing(open_run, tmp_path, where,
-                                                                  words):
+def test_unwritable_output_is_a_chinese_error_and_leaves_nothing(open_run, tmp_path, where, words):
     out = tmp_path / "out"
     out.mkdir()
     target = {"folder": out, "missing": out / "没有" / "a.csv"}[where]

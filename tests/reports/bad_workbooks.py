@@ -44,8 +44,9 @@ def pack(parts: dict[str, bytes], path: Path) -> Path:
 def sheet_part(parts: dict[str, bytes], sheet: str) -> str:
     """The zip member holding worksheet ``sheet``."""
     book = ET.fromstring(parts["xl/workbook.xml"])
-    rels = {r.get("Id"): r.get("Target")
-            for r in ET.fromstring(parts["xl/_rels/workbook.xml.rels"])}
+    rels = {
+        r.get("Id"): r.get("Target") for r in ET.fromstring(parts["xl/_rels/workbook.xml.rels"])
+    }
     for s in book.iter(f"{{{NS}}}sheet"):
         if s.get("name") == sheet:
             return rels[s.get(_REL_NS)].lstrip("/")
@@ -136,12 +137,50 @@ def raw_zip(entries: list[tuple[str, bytes, int, int]], path: Path) -> Path:
     for name, raw, size, crc in entries:
         encoded = name.encode("utf-8")
         offset = len(out)
-        out += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0x800, 8, 0, 0x21, crc, len(raw),
-                           size, len(encoded), 0) + encoded + raw
-        directory += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0x800, 8, 0, 0x21, crc,
-                                 len(raw), size, len(encoded), 0, 0, 0, 0, 0, offset) + encoded
-    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries),
-                      len(directory), len(out), 0)
+        out += (
+            struct.pack(
+                "<4s5H3L2H",
+                b"PK\x03\x04",
+                20,
+                0x800,
+                8,
+                0,
+                0x21,
+                crc,
+                len(raw),
+                size,
+                len(encoded),
+                0,
+            )
+            + encoded
+            + raw
+        )
+        directory += (
+            struct.pack(
+                "<4s6H3L5H2L",
+                b"PK\x01\x02",
+                20,
+                20,
+                0x800,
+                8,
+                0,
+                0x21,
+                crc,
+                len(raw),
+                size,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + encoded
+        )
+    end = struct.pack(
+        "<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), len(out), 0
+    )
     path.write_bytes(bytes(out + directory + end))
     return path
 
@@ -158,21 +197,59 @@ def compound_file(streams: list[str], path: Path) -> Path:
     streams named ``streams`` — what an old .xls ("Workbook") or a password-protected
     .xlsx ("EncryptionInfo", "EncryptedPackage") looks like to a reader."""
     end, free, fat_sector, no_stream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
-    header = struct.pack("<8s16s6H6s9L", bytes.fromhex("D0CF11E0A1B11AE1"), bytes(16), 0x3E,
-                         3, 0xFFFE, 9, 6, 0, bytes(6), 0, 1, 1, 0, 4096, end, 0, end, 0)
+    header = struct.pack(
+        "<8s16s6H6s9L",
+        bytes.fromhex("D0CF11E0A1B11AE1"),
+        bytes(16),
+        0x3E,
+        3,
+        0xFFFE,
+        9,
+        6,
+        0,
+        bytes(6),
+        0,
+        1,
+        1,
+        0,
+        4096,
+        end,
+        0,
+        end,
+        0,
+    )
     header += struct.pack("<109L", 0, *[free] * 108)
     fat = struct.pack("<128L", fat_sector, end, *[free] * 126)
 
     def entry(name: str, kind: int, child: int, right: int) -> bytes:
         encoded = (name + "\x00").encode("utf-16-le")
-        return struct.pack("<64sHBB3L16sL2QLQ", encoded, len(encoded), kind, 1, no_stream,
-                           right, child, bytes(16), 0, 0, 0, end if kind == 2 else end, 0)
+        return struct.pack(
+            "<64sHBB3L16sL2QLQ",
+            encoded,
+            len(encoded),
+            kind,
+            1,
+            no_stream,
+            right,
+            child,
+            bytes(16),
+            0,
+            0,
+            0,
+            end if kind == 2 else end,
+            0,
+        )
 
     names = ["Root Entry", *streams]
     directory = b"".join(
-        entry(n, 5 if i == 0 else 2, 1 if i == 0 else no_stream,
-              i + 1 if 0 < i < len(names) - 1 else no_stream)
-        for i, n in enumerate(names))
+        entry(
+            n,
+            5 if i == 0 else 2,
+            1 if i == 0 else no_stream,
+            i + 1 if 0 < i < len(names) - 1 else no_stream,
+        )
+        for i, n in enumerate(names)
+    )
     directory += bytes(512 - len(directory) % 512) if len(directory) % 512 else b""
     path.write_bytes(header + fat + directory)
     return path
@@ -180,8 +257,11 @@ def compound_file(streams: list[str], path: Path) -> Path:
 
 # ---- as Excel would save it -------------------------------------------------------------
 
-_INLINE = re.compile(r'<c r="(?P<ref>[A-Z]+\d+)"(?P<style> s="\d+")? t="inlineStr">'
-                     r"<is><t>(?P<text>.*?)</t></is></c>", re.S)
+_INLINE = re.compile(
+    r'<c r="(?P<ref>[A-Z]+\d+)"(?P<style> s="\d+")? t="inlineStr">'
+    r"<is><t>(?P<text>.*?)</t></is></c>",
+    re.S,
+)
 _NUMBER = re.compile(r'<c r="(?P<ref>[A-Z]+\d+)"(?P<style> s="\d+")? t="n"><v>(?P<v>[^<]+)</v></c>')
 
 
@@ -213,20 +293,34 @@ def excel_like(parts: dict[str, bytes]) -> dict[str, bytes]:
         if n == 0:  # a phonetic guide, which is not part of the text
             items.append(f'<si><t>{text}</t><rPh sb="0" eb="1"><t>PINYIN</t></rPh></si>')
         elif n == 1 and len(text) > 1:  # rich text in two runs
-            items.append(f"<si><r><t>{text[:1]}</t></r><r><rPr><b/></rPr><t>{text[1:]}</t></r></si>")
+            items.append(
+                f"<si><r><t>{text[:1]}</t></r><r><rPr><b/></rPr><t>{text[1:]}</t></r></si>"
+            )
         else:
             items.append(f'<si><t xml:space="preserve">{text}</t></si>')
     out["xl/sharedStrings.xml"] = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{NS}" '
         f'count="{len(strings)}" uniqueCount="{len(strings)}">{"".join(items)}</sst>'
     ).encode()
-    types = out["[Content_Types].xml"].decode("utf-8").replace(
-        "</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    types = (
+        out["[Content_Types].xml"]
+        .decode("utf-8")
+        .replace(
+            "</Types>",
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+    )
     out["[Content_Types].xml"] = types.encode("utf-8")
-    rels = out["xl/_rels/workbook.xml.rels"].decode("utf-8").replace(
-        "</Relationships>", '<Relationship Id="rIdSS" Type="http://schemas.openxmlformats.org/'
-        'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-        "</Relationships>")
+    rels = (
+        out["xl/_rels/workbook.xml.rels"]
+        .decode("utf-8")
+        .replace(
+            "</Relationships>",
+            '<Relationship Id="rIdSS" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>",
+        )
+    )
     out["xl/_rels/workbook.xml.rels"] = rels.encode("utf-8")
     return out

@@ -19,23 +19,43 @@ TEMPLATE = load_template(resources_dir() / "templates" / "quarterly_report.toml"
 VALUES: dict[str, tuple[int, int] | tuple[int, str] | float] = {
     "ehr.coverage": (4321, 5000),
     "ehr.use": (2890, 4321),
-    "edu.print_kinds": 12, "edu.print_copies": 3400, "edu.av_kinds": 6, "edu.av_times": 48,
-    "edu.board": 9, "edu.lecture_times": 7, "edu.lecture_people": 312,
-    "edu.consult_times": 5, "edu.consult_people": 640,
+    "edu.print_kinds": 12,
+    "edu.print_copies": 3400,
+    "edu.av_kinds": 6,
+    "edu.av_times": 48,
+    "edu.board": 9,
+    "edu.lecture_times": 7,
+    "edu.lecture_people": 312,
+    "edu.consult_times": 5,
+    "edu.consult_people": 640,
     "child.newborn": (38, 41),
     "child.managed": (412, "缺少基础数据：0～6岁儿童数"),
-    "mat.early": (30, 41), "mat.postpartum": (36, 41),
+    "mat.early": (30, 41),
+    "mat.postpartum": (36, 41),
     "eld.managed": (402, 618),
-    "htn.mgmt": (700, 1012), "htn.standard": (412, 700), "htn.control": (2, 3),
-    "dm.mgmt": (260, 389), "dm.standard": (170, 260), "dm.control": (150, 260),
+    "htn.mgmt": (700, 1012),
+    "htn.standard": (412, 700),
+    "htn.control": (2, 3),
+    "dm.mgmt": (260, 389),
+    "dm.standard": (170, 260),
+    "dm.control": (150, 260),
     "smi.standard": (21, 25),
-    "tb.managed": (3, 3), "tb.regular": (0, 0),
-    "tcm.elderly": (380, 618), "tcm.child": (120, 170),
-    "inf.report": (14, 14), "inf.timely": (13, 14),
-    "sup.report": (4, 4), "sup.inspect": 11,
-    "fd.rate": (1420, 5000), "fd.key": (880, 1300), "fd.renew": (300, 360),
-    "ref.up": 12, "ref.down": 4, "ref.followup": (9, 10),
-    "eq.in_use": 37, "eq.in_use_value": 1234567.5,
+    "tb.managed": (3, 3),
+    "tb.regular": (0, 0),
+    "tcm.elderly": (380, 618),
+    "tcm.child": (120, 170),
+    "inf.report": (14, 14),
+    "inf.timely": (13, 14),
+    "sup.report": (4, 4),
+    "sup.inspect": 11,
+    "fd.rate": (1420, 5000),
+    "fd.key": (880, 1300),
+    "fd.renew": (300, 360),
+    "ref.up": 12,
+    "ref.down": 4,
+    "ref.followup": (9, 10),
+    "eq.in_use": 37,
+    "eq.in_use_value": 1234567.5,
 }
 
 
@@ -69,8 +89,10 @@ def sample_report(**changes) -> Report:
 
 def history() -> list[Report]:
     """Q1 and Q2 of the same year, rates lower than in Q3 (year to date)."""
-    return [sample_report(period=Period.parse(f"2026Q{q}"), values=values_for(0.3 * q + 0.1))
-            for q in (1, 2)]
+    return [
+        sample_report(period=Period.parse(f"2026Q{q}"), values=values_for(0.3 * q + 0.1))
+        for q in (1, 2)
+    ]
 
 
 # ---- a second workbook reader: the sheet XML itself -------------------------------------
@@ -115,7 +137,7 @@ def _coordinate(ref: str) -> tuple[int, int]:
     col = 0
     for ch in letters:
         col = col * 26 + ord(ch) - 64
-    return int(ref[len(letters):]), col
+    return int(ref[len(letters) :]), col
 
 
 def _raw_cell(c: ET.Element, shared: list[str]) -> RawCell | None:

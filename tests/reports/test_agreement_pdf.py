@@ -29,11 +29,13 @@ def text_of(path) -> tuple[str, int]:
 
 
 def test_agreement_names_both_parties_fees_term_and_signature_lines(ws, st, tmp_path):
-    cid = st.sign("张老汉", "2026-01-01", packages=("基础服务包", "老年人服务包"),
-                  sign="2025-12-20")
+    cid = st.sign(
+        "张老汉", "2026-01-01", packages=("基础服务包", "老年人服务包"), sign="2025-12-20"
+    )
     # Dearer packages later do not change what this contract says.
     EntityRepo(ws.store, ws.forms["service_package"]).save(
-        {"fee_personal": "50"}, st.packages["老年人服务包"])
+        {"fee_personal": "50"}, st.packages["老年人服务包"]
+    )
     agreement = load_agreement(ws, cid)
     assert agreement.file_name() == "签约服务协议书_张老汉_2025-12-20.pdf"
     out = tmp_path / agreement.file_name()
@@ -41,14 +43,32 @@ def test_agreement_names_both_parties_fees_term_and_signature_lines(ws, st, tmp_
     text, pages = text_of(out)
     assert pages == 1
     for words in (
-        "家庭医生签约服务协议书", f"签约编号：{cid}", "签约日期：2025-12-20",
-        "测试社区卫生服务站", "小坝家庭医生团队", "王医生", "李护士（护士，13800001111）",
-        "张老汉", "530102********1233", "13912345678", "小坝村委会3组12号", "个人签约",
-        "65岁及以上老年人", "2026-01-01 至 2026-12-31（1 年）",
-        "基础服务包", "老年人服务包", "健康档案管理",
+        "家庭医生签约服务协议书",
+        f"签约编号：{cid}",
+        "签约日期：2025-12-20",
+        "测试社区卫生服务站",
+        "小坝家庭医生团队",
+        "王医生",
+        "李护士（护士，13800001111）",
+        "张老汉",
+        "530102********1233",
+        "13912345678",
+        "小坝村委会3组12号",
+        "个人签约",
+        "65岁及以上老年人",
+        "2026-01-01 至 2026-12-31（1 年）",
+        "基础服务包",
+        "老年人服务包",
+        "健康档案管理",
         "合计 205 元（医保基金 80 元；基本公卫经费 100 元；个人 25 元）",
-        "服务内容", "甲方的义务", "乙方的义务", "期限与解约",
-        "签约居民或代表（签字）", "签约医生（签字）", "日期：", "第 1 页 共 1 页",
+        "服务内容",
+        "甲方的义务",
+        "乙方的义务",
+        "期限与解约",
+        "签约居民或代表（签字）",
+        "签约医生（签字）",
+        "日期：",
+        "第 1 页 共 1 页",
     ):
         assert words in text, words
     assert "530102195001011233" not in text
@@ -56,9 +76,16 @@ def test_agreement_names_both_parties_fees_term_and_signature_lines(ws, st, tmp_
 
 def test_full_id_number_when_asked_household_representative_and_renewal(ws, st, tmp_path):
     first = st.sign("李小妹", "2025-03-01")
-    second = st.contracts.renew(first, dt.date(2026, 2, 20), {
-        "sign_mode": "2", "representative_name": "李妈妈", "representative_relation": "4",
-        "representative_phone": "13700001234"}).record_id
+    second = st.contracts.renew(
+        first,
+        dt.date(2026, 2, 20),
+        {
+            "sign_mode": "2",
+            "representative_name": "李妈妈",
+            "representative_relation": "4",
+            "representative_phone": "13700001234",
+        },
+    ).record_id
     out = tmp_path / "a.pdf"
     render_agreement(load_agreement(ws, second), out, id_masked=False)
     text, _pages = text_of(out)

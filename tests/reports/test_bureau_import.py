@@ -48,8 +48,10 @@ def by_name(result):
 
 def counts(ws):
     conn = ws.store.conn
-    return (conn.execute("SELECT count(*) FROM bureau_submissions").fetchone()[0],
-            conn.execute("SELECT count(*) FROM bureau_rows").fetchone()[0])
+    return (
+        conn.execute("SELECT count(*) FROM bureau_submissions").fetchone()[0],
+        conn.execute("SELECT count(*) FROM bureau_rows").fetchone()[0],
+    )
 
 
 def test_a_usb_stick_of_workbooks(bureau_ws, tmp_path):
@@ -62,7 +64,8 @@ def test_a_usb_stick_of_workbooks(bureau_ws, tmp_path):
     (usb / "说明.txt").write_text("x")
     found, missing = find_workbooks([usb, usb / "一站", tmp_path / "gone"])
     assert sorted(p.name for p in found) == sorted(
-        ["三站.XLSX", f"{STATIONS[0][0]}_2026Q3_第1版.xlsx", f"{STATIONS[1][0]}_2026Q3_第1版.xlsx"])
+        ["三站.XLSX", f"{STATIONS[0][0]}_2026Q3_第1版.xlsx", f"{STATIONS[1][0]}_2026Q3_第1版.xlsx"]
+    )
     assert missing == [tmp_path / "gone"]
 
     result = run(bureau_ws, usb)
@@ -83,7 +86,10 @@ def test_revisions_in_any_order_keep_the_history(bureau_ws, tmp_path):
     write_station(station_report(1), tmp_path / "b")
     result = run(bureau_ws, tmp_path / "a", tmp_path / "b")
     assert [(r.revision, r.outcome) for r in result.results] == [(2, REPLACED), (1, ACCEPTED)]
-    assert by_name(result)[f"{STATIONS[0][0]}_2026Q3_第2版.xlsx"].reason == "替代第1版（旧版保留在历史中）"
+    assert (
+        by_name(result)[f"{STATIONS[0][0]}_2026Q3_第2版.xlsx"].reason
+        == "替代第1版（旧版保留在历史中）"
+    )
     assert [s.revision for s in submissions.history(bureau_ws.store, "2026Q3")] == [1, 2]
     assert submissions.current(bureau_ws.store, "2026Q3")[0].revision == 2
 
@@ -95,8 +101,9 @@ def test_revisions_in_any_order_keep_the_history(bureau_ws, tmp_path):
 
 def test_each_refusal_has_its_reason_and_imports_nothing(bureau_ws, tmp_path):
     usb = tmp_path / "usb"
-    write_station(station_report(1, org_code="530103001", org_name="盘龙区某站"), usb,
-                  name="外区.xlsx")
+    write_station(
+        station_report(1, org_code="530103001", org_name="盘龙区某站"), usb, name="外区.xlsx"
+    )
     write_station(station_report(2, period=Period.parse("2026Q2")), usb, name="上季度.xlsx")
     write_station(station_report(3, period=Period.parse("2026Q4")), usb, name="未结束.xlsx")
     other = replace(station_report(4).template, version=2)
@@ -125,7 +132,10 @@ def test_each_refusal_has_its_reason_and_imports_nothing(bureau_ws, tmp_path):
     assert len(logged) == 6 and {e.outcome for e in logged} == {REJECTED}
     # Refused by the reader, the file tells nothing; its name as the station writes it does.
     assert {e.org_code for e in logged if e.period == "2026Q3"} == {
-        "530103001", STATIONS[3][0], STATIONS[4][0]}
+        "530103001",
+        STATIONS[3][0],
+        STATIONS[4][0],
+    }
 
     # Without a period asked for, last quarter's workbook is welcome.
     assert by_name(run(bureau_ws, usb / "上季度.xlsx"))["上季度.xlsx"].outcome == ACCEPTED
@@ -135,8 +145,11 @@ def test_a_visible_sheet_edited_by_hand_is_a_warning(bureau_ws, tmp_path):
     path = write_station(station_report(1), tmp_path)
     wb = openpyxl.load_workbook(path)
     sheet = wb["报表"]
-    row = next(r for r in range(5, sheet.max_row + 1) if sheet.cell(r, 3).value
-               and "建档率" in str(sheet.cell(r, 3).value))
+    row = next(
+        r
+        for r in range(5, sheet.max_row + 1)
+        if sheet.cell(r, 3).value and "建档率" in str(sheet.cell(r, 3).value)
+    )
     sheet.cell(row, 4).value = 1
     wb.save(path)
     (r,) = run(bureau_ws, path).results
@@ -165,8 +178,10 @@ def test_progress_is_reported(bureau_ws, tmp_path):
 def test_a_city_imports_the_district_workbook(bureau_ws, tmp_path, forms):
     """One level up: the district's workbook, written by the station's writer, is read by
     the same reader and imported by a city exactly as a station's by a district."""
-    stations = [with_value(station_report(1), "htn.control", 2, 3),
-                with_value(station_report(2), "htn.control", 5, 7)]
+    stations = [
+        with_value(station_report(1), "htn.control", 2, 3),
+        with_value(station_report(2), "htn.control", 5, 7),
+    ]
     for report in stations:
         write_station(report, tmp_path / "stations")
     assert run(bureau_ws, tmp_path / "stations").rejected == 0
@@ -190,7 +205,8 @@ def test_a_city_imports_the_district_workbook(bureau_ws, tmp_path, forms):
         assert (v.numerator, v.denominator, v.value) == (7, 10, rate(7, 10))
         assert city_report.children == (f"{BUREAU.code}:1",)
         assert city_report.data_rows() == [
-            (CITY.code, CITY.name, *row[2:]) for row in result.report.data_rows()]
+            (CITY.code, CITY.name, *row[2:]) for row in result.report.data_rows()
+        ]
         # A correction at the district reaches the city as a higher revision.
         write_station(with_value(station_report(3), "htn.control", 1, 1), tmp_path / "late")
         run(bureau_ws, tmp_path / "late")
@@ -199,7 +215,11 @@ def test_a_city_imports_the_district_workbook(bureau_ws, tmp_path, forms):
         second = tmp_path / "up" / "530102_2026Q3_第2版.xlsx"
         bureau_report.write_workbook_file(bureau_ws, corrected, second)
         (r2,) = run(city, second).results
-        assert (r2.outcome, r2.revision, r2.reason) == (REPLACED, 2, "替代第1版（旧版保留在历史中）")
+        assert (r2.outcome, r2.revision, r2.reason) == (
+            REPLACED,
+            2,
+            "替代第1版（旧版保留在历史中）",
+        )
         assert bureau_report.build(city, PERIOD).report.values["htn.control"].numerator == 8
     finally:
         city.close(backup_on_exit=False)

@@ -39,8 +39,10 @@ def stored(ws, *reports):
 
 # ---- roster files -----------------------------------------------------------------------
 
-ROSTER = [("530102001", "龙泉路社区卫生服务站", "站", "530102"),
-          ("530102100", "龙泉卫生院", "中心", "")]
+ROSTER = [
+    ("530102001", "龙泉路社区卫生服务站", "站", "530102"),
+    ("530102100", "龙泉卫生院", "中心", ""),
+]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
@@ -50,7 +52,9 @@ def test_roster_csv_in_each_encoding(tmp_path, encoding):
     path.write_bytes(text.encode(encoding))
     rows = read_roster(path, "区")
     assert [(m.code, m.name, m.level, m.parent_code) for m in rows] == [
-        ("530102001", "龙泉路社区卫生服务站", "站", "530102"), ("530102100", "龙泉卫生院", "中心", None)]
+        ("530102001", "龙泉路社区卫生服务站", "站", "530102"),
+        ("530102100", "龙泉卫生院", "中心", None),
+    ]
 
 
 def test_roster_workbook_with_codes_as_numbers(tmp_path):
@@ -63,7 +67,9 @@ def test_roster_workbook_with_codes_as_numbers(tmp_path):
     wb.save(tmp_path / "roster.xlsx")
     rows = read_roster(tmp_path / "roster.xlsx", "区")
     assert [(m.code, m.parent_code, m.row) for m in rows] == [
-        ("530102001", "530102", 2), ("530102100", None, 4)]
+        ("530102001", "530102", 2),
+        ("530102100", None, 4),
+    ]
 
 
 def test_roster_files_that_are_not_rosters(tmp_path):
@@ -96,9 +102,16 @@ def test_status_submitted_late_missing_and_refused(bureau_ws, monkeypatch):
     stored(bureau_ws, station_report(2))  # late (10-12)
     clock[0] = "2026-10-20T09:00:00+08:00"
     stored(bureau_ws, station_report(1, scale=0.9, revision=2))  # a correction after the deadline
-    submissions.log_rejected(store, file_name="s4.xlsx", file_path="/usb/s4.xlsx", sha256=None,
-                             code="digest_mismatch", reason="工作簿在导出后被修改过",
-                             org_code=STATIONS[3][0], period="2026Q3")
+    submissions.log_rejected(
+        store,
+        file_name="s4.xlsx",
+        file_path="/usb/s4.xlsx",
+        sha256=None,
+        code="digest_mismatch",
+        reason="工作簿在导出后被修改过",
+        org_code=STATIONS[3][0],
+        period="2026Q3",
+    )
     roster.set_active(store, STATIONS[4][0], False)  # station 5: not expected any more
     status = bureau_status.period_status(bureau_ws, PERIOD, today=dt.date(2026, 12, 1))
     by_code = {r.code: r for r in status.rows}
@@ -111,12 +124,15 @@ def test_status_submitted_late_missing_and_refused(bureau_ws, monkeypatch):
     assert by_code[STATIONS[3][0]].state == "被拒收"
     assert "工作簿在导出后被修改过" in by_code[STATIONS[3][0]].note
     assert STATIONS[4][0] not in by_code
-    assert status.summary() == ("2026年第3季度（截止 2026-10-10）：应报 4 个，已报 2 个（其中迟报 1 个），"
-                                "未报 2 个（其中文件被拒收 1 个）")
+    assert status.summary() == (
+        "2026年第3季度（截止 2026-10-10）：应报 4 个，已报 2 个（其中迟报 1 个），"
+        "未报 2 个（其中文件被拒收 1 个）"
+    )
     before = bureau_status.period_status(bureau_ws, PERIOD, today=dt.date(2026, 10, 5))
     assert {r.code: r.state for r in before.rows}[STATIONS[2][0]] == "未报送"
-    later = bureau_status.period_status(bureau_ws, PERIOD, deadline_day=15,
-                                        today=dt.date(2026, 12, 1))
+    later = bureau_status.period_status(
+        bureau_ws, PERIOD, deadline_day=15, today=dt.date(2026, 12, 1)
+    )
     assert {r.code: r.state for r in later.rows}[STATIONS[1][0]] == "已报送"
 
 
@@ -170,9 +186,11 @@ def test_district_report_sums_the_current_revisions(bureau_ws, tmp_path):
     ranking = [r for r in wb["排名"].iter_rows(values_only=True)]
     heading = next(i for i, r in enumerate(ranking) if r[0] and "高血压患者规范管理率" in str(r[0]))
     assert ranking[heading][0].endswith("区合计 62.8")
-    assert [r[:3] for r in ranking[heading + 2:heading + 5]] == [
-        ("1", STATIONS[1][0], STATIONS[1][1]), ("2", STATIONS[0][0], STATIONS[0][1]),
-        ("3", STATIONS[2][0], STATIONS[2][1])]
+    assert [r[:3] for r in ranking[heading + 2 : heading + 5]] == [
+        ("1", STATIONS[1][0], STATIONS[1][1]),
+        ("2", STATIONS[0][0], STATIONS[0][1]),
+        ("3", STATIONS[2][0], STATIONS[2][1]),
+    ]
 
     pdf = tmp_path / "district.pdf"
     assert bureau_report.write_pdf_file(bureau_ws, result, pdf) == []
@@ -188,8 +206,12 @@ def test_district_report_sums_the_current_revisions(bureau_ws, tmp_path):
 
 
 def test_pdf_chart_sums_earlier_quarters(bureau_ws, tmp_path):
-    stored(bureau_ws, station_report(1, period=Period.parse("2026Q1"), scale=0.3),
-           station_report(1), station_report(2))
+    stored(
+        bureau_ws,
+        station_report(1, period=Period.parse("2026Q1"), scale=0.3),
+        station_report(1),
+        station_report(2),
+    )
     result = bureau_report.build(bureau_ws, PERIOD)
     history = bureau_report.earlier(bureau_ws, PERIOD, result.report.template)
     assert [str(r.period) for r in history] == ["2026Q1"]
@@ -206,12 +228,20 @@ def test_receipts_say_what_arrived(bureau_ws, tmp_path):
     store = bureau_ws.store
     stored(bureau_ws, station_report(1), station_report(1, scale=0.9, revision=2))
     submissions.record(store, incoming(station_report(2)))
-    submissions.log_rejected(store, file_name="第3站.xlsx", file_path="/usb/第3站.xlsx",
-                             sha256=None, code="digest_mismatch",
-                             reason="工作簿在导出后被修改过（数据摘要不符），未导入",
-                             org_code=STATIONS[2][0], period="2026Q3", revision=1)
-    written, warnings = receipt_pdf.write_receipts(bureau_ws, PERIOD, tmp_path,
-                                                   today=dt.date(2026, 10, 12))
+    submissions.log_rejected(
+        store,
+        file_name="第3站.xlsx",
+        file_path="/usb/第3站.xlsx",
+        sha256=None,
+        code="digest_mismatch",
+        reason="工作簿在导出后被修改过（数据摘要不符），未导入",
+        org_code=STATIONS[2][0],
+        period="2026Q3",
+        revision=1,
+    )
+    written, warnings = receipt_pdf.write_receipts(
+        bureau_ws, PERIOD, tmp_path, today=dt.date(2026, 10, 12)
+    )
     assert [p.name for p in written] == [f"回执_{c}_2026Q3.pdf" for c, _ in STATIONS[:3]]
     assert warnings == []
     text = "".join(p.extract_text() for p in PdfReader(written[0]).pages).replace("\n", "")
@@ -228,7 +258,7 @@ def test_receipts_say_what_arrived(bureau_ws, tmp_path):
 
 
 def test_ranking_names_never_become_formulas(bureau_ws, tmp_path):
-    stored(bureau_ws, station_report(1, org_name="=HYPERLINK(\"http://x\",\"点我\")"))
+    stored(bureau_ws, station_report(1, org_name='=HYPERLINK("http://x","点我")'))
     out = tmp_path / "d.xlsx"
     bureau_report.write_workbook_file(bureau_ws, bureau_report.build(bureau_ws, PERIOD), out)
     from tests.reports.report_helpers import raw_sheets

@@ -35,8 +35,15 @@ from ygt_desktop.reports.formulas import FORMULA_START, csv_bytes, formula_safe,
 from ygt_desktop.reports.line_lists import LineList, write_line_lists
 from ygt_desktop.reports.workbook import text_cell
 
-HOSTILE = ["=1+1", "+8613912345678", "-1 不良反应", "@SUM(A1:A9)", "\t=cmd|' /C calc'!A0",
-           "\r=1+1", '=HYPERLINK("http://x.cn","点我")']
+HOSTILE = [
+    "=1+1",
+    "+8613912345678",
+    "-1 不良反应",
+    "@SUM(A1:A9)",
+    "\t=cmd|' /C calc'!A0",
+    "\r=1+1",
+    '=HYPERLINK("http://x.cn","点我")',
+]
 HARMLESS = ["张三", "", "1=1", "13912345678", " =1"]
 
 
@@ -83,8 +90,11 @@ def test_contract_list_csv(text):
 
 
 def _status(text: str) -> PeriodStatus:
-    return PeriodStatus(Period.parse("2026Q3"), dt.date(2026, 10, 10),
-                        [StatusRow("530102001", text, "站", True, MISSING, note=text)])
+    return PeriodStatus(
+        Period.parse("2026Q3"),
+        dt.date(2026, 10, 10),
+        [StatusRow("530102001", text, "站", True, MISSING, note=text)],
+    )
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -145,6 +155,9 @@ def test_no_writer_keeps_its_own_copy():
     forgot tab and CR is how the bureau's status CSV let ``\\t=…`` through)."""
     package = Path(ygt_desktop.__file__).parent
     own = re.compile(r"csv\.writer\(|startswith\(\(\s*\"=\"|_FORMULA_START")
-    copies = [str(p.relative_to(package)) for p in package.rglob("*.py")
-              if p.name != "formulas.py" and own.search(p.read_text(encoding="utf-8"))]
+    copies = [
+        str(p.relative_to(package))
+        for p in package.rglob("*.py")
+        if p.name != "formulas.py" and own.search(p.read_text(encoding="utf-8"))
+    ]
     assert copies == []

@@ -23,7 +23,17 @@ ID = "11010519491231002X"
 MASKED = "110105********002X"
 FIELDS = ("name", "id_number", "sex", "birth_date", "last_visit", "sbp", "phone", "followups",
           "note")  # fmt: skip
-LABELS = ("姓名", "身份证号", "性别", "出生日期", "最近随访", "收缩压", "联系电话", "随访次数", "备注")
+LABELS = (
+    "姓名",
+    "身份证号",
+    "性别",
+    "出生日期",
+    "最近随访",
+    "收缩压",
+    "联系电话",
+    "随访次数",
+    "备注",
+)
 TYPES = {"sex": "choice", "birth_date": "date", "last_visit": "date", "sbp": "int",
          "phone": "phone", "followups": "int"}  # fmt: skip
 ROWS = [
@@ -72,7 +82,9 @@ def test_full_id_export(tmp_path):
 
 
 def test_a_column_named_id_number_is_masked_without_a_type(tmp_path):
-    lst = LineList("名单", ("name", "id_number"), ("姓名", "身份证号"), [{"name": "甲", "id_number": ID}])
+    lst = LineList(
+        "名单", ("name", "id_number"), ("姓名", "身份证号"), [{"name": "甲", "id_number": ID}]
+    )
     ws = openpyxl.load_workbook(write(tmp_path, [lst]))["名单"]
     assert ws["B3"].value == MASKED
     typed = LineList("名单", ("name", "mother_id"), ("姓名", "母亲身份证号"),

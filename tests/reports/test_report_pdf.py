@@ -46,8 +46,12 @@ def test_title_period_unit_and_window(printed):
     assert warnings == []
     first = flat(pages(out)[0])
     assert "基本公共卫生服务项目进展情况统计表（2026年第3季度）" in first
-    for part in ("填报单位：五华区龙泉路社区卫生服务站", "机构代码：530102001",
-                 "统计时段：2026-01-01至2026-09-30", "填报日期：2026-10-08"):
+    for part in (
+        "填报单位：五华区龙泉路社区卫生服务站",
+        "机构代码：530102001",
+        "统计时段：2026-01-01至2026-09-30",
+        "填报日期：2026-10-08",
+    ):
         assert part in first
 
 

@@ -59,12 +59,18 @@ def test_sheets_and_visibility(tmp_path):
     assert wb.active.title == "报表"
     raw = raw_sheets(tmp_path / "530102001_2026Q3.xlsx")
     assert {n: state for n, (state, _) in raw.items()} == {
-        **dict.fromkeys(VISIBLE, "visible"), "_data": "hidden", "_meta": "hidden"}
+        **dict.fromkeys(VISIBLE, "visible"),
+        "_data": "hidden",
+        "_meta": "hidden",
+    }
 
 
 def test_a_template_sheet_without_indicators_is_left_out(tmp_path):
-    template = replace(TEMPLATE, sheets=(*TEMPLATE.sheets, "备用"),
-                       sections=(*TEMPLATE.sections, Section("spare", "备用项目", "备用")))
+    template = replace(
+        TEMPLATE,
+        sheets=(*TEMPLATE.sheets, "备用"),
+        sections=(*TEMPLATE.sections, Section("spare", "备用项目", "备用")),
+    )
     wb = openpyxl.load_workbook(write(tmp_path, sample_report(template=template)))
     assert "备用" not in wb.sheetnames
 
@@ -99,8 +105,12 @@ def test_second_reader_sees_the_same_data_and_digest(tmp_path):
             assert (r, c) not in cells or cells[(r, c)].kind == "number"
     meta = dict(raw_values(raw["_meta"][1], 2)[1:])
     assert meta["digest"] == digest(rows[1:])
-    assert all(cell.kind != "formula" for _, sheet in raw.values() for cell in sheet.values()
-               if cell is not None)
+    assert all(
+        cell.kind != "formula"
+        for _, sheet in raw.values()
+        for cell in sheet.values()
+        if cell is not None
+    )
 
 
 def test_meta_sheet_has_every_key_as_text(tmp_path):
@@ -125,8 +135,9 @@ def test_empty_meta_value_is_an_empty_cell(tmp_path):
     assert meta["children"] is None
 
 
-@pytest.mark.parametrize("name", ['=HYPERLINK("http://x.cn","点我")', "=1+1", "+86 站", "-1",
-                                  "@SUM(A1)"])
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://x.cn","点我")', "=1+1", "+86 站", "-1", "@SUM(A1)"]
+)
 def test_formula_looking_name_stays_text(tmp_path, name):
     report = sample_report(org_name=name)
     out = write(tmp_path, report)
@@ -137,8 +148,12 @@ def test_formula_looking_name_stays_text(tmp_path, name):
     assert name in wb["报表"]["A2"].value
     raw = raw_sheets(out)
     assert raw["_data"][1][(2, 2)].kind == "text" and raw["_data"][1][(2, 2)].value == name
-    assert all(cell.kind != "formula" for _, sheet in raw.values() for cell in sheet.values()
-               if cell is not None)
+    assert all(
+        cell.kind != "formula"
+        for _, sheet in raw.values()
+        for cell in sheet.values()
+        if cell is not None
+    )
     if name[0] in "=+-@":
         assert data["B2"].quotePrefix  # stays text when someone edits the cell
 
@@ -163,11 +178,22 @@ def test_visible_sheet_title_info_and_headers(tmp_path):
     ws = openpyxl.load_workbook(write(tmp_path))["报表"]
     assert ws["A1"].value == "基本公共卫生服务项目进展情况统计表（2026年第3季度）"
     info = ws["A2"].value
-    for part in ("填报单位：五华区龙泉路社区卫生服务站", "机构代码：530102001",
-                 "统计时段：2026-01-01 至 2026-09-30", "填报日期：2026-10-08"):
+    for part in (
+        "填报单位：五华区龙泉路社区卫生服务站",
+        "机构代码：530102001",
+        "统计时段：2026-01-01 至 2026-09-30",
+        "填报日期：2026-10-08",
+    ):
         assert part in info
     assert [ws.cell(3, c).value for c in range(1, 8)] == [
-        "序号", "项目", "指标", "年初至本期末累计", None, None, "备注"]
+        "序号",
+        "项目",
+        "指标",
+        "年初至本期末累计",
+        None,
+        None,
+        "备注",
+    ]
     assert [ws.cell(4, c).value for c in (4, 5, 6)] == ["分子", "分母", "数值"]
     merged = {str(m) for m in ws.merged_cells.ranges}
     assert {"A1:G1", "A2:G2", "A3:A4", "B3:B4", "C3:C4", "D3:F3", "G3:G4"} <= merged
@@ -181,8 +207,11 @@ def test_sections_are_numbered_per_sheet_and_merged_down_their_indicators(tmp_pa
     assert ws["A5"].value == "一" and ws["B5"].value == "居民健康档案"
     assert {"A5:A6", "B5:B6"} <= merged  # 居民健康档案: two indicators
     assert ws["A7"].value == "二" and "A7:A15" in merged  # 健康教育: nine
-    numbers = [ws.cell(r, 1).value for r in range(FIRST_DATA_ROW, ws.max_row + 1)
-               if ws.cell(r, 1).value and ws.cell(r, 3).value]
+    numbers = [
+        ws.cell(r, 1).value
+        for r in range(FIRST_DATA_ROW, ws.max_row + 1)
+        if ws.cell(r, 1).value and ws.cell(r, 3).value
+    ]
     assert numbers == [chinese_number(n) for n in range(1, 13)]
     assert numbers[-3:] == ["十", "十一", "十二"]
     assert wb["家医签约"]["A5"].value == "一" and wb["家医签约"]["B5"].value == "家庭医生签约服务"
@@ -226,15 +255,23 @@ def test_count_leaves_the_denominator_empty(tmp_path):
 
 
 def footer_lines(ws) -> list[str]:
-    return [ws.cell(r, 1).value for r in range(FIRST_DATA_ROW, ws.max_row + 1)
-            if ws.cell(r, 1).value and not ws.cell(r, 3).value and "：" in ws.cell(r, 1).value]
+    return [
+        ws.cell(r, 1).value
+        for r in range(FIRST_DATA_ROW, ws.max_row + 1)
+        if ws.cell(r, 1).value and not ws.cell(r, 3).value and "：" in ws.cell(r, 1).value
+    ]
 
 
 def test_signature_line_and_first_revision(tmp_path):
     ws = openpyxl.load_workbook(write(tmp_path))["报表"]
     signature, revision = footer_lines(ws)
-    for label in ("单位负责人：________", "审核人：________", "填报人：________",
-                  "联系电话：________", "（盖章）"):
+    for label in (
+        "单位负责人：________",
+        "审核人：________",
+        "填报人：________",
+        "联系电话：________",
+        "（盖章）",
+    ):
         assert label in signature
     assert revision == "修订：第 1 版"
 
@@ -288,8 +325,10 @@ def test_missing_folder_raises_chinese_error_and_leaves_nothing(tmp_path):
     assert not out.parent.exists() and not list(tmp_path.iterdir())
 
 
-@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0,
-                    reason="root and Windows ignore the folder's write bit")
+@pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() == 0,
+    reason="root and Windows ignore the folder's write bit",
+)
 def test_read_only_folder_raises_chinese_error_and_leaves_nothing(tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -315,8 +354,9 @@ def test_folder_refusing_new_files_raises_chinese_error(tmp_path, monkeypatch):
     assert "上报工作簿" in str(info.value) and not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize(("code", "words"), [(errno.ENOSPC, "空间已满"), (errno.EROFS, "只读"),
-                                             (errno.EIO, "拔出")])
+@pytest.mark.parametrize(
+    ("code", "words"), [(errno.ENOSPC, "空间已满"), (errno.EROFS, "只读"), (errno.EIO, "拔出")]
+)
 def test_failed_write_keeps_the_old_file_and_no_part_file(tmp_path, monkeypatch, code, words):
     out = tmp_path / "r.xlsx"
     out.write_bytes(b"previous revision")
@@ -334,4 +374,12 @@ def test_failed_write_keeps_the_old_file_and_no_part_file(tmp_path, monkeypatch,
 
 def test_chinese_numbers():
     assert [chinese_number(n) for n in (1, 9, 10, 11, 19, 20, 21, 39)] == [
-        "一", "九", "十", "十一", "十九", "二十", "二十一", "三十九"]
+        "一",
+        "九",
+        "十",
+        "十一",
+        "十九",
+        "二十",
+        "二十一",
+        "三十九",
+    ]

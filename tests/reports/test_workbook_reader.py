@@ -65,18 +65,21 @@ def with_data(fn: Callable[[str], str], sheet: str = "_data") -> Callable[[Path]
         p = parts()
         bw.edit_sheet(p, sheet, fn)
         return bw.pack(p, tmp_path / NAME)
+
     return build
 
 
 def redigested(rows: list[tuple], new_xml: Callable[[str], str]) -> Callable[[Path], Path]:
     """_data edited by ``new_xml`` and _meta's digest recomputed over ``rows`` — an
     edit made by someone who knows the digest rule."""
+
     def build(tmp_path: Path) -> Path:
         p = parts()
         bw.edit_sheet(p, "_data", new_xml)
         old = digest(sample_report().data_rows())
         bw.edit_sheet(p, "_meta", lambda x: x.replace(old, digest(rows)))
         return bw.pack(p, tmp_path / NAME)
+
     return build
 
 
@@ -104,13 +107,16 @@ def test_a_written_workbook_reads_back_exactly(tmp_path):
     assert list(parsed.visible) == VISIBLE
     sheet = parsed.visible["报表"]
     assert sheet[HTN_ROW + 2][2:6] == ["高血压患者规范管理率(%)", 412, 700, 58.9]  # row 5 on
-    assert all(len(row) <= Limits().max_columns for rows in parsed.visible.values()
-               for row in rows)
+    assert all(len(row) <= Limits().max_columns for rows in parsed.visible.values() for row in rows)
 
 
 def test_an_aggregated_workbook_with_children_and_an_extra_sheet_reads(tmp_path):
-    report = sample_report(org_code="530102", org_level="区", parent_code="530100",
-                           children=("530102001:1", "530102002:2"))
+    report = sample_report(
+        org_code="530102",
+        org_level="区",
+        parent_code="530100",
+        children=("530102001:1", "530102002:2"),
+    )
 
     def ranking(ws):
         ws["A1"] = "排名"
@@ -152,8 +158,9 @@ def test_a_workbook_saved_the_way_excel_saves_it_still_reads(tmp_path):
 
 
 def test_a_declared_dimension_of_300000_rows_allocates_nothing(tmp_path):
-    path = with_data(lambda x: x.replace('<dimension ref="A1:G40" />',
-                                         '<dimension ref="A1:XFD300000" />'))(tmp_path)
+    path = with_data(
+        lambda x: x.replace('<dimension ref="A1:G40" />', '<dimension ref="A1:XFD300000" />')
+    )(tmp_path)
     parsed, peak, _ = measured(path)
     assert parsed.data == sample_report().data_rows()
     assert peak < 10 * MB
@@ -162,8 +169,10 @@ def test_a_declared_dimension_of_300000_rows_allocates_nothing(tmp_path):
 def test_the_shipped_template_is_found_or_the_comparison_is_skipped_with_a_warning(tmp_path):
     template = replace(TEMPLATE, version=9)
     parsed = read_upward_workbook(good(tmp_path, sample_report(template=template)))
-    assert parsed.warnings == ["本程序没有报表模板 ygt.basic_public_health.quarterly 第9版，"
-                               "未核对可见工作表与 _data 是否一致"]
+    assert parsed.warnings == [
+        "本程序没有报表模板 ygt.basic_public_health.quarterly 第9版，"
+        "未核对可见工作表与 _data 是否一致"
+    ]
     parsed = read_upward_workbook(tmp_path / NAME, template=template)
     assert parsed.warnings == []
 
@@ -176,9 +185,14 @@ def test_a_digest_recomputed_over_edited_data_is_accepted_with_a_warning(tmp_pat
     them is reported as a warning naming sheet, row, indicator and both numbers."""
     rows = rows_with(HTN_ROW - 2, numerator=500, value=71.4)
     ref = f"{{}}{HTN_ROW}"
-    path = redigested(rows, lambda x: bw.set_cell(bw.set_cell(
-        x, ref.format("E"), bw.number_cell(500)), ref.format("G"), bw.number_cell(71.4)))(
-        tmp_path)
+    path = redigested(
+        rows,
+        lambda x: bw.set_cell(
+            bw.set_cell(x, ref.format("E"), bw.number_cell(500)),
+            ref.format("G"),
+            bw.number_cell(71.4),
+        ),
+    )(tmp_path)
     parsed = read_upward_workbook(path)
     assert parsed.data == rows
     sheet_row = HTN_ROW + 3
@@ -204,8 +218,13 @@ def test_a_visible_sheet_edited_by_hand_is_a_warning(tmp_path):
 
 def test_the_heading_of_the_first_report_sheet_is_checked(tmp_path):
     p = parts()
-    bw.edit_sheet(p, "报表", lambda x: x.replace("机构代码：530102001", "机构代码：530102999")
-                  .replace("2026年第3季度", "2026年第2季度"))
+    bw.edit_sheet(
+        p,
+        "报表",
+        lambda x: x.replace("机构代码：530102001", "机构代码：530102999").replace(
+            "2026年第3季度", "2026年第2季度"
+        ),
+    )
     parsed = read_upward_workbook(bw.pack(p, tmp_path / NAME))
     assert parsed.warnings == [
         "可见工作表与 _data 不一致（导入以 _data 为准）：可见工作表“报表”表头的机构代码为 530102999，"
@@ -222,6 +241,7 @@ def _bytes(data: bytes) -> Callable[[Path], Path]:
         path = tmp_path / NAME
         path.write_bytes(data)
         return path
+
     return build
 
 
@@ -236,10 +256,13 @@ def _corrupt(tmp_path: Path) -> Path:
 
     def damaged(raw: bytes) -> bytes:
         middle = len(raw) // 2
-        return raw[:middle] + bytes(b ^ 0x5A for b in raw[middle:middle + 40]) + raw[middle + 40:]
+        return (
+            raw[:middle] + bytes(b ^ 0x5A for b in raw[middle : middle + 40]) + raw[middle + 40 :]
+        )
 
-    entries = [(n, damaged(raw) if n == name else raw, size, crc)
-               for n, raw, size, crc in bw.honest(p)]
+    entries = [
+        (n, damaged(raw) if n == name else raw, size, crc) for n, raw, size, crc in bw.honest(p)
+    ]
     return bw.raw_zip(entries, tmp_path / NAME)
 
 
@@ -250,8 +273,11 @@ def _zip_encrypted(tmp_path: Path) -> Path:
     return _bytes(bytes(data))(tmp_path)
 
 
-def _with_members(extra: dict[str, bytes], change_types: Callable[[str], str] | None = None,
-                  change_book: Callable[[str], str] | None = None):
+def _with_members(
+    extra: dict[str, bytes],
+    change_types: Callable[[str], str] | None = None,
+    change_book: Callable[[str], str] | None = None,
+):
     def build(tmp_path: Path) -> Path:
         p = parts()
         p.update(extra)
@@ -260,13 +286,16 @@ def _with_members(extra: dict[str, bytes], change_types: Callable[[str], str] | 
         if change_book:
             p["xl/workbook.xml"] = change_book(p["xl/workbook.xml"].decode()).encode()
         return bw.pack(p, tmp_path / NAME)
+
     return build
 
 
 def _xlsm_type(types: str) -> str:
     """The workbook declared macro-enabled (what Excel writes for an .xlsm)."""
-    return types.replace("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet."
-                         "main+xml", "application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+    return types.replace(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    )
 
 
 def _bomb_declared(tmp_path: Path) -> Path:
@@ -281,8 +310,10 @@ def _bomb_lying(tmp_path: Path) -> Path:
     """The _data sheet's member replaced by 1 GiB of zeros declared as 40 KB."""
     p = parts()
     name = bw.sheet_part(p, "_data")
-    entries = [(n, bw.zeros_deflated(1024), 40_000, crc) if n == name else (n, raw, size, crc)
-               for n, raw, size, crc in bw.honest(p)]
+    entries = [
+        (n, bw.zeros_deflated(1024), 40_000, crc) if n == name else (n, raw, size, crc)
+        for n, raw, size, crc in bw.honest(p)
+    ]
     return bw.raw_zip(entries, tmp_path / NAME)
 
 
@@ -294,10 +325,14 @@ def _bomb_ratio(tmp_path: Path) -> Path:
 
 def _rows_300000(sheet: str) -> Callable[[Path], Path]:
     def fn(xml: str) -> str:
-        rows = "".join(f'<row r="{r}"><c r="A{r}" t="n"><v>{r}</v></c><c r="B{r}" t="n"><v>1</v>'
-                       f"</c></row>" for r in range(100, 300_100))
+        rows = "".join(
+            f'<row r="{r}"><c r="A{r}" t="n"><v>{r}</v></c><c r="B{r}" t="n"><v>1</v></c></row>'
+            for r in range(100, 300_100)
+        )
         return xml.replace("</sheetData>", rows + "</sheetData>").replace(
-            '<dimension ref="A1:G40" />', '<dimension ref="A1:G300100" />')
+            '<dimension ref="A1:G40" />', '<dimension ref="A1:G300100" />'
+        )
+
     return with_data(fn, sheet)
 
 
@@ -326,6 +361,7 @@ def _drop(sheet: str) -> Callable[[Path], Path]:
         p = parts()
         bw.drop_sheet(p, sheet)
         return bw.pack(p, tmp_path / NAME)
+
     return build
 
 
@@ -334,112 +370,260 @@ def _renamed(old: str, new: str) -> Callable[[Path], Path]:
         p = parts()
         bw.rename_sheet(p, old, new)
         return bw.pack(p, tmp_path / NAME)
+
     return build
 
 
-LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-          + "".join(f'<!ENTITY lol{n} "{("&lol" + str(n - 1 if n > 1 else "") + ";") * 10}">'
-                    for n in range(1, 10)) + "]>")
+LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{n} "{("&lol" + str(n - 1 if n > 1 else "") + ";") * 10}">'
+        for n in range(1, 10)
+    )
+    + "]>"
+)
 XXE = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 _CODE_A = f"A{HTN_ROW}"
 
 # (id, builder, code, words the reason contains)
 CORPUS: list[tuple[str, Callable[[Path], Path], str, str]] = [
-    ("not_a_zip", _bytes(b"org_code,period\n530102001,2026Q3\n" * 20), "not_zip", "不是 .xlsx 工作簿"),
-    ("html_renamed", _bytes(b"<html><table><tr><td>1</td></tr></table></html>"), "not_zip",
-     "网页或文本文件"),
+    (
+        "not_a_zip",
+        _bytes(b"org_code,period\n530102001,2026Q3\n" * 20),
+        "not_zip",
+        "不是 .xlsx 工作簿",
+    ),
+    (
+        "html_renamed",
+        _bytes(b"<html><table><tr><td>1</td></tr></table></html>"),
+        "not_zip",
+        "网页或文本文件",
+    ),
     ("empty", _bytes(b""), "empty", "文件是空的"),
     ("truncated", _truncated, "truncated", "文件不完整"),
     ("corrupt_member", _corrupt, "corrupt", "文件已损坏"),
-    ("old_xls_renamed", lambda t: bw.compound_file(["Workbook", "\x05SummaryInformation"],
-                                                   t / NAME), "old_xls",
-     "不是 .xlsx 工作簿（可能是旧版 .xls，请用“另存为 .xlsx”）"),
-    ("password_protected", lambda t: bw.compound_file(
-        ["EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"], t / NAME), "encrypted",
-     "工作簿有密码保护"),
+    (
+        "old_xls_renamed",
+        lambda t: bw.compound_file(["Workbook", "\x05SummaryInformation"], t / NAME),
+        "old_xls",
+        "不是 .xlsx 工作簿（可能是旧版 .xls，请用“另存为 .xlsx”）",
+    ),
+    (
+        "password_protected",
+        lambda t: bw.compound_file(
+            ["EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"], t / NAME
+        ),
+        "encrypted",
+        "工作簿有密码保护",
+    ),
     ("zip_encrypted_flag", _zip_encrypted, "encrypted", "密码保护"),
     ("vba_project", _with_members({"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}), "macro", "宏"),
     ("xlsm_content_type", _with_members({}, _xlsm_type), "macro", "宏"),
-    ("excel4_macro_sheet", _with_members({"xl/macrosheets/sheet1.xml": b"<xm:macrosheet/>"}),
-     "macro", "宏"),
-    ("billion_laughs", with_data(lambda x: LAUGHS + x.replace(
-        f"<t>{'htn.standard'}</t>", "<t>&lol9;</t>")), "xml_attack", "XML 攻击"),
-    ("external_entity", with_data(lambda x: XXE + x.replace("<t>ygt-report</t>", "<t>&xxe;</t>"),
-                                  "_meta"), "xml_attack", "XML 攻击"),
-    ("laughs_in_content_types", _with_members({}, lambda t: LAUGHS + t.replace(
-        "<Types ", "<Types a='&lol9;' ")), "xml_attack", "内容类型清单"),
+    (
+        "excel4_macro_sheet",
+        _with_members({"xl/macrosheets/sheet1.xml": b"<xm:macrosheet/>"}),
+        "macro",
+        "宏",
+    ),
+    (
+        "billion_laughs",
+        with_data(lambda x: LAUGHS + x.replace(f"<t>{'htn.standard'}</t>", "<t>&lol9;</t>")),
+        "xml_attack",
+        "XML 攻击",
+    ),
+    (
+        "external_entity",
+        with_data(lambda x: XXE + x.replace("<t>ygt-report</t>", "<t>&xxe;</t>"), "_meta"),
+        "xml_attack",
+        "XML 攻击",
+    ),
+    (
+        "laughs_in_content_types",
+        _with_members({}, lambda t: LAUGHS + t.replace("<Types ", "<Types a='&lol9;' ")),
+        "xml_attack",
+        "内容类型清单",
+    ),
     ("zip_bomb_declared_1GiB", _bomb_declared, "zip_bomb", "压缩炸弹"),
     ("zip_bomb_lying_about_size", _bomb_lying, "zip_bomb", "超过它声明的大小"),
     ("zip_bomb_ratio", _bomb_ratio, "zip_bomb", "压缩比"),
-    ("cell_at_XFD1048576", with_data(lambda x: bw.add_row(
-        x, '<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row>').replace(
-        '<dimension ref="A1:G40" />', '<dimension ref="A1:XFD1048576" />')),
-     "too_many_columns", "XFD1048576"),
+    (
+        "cell_at_XFD1048576",
+        with_data(
+            lambda x: bw.add_row(
+                x, '<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row>'
+            ).replace('<dimension ref="A1:G40" />', '<dimension ref="A1:XFD1048576" />')
+        ),
+        "too_many_columns",
+        "XFD1048576",
+    ),
     ("rows_300000_in_data", _rows_300000("_data"), "too_many_rows", "超过 2000 行"),
     ("rows_300000_in_visible", _rows_300000("报表"), "too_many_rows", "工作表“报表”超过 5000 行"),
-    ("formula_in_data", with_data(lambda x: bw.set_cell(
-        x, f"G{HTN_ROW}", '<c r="{ref}"><f>E{0}/F{0}*100</f><v>58.9</v></c>'.replace(
-            "{0}", str(HTN_ROW)))), "formula", f"G{HTN_ROW} 是公式"),
-    ("error_value_in_data", with_data(lambda x: bw.set_cell(
-        x, f"G{HTN_ROW}", '<c r="{ref}" t="e"><v>#DIV/0!</v></c>')), "error_value",
-     f"G{HTN_ROW} 是错误值 #DIV/0!"),
-    ("formula_in_meta", with_data(lambda x: bw.set_cell(
-        x, "B13", '<c r="{ref}" t="str"><f>1+1</f><v>2</v></c>'), "_meta"), "formula", "B13"),
-    ("number_stored_as_text", with_data(lambda x: bw.set_cell(
-        x, f"E{HTN_ROW}", bw.text_cell("412"))), "bad_cell", "以文本形式存储的数字"),
-    ("code_stored_as_number", with_data(lambda x: bw.set_cell(
-        x, _CODE_A, bw.number_cell(530102001))), "bad_cell", f"org_code（{_CODE_A}）应为文本"),
-    ("date_in_data", with_data(lambda x: bw.set_cell(
-        x, f"F{HTN_ROW}", '<c r="{ref}" t="d"><v>2026-09-30</v></c>')), "bad_cell", "日期"),
+    (
+        "formula_in_data",
+        with_data(
+            lambda x: bw.set_cell(
+                x,
+                f"G{HTN_ROW}",
+                '<c r="{ref}"><f>E{0}/F{0}*100</f><v>58.9</v></c>'.replace("{0}", str(HTN_ROW)),
+            )
+        ),
+        "formula",
+        f"G{HTN_ROW} 是公式",
+    ),
+    (
+        "error_value_in_data",
+        with_data(lambda x: bw.set_cell(x, f"G{HTN_ROW}", '<c r="{ref}" t="e"><v>#DIV/0!</v></c>')),
+        "error_value",
+        f"G{HTN_ROW} 是错误值 #DIV/0!",
+    ),
+    (
+        "formula_in_meta",
+        with_data(
+            lambda x: bw.set_cell(x, "B13", '<c r="{ref}" t="str"><f>1+1</f><v>2</v></c>'), "_meta"
+        ),
+        "formula",
+        "B13",
+    ),
+    (
+        "number_stored_as_text",
+        with_data(lambda x: bw.set_cell(x, f"E{HTN_ROW}", bw.text_cell("412"))),
+        "bad_cell",
+        "以文本形式存储的数字",
+    ),
+    (
+        "code_stored_as_number",
+        with_data(lambda x: bw.set_cell(x, _CODE_A, bw.number_cell(530102001))),
+        "bad_cell",
+        f"org_code（{_CODE_A}）应为文本",
+    ),
+    (
+        "date_in_data",
+        with_data(
+            lambda x: bw.set_cell(x, f"F{HTN_ROW}", '<c r="{ref}" t="d"><v>2026-09-30</v></c>')
+        ),
+        "bad_cell",
+        "日期",
+    ),
     ("missing_meta_sheet", _drop("_meta"), "missing_sheet", "缺少隐藏工作表“_meta”"),
     ("renamed_data_sheet", _renamed("_data", "数据"), "missing_sheet", "“数据”"),
-    ("two_data_sheets", _with_members({}, None, lambda book: book.replace(
-        '<sheet name="设备"', '<sheet name="_DATA"')), "duplicate_sheet", "两张名为“_data”"),
-    ("bad_data_header", with_data(lambda x: bw.set_cell(x, "D1", bw.text_cell("指标"))),
-     "bad_header", "表头应为 org_code"),
-    ("extra_column", with_data(lambda x: x.replace(
-        f'</row><row r="{HTN_ROW + 1}">',
-        f'<c r="H{HTN_ROW}" t="inlineStr"><is><t>备注</t></is></c></row><row r="{HTN_ROW + 1}">')),
-     "bad_row", f"H{HTN_ROW}"),
-    ("wrong_digest", with_data(lambda x: bw.set_cell(x, f"E{HTN_ROW}", bw.number_cell(500))),
-     "digest", "工作簿在导出后被修改过（校验值不符）"),
-    ("another_org_in_a_row", redigested(
-        rows_with(HTN_ROW - 2, org_code="530102999"),
-        lambda x: bw.set_cell(x, _CODE_A, bw.text_cell("530102999"))),
-     "org_mismatch", "530102999"),
-    ("another_period_in_a_row", redigested(
-        rows_with(HTN_ROW - 2, period="2026Q2"),
-        lambda x: bw.set_cell(x, f"C{HTN_ROW}", bw.text_cell("2026Q2"))),
-     "period_mismatch", "2026Q2"),
-    ("duplicated_row", with_data(lambda x: bw.add_row(
-        x, bw.data_row_xml(41, sample_report().data_rows()[HTN_ROW - 2]))),
-     "duplicate_row", f"第{HTN_ROW}行和第41行都是指标 htn.standard"),
-    ("unknown_format", with_data(lambda x: x.replace("<t>ygt-report</t>", "<t>other</t>"),
-                                 "_meta"), "format", "other"),
-    ("future_format_version", with_data(lambda x: bw.set_cell(x, "B3", bw.text_cell("2")),
-                                        "_meta"), "format_version", "升级本程序"),
-    ("meta_without_digest", with_data(lambda x: re.sub(r'<row r="17">.*?</row>', "", x),
-                                      "_meta"), "meta", "缺少 digest"),
+    (
+        "two_data_sheets",
+        _with_members(
+            {}, None, lambda book: book.replace('<sheet name="设备"', '<sheet name="_DATA"')
+        ),
+        "duplicate_sheet",
+        "两张名为“_data”",
+    ),
+    (
+        "bad_data_header",
+        with_data(lambda x: bw.set_cell(x, "D1", bw.text_cell("指标"))),
+        "bad_header",
+        "表头应为 org_code",
+    ),
+    (
+        "extra_column",
+        with_data(
+            lambda x: x.replace(
+                f'</row><row r="{HTN_ROW + 1}">',
+                f'<c r="H{HTN_ROW}" t="inlineStr"><is><t>备注</t></is></c></row><row r="{HTN_ROW + 1}">',
+            )
+        ),
+        "bad_row",
+        f"H{HTN_ROW}",
+    ),
+    (
+        "wrong_digest",
+        with_data(lambda x: bw.set_cell(x, f"E{HTN_ROW}", bw.number_cell(500))),
+        "digest",
+        "工作簿在导出后被修改过（校验值不符）",
+    ),
+    (
+        "another_org_in_a_row",
+        redigested(
+            rows_with(HTN_ROW - 2, org_code="530102999"),
+            lambda x: bw.set_cell(x, _CODE_A, bw.text_cell("530102999")),
+        ),
+        "org_mismatch",
+        "530102999",
+    ),
+    (
+        "another_period_in_a_row",
+        redigested(
+            rows_with(HTN_ROW - 2, period="2026Q2"),
+            lambda x: bw.set_cell(x, f"C{HTN_ROW}", bw.text_cell("2026Q2")),
+        ),
+        "period_mismatch",
+        "2026Q2",
+    ),
+    (
+        "duplicated_row",
+        with_data(
+            lambda x: bw.add_row(x, bw.data_row_xml(41, sample_report().data_rows()[HTN_ROW - 2]))
+        ),
+        "duplicate_row",
+        f"第{HTN_ROW}行和第41行都是指标 htn.standard",
+    ),
+    (
+        "unknown_format",
+        with_data(lambda x: x.replace("<t>ygt-report</t>", "<t>other</t>"), "_meta"),
+        "format",
+        "other",
+    ),
+    (
+        "future_format_version",
+        with_data(lambda x: bw.set_cell(x, "B3", bw.text_cell("2")), "_meta"),
+        "format_version",
+        "升级本程序",
+    ),
+    (
+        "meta_without_digest",
+        with_data(lambda x: re.sub(r'<row r="17">.*?</row>', "", x), "_meta"),
+        "meta",
+        "缺少 digest",
+    ),
     ("dotdot_member_path", _dotdot, "bad_path", "../../evil.xml"),
     ("absolute_member_path", _absolute, "bad_path", "/etc/evil.xml"),
     ("duplicate_member_name", _duplicate_member, "zip_structure", "重名"),
     ("too_many_members", _too_many_members, "too_many_members", "文件过多"),
     ("malformed_xml", with_data(lambda x: x[: len(x) // 2], "_meta"), "bad_xml", "XML 格式错误"),
-    ("two_megabyte_tag", with_data(lambda x: x.replace(
-        "<sheetData>", f'<sheetData x="{os.urandom(MB).hex()}">'), "_meta"), "bad_xml", "过长"),
-    ("deep_nesting", with_data(lambda x: x.replace(
-        "<sheetData>", "<sheetData>" + "<x>" * 100 + "</x>" * 100)), "bad_xml", "嵌套过深"),
-    ("shared_string_out_of_range", with_data(lambda x: bw.set_cell(
-        x, f"B{HTN_ROW}", '<c r="{ref}" t="s"><v>99999</v></c>')), "bad_cell", "共享字符串"),
-    ("not_a_workbook_docx", lambda t: bw.pack({
-        "[Content_Types].xml": b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-        b'content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.'
-        b'openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
-        "_rels/.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-        b'relationships"><Relationship Id="r1" Type="http://schemas.openxmlformats.org/'
-        b'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
-        b"</Relationships>",
-        "word/document.xml": b"<w:document/>"}, t / NAME), "not_workbook", "不是 Excel 工作簿"),
+    (
+        "two_megabyte_tag",
+        with_data(
+            lambda x: x.replace("<sheetData>", f'<sheetData x="{os.urandom(MB).hex()}">'), "_meta"
+        ),
+        "bad_xml",
+        "过长",
+    ),
+    (
+        "deep_nesting",
+        with_data(lambda x: x.replace("<sheetData>", "<sheetData>" + "<x>" * 100 + "</x>" * 100)),
+        "bad_xml",
+        "嵌套过深",
+    ),
+    (
+        "shared_string_out_of_range",
+        with_data(lambda x: bw.set_cell(x, f"B{HTN_ROW}", '<c r="{ref}" t="s"><v>99999</v></c>')),
+        "bad_cell",
+        "共享字符串",
+    ),
+    (
+        "not_a_workbook_docx",
+        lambda t: bw.pack(
+            {
+                "[Content_Types].xml": b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                b'content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.'
+                b'openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+                "_rels/.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                b'relationships"><Relationship Id="r1" Type="http://schemas.openxmlformats.org/'
+                b'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+                b"</Relationships>",
+                "word/document.xml": b"<w:document/>",
+            },
+            t / NAME,
+        ),
+        "not_workbook",
+        "不是 Excel 工作簿",
+    ),
 ]
 
 
@@ -462,10 +646,12 @@ def test_the_corpus_is_large_and_names_distinct():
     assert len({case[0] for case in CORPUS}) == len(CORPUS)
 
 
-@pytest.mark.parametrize(("build", "code", "words"), [c[1:] for c in CORPUS],
-                         ids=[c[0] for c in CORPUS])
+@pytest.mark.parametrize(
+    ("build", "code", "words"), [c[1:] for c in CORPUS], ids=[c[0] for c in CORPUS]
+)
 def test_a_bad_file_is_refused_with_its_reason_in_bounded_memory_and_time(
-        tmp_path, build, code, words):
+    tmp_path, build, code, words
+):
     path = build(tmp_path)
     result, peak, elapsed = measured(path)
     assert isinstance(result, WorkbookRejected), result
@@ -550,12 +736,12 @@ def test_random_damage_never_crashes_and_never_changes_the_numbers(tmp_path):
                 at = rng.randrange(len(body))
                 op = rng.random()
                 if op < 0.4:
-                    body[at:at + 1] = bytes([rng.choice(b'<>/"=&;x0123456789.-eE tsnrvcf\x00')])
+                    body[at : at + 1] = bytes([rng.choice(b'<>/"=&;x0123456789.-eE tsnrvcf\x00')])
                 elif op < 0.7:
-                    del body[at:at + rng.randint(1, 30)]
+                    del body[at : at + rng.randint(1, 30)]
                 else:
                     start = rng.randrange(len(body))
-                    body[at:at] = body[start:start + rng.randint(1, 40)]
+                    body[at:at] = body[start : start + rng.randint(1, 40)]
             p[name] = bytes(body)
             bw.pack(p, path)
         try:

@@ -47,14 +47,20 @@ def test_station_database_has_no_roster(ws):
 def test_roster_import_adds_updates_and_keeps_others(bureau_ws):
     store = bureau_ws.store
     roster.set_active(store, STATIONS[4][0], False)
-    done = roster.import_roster(store, [
-        MemberRow(STATIONS[0][0], "改名后的第1站", "站", "530102", 2),  # renamed
-        MemberRow(STATIONS[1][0], STATIONS[1][1], "站", "530102", 3),  # as it was
-        MemberRow(STATIONS[4][0], STATIONS[4][1], "站", "530102", 4),  # reactivated
-        MemberRow("530102100", "龙泉卫生院", "中心", None, 5),  # new
-    ])
+    done = roster.import_roster(
+        store,
+        [
+            MemberRow(STATIONS[0][0], "改名后的第1站", "站", "530102", 2),  # renamed
+            MemberRow(STATIONS[1][0], STATIONS[1][1], "站", "530102", 3),  # as it was
+            MemberRow(STATIONS[4][0], STATIONS[4][1], "站", "530102", 4),  # reactivated
+            MemberRow("530102100", "龙泉卫生院", "中心", None, 5),  # new
+        ],
+    )
     assert (done.added, done.updated, done.unchanged) == (
-        ["530102100"], [STATIONS[0][0], STATIONS[4][0]], [STATIONS[1][0]])
+        ["530102100"],
+        [STATIONS[0][0], STATIONS[4][0]],
+        [STATIONS[1][0]],
+    )
     assert done.not_in_file == [STATIONS[2][0], STATIONS[3][0]]
     assert "名册中另有 2 个机构不在文件中（未改动）" in done.summary()
     assert roster.member(store, STATIONS[0][0]).name == "改名后的第1站"
@@ -67,8 +73,13 @@ def test_roster_import_adds_updates_and_keeps_others(bureau_ws):
 def test_roster_import_with_a_bad_row_changes_nothing(bureau_ws):
     store = bureau_ws.store
     with pytest.raises(ValidationFailed, match="第3行"):
-        roster.import_roster(store, [MemberRow("530102100", "龙泉卫生院", "中心", None, 2),
-                                     MemberRow(BUREAU.code, "本局", "站", None, 3)])
+        roster.import_roster(
+            store,
+            [
+                MemberRow("530102100", "龙泉卫生院", "中心", None, 2),
+                MemberRow(BUREAU.code, "本局", "站", None, 3),
+            ],
+        )
     assert roster.member(store, "530102100") is None
 
 
@@ -84,8 +95,12 @@ def test_member_editing(bureau_ws):
     roster.update_member(store, "530102100", "龙泉街道社区卫生服务中心", "中心", None)
     roster.set_active(store, "530102100", False)
     m = roster.member(store, "530102100")
-    assert (m.name, m.parent_code, m.active, m.status) == ("龙泉街道社区卫生服务中心", None, False,
-                                                            "已停用")
+    assert (m.name, m.parent_code, m.active, m.status) == (
+        "龙泉街道社区卫生服务中心",
+        None,
+        False,
+        "已停用",
+    )
     assert [x.code for x in roster.members(store, search="龙泉")] == ["530102100"]
     assert "530102100" not in [x.code for x in roster.members(store, active_only=True)]
 
@@ -113,11 +128,11 @@ def test_accept_duplicate_replace_and_refuse(bureau_ws):
     assert (second.outcome, second.replaced_revision) == (REPLACED, 1)
     assert second.reason == "替代第1版（旧版保留在历史中）"
 
-    older = submissions.record(store, incoming(station_report(1, scale=0.7, revision=1),
-                                               salt="late copy"))
+    older = submissions.record(
+        store, incoming(station_report(1, scale=0.7, revision=1), salt="late copy")
+    )
     assert (older.outcome, older.code) == (REJECTED, "revision_conflict")
-    lower = submissions.record(store, incoming(station_report(1, scale=0.7, revision=1),
-                                               salt="x"))
+    lower = submissions.record(store, incoming(station_report(1, scale=0.7, revision=1), salt="x"))
     assert lower.outcome == REJECTED
 
     (cur,) = submissions.current(store, "2026Q3")
@@ -152,8 +167,11 @@ def test_unknown_and_deactivated_organisations_are_refused(bureau_ws):
 def test_accepted_submissions_cannot_be_deleted_or_edited(bureau_ws):
     store = bureau_ws.store
     submissions.record(store, incoming(station_report(1)))
-    for sql in ("DELETE FROM bureau_submissions", "DELETE FROM bureau_rows",
-                "UPDATE bureau_rows SET numerator = 0"):
+    for sql in (
+        "DELETE FROM bureau_submissions",
+        "DELETE FROM bureau_rows",
+        "UPDATE bureau_rows SET numerator = 0",
+    ):
         with pytest.raises(sqlite3.DatabaseError):
             store.conn.execute(sql)
 

@@ -30,8 +30,9 @@ def st(ws):
 
 
 def pay(st, cid, payer, kind, day, amount):
-    return st.pay.save({"contract_id": cid, "payer": payer, "kind": kind, "paid_date": day,
-                        "amount": amount}).record_id
+    return st.pay.save(
+        {"contract_id": cid, "payer": payer, "kind": kind, "paid_date": day, "amount": amount}
+    ).record_id
 
 
 def test_prepaid_share_is_a_setting(ws):
@@ -52,26 +53,33 @@ def test_due_prepaid_and_received_per_contract(ws, st):
     pay(st, cid, "phs", "1", "2026-01-15", "80")  # 80 % of 100
     fees = contract_fees(ws.store, ws.forms, cid)
     medical, phs, personal = (fees.by_payer[p] for p in ("medical", "phs", "personal"))
-    assert (medical.due, medical.prepaid_expected, medical.received, medical.outstanding) \
-        == (8000, 6400, 6400, 1600)
+    assert (medical.due, medical.prepaid_expected, medical.received, medical.outstanding) == (
+        8000,
+        6400,
+        6400,
+        1600,
+    )
     assert (phs.due, phs.prepaid_expected, phs.outstanding) == (10000, 8000, 2000)
     assert (personal.due, personal.prepaid_expected, personal.outstanding) == (2500, 2500, 0)
     pay(st, cid, "medical", "2", "2026-11-30", "16")  # settled after the assessment
     assert contract_fees(ws.store, ws.forms, cid).by_payer["medical"].outstanding == 0
-    assert [p["paid_date"] for p in contract_fees(ws.store, ws.forms, cid).payments][0] \
-        == "2026-11-30"
+    assert [p["paid_date"] for p in contract_fees(ws.store, ws.forms, cid).payments][
+        0
+    ] == "2026-11-30"
 
 
-@pytest.mark.parametrize(("payer", "kind", "amount", "field", "words"), [
-    ("medical", "1", "-5", "amount", "0–100000"),
-    ("medical", "1", "五十", "amount", "应为数字"),
-    ("medical", "1", "", "amount", "请填写金额"),
-    ("medical", "1", "20.01", "amount", "将超过应收"),
-    ("personal", "1", "5", "kind", "个人缴费"),
-    ("medical", "3", "5", "kind", "个人缴费的支付方"),
-])
-def test_bad_payments_are_refused_and_nothing_written(ws, st, payer, kind, amount, field,
-                                                      words):
+@pytest.mark.parametrize(
+    ("payer", "kind", "amount", "field", "words"),
+    [
+        ("medical", "1", "-5", "amount", "0–100000"),
+        ("medical", "1", "五十", "amount", "应为数字"),
+        ("medical", "1", "", "amount", "请填写金额"),
+        ("medical", "1", "20.01", "amount", "将超过应收"),
+        ("personal", "1", "5", "kind", "个人缴费"),
+        ("medical", "3", "5", "kind", "个人缴费的支付方"),
+    ],
+)
+def test_bad_payments_are_refused_and_nothing_written(ws, st, payer, kind, amount, field, words):
     cid = st.sign("张老汉", "2026-01-01")  # 基础服务包: 20 + 30 + 5
     with pytest.raises(ValidationFailed) as err:
         pay(st, cid, payer, kind, "2026-02-01", amount)

@@ -31,13 +31,16 @@ def names(rows):
     return [r.name for r in rows]
 
 
-@pytest.mark.parametrize(("day", "days", "expected"), [
-    ("2026-11-23", 30, ["王大姐", "赵青年"]),  # ends 11-30 and 12-14
-    ("2026-11-23", 60, ["王大姐", "赵青年", "张老汉"]),  # soonest first; 张 ends 12-31
-    ("2026-12-01", 30, ["赵青年", "张老汉"]),  # 王 expired on 11-30
-    ("2026-11-30", 0, ["王大姐"]),  # the last day counts
-    ("2025-06-01", 60, []),
-])
+@pytest.mark.parametrize(
+    ("day", "days", "expected"),
+    [
+        ("2026-11-23", 30, ["王大姐", "赵青年"]),  # ends 11-30 and 12-14
+        ("2026-11-23", 60, ["王大姐", "赵青年", "张老汉"]),  # soonest first; 张 ends 12-31
+        ("2026-12-01", 30, ["赵青年", "张老汉"]),  # 王 expired on 11-30
+        ("2026-11-30", 0, ["王大姐"]),  # the last day counts
+        ("2025-06-01", 60, []),
+    ],
+)
 def test_expiring_within_days_as_of_a_day(ws, st, day, days, expected):
     assert names(expiring(ws.store, d(day), days)) == expected
 
@@ -46,9 +49,10 @@ def test_renewed_and_terminated_contracts_are_not_expiring(ws, st):
     st.contracts.renew(st.ids["dibao"], d("2026-11-20"))
     st.contracts.terminate(st.ids["young"], "2026-06-01", "2")
     assert names(expiring(ws.store, d("2026-11-23"), 60)) == ["张老汉"]
-    assert [r.status for r in list_contracts(ws.store, d("2026-11-23"),
-                                             resident_ids=[st.people["王大姐"]])] \
-        == ["有效", "已续约"]
+    assert [
+        r.status
+        for r in list_contracts(ws.store, d("2026-11-23"), resident_ids=[st.people["王大姐"]])
+    ] == ["有效", "已续约"]
 
 
 def test_expiring_filtered_by_village_and_team(ws, st):
@@ -91,8 +95,12 @@ def test_closed_archives_are_not_listed(ws, st):
 
 def test_the_register_wide_and_the_one_resident_answers_agree(ws, st):
     rid = st.people["王大姐"]
-    ws.services.save("dm_register", {"register_date": "2025-03-01",
-                                     "diagnosis_date": "2025-02-01"}, rid, today=TODAY)
+    ws.services.save(
+        "dm_register",
+        {"register_date": "2025-03-01", "diagnosis_date": "2025-02-01"},
+        rid,
+        today=TODAY,
+    )
     for day in (d("2025-01-01"), d("2025-06-01"), TODAY, d("2029-03-01")):
         members = population_members(ws.store, ws.forms, day)
         for rid in st.people.values():

@@ -19,14 +19,23 @@ ITEMS = ("q_info", "q_cost", "q_image", "q_skill", "q_quality", "q_convenience")
 def st(ws):
     st = make_station(ws)
     st.surveys = SurveyRepo(ws.store, ws.forms)
-    st.ids = {"old": st.sign("张老汉", "2026-01-01"), "dibao": st.sign("王大姐", "2026-01-01"),
-              "young": st.sign("赵青年", "2026-01-01", team="龙泉", doctor="赵医生")}
+    st.ids = {
+        "old": st.sign("张老汉", "2026-01-01"),
+        "dibao": st.sign("王大姐", "2026-01-01"),
+        "young": st.sign("赵青年", "2026-01-01", team="龙泉", doctor="赵医生"),
+    }
     return st
 
 
 def survey(st, who, day, scores, overall):
-    return st.surveys.save({"contract_id": st.ids[who], "survey_date": day,
-                            **dict(zip(ITEMS, scores, strict=True)), "q_overall": overall})
+    return st.surveys.save(
+        {
+            "contract_id": st.ids[who],
+            "survey_date": day,
+            **dict(zip(ITEMS, scores, strict=True)),
+            "q_overall": overall,
+        }
+    )
 
 
 def test_average_score_and_share_satisfied_for_a_period(ws, st):
@@ -48,8 +57,14 @@ def test_average_score_and_share_satisfied_for_a_period(ws, st):
 
 def test_every_aspect_is_needed_and_a_survey_before_signing_is_refused(ws, st):
     with pytest.raises(ValidationFailed) as err:
-        st.surveys.save({"contract_id": st.ids["old"], "survey_date": "2026-03-01",
-                         "q_info": "5", "q_overall": "9"})
+        st.surveys.save(
+            {
+                "contract_id": st.ids["old"],
+                "survey_date": "2026-03-01",
+                "q_info": "5",
+                "q_overall": "9",
+            }
+        )
     assert "请填写费用" in err.value.errors["q_cost"]
     assert "应为以下之一" in err.value.errors["q_overall"]
     with pytest.raises(ValidationFailed) as err:

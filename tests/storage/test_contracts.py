@@ -36,8 +36,12 @@ def status(st, cid: int, day: str) -> str:
 def test_example_packages_are_data_with_the_published_split(ws, st):
     packages = EntityRepo(ws.store, ws.forms["service_package"])
     basic = packages.values(st.packages["基础服务包"])
-    assert (basic["fee_medical"], basic["fee_phs"], basic["fee_personal"],
-            basic["fee_total"]) == (20, 30, 5, 55)
+    assert (basic["fee_medical"], basic["fee_phs"], basic["fee_personal"], basic["fee_total"]) == (
+        20,
+        30,
+        5,
+        55,
+    )
     assert packages.values(st.packages["老年人服务包"])["fee_total"] == 150
     assert add_example_packages(ws.store, ws.forms) == []  # loaded once, by name
     packages.save({"fee_personal": "8"}, st.packages["基础服务包"])  # amounts are data
@@ -48,8 +52,15 @@ def test_example_packages_are_data_with_the_published_split(ws, st):
 def test_negative_or_non_numeric_package_fee_is_refused(ws, st, amount, words):
     packages = EntityRepo(ws.store, ws.forms["service_package"])
     with pytest.raises(ValidationFailed) as err:
-        packages.save({"name": "康复包", "kind": "2", "target": "6", "fee_medical": amount,
-                       "services": "康复指导"})
+        packages.save(
+            {
+                "name": "康复包",
+                "kind": "2",
+                "target": "6",
+                "fee_medical": amount,
+                "services": "康复指导",
+            }
+        )
     assert words in err.value.errors["fee_medical"]
 
 
@@ -70,10 +81,15 @@ def test_team_members_belong_to_a_team_and_team_names_are_unique(ws, st):
 
 def test_lifecycle_sign_renew_expire_terminate_with_populations_at_signing(ws, st):
     old = st.people["张老汉"]
-    ws.services.save("htn_register", {"register_date": "2024-03-01",
-                                      "diagnosis_date": "2024-02-01"}, old, today=TODAY)
-    first = st.sign("张老汉", "2025-01-01", packages=("基础服务包", "老年人服务包"),
-                    sign="2024-12-20")
+    ws.services.save(
+        "htn_register",
+        {"register_date": "2024-03-01", "diagnosis_date": "2024-02-01"},
+        old,
+        today=TODAY,
+    )
+    first = st.sign(
+        "张老汉", "2025-01-01", packages=("基础服务包", "老年人服务包"), sign="2024-12-20"
+    )
     values = st.contracts.values(first)
     assert values["key_populations"] == ["elderly", "htn"]
     assert (values["fee_medical"], values["fee_phs"], values["fee_personal"]) == (80, 100, 25)
@@ -84,7 +100,8 @@ def test_lifecycle_sign_renew_expire_terminate_with_populations_at_signing(ws, s
     # Later facts do not rewrite the contract: a new flag, dearer packages.
     ws.residents.save({"flag_dibao": True}, old)
     EntityRepo(ws.store, ws.forms["service_package"]).save(
-        {"fee_medical": "99"}, st.packages["老年人服务包"])
+        {"fee_medical": "99"}, st.packages["老年人服务包"]
+    )
     assert st.contracts.values(first)["key_populations"] == ["elderly", "htn"]
     assert st.contracts.values(first)["fee_medical"] == 80
 
@@ -130,8 +147,7 @@ def test_populations_are_those_of_the_sign_day(ws, st):
 def test_overlap_for_the_same_package_is_refused_not_for_another(ws, st):
     st.sign("张老汉", "2026-01-01")
     with pytest.raises(ValidationFailed) as err:
-        st.sign("张老汉", "2026-12-31", packages=("老年人服务包", "基础服务包"),
-                sign="2026-11-30")
+        st.sign("张老汉", "2026-12-31", packages=("老年人服务包", "基础服务包"), sign="2026-11-30")
     assert "服务期重叠" in err.value.errors["start_date"]
     assert "基础服务包" in err.value.errors["start_date"]
     assert len(st.contracts.rows()) == 1  # nothing written
@@ -147,11 +163,14 @@ def test_after_termination_a_new_contract_may_start_that_day(ws, st):
     st.sign("王大姐", "2026-05-01")
 
 
-@pytest.mark.parametrize(("start", "end", "field", "words"), [
-    ("2026-01-01", "2026-12-30", "end_date", "至少一年"),
-    ("2026-01-01", "2025-12-31", "end_date", "不能早于开始日期"),
-    ("2024-02-29", "2025-02-27", "end_date", "2025-02-28"),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "field", "words"),
+    [
+        ("2026-01-01", "2026-12-30", "end_date", "至少一年"),
+        ("2026-01-01", "2025-12-31", "end_date", "不能早于开始日期"),
+        ("2024-02-29", "2025-02-27", "end_date", "2025-02-28"),
+    ],
+)
 def test_term_of_at_least_one_year(ws, st, start, end, field, words):
     with pytest.raises(ValidationFailed) as err:
         st.sign("张老汉", start, end)
@@ -192,15 +211,21 @@ def test_household_contract_needs_its_representative(ws, st):
     with pytest.raises(ValidationFailed) as err:
         st.sign("李小妹", "2026-01-01", sign_mode="2")
     assert set(err.value.errors) == {"representative_name", "representative_relation"}
-    cid = st.sign("李小妹", "2026-01-01", sign_mode="2", representative_name="李妈妈",
-                  representative_relation="4")
+    cid = st.sign(
+        "李小妹",
+        "2026-01-01",
+        sign_mode="2",
+        representative_name="李妈妈",
+        representative_relation="4",
+    )
     assert st.contracts.values(cid)["representative_name"] == "李妈妈"
 
 
 def test_inactive_package_cannot_be_newly_signed_but_old_contracts_keep_it(ws, st):
     cid = st.sign("张老汉", "2026-01-01", packages=("老年人服务包",))
     EntityRepo(ws.store, ws.forms["service_package"]).save(
-        {"active": False}, st.packages["老年人服务包"])
+        {"active": False}, st.packages["老年人服务包"]
+    )
     st.contracts.save({"note": "电话改了"}, cid)
     with pytest.raises(ValidationFailed) as err:
         st.sign("王大姐", "2026-01-01", packages=("老年人服务包",))
@@ -208,8 +233,10 @@ def test_inactive_package_cannot_be_newly_signed_but_old_contracts_keep_it(ws, s
 
 
 def test_key_population_codes_match_the_form(forms):
-    assert tuple(c.code for c in forms["contract"].field("key_populations").choices) \
+    assert (
+        tuple(c.code for c in forms["contract"].field("key_populations").choices)
         == core.KEY_POPULATIONS
+    )
 
 
 def test_records_in_use_by_contracts_are_counted(ws, st):

@@ -66,12 +66,16 @@ def assets(ws, tmp_path: Path):
 
 
 def test_save_read_update_and_audit(assets):
-    change = assets.save({"asset_no": "A-001", "name": "血压计", "purchase_date": "2024-03-01",
-                          "price": "320.5"})
+    change = assets.save(
+        {"asset_no": "A-001", "name": "血压计", "purchase_date": "2024-03-01", "price": "320.5"}
+    )
     assert change.action == "insert"
     assert assets.values(change.record_id) == {
-        "asset_no": "A-001", "name": "血压计", "purchase_date": dt.date(2024, 3, 1),
-        "price": 320.5}
+        "asset_no": "A-001",
+        "name": "血压计",
+        "purchase_date": dt.date(2024, 3, 1),
+        "price": 320.5,
+    }
     assets.save({"name": "电子血压计"}, change.record_id)
     assert assets.values(change.record_id)["name"] == "电子血压计"
     assert assets.values(change.record_id)["price"] == 320.5  # kept
@@ -118,13 +122,17 @@ def test_entity_kind_and_migration_suggestion(ws, tmp_path: Path, forms):
     assert not form.per_resident
     registry = type(forms)({**{f.id: f for f in forms}, form.id: form})
     lines = suggest(ws.store.conn, registry)
-    assert lines == [f'Migration("{len(MIGRATIONS) + 1:04d}_asset", entity_table("e_asset", '
-                     '(("asset_no", TEXT), ("name", TEXT), ("purchase_date", TEXT), '
-                     '("price", REAL)))),']
+    assert lines == [
+        f'Migration("{len(MIGRATIONS) + 1:04d}_asset", entity_table("e_asset", '
+        '(("asset_no", TEXT), ("name", TEXT), ("purchase_date", TEXT), '
+        '("price", REAL)))),'
+    ]
 
 
 def test_records_as_choices_for_other_forms(assets):
     second = assets.save({"asset_no": "A-002", "name": "体重秤"}).record_id
     first = assets.save({"asset_no": "A-001", "name": "血压计"}).record_id
     assert [(c.code, c.label) for c in assets.choices()] == [
-        (str(first), "A-001"), (str(second), "A-002")]  # by the label field
+        (str(first), "A-001"),
+        (str(second), "A-002"),
+    ]  # by the label field

@@ -26,27 +26,57 @@ def eq(ws) -> Equipment:
     return Equipment(ws.store, ws.forms)
 
 
-def add(eq: Equipment, no: str, name: str = "听诊器", category: str = "1",
-        purchased: str = "2023-03-01", price: str | None = "120", **more) -> int:
-    return eq.assets.save({"asset_no": no, "name": name, "category": category,
-                           "purchase_date": purchased, "price": price, **more}).record_id
+def add(
+    eq: Equipment,
+    no: str,
+    name: str = "听诊器",
+    category: str = "1",
+    purchased: str = "2023-03-01",
+    price: str | None = "120",
+    **more,
+) -> int:
+    return eq.assets.save(
+        {
+            "asset_no": no,
+            "name": name,
+            "category": category,
+            "purchase_date": purchased,
+            "price": price,
+            **more,
+        }
+    ).record_id
 
 
 def counts(ws) -> tuple[int, int, int]:
     q = ws.store.conn.execute
-    return tuple(q(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (
-        "e_equipment", "e_equipment_status", "e_equipment_maintenance"))
+    return tuple(
+        q(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("e_equipment", "e_equipment_status", "e_equipment_maintenance")
+    )
 
 
 def test_register_keeps_the_fields_and_lists_by_asset_number(eq):
-    second = add(eq, "SB-002", "电子血压计", model="HEM-7136", serial_no="2023A117",
-                 manufacturer="欧姆龙", funding_source="1", location="诊室", responsible="李医生")
+    second = add(
+        eq,
+        "SB-002",
+        "电子血压计",
+        model="HEM-7136",
+        serial_no="2023A117",
+        manufacturer="欧姆龙",
+        funding_source="1",
+        location="诊室",
+        responsible="李医生",
+    )
     add(eq, "SB-001", "诊察床", price="860.50")
     assets = eq.register()
     assert [a["asset_no"] for a in assets] == ["SB-001", "SB-002"]
     bp = eq.get(second)
     assert (bp["model"], bp["manufacturer"], bp["location"], bp.category_label) == (
-        "HEM-7136", "欧姆龙", "诊室", "诊断")
+        "HEM-7136",
+        "欧姆龙",
+        "诊室",
+        "诊断",
+    )
     assert bp.status_label == "在用" and bp.status_date == D(2023, 3, 1)
     assert assets[0].price == 860.5
     assert eq.register(D(2023, 2, 28)) == []  # not purchased yet
@@ -61,9 +91,14 @@ def test_duplicate_asset_number_is_refused_at_the_field(eq, ws):
     assert counts(ws) == before
 
 
-@pytest.mark.parametrize(("price", "message"), [("-1", "价格（原值）应在 0–10000000元 之间"),
-                                                ("一百", "价格（原值）应为数字"),
-                                                ("12a", "价格（原值）应为数字")])
+@pytest.mark.parametrize(
+    ("price", "message"),
+    [
+        ("-1", "价格（原值）应在 0–10000000元 之间"),
+        ("一百", "价格（原值）应为数字"),
+        ("12a", "价格（原值）应为数字"),
+    ],
+)
 def test_negative_or_non_numeric_price_is_refused(eq, ws, price, message):
     with pytest.raises(ValidationFailed) as err:
         add(eq, "SB-001", price=price)
@@ -90,7 +125,10 @@ def test_status_history_gives_the_status_on_any_date(eq):
     assert eq.status_on(rid, D(2024, 12, 31)) == IN_USE
     assert eq.status_on(rid, D(2025, 7, 1)) == SCRAPPED
     assert [(h["status"], h["status_date"]) for h in eq.status_history(rid)] == [
-        (REPAIR, D(2024, 3, 1)), (IN_USE, D(2024, 3, 20)), (SCRAPPED, D(2025, 6, 30))]
+        (REPAIR, D(2024, 3, 1)),
+        (IN_USE, D(2024, 3, 20)),
+        (SCRAPPED, D(2025, 6, 30)),
+    ]
     latest = eq.get(rid)
     assert (latest.status_label, latest.status_date) == ("报废", D(2025, 6, 30))
     # a wrong change is undone by deleting it; the status falls back
@@ -128,22 +166,48 @@ def test_purchase_date_cannot_move_after_the_history(eq):
 
 def test_maintenance_log_with_cost_checks(eq, ws):
     rid = add(eq, "SB-001", purchased="2023-01-01")
-    eq.maintenance.save({"asset_id": str(rid), "maint_date": "2024-04-02", "kind": "2",
-                         "content": "更换袖带", "cost": "35.5", "result": "1"})
-    eq.maintenance.save({"asset_id": str(rid), "maint_date": "2023-12-01", "kind": "3",
-                         "cost": "0", "result": "1", "done_by": "县计量所"})
+    eq.maintenance.save(
+        {
+            "asset_id": str(rid),
+            "maint_date": "2024-04-02",
+            "kind": "2",
+            "content": "更换袖带",
+            "cost": "35.5",
+            "result": "1",
+        }
+    )
+    eq.maintenance.save(
+        {
+            "asset_id": str(rid),
+            "maint_date": "2023-12-01",
+            "kind": "3",
+            "cost": "0",
+            "result": "1",
+            "done_by": "县计量所",
+        }
+    )
     log = eq.maintenance_log(rid)
-    assert [(m["maint_date"], m["cost"]) for m in log] == [(D(2023, 12, 1), 0.0),
-                                                           (D(2024, 4, 2), 35.5)]
+    assert [(m["maint_date"], m["cost"]) for m in log] == [
+        (D(2023, 12, 1), 0.0),
+        (D(2024, 4, 2), 35.5),
+    ]
     before = counts(ws)
     for cost, message in (("-5", "费用应在 0–1000000元 之间"), ("五十", "费用应为数字")):
         with pytest.raises(ValidationFailed) as err:
-            eq.maintenance.save({"asset_id": str(rid), "maint_date": "2024-05-01",
-                                 "kind": "1", "cost": cost, "result": "1"})
+            eq.maintenance.save(
+                {
+                    "asset_id": str(rid),
+                    "maint_date": "2024-05-01",
+                    "kind": "1",
+                    "cost": cost,
+                    "result": "1",
+                }
+            )
         assert err.value.errors == {"cost": message}
     with pytest.raises(ValidationFailed) as err:
-        eq.maintenance.save({"asset_id": str(rid), "maint_date": "2022-12-31", "kind": "1",
-                             "result": "1"})
+        eq.maintenance.save(
+            {"asset_id": str(rid), "maint_date": "2022-12-31", "kind": "1", "result": "1"}
+        )
     assert err.value.errors == {"maint_date": "维修保养日期不能早于购置日期（2023-01-01）"}
     assert counts(ws) == before
 
@@ -157,13 +221,21 @@ def test_bundled_checklist_reads_and_names_its_source():
     assert len({i.code for i in checklist.items}) == len(checklist.items)
 
 
-@pytest.mark.parametrize(("items", "words"), [
-    ([{"code": "A", "name": "x", "category": "厨房"}], "category"),
-    ([{"code": "A", "name": "x", "category": "诊断", "quantity": 0}], "quantity"),
-    ([{"code": "A", "name": "x", "category": "诊断"}, {"code": "A", "name": "y",
-                                                      "category": "诊断"}], "重复"),
-    ([], "没有任何"),
-])
+@pytest.mark.parametrize(
+    ("items", "words"),
+    [
+        ([{"code": "A", "name": "x", "category": "厨房"}], "category"),
+        ([{"code": "A", "name": "x", "category": "诊断", "quantity": 0}], "quantity"),
+        (
+            [
+                {"code": "A", "name": "x", "category": "诊断"},
+                {"code": "A", "name": "y", "category": "诊断"},
+            ],
+            "重复",
+        ),
+        ([], "没有任何"),
+    ],
+)
 def test_bad_checklist_names_the_item(items, words):
     with pytest.raises(ChecklistError) as err:
         parse_checklist({"checklist": {"title": "t"}, "items": items}, "bureau.toml")
@@ -171,9 +243,15 @@ def test_bad_checklist_names_the_item(items, words):
 
 
 def small_list(*items: tuple[str, str, int, str]):
-    return parse_checklist({"checklist": {"title": "测试清单", "source": "测试"}, "items": [
-        {"code": c, "name": n, "category": "诊断", "quantity": q, "level": lv}
-        for c, n, q, lv in items]})
+    return parse_checklist(
+        {
+            "checklist": {"title": "测试清单", "source": "测试"},
+            "items": [
+                {"code": c, "name": n, "category": "诊断", "quantity": q, "level": lv}
+                for c, n, q, lv in items
+            ],
+        }
+    )
 
 
 def item_id(eq: Equipment, code: str) -> str:
@@ -181,8 +259,12 @@ def item_id(eq: Equipment, code: str) -> str:
 
 
 def test_checklist_missing_items_match_by_the_chosen_item_not_by_name(eq):
-    eq.load_checklist(small_list(("A1", "听诊器", 1, "必配"), ("A2", "血压计", 2, "必配"),
-                                 ("A3", "心电图机", 1, "选配")), D(2024, 1, 1))
+    eq.load_checklist(
+        small_list(
+            ("A1", "听诊器", 1, "必配"), ("A2", "血压计", 2, "必配"), ("A3", "心电图机", 1, "选配")
+        ),
+        D(2024, 1, 1),
+    )
     add(eq, "SB-001", "听诊器")  # same name, but no item chosen: does not count
     add(eq, "SB-002", "台式血压计", checklist_item=item_id(eq, "A2"))
     scope = add(eq, "SB-003", "双耳听诊器", checklist_item=item_id(eq, "A1"))
@@ -196,18 +278,21 @@ def test_checklist_missing_items_match_by_the_chosen_item_not_by_name(eq):
 
 
 def test_reloading_a_checklist_keeps_assets_pointing_at_their_item(eq):
-    eq.load_checklist(small_list(("A1", "听诊器", 1, "必配"), ("A2", "血压计", 1, "必配")),
-                      D(2024, 1, 1))
+    eq.load_checklist(
+        small_list(("A1", "听诊器", 1, "必配"), ("A2", "血压计", 1, "必配")), D(2024, 1, 1)
+    )
     before = item_id(eq, "A1")
     add(eq, "SB-001", checklist_item=before)
-    load = eq.load_checklist(small_list(("A1", "听诊器（双耳）", 1, "必配"),
-                                        ("A3", "血糖仪", 1, "必配")), D(2024, 2, 1))
+    load = eq.load_checklist(
+        small_list(("A1", "听诊器（双耳）", 1, "必配"), ("A3", "血糖仪", 1, "必配")), D(2024, 2, 1)
+    )
     assert (load.added, load.updated, load.removed) == (1, 1, 1)
     assert item_id(eq, "A1") == before
     assert [r.code for r in eq.checklist_status(D(2024, 3, 1))] == ["A1", "A3"]
     assert eq.checklist_info()["title"] == "测试清单"
-    again = eq.load_checklist(small_list(("A1", "听诊器（双耳）", 1, "必配"),
-                                         ("A3", "血糖仪", 1, "必配")), D(2024, 2, 2))
+    again = eq.load_checklist(
+        small_list(("A1", "听诊器（双耳）", 1, "必配"), ("A3", "血糖仪", 1, "必配")), D(2024, 2, 2)
+    )
     assert (again.added, again.updated, again.removed) == (0, 0, 0)
 
 
@@ -221,8 +306,9 @@ def test_asset_pointing_at_a_removed_item_is_refused(eq):
 
 
 def test_summary_counts_by_category_and_status_and_values(eq):
-    eq.load_checklist(small_list(("A1", "听诊器", 1, "必配"), ("A2", "血糖仪", 1, "必配")),
-                      D(2024, 1, 1))
+    eq.load_checklist(
+        small_list(("A1", "听诊器", 1, "必配"), ("A2", "血糖仪", 1, "必配")), D(2024, 1, 1)
+    )
     add(eq, "SB-001", "听诊器", "1", price="120", checklist_item=item_id(eq, "A1"))
     ecg = add(eq, "SB-002", "心电图机", "1", price="8600")
     pc = add(eq, "SB-003", "计算机", "6", price="4200.5")
@@ -234,8 +320,15 @@ def test_summary_counts_by_category_and_status_and_values(eq):
     eq.change_status(old, SCRAPPED, D(2024, 12, 1))
     s = eq.summary(D(2024, 12, 31))
     assert s.by_status == {"在用": 2, "维修": 1, "停用": 1, "报废": 1}
-    assert s.by_category == {"诊断": 2, "治疗": 0, "检验": 0, "急救": 0, "中医": 1,
-                             "信息化": 1, "其他": 0}
+    assert s.by_category == {
+        "诊断": 2,
+        "治疗": 0,
+        "检验": 0,
+        "急救": 0,
+        "中医": 1,
+        "信息化": 1,
+        "其他": 0,
+    }
     assert s.by_category_status["检验"] == {"在用": 0, "维修": 0, "停用": 0, "报废": 1}
     assert (s.total, s.total_value) == (4, 12920.5)
     assert (s.in_use, s.in_use_value) == (2, 120.0)

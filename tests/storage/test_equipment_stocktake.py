@@ -24,13 +24,21 @@ def st(ws, eq) -> Stocktakes:
 
 
 def add(eq: Equipment, no: str, purchased: str = "2023-03-01") -> int:
-    return eq.assets.save({"asset_no": no, "name": f"设备{no}", "category": "1",
-                           "purchase_date": purchased, "price": "100"}).record_id
+    return eq.assets.save(
+        {
+            "asset_no": no,
+            "name": f"设备{no}",
+            "category": "1",
+            "purchase_date": purchased,
+            "price": "100",
+        }
+    ).record_id
 
 
 def start(st: Stocktakes, year: int = 2024, day: str = "2024-12-20") -> int:
-    return st.start({"year": year, "stocktake_date": day, "checker": "王护士",
-                     "supervisor": "李站长"}).record_id
+    return st.start(
+        {"year": year, "stocktake_date": day, "checker": "王护士", "supervisor": "李站长"}
+    ).record_id
 
 
 def test_stocktake_covers_the_register_on_its_date(eq, st):
@@ -62,15 +70,19 @@ def test_marking_counting_and_finishing(eq, st, ws):
     assert err.value.errors == {"finished_date": "还有 1 台设备未盘点，请先逐台标记结果"}
     st.mark(sid, ids[3], MISSING)
     st.mark(sid, ids[3], FOUND, note="在库房找到")  # changed mind: one line per asset
-    assert ws.store.conn.execute(
-        "SELECT count(*) FROM e_equipment_stocktake_line").fetchone()[0] == 4
+    assert (
+        ws.store.conn.execute("SELECT count(*) FROM e_equipment_stocktake_line").fetchone()[0] == 4
+    )
     st.finish(sid, D(2024, 12, 21))
     result = st.result(sid)
     assert result.finished
     assert result.counts == {"找到": 2, "缺失": 1, "状态变化": 1, "未盘": 0}
     changed = result.items[2]
     assert (changed.result_label, changed.observed_label, changed.note) == (
-        "状态变化", "维修", "屏幕不亮")
+        "状态变化",
+        "维修",
+        "屏幕不亮",
+    )
 
 
 def test_finished_stocktake_is_frozen(eq, st):

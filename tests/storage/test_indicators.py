@@ -13,20 +13,37 @@ from ygt_desktop.storage.indicators import Indicators, values
 
 TODAY = dt.date(2026, 12, 20)
 TEMPLATE = load_template(resources_dir() / "templates" / "quarterly_report.toml")
-BASE = {"population": 1000, "pop_35": 400, "pop_65": 100, "children_0_6": 50,
-        "children_0_36": 20}
+BASE = {"population": 1000, "pop_35": 400, "pop_65": 100, "children_0_6": 50, "children_0_36": 20}
 
 
 def person(ws, name, birth, sex="1", archived="2020-01-01"):
-    return ws.residents.save({"name": name, "no_id_reason": "9", "sex": sex,
-                              "birth_date": birth, "village_code": "101",
-                              "archive_date": archived}).record_id
+    return ws.residents.save(
+        {
+            "name": name,
+            "no_id_reason": "9",
+            "sex": sex,
+            "birth_date": birth,
+            "village_code": "101",
+            "archive_date": archived,
+        }
+    ).record_id
 
 
 def htn_visit(ws, rid, day, sbp=130, dbp=80, method="1"):
-    ws.services.save("htn_followup", {
-        "visit_date": day, "visit_method": method, "sbp": str(sbp), "dbp": str(dbp),
-        "adherence": "1", "visit_class": "1"}, rid, today=TODAY, confirm=True)
+    ws.services.save(
+        "htn_followup",
+        {
+            "visit_date": day,
+            "visit_method": method,
+            "sbp": str(sbp),
+            "dbp": str(dbp),
+            "adherence": "1",
+            "visit_class": "1",
+        },
+        rid,
+        today=TODAY,
+        confirm=True,
+    )
 
 
 def compute(ws, period="2026Q3", base=BASE):
@@ -41,8 +58,12 @@ def test_ten_hypertension_patients_known_by_construction(ws):
     for n in range(10):
         birth = "1956-03-01" if n == 0 else "1970-05-05"  # patient 0 is 70
         rid = person(ws, f"患者{n}", birth)
-        ws.services.save("htn_register", {"register_date": "2025-06-01",
-                                          "diagnosis_date": "2025-05-01"}, rid, today=TODAY)
+        ws.services.save(
+            "htn_register",
+            {"register_date": "2025-06-01", "diagnosis_date": "2025-05-01"},
+            rid,
+            today=TODAY,
+        )
         ids.append(rid)
     for n, rid in enumerate(ids[:6]):
         htn_visit(ws, rid, "2026-02-10")
@@ -54,8 +75,11 @@ def test_ten_hypertension_patients_known_by_construction(ws):
         htn_visit(ws, rid, "2026-05-10", 130, 80, method="3")  # phone: not face to face
     got = values(compute(ws))
     assert (got["htn.mgmt"].numerator, got["htn.mgmt"].denominator) == (10, 101)  # 400×25.2 %
-    assert (got["htn.standard"].numerator, got["htn.standard"].denominator,
-            got["htn.standard"].value) == (6, 10, 60.0)
+    assert (
+        got["htn.standard"].numerator,
+        got["htn.standard"].denominator,
+        got["htn.standard"].value,
+    ) == (6, 10, 60.0)
     # controlled at the latest reading: patients 0-3 of the six, and the two seen by
     # phone at 130/80 (a reading by phone still counts for control)
     assert (got["htn.control"].numerator, got["htn.control"].value) == (6, 60.0)
@@ -63,8 +87,12 @@ def test_ten_hypertension_patients_known_by_construction(ws):
 
 def test_a_patient_who_misses_one_quarter_is_not_standard(ws):
     rid = person(ws, "张三", "1960-01-01")
-    ws.services.save("htn_register", {"register_date": "2026-04-15",
-                                      "diagnosis_date": "2026-04-01"}, rid, today=TODAY)
+    ws.services.save(
+        "htn_register",
+        {"register_date": "2026-04-15", "diagnosis_date": "2026-04-01"},
+        rid,
+        today=TODAY,
+    )
     htn_visit(ws, rid, "2026-05-01")
     got = values(compute(ws, "2026Q2"))
     assert got["htn.standard"].value == 100.0  # registered in Q2: Q2 is enough
@@ -76,8 +104,12 @@ def test_moved_away_before_the_year_is_not_managed_but_died_in_the_window_is(ws)
     gone = person(ws, "迁走", "1960-01-01")
     died = person(ws, "去世", "1960-01-01")
     for rid in (gone, died):
-        ws.services.save("htn_register", {"register_date": "2025-03-01",
-                                          "diagnosis_date": "2025-02-01"}, rid, today=TODAY)
+        ws.services.save(
+            "htn_register",
+            {"register_date": "2025-03-01", "diagnosis_date": "2025-02-01"},
+            rid,
+            today=TODAY,
+        )
     ws.residents.close(gone, "迁出", dt.date(2025, 12, 1))
     ws.residents.close(died, "死亡", dt.date(2026, 5, 1))
     got = compute(ws)
@@ -117,15 +149,47 @@ def test_elderly_and_children_by_age_on_the_window_end_leap_day(ws):
 @pytest.mark.parametrize(("lmp", "early"), [("2025-12-01", True), ("2025-11-20", False)])
 def test_early_pregnancy_registration_before_13_weeks(ws, lmp, early):
     rid = person(ws, "孕妇", "1996-04-01", sex="2")
-    ws.services.save("prenatal_first", {
-        "exam_date": "2026-02-22", "lmp_date": lmp, "gravidity": "1", "parity": "0",
-        "sbp": "110", "dbp": "70", "risk": "1"}, rid, today=TODAY)
-    ws.services.save("delivery", {"delivered_date": "2026-08-30",
-                                  "discharged_date": "2026-09-02", "place": "1", "mode": "1",
-                                  "live_births": "1"}, rid, today=TODAY)
-    ws.services.save("postpartum_visit", {
-        "visit_date": "2026-09-30", "sbp": "110", "dbp": "70", "breast": "1", "lochia": "1",
-        "uterus": "1", "wound": "1", "classification": "1"}, rid, today=TODAY)
+    ws.services.save(
+        "prenatal_first",
+        {
+            "exam_date": "2026-02-22",
+            "lmp_date": lmp,
+            "gravidity": "1",
+            "parity": "0",
+            "sbp": "110",
+            "dbp": "70",
+            "risk": "1",
+        },
+        rid,
+        today=TODAY,
+    )
+    ws.services.save(
+        "delivery",
+        {
+            "delivered_date": "2026-08-30",
+            "discharged_date": "2026-09-02",
+            "place": "1",
+            "mode": "1",
+            "live_births": "1",
+        },
+        rid,
+        today=TODAY,
+    )
+    ws.services.save(
+        "postpartum_visit",
+        {
+            "visit_date": "2026-09-30",
+            "sbp": "110",
+            "dbp": "70",
+            "breast": "1",
+            "lochia": "1",
+            "uterus": "1",
+            "wound": "1",
+            "classification": "1",
+        },
+        rid,
+        today=TODAY,
+    )
     got = values(compute(ws))
     # 2025-12-01 → 2026-02-22 is 83 days (11 weeks 6 days); 2025-11-20 → 94 days
     assert got["mat.early"].numerator == (1 if early else 0)

@@ -17,18 +17,39 @@ Q3 = Period.parse("2026Q3")
 
 @pytest.fixture
 def patient(ws):
-    rid = ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
-                             "village_code": "101", "archive_date": "2020-01-01"}).record_id
-    ws.services.save("htn_register", {"register_date": "2026-01-05",
-                                      "diagnosis_date": "2025-12-01"}, rid, today=TODAY)
+    rid = ws.residents.save(
+        {
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "village_code": "101",
+            "archive_date": "2020-01-01",
+        }
+    ).record_id
+    ws.services.save(
+        "htn_register",
+        {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"},
+        rid,
+        today=TODAY,
+    )
     locking.set_head(ws.store, "李站长", "2468")
     return rid
 
 
 def visit(ws, rid, day, sbp=130):
-    return ws.services.save("htn_followup", {
-        "visit_date": day, "visit_method": "1", "sbp": str(sbp), "dbp": "80",
-        "adherence": "1", "visit_class": "1"}, rid, today=TODAY, confirm=True)
+    return ws.services.save(
+        "htn_followup",
+        {
+            "visit_date": day,
+            "visit_method": "1",
+            "sbp": str(sbp),
+            "dbp": "80",
+            "adherence": "1",
+            "visit_class": "1",
+        },
+        rid,
+        today=TODAY,
+        confirm=True,
+    )
 
 
 def test_submitted_quarter_is_locked_and_the_head_corrects_it(ws, patient):
@@ -40,20 +61,24 @@ def test_submitted_quarter_is_locked_and_the_head_corrects_it(ws, patient):
     with pytest.raises(locking.LockedError, match="2026年第3季度"):
         visit(ws, patient, "2026-09-15")  # a late entry into the locked window
     with pytest.raises(locking.LockedError):
-        ws.services.save("htn_followup", {"sbp": "150"}, record_id=saved.change.record_id,
-                         today=TODAY)
+        ws.services.save(
+            "htn_followup", {"sbp": "150"}, record_id=saved.change.record_id, today=TODAY
+        )
     with pytest.raises(locking.LockedError, match="密码不正确"), locking.as_head(ws.store, "0000"):
         pass
     assert reporting.compute(Q3).report.revision == 1  # nothing changed yet
     with locking.as_head(ws.store, "2468"):
-        ws.services.save("htn_followup", {"sbp": "150"}, record_id=saved.change.record_id,
-                         today=TODAY)
+        ws.services.save(
+            "htn_followup", {"sbp": "150"}, record_id=saved.change.record_id, today=TODAY
+        )
     assert not ws.store.head_unlocked
     history = ws.services.timeline(patient)
     assert history  # still there
     audit = ws.store.conn.execute(
         "SELECT action, reason FROM audit_log WHERE record_id = ? AND table_name = "
-        "'f_htn_followup' ORDER BY id", (saved.change.record_id,)).fetchall()
+        "'f_htn_followup' ORDER BY id",
+        (saved.change.record_id,),
+    ).fetchall()
     assert audit[-1] == ("correction", "更正已上报的2026年第3季度")
     again = reporting.compute(Q3).report
     assert again.revision == 2

@@ -28,8 +28,13 @@ PACKAGE = Path(migrations.__file__).parent
 PACKAGE_NAME = "ygt_desktop.storage.migrations"
 # The developer tool run by ``python -m``; it loads the forms to compare with them.
 TOOLS = {"__main__.py"}
-FORBIDDEN = ("ygt_desktop.core", "ygt_desktop.paths", "ygt_desktop.storage.workspace",
-             "tomllib", "tomli")
+FORBIDDEN = (
+    "ygt_desktop.core",
+    "ygt_desktop.paths",
+    "ygt_desktop.storage.workspace",
+    "tomllib",
+    "tomli",
+)
 
 
 def runtime_imports(path: Path) -> list[tuple[int, str]]:
@@ -51,8 +56,10 @@ def runtime_imports(path: Path) -> list[tuple[int, str]]:
                 module = ".".join([*base, *([node.module] if node.module else [])])
             else:
                 module = node.module or ""
-            found += [(node.lineno, f"{module}.{a.name}" if not node.module and node.level
-                       else module) for a in node.names]
+            found += [
+                (node.lineno, f"{module}.{a.name}" if not node.module and node.level else module)
+                for a in node.names
+            ]
     return found
 
 
@@ -68,8 +75,7 @@ def test_the_package_is_split_into_small_modules():
 
 @pytest.mark.parametrize("path", history_modules(), ids=lambda p: p.name)
 def test_history_modules_import_nothing_that_loads_forms(path):
-    wrong = [(line, name) for line, name in runtime_imports(path)
-             if name.startswith(FORBIDDEN)]
+    wrong = [(line, name) for line, name in runtime_imports(path) if name.startswith(FORBIDDEN)]
     assert not wrong, f"{path.name} imports {wrong}"
     if path.name.startswith("history_"):  # the history itself: literals and builders only
         mine = {name for _, name in runtime_imports(path)} - {"__future__"}
@@ -86,8 +92,7 @@ def test_importing_and_migrating_leaves_the_form_loader_unimported():
         "    'ygt_desktop.paths', 'ygt_desktop.storage.workspace', 'tomllib')))\n"
         "print(loaded)\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 

@@ -37,24 +37,32 @@ def make_old_database(path: Path, k: int) -> sqlite3.Connection:
     """A database as the code before sqlite-utils left it after its first ``k``
     migrations: each in its own transaction, recorded in ``schema_migrations``."""
     conn = connect(path)
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
-                 "(name TEXT PRIMARY KEY, applied_at TEXT)")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+    )
     for n, migration in enumerate(MIGRATIONS[:k]):
         conn.execute("BEGIN IMMEDIATE")
         migration.apply(conn)
-        conn.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
-                     (migration.name, f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}+08:00"))
+        conn.execute(
+            "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+            (migration.name, f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}+08:00"),
+        )
         conn.execute("COMMIT")
     return conn
 
 
 def user_tables(conn: sqlite3.Connection) -> list[str]:
     """Tables in an order where every table comes after those it references."""
-    names = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name != 'schema_migrations' ORDER BY name")]
-    parents = {t: {r[2] for r in conn.execute(f"PRAGMA foreign_key_list({t})")} - {t}
-               for t in names}
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name != 'schema_migrations' ORDER BY name"
+        )
+    ]
+    parents = {
+        t: {r[2] for r in conn.execute(f"PRAGMA foreign_key_list({t})")} - {t} for t in names
+    }
     ordered: list[str] = []
     while len(ordered) < len(names):
         ordered += [t for t in names if t not in ordered and parents[t] <= set(ordered)]
@@ -69,8 +77,9 @@ def value(conn: sqlite3.Connection, table: str, col: tuple[Any, ...], i: int) ->
         if fk[3] == name:  # the i-th row of the referenced table (itself: the previous)
             if fk[2] == table:
                 return None
-            return conn.execute(f"SELECT {fk[4]} FROM {fk[2]} LIMIT 1 OFFSET ?",
-                                ((i - 1) % ROWS,)).fetchone()[0]
+            return conn.execute(
+                f"SELECT {fk[4]} FROM {fk[2]} LIMIT 1 OFFSET ?", ((i - 1) % ROWS,)
+            ).fetchone()[0]
     if sql_type == "TEXT":
         return f"{table}.{name}.{i}·中文"
     if sql_type == "REAL":
@@ -86,21 +95,27 @@ def fill(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
         names = ", ".join(c[1] for c in cols)
         marks = ", ".join("?" for _ in cols)
         for i in range(1, 2 if table in ONE_ROW else ROWS + 1):
-            conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                         [value(conn, table, c, i) for c in cols])
+            conn.execute(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                [value(conn, table, c, i) for c in cols],
+            )
     conn.execute("COMMIT")
     return {t: rows(conn, t) for t in user_tables(conn)}
 
 
-def rows(conn: sqlite3.Connection, table: str, columns: list[str] | None = None,
-         ) -> list[tuple[Any, ...]]:
+def rows(
+    conn: sqlite3.Connection,
+    table: str,
+    columns: list[str] | None = None,
+) -> list[tuple[Any, ...]]:
     names = ", ".join(columns or ["*"])
     return sorted(conn.execute(f"SELECT {names} FROM {table}").fetchall(), key=repr)
 
 
 def schema(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
-    return conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
-                        "ORDER BY type, name").fetchall()
+    return conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+    ).fetchall()
 
 
 @pytest.fixture(scope="module")
@@ -112,26 +127,27 @@ def fresh_schema(tmp_path_factory) -> list[tuple[Any, ...]]:
     return made
 
 
-@pytest.mark.parametrize("k", range(len(MIGRATIONS) + 1),
-                         ids=["empty", *(m.name for m in MIGRATIONS)])
+@pytest.mark.parametrize(
+    "k", range(len(MIGRATIONS) + 1), ids=["empty", *(m.name for m in MIGRATIONS)]
+)
 def test_database_at_every_version_upgrades_with_its_data(tmp_path, fresh_schema, k):
     conn = make_old_database(tmp_path / "old.db", k)
     before = fill(conn)
     assert all(before[t] for t in before)
-    recorded = conn.execute("SELECT name, applied_at FROM schema_migrations ORDER BY rowid"
-                            ).fetchall()
+    recorded = conn.execute(
+        "SELECT name, applied_at FROM schema_migrations ORDER BY rowid"
+    ).fetchall()
 
     assert apply_pending(conn) == [m.name for m in MIGRATIONS[k:]]  # nothing skipped
 
-    after = conn.execute("SELECT name, applied_at FROM schema_migrations ORDER BY rowid"
-                         ).fetchall()
+    after = conn.execute("SELECT name, applied_at FROM schema_migrations ORDER BY rowid").fetchall()
     assert after[:k] == recorded  # nothing re-applied
     assert [n for n, _ in after] == [m.name for m in MIGRATIONS]
     for table, old_rows in before.items():
         names = [d[0] for d in conn.execute(f"SELECT * FROM {table}").description]
-        kept = names[:len(old_rows[0])]
+        kept = names[: len(old_rows[0])]
         assert rows(conn, table, kept) == old_rows, table
-        added = names[len(old_rows[0]):]  # columns later migrations added: empty
+        added = names[len(old_rows[0]) :]  # columns later migrations added: empty
         if added:
             assert {r for r in rows(conn, table, added)} == {(None,) * len(added)}, table
     assert schema(conn) == fresh_schema
@@ -157,7 +173,8 @@ def test_opening_an_old_database_backs_it_up_then_upgrades_it(tmp_path, fresh_sc
     old = sqlite3.connect(f"{made[0].path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         assert len(old.execute("SELECT name FROM schema_migrations").fetchall()) == 20
-        assert not old.execute("SELECT 1 FROM sqlite_master WHERE name = 'f_tb_first_visit'"
-                               ).fetchall()
+        assert not old.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'f_tb_first_visit'"
+        ).fetchall()
     finally:
         old.close()

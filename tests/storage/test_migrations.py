@@ -49,10 +49,14 @@ def with_field(forms: FormRegistry, form_id: str, field_id: str, **changes) -> F
     """A copy of ``forms`` where one field of one form is changed (or, with
     ``changes={}``, removed)."""
     form = forms[form_id]
-    fields = tuple(dataclasses.replace(f, **changes) if f.id == field_id else f
-                   for f in form.fields if changes or f.id != field_id)
-    return FormRegistry({**{f.id: f for f in forms},
-                         form_id: dataclasses.replace(form, fields=fields)})
+    fields = tuple(
+        dataclasses.replace(f, **changes) if f.id == field_id else f
+        for f in form.fields
+        if changes or f.id != field_id
+    )
+    return FormRegistry(
+        {**{f.id: f for f in forms}, form_id: dataclasses.replace(form, fields=fields)}
+    )
 
 
 def test_fresh_database_has_every_form_field_with_its_type(fresh, forms):
@@ -65,35 +69,43 @@ def test_drift_reports_a_field_whose_type_changed(fresh, forms):
     assert forms["htn_followup"].field("sbp").field_type.sql_type == "INTEGER"
     changed = with_field(forms, "htn_followup", "sbp", type="text")
     assert drift(fresh, changed) == [
-        Difference("f_htn_followup", "sbp", "TEXT", "INTEGER", "htn_followup")]
+        Difference("f_htn_followup", "sbp", "TEXT", "INTEGER", "htn_followup")
+    ]
     assert suggest(fresh, changed) == [
         f'Migration("{len(MIGRATIONS) + 1:04d}_htn_followup_types", '
-        'change_types("f_htn_followup", {"sbp": TEXT})),']
+        'change_types("f_htn_followup", {"sbp": TEXT})),'
+    ]
 
 
 def test_drift_reports_a_removed_field(fresh, forms):
     removed = with_field(forms, "contract", "note")
-    assert drift(fresh, removed) == [
-        Difference("e_contract", "note", None, "TEXT", "contract")]
+    assert drift(fresh, removed) == [Difference("e_contract", "note", None, "TEXT", "contract")]
     lines = suggest(fresh, removed)
     assert lines[0].startswith("# e_contract：删除列 note 会删除其中的数据")
-    assert lines[1:] == [f'Migration("{len(MIGRATIONS) + 1:04d}_contract_drop", '
-                         'drop_columns("e_contract", ("note",))),']
+    assert lines[1:] == [
+        f'Migration("{len(MIGRATIONS) + 1:04d}_contract_drop", '
+        'drop_columns("e_contract", ("note",))),'
+    ]
 
 
 def test_drift_reports_a_new_field_and_a_table_without_form(fresh, forms):
     base = forms["dm_register"]
     extra = dataclasses.replace(base.fields[0], id="insulin_start", type="date")
-    grown = FormRegistry({**{f.id: f for f in forms if f.id != "tcm_child"},
-                          "dm_register": dataclasses.replace(
-                              base, fields=(*base.fields, extra))})
+    grown = FormRegistry(
+        {
+            **{f.id: f for f in forms if f.id != "tcm_child"},
+            "dm_register": dataclasses.replace(base, fields=(*base.fields, extra)),
+        }
+    )
     assert drift(fresh, grown) == [
         Difference("f_dm_register", "insulin_start", "TEXT", None, "dm_register"),
-        Difference("f_tcm_child", None, None, "TABLE", None)]
+        Difference("f_tcm_child", None, None, "TABLE", None),
+    ]
     assert suggest(fresh, grown) == [
         f'Migration("{len(MIGRATIONS) + 1:04d}_dm_register_fields", '
         'add_columns("f_dm_register", (("insulin_start", TEXT),))),',
-        "# 表 f_tcm_child 没有对应的表单：恢复表单文件，或确认数据如何处理。"]
+        "# 表 f_tcm_child 没有对应的表单：恢复表单文件，或确认数据如何处理。",
+    ]
 
 
 def test_drift_checks_system_columns_too(fresh, forms):
@@ -102,11 +114,15 @@ def test_drift_checks_system_columns_too(fresh, forms):
 
 
 def test_suggested_steps_change_a_type_and_drop_a_column_keeping_rows_and_indexes(fresh):
-    fresh.execute("INSERT INTO e_contract (resident_id, start_date, end_date, fee_phs, note, "
-                  "created_at, created_by, updated_at) VALUES (1, '2024-01-01', "
-                  "'2024-12-31', 12.5, '备注', 'now', 'me', 'now')")
-    indexes = fresh.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                            "AND tbl_name = 'e_contract' ORDER BY name").fetchall()
+    fresh.execute(
+        "INSERT INTO e_contract (resident_id, start_date, end_date, fee_phs, note, "
+        "created_at, created_by, updated_at) VALUES (1, '2024-01-01', "
+        "'2024-12-31', 12.5, '备注', 'now', 'me', 'now')"
+    )
+    indexes = fresh.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+        "AND tbl_name = 'e_contract' ORDER BY name"
+    ).fetchall()
     step_types = Migration("9998_types", change_types("e_contract", {"fee_phs": TEXT}))
     step_drop = Migration("9999_drop", drop_columns("e_contract", ("note",)))
     for step in (step_types, step_drop):
@@ -115,10 +131,16 @@ def test_suggested_steps_change_a_type_and_drop_a_column_keeping_rows_and_indexe
         fresh.execute("COMMIT")
     cols = {r[1]: r[2] for r in fresh.execute("PRAGMA table_info(e_contract)")}
     assert cols["fee_phs"] == "TEXT" and "note" not in cols
-    assert fresh.execute("SELECT resident_id, fee_phs, end_date FROM e_contract").fetchall() \
-        == [(1, "12.5", "2024-12-31")]
-    assert fresh.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                         "AND tbl_name = 'e_contract' ORDER BY name").fetchall() == indexes
+    assert fresh.execute("SELECT resident_id, fee_phs, end_date FROM e_contract").fetchall() == [
+        (1, "12.5", "2024-12-31")
+    ]
+    assert (
+        fresh.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name = 'e_contract' ORDER BY name"
+        ).fetchall()
+        == indexes
+    )
     assert fresh.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
@@ -131,16 +153,18 @@ def test_migrations_are_recorded_in_order_and_run_once(tmp_path):
     assert recorded == [m.name for m in MIGRATIONS]
     assert apply_pending(conn) == []
     # sqlite-utils' own record table is not used (see the package docstring).
-    assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'"
-                            ).fetchall()
+    assert not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'"
+    ).fetchall()
 
 
 def test_names_are_numbered_in_order_without_gaps():
     numbers = [int(m.name[:4]) for m in MIGRATIONS]
     assert numbers == list(range(1, len(MIGRATIONS) + 1))
     assert all(re.fullmatch(r"\d{4}_[a-z0-9_]+", m.name) for m in MIGRATIONS)
-    assert [m.name for m in migrations.HISTORY.pending(database(sqlite3.connect(":memory:")))
-            ] == [m.name for m in MIGRATIONS]
+    assert [m.name for m in migrations.HISTORY.pending(database(sqlite3.connect(":memory:")))] == [
+        m.name for m in MIGRATIONS
+    ]
 
 
 def test_a_failing_migration_leaves_nothing_behind(tmp_path, monkeypatch):
@@ -181,8 +205,9 @@ def normalised_schema(conn: sqlite3.Connection) -> str:
         text = re.sub(r"\s+", " ", (sql or "").replace('"', ""))
         return re.sub(r"\s*([(),])\s*", r"\1", text).strip()
 
-    rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
-                        "ORDER BY type, name").fetchall()
+    rows = conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+    ).fetchall()
     return "\n".join(f"{t} {n} {tbl} {norm(sql)}" for t, n, tbl, sql in rows)
 
 

@@ -24,30 +24,55 @@ def referrals(ws):
 @pytest.fixture
 def patient(ws):
     """A 76-year-old woman registered with 高血压 on 2026-01-05."""
-    rid = ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
-                             "village_code": "101", "archive_date": "2020-01-01"}).record_id
-    ws.services.save("htn_register", {"register_date": "2026-01-05",
-                                      "diagnosis_date": "2025-12-01"}, rid, today=TODAY)
+    rid = ws.residents.save(
+        {
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "village_code": "101",
+            "archive_date": "2020-01-01",
+        }
+    ).record_id
+    ws.services.save(
+        "htn_register",
+        {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"},
+        rid,
+        today=TODAY,
+    )
     return rid
 
 
 def followup(ws, rid, day, sbp, dbp, **extra):
-    return ws.services.save("htn_followup", {
-        "visit_date": day, "visit_method": "1", "sbp": str(sbp), "dbp": str(dbp),
-        "adherence": "1", "visit_class": "1", **extra}, rid, today=TODAY).change.record_id
+    return ws.services.save(
+        "htn_followup",
+        {
+            "visit_date": day,
+            "visit_method": "1",
+            "sbp": str(sbp),
+            "dbp": str(dbp),
+            "adherence": "1",
+            "visit_class": "1",
+            **extra,
+        },
+        rid,
+        today=TODAY,
+    ).change.record_id
 
 
 def count(ws, table):
     return ws.store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
-def test_urgent_reading_becomes_an_open_suggestion_and_a_prefilled_draft(ws, referrals,
-                                                                         patient):
+def test_urgent_reading_becomes_an_open_suggestion_and_a_prefilled_draft(ws, referrals, patient):
     followup(ws, patient, "2026-11-01", 130, 80)  # nothing to refer
     record = followup(ws, patient, "2026-11-10", 186, 112, doctor="李医生")
     [s] = referrals.suggestions()
     assert (s.record_id, s.resident_id, s.name, s.service_date, s.level_label) == (
-        record, patient, "张三", D(2026, 11, 10), "紧急转诊")
+        record,
+        patient,
+        "张三",
+        D(2026, 11, 10),
+        "紧急转诊",
+    )
     assert s.form_label == "高血压随访"
     assert "请紧急转诊" in s.messages[0]
     draft = referrals.draft(record, STATION)
@@ -59,8 +84,9 @@ def test_urgent_reading_becomes_an_open_suggestion_and_a_prefilled_draft(ws, ref
     assert draft["diagnosis"] == "高血压"
     assert draft["to_department"] == "心血管内科"
     assert draft["doctor"] == "李医生"
-    assert draft["reason"] == ("收缩压≥180mmHg和/或舒张压≥110mmHg"
-                               "（收缩压 186mmHg、舒张压 112mmHg）")
+    assert draft["reason"] == (
+        "收缩压≥180mmHg和/或舒张压≥110mmHg（收缩压 186mmHg、舒张压 112mmHg）"
+    )
     assert draft["source_record_id"] == record
 
 
@@ -84,10 +110,16 @@ def test_saved_draft_links_the_record_and_the_suggestion_leaves(ws, referrals, p
     assert [s.record_id for s in referrals.suggestions()] == [other, record]
 
 
-def test_record_reason_and_institution_typed_on_the_service_form_are_used(ws, referrals,
-                                                                           patient):
-    record = followup(ws, patient, "2026-11-10", 186, 112, referral_reason="头痛加重",
-                      referral_institution="昆明医科大学第一附属医院 心内科")
+def test_record_reason_and_institution_typed_on_the_service_form_are_used(ws, referrals, patient):
+    record = followup(
+        ws,
+        patient,
+        "2026-11-10",
+        186,
+        112,
+        referral_reason="头痛加重",
+        referral_institution="昆明医科大学第一附属医院 心内科",
+    )
     draft = referrals.draft(record, STATION)
     assert draft["reason"].startswith("头痛加重；收缩压≥180mmHg")
     assert draft["to_institution"] == "昆明医科大学第一附属医院 心内科"
@@ -140,20 +172,43 @@ def test_suggestions_since_a_date(ws, referrals, patient):
 
 # ---- bad input --------------------------------------------------------------------------
 def up(rid, **extra):
-    return {"direction": "1", "referral_date": "2026-11-10", "resident_id": rid,
-            "urgency": "2", "from_institution": STATION, "to_institution": "五华区人民医院",
-            "reason": "血压控制不满意", **extra}
+    return {
+        "direction": "1",
+        "referral_date": "2026-11-10",
+        "resident_id": rid,
+        "urgency": "2",
+        "from_institution": STATION,
+        "to_institution": "五华区人民医院",
+        "reason": "血压控制不满意",
+        **extra,
+    }
 
 
 def test_follow_up_or_receipt_before_the_referral_is_refused(ws, referrals, patient):
     with pytest.raises(ValidationFailed) as err:
-        referrals.save(up(patient, followup_done=True, followup_date="2026-11-09",
-                          receipt_confirmed=True, receipt_date="2026-11-08"))
-    assert err.value.errors == {"receipt_date": "接收确认日期不能早于转诊日期",
-                                "followup_date": "随访日期不能早于转诊日期"}
+        referrals.save(
+            up(
+                patient,
+                followup_done=True,
+                followup_date="2026-11-09",
+                receipt_confirmed=True,
+                receipt_date="2026-11-08",
+            )
+        )
+    assert err.value.errors == {
+        "receipt_date": "接收确认日期不能早于转诊日期",
+        "followup_date": "随访日期不能早于转诊日期",
+    }
     assert count(ws, "e_referral") == 0
-    change = referrals.save(up(patient, followup_done=True, followup_date="2026-11-10",
-                               receipt_confirmed=True, receipt_date="2026-11-10"))
+    change = referrals.save(
+        up(
+            patient,
+            followup_done=True,
+            followup_date="2026-11-10",
+            receipt_confirmed=True,
+            receipt_date="2026-11-10",
+        )
+    )
     assert referrals.values(change.record_id)["followup_date"] == D(2026, 11, 10)
 
 
@@ -177,24 +232,39 @@ def test_referral_after_the_resident_died_is_refused(ws, referrals, patient):
     with pytest.raises(ValidationFailed) as err:
         referrals.save(up(patient))
     assert err.value.errors == {
-        "referral_date": "该居民已于 2026-10-01 死亡，转诊日期不能晚于该日期"}
+        "referral_date": "该居民已于 2026-10-01 死亡，转诊日期不能晚于该日期"
+    }
     referrals.save(up(patient, referral_date="2026-09-20"))
 
 
 def test_source_record_of_another_resident_is_refused(ws, referrals, patient):
     record = followup(ws, patient, "2026-11-10", 186, 112)
-    other = ws.residents.save({"name": "李四", "no_id_reason": "9", "sex": "1",
-                               "birth_date": "1960-01-01", "village_code": "101",
-                               "archive_date": "2020-01-01"}).record_id
+    other = ws.residents.save(
+        {
+            "name": "李四",
+            "no_id_reason": "9",
+            "sex": "1",
+            "birth_date": "1960-01-01",
+            "village_code": "101",
+            "archive_date": "2020-01-01",
+        }
+    ).record_id
     with pytest.raises(ValidationFailed) as err:
         referrals.save(up(other, source_record_id=record))
     assert err.value.errors == {"resident_id": "转诊的居民与来源服务记录的居民不一致"}
 
 
 def test_down_referral_has_no_follow_up_of_its_own(ws, referrals, patient):
-    change = referrals.save(up(patient, direction="2", from_institution="五华区人民医院",
-                               to_institution=STATION, followup_done=True,
-                               followup_date="2026-11-12"))
+    change = referrals.save(
+        up(
+            patient,
+            direction="2",
+            from_institution="五华区人民医院",
+            to_institution=STATION,
+            followup_done=True,
+            followup_date="2026-11-12",
+        )
+    )
     values = referrals.values(change.record_id)
     assert values["followup_done"] is None and values["followup_date"] is None
 
@@ -225,19 +295,29 @@ def test_figures_count_up_down_and_follow_up_within_two_weeks(ws, referrals, pat
 
 def test_follow_up_window_is_the_two_weeks_after_the_referral():
     due = followup_due(D(2026, 11, 10), None)
-    assert (due.start, due.end, due.label) == (D(2026, 11, 11), D(2026, 11, 24),
-                                               "转诊后2周内随访")
-    assert [due.status(d) for d in (D(2026, 11, 10), D(2026, 11, 11), D(2026, 11, 24),
-                                    D(2026, 11, 25))] == ["未到", "应访", "应访", "逾期"]
+    assert (due.start, due.end, due.label) == (D(2026, 11, 11), D(2026, 11, 24), "转诊后2周内随访")
+    assert [
+        due.status(d) for d in (D(2026, 11, 10), D(2026, 11, 11), D(2026, 11, 24), D(2026, 11, 25))
+    ] == ["未到", "应访", "应访", "逾期"]
     assert followup_due(D(2026, 11, 10), D(2026, 11, 30)).status(D(2026, 12, 1)) == "已访"
 
 
 def test_listing_shows_names_and_follow_up_status(ws, referrals, patient):
     referrals.save(up(patient, referral_date="2026-11-01"))
-    referrals.save(up(patient, referral_date="2026-11-05", direction="2",
-                      from_institution="五华区人民医院", to_institution=STATION))
+    referrals.save(
+        up(
+            patient,
+            referral_date="2026-11-05",
+            direction="2",
+            from_institution="五华区人民医院",
+            to_institution=STATION,
+        )
+    )
     rows = referrals.listing(D(2026, 11, 1), D(2026, 11, 30), on=TODAY)
     assert [(r["referral_date"], r["name"], r["followup"]) for r in rows] == [
-        ("2026-11-05", "张三", None), ("2026-11-01", "张三", "逾期")]
-    assert [r["direction"] for r in referrals.listing(D(2026, 11, 1), D(2026, 11, 30),
-                                                      direction="1")] == ["1"]
+        ("2026-11-05", "张三", None),
+        ("2026-11-01", "张三", "逾期"),
+    ]
+    assert [
+        r["direction"] for r in referrals.listing(D(2026, 11, 1), D(2026, 11, 30), direction="1")
+    ] == ["1"]

@@ -9,13 +9,27 @@ import pytest
 
 from ygt_desktop.storage.residents import ValidationFailed
 
-ZHANG = {"name": "张三", "id_number": "11010519491231002X", "village_code": "101",
-         "ethnicity": "01", "phone": "13812345678", "archive_date": "2020-03-01"}
+ZHANG = {
+    "name": "张三",
+    "id_number": "11010519491231002X",
+    "village_code": "101",
+    "ethnicity": "01",
+    "phone": "13812345678",
+    "archive_date": "2020-03-01",
+}
 
 
 def no_id(name: str, **extra):
-    return {"name": name, "no_id_reason": "1", "sex": "1", "birth_date": "2025-06-01",
-            "village_code": "101", "ethnicity": "01", "archive_date": "2025-07-01", **extra}
+    return {
+        "name": name,
+        "no_id_reason": "1",
+        "sex": "1",
+        "birth_date": "2025-06-01",
+        "village_code": "101",
+        "ethnicity": "01",
+        "archive_date": "2025-07-01",
+        **extra,
+    }
 
 
 def test_archive_numbers_are_17_digits_and_count_up_per_village(ws):
@@ -26,8 +40,21 @@ def test_archive_numbers_are_17_digits_and_count_up_per_village(ws):
     assert numbers == ["53010200110100001", "53010200110100002", "53010200100100001"]
 
 
-@pytest.mark.parametrize("query", ["zs", "ZS", "张", "张三", "zhang", "zhangsan", "110105",
-                                   "11010519491231002x", "138123", "53010200110100001"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "zs",
+        "ZS",
+        "张",
+        "张三",
+        "zhang",
+        "zhangsan",
+        "110105",
+        "11010519491231002x",
+        "138123",
+        "53010200110100001",
+    ],
+)
 def test_found_by_name_pinyin_id_phone_and_archive_number(ws, query):
     change = ws.residents.save(ZHANG)
     ws.residents.save(no_id("李四"))
@@ -73,10 +100,12 @@ def test_close_with_date_keeps_the_record_and_logs_it(ws):
 
 @pytest.mark.parametrize(
     ("status", "date", "words"),
-    [("死亡", dt.date(2099, 1, 1), "不能晚于今天"),
-     ("死亡", dt.date(1949, 1, 1), "不能早于出生日期"),
-     ("死亡", dt.date(2019, 1, 1), "不能早于建档日期"),
-     ("出国", dt.date(2026, 1, 1), "结案类型")],
+    [
+        ("死亡", dt.date(2099, 1, 1), "不能晚于今天"),
+        ("死亡", dt.date(1949, 1, 1), "不能早于出生日期"),
+        ("死亡", dt.date(2019, 1, 1), "不能早于建档日期"),
+        ("出国", dt.date(2026, 1, 1), "结案类型"),
+    ],
 )
 def test_impossible_close_is_refused(ws, status, date, words):
     rid = ws.residents.save(ZHANG).record_id
@@ -112,11 +141,21 @@ def test_unknown_village_is_refused(ws):
 def test_every_error_is_reported_at_once_and_nothing_is_written(ws):
     with pytest.raises(ValidationFailed) as err:
         ws.residents.save({"name": "", "id_number": "110105194912310021", "phone": "123"})
-    assert set(err.value.errors) == {"name", "id_number", "sex", "birth_date", "phone",
-                                     "village_code"}
+    assert set(err.value.errors) == {
+        "name",
+        "id_number",
+        "sex",
+        "birth_date",
+        "phone",
+        "village_code",
+    }
     assert ws.residents.count() == 0
-    assert ws.store.conn.execute("SELECT count(*) FROM audit_log WHERE table_name = 'residents'"
-                                 ).fetchone()[0] == 0
+    assert (
+        ws.store.conn.execute(
+            "SELECT count(*) FROM audit_log WHERE table_name = 'residents'"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_correcting_the_id_number_recomputes_sex_and_birth(ws):

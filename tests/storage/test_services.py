@@ -15,28 +15,63 @@ TODAY = dt.date(2026, 11, 23)
 @pytest.fixture
 def patient(ws):
     """A 76-year-old woman registered with 高血压 on 2026-01-05."""
-    rid = ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
-                             "village_code": "101", "archive_date": "2020-01-01"}).record_id
-    ws.services.save("htn_register", {"register_date": "2026-01-05",
-                                      "diagnosis_date": "2025-12-01"}, rid, today=TODAY)
+    rid = ws.residents.save(
+        {
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "village_code": "101",
+            "archive_date": "2020-01-01",
+        }
+    ).record_id
+    ws.services.save(
+        "htn_register",
+        {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"},
+        rid,
+        today=TODAY,
+    )
     return rid
 
 
 def person(ws, name: str, birth: str) -> int:
-    return ws.residents.save({"name": name, "no_id_reason": "9", "sex": "1",
-                              "birth_date": birth, "village_code": "101",
-                              "archive_date": "2020-01-01"}).record_id
+    return ws.residents.save(
+        {
+            "name": name,
+            "no_id_reason": "9",
+            "sex": "1",
+            "birth_date": birth,
+            "village_code": "101",
+            "archive_date": "2020-01-01",
+        }
+    ).record_id
 
 
 def followup(ws, rid, day, sbp, dbp, method="1", **extra):
-    return ws.services.save("htn_followup", {
-        "visit_date": day, "visit_method": method, "sbp": str(sbp), "dbp": str(dbp),
-        "adherence": "1", "visit_class": "1", **extra}, rid, today=TODAY)
+    return ws.services.save(
+        "htn_followup",
+        {
+            "visit_date": day,
+            "visit_method": method,
+            "sbp": str(sbp),
+            "dbp": str(dbp),
+            "adherence": "1",
+            "visit_class": "1",
+            **extra,
+        },
+        rid,
+        today=TODAY,
+    )
 
 
-@pytest.mark.parametrize(("sbp", "dbp", "urgent"), [
-    (179, 109, False), (180, 80, True), (150, 110, True), (179, 110, True), (180, 109, True),
-])
+@pytest.mark.parametrize(
+    ("sbp", "dbp", "urgent"),
+    [
+        (179, 109, False),
+        (180, 80, True),
+        (150, 110, True),
+        (179, 110, True),
+        (180, 109, True),
+    ],
+)
 def test_urgent_referral_fires_exactly_at_180_or_110(ws, patient, sbp, dbp, urgent):
     result = followup(ws, patient, "2026-11-01", sbp, dbp)
     assert ("urgent" in [o.id for o in result.outcomes]) is urgent
@@ -46,16 +81,23 @@ def test_urgent_referral_fires_exactly_at_180_or_110(ws, patient, sbp, dbp, urge
         assert header["referral"] == "urgent"
 
 
-@pytest.mark.parametrize(("birth", "sbp", "controlled"), [
-    ("1961-11-01", 149, True),   # 65 on the visit date: < 150 is controlled
-    ("1961-11-01", 150, False),
-    ("1961-11-02", 145, False),  # 65th birthday is the day after the visit: < 140 applies
-    ("1961-11-02", 139, True),
-])
+@pytest.mark.parametrize(
+    ("birth", "sbp", "controlled"),
+    [
+        ("1961-11-01", 149, True),  # 65 on the visit date: < 150 is controlled
+        ("1961-11-01", 150, False),
+        ("1961-11-02", 145, False),  # 65th birthday is the day after the visit: < 140 applies
+        ("1961-11-02", 139, True),
+    ],
+)
 def test_controlled_threshold_depends_on_age_on_the_visit_date(ws, birth, sbp, controlled):
     rid = person(ws, "李四", birth)
-    ws.services.save("htn_register", {"register_date": "2026-01-05",
-                                      "diagnosis_date": "2025-01-01"}, rid, today=TODAY)
+    ws.services.save(
+        "htn_register",
+        {"register_date": "2026-01-05", "diagnosis_date": "2025-01-01"},
+        rid,
+        today=TODAY,
+    )
     result = followup(ws, rid, "2026-11-01", sbp, 85)
     _, values = ws.services.get(result.change.record_id)
     assert values["controlled"] is controlled
@@ -89,8 +131,12 @@ def test_followup_without_registration_is_refused(ws):
 def test_registration_not_applicable_to_a_child(ws):
     rid = person(ws, "小宝", "2020-01-01")
     with pytest.raises(ValidationFailed, match="18岁及以上"):
-        ws.services.save("htn_register", {"register_date": "2026-01-05",
-                                          "diagnosis_date": "2026-01-01"}, rid, today=TODAY)
+        ws.services.save(
+            "htn_register",
+            {"register_date": "2026-01-05", "diagnosis_date": "2026-01-01"},
+            rid,
+            today=TODAY,
+        )
     assert "htn_register" not in [f.id for f in ws.services.applicable_forms(rid)]
 
 
@@ -99,9 +145,14 @@ def test_resident_not_in_register_is_refused(ws):
         followup(ws, 999, "2026-11-01", 130, 80)
 
 
-@pytest.mark.parametrize(("sbp", "dbp", "field", "words"), [
-    (400, 80, "sbp", "60–300"), (120, 130, "dbp", "舒张压应低于收缩压"), ("", "", "sbp", "请填写收缩压"),
-])
+@pytest.mark.parametrize(
+    ("sbp", "dbp", "field", "words"),
+    [
+        (400, 80, "sbp", "60–300"),
+        (120, 130, "dbp", "舒张压应低于收缩压"),
+        ("", "", "sbp", "请填写收缩压"),
+    ],
+)
 def test_implausible_vitals_are_refused_with_the_range(ws, patient, sbp, dbp, field, words):
     with pytest.raises(ValidationFailed) as err:
         followup(ws, patient, "2026-11-01", sbp, dbp)
@@ -109,9 +160,12 @@ def test_implausible_vitals_are_refused_with_the_range(ws, patient, sbp, dbp, fi
 
 
 def test_phone_followup_needs_no_blood_pressure(ws, patient):
-    result = ws.services.save("htn_followup", {"visit_date": "2026-11-01", "visit_method": "3",
-                                               "adherence": "1", "visit_class": "1"},
-                              patient, today=TODAY)
+    result = ws.services.save(
+        "htn_followup",
+        {"visit_date": "2026-11-01", "visit_method": "3", "adherence": "1", "visit_class": "1"},
+        patient,
+        today=TODAY,
+    )
     assert result.outcomes == []
 
 
@@ -120,8 +174,12 @@ def test_dates_before_birth_or_in_the_future_are_refused(ws, patient):
         followup(ws, patient, "2099-01-01", 130, 80)
     rid = person(ws, "赵六", "1990-06-01")
     with pytest.raises(ValidationFailed, match="不能早于出生日期"):
-        ws.services.save("htn_register", {"register_date": "1990-01-01",
-                                          "diagnosis_date": "1990-01-01"}, rid, today=TODAY)
+        ws.services.save(
+            "htn_register",
+            {"register_date": "1990-01-01", "diagnosis_date": "1990-01-01"},
+            rid,
+            today=TODAY,
+        )
 
 
 def test_visit_after_death_is_refused(ws, patient):
@@ -135,9 +193,20 @@ def test_duplicate_same_day_asks_for_confirmation(ws, patient):
     with pytest.raises(NeedsConfirmation, match="已有一条“高血压随访”记录"):
         followup(ws, patient, "2026-11-01", 132, 80)
     assert len(ws.services.timeline(patient)) == 2  # register + first follow-up
-    ws.services.save("htn_followup", {"visit_date": "2026-11-01", "visit_method": "1",
-                                      "sbp": "132", "dbp": "80", "adherence": "1",
-                                      "visit_class": "1"}, patient, confirm=True, today=TODAY)
+    ws.services.save(
+        "htn_followup",
+        {
+            "visit_date": "2026-11-01",
+            "visit_method": "1",
+            "sbp": "132",
+            "dbp": "80",
+            "adherence": "1",
+            "visit_class": "1",
+        },
+        patient,
+        confirm=True,
+        today=TODAY,
+    )
     assert len(ws.services.timeline(patient)) == 3
 
 
@@ -146,15 +215,22 @@ def test_timeline_is_newest_first_across_forms_with_audit(ws, patient):
     followup(ws, patient, "2026-08-01", 128, 80)
     items = ws.services.timeline(patient)
     assert [(i["service_date"], i["title"]) for i in items] == [
-        ("2026-08-01", "高血压随访"), ("2026-04-01", "高血压随访"), ("2026-01-05", "高血压登记")]
+        ("2026-08-01", "高血压随访"),
+        ("2026-04-01", "高血压随访"),
+        ("2026-01-05", "高血压登记"),
+    ]
     n = ws.store.conn.execute("SELECT count(*) FROM audit_log WHERE table_name LIKE 'f_htn%'")
     assert n.fetchone()[0] == 3
 
 
 def test_closing_the_register_ends_the_followups(ws, patient):
     reg = ws.services.timeline(patient)[0]["id"]
-    ws.services.save("htn_register", {"closed_date": "2026-06-30", "close_reason": "3"},
-                     record_id=reg, today=TODAY)
+    ws.services.save(
+        "htn_register",
+        {"closed_date": "2026-06-30", "close_reason": "3"},
+        record_id=reg,
+        today=TODAY,
+    )
     with pytest.raises(ValidationFailed, match="未登记高血压"):
         followup(ws, patient, "2026-07-15", 130, 80)
     followup(ws, patient, "2026-06-15", 130, 80)  # before the close: still allowed
@@ -162,8 +238,9 @@ def test_closing_the_register_ends_the_followups(ws, patient):
 
 def test_edit_keeps_other_fields_and_reruns_rules(ws, patient):
     rec = followup(ws, patient, "2026-11-01", 130, 80, medication="氨氯地平 1次/日 5mg")
-    edited = ws.services.save("htn_followup", {"sbp": "185"},
-                              record_id=rec.change.record_id, today=TODAY)
+    edited = ws.services.save(
+        "htn_followup", {"sbp": "185"}, record_id=rec.change.record_id, today=TODAY
+    )
     header, values = ws.services.get(rec.change.record_id)
     assert values["medication"] == "氨氯地平 1次/日 5mg"
     assert header["referral"] == "urgent"

@@ -12,30 +12,56 @@ TODAY = D(2026, 11, 23)
 
 @pytest.fixture
 def htn_patient(ws):
-    rid = ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
-                             "village_code": "101", "archive_date": "2020-01-01"}).record_id
-    ws.services.save("htn_register", {"register_date": "2026-01-05",
-                                      "diagnosis_date": "2025-12-01"}, rid, today=TODAY)
+    rid = ws.residents.save(
+        {
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "village_code": "101",
+            "archive_date": "2020-01-01",
+        }
+    ).record_id
+    ws.services.save(
+        "htn_register",
+        {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"},
+        rid,
+        today=TODAY,
+    )
     return rid
 
 
 def visit(ws, rid, day, sbp=130, method="1"):
-    return ws.services.save("htn_followup", {
-        "visit_date": day, "visit_method": method, "sbp": str(sbp), "dbp": "80",
-        "adherence": "1", "visit_class": "1"}, rid, today=TODAY)
+    return ws.services.save(
+        "htn_followup",
+        {
+            "visit_date": day,
+            "visit_method": method,
+            "sbp": str(sbp),
+            "dbp": "80",
+            "adherence": "1",
+            "visit_class": "1",
+        },
+        rid,
+        today=TODAY,
+    )
 
 
 def statuses(ws, start, end, on=TODAY, programme="htn", **kw):
-    return [(i.due.label, i.status) for i in ws.worklist.items(start, end, on, **kw)
-            if i.due.programme == programme]
+    return [
+        (i.due.label, i.status)
+        for i in ws.worklist.items(start, end, on, **kw)
+        if i.due.programme == programme
+    ]
 
 
 def test_quarterly_followups_show_done_and_overdue(ws, htn_patient):
     visit(ws, htn_patient, "2026-02-10")
     visit(ws, htn_patient, "2026-08-01", method="3")  # phone: not face to face
     assert statuses(ws, D(2026, 1, 1), D(2026, 12, 31)) == [
-        ("2026年第2季度随访", "逾期"), ("2026年第3季度随访", "逾期"),
-        ("2026年第4季度随访", "应访"), ("2026年第1季度随访", "已访")]
+        ("2026年第2季度随访", "逾期"),
+        ("2026年第3季度随访", "逾期"),
+        ("2026年第4季度随访", "应访"),
+        ("2026年第1季度随访", "已访"),
+    ]
 
 
 def test_a_late_entry_closes_its_window_at_once(ws, htn_patient):
@@ -63,8 +89,12 @@ def test_filters_by_package_village_and_status(ws, htn_patient):
 
 def test_register_closed_as_lost_shows_lost(ws, htn_patient):
     reg = ws.services.timeline(htn_patient)[0]["id"]
-    ws.services.save("htn_register", {"closed_date": "2026-03-31", "close_reason": "3"},
-                     record_id=reg, today=TODAY)
+    ws.services.save(
+        "htn_register",
+        {"closed_date": "2026-03-31", "close_reason": "3"},
+        record_id=reg,
+        today=TODAY,
+    )
     assert statuses(ws, D(2026, 1, 1), D(2026, 3, 31)) == [("2026年第1季度随访", "逾期")]
     assert statuses(ws, D(2026, 4, 1), D(2026, 12, 31)) == []
 
@@ -76,9 +106,11 @@ def test_moved_away_residents_leave_the_worklist(ws, htn_patient):
 
 def test_elderly_yearly_check_and_tcm_are_due_for_65_plus(ws, htn_patient):
     assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30), programme="elderly") == [
-        ("2026年老年人健康管理", "应访")]
+        ("2026年老年人健康管理", "应访")
+    ]
     assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30), programme="tcm_elderly") == [
-        ("2026年中医体质辨识", "应访")]
+        ("2026年中医体质辨识", "应访")
+    ]
 
 
 def test_deleting_a_visit_reopens_its_window(ws, htn_patient):
@@ -89,9 +121,16 @@ def test_deleting_a_visit_reopens_its_window(ws, htn_patient):
 
 
 def test_a_corrected_birth_date_moves_the_child_checks(ws):
-    rid = ws.residents.save({"name": "小明", "no_id_reason": "9", "sex": "1",
-                             "birth_date": "2026-05-10", "village_code": "101",
-                             "archive_date": "2026-05-20"}).record_id
+    rid = ws.residents.save(
+        {
+            "name": "小明",
+            "no_id_reason": "9",
+            "sex": "1",
+            "birth_date": "2026-05-10",
+            "village_code": "101",
+            "archive_date": "2026-05-20",
+        }
+    ).record_id
     nov = (D(2026, 11, 1), D(2026, 11, 30))
     assert statuses(ws, *nov, programme="child") == [("6月龄健康检查", "应访")]
     values = dict(ws.residents.get(rid))
@@ -107,20 +146,29 @@ def test_filter_by_responsible_doctor(ws, htn_patient):
     values["responsible_doctor"] = "王丽萍"
     ws.residents.save(values, htn_patient)
     assert ws.worklist.doctors() == ["王丽萍"]
-    assert statuses(ws, *rng, doctor="王丽萍", statuses=["应访"]) == [
-        ("2026年第4季度随访", "应访")]
+    assert statuses(ws, *rng, doctor="王丽萍", statuses=["应访"]) == [("2026年第4季度随访", "应访")]
 
 
 def test_tb_first_visit_within_72_hours_then_every_ten_days(ws, htn_patient):
-    ws.services.save("tb_notify", {"notified_date": "2026-11-02", "diagnosis": "1",
-                                   "source": "1"}, htn_patient, today=TODAY)
+    ws.services.save(
+        "tb_notify",
+        {"notified_date": "2026-11-02", "diagnosis": "1", "source": "1"},
+        htn_patient,
+        today=TODAY,
+    )
     got = statuses(ws, D(2026, 11, 1), D(2026, 11, 30), programme="tb")
     assert ("第一次入户随访（72小时内）", "逾期") in got
-    ws.services.save("tb_first_visit", {"visit_date": "2026-11-04", "visit_method": "2",
-                                        "phase": "1", "supervisor": "1"},
-                     htn_patient, today=TODAY)
-    items = [i for i in ws.worklist.items(D(2026, 11, 1), D(2026, 11, 30), TODAY)
-             if i.due.programme == "tb"]
+    ws.services.save(
+        "tb_first_visit",
+        {"visit_date": "2026-11-04", "visit_method": "2", "phase": "1", "supervisor": "1"},
+        htn_patient,
+        today=TODAY,
+    )
+    items = [
+        i
+        for i in ws.worklist.items(D(2026, 11, 1), D(2026, 11, 30), TODAY)
+        if i.due.programme == "tb"
+    ]
     assert [(i.due.form_id, i.due.start, i.due.end, i.status) for i in items] == [
         ("tb_followup", D(2026, 11, 3), D(2026, 11, 12), "逾期"),
         ("tb_followup", D(2026, 11, 13), D(2026, 11, 22), "逾期"),
@@ -131,12 +179,25 @@ def test_tb_first_visit_within_72_hours_then_every_ten_days(ws, htn_patient):
 
 
 def test_vaccination_certificate_due_within_a_month_of_birth(ws):
-    rid = ws.residents.save({"name": "小红", "no_id_reason": "9", "sex": "2",
-                             "birth_date": "2026-11-01", "village_code": "101",
-                             "archive_date": "2026-11-05"}).record_id
+    rid = ws.residents.save(
+        {
+            "name": "小红",
+            "no_id_reason": "9",
+            "sex": "2",
+            "birth_date": "2026-11-01",
+            "village_code": "101",
+            "archive_date": "2026-11-05",
+        }
+    ).record_id
     assert statuses(ws, D(2026, 11, 16), D(2026, 11, 22), programme="vaccination") == [
-        ("预防接种建证（出生1个月内）", "应访")]
-    ws.services.save("vaccination", {"certificate_date": "2026-11-20", "dose": "1",
-                                     "vaccination_date": "2026-11-20"}, rid, today=TODAY)
+        ("预防接种建证（出生1个月内）", "应访")
+    ]
+    ws.services.save(
+        "vaccination",
+        {"certificate_date": "2026-11-20", "dose": "1", "vaccination_date": "2026-11-20"},
+        rid,
+        today=TODAY,
+    )
     assert statuses(ws, D(2026, 11, 16), D(2026, 11, 22), programme="vaccination") == [
-        ("预防接种建证（出生1个月内）", "已访")]
+        ("预防接种建证（出生1个月内）", "已访")
+    ]

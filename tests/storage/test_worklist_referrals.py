@@ -21,34 +21,66 @@ def referrals(ws):
 
 @pytest.fixture
 def rid(ws):
-    return ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
-                              "village_code": "101", "archive_date": "2020-01-01"}).record_id
+    return ws.residents.save(
+        {
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "village_code": "101",
+            "archive_date": "2020-01-01",
+        }
+    ).record_id
 
 
 def refer(referrals, rid, day, direction="1", **extra):
-    return referrals.save({
-        "direction": direction, "referral_date": day, "resident_id": rid, "urgency": "1",
-        "from_institution": "测试社区卫生服务站", "to_institution": "五华区人民医院",
-        "reason": "血压≥180/110mmHg", **extra}).record_id
+    return referrals.save(
+        {
+            "direction": direction,
+            "referral_date": day,
+            "resident_id": rid,
+            "urgency": "1",
+            "from_institution": "测试社区卫生服务站",
+            "to_institution": "五华区人民医院",
+            "reason": "血压≥180/110mmHg",
+            **extra,
+        }
+    ).record_id
 
 
 def items(ws, start, end, on=TODAY, **kw):
-    return [(i.due.label, i.due.start, i.due.end, i.status, i.due.done)
-            for i in ws.worklist.items(start, end, on, **kw) if i.due.programme == "referral"]
+    return [
+        (i.due.label, i.due.start, i.due.end, i.status, i.due.done)
+        for i in ws.worklist.items(start, end, on, **kw)
+        if i.due.programme == "referral"
+    ]
 
 
 def test_up_referral_is_due_for_two_weeks_then_done_after_recording(ws, referrals, rid):
     ref = refer(referrals, rid, "2026-11-15")
-    refer(referrals, rid, "2026-11-16", direction="2", from_institution="五华区人民医院",
-          to_institution="测试社区卫生服务站")  # down: nothing to follow up here
+    refer(
+        referrals,
+        rid,
+        "2026-11-16",
+        direction="2",
+        from_institution="五华区人民医院",
+        to_institution="测试社区卫生服务站",
+    )  # down: nothing to follow up here
     assert items(ws, D(2026, 11, 16), D(2026, 11, 30)) == [
-        ("转诊后2周内随访", D(2026, 11, 16), D(2026, 11, 29), "应访", None)]
-    referrals.save({"followup_done": True, "followup_date": "2026-11-22",
-                    "followup_result": "已住院，血压平稳"}, ref)
+        ("转诊后2周内随访", D(2026, 11, 16), D(2026, 11, 29), "应访", None)
+    ]
+    referrals.save(
+        {
+            "followup_done": True,
+            "followup_date": "2026-11-22",
+            "followup_result": "已住院，血压平稳",
+        },
+        ref,
+    )
     assert items(ws, D(2026, 11, 16), D(2026, 11, 30)) == [
-        ("转诊后2周内随访", D(2026, 11, 16), D(2026, 11, 29), "已访", D(2026, 11, 22))]
-    [item] = ws.worklist.items(D(2026, 11, 16), D(2026, 11, 30), TODAY,
-                               statuses=["已访"], packages=["双向转诊"])
+        ("转诊后2周内随访", D(2026, 11, 16), D(2026, 11, 29), "已访", D(2026, 11, 22))
+    ]
+    [item] = ws.worklist.items(
+        D(2026, 11, 16), D(2026, 11, 30), TODAY, statuses=["已访"], packages=["双向转诊"]
+    )
     assert (item.resident["name"], item.package) == ("张三", "双向转诊")
 
 
@@ -57,8 +89,7 @@ def test_window_overlap_with_the_range(ws, referrals, rid):
     assert items(ws, D(2026, 11, 15), D(2026, 11, 30))[0][3] == "逾期"
     assert items(ws, D(2026, 11, 16), D(2026, 11, 30)) == []
     assert items(ws, D(2026, 10, 1), D(2026, 11, 1)) == []  # starts the day after
-    assert items(ws, D(2026, 10, 1), D(2026, 11, 2))[0][1:3] == (D(2026, 11, 2),
-                                                                 D(2026, 11, 15))
+    assert items(ws, D(2026, 10, 1), D(2026, 11, 2))[0][1:3] == (D(2026, 11, 2), D(2026, 11, 15))
     assert items(ws, D(2026, 11, 1), D(2026, 11, 30), on=D(2026, 11, 1))[0][3] == "未到"
 
 

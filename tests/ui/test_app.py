@@ -106,8 +106,15 @@ def test_settings_backup_now_and_restore(qtbot, tmp_path, forms, monkeypatch):
     assert "最近备份" in window.status_backup.text()
 
     # a resident added after the backup is gone once the backup is restored
-    controller.ws.residents.save({"name": "李四", "no_id_reason": "9", "sex": "1",
-                                  "birth_date": "1980-01-01", "village_code": "101"})
+    controller.ws.residents.save(
+        {
+            "name": "李四",
+            "no_id_reason": "9",
+            "sex": "1",
+            "birth_date": "1980-01-01",
+            "village_code": "101",
+        }
+    )
     assert controller.ws.residents.count() == 2
     page.backup_table.selectRow(0)
     page.restore_selected()
@@ -133,8 +140,22 @@ def test_damaged_database_offers_the_newest_good_backup(qtbot, tmp_path, forms, 
     from ygt_desktop.cli import main as ygt
 
     path = tmp_path / "d.db"
-    assert ygt(["demo", "--db", str(path), "--residents", "300", "--seed", "2",
-                "--today", "2026-11-20"]) == 0
+    assert (
+        ygt(
+            [
+                "demo",
+                "--db",
+                str(path),
+                "--residents",
+                "300",
+                "--seed",
+                "2",
+                "--today",
+                "2026-11-20",
+            ]
+        )
+        == 0
+    )
     corrupt(path)
     asked = []
     monkeypatch.setattr(messages, "ask", lambda parent, text, title="": asked.append(text) or True)

@@ -38,7 +38,9 @@ def said(monkeypatch):
     out: list[tuple[str, str]] = []
     monkeypatch.setattr(messages, "info", lambda _p, text, title="提示": out.append(("info", text)))
     monkeypatch.setattr(messages, "error", lambda _p, text, title="": out.append(("error", text)))
-    monkeypatch.setattr(messages, "ask", lambda _p, text, title="": out.append(("ask", text)) or True)
+    monkeypatch.setattr(
+        messages, "ask", lambda _p, text, title="": out.append(("ask", text)) or True
+    )
     return out
 
 
@@ -88,8 +90,9 @@ def test_station_window_is_unchanged(qtbot, ws):
     assert window.bureau is None
 
 
-def test_roster_page_import_add_edit_deactivate(qtbot, bureau_ws, tmp_path, said,
-                                                qtmodeltester, monkeypatch):
+def test_roster_page_import_add_edit_deactivate(
+    qtbot, bureau_ws, tmp_path, said, qtmodeltester, monkeypatch
+):
     page = RosterPage(bureau_ws)
     qtbot.addWidget(page)
     shown(qtbot, page)
@@ -107,7 +110,10 @@ def test_roster_page_import_add_edit_deactivate(qtbot, bureau_ws, tmp_path, said
     monkeypatch.setattr(bureau_common, "choose_open_file", lambda *_a: good)
     qtbot.keyClick(page, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     wait_for_jobs(qtbot)
-    assert said[-1] == ("info", "名册已导入：新增 1 个，更新 0 个，未变 0 个；名册中另有 5 个机构不在文件中（未改动）。")
+    assert said[-1] == (
+        "info",
+        "名册已导入：新增 1 个，更新 0 个，未变 0 个；名册中另有 5 个机构不在文件中（未改动）。",
+    )
     assert page.model.rowCount() == 6
 
     qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -135,8 +141,7 @@ def test_roster_page_import_add_edit_deactivate(qtbot, bureau_ws, tmp_path, said
     qtmodeltester.check(page.model)
 
 
-def test_status_page_and_its_export(qtbot, bureau_ws, tmp_path, said, qtmodeltester,
-                                    monkeypatch):
+def test_status_page_and_its_export(qtbot, bureau_ws, tmp_path, said, qtmodeltester, monkeypatch):
     stored(bureau_ws, station_report(1), station_report(2))
     page = StatusPage(bureau_ws)
     qtbot.addWidget(page)
@@ -160,8 +165,9 @@ def test_status_page_and_its_export(qtbot, bureau_ws, tmp_path, said, qtmodeltes
     assert out.read_text("utf-8-sig").splitlines()[1].startswith(STATIONS[0][0])
 
 
-def test_report_page_sums_and_exports_in_the_background(qtbot, bureau_ws, tmp_path, said,
-                                                        monkeypatch):
+def test_report_page_sums_and_exports_in_the_background(
+    qtbot, bureau_ws, tmp_path, said, monkeypatch
+):
     stored(bureau_ws, station_report(1), station_report(2, scale=0.5))
     page = BureauReportPage(bureau_ws)
     qtbot.addWidget(page)
@@ -169,8 +175,9 @@ def test_report_page_sums_and_exports_in_the_background(qtbot, bureau_ws, tmp_pa
     page.refresh()
     wait_for_jobs(qtbot)
     assert "汇总 2 个机构的当前版本（应报 5 个）" in page.status.text()
-    row = next(r for r in range(page.model.rowCount())
-               if page.model.indicator(r).code == "ehr.coverage")
+    row = next(
+        r for r in range(page.model.rowCount()) if page.model.indicator(r).code == "ehr.coverage"
+    )
     assert page.model.index(row, 3).data() == str(4321 + round(4321 * 0.5))
     out = tmp_path / "district.xlsx"
     monkeypatch.setattr(report_page_module, "choose_path", lambda *_a: out)
@@ -192,8 +199,9 @@ def test_report_page_without_submissions_says_so(qtbot, bureau_ws, said):
     assert said[-1] == ("info", "2026年第3季度还没有接收到任何成员机构的工作簿，无法汇总。")
 
 
-def test_receipts_page_writes_the_selected_receipts(qtbot, bureau_ws, tmp_path, said,
-                                                    qtmodeltester, monkeypatch):
+def test_receipts_page_writes_the_selected_receipts(
+    qtbot, bureau_ws, tmp_path, said, qtmodeltester, monkeypatch
+):
     stored(bureau_ws, station_report(1), station_report(3))
     page = ReceiptsPage(bureau_ws)
     qtbot.addWidget(page)
@@ -211,13 +219,15 @@ def test_receipts_page_writes_the_selected_receipts(qtbot, bureau_ws, tmp_path, 
     assert [p.name for p in tmp_path.glob("*.pdf")] == [f"回执_{STATIONS[2][0]}_2026Q3.pdf"]
 
 
-def test_import_page_takes_a_folder_in_the_background(qtbot, bureau_ws, tmp_path, said,
-                                                      qtmodeltester, monkeypatch):
+def test_import_page_takes_a_folder_in_the_background(
+    qtbot, bureau_ws, tmp_path, said, qtmodeltester, monkeypatch
+):
     usb = tmp_path / "usb"
     write_station(station_report(1), usb / "a")
     write_station(station_report(2), usb / "b")
-    write_station(station_report(1, org_code="530103001", org_name="盘龙区某站"), usb,
-                  name="外区.xlsx")
+    write_station(
+        station_report(1, org_code="530103001", org_name="盘龙区某站"), usb, name="外区.xlsx"
+    )
     page = ImportPage(bureau_ws)
     qtbot.addWidget(page)
     shown(qtbot, page)
@@ -225,19 +235,23 @@ def test_import_page_takes_a_folder_in_the_background(qtbot, bureau_ws, tmp_path
     qtbot.keyClick(page, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     assert said[-1] == ("info", "请先添加要导入的工作簿文件或文件夹。")
     monkeypatch.setattr(bureau_common, "choose_folder", lambda *_a: usb)
-    qtbot.keyClick(page, Qt.Key.Key_O,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        page, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     assert page.sources == [usb]
     imported = []
     page.sig_imported.connect(lambda: imported.append(True))
     qtbot.keyClick(page, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not page.jobs.busy() and bool(imported), timeout=20_000)
     qtmodeltester.check(page.model)
-    rows = {page.model.index(r, 0).data(): page.model.index(r, 1).data()
-            for r in range(page.model.rowCount())}
+    rows = {
+        page.model.index(r, 0).data(): page.model.index(r, 1).data()
+        for r in range(page.model.rowCount())
+    }
     assert list(rows.values()).count("已接收") == 2 and rows["外区.xlsx"] == "拒收"
-    refused = next(r for r in range(page.model.rowCount())
-                   if page.model.index(r, 0).data() == "外区.xlsx")
+    refused = next(
+        r for r in range(page.model.rowCount()) if page.model.index(r, 0).data() == "外区.xlsx"
+    )
     assert "不在本机构的成员名册中" in page.model.index(refused, 5).data()
     assert page.model.index(refused, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert page.summary.text().startswith("共 3 个文件：接收 2 个")

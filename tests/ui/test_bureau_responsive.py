@@ -44,8 +44,9 @@ def usb(tmp_path):
         write_station(member_report(n), folder / f"站{n:02d}")
     for n in (1, 2, 3):
         write_station(member_report(n, revision=2), folder / "更正")
-    write_station(station_report(1, org_code="530103001", org_name="盘龙区某站"), folder,
-                  name="外区.xlsx")
+    write_station(
+        station_report(1, org_code="530103001", org_name="盘龙区某站"), folder, name="外区.xlsx"
+    )
     return folder
 
 
@@ -89,8 +90,9 @@ def test_importing_a_folder_keeps_the_window_responsive(qtbot, district, usb, sa
     assert worst < LIMIT_MS, f"the window stalled {worst:.0f} ms during the import"
 
 
-def test_the_district_report_keeps_the_window_responsive(qtbot, district, usb, said,
-                                                         tmp_path, monkeypatch):
+def test_the_district_report_keeps_the_window_responsive(
+    qtbot, district, usb, said, tmp_path, monkeypatch
+):
     imported(qtbot, district, usb)
     page = BureauReportPage(district)
     qtbot.addWidget(page)
@@ -107,8 +109,7 @@ def test_the_district_report_keeps_the_window_responsive(qtbot, district, usb, s
     assert all(ms < LIMIT_MS for ms in worst.values()), f"stalls (ms): {worst}"
 
 
-def test_receipts_keep_the_window_responsive(qtbot, district, usb, said, tmp_path,
-                                             monkeypatch):
+def test_receipts_keep_the_window_responsive(qtbot, district, usb, said, tmp_path, monkeypatch):
     imported(qtbot, district, usb)
     page = ReceiptsPage(district)
     qtbot.addWidget(page)
@@ -122,8 +123,9 @@ def test_receipts_keep_the_window_responsive(qtbot, district, usb, said, tmp_pat
     assert worst < LIMIT_MS, f"the window stalled {worst:.0f} ms writing the receipts"
 
 
-def test_status_and_roster_exports_keep_the_window_responsive(qtbot, district, usb, said,
-                                                              tmp_path, monkeypatch):
+def test_status_and_roster_exports_keep_the_window_responsive(
+    qtbot, district, usb, said, tmp_path, monkeypatch
+):
     imported(qtbot, district, usb)
     status = StatusPage(district)
     qtbot.addWidget(status)

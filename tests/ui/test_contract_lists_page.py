@@ -53,8 +53,7 @@ def saved(monkeypatch, tmp_path):
         return tmp_path / f"list{suffix}"
 
     monkeypatch.setattr(worklist_export, "choose_path", choose)
-    monkeypatch.setattr(worklist_export, "open_file",
-                        lambda p: files["opened"].append(p) or True)
+    monkeypatch.setattr(worklist_export, "open_file", lambda p: files["opened"].append(p) or True)
     return files
 
 
@@ -83,8 +82,7 @@ def test_enter_on_an_expiring_contract_opens_its_renewal(qtbot, page):
     qtbot.keyClick(tab.table, Qt.Key.Key_Return)
     editor = page.contracts.dialog
     assert isinstance(editor, ContractEditor)
-    assert editor.form_widget.editors["renews_id"].widget.text() \
-        == str(tab.model.rows[0].id)
+    assert editor.form_widget.editors["renews_id"].widget.text() == str(tab.model.rows[0].id)
     assert "王大姐" in editor.header.text()
     editor.form_widget.mark_clean()
     editor.reject()
@@ -100,8 +98,15 @@ def test_print_and_export_the_expiring_list(qtbot, page, saved):
     assert saved["name"] == "签约到期提醒名单_2026-11-23.pdf"
     pdf = saved["opened"][0]
     text = "".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
-    for words in ("签约到期提醒名单", "日期：2026-11-23", "60 天内到期", "王大姐", "张老汉",
-                  "基础服务包、老年人服务包", "第 1 页 共 1 页"):
+    for words in (
+        "签约到期提醒名单",
+        "日期：2026-11-23",
+        "60 天内到期",
+        "王大姐",
+        "张老汉",
+        "基础服务包、老年人服务包",
+        "第 1 页 共 1 页",
+    ):
         assert words in text, words
     tab.export()
     wait_for_jobs(qtbot)
@@ -118,8 +123,9 @@ def test_uncovered_key_populations_counted_and_signed_from_the_list(qtbot, page,
     page.tabs.setCurrentWidget(tab)
     set_day(qtbot, tab, "20270101")
     assert [r[0] for r in tab.model.texts()] == ["张老汉", "李小妹", "王大姐"]
-    assert tab.counts.text() == ("未签约重点人群 3 人（0–6岁儿童 1，65岁及以上老年人 1，低保 1；"
-                                 "一人可属多类）")
+    assert tab.counts.text() == (
+        "未签约重点人群 3 人（0–6岁儿童 1，65岁及以上老年人 1，低保 1；一人可属多类）"
+    )
     assert tab.model.texts()[0][6] == "2026-12-31"
     assert tab.model.texts()[1][6] == "从未签约"
     tab.population.setCurrentIndex(tab.population.findData("child"))
@@ -142,5 +148,7 @@ def test_uncovered_key_populations_counted_and_signed_from_the_list(qtbot, page,
     editor.save()
     assert not editor.isVisible()
     # Signed today for a year: covered on 2027-01-01 (when today is not later than that).
-    expected = ["张老汉", "王大姐"] if TODAY <= dt.date(2027, 1, 1) else ["张老汉", "李小妹", "王大姐"]
+    expected = (
+        ["张老汉", "王大姐"] if TODAY <= dt.date(2027, 1, 1) else ["张老汉", "李小妹", "王大姐"]
+    )
     assert [r[0] for r in tab.model.texts()] == expected

@@ -76,28 +76,47 @@ def test_fill_a_satisfaction_questionnaire(qtbot, page):
     qtbot.keyClick(surveys, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     editor = opened(qtbot, surveys, EntityEditor)
     fields = editor.form_widget.editors
-    for item, score in zip(("q_info", "q_cost", "q_image", "q_skill", "q_quality",
-                            "q_convenience", "q_overall"), "5443545", strict=True):
+    for item, score in zip(
+        ("q_info", "q_cost", "q_image", "q_skill", "q_quality", "q_convenience", "q_overall"),
+        "5443545",
+        strict=True,
+    ):
         combo = fields[item].widget
         combo.setCurrentIndex(combo.findData(score))
     fields["survey_date"].widget.setText("2026-06-01")
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not editor.isVisible())
-    assert surveys.model.texts() == [["2026-06-01", "5", "4", "4", "3", "5", "4", "非常满意",
-                                      "测试员"]]
+    assert surveys.model.texts() == [
+        ["2026-06-01", "5", "4", "4", "3", "5", "4", "非常满意", "测试员"]
+    ]
 
 
 def test_period_figures_and_prepaid_share(qtbot, page, ws):
     from ygt_desktop.storage.contract_fees import PaymentRepo
     from ygt_desktop.storage.contract_survey import SurveyRepo
 
-    PaymentRepo(ws.store, ws.forms).save({"contract_id": page.st.cid, "payer": "personal",
-                                          "kind": "3", "paid_date": "2026-01-01",
-                                          "amount": "25"})
-    SurveyRepo(ws.store, ws.forms).save({
-        "contract_id": page.st.cid, "survey_date": "2026-03-01", "q_info": "5", "q_cost": "4",
-        "q_image": "5", "q_skill": "4", "q_quality": "5", "q_convenience": "4",
-        "q_overall": "4"})
+    PaymentRepo(ws.store, ws.forms).save(
+        {
+            "contract_id": page.st.cid,
+            "payer": "personal",
+            "kind": "3",
+            "paid_date": "2026-01-01",
+            "amount": "25",
+        }
+    )
+    SurveyRepo(ws.store, ws.forms).save(
+        {
+            "contract_id": page.st.cid,
+            "survey_date": "2026-03-01",
+            "q_info": "5",
+            "q_cost": "4",
+            "q_image": "5",
+            "q_skill": "4",
+            "q_quality": "5",
+            "q_convenience": "4",
+            "q_overall": "4",
+        }
+    )
     tab = page.figures
     page.tabs.setCurrentWidget(tab)
     tab.start.setText("20260101")

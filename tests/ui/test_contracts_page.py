@@ -69,8 +69,10 @@ def shown(page) -> list[list[str]]:
 
 
 def test_rows_model_keeps_the_qt_contract(qtmodeltester):
-    model = RowsModel([("甲", lambda r: r[0]), ("乙", lambda r: r[1])],
-                      lambda r: "#c62828" if r[0] == "x" else None)
+    model = RowsModel(
+        [("甲", lambda r: r[0]), ("乙", lambda r: r[1])],
+        lambda r: "#c62828" if r[0] == "x" else None,
+    )
     model.set_rows([("x", "1"), ("y", "2")])
     qtmodeltester.check(model)
 
@@ -89,12 +91,18 @@ def test_sign_a_resident_found_by_initials(qtbot, page, st):
     # The team covering the resident's village and its doctor are proposed.
     assert fields["team_id"].widget.currentData() == str(st.teams["小坝"])
     doctor: QComboBox = fields["doctor_id"].widget
-    assert [doctor.itemText(i) for i in range(doctor.count())] == ["", f"{st.members['王医生']} 王医生"]
+    assert [doctor.itemText(i) for i in range(doctor.count())] == [
+        "",
+        f"{st.members['王医生']} 王医生",
+    ]
     assert fields["key_populations"].checks["elderly"].isChecked()
     assert not fields["key_populations"].widget.isEnabled()  # set by the app
     fields["package_ids"].checks[str(st.packages["基础服务包"])].click()
-    assert [fields[f"fee_{p}"].widget.text() for p in ("medical", "phs", "personal")] \
-        == ["20", "30", "5"]
+    assert [fields[f"fee_{p}"].widget.text() for p in ("medical", "phs", "personal")] == [
+        "20",
+        "30",
+        "5",
+    ]
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not editor.isVisible())
     rows = shown(page)
@@ -107,8 +115,9 @@ def test_sign_a_resident_found_by_initials(qtbot, page, st):
 
 
 def test_doctor_list_follows_the_team_and_errors_show_at_the_field(qtbot, page, st):
-    editor = ContractEditor(st.ws, initial={"resident_id": st.people["赵青年"],
-                                            "start_date": TODAY, "end_date": TODAY})
+    editor = ContractEditor(
+        st.ws, initial={"resident_id": st.people["赵青年"], "start_date": TODAY, "end_date": TODAY}
+    )
     qtbot.addWidget(editor)
     fields = editor.form_widget.editors
     team: QComboBox = fields["team_id"].widget
@@ -120,8 +129,7 @@ def test_doctor_list_follows_the_team_and_errors_show_at_the_field(qtbot, page, 
     assert st.contracts.rows() == []
 
 
-def test_renew_then_terminate_and_a_terminated_contract_cannot_be_renewed(qtbot, page, st,
-                                                                       told):
+def test_renew_then_terminate_and_a_terminated_contract_cannot_be_renewed(qtbot, page, st, told):
     start = TODAY - dt.timedelta(days=300)
     cid = st.sign("王大姐", start.isoformat())
     tab = page.contracts
@@ -131,8 +139,10 @@ def test_renew_then_terminate_and_a_terminated_contract_cannot_be_renewed(qtbot,
     qtbot.keyClick(tab.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     editor = wait_dialog(qtbot, tab, ContractEditor)
     assert "续约：原签约" in editor.header.text()
-    assert editor.form_widget.editors["start_date"].widget.text() \
+    assert (
+        editor.form_widget.editors["start_date"].widget.text()
         == (one_year_end(start) + dt.timedelta(days=1)).isoformat()
+    )
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not editor.isVisible())
     statuses = {r[0]: r[1] for r in shown(page)}
@@ -202,7 +212,8 @@ def test_teams_members_and_packages_are_kept_on_the_page(qtbot, page, st, told):
 
     st.sign("张老汉", "2026-01-01")  # 基础服务包 in use: made inactive, not deleted
     setup.packages.table.selectRow(
-        next(i for i, r in enumerate(setup.packages.model.rows) if r["name"] == "基础服务包"))
+        next(i for i, r in enumerate(setup.packages.model.rows) if r["name"] == "基础服务包")
+    )
     setup.packages.delete_current()
     assert "不能删除" in told[-1] and "取消“可签约”" in told[-1]
     assert setup.packages.model.rowCount() == 5
@@ -219,8 +230,9 @@ def test_print_the_agreement_of_the_selected_contract(qtbot, page, st, monkeypat
     from ygt_desktop.ui import worklist_export
 
     opened = []
-    monkeypatch.setattr(worklist_export, "choose_path",
-                        lambda _p, _t, name, _f, _s: tmp_path / name)
+    monkeypatch.setattr(
+        worklist_export, "choose_path", lambda _p, _t, name, _f, _s: tmp_path / name
+    )
     monkeypatch.setattr(worklist_export, "open_file", lambda p: opened.append(p) or True)
     st.sign("张老汉", "2026-01-01")
     tab = page.contracts

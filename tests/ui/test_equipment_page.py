@@ -76,7 +76,8 @@ def save(qtbot, editor) -> None:
 def test_rows_model_keeps_the_qt_contract(qtmodeltester):
     model: RowsModel[tuple[str, int]] = RowsModel(
         [Column("名称", lambda r: r[0]), Column("数量", lambda r: str(r[1]), lambda r: r[1], True)],
-        lambda r: None)
+        lambda r: None,
+    )
     model.set_rows([("听诊器", 2), ("血压计", 10)])
     qtmodeltester.check(model)
 
@@ -120,14 +121,23 @@ def test_add_an_asset_by_keyboard_with_bad_input_refused_at_the_field(qtbot, pag
     again.form_widget.editors["category"].widget.setCurrentIndex(1)
     qtbot.keyClicks(again.form_widget.editors["purchase_date"].widget, "20240301")
     save(qtbot, again)
-    assert again.form_widget.editors["asset_no"].error.text() == "资产编号“SB-001”已被另一条记录使用"
+    assert (
+        again.form_widget.editors["asset_no"].error.text() == "资产编号“SB-001”已被另一条记录使用"
+    )
     assert len(Equipment(ws.store, ws.forms).register()) == 1
 
 
 def test_status_change_before_purchase_is_refused_then_recorded(qtbot, ws, told):
     eq = Equipment(ws.store, ws.forms)
-    eq.assets.save({"asset_no": "SB-009", "name": "心电图机", "category": "1",
-                    "purchase_date": "2024-03-01", "price": "8600"})
+    eq.assets.save(
+        {
+            "asset_no": "SB-009",
+            "name": "心电图机",
+            "category": "1",
+            "purchase_date": "2024-03-01",
+            "price": "8600",
+        }
+    )
     page = EquipmentPage(ws)
     qtbot.addWidget(page)
     page.show()
@@ -158,15 +168,25 @@ def test_status_change_before_purchase_is_refused_then_recorded(qtbot, ws, told)
 @pytest.fixture
 def station(ws):
     eq = Equipment(ws.store, ws.forms)
-    ids = [eq.assets.save({"asset_no": f"SB-00{n}", "name": name, "category": "1",
-                           "purchase_date": "2024-03-01", "price": "100",
-                           "location": "诊室"}).record_id
-           for n, name in enumerate(("诊察床", "听诊器", "血压计", "体重秤"), start=1)]
+    ids = [
+        eq.assets.save(
+            {
+                "asset_no": f"SB-00{n}",
+                "name": name,
+                "category": "1",
+                "purchase_date": "2024-03-01",
+                "price": "100",
+                "location": "诊室",
+            }
+        ).record_id
+        for n, name in enumerate(("诊察床", "听诊器", "血压计", "体重秤"), start=1)
+    ]
     return eq, ids
 
 
-def test_mark_a_stocktake_by_keys_finish_and_print(qtbot, ws, station, told, monkeypatch,
-                                                   tmp_path: Path):
+def test_mark_a_stocktake_by_keys_finish_and_print(
+    qtbot, ws, station, told, monkeypatch, tmp_path: Path
+):
     page = EquipmentPage(ws)
     qtbot.addWidget(page)
     page.resize(1300, 720)
@@ -223,8 +243,17 @@ def test_mark_a_stocktake_by_keys_finish_and_print(qtbot, ws, station, told, mon
     reader = PdfReader(out)
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert f"设备盘点表（{TODAY.year}年度）" in text
-    for words in ("测试社区卫生服务站", "SB-002", "诊察床", "缺失", "实际：维修；屏幕不亮",
-                  "盘点人（签字）", "负责人（签字）", "李站长", "缺失设备原值合计 100.00 元"):
+    for words in (
+        "测试社区卫生服务站",
+        "SB-002",
+        "诊察床",
+        "缺失",
+        "实际：维修；屏幕不亮",
+        "盘点人（签字）",
+        "负责人（签字）",
+        "李站长",
+        "缺失设备原值合计 100.00 元",
+    ):
         assert words in text, words
     assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=1)  # A4 portrait
 
@@ -259,10 +288,12 @@ def test_checklist_loaded_shows_what_is_missing(qtbot, ws, station, told, monkey
     tab = page.checklist
     assert "尚未载入" in tab.info.text()
     bureau = tmp_path / "bureau.toml"
-    bureau.write_text('[checklist]\ntitle = "某县村卫生室设备清单"\nsource = "某县卫生健康局"\n'
-                      '[[items]]\ncode = "A1"\nname = "诊察床"\ncategory = "诊断"\n'
-                      '[[items]]\ncode = "A2"\nname = "血糖仪"\ncategory = "检验"\n',
-                      encoding="utf-8")
+    bureau.write_text(
+        '[checklist]\ntitle = "某县村卫生室设备清单"\nsource = "某县卫生健康局"\n'
+        '[[items]]\ncode = "A1"\nname = "诊察床"\ncategory = "诊断"\n'
+        '[[items]]\ncode = "A2"\nname = "血糖仪"\ncategory = "检验"\n',
+        encoding="utf-8",
+    )
     monkeypatch.setattr(equipment_views, "choose_checklist_file", lambda _p: bureau)
     tab.load_from_file()
     assert any("新增 2 项" in t for t in told)
@@ -289,5 +320,11 @@ def test_summary_tab_shows_counts_and_values(qtbot, ws, station):
     last = table.rowCount() - 1
     assert table.verticalHeaderItem(last).text() == "合计"
     assert [table.item(last, c).text() for c in range(table.columnCount())] == [
-        "3", "0", "0", "1", "3", "300.00"]
+        "3",
+        "0",
+        "0",
+        "1",
+        "3",
+        "300.00",
+    ]
     assert "在用设备 3 台，原值 300.00 元" in page.summary.totals.text()

@@ -36,9 +36,13 @@ NEEDS = {  # form → (resident kind, forms saved first)
     "postpartum_visit": ("woman", ["prenatal_first", "delivery"]),
     "postpartum_42d": ("woman", ["prenatal_first", "delivery"]),
 }
-BIRTHS = {"adult": dt.date(1975, 5, 1), "elderly": dt.date(1950, 3, 1),
-          "child": TODAY - dt.timedelta(days=420), "newborn": TODAY - dt.timedelta(days=10),
-          "woman": dt.date(1996, 4, 1)}
+BIRTHS = {
+    "adult": dt.date(1975, 5, 1),
+    "elderly": dt.date(1950, 3, 1),
+    "child": TODAY - dt.timedelta(days=420),
+    "newborn": TODAY - dt.timedelta(days=10),
+    "woman": dt.date(1996, 4, 1),
+}
 
 
 def plausible(form, day: dt.date, earlier: dt.date) -> dict:
@@ -50,9 +54,13 @@ def plausible(form, day: dt.date, earlier: dt.date) -> dict:
         if f.type == "date":
             if f.id == "closed_date":  # would close the register
                 continue
-            values[f.id] = (day + dt.timedelta(days=30) if f.id.startswith("next")
-                            else day if f.id in (form.date_field, "discharged_date", "stop_date")
-                            else earlier).isoformat()
+            values[f.id] = (
+                day + dt.timedelta(days=30)
+                if f.id.startswith("next")
+                else day
+                if f.id in (form.date_field, "discharged_date", "stop_date")
+                else earlier
+            ).isoformat()
         elif f.type in ("int", "decimal"):
             low = max(f.min if f.min is not None else 0, 1)
             values[f.id] = str(int(low)) if f.type == "int" else f"{low:.1f}"
@@ -78,11 +86,20 @@ def prepare(ws, form_id):
     if form_id in ("edu_activity", "supervision_log"):
         return None
     sex = "2" if kind == "woman" else "1"
-    rid = ws.residents.save({"name": "测试", "no_id_reason": "9", "sex": sex,
-                             "birth_date": BIRTHS[kind].isoformat(), "village_code": "101",
-                             "archive_date": BIRTHS[kind].isoformat()}).record_id
-    history = {"prenatal_first": DAY - dt.timedelta(days=120),
-               "delivery": DAY - dt.timedelta(days=5)}
+    rid = ws.residents.save(
+        {
+            "name": "测试",
+            "no_id_reason": "9",
+            "sex": sex,
+            "birth_date": BIRTHS[kind].isoformat(),
+            "village_code": "101",
+            "archive_date": BIRTHS[kind].isoformat(),
+        }
+    ).record_id
+    history = {
+        "prenatal_first": DAY - dt.timedelta(days=120),
+        "delivery": DAY - dt.timedelta(days=5),
+    }
     for n, pre in enumerate(before):
         form = ws.forms[pre]
         when = history.get(pre, DAY - dt.timedelta(days=3 + n))
@@ -124,14 +141,16 @@ def test_form_round_trips_through_the_real_widget(qtbot, ws, form_id):
     typed = editor.form_widget.raw()
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     assert editor.saved is not None, editor.status.text() + str(
-        {k: e.error.text() for k, e in editor.form_widget.editors.items() if e.error.text()})
+        {k: e.error.text() for k, e in editor.form_widget.editors.items() if e.error.text()}
+    )
 
     again = ServiceEditor(ws, form_id, record_id=editor.saved.change.record_id)
     qtbot.addWidget(again)
     entered = form.process(typed).values
     shown = form.process(again.form_widget.raw()).values
     assert entered[form.date_field] == DAY - dt.timedelta(
-        days=2 if form_id == "postpartum_visit" else 0)
+        days=2 if form_id == "postpartum_visit" else 0
+    )
     for f in form.fields:
         if f.locked or not form.is_relevant(f.id, entered):
             continue

@@ -48,18 +48,34 @@ def no_popups(monkeypatch):
 
 @pytest.fixture
 def patient(ws):
-    rid = ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
-                             "village_code": "101", "archive_date": "2020-01-01"}).record_id
-    ws.services.save("htn_register", {"register_date": "2026-01-05",
-                                      "diagnosis_date": "2025-12-01"}, rid)
+    rid = ws.residents.save(
+        {
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "village_code": "101",
+            "archive_date": "2020-01-01",
+        }
+    ).record_id
+    ws.services.save(
+        "htn_register", {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"}, rid
+    )
     return rid
 
 
 @pytest.fixture
 def urgent_record(ws, patient):
-    return ws.services.save("htn_followup", {
-        "visit_date": DAY.isoformat(), "visit_method": "1", "sbp": "186", "dbp": "112",
-        "adherence": "1", "visit_class": "1"}, patient).change.record_id
+    return ws.services.save(
+        "htn_followup",
+        {
+            "visit_date": DAY.isoformat(),
+            "visit_method": "1",
+            "sbp": "186",
+            "dbp": "112",
+            "adherence": "1",
+            "visit_class": "1",
+        },
+        patient,
+    ).change.record_id
 
 
 @pytest.fixture
@@ -94,7 +110,10 @@ def test_suggestion_to_saved_referral_by_keyboard(qtbot, ws, urgent_record, page
     assert "没有待处理的转诊建议" in page.suggestion_count.text()
     [row] = page.referral_model.rows
     assert (row["name"], row["to_institution"], row["source_record_id"]) == (
-        "张三", "五华区人民医院", urgent_record)
+        "张三",
+        "五华区人民医院",
+        urgent_record,
+    )
     shown = [page.referral_model.text(row, c) for c in range(9)]
     assert shown[1:4] == ["上转", "张三", "急诊"]
     assert shown[8].startswith("待随访")
@@ -123,8 +142,10 @@ def test_new_referral_finds_the_resident_in_the_register(qtbot, ws, patient, pag
     assert editor.change is not None
     assert Referrals(ws.store, ws.forms).values(editor.change.record_id)["resident_id"] == patient
     assert page.focusWidget() is page.referral_table  # focus is back on the list
-    assert page.referral_model.rows[page.referral_table.currentIndex().row()]["id"] == \
-        editor.change.record_id
+    assert (
+        page.referral_model.rows[page.referral_table.currentIndex().row()]["id"]
+        == editor.change.record_id
+    )
 
 
 def test_switching_to_down_referral_swaps_the_two_sides(qtbot, ws, patient, page):
@@ -134,14 +155,15 @@ def test_switching_to_down_referral_swaps_the_two_sides(qtbot, ws, patient, page
     commit_text(eds["to_institution"].widget, "五华区人民医院")
     eds["direction"].set_value("2")
     raw = editor.form_widget.raw()
-    assert (raw["from_institution"], raw["to_institution"]) == ("五华区人民医院",
-                                                               "测试社区卫生服务站")
+    assert (raw["from_institution"], raw["to_institution"]) == (
+        "五华区人民医院",
+        "测试社区卫生服务站",
+    )
     eds["direction"].set_value("1")
     assert editor.form_widget.raw()["from_institution"] == "测试社区卫生服务站"
 
 
-def test_bad_dates_are_shown_at_their_fields_and_nothing_is_saved(qtbot, ws, urgent_record,
-                                                                   page):
+def test_bad_dates_are_shown_at_their_fields_and_nothing_is_saved(qtbot, ws, urgent_record, page):
     page.draft_current()
     editor = page.dialog
     eds = editor.form_widget.editors
@@ -214,7 +236,16 @@ def test_timeline_ctrl_r_opens_the_draft_of_the_selected_record(qtbot, ws, urgen
 def test_service_editor_says_where_the_suggestion_went(ws, patient):
     from ygt_desktop.ui.service_editor import outcome_text
 
-    result = ws.services.save("htn_followup", {
-        "visit_date": DAY.isoformat(), "visit_method": "1", "sbp": "186", "dbp": "112",
-        "adherence": "1", "visit_class": "1"}, patient)
+    result = ws.services.save(
+        "htn_followup",
+        {
+            "visit_date": DAY.isoformat(),
+            "visit_method": "1",
+            "sbp": "186",
+            "dbp": "112",
+            "adherence": "1",
+            "visit_class": "1",
+        },
+        patient,
+    )
     assert "“转诊”页的“待处理的转诊建议”" in outcome_text(result)

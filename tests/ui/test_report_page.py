@@ -18,16 +18,37 @@ TODAY = dt.date(2026, 11, 20)
 def patients(ws, n_standard: int, n_other: int) -> list[int]:
     ids = []
     for n in range(n_standard + n_other):
-        rid = ws.residents.save({"name": f"患者{n}", "no_id_reason": "9", "sex": "1",
-                                 "birth_date": "1960-01-01", "village_code": "101",
-                                 "archive_date": "2020-01-01"}).record_id
-        ws.services.save("htn_register", {"register_date": "2025-06-01",
-                                          "diagnosis_date": "2025-05-01"}, rid, today=TODAY)
+        rid = ws.residents.save(
+            {
+                "name": f"患者{n}",
+                "no_id_reason": "9",
+                "sex": "1",
+                "birth_date": "1960-01-01",
+                "village_code": "101",
+                "archive_date": "2020-01-01",
+            }
+        ).record_id
+        ws.services.save(
+            "htn_register",
+            {"register_date": "2025-06-01", "diagnosis_date": "2025-05-01"},
+            rid,
+            today=TODAY,
+        )
         days = ("2026-02-10", "2026-05-10", "2026-08-10") if n < n_standard else ("2026-02-10",)
         for day in days:
-            ws.services.save("htn_followup", {
-                "visit_date": day, "visit_method": "1", "sbp": "130", "dbp": "80",
-                "adherence": "1", "visit_class": "1"}, rid, today=TODAY)
+            ws.services.save(
+                "htn_followup",
+                {
+                    "visit_date": day,
+                    "visit_method": "1",
+                    "sbp": "130",
+                    "dbp": "80",
+                    "adherence": "1",
+                    "visit_class": "1",
+                },
+                rid,
+                today=TODAY,
+            )
         ids.append(rid)
     return ids
 
@@ -112,7 +133,11 @@ def test_submit_locks_the_quarter(qtbot, ws, monkeypatch):
 
 def test_recent_periods_are_ended_quarters_newest_first():
     assert [str(p) for p in recent_periods(dt.date(2026, 11, 20))][:4] == [
-        "2026Q3", "2026Q2", "2026Q1", "2025Q4"]
+        "2026Q3",
+        "2026Q2",
+        "2026Q1",
+        "2025Q4",
+    ]
     assert numeral(12) == "十二" and numeral(20) == "二十" and numeral(3) == "三"
 
 
@@ -134,8 +159,7 @@ def test_station_head_is_set_in_settings_and_changing_needs_the_old_pin(qtbot, w
     assert errors == ["原站长密码不正确，未修改。"] and locking.check_pin(ws.store, "2468")
 
 
-def test_exports_run_in_the_background_and_write_complete_files(qtbot, ws, tmp_path,
-                                                                monkeypatch):
+def test_exports_run_in_the_background_and_write_complete_files(qtbot, ws, tmp_path, monkeypatch):
     import openpyxl
 
     from ygt_desktop.ui import report_page as module

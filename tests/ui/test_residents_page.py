@@ -175,8 +175,11 @@ def test_list_fetches_rows_by_block_and_passes_the_model_tester(qtmodeltester, w
     from ygt_desktop.demo.load_residents import load_residents
 
     villages = [synthetic.SyntheticVillage("101", "小坝村委会")]
-    load_residents(ws.store, forms["resident"],
-                   synthetic.generate_residents(3, 450, 2026, villages, dt.date(2026, 11, 1)))
+    load_residents(
+        ws.store,
+        forms["resident"],
+        synthetic.generate_residents(3, 450, 2026, villages, dt.date(2026, 11, 1)),
+    )
     model = ResidentTableModel(ws.residents, {"101": "小坝村委会"})
     model.set_query("")
     assert model.rowCount() == 450
@@ -191,8 +194,9 @@ def test_list_fetches_rows_by_block_and_passes_the_model_tester(qtmodeltester, w
 
 
 def test_delete_needs_a_reason_and_keeps_the_record(qtbot, page, ws, monkeypatch):
-    rid = ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
-                             "village_code": "101"}).record_id
+    rid = ws.residents.save(
+        {"name": "张三", "id_number": "11010519491231002X", "village_code": "101"}
+    ).record_id
     page.model.refresh()
     page.table.selectRow(0)
     errors = []

@@ -25,8 +25,24 @@ PERIOD = "2026Q3"
 def demo_station(tmp_path_factory) -> Path:
     """A 3,000-resident demo station with a year of services (made once)."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    assert cli.main(["demo", "--db", str(path), "--residents", "3000", "--seed", "3",
-                     "--year", "2026", "--today", "2026-11-20"]) == 0
+    assert (
+        cli.main(
+            [
+                "demo",
+                "--db",
+                str(path),
+                "--residents",
+                "3000",
+                "--seed",
+                "3",
+                "--year",
+                "2026",
+                "--today",
+                "2026-11-20",
+            ]
+        )
+        == 0
+    )
     return path
 
 
@@ -57,8 +73,7 @@ def run_measured(qtbot, page, action) -> float:
     return meter.worst_ms
 
 
-def test_report_page_actions_never_stall_the_window(qtbot, station, tmp_path, quiet,
-                                                    monkeypatch):
+def test_report_page_actions_never_stall_the_window(qtbot, station, tmp_path, quiet, monkeypatch):
     page = ReportPage(station)
     qtbot.addWidget(page)
     page.show()
@@ -77,7 +92,8 @@ def test_report_page_actions_never_stall_the_window(qtbot, station, tmp_path, qu
 
 
 def test_closing_the_window_during_an_export_cancels_and_leaves_nothing(
-        qtbot, station, tmp_path, quiet, monkeypatch):
+    qtbot, station, tmp_path, quiet, monkeypatch
+):
     window = MainWindow(station)
     qtbot.addWidget(window)
     out_dir = tmp_path / "out"
@@ -108,8 +124,7 @@ def test_closing_can_be_refused_while_a_job_runs(qtbot, station, tmp_path, quiet
     assert (tmp_path / "r.xlsx").stat().st_size > 0
 
 
-def test_the_timed_backup_runs_in_the_background_without_a_dialog(qtbot, station,
-                                                                    monkeypatch):
+def test_the_timed_backup_runs_in_the_background_without_a_dialog(qtbot, station, monkeypatch):
     from ygt_desktop.storage import backup
 
     window = MainWindow(station)
@@ -126,15 +141,17 @@ def test_the_timed_backup_runs_in_the_background_without_a_dialog(qtbot, station
 
 
 def test_prints_exports_and_backups_of_the_other_pages_never_stall_the_window(
-        qtbot, station, tmp_path, quiet, monkeypatch):
+    qtbot, station, tmp_path, quiet, monkeypatch
+):
     from ygt_desktop.ui import printing, worklist_export
     from ygt_desktop.ui.contracts_page import ContractsPage
     from ygt_desktop.ui.equipment_page import EquipmentPage
     from ygt_desktop.ui.settings_page import SettingsPage
     from ygt_desktop.ui.worklist_page import WorklistPage
 
-    monkeypatch.setattr(worklist_export, "choose_path",
-                        lambda _p, _t, name, _f, _s: tmp_path / name)
+    monkeypatch.setattr(
+        worklist_export, "choose_path", lambda _p, _t, name, _f, _s: tmp_path / name
+    )
     monkeypatch.setattr(worklist_export, "open_file", lambda path: True)
     monkeypatch.setattr(printing, "choose_path", lambda _p, name: tmp_path / name)
     monkeypatch.setattr(printing, "open_pdf", lambda path: True)
@@ -185,7 +202,8 @@ def test_prints_exports_and_backups_of_the_other_pages_never_stall_the_window(
 
 
 def test_a_page_deleted_while_its_job_runs_does_not_take_the_thread_with_it(
-        qtbot, station, tmp_path, quiet, monkeypatch):
+    qtbot, station, tmp_path, quiet, monkeypatch
+):
     """A QThread destroyed while running aborts the process: the job outlives its page,
     stops at the next step, and reports to nobody."""
     import shiboken6

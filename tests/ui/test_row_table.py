@@ -56,7 +56,8 @@ def test_a_numbered_model_numbers_its_rows():
 def test_contract_rows_model(qtmodeltester):
     model: contract_table.RowsModel[dict[str, str]] = contract_table.RowsModel(
         [("姓名", lambda r: r["name"]), ("状态", lambda r: r["status"])],
-        lambda r: "#c62828" if r["status"] == "逾期" else None)
+        lambda r: "#c62828" if r["status"] == "逾期" else None,
+    )
     model.set_rows([{"name": "张三", "status": "逾期"}, {"name": "李四", "status": "正常"}])
     qtmodeltester.check(model)
     assert model.data(model.index(0, 0)) == "张三"
@@ -80,23 +81,28 @@ def test_referral_suggestion_model(qtmodeltester):
 
 
 def test_equipment_rows_model(qtmodeltester):
-    columns = [equipment_models.Column("名称", lambda r: r[0]),
-               equipment_models.Column("数量", lambda r: str(r[1]), sort=lambda r: r[1],
-                                       right=True)]
+    columns = [
+        equipment_models.Column("名称", lambda r: r[0]),
+        equipment_models.Column("数量", lambda r: str(r[1]), sort=lambda r: r[1], right=True),
+    ]
     model = equipment_models.RowsModel(columns, lambda r: equipment_models.RED if r[1] else None)
     model.set_rows([("血压计", 2), ("体重秤", 0)])
     qtmodeltester.check(model)
     assert model.data(model.index(0, 1), equipment_models.SORT_ROLE) == 2
     assert model.data(model.index(0, 1), Qt.ItemDataRole.TextAlignmentRole) == int(
-        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    )
     assert model.headerData(1, Qt.Orientation.Vertical) == "2"
 
 
 def test_bureau_rows_model(qtmodeltester):
     model = bureau_common.RowsModel(("机构代码", "机构名称", "状态"))
     model.right_aligned = {0}
-    model.set_rows([("530102001", "龙泉路站", "已报送"), ("530102002", "短行")],
-                   backgrounds=[None, bureau_common.RED], tips=["", "未报送"])
+    model.set_rows(
+        [("530102001", "龙泉路站", "已报送"), ("530102002", "短行")],
+        backgrounds=[None, bureau_common.RED],
+        tips=["", "未报送"],
+    )
     qtmodeltester.check(model)
     assert model.data(model.index(1, 2)) == ""  # a short row shows empty cells
     assert model.data(model.index(1, 0), Qt.ItemDataRole.BackgroundRole) == bureau_common.RED

@@ -25,8 +25,14 @@ def type_text(qtbot, widget, text):
 
 @pytest.fixture
 def resident(ws):
-    return ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
-                              "village_code": "101", "archive_date": "2020-01-01"}).record_id
+    return ws.residents.save(
+        {
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "village_code": "101",
+            "archive_date": "2020-01-01",
+        }
+    ).record_id
 
 
 def choose(combo, code):
@@ -50,8 +56,9 @@ def test_register_then_follow_up_from_the_timeline(qtbot, ws, resident, monkeypa
     qtbot.keyClick(detail, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     picker = detail.child
     assert isinstance(picker, FormPicker)
-    offered = [picker.list.item(i).data(Qt.ItemDataRole.UserRole)
-               for i in range(picker.list.count())]
+    offered = [
+        picker.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(picker.list.count())
+    ]
     assert "htn_register" in offered and "htn_followup" not in offered
     picker.list.setCurrentRow(offered.index("htn_register"))
     qtbot.keyClick(picker.list, Qt.Key.Key_Return)
@@ -67,8 +74,9 @@ def test_register_then_follow_up_from_the_timeline(qtbot, ws, resident, monkeypa
 
     detail.add_service()
     picker = detail.child
-    offered = [picker.list.item(i).data(Qt.ItemDataRole.UserRole)
-               for i in range(picker.list.count())]
+    offered = [
+        picker.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(picker.list.count())
+    ]
     assert "htn_followup" in offered and "htn_register" not in offered
     picker.list.setCurrentRow(offered.index("htn_followup"))
     qtbot.keyClick(picker.list, Qt.Key.Key_Return)
@@ -92,8 +100,9 @@ def test_register_then_follow_up_from_the_timeline(qtbot, ws, resident, monkeypa
 
 
 def test_errors_show_next_to_the_fields_and_nothing_is_saved(qtbot, ws, resident):
-    ws.services.save("htn_register", {"register_date": "2026-01-05",
-                                      "diagnosis_date": "2025-12-01"}, resident)
+    ws.services.save(
+        "htn_register", {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"}, resident
+    )
     editor = ServiceEditor(ws, "htn_followup", resident)
     qtbot.addWidget(editor)
     fields = editor.form_widget.editors
@@ -115,13 +124,29 @@ def test_correcting_a_submitted_quarter_asks_the_station_head(qtbot, ws, monkeyp
     from ygt_desktop.ui import messages
     from ygt_desktop.ui.service_editor import ServiceEditor
 
-    rid = ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
-                             "village_code": "101", "archive_date": "2020-01-01"}).record_id
-    ws.services.save("htn_register", {"register_date": "2026-01-05",
-                                      "diagnosis_date": "2025-12-01"}, rid)
-    saved = ws.services.save("htn_followup", {
-        "visit_date": "2026-08-01", "visit_method": "1", "sbp": "130", "dbp": "80",
-        "adherence": "1", "visit_class": "1"}, rid)
+    rid = ws.residents.save(
+        {
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "village_code": "101",
+            "archive_date": "2020-01-01",
+        }
+    ).record_id
+    ws.services.save(
+        "htn_register", {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"}, rid
+    )
+    saved = ws.services.save(
+        "htn_followup",
+        {
+            "visit_date": "2026-08-01",
+            "visit_method": "1",
+            "sbp": "130",
+            "dbp": "80",
+            "adherence": "1",
+            "visit_class": "1",
+        },
+        rid,
+    )
     locking.set_head(ws.store, "李站长", "2468")
     locking.submit(ws.store, Period.parse("2026Q3"), "x")
     monkeypatch.setattr(messages, "info", lambda *a, **k: None)

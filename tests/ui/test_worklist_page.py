@@ -9,12 +9,20 @@ from PySide6.QtGui import QColor
 from ygt_desktop.ui.worklist_page import WorklistPage
 
 
-def test_worklist_shows_overdue_in_red_counts_people_and_opens_the_resident(qtbot, ws,
-                                                                            qtmodeltester):
-    rid = ws.residents.save({"name": "张三", "id_number": "11010519491231002X",
-                             "village_code": "101", "archive_date": "2020-01-01"}).record_id
-    ws.services.save("htn_register", {"register_date": "2026-01-05",
-                                      "diagnosis_date": "2025-12-01"}, rid)
+def test_worklist_shows_overdue_in_red_counts_people_and_opens_the_resident(
+    qtbot, ws, qtmodeltester
+):
+    rid = ws.residents.save(
+        {
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "village_code": "101",
+            "archive_date": "2020-01-01",
+        }
+    ).record_id
+    ws.services.save(
+        "htn_register", {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"}, rid
+    )
     page = WorklistPage(ws)
     qtbot.addWidget(page)
     page.start.setText("2026-01-01")
@@ -52,12 +60,20 @@ def test_bad_range_is_explained(qtbot, ws):
 
 def test_doctor_filter_keeps_that_doctors_residents(qtbot, ws):
     for name, doctor in (("张三", "王丽萍"), ("李四", "李建华")):
-        rid = ws.residents.save({"name": name, "no_id_reason": "9", "sex": "1",
-                                 "birth_date": "1950-03-01", "village_code": "101",
-                                 "archive_date": "2020-01-01",
-                                 "responsible_doctor": doctor}).record_id
-        ws.services.save("htn_register", {"register_date": "2026-01-05",
-                                          "diagnosis_date": "2025-12-01"}, rid)
+        rid = ws.residents.save(
+            {
+                "name": name,
+                "no_id_reason": "9",
+                "sex": "1",
+                "birth_date": "1950-03-01",
+                "village_code": "101",
+                "archive_date": "2020-01-01",
+                "responsible_doctor": doctor,
+            }
+        ).record_id
+        ws.services.save(
+            "htn_register", {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"}, rid
+        )
     page = WorklistPage(ws)
     qtbot.addWidget(page)
     page.start.setText("2026-04-01")

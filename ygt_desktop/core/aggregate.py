@@ -50,8 +50,9 @@ class MemberFigures:
 
 
 def _sum(numbers: Sequence[Number]) -> Number:
-    total = sum((Decimal(repr(n)) if isinstance(n, float) else Decimal(n) for n in numbers),
-                Decimal(0))
+    total = sum(
+        (Decimal(repr(n)) if isinstance(n, float) else Decimal(n) for n in numbers), Decimal(0)
+    )
     return int(total) if total == total.to_integral_value() else float(total)
 
 
@@ -62,23 +63,31 @@ def aggregate(template: Template, members: Sequence[MemberFigures]) -> dict[str,
         triples = [m.values.get(ind.code, (None, None, None)) for m in members]
         if ind.kind == COUNT:
             counts = [t[0] for t in triples if t[0] is not None]
-            out[ind.code] = (IndicatorValue.of_count(ind.code, _sum(counts)) if counts
-                             else IndicatorValue(ind.code, None, None, None))
+            out[ind.code] = (
+                IndicatorValue.of_count(ind.code, _sum(counts))
+                if counts
+                else IndicatorValue(ind.code, None, None, None)
+            )
             continue
         used = [(t[0], t[1]) for t in triples if t[0] is not None and t[1] is not None]
         left_out = sum(1 for t in triples if t[0] is not None and t[1] is None)
         if not used:
             numerators = [t[0] for t in triples if t[0] is not None]
             missing = "各成员机构均缺少分母（基础数据），不计算" if numerators else None
-            out[ind.code] = IndicatorValue(ind.code, _sum(numerators) if numerators else None,
-                                           None, None, missing)
+            out[ind.code] = IndicatorValue(
+                ind.code, _sum(numerators) if numerators else None, None, None, missing
+            )
             continue
         numerator = _sum([u[0] for u in used])
         denominator = _sum([u[1] for u in used])
-        note = (f"{left_out} 个成员机构缺少分母（基础数据），未计入" if left_out else None)
-        out[ind.code] = IndicatorValue(ind.code, numerator, denominator,
-                                       rate(numerator, denominator),  # type: ignore[arg-type]
-                                       note)
+        note = f"{left_out} 个成员机构缺少分母（基础数据），未计入" if left_out else None
+        out[ind.code] = IndicatorValue(
+            ind.code,
+            numerator,
+            denominator,
+            rate(numerator, denominator),  # type: ignore[arg-type]
+            note,
+        )
     return out
 
 
@@ -103,8 +112,10 @@ def ranking(template: Template, members: Sequence[MemberFigures]) -> dict[str, l
         for m in members:
             n, d, v = m.values.get(ind.code, (None, None, None))
             rows.append((m, n, d, v))
-        valued = sorted((r for r in rows if r[3] is not None),
-                        key=lambda r: (-float(r[3]), r[0].org_code))  # type: ignore[arg-type]
+        valued = sorted(
+            (r for r in rows if r[3] is not None),
+            key=lambda r: (-float(r[3]), r[0].org_code),  # type: ignore[arg-type]
+        )
         ranked: list[Ranked] = []
         for i, (m, n, d, v) in enumerate(valued):
             same = ranked and ranked[-1].value == v

@@ -36,8 +36,11 @@ def resident_context(birth: dt.date | None, sex: str | None, on: dt.date | None)
     """Age and sex facts of a resident on the service date."""
     ctx: dict[str, Any] = {"sex": sex, "birth_date": birth}
     if birth and on and on >= birth:
-        ctx.update(age_years=age_years(birth, on), age_months=age_months(birth, on),
-                   age_days=(on - birth).days)
+        ctx.update(
+            age_years=age_years(birth, on),
+            age_months=age_months(birth, on),
+            age_days=(on - birth).days,
+        )
     return ctx
 
 

@@ -79,8 +79,9 @@ def in_force(start: dt.date, end: dt.date, terminated: dt.date | None, day: dt.d
     return start <= day <= last_day(end, terminated)
 
 
-def status_on(end: dt.date, terminated: dt.date | None, renewed_on: dt.date | None,
-              day: dt.date) -> str:
+def status_on(
+    end: dt.date, terminated: dt.date | None, renewed_on: dt.date | None, day: dt.date
+) -> str:
     """有效 / 到期 / 已续约 / 已解约 on ``day``. ``renewed_on`` is the sign date of the
     contract renewing this one (None when not renewed). A contract signed but not yet
     started counts as 有效."""

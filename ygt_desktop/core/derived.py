@@ -12,9 +12,17 @@ from typing import Any
 
 from . import tcm
 
-_SCORE_FIELDS = {"平和": "score_pinghe", "气虚": "score_qixu", "阳虚": "score_yangxu",
-                 "阴虚": "score_yinxu", "痰湿": "score_tanshi", "湿热": "score_shire",
-                 "血瘀": "score_xueyu", "气郁": "score_qiyu", "特禀": "score_tebing"}
+_SCORE_FIELDS = {
+    "平和": "score_pinghe",
+    "气虚": "score_qixu",
+    "阳虚": "score_yangxu",
+    "阴虚": "score_yinxu",
+    "痰湿": "score_tanshi",
+    "湿热": "score_shire",
+    "血瘀": "score_xueyu",
+    "气郁": "score_qiyu",
+    "特禀": "score_tebing",
+}
 
 
 def _constitution(values: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,15 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-CATEGORIES = {"1": "诊断", "2": "治疗", "3": "检验", "4": "急救", "5": "中医", "6": "信息化",
-              "7": "其他"}
+CATEGORIES = {
+    "1": "诊断",
+    "2": "治疗",
+    "3": "检验",
+    "4": "急救",
+    "5": "中医",
+    "6": "信息化",
+    "7": "其他",
+}
 LEVELS = {"1": "必配", "2": "选配"}
 _CATEGORY_CODES = {label: code for code, label in CATEGORIES.items()}
 _LEVEL_CODES = {label: code for code, label in LEVELS.items()}
@@ -72,8 +79,12 @@ def parse_checklist(data: dict[str, object], name: str = "清单") -> Checklist:
     seen: set[str] = set()
     for i, raw in enumerate(raw_items, start=1):
         items.append(_item(name, i, raw, seen))
-    return Checklist(title=str(meta["title"]).strip(), source=str(meta.get("source") or ""),
-                     version=str(meta.get("version") or ""), items=tuple(items))
+    return Checklist(
+        title=str(meta["title"]).strip(),
+        source=str(meta.get("source") or ""),
+        version=str(meta.get("version") or ""),
+        items=tuple(items),
+    )
 
 
 def _item(file: str, index: int, raw: object, seen: set[str]) -> ChecklistItem:

@@ -88,8 +88,10 @@ class NumberType(FieldType):
 
     def check(self, value: Any, field: FieldDef) -> str | None:
         unit = field.unit or ""
-        if field.min is not None and field.max is not None and not (
-            field.min <= value <= field.max
+        if (
+            field.min is not None
+            and field.max is not None
+            and not (field.min <= value <= field.max)
         ):
             return f"{field.label}应在 {_num(field.min)}–{_num(field.max)}{unit} 之间"
         if field.min is not None and value < field.min:

@@ -26,18 +26,50 @@ from .programmes import EPISODES, REGISTERS
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _FIELD_KEYS = {
-    "id", "label", "type", "required", "min", "max", "unit", "max_length", "pattern",
-    "pattern_hint", "choices", "choices_from", "relevant", "compute", "default", "de_code",
-    "unique", "help", "not_future", "group", "derived", "readonly",
+    "id",
+    "label",
+    "type",
+    "required",
+    "min",
+    "max",
+    "unit",
+    "max_length",
+    "pattern",
+    "pattern_hint",
+    "choices",
+    "choices_from",
+    "relevant",
+    "compute",
+    "default",
+    "de_code",
+    "unique",
+    "help",
+    "not_future",
+    "group",
+    "derived",
+    "readonly",
 }
 # register: the resident archive; service: a record about one resident, dated, in
 # service_records; station_log: a dated station-level record in service_records;
 # entity: a station-level thing with its own id and table (a team, a contract, an asset).
 _FORM_KINDS = {"register", "service", "station_log", "entity"}
 _FORM_KEYS = {
-    "id", "title", "version", "kind", "table", "package", "date_field", "applies",
-    "applies_message", "register", "requires", "episode", "opens_episode", "closes_episode",
-    "short_title", "order",
+    "id",
+    "title",
+    "version",
+    "kind",
+    "table",
+    "package",
+    "date_field",
+    "applies",
+    "applies_message",
+    "register",
+    "requires",
+    "episode",
+    "opens_episode",
+    "closes_episode",
+    "short_title",
+    "order",
 }
 PACKAGES = ("疾控包", "妇幼包", "中医包", "健教包", "卫生监督协管")
 
@@ -177,12 +209,16 @@ class FormDef:
             return True
         return bool(self.applies.evaluate(_complete(context)))
 
-    def evaluate_rules(self, values: Mapping[str, Any],
-                       context: Mapping[str, Any] | None = None) -> list[RuleOutcome]:
+    def evaluate_rules(
+        self, values: Mapping[str, Any], context: Mapping[str, Any] | None = None
+    ) -> list[RuleOutcome]:
         """The clinical rules that fire for a checked record, in file order."""
         scope = {**_complete(context or {}), **values}
-        return [RuleOutcome(r.id, r.message, r.recheck_days, r.referral)
-                for r in self.rules if r.when.evaluate(scope)]
+        return [
+            RuleOutcome(r.id, r.message, r.recheck_days, r.referral)
+            for r in self.rules
+            if r.when.evaluate(scope)
+        ]
 
     @cached_property
     def by_id(self) -> dict[str, FieldDef]:
@@ -191,8 +227,9 @@ class FormDef:
     def field(self, field_id: str) -> FieldDef:
         return self.by_id[field_id]
 
-    def process(self, raw: Mapping[str, Any],
-                context: Mapping[str, Any] | None = None) -> FormResult:
+    def process(
+        self, raw: Mapping[str, Any], context: Mapping[str, Any] | None = None
+    ) -> FormResult:
         """Parse, compute, apply relevance and check ``raw`` (text or values by field id).
 
         ``context`` gives the names of :data:`CONTEXT_NAMES` (age on the service date,
@@ -259,11 +296,13 @@ class FormDef:
         """``raw`` with each field it does not mention set to the field's default."""
         return {**{f.id: f.default_value() for f in self.fields}, **raw}
 
-    def is_relevant(self, field_id: str, values: Mapping[str, Any],
-                    context: Mapping[str, Any] | None = None) -> bool:
+    def is_relevant(
+        self, field_id: str, values: Mapping[str, Any], context: Mapping[str, Any] | None = None
+    ) -> bool:
         f = self.by_id[field_id]
-        return f.relevant is None or bool(f.relevant.evaluate({**_complete(context or {}),
-                                                                 **values}))
+        return f.relevant is None or bool(
+            f.relevant.evaluate({**_complete(context or {}), **values})
+        )
 
     def to_sql(self, values: Mapping[str, Any]) -> dict[str, Any]:
         return {f.id: f.field_type.to_sql(values.get(f.id)) for f in self.fields}
@@ -358,8 +397,9 @@ def load_form(path: Path, codes_dir: Path | None = None) -> FormDef:
                 unknown = "、".join(sorted(e.names - known))
                 raise FormFileError(name, f"表达式引用了不存在的字段 {unknown}", f.id)
     date_field = meta.get("date_field")
-    if date_field is not None and (date_field not in field_ids
-                                   or next(f for f in fields if f.id == date_field).type != "date"):
+    if date_field is not None and (
+        date_field not in field_ids or next(f for f in fields if f.id == date_field).type != "date"
+    ):
         raise FormFileError(name, f"[form] date_field {date_field!r} 应为本表单的日期字段")
     checks = []
     for i, raw in enumerate(data.get("checks", []), start=1):
@@ -367,29 +407,51 @@ def load_form(path: Path, codes_dir: Path | None = None) -> FormDef:
             raise FormFileError(name, f"第{i}条 [[checks]] 需要 field、when 和 message")
         if raw["field"] not in field_ids:
             raise FormFileError(name, f"第{i}条 [[checks]] 的字段 {raw['field']} 不存在")
-        checks.append(Check(raw["field"], expr(raw["when"], f"第{i}条 [[checks]]"),
-                            str(raw["message"])))
+        checks.append(
+            Check(raw["field"], expr(raw["when"], f"第{i}条 [[checks]]"), str(raw["message"]))
+        )
     rules = []
     for i, raw in enumerate(data.get("rules", []), start=1):
         if not isinstance(raw, dict) or not {"id", "when", "message"} <= set(raw):
             raise FormFileError(name, f"第{i}条 [[rules]] 需要 id、when 和 message")
         if raw.get("referral") not in (None, "urgent", "suggested"):
             raise FormFileError(name, f"第{i}条 [[rules]] 的 referral 应为 urgent 或 suggested")
-        rules.append(Rule(str(raw["id"]), expr(raw["when"], f"[[rules]] {raw['id']}"),
-                          str(raw["message"]), raw.get("recheck_days"), raw.get("referral")))
+        rules.append(
+            Rule(
+                str(raw["id"]),
+                expr(raw["when"], f"[[rules]] {raw['id']}"),
+                str(raw["message"]),
+                raw.get("recheck_days"),
+                raw.get("referral"),
+            )
+        )
     settings = {k: v for k, v in data.items() if k not in ("form", "fields", "checks", "rules")}
     return FormDef(
-        id=meta["id"], title=str(meta["title"]), version=meta["version"], kind=meta["kind"],
-        table=meta["table"], fields=tuple(fields), source=name, settings=settings,
-        package=meta.get("package"), short_title=meta.get("short_title"),
-        order=int(meta.get("order", 0)), date_field=date_field,
+        id=meta["id"],
+        title=str(meta["title"]),
+        version=meta["version"],
+        kind=meta["kind"],
+        table=meta["table"],
+        fields=tuple(fields),
+        source=name,
+        settings=settings,
+        package=meta.get("package"),
+        short_title=meta.get("short_title"),
+        order=int(meta.get("order", 0)),
+        date_field=date_field,
         applies=expr(meta["applies"], "[form] applies") if "applies" in meta else None,
-        applies_message=meta.get("applies_message"), register=meta.get("register"),
-        requires=meta.get("requires"), episode=meta.get("episode"),
+        applies_message=meta.get("applies_message"),
+        register=meta.get("register"),
+        requires=meta.get("requires"),
+        episode=meta.get("episode"),
         opens_episode=bool(meta.get("opens_episode")),
-        closes_episode=(expr(meta["closes_episode"], "[form] closes_episode")
-                        if "closes_episode" in meta else None),
-        checks=tuple(checks), rules=tuple(rules),
+        closes_episode=(
+            expr(meta["closes_episode"], "[form] closes_episode")
+            if "closes_episode" in meta
+            else None
+        ),
+        checks=tuple(checks),
+        rules=tuple(rules),
     )
 
 
@@ -411,9 +473,7 @@ def _load_field(
         raise FormFileError(file, "缺少 label（中文名称）", fid)
     ftype = raw.get("type")
     if ftype not in FIELD_TYPES:
-        raise FormFileError(
-            file, f"类型 {ftype!r} 未知，应为 {'/'.join(FIELD_TYPES)} 之一", fid
-        )
+        raise FormFileError(file, f"类型 {ftype!r} 未知，应为 {'/'.join(FIELD_TYPES)} 之一", fid)
     for key in ("min", "max"):
         if key in raw and (isinstance(raw[key], bool) or not isinstance(raw[key], int | float)):
             raise FormFileError(file, f"{key} 应为数字", fid)
@@ -458,14 +518,28 @@ def _load_field(
         except re.error as exc:
             raise FormFileError(file, f"pattern 无效：{exc}", fid) from None
     return FieldDef(
-        id=fid, label=str(raw["label"]), type=ftype, required=bool(raw.get("required")),
-        min=raw.get("min"), max=raw.get("max"), unit=raw.get("unit"),
-        max_length=raw.get("max_length"), pattern=raw.get("pattern"),
-        pattern_hint=raw.get("pattern_hint"), choices=choices, choices_from=choices_from,
-        relevant=exprs["relevant"], compute=exprs["compute"], default=raw.get("default"),
-        de_code=raw.get("de_code"), unique=bool(raw.get("unique")), help=raw.get("help"),
-        not_future=bool(raw.get("not_future")), group=raw.get("group"),
-        derived=raw.get("derived"), readonly=bool(raw.get("readonly")),
+        id=fid,
+        label=str(raw["label"]),
+        type=ftype,
+        required=bool(raw.get("required")),
+        min=raw.get("min"),
+        max=raw.get("max"),
+        unit=raw.get("unit"),
+        max_length=raw.get("max_length"),
+        pattern=raw.get("pattern"),
+        pattern_hint=raw.get("pattern_hint"),
+        choices=choices,
+        choices_from=choices_from,
+        relevant=exprs["relevant"],
+        compute=exprs["compute"],
+        default=raw.get("default"),
+        de_code=raw.get("de_code"),
+        unique=bool(raw.get("unique")),
+        help=raw.get("help"),
+        not_future=bool(raw.get("not_future")),
+        group=raw.get("group"),
+        derived=raw.get("derived"),
+        readonly=bool(raw.get("readonly")),
     )
 
 
@@ -474,12 +548,21 @@ class FormRegistry:
 
     def __init__(self, forms: Mapping[str, FormDef]) -> None:
         self._forms = dict(forms)
-        self._registers = {key: form for key in REGISTERS for form in self._forms.values()
-                           if form.register == key}
-        self._followups = {key: form for key in REGISTERS for form in self._forms.values()
-                           if form.requires == key and form.kind == "service"}
-        self._openers = {key: form for key in EPISODES for form in self._forms.values()
-                         if form.episode == key and form.opens_episode}
+        self._registers = {
+            key: form for key in REGISTERS for form in self._forms.values() if form.register == key
+        }
+        self._followups = {
+            key: form
+            for key in REGISTERS
+            for form in self._forms.values()
+            if form.requires == key and form.kind == "service"
+        }
+        self._openers = {
+            key: form
+            for key in EPISODES
+            for form in self._forms.values()
+            if form.episode == key and form.opens_episode
+        }
 
     def register_forms(self) -> dict[str, FormDef]:
         """Register key (:data:`REGISTERS` order) → the form that opens it (its file says

@@ -18,8 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-DATA_HEADER = ("org_code", "org_name", "period", "indicator", "numerator", "denominator",
-               "value")
+DATA_HEADER = ("org_code", "org_name", "period", "indicator", "numerator", "denominator", "value")
 FORMAT = "ygt-report"
 FORMAT_VERSION = 1
 _PERIOD = re.compile(r"^(\d{4})Q([1-4])$")
@@ -123,7 +122,9 @@ def load_template(path: Path, known_codes: Iterable[str] | None = None) -> Templ
     for raw in data.get("sections", []):
         sheet = raw.get("sheet", sheets[0])
         if sheet not in sheets:
-            raise TemplateError(f"报表模板 {name}：项目 {raw.get('id')} 的工作表 {sheet} 未在 sheets 中")
+            raise TemplateError(
+                f"报表模板 {name}：项目 {raw.get('id')} 的工作表 {sheet} 未在 sheets 中"
+            )
         sections.append(Section(str(raw["id"]), str(raw["name"]), sheet))
     section_ids = {s.id for s in sections}
     indicators: list[IndicatorDef] = []
@@ -142,13 +143,26 @@ def load_template(path: Path, known_codes: Iterable[str] | None = None) -> Templ
         if raw.get("kind") not in (RATE, COUNT):
             raise TemplateError(f"{where}：kind 应为 rate 或 count")
         target = raw.get("target")
-        indicators.append(IndicatorDef(code, str(raw["section"]), str(raw["label"]),
-                                       str(raw["kind"]),
-                                       float(target) if target is not None else None))
+        indicators.append(
+            IndicatorDef(
+                code,
+                str(raw["section"]),
+                str(raw["label"]),
+                str(raw["kind"]),
+                float(target) if target is not None else None,
+            )
+        )
     if not indicators:
         raise TemplateError(f"报表模板 {name}：没有指标")
-    return Template(str(head["id"]), int(head["version"]), str(head["title"]), sheets,
-                    tuple(sections), tuple(indicators), dict(data.get("settings", {})))
+    return Template(
+        str(head["id"]),
+        int(head["version"]),
+        str(head["title"]),
+        sheets,
+        tuple(sections),
+        tuple(indicators),
+        dict(data.get("settings", {})),
+    )
 
 
 def rate(numerator: int | None, denominator: int | None) -> float | None:
@@ -157,7 +171,8 @@ def rate(numerator: int | None, denominator: int | None) -> float | None:
     if numerator is None or not denominator:
         return None
     value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
-        Decimal("0.1"), rounding=ROUND_HALF_UP)
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
     return float(value)
 
 
@@ -173,8 +188,9 @@ class IndicatorValue:
     missing: str | None = None
 
     @classmethod
-    def of_rate(cls, code: str, numerator: int, denominator: int | None,
-                missing: str | None = None) -> IndicatorValue:
+    def of_rate(
+        cls, code: str, numerator: int, denominator: int | None, missing: str | None = None
+    ) -> IndicatorValue:
         if missing:
             return cls(code, numerator, None, None, missing)
         return cls(code, numerator, denominator, rate(numerator, denominator))
@@ -203,21 +219,37 @@ class Report:
         rows = []
         for ind in self.template.indicators:
             v = self.values.get(ind.code) or IndicatorValue(ind.code, None, None, None)
-            rows.append((self.org_code, self.org_name, str(self.period), ind.code,
-                         _number(v.numerator), _number(v.denominator), _number(v.value)))
+            rows.append(
+                (
+                    self.org_code,
+                    self.org_name,
+                    str(self.period),
+                    ind.code,
+                    _number(v.numerator),
+                    _number(v.denominator),
+                    _number(v.value),
+                )
+            )
         return rows
 
     def meta(self) -> dict[str, str]:
         """The ``_meta`` keys and values (digest included)."""
         return {
-            "format": FORMAT, "format_version": str(FORMAT_VERSION),
-            "template_id": self.template.id, "template_version": str(self.template.version),
-            "org_code": self.org_code, "org_name": self.org_name, "org_level": self.org_level,
-            "parent_code": self.parent_code, "period": str(self.period),
+            "format": FORMAT,
+            "format_version": str(FORMAT_VERSION),
+            "template_id": self.template.id,
+            "template_version": str(self.template.version),
+            "org_code": self.org_code,
+            "org_name": self.org_name,
+            "org_level": self.org_level,
+            "parent_code": self.parent_code,
+            "period": str(self.period),
             "window_start": self.period.window_start.isoformat(),
             "window_end": self.period.window_end.isoformat(),
-            "revision": str(self.revision), "generated_at": self.generated_at,
-            "app_version": self.app_version, "children": ",".join(self.children),
+            "revision": str(self.revision),
+            "generated_at": self.generated_at,
+            "app_version": self.app_version,
+            "children": ",".join(self.children),
             "digest": digest(self.data_rows()),
         }
 

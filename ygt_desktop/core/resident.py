@@ -70,8 +70,9 @@ class AgeFlags:
 
 def age_flags(birth: dt.date, on: dt.date) -> AgeFlags:
     years = age_years(birth, on)
-    return AgeFlags(child_0_6=years < 7, elderly_65=years >= 65, months=age_months(birth, on),
-                    years=years)
+    return AgeFlags(
+        child_0_6=years < 7, elderly_65=years >= 65, months=age_months(birth, on), years=years
+    )
 
 
 TYPED_FLAGS = {
@@ -99,8 +100,13 @@ def flag_labels(row: Mapping[str, Any], on: dt.date) -> list[str]:
     return labels
 
 
-def check_close(status: str, date: dt.date | None, birth: dt.date | None,
-                created: dt.date | None, today: dt.date) -> dict[str, str]:
+def check_close(
+    status: str,
+    date: dt.date | None,
+    birth: dt.date | None,
+    created: dt.date | None,
+    today: dt.date,
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if status not in CLOSE_STATUSES:
         errors["status"] = "结案类型应为 迁出、死亡 或 注销"

@@ -99,10 +99,12 @@ def parse_roster(
         if columns is None:
             columns = _header_map(cells)
             if columns is None:
-                raise RosterFileError([
-                    f"第{number}行应为表头：code,name,level,parent（或 机构代码,机构名称,级别,"
-                    f"上级代码），现为：{','.join(c for c in cells if c)[:80]}"
-                ])
+                raise RosterFileError(
+                    [
+                        f"第{number}行应为表头：code,name,level,parent（或 机构代码,机构名称,级别,"
+                        f"上级代码），现为：{','.join(c for c in cells if c)[:80]}"
+                    ]
+                )
             continue
         code, name, level, parent = (_field(cells, columns, key) for key in COLUMNS)
         where = f"第{number}行"

@@ -76,9 +76,15 @@ def _closed_status(closed_on: dt.date | None, reason_lost: bool, start: dt.date)
     return None
 
 
-def chronic_quarters(programme: str, form_id: str, registered: dt.date,
-                     face_to_face: Sequence[dt.date], until: dt.date,
-                     closed_on: dt.date | None = None, lost: bool = False) -> list[Due]:
+def chronic_quarters(
+    programme: str,
+    form_id: str,
+    registered: dt.date,
+    face_to_face: Sequence[dt.date],
+    until: dt.date,
+    closed_on: dt.date | None = None,
+    lost: bool = False,
+) -> list[Due]:
     """One face-to-face follow-up in every quarter from registration to ``until``.
 
     This is the quarterly form of the national "≥ 4 face-to-face a year" that the
@@ -88,27 +94,54 @@ def chronic_quarters(programme: str, form_id: str, registered: dt.date,
     year, quarter = quarter_of(registered)
     while quarter_bounds(year, quarter)[0] <= until:
         start, end = quarter_bounds(year, quarter)
-        items.append(Due(programme, form_id, f"{year}年第{quarter}季度随访", start, end,
-                         _first_in(face_to_face, max(start, registered), end),
-                         _closed_status(closed_on, lost, start)))
+        items.append(
+            Due(
+                programme,
+                form_id,
+                f"{year}年第{quarter}季度随访",
+                start,
+                end,
+                _first_in(face_to_face, max(start, registered), end),
+                _closed_status(closed_on, lost, start),
+            )
+        )
         year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
     return items
 
 
-def rechecks(programme: str, form_id: str, visits: Sequence[dt.date],
-             recheck_by: Sequence[tuple[dt.date, dt.date]]) -> list[Due]:
+def rechecks(
+    programme: str,
+    form_id: str,
+    visits: Sequence[dt.date],
+    recheck_by: Sequence[tuple[dt.date, dt.date]],
+) -> list[Due]:
     """Re-checks the clinical rules asked for: (visit date, re-check date) pairs; done by
     any later visit up to the re-check date (a late visit still closes it late: 逾期)."""
     items = []
     for visit, by in recheck_by:
         later = [v for v in visits if visit < v <= by]
-        items.append(Due(programme, form_id, "复查随访（2周内）", visit + dt.timedelta(days=1),
-                         by, min(later) if later else None))
+        items.append(
+            Due(
+                programme,
+                form_id,
+                "复查随访（2周内）",
+                visit + dt.timedelta(days=1),
+                by,
+                min(later) if later else None,
+            )
+        )
     return items
 
 
-def yearly(programme: str, form_id: str, label: str, birth: dt.date, min_age: int,
-           records: Sequence[dt.date], years: Iterable[int]) -> list[Due]:
+def yearly(
+    programme: str,
+    form_id: str,
+    label: str,
+    birth: dt.date,
+    min_age: int,
+    records: Sequence[dt.date],
+    years: Iterable[int],
+) -> list[Due]:
     """Once a year from the year the resident reaches ``min_age`` (65+ health check,
     constitution identification)."""
     eligible_from = add_months(birth, 12 * min_age)
@@ -117,26 +150,44 @@ def yearly(programme: str, form_id: str, label: str, birth: dt.date, min_age: in
         start, end = max(dt.date(year, 1, 1), eligible_from), dt.date(year, 12, 31)
         if start > end:
             continue
-        items.append(Due(programme, form_id, f"{year}年{label}", start, end,
-                         _first_in(records, start, end)))
+        items.append(
+            Due(programme, form_id, f"{year}年{label}", start, end, _first_in(records, start, end))
+        )
     return items
 
 
-def by_age_months(programme: str, form_id: str, label: str, birth: dt.date,
-                  points: Sequence[int], records: Sequence[dt.date],
-                  window_months: int = 1, yearly_after: int = 36) -> list[Due]:
+def by_age_months(
+    programme: str,
+    form_id: str,
+    label: str,
+    birth: dt.date,
+    points: Sequence[int],
+    records: Sequence[dt.date],
+    window_months: int = 1,
+    yearly_after: int = 36,
+) -> list[Due]:
     """Checks at given ages in months (3, 6, 8 … months; 4, 5, 6 years).
 
     A point's window opens on the day the child reaches it and lasts ``window_months``
     (points after ``yearly_after`` months: 12 months), never overlapping the next point.
     """
-    return [age_point(programme, form_id, label, birth, points, i, records, window_months,
-                      yearly_after) for i in range(len(points))]
+    return [
+        age_point(programme, form_id, label, birth, points, i, records, window_months, yearly_after)
+        for i in range(len(points))
+    ]
 
 
-def age_point(programme: str, form_id: str, label: str, birth: dt.date,
-              points: Sequence[int], i: int, records: Sequence[dt.date],
-              window_months: int = 1, yearly_after: int = 36) -> Due:
+def age_point(
+    programme: str,
+    form_id: str,
+    label: str,
+    birth: dt.date,
+    points: Sequence[int],
+    i: int,
+    records: Sequence[dt.date],
+    window_months: int = 1,
+    yearly_after: int = 36,
+) -> Due:
     """The ``i``-th check of :func:`by_age_months` alone."""
     months = points[i]
     start = add_months(birth, months)
@@ -148,8 +199,9 @@ def age_point(programme: str, form_id: str, label: str, birth: dt.date,
     return Due(programme, form_id, f"{name}{label}", start, end, _first_in(records, start, end))
 
 
-def point_window(points: Sequence[int], i: int, window_months: int = 1,
-                 yearly_after: int = 36) -> tuple[int, int]:
+def point_window(
+    points: Sequence[int], i: int, window_months: int = 1, yearly_after: int = 36
+) -> tuple[int, int]:
     """The months of age (from, to) that bound point ``i``'s window, for finding the
     children whose window can overlap a date range."""
     months = points[i]
@@ -157,17 +209,28 @@ def point_window(points: Sequence[int], i: int, window_months: int = 1,
     return months, months + length
 
 
-def after_event(programme: str, form_id: str, label: str, event: dt.date, first_day: int,
-                last_day: int, records: Sequence[dt.date]) -> Due:
+def after_event(
+    programme: str,
+    form_id: str,
+    label: str,
+    event: dt.date,
+    first_day: int,
+    last_day: int,
+    records: Sequence[dt.date],
+) -> Due:
     """A visit within a window of days after an event (discharge, delivery, birth)."""
     start = event + dt.timedelta(days=first_day)
     end = event + dt.timedelta(days=last_day)
     return Due(programme, form_id, label, start, end, _first_in(records, start, end))
 
 
-def prenatal(lmp: dt.date, records: Sequence[dt.date], delivered: dt.date | None,
-             windows: Sequence[tuple[int, int]] = ((16, 20), (21, 24), (28, 36), (37, 40)),
-             form_id: str = "prenatal_followup") -> list[Due]:
+def prenatal(
+    lmp: dt.date,
+    records: Sequence[dt.date],
+    delivered: dt.date | None,
+    windows: Sequence[tuple[int, int]] = ((16, 20), (21, 24), (28, 36), (37, 40)),
+    form_id: str = "prenatal_followup",
+) -> list[Due]:
     """The 2nd–5th prenatal visits by gestational week; none after the delivery."""
     items = []
     for n, (first, last) in enumerate(windows, start=2):
@@ -175,28 +238,59 @@ def prenatal(lmp: dt.date, records: Sequence[dt.date], delivered: dt.date | None
         end = lmp + dt.timedelta(weeks=last + 1) - dt.timedelta(days=1)
         if delivered is not None and delivered < start:
             continue
-        items.append(Due("prenatal", form_id, f"第{n}次产前随访（孕{first}–{last}周）", start,
-                         end, _first_in(records, start, end)))
+        items.append(
+            Due(
+                "prenatal",
+                form_id,
+                f"第{n}次产前随访（孕{first}–{last}周）",
+                start,
+                end,
+                _first_in(records, start, end),
+            )
+        )
     return items
 
 
-def tb_visits(notified: dt.date, first_visits: Sequence[dt.date],
-              followups: Sequence[dt.date], until: dt.date,
-              intensive_days: int = 60, every_intensive: int = 10,
-              course_months: int = 6, ended: dt.date | None = None,
-              every_continuation: int = 30, within_days: int = 3) -> list[Due]:
+def tb_visits(
+    notified: dt.date,
+    first_visits: Sequence[dt.date],
+    followups: Sequence[dt.date],
+    until: dt.date,
+    intensive_days: int = 60,
+    every_intensive: int = 10,
+    course_months: int = 6,
+    ended: dt.date | None = None,
+    every_continuation: int = 30,
+    within_days: int = 3,
+) -> list[Due]:
     """First home visit within 72 hours; then every 10 days in the intensive phase and
     monthly in the continuation phase, until the course or the case ends."""
     first_by = notified + dt.timedelta(days=within_days)
-    items = [Due("tb", "tb_first_visit", f"第一次入户随访（{within_days * 24}小时内）", notified,
-                 first_by, _first_in(first_visits, notified, first_by))]
+    items = [
+        Due(
+            "tb",
+            "tb_first_visit",
+            f"第一次入户随访（{within_days * 24}小时内）",
+            notified,
+            first_by,
+            _first_in(first_visits, notified, first_by),
+        )
+    ]
     last = min(add_months(notified, course_months), ended or dt.date.max, until)
     day = notified + dt.timedelta(days=every_intensive)
     while day <= last:
         in_intensive = (day - notified).days <= intensive_days
         step = every_intensive if in_intensive else every_continuation
         start, end = day - dt.timedelta(days=step - 1), day
-        items.append(Due("tb", "tb_followup", "强化期随访" if in_intensive else "继续期随访",
-                         start, end, _first_in(followups, start, end)))
+        items.append(
+            Due(
+                "tb",
+                "tb_followup",
+                "强化期随访" if in_intensive else "继续期随访",
+                start,
+                end,
+                _first_in(followups, start, end),
+            )
+        )
         day += dt.timedelta(days=step)
     return items

@@ -23,12 +23,20 @@ DM_PREVALENCE = 9.7
 
 def estimate(ws: Workspace, year: int, on: dt.date) -> dict[str, Any]:
     """Base figures for ``year`` from the archives open on ``on``."""
-    counts = {"population": 0, "pop_35": 0, "pop_65": 0, "children_0_6": 0,
-              "children_0_36": 0, "live_births": 0}
+    counts = {
+        "population": 0,
+        "pop_35": 0,
+        "pop_65": 0,
+        "children_0_6": 0,
+        "children_0_36": 0,
+        "live_births": 0,
+    }
     iso = on.isoformat()
-    for birth_text, in ws.store.conn.execute(
-            "SELECT birth_date FROM residents WHERE deleted = 0 AND archive_date <= ? "
-            "AND (status = '在档' OR status_date > ?) AND birth_date IS NOT NULL", (iso, iso)):
+    for (birth_text,) in ws.store.conn.execute(
+        "SELECT birth_date FROM residents WHERE deleted = 0 AND archive_date <= ? "
+        "AND (status = '在档' OR status_date > ?) AND birth_date IS NOT NULL",
+        (iso, iso),
+    ):
         birth = dt.date.fromisoformat(birth_text)
         if birth > on:
             continue
@@ -40,10 +48,18 @@ def estimate(ws: Workspace, year: int, on: dt.date) -> dict[str, Any]:
         counts["children_0_36"] += age_months(birth, on) < 37
         counts["live_births"] += birth.year == year
     adults = {k: round(counts[k] / COVERAGE) for k in ("population", "pop_35", "pop_65")}
-    children = {k: round(counts[k] / CHILD_COVERAGE)
-                for k in ("children_0_6", "children_0_36", "live_births")}
-    return {"year": year, **adults, **children, "htn_prevalence": HTN_PREVALENCE,
-            "dm_prevalence": DM_PREVALENCE, "source": "演示数据：按档案人数估算"}
+    children = {
+        k: round(counts[k] / CHILD_COVERAGE)
+        for k in ("children_0_6", "children_0_36", "live_births")
+    }
+    return {
+        "year": year,
+        **adults,
+        **children,
+        "htn_prevalence": HTN_PREVALENCE,
+        "dm_prevalence": DM_PREVALENCE,
+        "source": "演示数据：按档案人数估算",
+    }
 
 
 def fill_demo(ws: Workspace, today: dt.date, years: int = 2) -> int:
@@ -53,7 +69,6 @@ def fill_demo(ws: Workspace, today: dt.date, years: int = 2) -> int:
     for year in range(today.year - years + 1, today.year + 1):
         if repo.rows("year = ?", (year,)):
             continue
-        repo.save(estimate(ws, year, min(dt.date(year, 12, 31), today)),
-                  reason="生成演示数据")
+        repo.save(estimate(ws, year, min(dt.date(year, 12, 31), today)), reason="生成演示数据")
         made += 1
     return made

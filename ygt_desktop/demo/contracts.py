@@ -30,8 +30,12 @@ REASONS = (("2", 30), ("3", 20), ("4", 40), ("9", 10))  # 无法联系, 拒绝, 
 P_SURVEY = 0.12
 _NURSES = ("杨丽", "李婷", "张慧", "赵娟", "王燕", "刘敏", "普秀珍", "段丽华")
 _PH_STAFF = ("陈刚", "周明", "吴磊", "马俊", "罗平", "李云")
-_SPECIALISTS = (("何建国", "区人民医院 心血管内科"), ("孙立新", "区人民医院 内分泌科"),
-                ("钱雪梅", "区妇幼保健院 儿童保健科"), ("朱文涛", "区人民医院 全科医学科"))
+_SPECIALISTS = (
+    ("何建国", "区人民医院 心血管内科"),
+    ("孙立新", "区人民医院 内分泌科"),
+    ("钱雪梅", "区妇幼保健院 儿童保健科"),
+    ("朱文涛", "区人民医院 全科医学科"),
+)
 
 
 @dataclass(frozen=True)
@@ -106,15 +110,30 @@ def plan_teams(rng: random.Random, villages: Sequence[SyntheticVillage]) -> list
         members.append((_PH_STAFF[(key - 1) % len(_PH_STAFF)], "3", _phone(rng), ""))
         specialist, where = _SPECIALISTS[(key - 1) % len(_SPECIALISTS)]
         members.append((specialist, "5", _phone(rng), where))
-        stem = group[0].name.removesuffix("社区居委会").removesuffix("居委会").removesuffix("村委会")
-        teams.append(TeamPlan(key, f"{stem}家庭医生团队", doctors[0], _phone(rng),
-                              tuple(v.code for v in group), tuple(members)))
+        stem = (
+            group[0].name.removesuffix("社区居委会").removesuffix("居委会").removesuffix("村委会")
+        )
+        teams.append(
+            TeamPlan(
+                key,
+                f"{stem}家庭医生团队",
+                doctors[0],
+                _phone(rng),
+                tuple(v.code for v in group),
+                tuple(members),
+            )
+        )
     return teams
 
 
-def generate_contracts(seed: int, today: dt.date, villages: Sequence[SyntheticVillage],
-                       people: Sequence[Person], facts: Mapping[int, set[str]],
-                       package_fees: Mapping[str, tuple[float, float, float]]) -> DemoContracts:
+def generate_contracts(
+    seed: int,
+    today: dt.date,
+    villages: Sequence[SyntheticVillage],
+    people: Sequence[Person],
+    facts: Mapping[int, set[str]],
+    package_fees: Mapping[str, tuple[float, float, float]],
+) -> DemoContracts:
     """Teams, contracts, payments and surveys for ``people`` (in the order given).
 
     ``facts`` holds each resident's key populations as known to the caller (registers,
@@ -142,19 +161,38 @@ def generate_contracts(seed: int, today: dt.date, villages: Sequence[SyntheticVi
             sign = dt.date(year, 1, 2) + dt.timedelta(days=rng.randrange(118))
         else:
             sign = dt.date(year, 1, 2) + dt.timedelta(days=rng.randrange(360))
-        sign = max(sign, person.archive_date + dt.timedelta(days=rng.randrange(60)),
-                   person.birth_date + dt.timedelta(days=30))
+        sign = max(
+            sign,
+            person.archive_date + dt.timedelta(days=rng.randrange(60)),
+            person.birth_date + dt.timedelta(days=30),
+        )
         doctor = village_doctor(village)
         previous: int | None = None
-        start = sign if rng.random() < 0.8 else min(
-            (sign.replace(day=1) + dt.timedelta(days=32)).replace(day=1), today)
+        start = (
+            sign
+            if rng.random() < 0.8
+            else min((sign.replace(day=1) + dt.timedelta(days=32)).replace(day=1), today)
+        )
         closed = person.status_date if person.status != "在档" else None
         while True:
             if sign >= today or (closed is not None and sign >= closed):
                 break
             end = one_year_end(start)
-            contract = _contract(rng, len(out.contracts) + 1, person, team, doctor, codes,
-                                 sign, start, end, previous, households, package_fees, today)
+            contract = _contract(
+                rng,
+                len(out.contracts) + 1,
+                person,
+                team,
+                doctor,
+                codes,
+                sign,
+                start,
+                end,
+                previous,
+                households,
+                package_fees,
+                today,
+            )
             out.contracts.append(contract)
             _payments(rng, out, contract, package_fees, today)
             _survey(rng, out, contract, today)
@@ -168,21 +206,38 @@ def generate_contracts(seed: int, today: dt.date, villages: Sequence[SyntheticVi
     return out
 
 
-def _contract(rng: random.Random, key: int, person: Person, team: TeamPlan, doctor: str,
-              codes: set[str], sign: dt.date, start: dt.date, end: dt.date,
-              previous: int | None, households: Mapping[str, list[Person]],
-              fees: Mapping[str, tuple[float, float, float]], today: dt.date) -> ContractPlan:
+def _contract(
+    rng: random.Random,
+    key: int,
+    person: Person,
+    team: TeamPlan,
+    doctor: str,
+    codes: set[str],
+    sign: dt.date,
+    start: dt.date,
+    end: dt.date,
+    previous: int | None,
+    households: Mapping[str, list[Person]],
+    fees: Mapping[str, tuple[float, float, float]],
+    today: dt.date,
+) -> ContractPlan:
     age = age_years(person.birth_date, sign)
     chosen = ["基础服务包"]
-    for name, wanted, share in (("老年人服务包", age >= 65, 0.6), ("儿童服务包", age <= 6, 0.5),
-                                ("慢病服务包", bool(codes & {"htn", "dm"}), 0.5),
-                                ("孕产妇服务包", "maternal" in codes, 0.6)):
+    for name, wanted, share in (
+        ("老年人服务包", age >= 65, 0.6),
+        ("儿童服务包", age <= 6, 0.5),
+        ("慢病服务包", bool(codes & {"htn", "dm"}), 0.5),
+        ("孕产妇服务包", "maternal" in codes, 0.6),
+    ):
         if wanted and rng.random() < share:
             chosen.append(name)
     representative = None
     if age < 14 or (age >= 80 and rng.random() < 0.3):
-        adults = [p for p in households.get(person.household or "", [])
-                  if p.id != person.id and 20 <= age_years(p.birth_date, sign) < 80]
+        adults = [
+            p
+            for p in households.get(person.household or "", [])
+            if p.id != person.id and 20 <= age_years(p.birth_date, sign) < 80
+        ]
         if adults:
             rep = adults[0]
             gap = age_years(rep.birth_date, sign) - age
@@ -197,13 +252,28 @@ def _contract(rng: random.Random, key: int, person: Person, team: TeamPlan, doct
         day = start + dt.timedelta(days=rng.randrange(30, (last - start).days + 1))
         reason = rng.choices([r for r, _ in REASONS], [w for _, w in REASONS])[0]
         termination = (day, reason, "居民要求" if reason == "4" else "")
-    return ContractPlan(key, person.id, team.key, doctor,
-                        tuple(n for n in chosen if n in fees), sign, start, end, previous,
-                        representative, termination)
+    return ContractPlan(
+        key,
+        person.id,
+        team.key,
+        doctor,
+        tuple(n for n in chosen if n in fees),
+        sign,
+        start,
+        end,
+        previous,
+        representative,
+        termination,
+    )
 
 
-def _payments(rng: random.Random, out: DemoContracts, c: ContractPlan,
-              fees: Mapping[str, tuple[float, float, float]], today: dt.date) -> None:
+def _payments(
+    rng: random.Random,
+    out: DemoContracts,
+    c: ContractPlan,
+    fees: Mapping[str, tuple[float, float, float]],
+    today: dt.date,
+) -> None:
     due = [round(sum(fees[n][i] for n in c.packages), 2) for i in range(3)]
     if due[2] and rng.random() < 0.95:
         out.payments.append(PaymentPlan(c.key, "personal", "3", c.sign_date, due[2]))
@@ -216,8 +286,9 @@ def _payments(rng: random.Random, out: DemoContracts, c: ContractPlan,
         prepaid = round(amount * DEFAULT_PREPAID_PERCENT / 100, 2)
         out.payments.append(PaymentPlan(c.key, payer, "1", prepaid_day, prepaid))
         if c.termination is None and settle_day <= today and rng.random() < 0.9:
-            out.payments.append(PaymentPlan(c.key, payer, "2", settle_day,
-                                            round(amount - prepaid, 2)))
+            out.payments.append(
+                PaymentPlan(c.key, payer, "2", settle_day, round(amount - prepaid, 2))
+            )
 
 
 def _survey(rng: random.Random, out: DemoContracts, c: ContractPlan, today: dt.date) -> None:
@@ -228,5 +299,6 @@ def _survey(rng: random.Random, out: DemoContracts, c: ContractPlan, today: dt.d
     base = rng.choices((5, 4, 3, 2), (45, 40, 11, 4))[0]
     items = [min(5, max(1, base + rng.choice((-1, 0, 0, 0, 1)))) for _ in range(6)]
     overall = min(5, max(1, round(sum(items) / 6 + rng.choice((-0.4, 0, 0.4)))))
-    out.surveys.append(SurveyPlan(c.key, day, rng.choice("1112"),
-                                  tuple(str(s) for s in (*items, overall))))
+    out.surveys.append(
+        SurveyPlan(c.key, day, rng.choice("1112"), tuple(str(s) for s in (*items, overall)))
+    )

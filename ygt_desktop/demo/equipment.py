@@ -58,12 +58,18 @@ _CATALOGUE: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], int, int]] = 
     "QT05": ("药品柜", ("双门铁皮柜",), ("本地家具厂",), 400, 1200),
 }
 _EXTRAS: tuple[tuple[str, str, str, int, int], ...] = (
-    ("轮椅", "7", "普通折叠", 300, 800), ("担架", "4", "折叠铲式", 200, 600),
-    ("空调", "7", "1.5匹挂机", 2200, 3500), ("饮水机", "7", "立式", 200, 500),
-    ("办公桌椅", "7", "套", 500, 1200), ("档案柜", "7", "五节柜", 400, 900),
-    ("血压计（台式）", "1", "水银柱式", 150, 300), ("电子体重秤", "1", "TCS-150", 150, 400),
-    ("手电筒", "1", "医用笔灯", 20, 60), ("激光打印机", "6", "M1136", 900, 1600),
-    ("监控摄像头", "6", "4路", 800, 1500), ("拔罐理疗仪", "5", "电动", 600, 1500),
+    ("轮椅", "7", "普通折叠", 300, 800),
+    ("担架", "4", "折叠铲式", 200, 600),
+    ("空调", "7", "1.5匹挂机", 2200, 3500),
+    ("饮水机", "7", "立式", 200, 500),
+    ("办公桌椅", "7", "套", 500, 1200),
+    ("档案柜", "7", "五节柜", 400, 900),
+    ("血压计（台式）", "1", "水银柱式", 150, 300),
+    ("电子体重秤", "1", "TCS-150", 150, 400),
+    ("手电筒", "1", "医用笔灯", 20, 60),
+    ("激光打印机", "6", "M1136", 900, 1600),
+    ("监控摄像头", "6", "4路", 800, 1500),
+    ("拔罐理疗仪", "5", "电动", 600, 1500),
 )
 _MAKERS_EXTRA = ("本地", "鱼跃", "海尔", "联想")
 _LOCATIONS = ("诊室", "治疗室", "药房", "中医理疗室", "观察室", "公卫室", "库房")
@@ -99,8 +105,9 @@ class DemoEquipment:
     stocktake: DemoStocktake
 
 
-def generate_equipment(seed: int, today: dt.date,
-                       checklist: Sequence[ChecklistItem]) -> DemoEquipment:
+def generate_equipment(
+    seed: int, today: dt.date, checklist: Sequence[ChecklistItem]
+) -> DemoEquipment:
     rng = random.Random(f"equipment:{seed}")
     target = rng.randint(30, 80)
     picks: list[tuple[str, str, str | None, str, str, int, int]] = []
@@ -108,29 +115,49 @@ def generate_equipment(seed: int, today: dt.date,
         if rng.random() >= (0.88 if item.required else 0.4):
             continue
         name, models, makers, low, high = _CATALOGUE.get(
-            item.code, (item.name, ("通用",), ("本地",), 100, 1000))
+            item.code, (item.name, ("通用",), ("本地",), 100, 1000)
+        )
         copies = 2 if item.code in ("ZD04", "ZD03") and rng.random() < 0.5 else 1
         for _ in range(copies):
-            picks.append((name, item.category, item.code, rng.choice(models),
-                          rng.choice(makers), low, high))
+            picks.append(
+                (name, item.category, item.code, rng.choice(models), rng.choice(makers), low, high)
+            )
     picks = picks[:80]
     while len(picks) < target:
         name, category, model, low, high = rng.choice(_EXTRAS)
         picks.append((name, category, None, model, rng.choice(_MAKERS_EXTRA), low, high))
     first = today - dt.timedelta(days=3650)
     span = (today - dt.timedelta(days=60) - first).days
-    dated = sorted(((first + dt.timedelta(days=rng.randrange(span)), p) for p in picks),
-                   key=lambda x: (x[0], x[1][0]))
+    dated = sorted(
+        ((first + dt.timedelta(days=rng.randrange(span)), p) for p in picks),
+        key=lambda x: (x[0], x[1][0]),
+    )
     assets = []
     for n, (bought, (name, category, code, model, maker, low, high)) in enumerate(dated, 1):
-        price = round(rng.uniform(low, high) / 10) * 10 if high > 300 else round(
-            rng.uniform(low, high), 1)
-        assets.append(DemoAsset({
-            "asset_no": f"GZ{bought.year}-{n:03d}", "name": name, "category": category,
-            "checklist_item": code, "model": model, "serial_no": f"{bought:%y%m}{rng.randrange(10**5):05d}",
-            "manufacturer": maker, "purchase_date": bought, "price": float(price),
-            "funding_source": _weighted(rng, _FUNDING), "location": rng.choice(_LOCATIONS),
-            "responsible": rng.choice(_STAFF), "note": None}))
+        price = (
+            round(rng.uniform(low, high) / 10) * 10
+            if high > 300
+            else round(rng.uniform(low, high), 1)
+        )
+        assets.append(
+            DemoAsset(
+                {
+                    "asset_no": f"GZ{bought.year}-{n:03d}",
+                    "name": name,
+                    "category": category,
+                    "checklist_item": code,
+                    "model": model,
+                    "serial_no": f"{bought:%y%m}{rng.randrange(10**5):05d}",
+                    "manufacturer": maker,
+                    "purchase_date": bought,
+                    "price": float(price),
+                    "funding_source": _weighted(rng, _FUNDING),
+                    "location": rng.choice(_LOCATIONS),
+                    "responsible": rng.choice(_STAFF),
+                    "note": None,
+                }
+            )
+        )
     for asset in assets:
         _history(rng, asset, today)
     _ensure_some(rng, assets, today)
@@ -163,20 +190,30 @@ def _history(rng: random.Random, asset: DemoAsset, today: dt.date) -> None:
     age = (today - bought).days
     roll = rng.random()
     if roll < 0.07 and age > 1500:
-        asset.statuses.append((today - dt.timedelta(days=rng.randint(20, 700)), SCRAPPED,
-                               "超过使用年限，经站长批准报废"))
+        asset.statuses.append(
+            (
+                today - dt.timedelta(days=rng.randint(20, 700)),
+                SCRAPPED,
+                "超过使用年限，经站长批准报废",
+            )
+        )
     elif roll < 0.11 and age > 400:
-        asset.statuses.append((today - dt.timedelta(days=rng.randint(20, 300)), IDLE,
-                               "暂不使用"))
+        asset.statuses.append((today - dt.timedelta(days=rng.randint(20, 300)), IDLE, "暂不使用"))
     _tidy(asset)
 
 
-def _maint(rng: random.Random, day: dt.date, kind: str, cost: float, result: str,
-           by: str | None = None) -> dict[str, Any]:
+def _maint(
+    rng: random.Random, day: dt.date, kind: str, cost: float, result: str, by: str | None = None
+) -> dict[str, Any]:
     content = {"1": "清洁、检查", "2": "更换损坏部件", "3": "年度计量检定"}[kind]
-    return {"maint_date": day, "kind": kind, "content": content,
-            "cost": float(cost if kind == "2" else rng.choice((0, 0, 20, 50))),
-            "result": result, "done_by": by or rng.choice(("县医院设备科", "厂家售后", "本站"))}
+    return {
+        "maint_date": day,
+        "kind": kind,
+        "content": content,
+        "cost": float(cost if kind == "2" else rng.choice((0, 0, 20, 50))),
+        "result": result,
+        "done_by": by or rng.choice(("县医院设备科", "厂家售后", "本站")),
+    }
 
 
 def _tidy(asset: DemoAsset) -> None:
@@ -200,10 +237,16 @@ def _tidy(asset: DemoAsset) -> None:
 
 def _ensure_some(rng: random.Random, assets: list[DemoAsset], today: dt.date) -> None:
     """At least two assets in repair now and two scrapped, for the demo to show them."""
-    for status, reason in ((REPAIR, "故障送修，等待配件"), (SCRAPPED, "损坏无法修复，经站长批准报废")):
+    for status, reason in (
+        (REPAIR, "故障送修，等待配件"),
+        (SCRAPPED, "损坏无法修复，经站长批准报废"),
+    ):
         have = sum(1 for a in assets if a.status_on(today) == status)
-        candidates = [a for a in assets if a.status_on(today) == IN_USE
-                      and (today - a.values["purchase_date"]).days > 90]
+        candidates = [
+            a
+            for a in assets
+            if a.status_on(today) == IN_USE and (today - a.values["purchase_date"]).days > 90
+        ]
         for asset in rng.sample(candidates, min(len(candidates), max(0, 2 - have))):
             asset.statuses.append((today - dt.timedelta(days=rng.randint(3, 25)), status, reason))
             _tidy(asset)
@@ -229,6 +272,14 @@ def _stocktake(rng: random.Random, assets: list[DemoAsset], today: dt.date) -> D
         else:
             lines.append((i, FOUND, None, None))
     checker, supervisor = rng.sample(_STAFF, 2)
-    return DemoStocktake({"year": year, "stocktake_date": day, "checker": checker,
-                          "supervisor": supervisor, "finished_date": finished,
-                          "note": "年度固定资产盘点"}, tuple(lines))
+    return DemoStocktake(
+        {
+            "year": year,
+            "stocktake_date": day,
+            "checker": checker,
+            "supervisor": supervisor,
+            "finished_date": finished,
+            "note": "年度固定资产盘点",
+        },
+        tuple(lines),
+    )

@@ -27,8 +27,7 @@ from .residents import SyntheticVillage
 REASON = "生成演示数据"
 
 
-def demo_contracts(store: Store, forms: FormRegistry, seed: int,
-                   today: dt.date) -> dict[str, int]:
+def demo_contracts(store: Store, forms: FormRegistry, seed: int, today: dt.date) -> dict[str, int]:
     """Generate and load the demo's teams, packages, contracts, payments and surveys;
     how many of each were made (empty when the station has teams already)."""
     if store.conn.execute("SELECT 1 FROM e_team LIMIT 1").fetchone():
@@ -38,64 +37,105 @@ def demo_contracts(store: Store, forms: FormRegistry, seed: int,
     for code, ids in members.items():
         for rid in ids:
             facts.setdefault(rid, set()).add(code)
-    existing = {r["name"]: r for r in store.query(
-        "SELECT * FROM e_service_package WHERE deleted = 0")}
-    offered = {**{e["name"]: e for e in forms["service_package"].settings.get("examples", [])},
-               **existing}
-    fees = {name: (float(p["fee_medical"]), float(p["fee_phs"]), float(p["fee_personal"]))
-            for name, p in offered.items()}
-    plan = generate_contracts(seed, today,
-                              [SyntheticVillage(v.code, v.name) for v in villages(store)],
-                              demo_people(store), facts, fees)
-    return load_contracts(store, forms, plan, [p for n, p in offered.items()
-                                               if n not in existing])
+    existing = {
+        r["name"]: r for r in store.query("SELECT * FROM e_service_package WHERE deleted = 0")
+    }
+    offered = {
+        **{e["name"]: e for e in forms["service_package"].settings.get("examples", [])},
+        **existing,
+    }
+    fees = {
+        name: (float(p["fee_medical"]), float(p["fee_phs"]), float(p["fee_personal"]))
+        for name, p in offered.items()
+    }
+    plan = generate_contracts(
+        seed,
+        today,
+        [SyntheticVillage(v.code, v.name) for v in villages(store)],
+        demo_people(store),
+        facts,
+        fees,
+    )
+    return load_contracts(store, forms, plan, [p for n, p in offered.items() if n not in existing])
 
 
-def _insert(conn: Any, table: str, rows: Sequence[Mapping[str, Any]], user: str,
-            now: str) -> None:
+def _insert(conn: Any, table: str, rows: Sequence[Mapping[str, Any]], user: str, now: str) -> None:
     if not rows:
         return
     columns = [*rows[0], "created_at", "created_by", "updated_at"]
-    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
-                     f"VALUES ({', '.join('?' * len(columns))})",
-                     [(*r.values(), now, user, now) for r in rows])
-    audit.record(conn, user=user, table=table, record_id=None, action="insert",
-                 new={"count": len(rows)}, reason=REASON)
+    conn.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [(*r.values(), now, user, now) for r in rows],
+    )
+    audit.record(
+        conn,
+        user=user,
+        table=table,
+        record_id=None,
+        action="insert",
+        new={"count": len(rows)},
+        reason=REASON,
+    )
 
 
 def _next_id(conn: Any, table: str) -> int:
     return int(conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]) + 1
 
 
-def load_contracts(store: Store, forms: FormRegistry, plan: DemoContracts,
-                   new_packages: Sequence[Mapping[str, Any]] = ()) -> dict[str, int]:
+def load_contracts(
+    store: Store,
+    forms: FormRegistry,
+    plan: DemoContracts,
+    new_packages: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, int]:
     """Write ``plan`` (and ``new_packages``, package form values) in one transaction."""
     package_form = forms["service_package"]
     intervals = population_intervals(store, forms)
     now, user = audit.now_iso(), store.user
-    with store.write("entity:team", "entity:team_member", "entity:service_package",
-                     "entity:contract", "entity:contract_payment",
-                     "entity:satisfaction") as conn:
+    with store.write(
+        "entity:team",
+        "entity:team_member",
+        "entity:service_package",
+        "entity:contract",
+        "entity:contract_payment",
+        "entity:satisfaction",
+    ) as conn:
         rows = []
         for p in new_packages:
             values = package_form.process(package_form.with_defaults(dict(p))).values
             rows.append(package_form.to_sql(values))
         _insert(conn, "e_service_package", rows, user, now)
-        packages = {r["name"]: r for r in store.query(
-            "SELECT * FROM e_service_package WHERE deleted = 0")}
+        packages = {
+            r["name"]: r for r in store.query("SELECT * FROM e_service_package WHERE deleted = 0")
+        }
         team_ids: dict[int, int] = {}
         member_ids: dict[tuple[int, str], int] = {}
         team_rows, member_rows = [], []
         next_team, next_member = _next_id(conn, "e_team"), _next_id(conn, "e_team_member")
         for t in plan.teams:
             team_ids[t.key] = next_team
-            team_rows.append({"id": next_team, "name": t.name, "leader": t.leader,
-                              "phone": t.phone, "villages": ",".join(t.villages)})
+            team_rows.append(
+                {
+                    "id": next_team,
+                    "name": t.name,
+                    "leader": t.leader,
+                    "phone": t.phone,
+                    "villages": ",".join(t.villages),
+                }
+            )
             for name, role, phone, where in t.members:
                 member_ids[(t.key, name)] = next_member
-                member_rows.append({"id": next_member, "team_id": str(next_team), "name": name,
-                                    "role": role, "phone": phone, "institution": where or None,
-                                    "active": 1})
+                member_rows.append(
+                    {
+                        "id": next_member,
+                        "team_id": str(next_team),
+                        "name": name,
+                        "role": role,
+                        "phone": phone,
+                        "institution": where or None,
+                        "active": 1,
+                    }
+                )
                 next_member += 1
             next_team += 1
         _insert(conn, "e_team", team_rows, user, now)
@@ -109,37 +149,80 @@ def load_contracts(store: Store, forms: FormRegistry, plan: DemoContracts,
             fee = package_fees(chosen)
             rep = c.representative
             end = c.termination
-            contract_rows.append({
-                "id": next_contract, "resident_id": c.resident_id,
-                "sign_mode": "2" if rep else "1",
-                "representative_name": rep[0] if rep else None,
-                "representative_relation": rep[1] if rep else None,
-                "representative_phone": (rep[2] or None) if rep else None,
-                "team_id": str(team_ids[c.team_key]),
-                "doctor_id": str(member_ids[(c.team_key, c.doctor)]),
-                "package_ids": ",".join(str(p["id"]) for p in chosen),
-                "sign_date": c.sign_date.isoformat(), "start_date": c.start_date.isoformat(),
-                "end_date": c.end_date.isoformat(),
-                "renews_id": contract_ids[c.renews_key] if c.renews_key else None,
-                "key_populations": ",".join(intervals.codes(c.resident_id, c.sign_date))
-                or None,
-                **{f"fee_{p}": fee[p] for p in PAYERS},
-                "termination_date": end[0].isoformat() if end else None,
-                "termination_reason": end[1] if end else None,
-                "termination_note": (end[2] or None) if end else None, "note": None,
-            })
+            contract_rows.append(
+                {
+                    "id": next_contract,
+                    "resident_id": c.resident_id,
+                    "sign_mode": "2" if rep else "1",
+                    "representative_name": rep[0] if rep else None,
+                    "representative_relation": rep[1] if rep else None,
+                    "representative_phone": (rep[2] or None) if rep else None,
+                    "team_id": str(team_ids[c.team_key]),
+                    "doctor_id": str(member_ids[(c.team_key, c.doctor)]),
+                    "package_ids": ",".join(str(p["id"]) for p in chosen),
+                    "sign_date": c.sign_date.isoformat(),
+                    "start_date": c.start_date.isoformat(),
+                    "end_date": c.end_date.isoformat(),
+                    "renews_id": contract_ids[c.renews_key] if c.renews_key else None,
+                    "key_populations": ",".join(intervals.codes(c.resident_id, c.sign_date))
+                    or None,
+                    **{f"fee_{p}": fee[p] for p in PAYERS},
+                    "termination_date": end[0].isoformat() if end else None,
+                    "termination_reason": end[1] if end else None,
+                    "termination_note": (end[2] or None) if end else None,
+                    "note": None,
+                }
+            )
             next_contract += 1
         _insert(conn, "e_contract", contract_rows, user, now)
-        _insert(conn, "e_contract_payment", [
-            {"contract_id": contract_ids[p.contract_key], "payer": p.payer, "kind": p.kind,
-             "paid_date": p.paid_date.isoformat(), "amount": p.amount, "note": None}
-            for p in plan.payments], user, now)
-        items = ("q_info", "q_cost", "q_image", "q_skill", "q_quality", "q_convenience",
-                 "q_overall")
-        _insert(conn, "e_satisfaction", [
-            {"contract_id": contract_ids[s.contract_key], "survey_date": s.survey_date.isoformat(),
-             "method": s.method, **dict(zip(items, s.scores, strict=True)), "suggestion": None,
-             "surveyor": None} for s in plan.surveys], user, now)
-    return {"teams": len(team_rows), "members": len(member_rows), "packages": len(rows),
-            "contracts": len(contract_rows), "payments": len(plan.payments),
-            "surveys": len(plan.surveys)}
+        _insert(
+            conn,
+            "e_contract_payment",
+            [
+                {
+                    "contract_id": contract_ids[p.contract_key],
+                    "payer": p.payer,
+                    "kind": p.kind,
+                    "paid_date": p.paid_date.isoformat(),
+                    "amount": p.amount,
+                    "note": None,
+                }
+                for p in plan.payments
+            ],
+            user,
+            now,
+        )
+        items = (
+            "q_info",
+            "q_cost",
+            "q_image",
+            "q_skill",
+            "q_quality",
+            "q_convenience",
+            "q_overall",
+        )
+        _insert(
+            conn,
+            "e_satisfaction",
+            [
+                {
+                    "contract_id": contract_ids[s.contract_key],
+                    "survey_date": s.survey_date.isoformat(),
+                    "method": s.method,
+                    **dict(zip(items, s.scores, strict=True)),
+                    "suggestion": None,
+                    "surveyor": None,
+                }
+                for s in plan.surveys
+            ],
+            user,
+            now,
+        )
+    return {
+        "teams": len(team_rows),
+        "members": len(member_rows),
+        "packages": len(rows),
+        "contracts": len(contract_rows),
+        "payments": len(plan.payments),
+        "surveys": len(plan.surveys),
+    }

@@ -33,8 +33,7 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def open_suggestions(store: Store, forms: FormRegistry,
-                     after_id: int = 0) -> list[SuggestedRecord]:
+def open_suggestions(store: Store, forms: FormRegistry, after_id: int = 0) -> list[SuggestedRecord]:
     """Suggestions not yet referred or dismissed, of residents with ``id > after_id``."""
     rows = store.conn.execute(
         "SELECT h.id, h.resident_id, h.form_id, h.service_date, h.referral, "
@@ -45,13 +44,15 @@ def open_suggestions(store: Store, forms: FormRegistry,
         " WHERE f.source_record_id = h.id AND f.deleted = 0) "
         f"AND NOT EXISTS (SELECT 1 FROM {forms[DISMISSAL].table} d "
         " WHERE d.source_record_id = h.id AND d.deleted = 0) ORDER BY h.id",
-        (after_id,)).fetchall()
-    return [SuggestedRecord(rid, res, form, dt.date.fromisoformat(day), level, _date(until))
-            for rid, res, form, day, level, until in rows]
+        (after_id,),
+    ).fetchall()
+    return [
+        SuggestedRecord(rid, res, form, dt.date.fromisoformat(day), level, _date(until))
+        for rid, res, form, day, level, until in rows
+    ]
 
 
-def chronic_patients(store: Store, forms: FormRegistry,
-                     after_id: int = 0) -> list[ChronicPatient]:
+def chronic_patients(store: Store, forms: FormRegistry, after_id: int = 0) -> list[ChronicPatient]:
     """Registered 高血压 / 2型糖尿病 patients (one entry per register), by id."""
     out = []
     registers = forms.register_forms()
@@ -64,15 +65,21 @@ def chronic_patients(store: Store, forms: FormRegistry,
             f"CASE WHEN r.status != '在档' THEN r.status_date END FROM service_records h "
             f"JOIN {table} d ON d.record_id = h.id JOIN residents r ON r.id = h.resident_id "
             "WHERE h.form_id = ? AND h.deleted = 0 AND r.deleted = 0 AND r.id > ? "
-            "ORDER BY h.resident_id, h.id", (form_id, after_id)):
+            "ORDER BY h.resident_id, h.id",
+            (form_id, after_id),
+        ):
             ends = [d for d in (_date(closed), _date(status_date)) if d]
-            out.append(ChronicPatient(rid, diagnosis, dt.date.fromisoformat(since),
-                                      min(ends) if ends else None))
+            out.append(
+                ChronicPatient(
+                    rid, diagnosis, dt.date.fromisoformat(since), min(ends) if ends else None
+                )
+            )
     return sorted(out, key=lambda p: (p.resident_id, p.diagnosis))
 
 
-def load_demo_referrals(store: Store, forms: FormRegistry, *, today: dt.date, seed: int,
-                        after_id: int = 0) -> tuple[int, int]:
+def load_demo_referrals(
+    store: Store, forms: FormRegistry, *, today: dt.date, seed: int, after_id: int = 0
+) -> tuple[int, int]:
     """Generate and insert the demo's referrals and dismissals; returns their counts."""
     if REFERRAL not in forms or DISMISSAL not in forms:
         return 0, 0
@@ -82,9 +89,14 @@ def load_demo_referrals(store: Store, forms: FormRegistry, *, today: dt.date, se
     referrals = Referrals(store, forms)
     hints: Mapping[str, Mapping[str, str]] = forms[REFERRAL].settings.get("suggestions", {})
     made = generate_referrals(
-        seed, today, org.name, org.code[:6], open_suggestions(store, forms, after_id),
+        seed,
+        today,
+        org.name,
+        org.code[:6],
+        open_suggestions(store, forms, after_id),
         chronic_patients(store, forms, after_id),
-        {form_id: str(h.get("department", "")) for form_id, h in hints.items()})
+        {form_id: str(h.get("department", "")) for form_id, h in hints.items()},
+    )
     rows = []
     for values in made.referrals:
         if values.get("source_record_id") is not None:
@@ -101,8 +113,9 @@ def _insert(conn: Any, user: str, form: FormDef, records: Sequence[Mapping[str, 
         return
     ids = [f.id for f in form.fields]
     columns = [*ids, "created_at", "created_by", "updated_at"]
-    sql = (f"INSERT INTO {form.table} ({', '.join(columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))})")
+    sql = (
+        f"INSERT INTO {form.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    )
     batch = []
     for values in records:
         row = form.to_sql(form.process(values).values)
@@ -110,5 +123,12 @@ def _insert(conn: Any, user: str, form: FormDef, records: Sequence[Mapping[str, 
         stamp = f"{last.isoformat()}T17:00:00+08:00"  # typed in at the end of that day
         batch.append([*(row[i] for i in ids), stamp, user, stamp])
     conn.executemany(sql, batch)
-    audit.record(conn, user=user, table=form.table, record_id=None, action="insert",
-                 new={"count": len(batch)}, reason="生成演示数据")
+    audit.record(
+        conn,
+        user=user,
+        table=form.table,
+        record_id=None,
+        action="insert",
+        new={"count": len(batch)},
+        reason="生成演示数据",
+    )

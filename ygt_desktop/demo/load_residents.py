@@ -18,8 +18,9 @@ from ..storage.db import Store, StoreError
 from ..storage.organisation import get_organisation
 
 
-def load_residents(store: Store, form: FormDef, residents: Iterable[Mapping[str, Any]],
-                   batch: int = 5000) -> int:
+def load_residents(
+    store: Store, form: FormDef, residents: Iterable[Mapping[str, Any]], batch: int = 5000
+) -> int:
     """Insert generated residents (form values plus status and status_date).
 
     Archive numbers continue each village's serials. Returns the number inserted.
@@ -28,10 +29,18 @@ def load_residents(store: Store, form: FormDef, residents: Iterable[Mapping[str,
     if org is None:
         raise StoreError("尚未设置本机构信息，不能建档")
     field_ids = [f.id for f in form.fields]
-    columns = ["id", *field_ids, "archive_no", "status", "status_date", "status_reason",
-               "created_at", "created_by", "updated_at"]
-    sql = (f"INSERT INTO residents ({', '.join(columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))})")
+    columns = [
+        "id",
+        *field_ids,
+        "archive_no",
+        "status",
+        "status_date",
+        "status_reason",
+        "created_at",
+        "created_by",
+        "updated_at",
+    ]
+    sql = f"INSERT INTO residents ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     user = store.user
     total = 0
     with store.write() as conn:
@@ -59,19 +68,35 @@ def load_residents(store: Store, form: FormDef, residents: Iterable[Mapping[str,
             sql_values = form.to_sql(r)
             created = r["archive_date"].isoformat()
             status_date = r.get("status_date")
-            rows.append([
-                next_id, *(sql_values[f] for f in field_ids), archive_no, r.get("status", "在档"),
-                status_date.isoformat() if status_date else None, None,
-                created, user, created,
-            ])
-            for k in search.resident_keys(r["name"], r.get("id_number"), r.get("phone"),
-                                          archive_no):
+            rows.append(
+                [
+                    next_id,
+                    *(sql_values[f] for f in field_ids),
+                    archive_no,
+                    r.get("status", "在档"),
+                    status_date.isoformat() if status_date else None,
+                    None,
+                    created,
+                    user,
+                    created,
+                ]
+            )
+            for k in search.resident_keys(
+                r["name"], r.get("id_number"), r.get("phone"), archive_no
+            ):
                 keys.append((k, next_id))
             total += 1
             if len(rows) >= batch:
                 flush()
         if rows:
             flush()
-        audit.record(conn, user=user, table="residents", record_id=None, action="insert",
-                     new={"count": total}, reason="生成演示数据")
+        audit.record(
+            conn,
+            user=user,
+            table="residents",
+            record_id=None,
+            action="insert",
+            new={"count": total},
+            reason="生成演示数据",
+        )
     return total

@@ -36,8 +36,12 @@ from .residents import YUNNAN_COUNTIES
 SEED_OFFSET = 15_485_863  # referrals draw apart from residents and services
 REFER_SHARE = {"urgent": 0.80, "suggested": 0.15}
 REFER_SHARE_BY_FORM = {  # findings that are referred more often than "twice uncontrolled"
-    "prenatal_first": 0.70, "prenatal_followup": 0.60, "postpartum_visit": 0.60,
-    "postpartum_42d": 0.60, "child_check": 0.50, "newborn_visit": 0.90,
+    "prenatal_first": 0.70,
+    "prenatal_followup": 0.60,
+    "postpartum_visit": 0.60,
+    "postpartum_42d": 0.60,
+    "child_check": 0.50,
+    "newborn_visit": 0.90,
 }
 SAME_DAY = 0.85
 RECEIPT = 0.70
@@ -49,14 +53,29 @@ MATERNAL_CHILD = {"产科", "新生儿科", "儿童保健科"}
 CHRONIC_DIAGNOSES = ("高血压", "2型糖尿病")
 DISMISS_SUGGESTED = (("3", 0.60), ("1", 0.25), ("2", 0.15))
 DISMISS_URGENT = (("1", 0.50), ("2", 0.50))
-FOLLOWUP_RESULTS = ("已在上级医院就诊，调整治疗方案", "已住院治疗，病情好转", "已就诊，遵医嘱继续治疗",
-                    "已就诊，检查未见明显异常", "已住院治疗，尚未出院")
+FOLLOWUP_RESULTS = (
+    "已在上级医院就诊，调整治疗方案",
+    "已住院治疗，病情好转",
+    "已就诊，遵医嘱继续治疗",
+    "已就诊，检查未见明显异常",
+    "已住院治疗，尚未出院",
+)
 HOSPITAL_STAYS = {  # diagnosis → (department, reasons for sending the patient back)
-    "高血压": ("心血管内科", ("高血压住院调整用药后血压平稳，转回社区继续随访管理",
-                          "脑梗死恢复期，转社区康复治疗和随访",
-                          "冠心病支架术后病情稳定，转社区随访管理")),
-    "2型糖尿病": ("内分泌科", ("2型糖尿病住院调整治疗后血糖平稳，转回社区继续随访管理",
-                           "糖尿病足经治疗好转，转社区换药和随访")),
+    "高血压": (
+        "心血管内科",
+        (
+            "高血压住院调整用药后血压平稳，转回社区继续随访管理",
+            "脑梗死恢复期，转社区康复治疗和随访",
+            "冠心病支架术后病情稳定，转社区随访管理",
+        ),
+    ),
+    "2型糖尿病": (
+        "内分泌科",
+        (
+            "2型糖尿病住院调整治疗后血糖平稳，转回社区继续随访管理",
+            "糖尿病足经治疗好转，转社区换药和随访",
+        ),
+    ),
 }
 RETURN_REASON = "病情稳定，转回社区继续治疗和随访管理"
 
@@ -99,10 +118,15 @@ def institutions(county_code: str) -> tuple[str, str]:
     return f"{county}人民医院", f"{county}妇幼保健院"
 
 
-def generate_referrals(seed: int, today: dt.date, station: str, county_code: str,
-                       suggestions: Sequence[SuggestedRecord],
-                       patients: Sequence[ChronicPatient],
-                       departments: Mapping[str, str]) -> DemoReferrals:
+def generate_referrals(
+    seed: int,
+    today: dt.date,
+    station: str,
+    county_code: str,
+    suggestions: Sequence[SuggestedRecord],
+    patients: Sequence[ChronicPatient],
+    departments: Mapping[str, str],
+) -> DemoReferrals:
     """The station's referrals and dismissals; ``departments`` maps a service form to
     the department its suggestions are referred to (the referral form file's
     ``[suggestions]``)."""
@@ -120,24 +144,45 @@ def generate_referrals(seed: int, today: dt.date, station: str, county_code: str
             day = s.service_date
             if rng.random() >= SAME_DAY:
                 day = min(day + dt.timedelta(days=rng.randint(1, 3)), last)
-            up = {"direction": "1", "referral_date": day, "resident_id": s.resident_id,
-                  "source_record_id": s.record_id, "to_institution": to,
-                  **_receipt(rng, day, last), **_followup(rng, day, last)}
+            up = {
+                "direction": "1",
+                "referral_date": day,
+                "resident_id": s.resident_id,
+                "source_record_id": s.record_id,
+                "to_institution": to,
+                **_receipt(rng, day, last),
+                **_followup(rng, day, last),
+            }
             out.referrals.append(up)
             diagnosis = _diagnosis(s.form_id)
             if diagnosis and up.get("receipt_confirmed") and rng.random() < RETURNED:
                 back = day + dt.timedelta(days=rng.randint(5, 20))
                 if back <= last:
-                    out.referrals.append(_down(rng, back, last, s.resident_id, hospital,
-                                               department, station, diagnosis,
-                                               RETURN_REASON))
+                    out.referrals.append(
+                        _down(
+                            rng,
+                            back,
+                            last,
+                            s.resident_id,
+                            hospital,
+                            department,
+                            station,
+                            diagnosis,
+                            RETURN_REASON,
+                        )
+                    )
         elif (today - s.service_date).days > OPEN_DAYS:
             weights = DISMISS_URGENT if s.level == "urgent" else DISMISS_SUGGESTED
             reason = rng.choices([c for c, _ in weights], [w for _, w in weights])[0]
-            out.dismissals.append({
-                "source_record_id": s.record_id, "reason": reason,
-                "dismissed_date": min(s.service_date + dt.timedelta(days=rng.randint(0, 14)),
-                                      today)})
+            out.dismissals.append(
+                {
+                    "source_record_id": s.record_id,
+                    "reason": reason,
+                    "dismissed_date": min(
+                        s.service_date + dt.timedelta(days=rng.randint(0, 14)), today
+                    ),
+                }
+            )
     for p in patients:
         last = min(today, p.until) if p.until else today
         years = (last - p.since).days / 365.25
@@ -145,8 +190,19 @@ def generate_referrals(seed: int, today: dt.date, station: str, county_code: str
             continue
         day = p.since + dt.timedelta(days=rng.randint(0, (last - p.since).days))
         department, reasons = HOSPITAL_STAYS[p.diagnosis]
-        out.referrals.append(_down(rng, day, last, p.resident_id, hospital, department,
-                                   station, p.diagnosis, rng.choice(reasons)))
+        out.referrals.append(
+            _down(
+                rng,
+                day,
+                last,
+                p.resident_id,
+                hospital,
+                department,
+                station,
+                p.diagnosis,
+                rng.choice(reasons),
+            )
+        )
     return out
 
 
@@ -175,10 +231,29 @@ def _followup(rng: random.Random, day: dt.date, last: dt.date) -> dict[str, Any]
     return {"followup_done": True, "followup_date": done, "followup_result": result}
 
 
-def _down(rng: random.Random, day: dt.date, last: dt.date, resident_id: int, hospital: str,
-          department: str, station: str, diagnosis: str, reason: str) -> dict[str, Any]:
+def _down(
+    rng: random.Random,
+    day: dt.date,
+    last: dt.date,
+    resident_id: int,
+    hospital: str,
+    department: str,
+    station: str,
+    diagnosis: str,
+    reason: str,
+) -> dict[str, Any]:
     received = min(day + dt.timedelta(days=rng.choice((0, 0, 1, 2))), last)
-    return {"direction": "2", "referral_date": day, "resident_id": resident_id,
-            "urgency": "2", "from_institution": hospital, "from_department": department,
-            "to_institution": station, "to_department": "全科", "diagnosis": diagnosis,
-            "reason": reason, "receipt_confirmed": True, "receipt_date": received}
+    return {
+        "direction": "2",
+        "referral_date": day,
+        "resident_id": resident_id,
+        "urgency": "2",
+        "from_institution": hospital,
+        "from_department": department,
+        "to_institution": station,
+        "to_department": "全科",
+        "diagnosis": diagnosis,
+        "reason": reason,
+        "receipt_confirmed": True,
+        "receipt_date": received,
+    }

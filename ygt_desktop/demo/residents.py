@@ -159,8 +159,20 @@ _MOBILE_PREFIXES = (
 
 
 # Village doctors and the station's general practitioners (责任医生), one per village.
-_RESPONSIBLE = ("李建华", "王丽萍", "张志强", "杨秀英", "赵海燕", "陈文斌", "刘春梅", "段红艳",
-                "周国华", "普桂兰", "罗明德", "马玉梅")
+_RESPONSIBLE = (
+    "李建华",
+    "王丽萍",
+    "张志强",
+    "杨秀英",
+    "赵海燕",
+    "陈文斌",
+    "刘春梅",
+    "段红艳",
+    "周国华",
+    "普桂兰",
+    "罗明德",
+    "马玉梅",
+)
 
 
 def village_doctor(code: str) -> str:

@@ -44,8 +44,14 @@ class PermissionRefused(OpError):
 # field or period and says what to do). Anything else is a bug: logged, and the user
 # gets a short note instead of a traceback.
 USER_ERRORS: tuple[type[Exception], ...] = (
-    OpError, StoreError, ExportError, WorkbookError, LineListError, FormFileError,
-    TemplateError, PeriodError,
+    OpError,
+    StoreError,
+    ExportError,
+    WorkbookError,
+    LineListError,
+    FormFileError,
+    TemplateError,
+    PeriodError,
 )
 
 

@@ -89,11 +89,13 @@ def import_roster(run: Run, path: Path) -> RosterImport:
         run.step(1, 2, f"正在保存名册（{len(rows)} 个机构）…")
         done = roster.import_roster(run.ws.store, rows)
     except RosterFileError as exc:
-        raise RosterRefused(path, f"名册 {path.name} 未导入，请改正后重新导入：\n{exc}",
-                            str(exc)) from exc
+        raise RosterRefused(
+            path, f"名册 {path.name} 未导入，请改正后重新导入：\n{exc}", str(exc)
+        ) from exc
     except ValidationFailed as exc:
-        raise RosterRefused(path, f"名册 {path.name} 未导入：\n" + "\n".join(exc.errors.values()),
-                            str(exc)) from exc
+        raise RosterRefused(
+            path, f"名册 {path.name} 未导入：\n" + "\n".join(exc.errors.values()), str(exc)
+        ) from exc
     run.progress(2, 2, "完成")
     return done
 
@@ -105,14 +107,16 @@ def export_members(run: Run, out: Path) -> int:
     _bureau(run)
     run.step(0, 0, f"正在导出名册到 {Path(out).name}…")
     every = roster.members(run.ws.store)
-    save_export(roster_csv([(m.code, m.name, m.level, m.parent_code) for m in every]),
-                Path(out), "名册")
+    save_export(
+        roster_csv([(m.code, m.name, m.level, m.parent_code) for m in every]), Path(out), "名册"
+    )
     return len(every)
 
 
 # ---- importing members' workbooks -------------------------------------------------------
-def import_workbooks(run: Run, paths: Sequence[Path], *,
-                     periods: Sequence[Period] | None = None) -> ImportRun:
+def import_workbooks(
+    run: Run, paths: Sequence[Path], *, periods: Sequence[Period] | None = None
+) -> ImportRun:
     """Import every workbook in ``paths`` (files, folders walked) and say per file what
     became of it (``bureau.import``).
 
@@ -128,9 +132,14 @@ def import_workbooks(run: Run, paths: Sequence[Path], *,
     run.require("bureau.import")
     _bureau(run)
     run.step(0, 0, "正在查找工作簿…")
-    return bureau_import.import_paths(run.ws, [Path(p) for p in paths],
-                                      Reporting(run.ws).template, periods=periods or None,
-                                      progress=run.progress, cancelled=run.cancelled)
+    return bureau_import.import_paths(
+        run.ws,
+        [Path(p) for p in paths],
+        Reporting(run.ws).template,
+        periods=periods or None,
+        progress=run.progress,
+        cancelled=run.cancelled,
+    )
 
 
 # ---- status ------------------------------------------------------------------------------
@@ -141,8 +150,9 @@ def status(run: Run, period: Period, *, deadline_day: int | None = None) -> Peri
     return bureau_status.period_status(run.ws, period, deadline_day=deadline_day)
 
 
-def export_status(run: Run, period: Period, out: Path, *,
-                  deadline_day: int | None = None) -> PeriodStatus:
+def export_status(
+    run: Run, period: Period, out: Path, *, deadline_day: int | None = None
+) -> PeriodStatus:
     """The status table to ``out`` — ``.csv`` as CSV, else a workbook
     (``bureau.status.export``); returns the status written."""
     run.require("bureau.status.export")
@@ -172,16 +182,16 @@ class ReportFiles:
     warnings: list[str] = field(default_factory=list)
 
 
-def write_report(run: Run, period: Period, *, xlsx: Path | None = None,
-                 pdf: Path | None = None) -> ReportFiles:
+def write_report(
+    run: Run, period: Period, *, xlsx: Path | None = None, pdf: Path | None = None
+) -> ReportFiles:
     """Sum ``period`` and write the workbook (with 排名) and/or the PDF, in that order,
     each whole or not at all (``bureau.report.export``). :class:`NothingToSum` when no
     workbook has been accepted; a cancel stops between files (OpCancelled);
     :class:`ReportPartlyWritten` names the files written before one failed."""
     run.require("bureau.report.export")
     _bureau(run)
-    outputs = [(kind, Path(out)) for kind, out in ((WORKBOOK, xlsx), (PDF, pdf))
-               if out is not None]
+    outputs = [(kind, Path(out)) for kind, out in ((WORKBOOK, xlsx), (PDF, pdf)) if out is not None]
     total = len(outputs) + 1
     run.step(0, total, f"正在汇总{period.label}各机构的数据…")
     result = bureau_report.build(run.ws, period)
@@ -228,8 +238,9 @@ def receipts_members(run: Run, period: Period) -> list[Member]:
     return receipt_pdf.members_with_files(run.ws, period)
 
 
-def write_receipts(run: Run, period: Period, folder: Path,
-                   codes: Sequence[str] | None = None) -> Receipts:
+def write_receipts(
+    run: Run, period: Period, folder: Path, codes: Sequence[str] | None = None
+) -> Receipts:
     """A receipt PDF per member (``codes``, default every member that sent something)
     into ``folder``, made if missing (``bureau.receipts``). A cancel stops between
     members and returns what was written (``cancelled`` set); a receipt is never left
@@ -243,8 +254,11 @@ def write_receipts(run: Run, period: Period, folder: Path,
         reason = write_error_reason(exc, folder / "回执.pdf")
         raise ExportError(f"无法创建文件夹 {folder}：{reason}", exc, folder, reason) from exc
     store = run.ws.store
-    chosen = receipt_pdf.members_with_files(run.ws, period) if codes is None else [
-        m for c in codes if (m := roster.member(store, c)) is not None]
+    chosen = (
+        receipt_pdf.members_with_files(run.ws, period)
+        if codes is None
+        else [m for c in codes if (m := roster.member(store, c)) is not None]
+    )
     done = Receipts(folder)
     for n, m in enumerate(chosen):
         if run.cancelled():

@@ -47,9 +47,16 @@ def default_today(year: int) -> dt.date:
     return min(dt.date(year, 12, 31), dt.date.today())
 
 
-def generate(run: Run, *, residents: int, seed: int, year: int,
-             today: dt.date | None = None, village_count: int = 12,
-             services: bool = True) -> Made:
+def generate(
+    run: Run,
+    *,
+    residents: int,
+    seed: int,
+    year: int,
+    today: dt.date | None = None,
+    village_count: int = 12,
+    services: bool = True,
+) -> Made:
     """Add ``residents`` generated residents of ``year`` (and, unless ``services`` is
     False, their service records and referrals), family-doctor contracts, equipment and
     the base figures, as on ``today``. A database without an organisation becomes the
@@ -68,24 +75,35 @@ def generate(run: Run, *, residents: int, seed: int, year: int,
         existing = villages(ws.store)
     org = ws.organisation
     assert org is not None
-    before = int(ws.store.conn.execute("SELECT coalesce(max(id), 0) FROM residents")
-                 .fetchone()[0])
+    before = int(ws.store.conn.execute("SELECT coalesce(max(id), 0) FROM residents").fetchone()[0])
     people = synthetic.generate_residents(
-        seed, residents, year, [synthetic.SyntheticVillage(v.code, v.name) for v in existing],
-        today, county_code=org.code[:6])
+        seed,
+        residents,
+        year,
+        [synthetic.SyntheticVillage(v.code, v.name) for v in existing],
+        today,
+        county_code=org.code[:6],
+    )
     made.residents = load_residents(ws.store, ws.forms["resident"], people)
     residents_done = time.perf_counter()
     if services:
         run.step(1, STEPS, "正在生成服务记录…")
         scoring = ScoringConfig.from_settings(ws.forms["tcm_elderly"].settings)
         has_logs = ws.store.conn.execute(
-            "SELECT 1 FROM service_records WHERE resident_id IS NULL LIMIT 1").fetchone()
-        records = generate_services(demo_people(ws.store, after_id=before), today, seed,
-                                    scoring=scoring, station_logs=has_logs is None)
+            "SELECT 1 FROM service_records WHERE resident_id IS NULL LIMIT 1"
+        ).fetchone()
+        records = generate_services(
+            demo_people(ws.store, after_id=before),
+            today,
+            seed,
+            scoring=scoring,
+            station_logs=has_logs is None,
+        )
         made.services = load_services(ws.store, ws.forms, records, today=today, seed=seed)
         run.step(2, STEPS, "正在生成双向转诊…")
         made.referrals, made.dismissed = load_demo_referrals(
-            ws.store, ws.forms, today=today, seed=seed, after_id=before)
+            ws.store, ws.forms, today=today, seed=seed, after_id=before
+        )
         made.services_seconds = time.perf_counter() - residents_done
     run.step(3, STEPS, "正在生成家医签约…")
     made.contracts = demo_contracts(ws.store, ws.forms, seed, today)

@@ -35,12 +35,14 @@ def agreement_pdf(run: Run, contract_id: int, out: Path, *, id_masked: bool = Tr
         run.require("ids.unmask")
     run.step(0, 2, "正在读取签约信息…")
     agreement = load_agreement(run.ws, contract_id)
-    return _write(run, out, "签约服务协议书",
-                  lambda: render_agreement(agreement, out, id_masked=id_masked))
+    return _write(
+        run, out, "签约服务协议书", lambda: render_agreement(agreement, out, id_masked=id_masked)
+    )
 
 
-def contract_list(run: Run, doc: ListDoc, out: Path, *, org_name: str = "",
-                  csv: bool = False) -> Written:
+def contract_list(
+    run: Run, doc: ListDoc, out: Path, *, org_name: str = "", csv: bool = False
+) -> Written:
     """A list of the 家医签约 page as shown (``doc``): a PDF, or a CSV table."""
     run.require("contract.export")
     run.step(0, 2, f"正在整理{doc.title}…")
@@ -53,5 +55,4 @@ def stocktake_pdf(run: Run, result: StocktakeResult, out: Path, *, org_name: str
     """A stocktake's result (盘点结果) as a PDF for signing."""
     run.require("equipment.print")
     run.step(0, 2, "正在整理盘点结果…")
-    return _write(run, out, "盘点结果", lambda: render_stocktake(result, out,
-                                                                 org_name=org_name))
+    return _write(run, out, "盘点结果", lambda: render_stocktake(result, out, org_name=org_name))

@@ -27,9 +27,16 @@ class Printed:
     warnings: list[str] = field(default_factory=list)
 
 
-def print_pdf(run: Run, out: Path, *, record_id: int | None = None,
-              resident_id: int | None = None, form_id: str | None = None,
-              on: dt.date | None = None, full_id: bool = False) -> Printed:
+def print_pdf(
+    run: Run,
+    out: Path,
+    *,
+    record_id: int | None = None,
+    resident_id: int | None = None,
+    form_id: str | None = None,
+    on: dt.date | None = None,
+    full_id: bool = False,
+) -> Printed:
     """Print the stored record ``record_id`` — or the resident's newest record of
     ``form_id`` (on ``on`` if given) — in the layout of its paper form to ``out``,
     whole or not at all. ID numbers are masked unless ``full_id`` (``ids.unmask``).

@@ -44,15 +44,22 @@ def compute(run: Run, period: Period) -> Computed:
     return Reporting(run.ws).compute(period)
 
 
-def write_files(run: Run, period: Period, *, xlsx: Path | None = None,
-                pdf: Path | None = None, json: Path | None = None,
-                chart: bool = True) -> ReportFiles:
+def write_files(
+    run: Run,
+    period: Period,
+    *,
+    xlsx: Path | None = None,
+    pdf: Path | None = None,
+    json: Path | None = None,
+    chart: bool = True,
+) -> ReportFiles:
     """Compute the report once and write the files asked for, in the order JSON,
     workbook, PDF; each whole or not at all. A cancel stops between files;
     :class:`PartlyWritten` names the files written before one failed."""
     run.require("report.export")
-    outputs = [(kind, out) for kind, out in ((JSON, json), (WORKBOOK, xlsx), (PDF, pdf))
-               if out is not None]
+    outputs = [
+        (kind, out) for kind, out in ((JSON, json), (WORKBOOK, xlsx), (PDF, pdf)) if out is not None
+    ]
     total = len(outputs) + 1
     run.step(0, total, f"正在计算{period.label}的各项指标…")
     reporting = Reporting(run.ws)

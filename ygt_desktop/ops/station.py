@@ -17,8 +17,9 @@ from .base import Actor, OpError, Run
 DEFAULT_VILLAGE = ("001", "本辖区居委会")
 
 
-def init(db_path: Path, org: Organisation,
-         village_list: Sequence[tuple[str, str]] | None = None) -> Organisation:
+def init(
+    db_path: Path, org: Organisation, village_list: Sequence[tuple[str, str]] | None = None
+) -> Organisation:
     """Create the database file ``db_path`` for ``org`` with ``village_list`` (code,
     name) — a station without any gets one 本辖区居委会; a bureau has none. Whole or
     not at all: on any failure the new file is removed. An existing non-empty file is
@@ -27,8 +28,10 @@ def init(db_path: Path, org: Organisation,
     if path.exists() and path.stat().st_size > 0:
         raise OpError(f"数据库文件 {path} 已存在，未做任何改动。")
     if org.is_bureau and village_list:
-        raise OpError(f"{org.level}级机构没有辖区居委/村委，请去掉 --village；"
-                      "成员机构用 ygt bureau roster 导入。")
+        raise OpError(
+            f"{org.level}级机构没有辖区居委/村委，请去掉 --village；"
+            "成员机构用 ygt bureau roster 导入。"
+        )
     ws = Workspace.open(path, create=True)
     try:
         set_organisation(ws.store, org)
@@ -43,8 +46,14 @@ def init(db_path: Path, org: Organisation,
 
 
 @contextlib.contextmanager
-def opened(db_path: Path, *, create: bool = False, lock: bool = True,
-           backup_on_exit: bool = False, actor: Actor | None = None) -> Iterator[Run]:
+def opened(
+    db_path: Path,
+    *,
+    create: bool = False,
+    lock: bool = True,
+    backup_on_exit: bool = False,
+    actor: Actor | None = None,
+) -> Iterator[Run]:
     """A :class:`Run` without progress or cancel around ``db_path`` opened for the
     block (the command line; the window's job runner opens its own). ``lock`` False
     reads alongside a running window; ``backup_on_exit`` backs up on closing after

@@ -40,8 +40,9 @@ class Query:
         return f"待办随访_{self.start.isoformat()}至{self.end.isoformat()}{suffix}"
 
 
-def week_range(on: dt.date | None = None, start: dt.date | None = None,
-               end: dt.date | None = None) -> tuple[dt.date, dt.date, dt.date]:
+def week_range(
+    on: dt.date | None = None, start: dt.date | None = None, end: dt.date | None = None
+) -> tuple[dt.date, dt.date, dt.date]:
     """``(start, end, on)`` with the defaults of ``ygt worklist``: ``on`` today, ``start``
     the Monday of ``on``'s week, ``end`` the Sunday of ``start``'s week."""
     on = on or dt.date.today()
@@ -100,15 +101,20 @@ def _gather(run: Run, query: Query) -> Listing:
         if query.doctor not in doctors:
             known = "、".join(doctors) or "无"
             raise OpError(f"没有责任医生为“{query.doctor}”的居民（已有：{known}）")
-    found = ws.worklist.items(query.start, query.end, query.on, packages=query.packages,
-                              village=query.village or None, statuses=query.statuses,
-                              doctor=query.doctor or None)
+    found = ws.worklist.items(
+        query.start,
+        query.end,
+        query.on,
+        packages=query.packages,
+        village=query.village or None,
+        statuses=query.statuses,
+        doctor=query.doctor or None,
+    )
     org = ws.organisation
     return Listing(query, found, names, org.name if org else "")
 
 
-def export(run: Run, query: Query, *, pdf: Path | None = None,
-           csv: Path | None = None) -> Exported:
+def export(run: Run, query: Query, *, pdf: Path | None = None, csv: Path | None = None) -> Exported:
     """The items of ``query`` as a PDF list (A4 landscape) and/or a CSV table, in that
     order; each file whole or not at all (written beside, then renamed). A write that
     fails raises :class:`~ygt_desktop.reports.atomic.ExportError` (Chinese, naming the
@@ -138,8 +144,15 @@ def _write(kind: str, listing: Listing, out: Path, done: Exported) -> None:
     try:
         if kind == PDF:
             done.warnings += render_worklist(
-                listing.items, out, org_name=listing.org_name, start=q.start, end=q.end,
-                on=q.on, filters_text=listing.filters, village_names=listing.village_names)
+                listing.items,
+                out,
+                org_name=listing.org_name,
+                start=q.start,
+                end=q.end,
+                on=q.on,
+                filters_text=listing.filters,
+                village_names=listing.village_names,
+            )
         else:
             rows.write_csv(listing.items, out, on=q.on, village_names=listing.village_names)
     except OSError as exc:

@@ -40,12 +40,18 @@ TITLE = "家庭医生签约服务协议书"
 SIZE = 9.5
 LABEL_SHADE = colors.Color(0.94, 0.94, 0.94)
 BODY = ParagraphStyle("ygt-agreement", fontName=FONT_NAME, fontSize=SIZE, leading=SIZE * 1.42)
-HEAD = ParagraphStyle("ygt-agreement-head", fontName=FONT_NAME, fontSize=SIZE + 1,
-                      leading=(SIZE + 1) * 1.5, spaceBefore=3)
+HEAD = ParagraphStyle(
+    "ygt-agreement-head",
+    fontName=FONT_NAME,
+    fontSize=SIZE + 1,
+    leading=(SIZE + 1) * 1.5,
+    spaceBefore=3,
+)
 TEXT_WIDTH = BODY_WIDTH - 12  # the frame's padding, 6 pt each side
 GAP = "\u00a0" * 4  # a Paragraph collapses ordinary spaces
-CELL = ParagraphStyle("ygt-agreement-cell", fontName=FONT_NAME, fontSize=SIZE - 0.5,
-                      leading=(SIZE - 0.5) * 1.35)
+CELL = ParagraphStyle(
+    "ygt-agreement-cell", fontName=FONT_NAME, fontSize=SIZE - 0.5, leading=(SIZE - 0.5) * 1.35
+)
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]+')
 
 SERVICES = (
@@ -115,42 +121,57 @@ def load_agreement(ws: Workspace, contract_id: int) -> Agreement:
     members = EntityRepo(ws.store, forms["team_member"])
     doctor = members.get(int(v["doctor_id"])) or {}
     roles = forms["team_member"].field("role").choice_labels
-    crew = [(str(m["name"]), roles.get(m["role"], ""), str(m["phone"] or ""))
-            for m in members.rows("team_id = ? AND active = 1", (str(v["team_id"]),),
-                                  order="role, name")]
+    crew = [
+        (str(m["name"]), roles.get(m["role"], ""), str(m["phone"] or ""))
+        for m in members.rows(
+            "team_id = ? AND active = 1", (str(v["team_id"]),), order="role, name"
+        )
+    ]
     packages = EntityRepo(ws.store, forms["service_package"])
     chosen = [packages.get(int(p)) for p in v["package_ids"] or []]
     relation = form.field("representative_relation").choice_labels
     representative = ""
     if v["sign_mode"] == "2" and v["representative_name"]:
-        representative = (f"{v['representative_name']}（{relation.get(v['representative_relation'], '')}"
-                          f"{'，' + v['representative_phone'] if v['representative_phone'] else ''}）")
+        representative = (
+            f"{v['representative_name']}（{relation.get(v['representative_relation'], '')}"
+            f"{'，' + v['representative_phone'] if v['representative_phone'] else ''}）"
+        )
     org = ws.organisation
     labels = form.field("key_populations").choice_labels
     return Agreement(
-        contract_id=contract_id, org_name=org.name if org else "",
-        team=str(team.get("name") or ""), team_phone=str(team.get("phone") or ""),
-        leader=str(team.get("leader") or ""), members=crew,
-        doctor=str(doctor.get("name") or ""), doctor_phone=str(doctor.get("phone") or ""),
+        contract_id=contract_id,
+        org_name=org.name if org else "",
+        team=str(team.get("name") or ""),
+        team_phone=str(team.get("phone") or ""),
+        leader=str(team.get("leader") or ""),
+        members=crew,
+        doctor=str(doctor.get("name") or ""),
+        doctor_phone=str(doctor.get("phone") or ""),
         resident=resident,
         village={x.code: x.name for x in villages(ws.store)}.get(resident["village_code"], ""),
         representative=representative,
         packages=[(str(p["name"]), str(p["services"] or "")) for p in chosen if p],
         fees={payer: float(v[f"fee_{payer}"] or 0) for payer in PAYERS},
-        sign_date=v["sign_date"], start_date=v["start_date"], end_date=v["end_date"],
-        renews_id=v["renews_id"], populations=[labels.get(c, c) for c in v["key_populations"] or []],
+        sign_date=v["sign_date"],
+        start_date=v["start_date"],
+        end_date=v["end_date"],
+        renews_id=v["renews_id"],
+        populations=[labels.get(c, c) for c in v["key_populations"] or []],
     )
 
 
-def render_agreement(agreement: Agreement, out: Path, *, id_masked: bool = True,
-                     printed_on: dt.date | None = None) -> list[str]:
+def render_agreement(
+    agreement: Agreement, out: Path, *, id_masked: bool = True, printed_on: dt.date | None = None
+) -> list[str]:
     """Write the agreement as a PDF to ``out`` atomically; return warnings naming any
     character no font could print. Raises OSError when the file cannot be written."""
     fonts = TextFonts()
     decor = _PageDecor(
-        title=fonts.runs(TITLE), org=fonts.runs(agreement.org_name),
+        title=fonts.runs(TITLE),
+        org=fonts.runs(agreement.org_name),
         printed=fonts.runs(f"打印日期：{(printed_on or dt.date.today()).isoformat()}"),
-        signature=fonts.runs(f"签约编号：{agreement.contract_id}"))
+        signature=fonts.runs(f"签约编号：{agreement.contract_id}"),
+    )
 
     def story() -> list[Flowable]:
         return _story(agreement, fonts, id_masked)
@@ -180,34 +201,58 @@ def _story(a: Agreement, fonts: TextFonts, id_masked: bool) -> list[Flowable]:
     renewal = f"，续原签约 {a.renews_id}" if a.renews_id else ""
     label_w, value_w = 27 * mm, BODY_WIDTH / 2 - 27 * mm
     parties = [
-        ["甲方（居民）", GAP.join(x for x in (str(r.get("name") or ""),
-                                             sex_label(r.get("sex")), age) if x),
-         "身份证号", shown_id],
+        [
+            "甲方（居民）",
+            GAP.join(x for x in (str(r.get("name") or ""), sex_label(r.get("sex")), age) if x),
+            "身份证号",
+            shown_id,
+        ],
         ["档案号", str(r.get("archive_no") or ""), "联系电话", str(r.get("phone") or "")],
-        ["住址", f"{a.village}{r.get('address') or ''}", "签约方式",
-         f"家庭签约，代表：{a.representative}" if a.representative else "个人签约"],
+        [
+            "住址",
+            f"{a.village}{r.get('address') or ''}",
+            "签约方式",
+            f"家庭签约，代表：{a.representative}" if a.representative else "个人签约",
+        ],
         ["乙方（团队）", f"{a.org_name}{GAP}{a.team}", "团队长", a.leader],
         ["签约医生", f"{a.doctor}{GAP}{a.doctor_phone}", "团队电话", a.team_phone or "—"],
-        ["签约时重点人群", "、".join(a.populations) or "无", "服务期",
-         f"{a.start_date.isoformat()} 至 {a.end_date.isoformat()}（{term_years} 年{renewal}）"],
+        [
+            "签约时重点人群",
+            "、".join(a.populations) or "无",
+            "服务期",
+            f"{a.start_date.isoformat()} 至 {a.end_date.isoformat()}（{term_years} 年{renewal}）",
+        ],
     ]
     widths = [label_w, value_w, label_w, value_w]
-    table = _grid([[cell(t, w) for t, w in zip(row, widths, strict=True)] for row in parties],
-                  widths, shade_columns=(0, 2))
+    table = _grid(
+        [[cell(t, w) for t, w in zip(row, widths, strict=True)] for row in parties],
+        widths,
+        shade_columns=(0, 2),
+    )
     fee_widths = [BODY_WIDTH * 0.22, BODY_WIDTH * 0.78]
     fee_rows = [[cell("服务包", fee_widths[0]), cell("服务内容", fee_widths[1])]]
     for name, services in a.packages:
         fee_rows.append([cell(name, fee_widths[0]), cell(services, fee_widths[1])])
     total = yuan(sum(fen(a.fees[p]) for p in PAYERS))
     split = "；".join(f"{PAYER_LABELS[p]} {yuan_text(a.fees[p])} 元" for p in PAYERS)
-    fee_rows.append([cell("年服务费", fee_widths[0]),
-                     cell(f"合计 {yuan_text(total)} 元（{split}）", fee_widths[1])])
+    fee_rows.append(
+        [
+            cell("年服务费", fee_widths[0]),
+            cell(f"合计 {yuan_text(total)} 元（{split}）", fee_widths[1]),
+        ]
+    )
     fees = _grid(fee_rows, fee_widths, shade_columns=(0,), header=True)
-    crew = "；".join(f"{n}（{role}{'，' + phone if phone else ''}）" for n, role, phone in a.members)
+    crew = "；".join(
+        f"{n}（{role}{'，' + phone if phone else ''}）" for n, role, phone in a.members
+    )
     story: list[Flowable] = [
         _Title(fonts.runs(TITLE)),
         para(f"签约编号：{a.contract_id}{GAP}签约日期：{a.sign_date.isoformat()}"),
-        Spacer(1, 1.5 * mm), table, Spacer(1, 2 * mm), fees, Spacer(1, 1 * mm),
+        Spacer(1, 1.5 * mm),
+        table,
+        Spacer(1, 2 * mm),
+        fees,
+        Spacer(1, 1 * mm),
         para(f"团队成员：{crew or a.doctor}"),
         para("一、服务内容　乙方在服务期内为甲方提供：", HEAD),
         *(para(f"{i}. {t}") for i, t in enumerate(SERVICES, 1)),
@@ -216,8 +261,10 @@ def _story(a: Agreement, fonts: TextFonts, id_masked: bool) -> list[Flowable]:
         para("三、乙方的义务", HEAD),
         *(para(f"{i}. {t}") for i, t in enumerate(TEAM_DUTIES, 1)),
         para("四、期限与解约", HEAD),
-        para("服务期满前双方可续约。甲方迁出、连续一年无法联系或拒绝服务、主动要求解约或死亡的，"
-             "本协议终止，乙方在健康档案中注明解约日期和原因。"),
+        para(
+            "服务期满前双方可续约。甲方迁出、连续一年无法联系或拒绝服务、主动要求解约或死亡的，"
+            "本协议终止，乙方在健康档案中注明解约日期和原因。"
+        ),
         para("本协议一式两份，甲乙双方各执一份，自双方签字之日起生效。"),
         Spacer(1, 5 * mm),
         KeepTogether([_signatures(fonts)]),
@@ -225,14 +272,20 @@ def _story(a: Agreement, fonts: TextFonts, id_masked: bool) -> list[Flowable]:
     return story
 
 
-def _grid(rows: Sequence[Sequence[Any]], widths: Sequence[float],
-          shade_columns: Sequence[int] = (), header: bool = False) -> Table:
+def _grid(
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float],
+    shade_columns: Sequence[int] = (),
+    header: bool = False,
+) -> Table:
     table = Table([list(r) for r in rows], colWidths=list(widths))
     style: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("BOX", (0, 0), (-1, -1), 1, colors.black),
         *(("BACKGROUND", (c, 0), (c, -1), LABEL_SHADE) for c in shade_columns),
@@ -248,12 +301,20 @@ def _signatures(fonts: TextFonts) -> Table:
         return Paragraph(fonts.markup(text, TEXT_WIDTH / 2 - 6, SIZE + 0.5), HEAD)
 
     rows = [
-        [line("甲方：签约居民或代表（签字）________________"),
-         line("乙方：签约医生（签字）________________")],
+        [
+            line("甲方：签约居民或代表（签字）________________"),
+            line("乙方：签约医生（签字）________________"),
+        ],
         [line("日期：______年____月____日"), line("日期：______年____月____日（机构盖章）")],
     ]
     table = Table(rows, colWidths=[TEXT_WIDTH / 2] * 2)
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("TOPPADDING", (0, 0), (-1, -1), 6)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     return table

@@ -81,15 +81,19 @@ class ImportRun:
         return self.count(REJECTED)
 
     def summary(self) -> str:
-        text = (f"共 {len(self.results)} 个文件：接收 {self.count(ACCEPTED, REPLACED)} 个"
-                f"（其中替代旧版 {self.count(REPLACED)} 个），重复 {self.count(DUPLICATE)} 个，"
-                f"拒收 {self.rejected} 个")
+        text = (
+            f"共 {len(self.results)} 个文件：接收 {self.count(ACCEPTED, REPLACED)} 个"
+            f"（其中替代旧版 {self.count(REPLACED)} 个），重复 {self.count(DUPLICATE)} 个，"
+            f"拒收 {self.rejected} 个"
+        )
         warned = sum(1 for r in self.results if r.warnings and r.outcome != REJECTED)
         if warned:
             text += f"；{warned} 个有提示"
         if self.cancelled:
-            text += (f"；已取消，{self.not_done} 个文件未处理（每个文件单独保存，取消前已保存的保留；"
-                     "再次导入即可补上其余文件）")
+            text += (
+                f"；已取消，{self.not_done} 个文件未处理（每个文件单独保存，取消前已保存的保留；"
+                "再次导入即可补上其余文件）"
+            )
         return text
 
 
@@ -138,9 +142,15 @@ class Checked:
     rejection: tuple[str, str] | None = None  # (code, reason)
 
 
-def check(parsed: ParsedWorkbook, template: Template, *, today: dt.date,
-          periods: Sequence[Period] | None, bureau_code: str,
-          known: Callable[[str], Any]) -> Checked:
+def check(
+    parsed: ParsedWorkbook,
+    template: Template,
+    *,
+    today: dt.date,
+    periods: Sequence[Period] | None,
+    bureau_code: str,
+    known: Callable[[str], Any],
+) -> Checked:
     """The bureau's own checks on a workbook the reader accepted: period (ended, and one
     of ``periods`` when given), template and its indicators, revision, numbers, and the
     digest once more. ``known(code)`` gives the roster member (or None), for warnings
@@ -155,25 +165,34 @@ def check(parsed: ParsedWorkbook, template: Template, *, today: dt.date,
     except PeriodError as exc:
         return reject("bad_period", str(exc))
     if period.window_end > today:
-        return reject("future_period", f"统计期 {period}（{period.label}）尚未结束"
-                                       f"（截至 {period.window_end.isoformat()}），不能接收")
+        return reject(
+            "future_period",
+            f"统计期 {period}（{period.label}）尚未结束"
+            f"（截至 {period.window_end.isoformat()}），不能接收",
+        )
     if periods and period not in periods:
         asked = "、".join(str(p) for p in periods)
-        return reject("period_not_asked", f"统计期 {period}（{period.label}）不是本次接收的统计期"
-                                          f"（{asked}）")
-    if (meta.get("template_id"), meta.get("template_version")) != (template.id,
-                                                                   str(template.version)):
-        return reject("unknown_template",
-                      f"报表模板 {meta.get('template_id') or '（空）'} 第"
-                      f"{meta.get('template_version') or '?'}版不是本机构使用的模板（"
-                      f"{template.id} 第{template.version}版），无法汇总")
+        return reject(
+            "period_not_asked", f"统计期 {period}（{period.label}）不是本次接收的统计期（{asked}）"
+        )
+    if (meta.get("template_id"), meta.get("template_version")) != (
+        template.id,
+        str(template.version),
+    ):
+        return reject(
+            "unknown_template",
+            f"报表模板 {meta.get('template_id') or '（空）'} 第"
+            f"{meta.get('template_version') or '?'}版不是本机构使用的模板（"
+            f"{template.id} 第{template.version}版），无法汇总",
+        )
     codes = [str(r[3]) for r in parsed.data]
     expected = {i.code for i in template.indicators}
     if set(codes) != expected or len(codes) != len(expected):
         lacking = sorted(expected - set(codes))
         extra = sorted(set(codes) - expected)
         parts = ([f"缺少 {'、'.join(lacking[:5])}"] if lacking else []) + (
-            [f"多出 {'、'.join(extra[:5])}"] if extra else [])
+            [f"多出 {'、'.join(extra[:5])}"] if extra else []
+        )
         if len(codes) != len(set(codes)):
             parts.append("有重复的指标行")
         return reject("indicators_differ", "_data 的指标与报表模板不一致：" + "；".join(parts))
@@ -183,8 +202,10 @@ def check(parsed: ParsedWorkbook, template: Template, *, today: dt.date,
     for r in parsed.data:
         if (str(r[0]), str(r[2])) != (meta.get("org_code"), str(period)):
             return reject("rows_meta", f"_data 中指标 {r[3]} 的机构或统计期与 _meta 不一致")
-        if any(v is not None and (isinstance(v, bool) or not isinstance(v, int | float))
-               for v in r[4:7]):
+        if any(
+            v is not None and (isinstance(v, bool) or not isinstance(v, int | float))
+            for v in r[4:7]
+        ):
             return reject("bad_number", f"_data 中指标 {r[3]} 的数值不是数字")
     if digest(parsed.data) != meta.get("digest"):
         return reject("digest_mismatch", "工作簿在导出后被修改过（数据摘要不符），未导入")
@@ -198,9 +219,17 @@ def check(parsed: ParsedWorkbook, template: Template, *, today: dt.date,
     parent = meta.get("parent_code")
     if parent and parent != bureau_code and (m is None or parent != m.parent_code):
         warnings.append(f"工作簿中的上级机构代码 {parent} 不是本机构（{bureau_code}）")
-    return Checked(Incoming(parsed.path.name, str(parsed.path), parsed.sha256,
-                            _mtime(parsed.path), dict(meta), list(parsed.data),
-                            tuple(warnings)))
+    return Checked(
+        Incoming(
+            parsed.path.name,
+            str(parsed.path),
+            parsed.sha256,
+            _mtime(parsed.path),
+            dict(meta),
+            list(parsed.data),
+            tuple(warnings),
+        )
+    )
 
 
 def import_paths(
@@ -245,14 +274,17 @@ def import_paths(
     if run.cancelled:  # nothing read is stored; what was refused is already logged
         run.results += [r for r in slots if r is not None]
         return run
-    waiting.sort(key=lambda item: (item[1].org_code, item[1].period, item[1].revision,
-                                   item[1].file_path))
+    waiting.sort(
+        key=lambda item: (item[1].org_code, item[1].period, item[1].revision, item[1].file_path)
+    )
     for n, (slot, incoming) in enumerate(waiting):
         if cancelled and cancelled():  # what is stored stays: one transaction per file
             run.cancelled, run.not_done = True, len(waiting) - n
             break
         if progress:
-            progress(len(files) + n, total, f"正在保存 {incoming.file_name}（{n + 1}/{len(waiting)}）")
+            progress(
+                len(files) + n, total, f"正在保存 {incoming.file_name}（{n + 1}/{len(waiting)}）"
+            )
         slots[slot] = _stored(incoming, submissions.record(store, incoming))
     run.results += [r for r in slots if r is not None]
     if progress and not run.cancelled:
@@ -260,32 +292,52 @@ def import_paths(
     return run
 
 
-def _read_one(ws: Workspace, path: Path, template: Template, today: dt.date,
-              periods: Sequence[Period] | None,
-              bureau_code: str) -> tuple[FileResult | None, Incoming | None]:
+def _read_one(
+    ws: Workspace,
+    path: Path,
+    template: Template,
+    today: dt.date,
+    periods: Sequence[Period] | None,
+    bureau_code: str,
+) -> tuple[FileResult | None, Incoming | None]:
     try:
         parsed = read_upward_workbook(path, template=template)
     except WorkbookRejected as exc:
         org_code, period = _name_hint(path)
-        return _rejected(ws.store, path, exc.code, exc.detail, org_code=org_code,
-                         period=period), None
+        return _rejected(
+            ws.store, path, exc.code, exc.detail, org_code=org_code, period=period
+        ), None
     except OSError as exc:
-        return _rejected(ws.store, path, "unreadable",
-                         f"无法读取文件（U盘可能已拔出）：{exc.strerror or exc}"), None
+        return _rejected(
+            ws.store, path, "unreadable", f"无法读取文件（U盘可能已拔出）：{exc.strerror or exc}"
+        ), None
     except Exception as exc:  # one bad file must not stop the batch
         log.exception("读取上报工作簿 %s 时出错", path)
         return _rejected(ws.store, path, "internal_error", f"读取时出错：{exc}"), None
-    checked = check(parsed, template, today=today, periods=periods, bureau_code=bureau_code,
-                    known=lambda code: member(ws.store, code))
+    checked = check(
+        parsed,
+        template,
+        today=today,
+        periods=periods,
+        bureau_code=bureau_code,
+        known=lambda code: member(ws.store, code),
+    )
     if checked.incoming is None:
         assert checked.rejection is not None
         code, reason = checked.rejection
         meta = parsed.meta
         revision = meta.get("revision", "")
-        return _rejected(ws.store, path, code, reason, sha256=parsed.sha256,
-                         org_code=meta.get("org_code", ""), org_name=meta.get("org_name", ""),
-                         period=meta.get("period", ""),
-                         revision=int(revision) if revision.isdigit() else None), None
+        return _rejected(
+            ws.store,
+            path,
+            code,
+            reason,
+            sha256=parsed.sha256,
+            org_code=meta.get("org_code", ""),
+            org_name=meta.get("org_name", ""),
+            period=meta.get("period", ""),
+            revision=int(revision) if revision.isdigit() else None,
+        ), None
     return None, checked.incoming
 
 
@@ -297,18 +349,45 @@ def _name_hint(path: Path) -> tuple[str, str]:
     return (m.group(1), m.group(2)) if m else ("", "")
 
 
-def _rejected(store: Any, path: Path, code: str, reason: str, *, sha256: str = "",
-              org_code: str = "", org_name: str = "", period: str = "",
-              revision: int | None = None) -> FileResult:
-    submissions.log_rejected(store, file_name=path.name, file_path=str(path),
-                             sha256=sha256 or None, code=code, reason=reason,
-                             org_code=org_code or None, period=period or None, revision=revision)
-    return FileResult(path, REJECTED, code, reason, org_code, org_name, period, revision,
-                      (), sha256)
+def _rejected(
+    store: Any,
+    path: Path,
+    code: str,
+    reason: str,
+    *,
+    sha256: str = "",
+    org_code: str = "",
+    org_name: str = "",
+    period: str = "",
+    revision: int | None = None,
+) -> FileResult:
+    submissions.log_rejected(
+        store,
+        file_name=path.name,
+        file_path=str(path),
+        sha256=sha256 or None,
+        code=code,
+        reason=reason,
+        org_code=org_code or None,
+        period=period or None,
+        revision=revision,
+    )
+    return FileResult(
+        path, REJECTED, code, reason, org_code, org_name, period, revision, (), sha256
+    )
 
 
 def _stored(inc: Incoming, outcome: Outcome) -> FileResult:
     warnings = tuple(inc.warnings) if outcome.outcome in (ACCEPTED, REPLACED) else ()
-    return FileResult(Path(inc.file_path), outcome.outcome, outcome.code, outcome.reason,
-                      inc.org_code, inc.meta.get("org_name", ""), inc.period, inc.revision,
-                      warnings, inc.sha256)
+    return FileResult(
+        Path(inc.file_path),
+        outcome.outcome,
+        outcome.code,
+        outcome.reason,
+        inc.org_code,
+        inc.meta.get("org_name", ""),
+        inc.period,
+        inc.revision,
+        warnings,
+        inc.sha256,
+    )

@@ -76,8 +76,10 @@ class BureauReport:
 
     def describe(self) -> str:
         """One line for a page or the command line (Chinese)."""
-        text = (f"{self.report.period.label}：汇总 {len(self.used)} 个机构的当前版本"
-                f"（应报 {len(self.expected)} 个）")
+        text = (
+            f"{self.report.period.label}：汇总 {len(self.used)} 个机构的当前版本"
+            f"（应报 {len(self.expected)} 个）"
+        )
         if self.missing:
             shown = "、".join(f"{m.name}" for m in self.missing[:5])
             more = f"等 {len(self.missing)} 个" if len(self.missing) > 5 else ""
@@ -85,8 +87,13 @@ class BureauReport:
         return text + f"；本机构汇总表第 {self.report.revision} 版"
 
 
-def build(ws: Workspace, period: Period, *, template: Template | None = None,
-          generated_at: str | None = None) -> BureauReport:
+def build(
+    ws: Workspace,
+    period: Period,
+    *,
+    template: Template | None = None,
+    generated_at: str | None = None,
+) -> BureauReport:
     """Sum the current submissions of ``period``; the report's revision is the one it
     has (or would get) when written."""
     store = ws.store
@@ -96,17 +103,31 @@ def build(ws: Workspace, period: Period, *, template: Template | None = None,
     figures = submissions.figures(store, used)
     children = tuple(f.child for f in figures)
     report = Report(
-        org.code, org.name, org.level, org.parent_code or "", period, template,
-        aggregate(template, figures), revision=1,
+        org.code,
+        org.name,
+        org.level,
+        org.parent_code or "",
+        period,
+        template,
+        aggregate(template, figures),
+        revision=1,
         generated_at=generated_at or dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        app_version=__version__, children=children)
-    revision = submissions.export_revision(store, str(period), report.meta()["digest"],
-                                           ",".join(children))
+        app_version=__version__,
+        children=children,
+    )
+    revision = submissions.export_revision(
+        store, str(period), report.meta()["digest"], ",".join(children)
+    )
     expected = members(store, active_only=True)
     done = {s.org_code for s in used}
-    return BureauReport(replace(report, revision=revision), used, figures, expected,
-                        [m for m in expected if m.code not in done],
-                        ranking(template, figures))
+    return BureauReport(
+        replace(report, revision=revision),
+        used,
+        figures,
+        expected,
+        [m for m in expected if m.code not in done],
+        ranking(template, figures),
+    )
 
 
 def earlier(ws: Workspace, period: Period, template: Template) -> list[Report]:
@@ -120,35 +141,54 @@ def earlier(ws: Workspace, period: Period, template: Template) -> list[Report]:
     return out
 
 
-def write_workbook_file(ws: Workspace, result: BureauReport, out: Path, *,
-                        people: Mapping[str, str] | None = None,
-                        filled_on: dt.date | None = None) -> int:
+def write_workbook_file(
+    ws: Workspace,
+    result: BureauReport,
+    out: Path,
+    *,
+    people: Mapping[str, str] | None = None,
+    filled_on: dt.date | None = None,
+) -> int:
     """Write the bureau's upward workbook (with the 排名 sheet) and note the revision
     written; returns it. Raises ExportError / WorkbookError like a station's export."""
     people = Reporting(ws).signers() if people is None else people
-    write_workbook(result.report, out, filled_on=filled_on, people=people,
-                   extra_sheets=[(RANKING_SHEET, lambda sheet: ranking_sheet(sheet, result))])
+    write_workbook(
+        result.report,
+        out,
+        filled_on=filled_on,
+        people=people,
+        extra_sheets=[(RANKING_SHEET, lambda sheet: ranking_sheet(sheet, result))],
+    )
     return _noted(ws, result)
 
 
-def write_pdf_file(ws: Workspace, result: BureauReport, out: Path, *,
-                   people: Mapping[str, str] | None = None,
-                   filled_on: dt.date | None = None, chart: bool = True) -> list[str]:
+def write_pdf_file(
+    ws: Workspace,
+    result: BureauReport,
+    out: Path,
+    *,
+    people: Mapping[str, str] | None = None,
+    filled_on: dt.date | None = None,
+    chart: bool = True,
+) -> list[str]:
     """Write the bureau's report as PDF (the station's layout, with the chart of the
     year's earlier quarters summed alike); returns warnings."""
     people = Reporting(ws).signers() if people is None else people
-    history = (earlier(ws, result.report.period, result.report.template)
-               if chart and chart_codes(result.report) else [])
-    warnings = write_report_pdf(result.report, out, filled_on=filled_on, history=history,
-                                people=people)
+    history = (
+        earlier(ws, result.report.period, result.report.template)
+        if chart and chart_codes(result.report)
+        else []
+    )
+    warnings = write_report_pdf(
+        result.report, out, filled_on=filled_on, history=history, people=people
+    )
     _noted(ws, result)
     return warnings
 
 
 def _noted(ws: Workspace, result: BureauReport) -> int:
     r = result.report
-    return submissions.record_export(ws.store, str(r.period), r.meta()["digest"],
-                                     result.children)
+    return submissions.record_export(ws.store, str(r.period), r.meta()["digest"], result.children)
 
 
 # ---- the ranking sheet ------------------------------------------------------------------
@@ -166,9 +206,11 @@ def ranking_sheet(ws: Worksheet, result: BureauReport) -> None:
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
     ws.row_dimensions[row].height = 30
     row += 1
-    note = text_cell(ws.cell(row, 1),
-                     f"{report.org_name}（{report.org_code}）汇总 {len(result.used)} 个机构的当前版本；"
-                     "按数值从高到低排列，数值相同名次相同，无数值的机构列在最后。")
+    note = text_cell(
+        ws.cell(row, 1),
+        f"{report.org_name}（{report.org_code}）汇总 {len(result.used)} 个机构的当前版本；"
+        "按数值从高到低排列，数值相同名次相同，无数值的机构列在最后。",
+    )
     note.font, note.alignment = _FONT, _LEFT
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
     ws.row_dimensions[row].height = 32
@@ -224,8 +266,15 @@ def _register_styles(ws: Worksheet) -> None:
     have = set(book.named_styles)
     for name, (font, align, number_format) in _STYLES.items():
         if name not in have:
-            book.add_named_style(NamedStyle(name=name, font=font, alignment=align,
-                                            border=_BORDER, number_format=number_format))
+            book.add_named_style(
+                NamedStyle(
+                    name=name,
+                    font=font,
+                    alignment=align,
+                    border=_BORDER,
+                    number_format=number_format,
+                )
+            )
 
 
 def _ranked_row(ws: Worksheet, row: int, r: Ranked, target: float | None) -> None:
@@ -237,8 +286,13 @@ def _ranked_row(ws: Worksheet, row: int, r: Ranked, target: float | None) -> Non
         c = ws.cell(row, col)
         if value is not None:
             c.value = value
-        c.style = ("ygt-rank-rate" if col == 6 else "ygt-rank-int"
-                   if value is None or float(value).is_integer() else "ygt-rank-dec")
+        c.style = (
+            "ygt-rank-rate"
+            if col == 6
+            else "ygt-rank-int"
+            if value is None or float(value).is_integer()
+            else "ygt-rank-dec"
+        )
     remark = "未达标" if short else ("无数值" if r.value is None else "")
     _styled_text(ws.cell(row, 7), remark, "ygt-rank-short" if short else "ygt-rank-centre")
 

@@ -33,8 +33,20 @@ from .formulas import csv_bytes
 from .workbook import FONT_NAME, SIZE, cell_text, text_cell
 
 SUBMITTED, LATE, MISSING, OVERDUE, REFUSED = "已报送", "迟报", "未报送", "逾期未报", "被拒收"
-COLUMNS = ("机构代码", "机构名称", "级别", "状态", "版本", "已收版本数", "首次接收时间",
-           "当前版本接收时间", "工作簿生成时间", "文件修改时间", "文件名", "说明")
+COLUMNS = (
+    "机构代码",
+    "机构名称",
+    "级别",
+    "状态",
+    "版本",
+    "已收版本数",
+    "首次接收时间",
+    "当前版本接收时间",
+    "工作簿生成时间",
+    "文件修改时间",
+    "文件名",
+    "说明",
+)
 
 
 @dataclass(frozen=True)
@@ -58,12 +70,20 @@ class StatusRow:
         return self.state in (SUBMITTED, LATE)
 
     def cells(self) -> tuple[str, ...]:
-        return (self.code, self.name, self.level,
-                self.state + ("" if self.active else "（已停用）"),
-                "" if self.revision is None else str(self.revision),
-                str(self.revisions) if self.revisions else "", _time(self.first_at),
-                _time(self.imported_at), _time(self.generated_at), _time(self.file_mtime),
-                self.file_name, self.note)
+        return (
+            self.code,
+            self.name,
+            self.level,
+            self.state + ("" if self.active else "（已停用）"),
+            "" if self.revision is None else str(self.revision),
+            str(self.revisions) if self.revisions else "",
+            _time(self.first_at),
+            _time(self.imported_at),
+            _time(self.generated_at),
+            _time(self.file_mtime),
+            self.file_name,
+            self.note,
+        )
 
 
 @dataclass(frozen=True)
@@ -77,10 +97,12 @@ class PeriodStatus:
 
     def summary(self) -> str:
         expected = sum(1 for r in self.rows if r.active)
-        return (f"{self.period.label}（截止 {self.deadline.isoformat()}）：应报 {expected} 个，"
-                f"已报 {self.count(SUBMITTED, LATE)} 个（其中迟报 {self.count(LATE)} 个），"
-                f"未报 {self.count(MISSING, OVERDUE, REFUSED)} 个"
-                + (f"（其中文件被拒收 {self.count(REFUSED)} 个）" if self.count(REFUSED) else ""))
+        return (
+            f"{self.period.label}（截止 {self.deadline.isoformat()}）：应报 {expected} 个，"
+            f"已报 {self.count(SUBMITTED, LATE)} 个（其中迟报 {self.count(LATE)} 个），"
+            f"未报 {self.count(MISSING, OVERDUE, REFUSED)} 个"
+            + (f"（其中文件被拒收 {self.count(REFUSED)} 个）" if self.count(REFUSED) else "")
+        )
 
 
 def _time(iso: str | None) -> str:
@@ -88,8 +110,9 @@ def _time(iso: str | None) -> str:
     return (iso or "")[:16].replace("T", " ")
 
 
-def period_status(ws: Workspace, period: Period, *, today: dt.date | None = None,
-                  deadline_day: int | None = None) -> PeriodStatus:
+def period_status(
+    ws: Workspace, period: Period, *, today: dt.date | None = None, deadline_day: int | None = None
+) -> PeriodStatus:
     store = ws.store
     today = today or dt.date.today()
     due = deadline(period, deadline_day or submissions.deadline_day(store))
@@ -116,10 +139,23 @@ def period_status(ws: Workspace, period: Period, *, today: dt.date | None = None
             rows.append(StatusRow(m.code, m.name, m.level, m.active, state, note=note))
             continue
         late = dt.datetime.fromisoformat(first[m.code]).date() > due
-        rows.append(StatusRow(
-            m.code, m.name, m.level, m.active, LATE if late else SUBMITTED, sub.revision,
-            counts.get(m.code, 0), first[m.code], sub.imported_at, sub.generated_at or "",
-            sub.file_mtime or "", sub.file_name, "；".join(sub.warnings)))
+        rows.append(
+            StatusRow(
+                m.code,
+                m.name,
+                m.level,
+                m.active,
+                LATE if late else SUBMITTED,
+                sub.revision,
+                counts.get(m.code, 0),
+                first[m.code],
+                sub.imported_at,
+                sub.generated_at or "",
+                sub.file_mtime or "",
+                sub.file_name,
+                "；".join(sub.warnings),
+            )
+        )
     return PeriodStatus(period, due, rows)
 
 

@@ -30,10 +30,12 @@ BODY_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 SIZE = 9.0
 PADDING = 3.0
 NOTE_WIDTH = 30 * mm
-INFO = ParagraphStyle("ygt-contract-list-info", fontName=FONT_NAME, fontSize=SIZE + 0.5,
-                      leading=(SIZE + 0.5) * 1.5)
-CELL = ParagraphStyle("ygt-contract-list-cell", fontName=FONT_NAME, fontSize=SIZE,
-                      leading=SIZE * 1.3)
+INFO = ParagraphStyle(
+    "ygt-contract-list-info", fontName=FONT_NAME, fontSize=SIZE + 0.5, leading=(SIZE + 0.5) * 1.5
+)
+CELL = ParagraphStyle(
+    "ygt-contract-list-cell", fontName=FONT_NAME, fontSize=SIZE, leading=SIZE * 1.3
+)
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,7 @@ class ListDoc:
 
 def csv_bytes(doc: ListDoc) -> bytes:
     """The list as CSV (:func:`.formulas.csv_bytes`), numbered in a first 序号 column."""
-    return _csv_bytes(["序号", *doc.header],
-                      ([str(n), *row] for n, row in enumerate(doc.rows, 1)))
+    return _csv_bytes(["序号", *doc.header], ([str(n), *row] for n, row in enumerate(doc.rows, 1)))
 
 
 def write_csv(doc: ListDoc, out: Path) -> None:
@@ -64,12 +65,17 @@ def _widths(doc: ListDoc) -> list[float]:
     given = [w * mm for w in doc.widths_mm[: len(doc.header)]]
     free = len(doc.header) - len(given)
     rest = BODY_WIDTH - number - NOTE_WIDTH - sum(given)
-    return [number, *given, *([rest / free] * free if free else []), NOTE_WIDTH + (
-        0 if free else rest)]
+    return [
+        number,
+        *given,
+        *([rest / free] * free if free else []),
+        NOTE_WIDTH + (0 if free else rest),
+    ]
 
 
-def render_list(doc: ListDoc, out: Path, *, org_name: str,
-                printed_on: dt.date | None = None) -> list[str]:
+def render_list(
+    doc: ListDoc, out: Path, *, org_name: str, printed_on: dt.date | None = None
+) -> list[str]:
     """Write ``doc`` as a PDF to ``out`` atomically; return warnings about characters no
     font could print. Raises OSError when the file cannot be written."""
     fonts = TextFonts()
@@ -79,22 +85,28 @@ def render_list(doc: ListDoc, out: Path, *, org_name: str,
         return Paragraph(fonts.markup(text, width - 2 * PADDING, SIZE), CELL)
 
     header = [cell(h, w) for h, w in zip(("序号", *doc.header, "备注"), widths, strict=True)]
-    body = [[cell(str(n), widths[0]),
-             *(cell(v, w) for v, w in zip(row, widths[1:-1], strict=True)), ""]
-            for n, row in enumerate(doc.rows, 1)]
+    body = [
+        [cell(str(n), widths[0]), *(cell(v, w) for v, w in zip(row, widths[1:-1], strict=True)), ""]
+        for n, row in enumerate(doc.rows, 1)
+    ]
 
     def story() -> list[Flowable]:
         table = Table([header, *body], colWidths=widths, repeatRows=1)
         table.setStyle(TableStyle(_STYLE))
-        return [_Title(fonts.runs(doc.title)),
-                *(Paragraph(fonts.markup(line, BODY_WIDTH, INFO.fontSize), INFO)
-                  for line in doc.info),
-                Spacer(1, 2 * mm), table]
+        return [
+            _Title(fonts.runs(doc.title)),
+            *(Paragraph(fonts.markup(line, BODY_WIDTH, INFO.fontSize), INFO) for line in doc.info),
+            Spacer(1, 2 * mm),
+            table,
+        ]
 
     decor = _PageDecor(
-        title=fonts.runs(doc.title), org=fonts.runs(org_name),
+        title=fonts.runs(doc.title),
+        org=fonts.runs(org_name),
         printed=fonts.runs(f"打印日期：{(printed_on or dt.date.today()).isoformat()}"),
-        signature=fonts.runs("核对人签名：________________"), page_size=PAGE_SIZE)
+        signature=fonts.runs("核对人签名：________________"),
+        page_size=PAGE_SIZE,
+    )
     _pdf_bytes(story, decor, doc.title, org_name)  # counts the pages
     decor.total, decor.pages = decor.pages, 0
     write_atomic(_pdf_bytes(story, decor, doc.title, org_name), out)

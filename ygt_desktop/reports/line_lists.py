@@ -111,8 +111,13 @@ class LineList:
         return self.types.get(field_id) == ID_TYPE or field_id == ID_FIELD
 
 
-def write_line_lists(lists: Sequence[LineList], out: Path, *, full_id: bool = False,
-                     checkpoint: Callable[[], None] | None = None) -> None:
+def write_line_lists(
+    lists: Sequence[LineList],
+    out: Path,
+    *,
+    full_id: bool = False,
+    checkpoint: Callable[[], None] | None = None,
+) -> None:
     """Write ``lists`` (one sheet each, in order) to ``out``, complete or not at all.
 
     ID numbers are masked unless ``full_id`` (the caller checks the user may see them).
@@ -125,8 +130,12 @@ def write_line_lists(lists: Sequence[LineList], out: Path, *, full_id: bool = Fa
     save_export(data, Path(out), "花名册")
 
 
-def line_lists_bytes(lists: Sequence[LineList], *, full_id: bool = False,
-                     checkpoint: Callable[[], None] | None = None) -> bytes:
+def line_lists_bytes(
+    lists: Sequence[LineList],
+    *,
+    full_id: bool = False,
+    checkpoint: Callable[[], None] | None = None,
+) -> bytes:
     """The ``.xlsx`` file of :func:`write_line_lists` as bytes."""
     if not lists:
         raise LineListError("没有要导出的花名册")
@@ -239,8 +248,12 @@ def _width(value: Any) -> float:
     return text_units(str(value))
 
 
-def _write_sheet(ws: WriteOnlyWorksheet, line_list: LineList, full_id: bool,
-                 checkpoint: Callable[[], None] | None = None) -> None:
+def _write_sheet(
+    ws: WriteOnlyWorksheet,
+    line_list: LineList,
+    full_id: bool,
+    checkpoint: Callable[[], None] | None = None,
+) -> None:
     cells = _Cells(ws, line_list, full_id)
     fields = line_list.fields
     # A write-only sheet gets Worksheet's dimensions, page setup and filter (openpyxl
@@ -251,7 +264,9 @@ def _write_sheet(ws: WriteOnlyWorksheet, line_list: LineList, full_id: bool,
     for col, (fid, label) in enumerate(zip(fields, line_list.labels, strict=True), start=1):
         widest = max([text_units(label) * 1.1, text_units(fid) * 0.8]
                      + [_width(r[col - 1]) for r in sample])  # fmt: skip
-        setup.column_dimensions[get_column_letter(col)].width = round(min(max(widest + 2, 6), 40), 1)
+        setup.column_dimensions[get_column_letter(col)].width = round(
+            min(max(widest + 2, 6), 40), 1
+        )
     ws.freeze_panes = "A3"
     ws.print_title_rows = "1:2"
     setup.page_setup.paperSize = Worksheet.PAPERSIZE_A4

@@ -23,9 +23,18 @@ from ..storage.reporting import Reporting
 from ..storage.workspace import Workspace
 from .line_lists import LineList, LineListError, write_line_lists
 
-IDENTITY = tuple((key, HEADERS[key], kind) for key, kind in (
-    ("archive_no", "text"), ("name", "text"), ("sex", "choice"), ("birth_date", "date"),
-    ("id_number", "idnumber"), ("phone", "phone"), ("village", "text")))
+IDENTITY = tuple(
+    (key, HEADERS[key], kind)
+    for key, kind in (
+        ("archive_no", "text"),
+        ("name", "text"),
+        ("sex", "choice"),
+        ("birth_date", "date"),
+        ("id_number", "idnumber"),
+        ("phone", "phone"),
+        ("village", "text"),
+    )
+)
 # What a register's list shows of each patient's latest follow-up: the follow-up form's
 # columns read and the list's columns made of them. The register's forms are those whose
 # files say so (FormRegistry.register_forms / followup_form), its name core.programmes'.
@@ -41,23 +50,41 @@ def _identities(ws: Workspace, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
     id_list = sorted(set(ids))
     for i in range(0, len(id_list), 900):
-        chunk = id_list[i:i + 900]
+        chunk = id_list[i : i + 900]
         for rid, archive_no, name, sex, birth, number, phone, village in ws.store.conn.execute(
             "SELECT id, archive_no, name, sex, birth_date, id_number, phone, village_code "
-            f"FROM residents WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
-            out[rid] = {"archive_no": archive_no, "name": name, "sex": sex,
-                        "birth_date": birth, "id_number": number, "phone": phone,
-                        "village": names.get(village or "", village)}
+            f"FROM residents WHERE id IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ):
+            out[rid] = {
+                "archive_no": archive_no,
+                "name": name,
+                "sex": sex,
+                "birth_date": birth,
+                "id_number": number,
+                "phone": phone,
+                "village": names.get(village or "", village),
+            }
     return out
 
 
 def _identity_columns() -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
-    return (tuple(i for i, _, _ in IDENTITY), tuple(label for _, label, _ in IDENTITY),
-            {i: t for i, _, t in IDENTITY})
+    return (
+        tuple(i for i, _, _ in IDENTITY),
+        tuple(label for _, label, _ in IDENTITY),
+        {i: t for i, _, t in IDENTITY},
+    )
 
 
-def register_list(ws: Workspace, ix: Indicators, register: str, followup: str, title: str,
-                  columns: str, reading: Sequence[tuple[str, str, str]]) -> LineList | None:
+def register_list(
+    ws: Workspace,
+    ix: Indicators,
+    register: str,
+    followup: str,
+    title: str,
+    columns: str,
+    reading: Sequence[tuple[str, str, str]],
+) -> LineList | None:
     if register not in ws.forms or followup not in ws.forms:
         return None
     patients = managed(ix, register)
@@ -66,7 +93,8 @@ def register_list(ws: Workspace, ix: Indicators, register: str, followup: str, t
     face: Counter[int] = Counter()
     latest: dict[int, tuple[str, tuple[Any, ...]]] = {}
     for _, rid, day, method, *vals in ix.rows(
-            followup, ("d.visit_method, " if has_method else "'1', ") + columns):
+        followup, ("d.visit_method, " if has_method else "'1', ") + columns
+    ):
         if method in FACE_TO_FACE:
             face[rid] += 1
         if rid not in latest or day >= latest[rid][0]:
@@ -75,23 +103,34 @@ def register_list(ws: Workspace, ix: Indicators, register: str, followup: str, t
     rows = []
     for rid in sorted(patients, key=lambda r: people.get(r, {}).get("archive_no") or ""):
         day, reading_values = latest.get(rid, ("", ()))
-        row: dict[str, Any] = {**people.get(rid, {}),
-                               "registered": patients[rid].isoformat(),
-                               "face_to_face": face[rid], "last_visit": day or None,
-                               "standard": "是" if rid in good else "否"}
+        row: dict[str, Any] = {
+            **people.get(rid, {}),
+            "registered": patients[rid].isoformat(),
+            "face_to_face": face[rid],
+            "last_visit": day or None,
+            "standard": "是" if rid in good else "否",
+        }
         for (key, _, _), value in zip(reading, reading_values, strict=False):
             row[key] = value
         rows.append(row)
     ids, labels, types = _identity_columns()
     shown = ws.forms[followup].by_id.get("stability")
     stability = {"last_stability": shown.choice_labels} if shown is not None else {}
-    extra = (("registered", "登记日期", "date"), ("face_to_face", "年内面对面随访次数", "int"),
-             ("last_visit", "末次随访日期", "date"), *reading,
-             ("standard", "规范管理", "text"))
-    return LineList(f"{title}（年内已管理）", (*ids, *(e[0] for e in extra)),
-                    (*labels, *(e[1] for e in extra)), rows,
-                    types={**types, **{e[0]: e[2] for e in extra}},
-                    choices={"sex": sex_labels(), **stability})
+    extra = (
+        ("registered", "登记日期", "date"),
+        ("face_to_face", "年内面对面随访次数", "int"),
+        ("last_visit", "末次随访日期", "date"),
+        *reading,
+        ("standard", "规范管理", "text"),
+    )
+    return LineList(
+        f"{title}（年内已管理）",
+        (*ids, *(e[0] for e in extra)),
+        (*labels, *(e[1] for e in extra)),
+        rows,
+        types={**types, **{e[0]: e[2] for e in extra}},
+        choices={"sex": sex_labels(), **stability},
+    )
 
 
 def form_list(ws: Workspace, ix: Indicators, form_id: str) -> LineList | None:
@@ -107,9 +146,14 @@ def form_list(ws: Workspace, ix: Indicators, form_id: str) -> LineList | None:
         rows.append({**people.get(rid, {}), **values})
     by_form = LineList.from_form(form, rows)
     ids, labels, types = _identity_columns()
-    return LineList(form.label, (*ids, *by_form.fields), (*labels, *by_form.labels), rows,
-                    types={**types, **by_form.types},
-                    choices={"sex": sex_labels(), **by_form.choices})
+    return LineList(
+        form.label,
+        (*ids, *by_form.fields),
+        (*labels, *by_form.labels),
+        rows,
+        types={**types, **by_form.types},
+        choices={"sex": sex_labels(), **by_form.choices},
+    )
 
 
 def build(ws: Workspace, period: Period) -> list[LineList]:
@@ -120,8 +164,11 @@ def build(ws: Workspace, period: Period) -> list[LineList]:
     for key, register in ws.forms.register_forms().items():
         followup = ws.forms.followup_form(key)
         if followup is not None and key in READINGS:
-            lists.append(register_list(ws, ix, register.id, followup.id, f"{REGISTERS[key]}患者",
-                                       *READINGS[key]))
+            lists.append(
+                register_list(
+                    ws, ix, register.id, followup.id, f"{REGISTERS[key]}患者", *READINGS[key]
+                )
+            )
     registers = {form.id for form in ws.forms.register_forms().values()}
     for form in sorted(ws.forms, key=lambda f: (f.order, f.id)):
         if form.kind == "service" and form.id not in registers:
@@ -129,8 +176,14 @@ def build(ws: Workspace, period: Period) -> list[LineList]:
     return [x for x in lists if x is not None and x.rows]
 
 
-def write(ws: Workspace, period: Period, out: Path, *, full_id: bool = False,
-          checkpoint: Callable[[], None] | None = None) -> int:
+def write(
+    ws: Workspace,
+    period: Period,
+    out: Path,
+    *,
+    full_id: bool = False,
+    checkpoint: Callable[[], None] | None = None,
+) -> int:
     """Write the period's line lists to ``out``; return how many sheets. ``checkpoint``
     is called between lists and every few thousand rows and may raise to stop."""
     lists = build(ws, period)
@@ -140,4 +193,3 @@ def write(ws: Workspace, period: Period, out: Path, *, full_id: bool = False,
         checkpoint()
     write_line_lists(lists, out, full_id=full_id, checkpoint=checkpoint)
     return len(lists)
-

@@ -17,8 +17,14 @@ HEADER_SHADE = colors.Color(0.88, 0.88, 0.88)
 Style = list[tuple[Any, ...]]
 
 
-def table_style(*, padding: float, size: float | None = None, leading: float | None = None,
-                vertical_padding: float = 3, header_rows: int = 1) -> Style:
+def table_style(
+    *,
+    padding: float,
+    size: float | None = None,
+    leading: float | None = None,
+    vertical_padding: float = 3,
+    header_rows: int = 1,
+) -> Style:
     """The commands for a whole table: ``padding`` (points) left and right of each cell,
     ``vertical_padding`` above and below; ``size`` and ``leading`` (points) when the
     cells are plain strings (Paragraph cells carry their own); the first ``header_rows``

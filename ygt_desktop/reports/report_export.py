@@ -14,18 +14,26 @@ from .report_pdf import chart_codes, write_report_pdf
 from .workbook import write_workbook
 
 
-def workbook(reporting: Reporting, report: Report, out: Path,
-             filled_on: dt.date | None = None) -> None:
+def workbook(
+    reporting: Reporting, report: Report, out: Path, filled_on: dt.date | None = None
+) -> None:
     write_workbook(report, out, filled_on=filled_on, people=reporting.signers())
 
 
-def pdf(reporting: Reporting, report: Report, out: Path, *, chart: bool = True,
-        filled_on: dt.date | None = None) -> list[str]:
+def pdf(
+    reporting: Reporting,
+    report: Report,
+    out: Path,
+    *,
+    chart: bool = True,
+    filled_on: dt.date | None = None,
+) -> list[str]:
     """The PDF for signing; with ``chart`` the main rates of the year's earlier quarters
     are computed and drawn. Returns warnings (Chinese)."""
     history = reporting.earlier(report.period, chart_codes(report)) if chart else []
-    return write_report_pdf(report, out, filled_on=filled_on, history=history,
-                            people=reporting.signers())
+    return write_report_pdf(
+        report, out, filled_on=filled_on, history=history, people=reporting.signers()
+    )
 
 
 def json_rows(report: Report, out: Path) -> None:

@@ -29,7 +29,9 @@ MAX_UNPACKED = 200 * 1024 * 1024
 MAX_RATIO = 200
 
 
-def read_roster(path: Path, bureau_level: str, *, bureau_code: str | None = None) -> list[MemberRow]:
+def read_roster(
+    path: Path, bureau_level: str, *, bureau_code: str | None = None
+) -> list[MemberRow]:
     """The members listed in ``path``; RosterFileError naming each problem otherwise."""
     return parse_roster(roster_rows(path), bureau_level, bureau_code=bureau_code)
 
@@ -39,7 +41,9 @@ def roster_rows(path: Path) -> list[list[object]]:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise RosterFileError([f"文件 {path.name} 超过 {MAX_BYTES // 1024 // 1024} MB，不像是名册"])
+            raise RosterFileError(
+                [f"文件 {path.name} 超过 {MAX_BYTES // 1024 // 1024} MB，不像是名册"]
+            )
         with path.open("rb") as fh:
             head = fh.read(4)
     except OSError as exc:
@@ -47,7 +51,9 @@ def roster_rows(path: Path) -> list[list[object]]:
     if head.startswith(b"PK"):
         return _xlsx_rows(path)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise RosterFileError([f"{path.name} 是旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后导入"])
+        raise RosterFileError(
+            [f"{path.name} 是旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后导入"]
+        )
     if path.suffix.lower() not in (".csv", ".txt"):
         raise RosterFileError([f"{path.name} 不是 .xlsx 工作簿，也不是 CSV 文件"])
     return _csv_rows(path.read_bytes())

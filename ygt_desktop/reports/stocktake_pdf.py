@@ -28,19 +28,31 @@ from .record_pdf import BODY_WIDTH, _PageDecor, _pdf_bytes, _Title
 
 SIZE = 8.5
 PADDING = 2.5
-HEADER = ("序号", "资产编号", "设备名称", "类别", "规格型号", "存放地点", "账面状态", "盘点结果",
-          "备注")
+HEADER = (
+    "序号",
+    "资产编号",
+    "设备名称",
+    "类别",
+    "规格型号",
+    "存放地点",
+    "账面状态",
+    "盘点结果",
+    "备注",
+)
 # Widths in mm; 备注 takes the rest of the 180 mm body (3.5 cm).
 WIDTHS_MM = (9, 21, 29, 12, 22, 22, 15, 15)
 COL_WIDTHS = [w * mm for w in WIDTHS_MM] + [BODY_WIDTH - sum(WIDTHS_MM) * mm]
 MISSING_RED = colors.Color(0.78, 0.16, 0.16)
 
-CELL = ParagraphStyle("ygt-stocktake-cell", fontName=FONT_NAME, fontSize=SIZE,
-                      leading=SIZE * 1.3, alignment=TA_LEFT)
-INFO = ParagraphStyle("ygt-stocktake-info", fontName=FONT_NAME, fontSize=SIZE + 1,
-                      leading=(SIZE + 1) * 1.6)
-SIGN = ParagraphStyle("ygt-stocktake-sign", fontName=FONT_NAME, fontSize=SIZE + 1.5,
-                      leading=(SIZE + 1.5) * 2.2)
+CELL = ParagraphStyle(
+    "ygt-stocktake-cell", fontName=FONT_NAME, fontSize=SIZE, leading=SIZE * 1.3, alignment=TA_LEFT
+)
+INFO = ParagraphStyle(
+    "ygt-stocktake-info", fontName=FONT_NAME, fontSize=SIZE + 1, leading=(SIZE + 1) * 1.6
+)
+SIGN = ParagraphStyle(
+    "ygt-stocktake-sign", fontName=FONT_NAME, fontSize=SIZE + 1.5, leading=(SIZE + 1.5) * 2.2
+)
 
 
 def title(result: StocktakeResult) -> str:
@@ -51,8 +63,9 @@ def file_name(result: StocktakeResult) -> str:
     return f"设备盘点表_{result.values['year']}年度.pdf"
 
 
-def render_stocktake(result: StocktakeResult, out: Path, *, org_name: str,
-                     printed_on: dt.date | None = None) -> list[str]:
+def render_stocktake(
+    result: StocktakeResult, out: Path, *, org_name: str, printed_on: dt.date | None = None
+) -> list[str]:
     """Write ``result`` as a PDF to ``out``; return warnings (characters no font has).
 
     Written atomically (:func:`.record_pdf.write_atomic`); raises OSError when ``out``
@@ -94,8 +107,11 @@ def _story(result: StocktakeResult, fonts: TextFonts, org_name: str) -> list[Flo
     story: list[Flowable] = [_Title(fonts.runs(title(result)))]
     story += [para(line, BODY_WIDTH, INFO) for line in info]
     story += [Spacer(1, 2 * mm), _items_table(result.items, fonts), Spacer(1, 5 * mm)]
-    story.append(KeepTogether([_counts_table(result, fonts), Spacer(1, 8 * mm),
-                               para(_signatures(), BODY_WIDTH, SIGN)]))
+    story.append(
+        KeepTogether(
+            [_counts_table(result, fonts), Spacer(1, 8 * mm), para(_signatures(), BODY_WIDTH, SIGN)]
+        )
+    )
     return story
 
 
@@ -117,9 +133,17 @@ def _items_table(items: list[StocktakeItem], fonts: TextFonts) -> Table:
     style: list[tuple[Any, ...]] = [*_STYLE]
     for n, item in enumerate(items, start=1):
         a = item.asset
-        texts = (str(n), str(a["asset_no"] or ""), str(a["name"] or ""), a.category_label,
-                 str(a["model"] or ""), str(a["location"] or ""), a.status_label,
-                 item.result_label, _remark(item))
+        texts = (
+            str(n),
+            str(a["asset_no"] or ""),
+            str(a["name"] or ""),
+            a.category_label,
+            str(a["model"] or ""),
+            str(a["location"] or ""),
+            a.status_label,
+            item.result_label,
+            _remark(item),
+        )
         rows.append([cell(t, c) for c, t in enumerate(texts)])
         if item.result == MISSING:
             style.append(("BACKGROUND", (0, n), (-1, n), colors.Color(1, 0.92, 0.92)))
@@ -141,18 +165,22 @@ def _counts_table(result: StocktakeResult, fonts: TextFonts) -> Table:
     rows = [head, body, [note] + [""] * (len(head) - 1)]
     width = BODY_WIDTH / len(head)
     table = Table(rows, colWidths=[width] * len(head))
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
-        ("FONTSIZE", (0, 0), (-1, -1), SIZE + 1),
-        ("ALIGN", (0, 0), (-1, 1), "CENTER"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_SHADE),
-        ("SPAN", (0, 2), (-1, 2)),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BOX", (0, 0), (-1, -1), 1, colors.black),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
+                ("FONTSIZE", (0, 0), (-1, -1), SIZE + 1),
+                ("ALIGN", (0, 0), (-1, 1), "CENTER"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_SHADE),
+                ("SPAN", (0, 2), (-1, 2)),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BOX", (0, 0), (-1, -1), 1, colors.black),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
     return table
 
 

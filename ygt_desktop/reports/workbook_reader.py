@@ -75,11 +75,34 @@ from .xlsx_sheets import cell_ref, open_book, read_sheet, shared_strings
 __all__ = ["DEFAULT_LIMITS", "Limits", "ParsedWorkbook", "WorkbookRejected", "read_upward_workbook"]
 DEFAULT_LIMITS = Limits()
 
-META_KEYS = ("format", "format_version", "template_id", "template_version", "org_code",
-             "org_name", "org_level", "parent_code", "period", "window_start", "window_end",
-             "revision", "generated_at", "app_version", "children", "digest")
-REQUIRED_VALUES = ("format", "format_version", "template_id", "template_version", "org_code",
-                   "period", "revision", "digest")
+META_KEYS = (
+    "format",
+    "format_version",
+    "template_id",
+    "template_version",
+    "org_code",
+    "org_name",
+    "org_level",
+    "parent_code",
+    "period",
+    "window_start",
+    "window_end",
+    "revision",
+    "generated_at",
+    "app_version",
+    "children",
+    "digest",
+)
+REQUIRED_VALUES = (
+    "format",
+    "format_version",
+    "template_id",
+    "template_version",
+    "org_code",
+    "period",
+    "revision",
+    "digest",
+)
 _TEXT_FIELDS = 4  # org_code, org_name, period, indicator
 _REQUIRED_FIELDS = (0, 2, 3)
 _MAX_DIFFERENCES = 10
@@ -96,8 +119,9 @@ class ParsedWorkbook:
     warnings: list[str]  # Chinese, e.g. a visible sheet that disagrees with _data
 
 
-def read_upward_workbook(path: Path, *, limits: Limits = DEFAULT_LIMITS,
-                         template: Template | None = None) -> ParsedWorkbook:
+def read_upward_workbook(
+    path: Path, *, limits: Limits = DEFAULT_LIMITS, template: Template | None = None
+) -> ParsedWorkbook:
     """Read and check the upward workbook at ``path`` (see the module docstring).
 
     ``template`` is the report template to compare the visible sheets with; by default
@@ -112,28 +136,36 @@ def read_upward_workbook(path: Path, *, limits: Limits = DEFAULT_LIMITS,
         entry = by_name.get(name)
         if entry is None or entry.part is None:
             found = "、".join(f"“{s.name}”" for s in book.sheets[:12])
-            package.reject("missing_sheet", f"缺少隐藏工作表“{name}”（现有工作表：{found}），"
-                                            "不是本系统导出的上报工作簿，或工作表被改名或删除")
+            package.reject(
+                "missing_sheet",
+                f"缺少隐藏工作表“{name}”（现有工作表：{found}），"
+                "不是本系统导出的上报工作簿，或工作表被改名或删除",
+            )
     strings = shared_strings(package, book.shared_strings) if book.shared_strings else []
-    rows = read_sheet(package, by_name[DATA_SHEET], strings, strict=True,
-                      max_rows=limits.max_data_rows).rows()
-    meta_rows = read_sheet(package, by_name[META_SHEET], strings, strict=True,
-                           max_rows=limits.max_data_rows).rows()
+    rows = read_sheet(
+        package, by_name[DATA_SHEET], strings, strict=True, max_rows=limits.max_data_rows
+    ).rows()
+    meta_rows = read_sheet(
+        package, by_name[META_SHEET], strings, strict=True, max_rows=limits.max_data_rows
+    ).rows()
     visible = {
-        s.name: read_sheet(package, s, strings, strict=False,
-                           max_rows=limits.max_visible_rows).rows()
+        s.name: read_sheet(
+            package, s, strings, strict=False, max_rows=limits.max_visible_rows
+        ).rows()
         for s in book.sheets
         if s.state == "visible" and s.part is not None and s.name not in (DATA_SHEET, META_SHEET)
     }
     data = _data_rows(package, rows)
     meta = _meta(package, meta_rows)
     if digest(data) != meta["digest"].strip().lower():
-        package.reject("digest", "工作簿在导出后被修改过（校验值不符），未导入。"
-                                 "请让报送单位用本系统重新导出")
+        package.reject(
+            "digest", "工作簿在导出后被修改过（校验值不符），未导入。请让报送单位用本系统重新导出"
+        )
     warnings = _consistency(package, data, meta)
     warnings += compare_visible(visible, data, meta, template or _shipped_template(meta))
-    return ParsedWorkbook(Path(path), hashlib.sha256(package.data).hexdigest(), meta, data,
-                          visible, warnings)
+    return ParsedWorkbook(
+        Path(path), hashlib.sha256(package.data).hexdigest(), meta, data, visible, warnings
+    )
 
 
 # ---- _data ------------------------------------------------------------------------------
@@ -145,8 +177,10 @@ def _data_rows(package: Package, rows: list[list[Any]]) -> list[tuple[Any, ...]]
     header = tuple(rows[0][:width]) if rows else ()
     if header != DATA_HEADER or any(v is not None for v in rows[0][width:]):
         got = "、".join("" if v is None else str(v)[:20] for v in (rows[0] if rows else []))
-        package.reject("bad_header", f"{where}第1行的表头应为 {', '.join(DATA_HEADER)}，"
-                                     f"实际为 {got or '（空）'}")
+        package.reject(
+            "bad_header",
+            f"{where}第1行的表头应为 {', '.join(DATA_HEADER)}，实际为 {got or '（空）'}",
+        )
     data: list[tuple[Any, ...]] = []
     first_row: dict[str, int] = {}
     for r, row in enumerate(rows[1:], start=2):
@@ -154,30 +188,40 @@ def _data_rows(package: Package, rows: list[list[Any]]) -> list[tuple[Any, ...]]
             continue
         extra = next((c for c in range(width, len(row)) if row[c] is not None), None)
         if extra is not None:
-            package.reject("bad_row", f"{where}第{r}行在 {cell_ref(r, extra + 1)} 有多余的内容"
-                                      f"（每行只有 {width} 列）")
+            package.reject(
+                "bad_row",
+                f"{where}第{r}行在 {cell_ref(r, extra + 1)} 有多余的内容（每行只有 {width} 列）",
+            )
         fields = list(row[:width]) + [None] * (width - len(row))
         for c, value in enumerate(fields):
             ref, name = cell_ref(r, c + 1), DATA_HEADER[c]
             if c < _TEXT_FIELDS:
                 if value is not None and not isinstance(value, str):
-                    package.reject("bad_cell", f"{where}第{r}行 {name}（{ref}）应为文本，却是"
-                                               f"{_kind(value)} {value}（代码以数字保存会丢失前导零）")
+                    package.reject(
+                        "bad_cell",
+                        f"{where}第{r}行 {name}（{ref}）应为文本，却是"
+                        f"{_kind(value)} {value}（代码以数字保存会丢失前导零）",
+                    )
             elif isinstance(value, str):
-                package.reject("bad_cell", f"{where}第{r}行 {name}（{ref}）应为数字，却是文本"
-                                           f"“{value[:20]}”（以文本形式存储的数字）")
+                package.reject(
+                    "bad_cell",
+                    f"{where}第{r}行 {name}（{ref}）应为数字，却是文本"
+                    f"“{value[:20]}”（以文本形式存储的数字）",
+                )
             elif isinstance(value, bool):
                 package.reject("bad_cell", f"{where}第{r}行 {name}（{ref}）应为数字，却是逻辑值")
             elif isinstance(value, float) and value.is_integer():
                 fields[c] = int(value)
         for c in _REQUIRED_FIELDS:
             if fields[c] is None:
-                package.reject("bad_row", f"{where}第{r}行缺少 {DATA_HEADER[c]}"
-                                          f"（{cell_ref(r, c + 1)}）")
+                package.reject(
+                    "bad_row", f"{where}第{r}行缺少 {DATA_HEADER[c]}（{cell_ref(r, c + 1)}）"
+                )
         code = str(fields[3])
         if code in first_row:
-            package.reject("duplicate_row", f"{where}第{first_row[code]}行和第{r}行都是指标 "
-                                            f"{code}（重复的行）")
+            package.reject(
+                "duplicate_row", f"{where}第{first_row[code]}行和第{r}行都是指标 {code}（重复的行）"
+            )
         first_row[code] = r
         data.append(tuple(fields))
     if not data:
@@ -194,8 +238,11 @@ def _kind(value: Any) -> str:
 
 def _meta(package: Package, rows: list[list[Any]]) -> dict[str, str]:
     where = f"工作表“{META_SHEET}”"
-    if not rows or tuple(rows[0][:2]) != ("key", "value") or any(
-            v is not None for v in rows[0][2:]):
+    if (
+        not rows
+        or tuple(rows[0][:2]) != ("key", "value")
+        or any(v is not None for v in rows[0][2:])
+    ):
         package.reject("bad_header", f"{where}第1行的表头应为 key, value")
     meta: dict[str, str] = {}
     for r, row in enumerate(rows[1:], start=2):
@@ -219,22 +266,30 @@ def _meta(package: Package, rows: list[list[Any]]) -> dict[str, str]:
         package.reject("format", f"工作簿格式“{meta['format'][:40]}”不是上报工作簿（{FORMAT}）")
     version = meta["format_version"]
     if not version.isdecimal() or not version.isascii() or not 1 <= int(version) <= FORMAT_VERSION:
-        package.reject("format_version", f"上报工作簿格式版本“{version[:20]}”本程序不认识（本程序支持到"
-                                         f"第 {FORMAT_VERSION} 版），请升级本程序或让报送单位用相同版本导出")
+        package.reject(
+            "format_version",
+            f"上报工作簿格式版本“{version[:20]}”本程序不认识（本程序支持到"
+            f"第 {FORMAT_VERSION} 版），请升级本程序或让报送单位用相同版本导出",
+        )
     return meta
 
 
-def _consistency(package: Package, data: list[tuple[Any, ...]],
-                 meta: dict[str, str]) -> list[str]:
+def _consistency(package: Package, data: list[tuple[Any, ...]], meta: dict[str, str]) -> list[str]:
     """Every row is of the organisation and period of ``_meta``; a different name is
     only a warning."""
     for n, row in enumerate(data):
         if row[0] != meta["org_code"]:
-            package.reject("org_mismatch", f"_data 中指标 {row[3]} 的机构代码 {row[0]} 与 _meta 的"
-                                           f"机构代码 {meta['org_code']} 不一致（第{n + 2}行附近）")
+            package.reject(
+                "org_mismatch",
+                f"_data 中指标 {row[3]} 的机构代码 {row[0]} 与 _meta 的"
+                f"机构代码 {meta['org_code']} 不一致（第{n + 2}行附近）",
+            )
         if row[2] != meta["period"]:
-            package.reject("period_mismatch", f"_data 中指标 {row[3]} 的统计期 {row[2]} 与 _meta "
-                                              f"的统计期 {meta['period']} 不一致")
+            package.reject(
+                "period_mismatch",
+                f"_data 中指标 {row[3]} 的统计期 {row[2]} 与 _meta "
+                f"的统计期 {meta['period']} 不一致",
+            )
     names = {row[1] for row in data if row[1] is not None}
     if meta.get("org_name") and names - {meta["org_name"]}:
         other = "、".join(sorted(str(n) for n in names - {meta["org_name"]}))
@@ -261,13 +316,21 @@ def _shipped_template(meta: dict[str, str]) -> Template | None:
     return _shipped_templates().get((meta["template_id"], meta["template_version"]))
 
 
-def compare_visible(visible: dict[str, list[list[Any]]], data: Sequence[Sequence[Any]],
-                    meta: dict[str, str], template: Template | None) -> list[str]:
+def compare_visible(
+    visible: dict[str, list[list[Any]]],
+    data: Sequence[Sequence[Any]],
+    meta: dict[str, str],
+    template: Template | None,
+) -> list[str]:
     """Warnings (Chinese) where the visible report sheets disagree with ``_data``."""
     if template is None or (template.id, str(template.version)) != (
-            meta["template_id"], meta["template_version"]):
-        return [f"本程序没有报表模板 {meta['template_id']} 第{meta['template_version']}版，"
-                "未核对可见工作表与 _data 是否一致"]
+        meta["template_id"],
+        meta["template_version"],
+    ):
+        return [
+            f"本程序没有报表模板 {meta['template_id']} 第{meta['template_version']}版，"
+            "未核对可见工作表与 _data 是否一致"
+        ]
     by_code = {str(r[3]): r for r in data}
     found: list[str] = []
     heading_checked = False
@@ -299,11 +362,14 @@ def compare_visible(visible: dict[str, list[list[Any]]], data: Sequence[Sequence
             r = spots.pop(0)
             cells = rows[r - 1] + [None] * 6
             expected = (row[4], None if ind.kind == COUNT else row[5], row[6])
-            for column, name, shown, value in zip(("D", "E", "F"), ("分子", "分母", "数值"),
-                                                  cells[3:6], expected, strict=True):
+            for column, name, shown, value in zip(
+                ("D", "E", "F"), ("分子", "分母", "数值"), cells[3:6], expected, strict=True
+            ):
                 if not _same(shown, value):
-                    found.append(f"可见工作表“{sheet}”第{r}行“{ind.label}”的{name}（{column}{r}）为 "
-                                 f"{_shown(shown)}，_data 中为 {_shown(value)}")
+                    found.append(
+                        f"可见工作表“{sheet}”第{r}行“{ind.label}”的{name}（{column}{r}）为 "
+                        f"{_shown(shown)}，_data 中为 {_shown(value)}"
+                    )
         for label, spots in places.items():
             for r in spots:
                 found.append(f"可见工作表“{sheet}”第{r}行“{label[:30]}”不是报表模板中的指标")
@@ -316,11 +382,13 @@ def compare_visible(visible: dict[str, list[list[Any]]], data: Sequence[Sequence
 
 def _heading(sheet: str, rows: list[list[Any]], meta: dict[str, str]) -> list[str]:
     """The title's period and the 机构代码 of the line under it."""
-    texts = [str(v) for row in rows[:FIRST_DATA_ROW - 1] for v in row if isinstance(v, str)]
+    texts = [str(v) for row in rows[: FIRST_DATA_ROW - 1] for v in row if isinstance(v, str)]
     out = []
     m = next((m for t in texts if (m := _CODE_IN_HEADING.search(t))), None)
     if m and m.group(1) != meta["org_code"]:
-        out.append(f"可见工作表“{sheet}”表头的机构代码为 {m.group(1)}，_meta 中为 {meta['org_code']}")
+        out.append(
+            f"可见工作表“{sheet}”表头的机构代码为 {m.group(1)}，_meta 中为 {meta['org_code']}"
+        )
     try:
         label = Period.parse(meta["period"]).label
     except PeriodError:

@@ -18,8 +18,14 @@ from ..storage.worklist import WorkItem
 from . import formulas
 from .atomic import write_atomic
 
-COLUMNS = ("序号", "状态", *headers("name", "sex", "age", "village", "phone"), "服务项目",
-           "时间窗", "完成日期")
+COLUMNS = (
+    "序号",
+    "状态",
+    *headers("name", "sex", "age", "village", "phone"),
+    "服务项目",
+    "时间窗",
+    "完成日期",
+)
 CSV_COLUMNS = (*COLUMNS[:8], "服务包", "时间窗开始", "时间窗结束", "完成日期")
 
 Row = tuple[str, ...]

@@ -116,8 +116,11 @@ class Package:
         if not data:
             self.reject("empty", "文件是空的（0 字节），可能复制时出错，请重新复制")
         if len(data) > limits.max_file_bytes:
-            self.reject("too_big", f"文件超过 {limits.max_file_bytes / MiB:g} MB，"
-                                   "不是上报工作簿（上报工作簿通常不到 100 KB）")
+            self.reject(
+                "too_big",
+                f"文件超过 {limits.max_file_bytes / MiB:g} MB，"
+                "不是上报工作簿（上报工作簿通常不到 100 KB）",
+            )
         self.data = data
         self.total = 0  # bytes inflated so far
         self._infos: dict[str, zipfile.ZipInfo] = {}
@@ -133,24 +136,41 @@ class Package:
         data, lim = self.data, self.limits
         if data.startswith(OLE_SIGNATURE):
             if any(s in data for s in _ENCRYPTED_STREAMS):
-                self.reject("encrypted", "工作簿有密码保护，无法读取。请在 Excel/WPS 中取消"
-                                         "打开密码后重新保存，或由本系统重新导出")
+                self.reject(
+                    "encrypted",
+                    "工作簿有密码保护，无法读取。请在 Excel/WPS 中取消"
+                    "打开密码后重新保存，或由本系统重新导出",
+                )
             self.reject("old_xls", "不是 .xlsx 工作簿（可能是旧版 .xls，请用“另存为 .xlsx”）")
         if not data.startswith(b"PK"):
-            hint = "像是网页或文本文件改了扩展名" if data.lstrip()[:1] in (b"<", b"{") else "文件格式无法识别"
+            hint = (
+                "像是网页或文本文件改了扩展名"
+                if data.lstrip()[:1] in (b"<", b"{")
+                else "文件格式无法识别"
+            )
             self.reject("not_zip", f"不是 .xlsx 工作簿（{hint}）")
         entries, cd_size = self._directory_size()
         if entries > lim.max_members or cd_size > lim.max_members * _CD_ENTRY_BYTES:
-            self.reject("too_many_members", f"压缩包内文件过多（{entries} 个，上限 "
-                                            f"{lim.max_members} 个），不是上报工作簿")
+            self.reject(
+                "too_many_members",
+                f"压缩包内文件过多（{entries} 个，上限 {lim.max_members} 个），不是上报工作簿",
+            )
         try:
             infos = zipfile.ZipFile(BytesIO(data)).infolist()
-        except (zipfile.BadZipFile, ValueError, EOFError, struct.error, OverflowError,
-                NotImplementedError):  # a version field out of range
+        except (
+            zipfile.BadZipFile,
+            ValueError,
+            EOFError,
+            struct.error,
+            OverflowError,
+            NotImplementedError,
+        ):  # a version field out of range
             self.reject("corrupt", "文件已损坏（压缩包目录无法读取），请重新导出或重新复制")
         if len(infos) > lim.max_members:
-            self.reject("too_many_members", f"压缩包内文件过多（{len(infos)} 个，上限 "
-                                            f"{lim.max_members} 个），不是上报工作簿")
+            self.reject(
+                "too_many_members",
+                f"压缩包内文件过多（{len(infos)} 个，上限 {lim.max_members} 个），不是上报工作簿",
+            )
         declared = 0
         spans = []
         seen: set[str] = set()
@@ -164,19 +184,29 @@ class Package:
                 self.reject("encrypted", "工作簿有密码保护（压缩包已加密），无法读取")
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 self.reject("zip_structure", f"压缩包内的 {name} 使用了 Excel 不用的压缩方式")
-            if name.rpartition("/")[2].casefold() == "vbaproject.bin" or \
-                    name.casefold().startswith(("xl/macrosheets/", "xl/dialogsheets/")):
-                self.reject("macro", "工作簿含有宏（VBA 或宏表），为安全起见不予读取。"
-                                     "请另存为不含宏的 .xlsx 工作簿")
+            if name.rpartition("/")[2].casefold() == "vbaproject.bin" or name.casefold().startswith(
+                ("xl/macrosheets/", "xl/dialogsheets/")
+            ):
+                self.reject(
+                    "macro",
+                    "工作簿含有宏（VBA 或宏表），为安全起见不予读取。请另存为不含宏的 .xlsx 工作簿",
+                )
             declared += info.file_size
             if info.file_size > lim.max_total_bytes or declared > lim.max_total_bytes:
-                self.reject("zip_bomb", f"解压后将超过 {lim.max_total_bytes / MiB:g} MB"
-                                        f"（{name} 声明 {info.file_size:,} 字节），可能是压缩炸弹")
-            if info.file_size > lim.ratio_exempt_bytes and \
-                    info.file_size > lim.max_ratio * max(info.compress_size, 1):
+                self.reject(
+                    "zip_bomb",
+                    f"解压后将超过 {lim.max_total_bytes / MiB:g} MB"
+                    f"（{name} 声明 {info.file_size:,} 字节），可能是压缩炸弹",
+                )
+            if info.file_size > lim.ratio_exempt_bytes and info.file_size > lim.max_ratio * max(
+                info.compress_size, 1
+            ):
                 ratio = info.file_size / max(info.compress_size, 1)
-                self.reject("zip_bomb", f"{name} 的压缩比为 {ratio:,.0f} 倍（上限 "
-                                        f"{lim.max_ratio:g} 倍），可能是压缩炸弹")
+                self.reject(
+                    "zip_bomb",
+                    f"{name} 的压缩比为 {ratio:,.0f} 倍（上限 "
+                    f"{lim.max_ratio:g} 倍），可能是压缩炸弹",
+                )
             start = self._local_start(info)
             spans.append((info.header_offset, start + info.compress_size, name))
             self._infos[name] = info
@@ -184,7 +214,9 @@ class Package:
         spans.sort()
         for (_, end, name), (offset, _, other) in zip(spans, spans[1:], strict=False):
             if end > offset:
-                self.reject("zip_structure", f"压缩包内的 {name} 与 {other} 互相重叠，文件被篡改或损坏")
+                self.reject(
+                    "zip_structure", f"压缩包内的 {name} 与 {other} 互相重叠，文件被篡改或损坏"
+                )
 
     def _directory_size(self) -> tuple[int, int]:
         """Entries and size of the central directory from the end record (zip64 too),
@@ -198,10 +230,10 @@ class Package:
             self.reject("zip_structure", "分卷压缩包不是 .xlsx 工作簿")
         if entries == 0xFFFF or 0xFFFFFFFF in (cd_size, cd_offset):
             loc = pos - _ZIP64_LOCATOR.size
-            if loc < 0 or data[loc:loc + 4] != b"PK\x06\x07":
+            if loc < 0 or data[loc : loc + 4] != b"PK\x06\x07":
                 self.reject("corrupt", "文件已损坏（压缩包目录无法读取）")
             offset = _ZIP64_LOCATOR.unpack_from(data, loc)[2]
-            if offset + _ZIP64_EOCD.size > len(data) or data[offset:offset + 4] != b"PK\x06\x06":
+            if offset + _ZIP64_EOCD.size > len(data) or data[offset : offset + 4] != b"PK\x06\x06":
                 self.reject("corrupt", "文件已损坏（压缩包目录无法读取）")
             record = _ZIP64_EOCD.unpack_from(data, offset)
             entries, cd_size = record[6], record[7]
@@ -209,10 +241,17 @@ class Package:
 
     def _check_name(self, name: str) -> None:
         parts = name.split("/")
-        if (not name or "\\" in name or "\x00" in name or name.startswith("/")
-                or (len(name) > 1 and name[1] == ":") or ".." in parts):
-            self.reject("bad_path", f"压缩包内的文件名“{name[:80]}”不安全（绝对路径或含 ..），"
-                                    "文件被篡改")
+        if (
+            not name
+            or "\\" in name
+            or "\x00" in name
+            or name.startswith("/")
+            or (len(name) > 1 and name[1] == ":")
+            or ".." in parts
+        ):
+            self.reject(
+                "bad_path", f"压缩包内的文件名“{name[:80]}”不安全（绝对路径或含 ..），文件被篡改"
+            )
 
     def _local_start(self, info: zipfile.ZipInfo) -> int:
         """Where the member's data begin, after its local header (checked against the
@@ -225,11 +264,14 @@ class Package:
             self.reject("corrupt", f"文件已损坏（{info.filename} 的位置不对）")
         name_len, extra_len = int(header[9]), int(header[10])
         start = offset + _LOCAL.size + name_len + extra_len
-        raw_name = self.data[offset + _LOCAL.size:offset + _LOCAL.size + name_len]
-        expected = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437",
-                                             errors="replace")
+        raw_name = self.data[offset + _LOCAL.size : offset + _LOCAL.size + name_len]
+        expected = info.orig_filename.encode(
+            "utf-8" if info.flag_bits & 0x800 else "cp437", errors="replace"
+        )
         if raw_name != expected:
-            self.reject("zip_structure", f"压缩包内 {info.filename} 的名称前后不一致，文件被篡改或损坏")
+            self.reject(
+                "zip_structure", f"压缩包内 {info.filename} 的名称前后不一致，文件被篡改或损坏"
+            )
         if start + info.compress_size > len(self.data):
             self.reject("truncated", "文件不完整（可能复制时中断或 U 盘被拔出），请重新复制")
         return start
@@ -246,18 +288,23 @@ class Package:
         """The inflated bytes of member ``name`` in pieces of at most 64 KiB."""
         info = self._infos[name]
         start = self._starts[name]
-        raw = memoryview(self.data)[start:start + info.compress_size]
+        raw = memoryview(self.data)[start : start + info.compress_size]
         produced = 0
         crc = 0
         for out in self._inflate(raw, info):
             produced += len(out)
             self.total += len(out)
             if produced > info.file_size:
-                self.reject("zip_bomb", f"{name} 解压后超过它声明的大小（{info.file_size:,} 字节），"
-                                        "可能是压缩炸弹或文件已损坏")
+                self.reject(
+                    "zip_bomb",
+                    f"{name} 解压后超过它声明的大小（{info.file_size:,} 字节），"
+                    "可能是压缩炸弹或文件已损坏",
+                )
             if self.total > self.limits.max_total_bytes:
-                self.reject("zip_bomb", f"解压后超过 {self.limits.max_total_bytes / MiB:g} MB，"
-                                        "可能是压缩炸弹")
+                self.reject(
+                    "zip_bomb",
+                    f"解压后超过 {self.limits.max_total_bytes / MiB:g} MB，可能是压缩炸弹",
+                )
             crc = zlib.crc32(out, crc)
             yield out
         if produced != info.file_size or crc != info.CRC:
@@ -266,12 +313,12 @@ class Package:
     def _inflate(self, raw: memoryview, info: zipfile.ZipInfo) -> Iterator[bytes]:
         if info.compress_type == zipfile.ZIP_STORED:
             for i in range(0, len(raw), CHUNK):
-                yield bytes(raw[i:i + CHUNK])
+                yield bytes(raw[i : i + CHUNK])
             return
         inflater = zlib.decompressobj(-15)
         try:
             for i in range(0, len(raw), CHUNK):
-                pending: bytes | memoryview = raw[i:i + CHUNK]
+                pending: bytes | memoryview = raw[i : i + CHUNK]
                 while True:
                     out = inflater.decompress(pending, CHUNK)
                     if out:
@@ -297,8 +344,9 @@ def parse_part(package: Package, name: str, target: XmlTarget, where: str) -> No
     docstring). ``where`` names the part for people: 「工作表“_data”」."""
     lim = package.limits
     guard = _Guard(target, lim.max_xml_elements, package, where)
-    parser = DefusedXMLParser(target=guard, forbid_dtd=True, forbid_entities=True,
-                              forbid_external=True)
+    parser = DefusedXMLParser(
+        target=guard, forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
     run = 0  # bytes since the last '>': one tag or one text run
     try:
         for chunk in package.chunks(name):
@@ -306,8 +354,11 @@ def parse_part(package: Package, name: str, target: XmlTarget, where: str) -> No
             longest = run + (len(chunk) if first < 0 else first)
             run = longest if first < 0 else len(chunk) - chunk.rfind(b">") - 1
             if longest > lim.max_token_bytes:
-                package.reject("bad_xml", f"{where}中有过长的 XML 标记或文本（超过 "
-                                          f"{lim.max_token_bytes / MiB:g} MB），不予读取")
+                package.reject(
+                    "bad_xml",
+                    f"{where}中有过长的 XML 标记或文本（超过 "
+                    f"{lim.max_token_bytes / MiB:g} MB），不予读取",
+                )
             parser.feed(chunk)
         parser.close()
     except StopParsing:
@@ -316,8 +367,9 @@ def parse_part(package: Package, name: str, target: XmlTarget, where: str) -> No
         package.reject("xml_attack", f"{where}含有 DTD 或实体声明（XML 攻击手法），不予读取")
     except ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
-        package.reject("bad_xml", f"{where}的 XML 格式错误（第 {line} 行第 {column} 列），"
-                                  "文件已损坏")
+        package.reject(
+            "bad_xml", f"{where}的 XML 格式错误（第 {line} 行第 {column} 列），文件已损坏"
+        )
 
 
 class _Guard:

@@ -29,8 +29,10 @@ _WORKBOOK_TYPES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
 )
-_REL_ID = ("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",
-           "{http://purl.oclc.org/ooxml/officeDocument/relationships}id")
+_REL_ID = (
+    "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",
+    "{http://purl.oclc.org/ooxml/officeDocument/relationships}id",
+)
 _REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
 _INDEX = re.compile(r"[0-9]{1,9}")
@@ -76,20 +78,28 @@ def open_book(package: Package) -> Book:
 
     types = _Collect(("Default", "Override"), package.limits.max_members * 4 + 64, package)
     parse_part(package, member("[Content_Types].xml", "内容类型清单"), types, "内容类型清单")
-    by_part = {a.get("PartName", "").casefold(): a.get("ContentType", "")
-               for tag, a in types.items if tag == "Override"}
-    by_ext = {a.get("Extension", "").casefold(): a.get("ContentType", "")
-              for tag, a in types.items if tag == "Default"}
+    by_part = {
+        a.get("PartName", "").casefold(): a.get("ContentType", "")
+        for tag, a in types.items
+        if tag == "Override"
+    }
+    by_ext = {
+        a.get("Extension", "").casefold(): a.get("ContentType", "")
+        for tag, a in types.items
+        if tag == "Default"
+    }
     if any(is_macro_type(ct) for ct in [*by_part.values(), *by_ext.values()]):
-        package.reject("macro", "工作簿含有宏（VBA 或宏表），为安全起见不予读取。"
-                                "请另存为不含宏的 .xlsx 工作簿")
+        package.reject(
+            "macro", "工作簿含有宏（VBA 或宏表），为安全起见不予读取。请另存为不含宏的 .xlsx 工作簿"
+        )
     root = _relationships(package, member("_rels/.rels", "包关系"), "")
     main = next((t for typ, t, _ in root.values() if typ.endswith("/officeDocument")), None)
     if main is None:
         package.reject("not_workbook", f"{_NOT_WORKBOOK[:-1]}：找不到主文档）")
     book_part = member(main, "工作簿部件")
     kind = by_part.get("/" + book_part.casefold()) or by_ext.get(
-        book_part.rpartition(".")[2].casefold(), "")
+        book_part.rpartition(".")[2].casefold(), ""
+    )
     if kind not in _WORKBOOK_TYPES:
         package.reject("not_workbook", "不是 Excel 工作簿（可能是 Word 或其他文件改了扩展名）")
     folder, _, leaf = book_part.rpartition("/")
@@ -97,14 +107,20 @@ def open_book(package: Package) -> Book:
     rels = _relationships(package, member(rels_name, "工作簿关系"), folder)
     if any(typ.endswith("/vbaProject") for typ, _, _ in rels.values()):
         package.reject("macro", "工作簿含有宏（VBA），为安全起见不予读取")
-    book = _Collect(("sheet",), package.limits.max_sheets, package,
-                    f"工作表过多（上限 {package.limits.max_sheets} 张）", "too_many_sheets")
+    book = _Collect(
+        ("sheet",),
+        package.limits.max_sheets,
+        package,
+        f"工作表过多（上限 {package.limits.max_sheets} 张）",
+        "too_many_sheets",
+    )
     parse_part(package, book_part, book, "工作簿部件")
     sheets: list[SheetEntry] = []
     for _, a in book.items:
         if a.get("name", "").casefold() in {s.name.casefold() for s in sheets}:
-            package.reject("duplicate_sheet", f"有两张名为“{a['name']}”的工作表，Excel 不允许，"
-                                              "文件被篡改")
+            package.reject(
+                "duplicate_sheet", f"有两张名为“{a['name']}”的工作表，Excel 不允许，文件被篡改"
+            )
         rid = next((a[k] for k in _REL_ID if k in a), "")
         if rid not in rels or not a.get("name"):
             package.reject("corrupt", f"工作表“{a.get('name', '')}”找不到它的内容，文件已损坏")
@@ -115,8 +131,9 @@ def open_book(package: Package) -> Book:
                 package.reject("corrupt", f"工作表“{a['name']}”指向外部文件，不予读取")
             part = member(target, f"工作表“{a['name']}”")
         sheets.append(SheetEntry(a["name"], a.get("state", "visible"), part))
-    strings = next((t for typ, t, ext in rels.values()
-                    if typ.endswith("/sharedStrings") and not ext), None)
+    strings = next(
+        (t for typ, t, ext in rels.values() if typ.endswith("/sharedStrings") and not ext), None
+    )
     return Book(sheets, member(strings, "共享字符串") if strings else None)
 
 
@@ -132,7 +149,9 @@ def _relationships(package: Package, part: str, folder: str) -> dict[str, tuple[
             path = target[1:] if target.startswith("/") else posixpath.join(folder, target)
             target = posixpath.normpath(path)
             if target.startswith(("../", "/")) or target == "..":
-                package.reject("bad_path", f"关系部件 {part} 指向包外的文件“{target[:80]}”，文件被篡改")
+                package.reject(
+                    "bad_path", f"关系部件 {part} 指向包外的文件“{target[:80]}”，文件被篡改"
+                )
         out[a.get("Id", "")] = (a.get("Type", ""), target, external)
     return out
 
@@ -140,8 +159,14 @@ def _relationships(package: Package, part: str, folder: str) -> dict[str, tuple[
 class _Collect:
     """Attributes of the elements named ``wanted`` (at most ``cap`` of them)."""
 
-    def __init__(self, wanted: tuple[str, ...], cap: int, package: Package,
-                 too_many: str = "部件中的条目过多", code: str = "zip_structure") -> None:
+    def __init__(
+        self,
+        wanted: tuple[str, ...],
+        cap: int,
+        package: Package,
+        too_many: str = "部件中的条目过多",
+        code: str = "zip_structure",
+    ) -> None:
         self.wanted = wanted
         self.cap = cap
         self.package = package
@@ -196,8 +221,10 @@ class _Strings:
         if self.collect:
             self.size += len(text)
             if self.size > self.max_text:
-                self.package.reject("bad_cell", f"共享字符串第 {len(self.strings) + 1} 条超过 "
-                                                f"{self.max_text} 个字符")
+                self.package.reject(
+                    "bad_cell",
+                    f"共享字符串第 {len(self.strings) + 1} 条超过 {self.max_text} 个字符",
+                )
             self.parts.append(text)
 
     def end(self, tag: str) -> None:
@@ -208,8 +235,9 @@ class _Strings:
             self.in_rph = False
         elif name == "si":
             if len(self.strings) >= self.cap:
-                self.package.reject("too_many_strings", f"共享字符串超过 {self.cap} 条，"
-                                                        "不是上报工作簿的大小")
+                self.package.reject(
+                    "too_many_strings", f"共享字符串超过 {self.cap} 条，不是上报工作簿的大小"
+                )
             self.strings.append(unescape("".join(self.parts)))
 
     def close(self) -> None:
@@ -241,8 +269,9 @@ def cell_ref(row: int, column: int) -> str:
     return f"{letters}{row}"
 
 
-def read_sheet(package: Package, entry: SheetEntry, strings: list[str], *, strict: bool,
-               max_rows: int) -> Sheet:
+def read_sheet(
+    package: Package, entry: SheetEntry, strings: list[str], *, strict: bool, max_rows: int
+) -> Sheet:
     assert entry.part is not None
     reader = _SheetReader(package, Sheet(entry.name), strings, strict, max_rows)
     parse_part(package, entry.part, reader, reader.where)
@@ -250,8 +279,9 @@ def read_sheet(package: Package, entry: SheetEntry, strings: list[str], *, stric
 
 
 class _SheetReader:
-    def __init__(self, package: Package, sheet: Sheet, strings: list[str], strict: bool,
-                 max_rows: int) -> None:
+    def __init__(
+        self, package: Package, sheet: Sheet, strings: list[str], strict: bool, max_rows: int
+    ) -> None:
         self.package = package
         self.sheet = sheet
         self.where = f"工作表“{sheet.name}”"
@@ -306,7 +336,9 @@ class _SheetReader:
         if self.collect:
             self.size += len(text)
             if self.size > self.max_text:
-                self.reject("bad_cell", f"的单元格 {self.ref or ''} 内容超过 {self.max_text} 个字符")
+                self.reject(
+                    "bad_cell", f"的单元格 {self.ref or ''} 内容超过 {self.max_text} 个字符"
+                )
             self.parts.append(text)
 
     def end(self, tag: str) -> None:
@@ -340,11 +372,16 @@ class _SheetReader:
         if value is None:
             return
         if column > self.max_columns:
-            self.reject("too_many_columns", f"的单元格 {cell_ref(row, column)} 超出读取范围"
-                                            f"（最多 {self.max_columns} 列），不予读取")
+            self.reject(
+                "too_many_columns",
+                f"的单元格 {cell_ref(row, column)} 超出读取范围"
+                f"（最多 {self.max_columns} 列），不予读取",
+            )
         if row > self.max_rows:
-            self.reject("too_many_rows", f"超过 {self.max_rows} 行（第 {row} 行仍有内容），"
-                                         "不是上报工作簿的大小，不予读取")
+            self.reject(
+                "too_many_rows",
+                f"超过 {self.max_rows} 行（第 {row} 行仍有内容），不是上报工作簿的大小，不予读取",
+            )
         cells = self.sheet.cells.get(row)
         if cells is None:
             cells = self.sheet.cells[row] = {}
@@ -373,8 +410,10 @@ class _SheetReader:
             value = None if text is None else text == "1"
         elif kind == "e":
             if self.strict:
-                self.reject("error_value", f"的单元格 {ref} 是错误值 {(text or '')[:20]}，"
-                                           "这里只能填写数值或文本")
+                self.reject(
+                    "error_value",
+                    f"的单元格 {ref} 是错误值 {(text or '')[:20]}，这里只能填写数值或文本",
+                )
             value = text
         elif kind == "d":
             if self.strict:
@@ -387,7 +426,9 @@ class _SheetReader:
     def _number(self, text: str, row: int, column: int) -> int | float:
         text = text.strip()
         if len(text) > 40 or not _NUMBER.fullmatch(text):
-            self.reject("bad_cell", f"的单元格 {cell_ref(row, column)} 的数字“{text[:20]}”格式不正确")
+            self.reject(
+                "bad_cell", f"的单元格 {cell_ref(row, column)} 的数字“{text[:20]}”格式不正确"
+            )
         if text.lstrip("+-").isdigit():
             return int(text)
         number = float(text)

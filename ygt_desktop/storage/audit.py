@@ -55,8 +55,14 @@ def history(conn: sqlite3.Connection, table: str, record_id: int) -> list[dict[s
     )
     out = []
     for at, user, action, old, new, reason in cur.fetchall():
-        out.append({
-            "at": at, "user": user, "action": action, "reason": reason,
-            "old": json.loads(old) if old else None, "new": json.loads(new) if new else None,
-        })
+        out.append(
+            {
+                "at": at,
+                "user": user,
+                "action": action,
+                "reason": reason,
+                "old": json.loads(old) if old else None,
+                "new": json.loads(new) if new else None,
+            }
+        )
     return out

@@ -50,8 +50,9 @@ def prepaid_percent(store: Store) -> float:
 
 def set_prepaid_percent(store: Store, text: str) -> float:
     """Store the prepaid share typed as ``text`` (0–100); ValidationFailed otherwise."""
-    spec = FieldDef(id="prepaid_percent", label="预拨比例", type="decimal", min=0, max=100,
-                    unit="%")
+    spec = FieldDef(
+        id="prepaid_percent", label="预拨比例", type="decimal", min=0, max=100, unit="%"
+    )
     try:
         value = FIELD_TYPES["decimal"].parse(text, spec)
     except FieldError as exc:
@@ -69,25 +70,31 @@ class PaymentRepo(EntityRepo):
     def __init__(self, store: Store, forms: FormRegistry) -> None:
         super().__init__(store, forms["contract_payment"], checks=[self._check])
 
-    def _check(self, v: Mapping[str, Any], pid: int | None,
-               conn: sqlite3.Connection) -> dict[str, str]:
+    def _check(
+        self, v: Mapping[str, Any], pid: int | None, conn: sqlite3.Connection
+    ) -> dict[str, str]:
         payer, kind = v["payer"], v["kind"]
         if kind == PERSONAL and payer != "personal":
             return {"kind": "个人缴费的支付方应为“个人”"}
         if kind in (PREPAID, SETTLEMENT) and payer not in PREPAID_PAYERS:
             return {"kind": "预拨和考核结算来自医保基金或基本公卫经费，个人支付请选“个人缴费”"}
-        row = conn.execute(f"SELECT fee_{payer}, sign_date FROM e_contract "
-                           "WHERE id = ? AND deleted = 0", (v["contract_id"],)).fetchone()
+        row = conn.execute(
+            f"SELECT fee_{payer}, sign_date FROM e_contract WHERE id = ? AND deleted = 0",
+            (v["contract_id"],),
+        ).fetchone()
         if row is None:
             return {"contract_id": f"签约 {v['contract_id']} 不存在或已删除"}
         due = fen(row[0])
         before = conn.execute(
             "SELECT coalesce(sum(amount), 0) FROM e_contract_payment WHERE contract_id = ? "
             "AND payer = ? AND deleted = 0 AND id IS NOT ?",
-            (v["contract_id"], payer, pid)).fetchone()[0]
+            (v["contract_id"], payer, pid),
+        ).fetchone()[0]
         if fen(before) + fen(v["amount"]) > due:
-            return {"amount": f"{PAYER_LABELS[payer]}应收 {yuan_text(due / 100)} 元，已到账 "
-                              f"{yuan_text(before)} 元，本次 {yuan_text(v['amount'])} 元将超过应收"}
+            return {
+                "amount": f"{PAYER_LABELS[payer]}应收 {yuan_text(due / 100)} 元，已到账 "
+                f"{yuan_text(before)} 元，本次 {yuan_text(v['amount'])} 元将超过应收"
+            }
         return {}
 
 
@@ -102,17 +109,21 @@ class ContractFees:
 
 def contract_fees(store: Store, forms: FormRegistry, contract_id: int) -> ContractFees:
     percent = prepaid_percent(store)
-    row = store.query("SELECT fee_medical, fee_phs, fee_personal FROM e_contract WHERE id = ?",
-                      (contract_id,))
+    row = store.query(
+        "SELECT fee_medical, fee_phs, fee_personal FROM e_contract WHERE id = ?", (contract_id,)
+    )
     due = {p: fen(row[0][f"fee_{p}"]) if row else 0 for p in PAYERS}
-    payments = PaymentRepo(store, forms).rows("contract_id = ?", (contract_id,),
-                                              order="paid_date DESC, id DESC")
+    payments = PaymentRepo(store, forms).rows(
+        "contract_id = ?", (contract_id,), order="paid_date DESC, id DESC"
+    )
     received = dict.fromkeys(PAYERS, 0)
     for p in payments:
         received[p["payer"]] += fen(p["amount"])
-    return ContractFees(contract_id, {
-        p: PayerFees(due[p], prepaid_expected(p, due[p], percent), received[p]) for p in PAYERS
-    }, payments)
+    return ContractFees(
+        contract_id,
+        {p: PayerFees(due[p], prepaid_expected(p, due[p], percent), received[p]) for p in PAYERS},
+        payments,
+    )
 
 
 @dataclass(frozen=True)
@@ -143,24 +154,43 @@ def fee_totals(store: Store, start: dt.date, end: dt.date) -> FeeTotals:
     """Fee totals by payer for ``start``–``end`` (both included); see :class:`FeeTotals`."""
     percent = prepaid_percent(store)
     lo, hi = start.isoformat(), end.isoformat()
-    signed = store.query("SELECT id, fee_medical, fee_phs, fee_personal FROM e_contract "
-                         "WHERE deleted = 0 AND sign_date BETWEEN ? AND ?", (lo, hi))
+    signed = store.query(
+        "SELECT id, fee_medical, fee_phs, fee_personal FROM e_contract "
+        "WHERE deleted = 0 AND sign_date BETWEEN ? AND ?",
+        (lo, hi),
+    )
     due = {p: sum(fen(c[f"fee_{p}"]) for c in signed) for p in PAYERS}
-    expected = {p: sum(prepaid_expected(p, fen(c[f"fee_{p}"]), percent) for c in signed)
-                for p in PAYERS}
+    expected = {
+        p: sum(prepaid_expected(p, fen(c[f"fee_{p}"]), percent) for c in signed) for p in PAYERS
+    }
     by_kind: dict[str, dict[str, int]] = {p: {} for p in PAYERS}
     for payer, kind, amount in store.conn.execute(
-            "SELECT p.payer, p.kind, p.amount FROM e_contract_payment p JOIN e_contract c "
-            "ON c.id = p.contract_id WHERE p.deleted = 0 AND c.deleted = 0 "
-            "AND p.paid_date BETWEEN ? AND ?", (lo, hi)):
+        "SELECT p.payer, p.kind, p.amount FROM e_contract_payment p JOIN e_contract c "
+        "ON c.id = p.contract_id WHERE p.deleted = 0 AND c.deleted = 0 "
+        "AND p.paid_date BETWEEN ? AND ?",
+        (lo, hi),
+    ):
         by_kind[payer][kind] = by_kind[payer].get(kind, 0) + fen(amount)
     paid: dict[tuple[int, str], int] = {}
     for cid, payer, amount in store.conn.execute(
-            "SELECT p.contract_id, p.payer, p.amount FROM e_contract_payment p JOIN e_contract c "
-            "ON c.id = p.contract_id WHERE p.deleted = 0 AND c.deleted = 0 "
-            "AND c.sign_date BETWEEN ? AND ? AND p.paid_date <= ?", (lo, hi, hi)):
+        "SELECT p.contract_id, p.payer, p.amount FROM e_contract_payment p JOIN e_contract c "
+        "ON c.id = p.contract_id WHERE p.deleted = 0 AND c.deleted = 0 "
+        "AND c.sign_date BETWEEN ? AND ? AND p.paid_date <= ?",
+        (lo, hi, hi),
+    ):
         paid[(cid, payer)] = paid.get((cid, payer), 0) + fen(amount)
-    outstanding = {p: sum(max(fen(c[f"fee_{p}"]) - paid.get((c["id"], p), 0), 0)
-                          for c in signed) for p in PAYERS}
-    return FeeTotals(start, end, percent, len(signed), due, expected,
-                     {p: sum(by_kind[p].values()) for p in PAYERS}, by_kind, outstanding)
+    outstanding = {
+        p: sum(max(fen(c[f"fee_{p}"]) - paid.get((c["id"], p), 0), 0) for c in signed)
+        for p in PAYERS
+    }
+    return FeeTotals(
+        start,
+        end,
+        percent,
+        len(signed),
+        due,
+        expected,
+        {p: sum(by_kind[p].values()) for p in PAYERS},
+        by_kind,
+        outstanding,
+    )

@@ -23,10 +23,12 @@ class SurveyRepo(EntityRepo):
     def __init__(self, store: Store, forms: FormRegistry) -> None:
         super().__init__(store, forms["satisfaction"], checks=[self._check])
 
-    def _check(self, v: Mapping[str, Any], sid: int | None,
-               conn: sqlite3.Connection) -> dict[str, str]:
-        row = conn.execute("SELECT sign_date FROM e_contract WHERE id = ? AND deleted = 0",
-                           (v["contract_id"],)).fetchone()
+    def _check(
+        self, v: Mapping[str, Any], sid: int | None, conn: sqlite3.Connection
+    ) -> dict[str, str]:
+        row = conn.execute(
+            "SELECT sign_date FROM e_contract WHERE id = ? AND deleted = 0", (v["contract_id"],)
+        ).fetchone()
         if row is None:
             return {"contract_id": f"签约 {v['contract_id']} 不存在或已删除"}
         if v["survey_date"] < dt.date.fromisoformat(row[0]):
@@ -50,8 +52,9 @@ class SurveyFigures:
         return self.satisfied / self.count if self.count else None
 
 
-def survey_figures(store: Store, start: dt.date, end: dt.date,
-                   team: int | str | None = None) -> SurveyFigures:
+def survey_figures(
+    store: Store, start: dt.date, end: dt.date, team: int | str | None = None
+) -> SurveyFigures:
     """The questionnaires dated ``start``–``end`` (both included), of contracts not
     deleted, optionally of one team."""
     where = "s.deleted = 0 AND c.deleted = 0 AND s.survey_date BETWEEN ? AND ?"
@@ -59,14 +62,22 @@ def survey_figures(store: Store, start: dt.date, end: dt.date,
     if team:
         where += " AND c.team_id = ?"
         params.append(str(team))
-    rows = store.query(f"SELECT s.*, c.resident_id AS r_id FROM e_satisfaction s "
-                       f"JOIN e_contract c ON c.id = s.contract_id WHERE {where}", params)
+    rows = store.query(
+        f"SELECT s.*, c.resident_id AS r_id FROM e_satisfaction s "
+        f"JOIN e_contract c ON c.id = s.contract_id WHERE {where}",
+        params,
+    )
     scores = [s for s in (survey_score(r) for r in rows) if s is not None]
     items: dict[str, float | None] = {}
     for item in SURVEY_ITEMS:
         answered = [int(r[item]) for r in rows if r[item]]
         items[item] = sum(answered) / len(answered) if answered else None
     return SurveyFigures(
-        start, end, len(rows), len({r["r_id"] for r in rows}),
+        start,
+        end,
+        len(rows),
+        len({r["r_id"] for r in rows}),
         sum(scores) / len(scores) if scores else None,
-        sum(1 for r in rows if is_satisfied(r)), items)
+        sum(1 for r in rows if is_satisfied(r)),
+        items,
+    )

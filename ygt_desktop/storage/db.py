@@ -56,7 +56,9 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection with the house pragmas; autocommit mode (transactions are explicit)."""
     if readonly:
         conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+            f"{path.resolve().as_uri()}?mode=ro",
+            uri=True,
+            isolation_level=None,
             check_same_thread=False,
         )
     else:
@@ -126,8 +128,14 @@ class Store:
     :class:`ReadOnlyStoreError`. One Store per thread; workers open their own.
     """
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool = False,
-                 problems: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        *,
+        readonly: bool = False,
+        problems: list[str] | None = None,
+    ) -> None:
         self.path = path
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
@@ -177,7 +185,8 @@ class Store:
     def changed_since(self, generation: int, topics: Iterable[str]) -> bool:
         """Whether any of ``topics`` (or anything untagged) changed after ``generation``."""
         return self._untagged_generation > generation or any(
-            self._topic_generation.get(t, 0) > generation for t in topics)
+            self._topic_generation.get(t, 0) > generation for t in topics
+        )
 
     def query(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         """Rows as dicts keyed by column name."""

@@ -29,8 +29,7 @@ EntityCheck = Callable[[Mapping[str, Any], int | None, sqlite3.Connection], Mapp
 
 
 class EntityRepo:
-    def __init__(self, store: Store, form: FormDef,
-                 checks: Sequence[EntityCheck] = ()) -> None:
+    def __init__(self, store: Store, form: FormDef, checks: Sequence[EntityCheck] = ()) -> None:
         if form.kind != "entity":
             raise ValueError(f"{form.id} is not an entity form")
         self.store = store
@@ -51,28 +50,30 @@ class EntityRepo:
             raise StoreError(f"{self.form.title}记录 {entity_id} 不存在或已删除")
         return self.form.from_sql(row)
 
-    def rows(self, where: str = "", params: Sequence[Any] = (),
-             order: str = "id") -> list[dict[str, Any]]:
+    def rows(
+        self, where: str = "", params: Sequence[Any] = (), order: str = "id"
+    ) -> list[dict[str, Any]]:
         """Rows not deleted (SQL values plus ``id``), filtered by a SQL ``where``."""
         extra = f" AND ({where})" if where else ""
         return self.store.query(
             f"SELECT * FROM {self.form.table} WHERE deleted = 0{extra} ORDER BY {order}",
-            tuple(params))
+            tuple(params),
+        )
 
     def choices(self) -> list[Choice]:
         """Records as choices for another form's field (``choices_from = "entity:<id>"``):
         the code is the id, the label the field named by ``[entity] label`` in the form
         file (default: the first field)."""
         label = str(self.form.settings.get("entity", {}).get("label", self.form.fields[0].id))
-        return [Choice(str(r["id"]), str(r[label] or r["id"]))
-                for r in self.rows(order=label)]
+        return [Choice(str(r["id"]), str(r[label] or r["id"])) for r in self.rows(order=label)]
 
     def history(self, entity_id: int) -> list[dict[str, Any]]:
         return audit.history(self.store.conn, self.form.table, entity_id)
 
     # ---- writes ------------------------------------------------------------------
-    def save(self, raw: Mapping[str, Any], entity_id: int | None = None, *,
-             reason: str | None = None) -> Change:
+    def save(
+        self, raw: Mapping[str, Any], entity_id: int | None = None, *, reason: str | None = None
+    ) -> Change:
         """Validate ``raw`` (typed text or values by field id) and add or update.
 
         A new record takes the defaults of the fields ``raw`` leaves out; an update keeps
@@ -104,19 +105,36 @@ class EntityRepo:
                 row.update(created_at=now, created_by=self.store.user, updated_at=now)
                 cur = conn.execute(
                     f"INSERT INTO {self.form.table} ({', '.join(row)}) "
-                    f"VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+                    f"VALUES ({', '.join('?' * len(row))})",
+                    tuple(row.values()),
+                )
                 new_id = int(cur.lastrowid or 0)
-                audit.record(conn, user=self.store.user, table=self.form.table,
-                             record_id=new_id, action="insert", new=row, reason=reason)
+                audit.record(
+                    conn,
+                    user=self.store.user,
+                    table=self.form.table,
+                    record_id=new_id,
+                    action="insert",
+                    new=row,
+                    reason=reason,
+                )
                 return Change(self.form.table, new_id, "insert")
             assert entity_id is not None
             row["updated_at"] = now
             conn.execute(
-                f"UPDATE {self.form.table} SET {', '.join(f'{k} = ?' for k in row)} "
-                "WHERE id = ?", (*row.values(), entity_id))
-            audit.record(conn, user=self.store.user, table=self.form.table,
-                         record_id=entity_id, action="update",
-                         old={k: old.get(k) for k in row}, new=row, reason=reason)
+                f"UPDATE {self.form.table} SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
+                (*row.values(), entity_id),
+            )
+            audit.record(
+                conn,
+                user=self.store.user,
+                table=self.form.table,
+                record_id=entity_id,
+                action="update",
+                old={k: old.get(k) for k in row},
+                new=row,
+                reason=reason,
+            )
             return Change(self.form.table, entity_id, "update")
 
     def delete(self, entity_id: int, reason: str) -> Change:
@@ -127,16 +145,26 @@ class EntityRepo:
         if old is None or old["deleted"]:
             raise StoreError(f"{self.form.title}记录 {entity_id} 不存在或已删除")
         with self.store.write(self.topic) as conn:
-            conn.execute(f"UPDATE {self.form.table} SET deleted = 1, deleted_reason = ?, "
-                         "updated_at = ? WHERE id = ?",
-                         (reason.strip(), audit.now_iso(), entity_id))
-            audit.record(conn, user=self.store.user, table=self.form.table,
-                         record_id=entity_id, action="delete", old={"deleted": 0},
-                         new={"deleted": 1}, reason=reason.strip())
+            conn.execute(
+                f"UPDATE {self.form.table} SET deleted = 1, deleted_reason = ?, "
+                "updated_at = ? WHERE id = ?",
+                (reason.strip(), audit.now_iso(), entity_id),
+            )
+            audit.record(
+                conn,
+                user=self.store.user,
+                table=self.form.table,
+                record_id=entity_id,
+                action="delete",
+                old={"deleted": 0},
+                new={"deleted": 1},
+                reason=reason.strip(),
+            )
         return Change(self.form.table, entity_id, "delete")
 
-    def _unique_errors(self, conn: sqlite3.Connection, row: Mapping[str, Any],
-                       entity_id: int | None) -> dict[str, str]:
+    def _unique_errors(
+        self, conn: sqlite3.Connection, row: Mapping[str, Any], entity_id: int | None
+    ) -> dict[str, str]:
         errors = {}
         for f in self.form.fields:
             value = row.get(f.id)
@@ -144,7 +172,9 @@ class EntityRepo:
                 continue
             other = conn.execute(
                 f"SELECT id FROM {self.form.table} WHERE deleted = 0 AND {f.id} = ? "
-                "AND id IS NOT ?", (value, entity_id)).fetchone()
+                "AND id IS NOT ?",
+                (value, entity_id),
+            ).fetchone()
             if other is not None:
                 errors[f.id] = f"{f.label}“{value}”已被另一条记录使用"
         return errors

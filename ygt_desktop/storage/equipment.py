@@ -126,10 +126,14 @@ class Equipment:
     def __init__(self, store: Store, forms: FormRegistry) -> None:
         self.store = store
         self.assets = EntityRepo(store, forms["equipment"], checks=[self._check_asset])
-        self.statuses = EntityRepo(store, forms["equipment_status"],
-                                   checks=[self._check_asset_exists, self._check_status])
-        self.maintenance = EntityRepo(store, forms["equipment_maintenance"],
-                                      checks=[self._check_asset_exists, self._check_maintenance])
+        self.statuses = EntityRepo(
+            store, forms["equipment_status"], checks=[self._check_asset_exists, self._check_status]
+        )
+        self.maintenance = EntityRepo(
+            store,
+            forms["equipment_maintenance"],
+            checks=[self._check_asset_exists, self._check_maintenance],
+        )
         self.checklist = EntityRepo(store, forms["equipment_checklist"])
 
     # ---- register ----------------------------------------------------------------
@@ -152,7 +156,9 @@ class Equipment:
         rows = self.store.query(
             f"SELECT e.*, {_STATUS_SQL.format(col='status')} AS _status, "
             f"{_STATUS_SQL.format(col='status_date')} AS _status_date "
-            f"FROM e_equipment e WHERE {where} ORDER BY e.asset_no, e.id", (day,))
+            f"FROM e_equipment e WHERE {where} ORDER BY e.asset_no, e.id",
+            (day,),
+        )
         return [_asset(r, form.from_sql(r)) for r in rows]
 
     def get(self, asset_id: int, on: dt.date | None = None) -> Asset:
@@ -162,7 +168,9 @@ class Equipment:
         row = self.store.query(
             f"SELECT {_STATUS_SQL.format(col='status')} AS _status, "
             f"{_STATUS_SQL.format(col='status_date')} AS _status_date "
-            "FROM e_equipment e WHERE e.id = ?2", (day, asset_id))[0]
+            "FROM e_equipment e WHERE e.id = ?2",
+            (day, asset_id),
+        )[0]
         return _asset({**row, "id": asset_id}, values)
 
     def status_on(self, asset_id: int, day: dt.date) -> str | None:
@@ -175,50 +183,67 @@ class Equipment:
         """The status changes of an asset (not deleted), oldest first, as form values
         plus ``id``."""
         form = self.statuses.form
-        return [{**form.from_sql(r), "id": r["id"]} for r in self.statuses.rows(
-            "asset_id = ?", (str(asset_id),), order="status_date, id")]
+        return [
+            {**form.from_sql(r), "id": r["id"]}
+            for r in self.statuses.rows("asset_id = ?", (str(asset_id),), order="status_date, id")
+        ]
 
     def maintenance_log(self, asset_id: int) -> list[dict[str, Any]]:
         """The maintenance records of an asset, oldest first, as form values plus ``id``."""
         form = self.maintenance.form
-        return [{**form.from_sql(r), "id": r["id"]} for r in self.maintenance.rows(
-            "asset_id = ?", (str(asset_id),), order="maint_date, id")]
+        return [
+            {**form.from_sql(r), "id": r["id"]}
+            for r in self.maintenance.rows("asset_id = ?", (str(asset_id),), order="maint_date, id")
+        ]
 
-    def change_status(self, asset_id: int, status: str, day: dt.date,
-                      reason: str | None = None) -> Change:
+    def change_status(
+        self, asset_id: int, status: str, day: dt.date, reason: str | None = None
+    ) -> Change:
         """Record a status change (the same as saving the status form)."""
-        return self.statuses.save({"asset_id": str(asset_id), "status": status,
-                                   "status_date": day, "reason": reason})
+        return self.statuses.save(
+            {"asset_id": str(asset_id), "status": status, "status_date": day, "reason": reason}
+        )
 
     # ---- checks (inside the write transaction) ------------------------------------
-    def _check_asset(self, values: Mapping[str, Any], entity_id: int | None,
-                     conn: sqlite3.Connection) -> dict[str, str]:
+    def _check_asset(
+        self, values: Mapping[str, Any], entity_id: int | None, conn: sqlite3.Connection
+    ) -> dict[str, str]:
         errors: dict[str, str] = {}
         item = values.get("checklist_item")
-        if item is not None and conn.execute(
-                "SELECT 1 FROM e_equipment_checklist WHERE id = ? AND deleted = 0",
-                (item,)).fetchone() is None:
-            errors["checklist_item"] = "所选标准清单项目已不在清单中（清单可能已重新载入），请重新选择"
+        if (
+            item is not None
+            and conn.execute(
+                "SELECT 1 FROM e_equipment_checklist WHERE id = ? AND deleted = 0", (item,)
+            ).fetchone()
+            is None
+        ):
+            errors["checklist_item"] = (
+                "所选标准清单项目已不在清单中（清单可能已重新载入），请重新选择"
+            )
         purchased = values.get("purchase_date")
         if entity_id is not None and purchased is not None:
             first = conn.execute(
                 "SELECT min(d) FROM (SELECT status_date AS d FROM e_equipment_status "
                 "WHERE deleted = 0 AND asset_id = ?1 UNION ALL SELECT maint_date "
                 "FROM e_equipment_maintenance WHERE deleted = 0 AND asset_id = ?1)",
-                (str(entity_id),)).fetchone()[0]
+                (str(entity_id),),
+            ).fetchone()[0]
             if first is not None and first < purchased.isoformat():
-                errors["purchase_date"] = (f"购置日期不能晚于该设备已有的状态变更或维修记录日期"
-                                           f"（{first}）")
+                errors["purchase_date"] = (
+                    f"购置日期不能晚于该设备已有的状态变更或维修记录日期（{first}）"
+                )
         return errors
 
-    def _check_asset_exists(self, values: Mapping[str, Any], entity_id: int | None,
-                            conn: sqlite3.Connection) -> dict[str, str]:
+    def _check_asset_exists(
+        self, values: Mapping[str, Any], entity_id: int | None, conn: sqlite3.Connection
+    ) -> dict[str, str]:
         if _purchase_date(conn, values["asset_id"]) is None:
             return {"asset_id": "该设备不存在或已删除"}
         return {}
 
-    def _check_status(self, values: Mapping[str, Any], entity_id: int | None,
-                      conn: sqlite3.Connection) -> dict[str, str]:
+    def _check_status(
+        self, values: Mapping[str, Any], entity_id: int | None, conn: sqlite3.Connection
+    ) -> dict[str, str]:
         asset_id, day = str(values["asset_id"]), values["status_date"]
         purchased = _purchase_date(conn, asset_id)
         if purchased is None:
@@ -227,21 +252,24 @@ class Equipment:
             return {"status_date": f"状态变更日期不能早于购置日期（{purchased}）"}
         same_day = conn.execute(
             "SELECT 1 FROM e_equipment_status WHERE deleted = 0 AND asset_id = ? "
-            "AND status_date = ? AND id IS NOT ?", (asset_id, day.isoformat(), entity_id)
+            "AND status_date = ? AND id IS NOT ?",
+            (asset_id, day.isoformat(), entity_id),
         ).fetchone()
         if same_day is not None:
             return {"status_date": f"该设备在 {day.isoformat()} 已有一条状态变更，请修改那一条"}
         before = conn.execute(
             "SELECT status FROM e_equipment_status WHERE deleted = 0 AND asset_id = ? "
             "AND status_date < ? AND id IS NOT ? ORDER BY status_date DESC, id DESC LIMIT 1",
-            (asset_id, day.isoformat(), entity_id)).fetchone()
+            (asset_id, day.isoformat(), entity_id),
+        ).fetchone()
         previous = before[0] if before else IN_USE
         if previous == values["status"]:
             return {"status": f"该设备在 {day.isoformat()} 之前已是“{STATUSES[previous]}”状态"}
         return {}
 
-    def _check_maintenance(self, values: Mapping[str, Any], entity_id: int | None,
-                           conn: sqlite3.Connection) -> dict[str, str]:
+    def _check_maintenance(
+        self, values: Mapping[str, Any], entity_id: int | None, conn: sqlite3.Connection
+    ) -> dict[str, str]:
         purchased = _purchase_date(conn, str(values["asset_id"]))
         if purchased is not None and values["maint_date"].isoformat() < purchased:
             return {"maint_date": f"维修保养日期不能早于购置日期（{purchased}）"}
@@ -265,8 +293,9 @@ class Equipment:
         for item in checklist.items:
             result = form.process(_item_values(item))
             if not result.ok:
-                raise StoreError(f"清单项目 {item.code} {item.name}："
-                                 + "；".join(result.errors.values()))
+                raise StoreError(
+                    f"清单项目 {item.code} {item.name}：" + "；".join(result.errors.values())
+                )
         stored = {r["code"]: r for r in self.checklist.rows()}
         added = updated = removed = 0
         for item in checklist.items:
@@ -281,8 +310,12 @@ class Equipment:
         for row in stored.values():
             self.checklist.delete(row["id"], "重新载入标准清单：新清单中没有该项目")
             removed += 1
-        info = {"title": checklist.title, "source": checklist.source,
-                "version": checklist.version, "loaded": today.isoformat()}
+        info = {
+            "title": checklist.title,
+            "source": checklist.source,
+            "version": checklist.version,
+            "loaded": today.isoformat(),
+        }
         set_setting(self.store, CHECKLIST_SETTING, json.dumps(info, ensure_ascii=False))
         return ChecklistLoad(checklist.title, added, updated, removed)
 
@@ -302,9 +335,19 @@ class Equipment:
         for r in self.checklist.rows(order="category, code"):
             v = form.from_sql(r)
             key = str(r["id"])
-            rows.append(ChecklistRow(r["id"], v["code"], v["name"], v["category"],
-                                     v["quantity"], v["level"], v["note"], have.get(key, 0),
-                                     repair.get(key, 0)))
+            rows.append(
+                ChecklistRow(
+                    r["id"],
+                    v["code"],
+                    v["name"],
+                    v["category"],
+                    v["quantity"],
+                    v["level"],
+                    v["note"],
+                    have.get(key, 0),
+                    repair.get(key, 0),
+                )
+            )
         return rows
 
     def missing_items(self, on: dt.date) -> list[ChecklistRow]:
@@ -333,11 +376,15 @@ class Equipment:
                 in_use += 1
                 in_use_value += a.price
         return EquipmentSummary(
-            on=on, by_status=by_status, by_category=by_category, by_category_status=matrix,
+            on=on,
+            by_status=by_status,
+            by_category=by_category,
+            by_category_status=matrix,
             value_by_category={k: round(v, 2) for k, v in value_by_category.items()},
             total=sum(by_category.values()),
             total_value=round(sum(value_by_category.values()), 2),
-            in_use=in_use, in_use_value=round(in_use_value, 2),
+            in_use=in_use,
+            in_use_value=round(in_use_value, 2),
             missing_items=tuple(r.name for r in self.missing_items(on)),
         )
 
@@ -349,11 +396,18 @@ def _asset(row: Mapping[str, Any], values: dict[str, Any]) -> Asset:
 
 
 def _purchase_date(conn: sqlite3.Connection, asset_id: Any) -> str | None:
-    row = conn.execute("SELECT purchase_date FROM e_equipment WHERE id = ? AND deleted = 0",
-                       (asset_id,)).fetchone()
+    row = conn.execute(
+        "SELECT purchase_date FROM e_equipment WHERE id = ? AND deleted = 0", (asset_id,)
+    ).fetchone()
     return str(row[0]) if row else None
 
 
 def _item_values(item: Any) -> dict[str, Any]:
-    return {"code": item.code, "name": item.name, "category": item.category,
-            "quantity": item.quantity, "level": item.level, "note": item.note}
+    return {
+        "code": item.code,
+        "name": item.name,
+        "category": item.category,
+        "quantity": item.quantity,
+        "level": item.level,
+        "note": item.note,
+    }

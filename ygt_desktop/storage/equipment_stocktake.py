@@ -72,28 +72,34 @@ class Stocktakes:
     def __init__(self, equipment: Equipment, forms: FormRegistry) -> None:
         self.equipment = equipment
         self.store = equipment.store
-        self.repo = EntityRepo(self.store, forms["equipment_stocktake"],
-                               checks=[self._check_stocktake])
-        self.lines = EntityRepo(self.store, forms["equipment_stocktake_line"],
-                                checks=[self._check_line])
+        self.repo = EntityRepo(
+            self.store, forms["equipment_stocktake"], checks=[self._check_stocktake]
+        )
+        self.lines = EntityRepo(
+            self.store, forms["equipment_stocktake_line"], checks=[self._check_line]
+        )
 
     # ---- reads -------------------------------------------------------------------
     def rows(self) -> list[dict[str, Any]]:
         """Stocktakes not deleted, latest year first: form values plus ``id``."""
         form = self.repo.form
-        return [{**form.from_sql(r), "id": r["id"]}
-                for r in self.repo.rows(order="year DESC, id DESC")]
+        return [
+            {**form.from_sql(r), "id": r["id"]} for r in self.repo.rows(order="year DESC, id DESC")
+        ]
 
     def result(self, stocktake_id: int) -> StocktakeResult:
         values = self.repo.values(stocktake_id)
-        items = self._items(stocktake_id, values["stocktake_date"],
-                            values["finished_date"] is not None)
+        items = self._items(
+            stocktake_id, values["stocktake_date"], values["finished_date"] is not None
+        )
         return StocktakeResult(stocktake_id, values, items)
 
     def _items(self, stocktake_id: int, day: dt.date, frozen: bool) -> list[StocktakeItem]:
         form = self.lines.form
-        lines = {int(r["asset_id"]): {**form.from_sql(r), "id": r["id"]}
-                 for r in self.lines.rows("stocktake_id = ?", (stocktake_id,))}
+        lines = {
+            int(r["asset_id"]): {**form.from_sql(r), "id": r["id"]}
+            for r in self.lines.rows("stocktake_id = ?", (stocktake_id,))
+        }
         scope = [] if frozen else self._scope(day)
         listed = {a.id for a in scope}
         extra = self.equipment.by_ids([i for i in lines if i not in listed], day)
@@ -104,8 +110,11 @@ class Stocktakes:
             if line is None:
                 items.append(StocktakeItem(asset))
             else:
-                items.append(StocktakeItem(asset, line["id"], line["result"],
-                                           line["observed_status"], line["note"]))
+                items.append(
+                    StocktakeItem(
+                        asset, line["id"], line["result"], line["observed_status"], line["note"]
+                    )
+                )
         return items
 
     def _scope(self, day: dt.date) -> list[Asset]:
@@ -117,15 +126,25 @@ class Stocktakes:
         """A new stocktake (year, date, 盘点人, 负责人); see :meth:`EntityRepo.save`."""
         return self.repo.save(raw)
 
-    def mark(self, stocktake_id: int, asset_id: int, result: str,
-             observed_status: str | None = None, note: str | None = None) -> Change:
+    def mark(
+        self,
+        stocktake_id: int,
+        asset_id: int,
+        result: str,
+        observed_status: str | None = None,
+        note: str | None = None,
+    ) -> Change:
         """Set an asset's line to ``result`` (and, for 状态变化, the status found) with
         ``note``; raises ValidationFailed (nothing written) when the stocktake is
         finished, the asset not in it, or the status found missing."""
-        existing = self.lines.rows("stocktake_id = ? AND asset_id = ?",
-                                   (stocktake_id, asset_id))
-        values = {"stocktake_id": stocktake_id, "asset_id": asset_id, "result": result,
-                  "observed_status": observed_status, "note": note}
+        existing = self.lines.rows("stocktake_id = ? AND asset_id = ?", (stocktake_id, asset_id))
+        values = {
+            "stocktake_id": stocktake_id,
+            "asset_id": asset_id,
+            "result": result,
+            "observed_status": observed_status,
+            "note": note,
+        }
         return self.lines.save(values, existing[0]["id"] if existing else None)
 
     def finish(self, stocktake_id: int, day: dt.date) -> Change:
@@ -133,8 +152,9 @@ class Stocktakes:
         return self.repo.save({"finished_date": day}, stocktake_id)
 
     # ---- checks (inside the write transaction) ------------------------------------
-    def _check_stocktake(self, values: Mapping[str, Any], entity_id: int | None,
-                         conn: sqlite3.Connection) -> dict[str, str]:
+    def _check_stocktake(
+        self, values: Mapping[str, Any], entity_id: int | None, conn: sqlite3.Connection
+    ) -> dict[str, str]:
         year, day = values["year"], values["stocktake_date"]
         if day.year not in (year, year + 1):
             return {"stocktake_date": f"盘点日期应在 {year} 年内或次年年初"}
@@ -142,36 +162,49 @@ class Stocktakes:
             if entity_id is None:
                 items = [StocktakeItem(a) for a in self._scope(day)]
             else:
-                was_finished = conn.execute(
-                    "SELECT finished_date FROM e_equipment_stocktake WHERE id = ?",
-                    (entity_id,)).fetchone()[0] is not None
+                was_finished = (
+                    conn.execute(
+                        "SELECT finished_date FROM e_equipment_stocktake WHERE id = ?", (entity_id,)
+                    ).fetchone()[0]
+                    is not None
+                )
                 items = self._items(entity_id, day, was_finished)
             open_items = sum(1 for i in items if i.result is None)
             if open_items:
                 return {"finished_date": f"还有 {open_items} 台设备未盘点，请先逐台标记结果"}
         return {}
 
-    def _check_line(self, values: Mapping[str, Any], entity_id: int | None,
-                    conn: sqlite3.Connection) -> dict[str, str]:
+    def _check_line(
+        self, values: Mapping[str, Any], entity_id: int | None, conn: sqlite3.Connection
+    ) -> dict[str, str]:
         row = conn.execute(
             "SELECT stocktake_date, finished_date FROM e_equipment_stocktake "
-            "WHERE id = ? AND deleted = 0", (values["stocktake_id"],)).fetchone()
+            "WHERE id = ? AND deleted = 0",
+            (values["stocktake_id"],),
+        ).fetchone()
         if row is None:
             return {"stocktake_id": "该盘点不存在或已删除"}
         if row[1] is not None:
             return {"result": f"本次盘点已于 {row[1]} 结束，结果不能再修改"}
         asset_id = int(values["asset_id"])
-        if entity_id is None or not conn.execute(
+        if (
+            entity_id is None
+            or not conn.execute(
                 "SELECT 1 FROM e_equipment_stocktake_line WHERE id = ? AND asset_id = ?",
-                (entity_id, asset_id)).fetchone():
+                (entity_id, asset_id),
+            ).fetchone()
+        ):
             day = dt.date.fromisoformat(row[0])
             in_scope = any(a.id == asset_id for a in self._scope(day))
             if not in_scope:
-                return {"asset_id": "该设备不在本次盘点范围内（盘点日期时尚未购置、已报废或已删除）"}
+                return {
+                    "asset_id": "该设备不在本次盘点范围内（盘点日期时尚未购置、已报废或已删除）"
+                }
         other = conn.execute(
             "SELECT 1 FROM e_equipment_stocktake_line WHERE deleted = 0 AND stocktake_id = ? "
             "AND asset_id = ? AND id IS NOT ?",
-            (values["stocktake_id"], asset_id, entity_id)).fetchone()
+            (values["stocktake_id"], asset_id, entity_id),
+        ).fetchone()
         if other is not None:
             return {"asset_id": "该设备在本次盘点中已有结果"}
         return {}

@@ -21,26 +21,41 @@ def _ehr(ix: Indicators) -> list[Counted]:
     opened = ix.open_at(ix.we)
     base, missing = ix.base_figure("population")
     since = ix.we - dt.timedelta(days=int(ix.setting("ehr_use_days", 365)) - 1)
-    served = {rid for (rid,) in ix.store.conn.execute(
-        "SELECT DISTINCT resident_id FROM service_records WHERE deleted = 0 "
-        "AND resident_id IS NOT NULL AND service_date BETWEEN ? AND ?",
-        (since.isoformat(), ix.we.isoformat()))}
-    return [Counted("ehr.coverage", numerator=opened, base=base, missing=missing, pool=opened),
-            Counted("ehr.use", numerator=opened & served, denominator=opened)]
+    served = {
+        rid
+        for (rid,) in ix.store.conn.execute(
+            "SELECT DISTINCT resident_id FROM service_records WHERE deleted = 0 "
+            "AND resident_id IS NOT NULL AND service_date BETWEEN ? AND ?",
+            (since.isoformat(), ix.we.isoformat()),
+        )
+    }
+    return [
+        Counted("ehr.coverage", numerator=opened, base=base, missing=missing, pool=opened),
+        Counted("ehr.use", numerator=opened & served, denominator=opened),
+    ]
 
 
 # ---- 健康教育 (station log) ----------------------------------------------------------
 
 
-@computes("edu.print_kinds", "edu.print_copies", "edu.av_kinds", "edu.av_times",
-          "edu.board", "edu.lecture_times", "edu.lecture_people", "edu.consult_times",
-          "edu.consult_people")
+@computes(
+    "edu.print_kinds",
+    "edu.print_copies",
+    "edu.av_kinds",
+    "edu.av_times",
+    "edu.board",
+    "edu.lecture_times",
+    "edu.lecture_people",
+    "edu.consult_times",
+    "edu.consult_people",
+)
 def _edu(ix: Indicators) -> list[Counted]:
     titles: dict[str, set[str]] = defaultdict(set)
     times: dict[str, int] = defaultdict(int)
     amount: dict[str, int] = defaultdict(int)
     for _, _, _, kind, title, copies, shown, participants in ix.rows(
-            "edu_activity", "d.kind, d.title, d.copies, d.times, d.participants"):
+        "edu_activity", "d.kind, d.title, d.copies, d.times, d.participants"
+    ):
         titles[kind].add((title or "").strip())
         times[kind] += 1
         if kind == "1":
@@ -68,12 +83,16 @@ def _edu(ix: Indicators) -> list[Counted]:
 
 @computes("child.newborn")
 def _newborn(ix: Indicators) -> list[Counted]:
-    born = {rid for rid, p in ix.people.items()
-            if p.birth is not None and ix.ws.isoformat() <= p.birth <= ix.we.isoformat()}
+    born = {
+        rid
+        for rid, p in ix.people.items()
+        if p.birth is not None and ix.ws.isoformat() <= p.birth <= ix.we.isoformat()
+    }
     days = int(ix.setting("newborn_visit_days", 7))
     visited = set()
-    for _, rid, day, discharged in ix.rows("newborn_visit", "d.discharged_date",
-                                           end=ix.we + dt.timedelta(days=days + 40)):
+    for _, rid, day, discharged in ix.rows(
+        "newborn_visit", "d.discharged_date", end=ix.we + dt.timedelta(days=days + 40)
+    ):
         if rid not in born:
             continue
         birth = ix.people[rid].birth
@@ -88,8 +107,15 @@ def _newborn(ix: Indicators) -> list[Counted]:
 def _child(ix: Indicators) -> list[Counted]:
     pool = ix.aged(ix.open_at(ix.we), ix.we, years_below=7)
     base, missing = ix.base_figure("children_0_6")
-    return [Counted("child.managed", numerator=pool & ix.residents_with("child_check"),
-                    pool=pool, base=base, missing=missing)]
+    return [
+        Counted(
+            "child.managed",
+            numerator=pool & ix.residents_with("child_check"),
+            pool=pool,
+            base=base,
+            missing=missing,
+        )
+    ]
 
 
 # ---- 孕产妇 ---------------------------------------------------------------------------
@@ -97,9 +123,12 @@ def _child(ix: Indicators) -> list[Counted]:
 
 def _deliveries(ix: Indicators) -> list[tuple[int, int, dt.date, dt.date | None, int]]:
     """Deliveries dated in the window: (record, resident, delivered, discharged, episode)."""
-    return [(rec, rid, dt.date.fromisoformat(day), _d(discharged), episode)
-            for rec, rid, day, discharged, episode in ix.rows(
-                "delivery", "d.discharged_date, h.episode_id")]
+    return [
+        (rec, rid, dt.date.fromisoformat(day), _d(discharged), episode)
+        for rec, rid, day, discharged, episode in ix.rows(
+            "delivery", "d.discharged_date, h.episode_id"
+        )
+    ]
 
 
 @computes("mat.early", "mat.postpartum")
@@ -114,7 +143,9 @@ def _maternal(ix: Indicators) -> list[Counted]:
             "SELECT h.episode_id, h.form_id, h.service_date, p.lmp_date FROM service_records h "
             "LEFT JOIN f_prenatal_first p ON p.record_id = h.id "
             f"WHERE h.deleted = 0 AND h.episode_id IN ({marks}) "
-            "AND h.form_id IN ('prenatal_first', 'postpartum_visit')", episodes):
+            "AND h.form_id IN ('prenatal_first', 'postpartum_visit')",
+            episodes,
+        ):
             if form_id == "prenatal_first":
                 first[episode] = (dt.date.fromisoformat(day), _d(lmp))
             else:
@@ -135,23 +166,40 @@ def _maternal(ix: Indicators) -> list[Counted]:
             post_people.add(rid)
     women = {d[1] for d in deliveries}
     return [
-        Counted("mat.early", numerator=early_people, denominator=women, records=early,
-                record_denominator=len(deliveries)),
-        Counted("mat.postpartum", numerator=post_people, denominator=women, records=postpartum,
-                record_denominator=len(deliveries)),
+        Counted(
+            "mat.early",
+            numerator=early_people,
+            denominator=women,
+            records=early,
+            record_denominator=len(deliveries),
+        ),
+        Counted(
+            "mat.postpartum",
+            numerator=post_people,
+            denominator=women,
+            records=postpartum,
+            record_denominator=len(deliveries),
+        ),
     ]
 
 
 # ---- 老年人, 中医药 ----------------------------------------------------------------------
 
 
-def _by_age_in_window(ix: Indicators, code: str, form_id: str, base_key: str, *,
-                      years_from: int | None = None,
-                      months_below: int | None = None) -> Counted:
+def _by_age_in_window(
+    ix: Indicators,
+    code: str,
+    form_id: str,
+    base_key: str,
+    *,
+    years_from: int | None = None,
+    months_below: int | None = None,
+) -> Counted:
     pool = ix.aged(ix.open_at(ix.we), ix.we, years_from=years_from, months_below=months_below)
     base, missing = ix.base_figure(base_key)
-    return Counted(code, numerator=pool & ix.residents_with(form_id), pool=pool, base=base,
-                   missing=missing)
+    return Counted(
+        code, numerator=pool & ix.residents_with(form_id), pool=pool, base=base, missing=missing
+    )
 
 
 @computes("eld.managed")
@@ -184,12 +232,15 @@ def managed(ix: Indicators, register: str) -> dict[int, dt.date]:
         f"SELECT h.resident_id, h.service_date, d.closed_date FROM service_records h "
         f"JOIN {table} d ON d.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0 "
         "AND h.service_date <= ? AND (d.closed_date IS NULL OR d.closed_date >= ?)",
-        (register, ix.we.isoformat(), ix.ws.isoformat())):
+        (register, ix.we.isoformat(), ix.ws.isoformat()),
+    ):
         person = ix.people.get(rid)
         if person is None:
             continue
-        created_in_window = person.archived is not None and \
-            ix.ws.isoformat() <= person.archived <= ix.we.isoformat()
+        created_in_window = (
+            person.archived is not None
+            and ix.ws.isoformat() <= person.archived <= ix.we.isoformat()
+        )
         if rid in open_start or created_in_window:
             registered = dt.date.fromisoformat(day)
             out[rid] = max(out.get(rid, registered), registered)
@@ -224,8 +275,9 @@ def _prevalence_base(ix: Indicators, key: str, default: float) -> tuple[int | No
     return _half_up(pop * share / 100), None
 
 
-def _latest_reading(ix: Indicators, followup: str, columns: str,
-                    present: str) -> dict[int, tuple[dt.date, tuple[object, ...]]]:
+def _latest_reading(
+    ix: Indicators, followup: str, columns: str, present: str
+) -> dict[int, tuple[dt.date, tuple[object, ...]]]:
     latest: dict[int, tuple[dt.date, tuple[object, ...]]] = {}
     for _, rid, day, *vals in ix.rows(followup, columns, extra=f"AND {present}"):
         when = dt.date.fromisoformat(day)
@@ -241,21 +293,24 @@ def _htn(ix: Indicators) -> list[Counted]:
     base, missing = _prevalence_base(ix, "htn_prevalence", 25.2)
     controlled = set()
     for rid, (day, (sbp, dbp)) in _latest_reading(
-            ix, "htn_followup", "d.sbp, d.dbp",
-            "d.sbp IS NOT NULL AND d.dbp IS NOT NULL").items():
+        ix, "htn_followup", "d.sbp, d.dbp", "d.sbp IS NOT NULL AND d.dbp IS NOT NULL"
+    ).items():
         if rid not in ids:
             continue
         birth = ix.people[rid].birth
         old = birth is not None and age_years(dt.date.fromisoformat(birth), day) >= int(
-            ix.setting("htn_elderly_age", 65))
-        sbp_limit = float(ix.setting("htn_elderly_sbp_below" if old else "htn_sbp_below",
-                                     150 if old else 140))
+            ix.setting("htn_elderly_age", 65)
+        )
+        sbp_limit = float(
+            ix.setting("htn_elderly_sbp_below" if old else "htn_sbp_below", 150 if old else 140)
+        )
         if float(sbp) < sbp_limit and float(dbp) < float(ix.setting("htn_dbp_below", 90)):  # type: ignore[arg-type]
             controlled.add(rid)
-    return [Counted("htn.mgmt", numerator=ids, base=base, missing=missing, pool=ids),
-            Counted("htn.standard", numerator=standard(ix, "htn_followup", patients),
-                    denominator=ids),
-            Counted("htn.control", numerator=controlled, denominator=ids)]
+    return [
+        Counted("htn.mgmt", numerator=ids, base=base, missing=missing, pool=ids),
+        Counted("htn.standard", numerator=standard(ix, "htn_followup", patients), denominator=ids),
+        Counted("htn.control", numerator=controlled, denominator=ids),
+    ]
 
 
 @computes("dm.mgmt", "dm.standard", "dm.control")
@@ -264,20 +319,30 @@ def _dm(ix: Indicators) -> list[Counted]:
     ids = set(patients)
     base, missing = _prevalence_base(ix, "dm_prevalence", 9.7)
     below = float(ix.setting("dm_fpg_below", 7.0))
-    controlled = {rid for rid, (_, (fpg,)) in _latest_reading(
-        ix, "dm_followup", "d.fpg", "d.fpg IS NOT NULL").items()
-        if rid in ids and float(fpg) < below}  # type: ignore[arg-type]
-    return [Counted("dm.mgmt", numerator=ids, base=base, missing=missing, pool=ids),
-            Counted("dm.standard", numerator=standard(ix, "dm_followup", patients),
-                    denominator=ids),
-            Counted("dm.control", numerator=controlled, denominator=ids)]
+    controlled = {
+        rid
+        for rid, (_, (fpg,)) in _latest_reading(
+            ix, "dm_followup", "d.fpg", "d.fpg IS NOT NULL"
+        ).items()
+        if rid in ids and float(fpg) < below  # type: ignore[arg-type]
+    }
+    return [
+        Counted("dm.mgmt", numerator=ids, base=base, missing=missing, pool=ids),
+        Counted("dm.standard", numerator=standard(ix, "dm_followup", patients), denominator=ids),
+        Counted("dm.control", numerator=controlled, denominator=ids),
+    ]
 
 
 @computes("smi.standard")
 def _smi(ix: Indicators) -> list[Counted]:
     patients = managed(ix, "smi_register")
-    return [Counted("smi.standard", numerator=standard(ix, "smi_followup", patients),
-                    denominator=set(patients))]
+    return [
+        Counted(
+            "smi.standard",
+            numerator=standard(ix, "smi_followup", patients),
+            denominator=set(patients),
+        )
+    ]
 
 
 # ---- 肺结核 -----------------------------------------------------------------------------
@@ -293,7 +358,9 @@ def _tb_managed(ix: Indicators) -> list[Counted]:
         marks = ",".join("?" * len(episodes))
         for episode, day in ix.store.conn.execute(
             "SELECT episode_id, service_date FROM service_records WHERE deleted = 0 "
-            f"AND form_id = 'tb_first_visit' AND episode_id IN ({marks})", episodes):
+            f"AND form_id = 'tb_first_visit' AND episode_id IN ({marks})",
+            episodes,
+        ):
             first[episode].append(dt.date.fromisoformat(day))
     patients = {rid for _, rid, _ in notified}
     visited = set()
@@ -310,11 +377,18 @@ def _tb_regular(ix: Indicators) -> list[Counted]:
     completing: set[int] = set()
     regular: set[int] = set()
     for _, rid, _, _outcome, due, taken, dose_rate in ix.rows(
-            "tb_followup", "d.treatment_outcome, d.course_doses_due, d.course_doses_taken, "
-            "d.dose_rate", extra="AND d.treatment_outcome IN ('1', '2')"):
+        "tb_followup",
+        "d.treatment_outcome, d.course_doses_due, d.course_doses_taken, d.dose_rate",
+        extra="AND d.treatment_outcome IN ('1', '2')",
+    ):
         completing.add(rid)
-        share = (100 * taken / due if due and taken is not None
-                 else float(dose_rate) if dose_rate is not None else None)
+        share = (
+            100 * taken / due
+            if due and taken is not None
+            else float(dose_rate)
+            if dose_rate is not None
+            else None
+        )
         if share is not None and share >= rate:
             regular.add(rid)
     return [Counted("tb.regular", numerator=regular, denominator=completing)]
@@ -325,24 +399,30 @@ def _tb_regular(ix: Indicators) -> list[Counted]:
 
 @computes("inf.report", "inf.timely")
 def _infectious(ix: Indicators) -> list[Counted]:
-    rows = ix.rows("infectious_report", "d.disease_class, d.reported, d.diagnosis_date, "
-                   "d.diagnosis_hour, d.report_date, d.report_hour, d.report_delay_hours")
+    rows = ix.rows(
+        "infectious_report",
+        "d.disease_class, d.reported, d.diagnosis_date, "
+        "d.diagnosis_hour, d.report_date, d.report_hour, d.report_delay_hours",
+    )
     reported = timely = 0
     for _, _, _, klass, was_reported, diagnosed, d_hour, told, t_hour, delay in rows:
         if not was_reported:
             continue
         reported += 1
         if delay is None and diagnosed and told:
-            delay = ((dt.date.fromisoformat(told) - dt.date.fromisoformat(diagnosed)).days * 24
-                     + (t_hour or 0) - (d_hour or 0))
+            delay = (
+                (dt.date.fromisoformat(told) - dt.date.fromisoformat(diagnosed)).days * 24
+                + (t_hour or 0)
+                - (d_hour or 0)
+            )
         limit = 2 if klass in ("1", "3") else 24
         if delay is not None and 0 <= delay <= limit:
             timely += 1
     people = {r[1] for r in rows}
-    return [Counted("inf.report", denominator=people, records=reported,
-                    record_denominator=len(rows)),
-            Counted("inf.timely", denominator=people, records=timely,
-                    record_denominator=reported)]
+    return [
+        Counted("inf.report", denominator=people, records=reported, record_denominator=len(rows)),
+        Counted("inf.timely", denominator=people, records=timely, record_denominator=reported),
+    ]
 
 
 @computes("sup.report", "sup.inspect")
@@ -354,5 +434,7 @@ def _supervision(ix: Indicators) -> list[Counted]:
         else:
             events += 1
             reported += bool(was_reported)
-    return [Counted("sup.report", records=reported, record_denominator=events),
-            Counted("sup.inspect", count=inspections)]
+    return [
+        Counted("sup.report", records=reported, record_denominator=events),
+        Counted("sup.inspect", count=inspections),
+    ]

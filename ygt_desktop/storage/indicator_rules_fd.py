@@ -19,15 +19,21 @@ def _contracts(ix: Indicators) -> list[Counted]:
     members = population_members(ix.store, ix.forms, ix.we)
     key = set().union(*members.values()) if members else set()
     renewed = renewals(ix.store)
-    ending = [int(cid) for (cid,) in ix.store.conn.execute(
-        "SELECT id FROM e_contract WHERE deleted = 0 AND end_date BETWEEN ? AND ?",
-        (ix.ws.isoformat(), ix.we.isoformat()))]
+    ending = [
+        int(cid)
+        for (cid,) in ix.store.conn.execute(
+            "SELECT id FROM e_contract WHERE deleted = 0 AND end_date BETWEEN ? AND ?",
+            (ix.ws.isoformat(), ix.we.isoformat()),
+        )
+    ]
     return [
-        Counted("fd.rate", numerator=covered, base=base, missing=missing,
-                pool=ix.open_at(ix.we)),
+        Counted("fd.rate", numerator=covered, base=base, missing=missing, pool=ix.open_at(ix.we)),
         Counted("fd.key", numerator=key & covered, denominator=key),
-        Counted("fd.renew", records=sum(1 for c in ending if c in renewed),
-                record_denominator=len(ending)),
+        Counted(
+            "fd.renew",
+            records=sum(1 for c in ending if c in renewed),
+            record_denominator=len(ending),
+        ),
     ]
 
 
@@ -36,13 +42,21 @@ def _referrals(ix: Indicators) -> list[Counted]:
     days = int(ix.setting("referral_followup_days", 14))
     counts = figures(ix.store, ix.forms, ix.ws, ix.we)
     early = figures(ix.store, ix.forms, ix.ws, ix.we - dt.timedelta(days=days))
-    return [Counted("ref.up", count=counts.up), Counted("ref.down", count=counts.down),
-            Counted("ref.followup", records=early.followed_within,
-                    record_denominator=early.followup_denominator)]
+    return [
+        Counted("ref.up", count=counts.up),
+        Counted("ref.down", count=counts.down),
+        Counted(
+            "ref.followup",
+            records=early.followed_within,
+            record_denominator=early.followup_denominator,
+        ),
+    ]
 
 
 @computes("eq.in_use", "eq.in_use_value")
 def _equipment(ix: Indicators) -> list[Counted]:
     summary = Equipment(ix.store, ix.forms).summary(ix.we)
-    return [Counted("eq.in_use", count=summary.in_use),
-            Counted("eq.in_use_value", count=summary.in_use_value)]
+    return [
+        Counted("eq.in_use", count=summary.in_use),
+        Counted("eq.in_use_value", count=summary.in_use_value),
+    ]

@@ -25,8 +25,11 @@ from .db import Store
 FACE_TO_FACE = ("1", "2")
 OPEN = "在档"
 BASE_LABELS = {
-    "population": "常住人口数", "pop_35": "35岁及以上常住人口数", "pop_65": "65岁及以上常住居民数",
-    "children_0_6": "0～6岁儿童数", "children_0_36": "0～36个月儿童数",
+    "population": "常住人口数",
+    "pop_35": "35岁及以上常住人口数",
+    "pop_65": "65岁及以上常住居民数",
+    "children_0_6": "0～6岁儿童数",
+    "children_0_36": "0～36个月儿童数",
 }
 
 
@@ -82,8 +85,9 @@ class Person:
 class Indicators:
     """Compute the template's indicators for a period (year to date)."""
 
-    def __init__(self, store: Store, forms: FormRegistry, template: Template,
-                 base: Mapping[str, Any] | None) -> None:
+    def __init__(
+        self, store: Store, forms: FormRegistry, template: Template, base: Mapping[str, Any] | None
+    ) -> None:
         self.store = store
         self.forms = forms
         self.template = template
@@ -118,7 +122,8 @@ class Indicators:
             people = {}
             for rid, birth, archived, status, status_date in self.store.conn.execute(
                 "SELECT id, birth_date, archive_date, status, status_date FROM residents "
-                "WHERE deleted = 0"):
+                "WHERE deleted = 0"
+            ):
                 closed = None if status == OPEN else (status_date or "")
                 people[rid] = Person(birth, archived, closed)
             self._people = people
@@ -128,13 +133,24 @@ class Indicators:
         """Archives created on or before ``day`` and not closed on or before it."""
         if day not in self._open:
             iso = day.isoformat()
-            self._open[day] = {rid for rid, p in self.people.items()
-                               if p.archived is not None and p.archived <= iso
-                               and (p.closed is None or p.closed > iso)}
+            self._open[day] = {
+                rid
+                for rid, p in self.people.items()
+                if p.archived is not None
+                and p.archived <= iso
+                and (p.closed is None or p.closed > iso)
+            }
         return self._open[day]
 
-    def aged(self, ids: Iterable[int], day: dt.date, *, years_from: int | None = None,
-             years_below: int | None = None, months_below: int | None = None) -> set[int]:
+    def aged(
+        self,
+        ids: Iterable[int],
+        day: dt.date,
+        *,
+        years_from: int | None = None,
+        years_below: int | None = None,
+        months_below: int | None = None,
+    ) -> set[int]:
         """Those of ``ids`` born by ``day`` whose age on ``day`` is in the band."""
         latest = day  # born on or before
         earliest = dt.date.min  # born after
@@ -149,8 +165,14 @@ class Indicators:
         high = latest.isoformat()
         return {rid for rid in ids if (b := people[rid].birth) is not None and low < b <= high}
 
-    def rows(self, form_id: str, columns: str = "", start: dt.date | None = None,
-             end: dt.date | None = None, extra: str = "") -> list[tuple[Any, ...]]:
+    def rows(
+        self,
+        form_id: str,
+        columns: str = "",
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        extra: str = "",
+    ) -> list[tuple[Any, ...]]:
         """(record id, resident, service date[, columns…]) of a form's live records,
         service date in [start, end] (window by default)."""
         if form_id not in self.forms:
@@ -183,10 +205,12 @@ COMPUTERS: dict[str, Computer] = {}
 
 def computes(*codes: str) -> Callable[[Computer], Computer]:
     """Register ``fn`` as the computation of ``codes`` (it returns one Counted each)."""
+
     def register(fn: Computer) -> Computer:
         for code in codes:
             COMPUTERS[code] = fn
         return fn
+
     return register
 
 

@@ -40,6 +40,7 @@ class Submission:
 
 # ---- the station head --------------------------------------------------------------
 
+
 def _now() -> str:
     """Microseconds: a correction made in the same second as a submission is after it."""
     return dt.datetime.now().astimezone().isoformat(timespec="microseconds")
@@ -77,8 +78,9 @@ def as_head(store: Store, pin: str) -> Iterator[None]:
     """Within this block, changes to locked records are allowed (and audited as
     corrections); a wrong PIN raises LockedError."""
     if not check_pin(store, pin):
-        raise LockedError("站长密码不正确" if head_name(store) else
-                          "尚未设置站长和站长密码（设置 → 站长）")
+        raise LockedError(
+            "站长密码不正确" if head_name(store) else "尚未设置站长和站长密码（设置 → 站长）"
+        )
     store.head_unlocked = True
     try:
         yield
@@ -88,9 +90,13 @@ def as_head(store: Store, pin: str) -> Iterator[None]:
 
 # ---- submissions and the lock --------------------------------------------------------
 
+
 def submissions(store: Store, period: Period | None = None) -> list[Submission]:
-    sql = ("SELECT period, revision, submitted_at, submitted_by, digest FROM report_submissions"
-           + (" WHERE period = ?" if period else "") + " ORDER BY period, revision")
+    sql = (
+        "SELECT period, revision, submitted_at, submitted_by, digest FROM report_submissions"
+        + (" WHERE period = ?" if period else "")
+        + " ORDER BY period, revision"
+    )
     rows = store.conn.execute(sql, (str(period),) if period else ()).fetchall()
     return [Submission(Period.parse(p), r, at, by, d) for p, r, at, by, d in rows]
 
@@ -98,8 +104,10 @@ def submissions(store: Store, period: Period | None = None) -> list[Submission]:
 def locked_by(store: Store, day: dt.date) -> Period | None:
     """The submitted quarter whose window holds ``day`` (the earliest such), or None."""
     for (text,) in store.conn.execute(
-            "SELECT DISTINCT period FROM report_submissions WHERE substr(period, 1, 4) = ? "
-            "ORDER BY period", (str(day.year),)):
+        "SELECT DISTINCT period FROM report_submissions WHERE substr(period, 1, 4) = ? "
+        "ORDER BY period",
+        (str(day.year),),
+    ):
         period = Period.parse(text)
         if period.window_start <= day <= period.window_end:
             return period
@@ -109,27 +117,34 @@ def locked_by(store: Store, day: dt.date) -> Period | None:
 def check_change(store: Store, *days: dt.date | None) -> list[Period]:
     """Before changing a record dated ``days`` (old and new date): the submitted
     quarters it belongs to. Raises LockedError unless the station head unlocked."""
-    periods = sorted({p for d in days if d is not None
-                      and (p := locked_by(store, d)) is not None}, key=str)
+    periods = sorted(
+        {p for d in days if d is not None and (p := locked_by(store, d)) is not None}, key=str
+    )
     if periods and not store.head_unlocked:
-        raise LockedError(f"该记录属于已上报的{periods[0].label}，只有站长可以更正"
-                          "（需要站长密码，更正会记入审计日志并产生新的版本）")
+        raise LockedError(
+            f"该记录属于已上报的{periods[0].label}，只有站长可以更正"
+            "（需要站长密码，更正会记入审计日志并产生新的版本）"
+        )
     return periods
 
 
-def note_corrections(conn: sqlite3.Connection, periods: list[Period], table: str,
-                     record_id: int) -> None:
+def note_corrections(
+    conn: sqlite3.Connection, periods: list[Period], table: str, record_id: int
+) -> None:
     """Inside the changing transaction: remember that ``periods`` were corrected."""
     for period in periods:
-        conn.execute("INSERT INTO report_corrections (period, at, table_name, record_id) "
-                     "VALUES (?, ?, ?, ?)", (str(period), _now(), table, record_id))
+        conn.execute(
+            "INSERT INTO report_corrections (period, at, table_name, record_id) "
+            "VALUES (?, ?, ?, ?)",
+            (str(period), _now(), table, record_id),
+        )
 
 
 def corrections_since(store: Store, period: Period, since: str) -> int:
     """Corrections made to records of ``period``'s window after ``since`` (ISO time)."""
     row = store.conn.execute(
-        "SELECT count(*) FROM report_corrections WHERE period = ? AND at > ?",
-        (str(period), since)).fetchone()
+        "SELECT count(*) FROM report_corrections WHERE period = ? AND at > ?", (str(period), since)
+    ).fetchone()
     return int(row[0])
 
 
@@ -153,10 +168,18 @@ def submit(store: Store, period: Period, digest: str) -> Submission:
         rev += 1
     at = _now()
     with store.write() as conn:
-        conn.execute("INSERT INTO report_submissions (period, revision, submitted_at, "
-                     "submitted_by, digest) VALUES (?, ?, ?, ?, ?)",
-                     (str(period), rev, at, store.user, digest))
-        record(conn, user=store.user, table="report_submissions", record_id=None,
-               action="insert", new={"period": str(period), "revision": rev, "digest": digest},
-               reason="上报并锁定")
+        conn.execute(
+            "INSERT INTO report_submissions (period, revision, submitted_at, "
+            "submitted_by, digest) VALUES (?, ?, ?, ?, ?)",
+            (str(period), rev, at, store.user, digest),
+        )
+        record(
+            conn,
+            user=store.user,
+            table="report_submissions",
+            record_id=None,
+            action="insert",
+            new={"period": str(period), "revision": rev, "digest": digest},
+            reason="上报并锁定",
+        )
     return Submission(period, rev, at, store.user, digest)

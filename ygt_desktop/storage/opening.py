@@ -25,8 +25,7 @@ from .db import (
 )
 
 
-def open_store(path: Path, *, create: bool = False, lock: bool = True,
-               check: bool = True) -> Store:
+def open_store(path: Path, *, create: bool = False, lock: bool = True, check: bool = True) -> Store:
     """Open ``path`` for this process.
 
     ``create`` allows a new file. ``lock`` takes the one-app-per-file lock (the GUI and
@@ -62,8 +61,10 @@ def open_store(path: Path, *, create: bool = False, lock: bool = True,
 
 
 def damaged_message(path: Path) -> str:
-    return (f"数据库文件 {path} 已损坏或不完整，无法打开。"
-            "请恢复最近的备份（设置 → 备份，或 ygt check 查看可用备份后 ygt restore）。")
+    return (
+        f"数据库文件 {path} 已损坏或不完整，无法打开。"
+        "请恢复最近的备份（设置 → 备份，或 ygt check 查看可用备份后 ygt restore）。"
+    )
 
 
 def _open_checked(path: Path, exists: bool, *, check: bool = True) -> Store:

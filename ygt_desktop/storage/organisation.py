@@ -70,9 +70,15 @@ def set_organisation(store: Store, org: Organisation) -> None:
             "name = excluded.name, level = excluded.level, parent_code = excluded.parent_code",
             (org.code, org.name.strip(), org.level, org.parent_code or None, now_iso()),
         )
-        record(conn, user=store.user, table="organisation", record_id=1,
-               action="update" if old else "insert",
-               old=old.__dict__ if old else None, new=org.__dict__)
+        record(
+            conn,
+            user=store.user,
+            table="organisation",
+            record_id=1,
+            action="update" if old else "insert",
+            old=old.__dict__ if old else None,
+            new=org.__dict__,
+        )
 
 
 def get_organisation(store: Store) -> Organisation | None:
@@ -93,8 +99,14 @@ def add_village(store: Store, code: str, name: str) -> Village:
         if conn.execute("SELECT 1 FROM villages WHERE code = ?", (code,)).fetchone():
             raise StoreError(f"居委/村委代码 {code} 已存在")
         conn.execute("INSERT INTO villages (code, name) VALUES (?, ?)", (code, name.strip()))
-        record(conn, user=store.user, table="villages", record_id=int(code), action="insert",
-               new={"code": code, "name": name.strip()})
+        record(
+            conn,
+            user=store.user,
+            table="villages",
+            record_id=int(code),
+            action="insert",
+            new={"code": code, "name": name.strip()},
+        )
     return Village(code, name.strip())
 
 

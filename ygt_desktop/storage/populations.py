@@ -40,8 +40,9 @@ def _episode_sql(resident_filter: str) -> str:
     )
 
 
-def open_episodes(store: Store, forms: FormRegistry, day: dt.date,
-                  resident_id: int | None = None) -> dict[str, set[int]]:
+def open_episodes(
+    store: Store, forms: FormRegistry, day: dt.date, resident_id: int | None = None
+) -> dict[str, set[int]]:
     """Residents with an open pregnancy / TB case on ``day`` (keys ``pregnancy``, ``tb``)."""
     out: dict[str, set[int]] = {}
     where = " AND h.resident_id = ?" if resident_id is not None else ""
@@ -51,14 +52,16 @@ def open_episodes(store: Store, forms: FormRegistry, day: dt.date,
         if episode not in openers:
             out[episode] = set()
             continue
-        rows = store.conn.execute(_episode_sql(where),
-                                  (openers[episode].id, day.isoformat(), *extra, day.isoformat()))
+        rows = store.conn.execute(
+            _episode_sql(where), (openers[episode].id, day.isoformat(), *extra, day.isoformat())
+        )
         out[episode] = {int(r[0]) for r in rows}
     return out
 
 
-def key_populations_of(store: Store, forms: FormRegistry, services: ServiceRepo,
-                       resident_id: int, day: dt.date) -> list[str]:
+def key_populations_of(
+    store: Store, forms: FormRegistry, services: ServiceRepo, resident_id: int, day: dt.date
+) -> list[str]:
     """The key populations (codes, in list order) of one resident on ``day``.
 
     Raises ValidationFailed when the resident does not exist."""
@@ -67,16 +70,19 @@ def key_populations_of(store: Store, forms: FormRegistry, services: ServiceRepo,
     episodes = open_episodes(store, forms, day, resident_id)
     ctx["open_pregnancy"] = resident_id in episodes["pregnancy"]
     ctx["open_tb"] = resident_id in episodes["tb"]
-    rows = store.query(f"SELECT {', '.join(RESIDENT_FLAGS.values())} FROM residents "
-                       "WHERE id = ?", (resident_id,))
+    rows = store.query(
+        f"SELECT {', '.join(RESIDENT_FLAGS.values())} FROM residents WHERE id = ?", (resident_id,)
+    )
     return _key_populations(rows[0] if rows else {}, ctx)
 
 
 def in_archive_sql(alias: str = "r") -> str:
     """Residents whose archive was open on the day bound to the two ``?`` (archive made
     on or before it, not closed before it)."""
-    return (f"{alias}.deleted = 0 AND {alias}.archive_date <= ? AND ({alias}.status = '在档' "
-            f"OR {alias}.status_date IS NULL OR {alias}.status_date > ?)")
+    return (
+        f"{alias}.deleted = 0 AND {alias}.archive_date <= ? AND ({alias}.status = '在档' "
+        f"OR {alias}.status_date IS NULL OR {alias}.status_date > ?)"
+    )
 
 
 def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Members:
@@ -96,8 +102,10 @@ def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Membe
     flag_codes = list(RESIDENT_FLAGS)
     open_archives: set[int] = set()
     for rid, birth, *flags in conn.execute(
-            f"SELECT id, birth_date, {', '.join(RESIDENT_FLAGS.values())} FROM residents r "
-            f"WHERE {base}", (iso, iso)):
+        f"SELECT id, birth_date, {', '.join(RESIDENT_FLAGS.values())} FROM residents r "
+        f"WHERE {base}",
+        (iso, iso),
+    ):
         open_archives.add(rid)
         if birth:
             if child_after < birth <= iso:
@@ -120,7 +128,8 @@ def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Membe
             f"SELECT h.resident_id FROM service_records h JOIN {form.table} d "
             "ON d.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0 "
             "AND h.service_date <= ? AND (d.closed_date IS NULL OR d.closed_date > ?)",
-            (form.id, iso, iso))
+            (form.id, iso, iso),
+        )
     return {code: members[code] & open_archives for code in KEY_POPULATIONS}
 
 
@@ -137,8 +146,9 @@ class Intervals:
     def codes(self, resident_id: int, day: dt.date) -> list[str]:
         iso = day.isoformat()
         birth = self.birth.get(resident_id)
-        facts: dict[str, Any] = {"age_years": age_years(birth, day)
-                                 if birth and birth <= day else None}
+        facts: dict[str, Any] = {
+            "age_years": age_years(birth, day) if birth and birth <= day else None
+        }
         names = {"pregnancy": "open_pregnancy", "tb": "open_tb"}
         for kind, opened, closed in self.spans.get(resident_id, []):
             if opened <= iso and (closed is None or closed > iso):
@@ -149,21 +159,26 @@ class Intervals:
 def population_intervals(store: Store, forms: FormRegistry) -> Intervals:
     out = Intervals()
     for rid, birth, *flags in store.conn.execute(
-            f"SELECT id, birth_date, {', '.join(RESIDENT_FLAGS.values())} FROM residents "
-            "WHERE deleted = 0"):
+        f"SELECT id, birth_date, {', '.join(RESIDENT_FLAGS.values())} FROM residents "
+        "WHERE deleted = 0"
+    ):
         out.birth[rid] = dt.date.fromisoformat(birth) if birth else None
         out.flags[rid] = dict(zip(RESIDENT_FLAGS.values(), flags, strict=True))
     for register, form in forms.register_forms().items():
         for rid, opened, closed in store.conn.execute(
-                f"SELECT h.resident_id, h.service_date, d.closed_date FROM service_records h "
-                f"JOIN {form.table} d ON d.record_id = h.id "
-                "WHERE h.form_id = ? AND h.deleted = 0", (form.id,)):
+            f"SELECT h.resident_id, h.service_date, d.closed_date FROM service_records h "
+            f"JOIN {form.table} d ON d.record_id = h.id "
+            "WHERE h.form_id = ? AND h.deleted = 0",
+            (form.id,),
+        ):
             out.spans.setdefault(rid, []).append((register, opened, closed))
     for episode, opener in forms.episode_openers().items():
         for rid, opened, closed in store.conn.execute(
-                "SELECT h.resident_id, h.service_date, (SELECT min(c.service_date) FROM "
-                "service_records c WHERE c.episode_id = h.id AND c.closes_episode = 1 "
-                "AND c.deleted = 0) FROM service_records h WHERE h.form_id = ? "
-                "AND h.deleted = 0", (opener.id,)):
+            "SELECT h.resident_id, h.service_date, (SELECT min(c.service_date) FROM "
+            "service_records c WHERE c.episode_id = h.id AND c.closes_episode = 1 "
+            "AND c.deleted = 0) FROM service_records h WHERE h.form_id = ? "
+            "AND h.deleted = 0",
+            (opener.id,),
+        ):
             out.spans.setdefault(rid, []).append((episode, opened, closed))
     return out

@@ -78,9 +78,14 @@ def followup_due(referral_date: dt.date, followup_date: dt.date | None) -> sch.D
     """The 2-week follow-up of an up-referral: window = referral date + 1 … + 14 days;
     done on the follow-up date once one is recorded (a late one too: there is nothing
     left to do then — the report tells late from timely)."""
-    return sch.Due(REFERRAL, REFERRAL, FOLLOWUP_LABEL,
-                   referral_date + dt.timedelta(days=1),
-                   referral_date + dt.timedelta(days=FOLLOWUP_DAYS), followup_date)
+    return sch.Due(
+        REFERRAL,
+        REFERRAL,
+        FOLLOWUP_LABEL,
+        referral_date + dt.timedelta(days=1),
+        referral_date + dt.timedelta(days=FOLLOWUP_DAYS),
+        followup_date,
+    )
 
 
 class Referrals:
@@ -92,10 +97,14 @@ class Referrals:
         self.forms = forms
         self.form: FormDef = forms[REFERRAL]
         dismissal_form = forms[DISMISSAL]
-        self.repo = EntityRepo(store, self.form, checks=[
-            _resident_check, partial(_source_check, self.form.table)])
-        self.dismissals = EntityRepo(store, dismissal_form, checks=[
-            partial(_dismissal_check, self.form.table, dismissal_form.table)])
+        self.repo = EntityRepo(
+            store, self.form, checks=[_resident_check, partial(_source_check, self.form.table)]
+        )
+        self.dismissals = EntityRepo(
+            store,
+            dismissal_form,
+            checks=[partial(_dismissal_check, self.form.table, dismissal_form.table)],
+        )
 
     # ---- referrals ---------------------------------------------------------------
     def save(self, raw: Mapping[str, Any], referral_id: int | None = None) -> Change:
@@ -112,11 +121,13 @@ class Referrals:
         """The referral made from a service record's suggestion, if any."""
         row = self.store.conn.execute(
             f"SELECT id FROM {self.form.table} WHERE deleted = 0 AND source_record_id = ?",
-            (record_id,)).fetchone()
+            (record_id,),
+        ).fetchone()
         return int(row[0]) if row else None
 
-    def listing(self, start: dt.date, end: dt.date, direction: str | None = None,
-                on: dt.date | None = None) -> list[dict[str, Any]]:
+    def listing(
+        self, start: dt.date, end: dt.date, direction: str | None = None, on: dt.date | None = None
+    ) -> list[dict[str, Any]]:
         """Referrals dated in [start, end], newest first: the stored row plus the
         resident's ``name`` and ``archive_no`` and, for up-referrals, ``followup`` (the
         2-week follow-up's status on ``on``, default today) and ``followup_by``."""
@@ -129,12 +140,15 @@ class Referrals:
         rows = self.store.query(
             f"SELECT f.*, r.name, r.archive_no FROM {self.form.table} f "
             f"LEFT JOIN residents r ON r.id = f.resident_id WHERE {where} "
-            "ORDER BY f.referral_date DESC, f.id DESC", params)
+            "ORDER BY f.referral_date DESC, f.id DESC",
+            params,
+        )
         for row in rows:
             row["followup"] = row["followup_by"] = None
             if row["direction"] == UP:
-                due = followup_due(dt.date.fromisoformat(row["referral_date"]),
-                                   _date(row["followup_date"]))
+                due = followup_due(
+                    dt.date.fromisoformat(row["referral_date"]), _date(row["followup_date"])
+                )
                 row["followup"] = due.status(on)
                 row["followup_by"] = due.end
         return rows
@@ -146,7 +160,8 @@ class Referrals:
             "coalesce(sum(direction = '1' AND followup_date IS NOT NULL "
             " AND julianday(followup_date) - julianday(referral_date) BETWEEN 0 AND ?), 0) "
             f"FROM {self.form.table} WHERE deleted = 0 AND referral_date BETWEEN ? AND ?",
-            (FOLLOWUP_DAYS, start.isoformat(), end.isoformat())).fetchone()
+            (FOLLOWUP_DAYS, start.isoformat(), end.isoformat()),
+        ).fetchone()
         return ReferralFigures(int(up), int(down), int(within))
 
     # ---- suggestions -------------------------------------------------------------
@@ -163,14 +178,24 @@ class Referrals:
             f"AND NOT EXISTS (SELECT 1 FROM {self.dismissals.form.table} d "
             " WHERE d.source_record_id = h.id AND d.deleted = 0) "
             "ORDER BY h.service_date DESC, h.id DESC",
-            ((since or dt.date.min).isoformat(),)).fetchall()
+            ((since or dt.date.min).isoformat(),),
+        ).fetchall()
         out = []
         for rid, resident, name, archive, form_id, day, level, alerts in rows:
             form = self.forms[form_id] if form_id in self.forms else None
-            out.append(Suggestion(
-                int(rid), int(resident), name, archive, form_id,
-                form.label if form else form_id, dt.date.fromisoformat(day), level,
-                tuple(a["message"] for a in json.loads(alerts or "[]") if a.get("referral"))))
+            out.append(
+                Suggestion(
+                    int(rid),
+                    int(resident),
+                    name,
+                    archive,
+                    form_id,
+                    form.label if form else form_id,
+                    dt.date.fromisoformat(day),
+                    level,
+                    tuple(a["message"] for a in json.loads(alerts or "[]") if a.get("referral")),
+                )
+            )
         return out
 
     def draft(self, record_id: int, station: str) -> dict[str, Any]:
@@ -195,8 +220,9 @@ class Referrals:
             "resident_id": header["resident_id"],
             "urgency": EMERGENCY if header["referral"] == "urgent" else ORDINARY,
             "from_institution": station,
-            "to_institution": (values.get("referral_institution")
-                               or self._last_institution(department) or None),
+            "to_institution": (
+                values.get("referral_institution") or self._last_institution(department) or None
+            ),
             "to_department": department or None,
             "diagnosis": hints.get("diagnosis"),
             "reason": "；".join(dict.fromkeys(reasons)) or None,
@@ -216,8 +242,7 @@ class Referrals:
         if not header["referral"]:
             raise StoreError("该服务记录没有转诊建议")
         form = self.forms[header["form_id"]]
-        detail = self.store.query(f"SELECT * FROM {form.table} WHERE record_id = ?",
-                                  (record_id,))
+        detail = self.store.query(f"SELECT * FROM {form.table} WHERE record_id = ?", (record_id,))
         return header, form.from_sql(detail[0] if detail else {})
 
     def _last_institution(self, department: str) -> str | None:
@@ -226,7 +251,9 @@ class Referrals:
         row = self.store.conn.execute(
             f"SELECT to_institution FROM {self.form.table} WHERE deleted = 0 "
             "AND direction = '1' AND to_department = ? "
-            "ORDER BY referral_date DESC, id DESC LIMIT 1", (department,)).fetchone()
+            "ORDER BY referral_date DESC, id DESC LIMIT 1",
+            (department,),
+        ).fetchone()
         return str(row[0]) if row else None
 
 
@@ -242,17 +269,21 @@ def _reason(form: FormDef, rule_id: str, message: str, values: Mapping[str, Any]
     rule = next((r for r in form.rules if r.id == rule_id), None)
     if rule is None:
         return text
-    readings = [f"{f.label} {f.field_type.display(values[f.id], f)}{f.unit or ''}"
-                for f in form.fields if f.id in rule.when.names
-                and f.type in ("int", "decimal") and values.get(f.id) is not None]
+    readings = [
+        f"{f.label} {f.field_type.display(values[f.id], f)}{f.unit or ''}"
+        for f in form.fields
+        if f.id in rule.when.names and f.type in ("int", "decimal") and values.get(f.id) is not None
+    ]
     return f"{text}（{'、'.join(readings)}）" if readings else text
 
 
-def _resident_check(values: Mapping[str, Any], referral_id: int | None,
-                    conn: sqlite3.Connection) -> dict[str, str]:
+def _resident_check(
+    values: Mapping[str, Any], referral_id: int | None, conn: sqlite3.Connection
+) -> dict[str, str]:
     rid, day = values.get("resident_id"), values.get("referral_date")
-    row = conn.execute("SELECT deleted, status, status_date, birth_date FROM residents "
-                       "WHERE id = ?", (rid,)).fetchone()
+    row = conn.execute(
+        "SELECT deleted, status, status_date, birth_date FROM residents WHERE id = ?", (rid,)
+    ).fetchone()
     if row is None or row[0]:
         return {"resident_id": "该居民不在居民档案中，不能登记转诊：请先建档，再查找选择该居民"}
     _, status, status_date, birth = row
@@ -263,48 +294,61 @@ def _resident_check(values: Mapping[str, Any], referral_id: int | None,
     return {}
 
 
-def _source_check(table: str, values: Mapping[str, Any], referral_id: int | None,
-                  conn: sqlite3.Connection) -> dict[str, str]:
+def _source_check(
+    table: str, values: Mapping[str, Any], referral_id: int | None, conn: sqlite3.Connection
+) -> dict[str, str]:
     source = values.get("source_record_id")
     if source is None:
         return {}
-    row = conn.execute("SELECT resident_id, deleted FROM service_records WHERE id = ?",
-                       (source,)).fetchone()
+    row = conn.execute(
+        "SELECT resident_id, deleted FROM service_records WHERE id = ?", (source,)
+    ).fetchone()
     if row is None or row[1]:
         return {"source_record_id": "来源服务记录不存在或已删除"}
     if row[0] != values.get("resident_id"):
         return {"resident_id": "转诊的居民与来源服务记录的居民不一致"}
     other = conn.execute(
         f"SELECT referral_date FROM {table} WHERE deleted = 0 AND source_record_id = ? "
-        "AND id IS NOT ?", (source, referral_id)).fetchone()
+        "AND id IS NOT ?",
+        (source, referral_id),
+    ).fetchone()
     if other is not None:
-        return {"source_record_id": f"该服务记录已生成转诊单（转诊日期 {other[0]}），"
-                                    "请在转诊列表中修改那一条"}
+        return {
+            "source_record_id": f"该服务记录已生成转诊单（转诊日期 {other[0]}），"
+            "请在转诊列表中修改那一条"
+        }
     return {}
 
 
-def _dismissal_check(referrals: str, table: str, values: Mapping[str, Any],
-                     dismissal_id: int | None, conn: sqlite3.Connection) -> dict[str, str]:
+def _dismissal_check(
+    referrals: str,
+    table: str,
+    values: Mapping[str, Any],
+    dismissal_id: int | None,
+    conn: sqlite3.Connection,
+) -> dict[str, str]:
     source = values.get("source_record_id")
-    row = conn.execute("SELECT referral, deleted, service_date FROM service_records "
-                       "WHERE id = ?", (source,)).fetchone()
+    row = conn.execute(
+        "SELECT referral, deleted, service_date FROM service_records WHERE id = ?", (source,)
+    ).fetchone()
     if row is None or row[1] or not row[0]:
         return {"source_record_id": "该服务记录不存在、已删除或没有转诊建议"}
     day = values.get("dismissed_date")
     if day is not None and day.isoformat() < row[2]:
         return {"dismissed_date": f"处理日期不能早于服务日期（{row[2]}）"}
-    if conn.execute(f"SELECT 1 FROM {referrals} WHERE deleted = 0 AND source_record_id = ?",
-                    (source,)).fetchone():
+    if conn.execute(
+        f"SELECT 1 FROM {referrals} WHERE deleted = 0 AND source_record_id = ?", (source,)
+    ).fetchone():
         return {"source_record_id": "该转诊建议已生成转诊单，无需再作不转诊处理"}
-    if conn.execute(f"SELECT 1 FROM {table} WHERE deleted = 0 "
-                    "AND source_record_id = ? AND id IS NOT ?",
-                    (source, dismissal_id)).fetchone():
+    if conn.execute(
+        f"SELECT 1 FROM {table} WHERE deleted = 0 AND source_record_id = ? AND id IS NOT ?",
+        (source, dismissal_id),
+    ).fetchone():
         return {"source_record_id": "该转诊建议已作过不转诊处理"}
     return {}
 
 
-def figures(store: Store, forms: FormRegistry, start: dt.date,
-            end: dt.date) -> ReferralFigures:
+def figures(store: Store, forms: FormRegistry, start: dt.date, end: dt.date) -> ReferralFigures:
     """Counts up and down in [start, end] and the up-referrals followed up within 2
     weeks (numerator ``followed_within``, denominator ``up``), for the quarterly report."""
     return Referrals(store, forms).figures(start, end)

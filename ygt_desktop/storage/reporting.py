@@ -50,27 +50,37 @@ class Reporting:
         rows = self.base_data.rows("year = ?", (year,))
         return int(rows[0]["id"]) if rows else None
 
-    def compute(self, period: Period, *, generated_at: str | None = None,
-                codes: Iterable[str] | None = None) -> Computed:
+    def compute(
+        self, period: Period, *, generated_at: str | None = None, codes: Iterable[str] | None = None
+    ) -> Computed:
         org = get_organisation(self.ws.store)
         if org is None:
             raise StoreError("尚未设置本机构信息")
         ix = Indicators(self.ws.store, self.ws.forms, self.template, self.base(period.year))
         counted = ix.compute(period, codes)
         report = Report(
-            org.code, org.name, org.level, org.parent_code or "", period, self.template,
-            values(counted), revision=locking.revision(self.ws.store, period),
-            generated_at=generated_at or dt.datetime.now().astimezone().isoformat(
-                timespec="seconds"),
-            app_version=__version__)
+            org.code,
+            org.name,
+            org.level,
+            org.parent_code or "",
+            period,
+            self.template,
+            values(counted),
+            revision=locking.revision(self.ws.store, period),
+            generated_at=generated_at
+            or dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            app_version=__version__,
+        )
         return Computed(report, counted)
 
     def earlier(self, period: Period, codes: Iterable[str]) -> list[Report]:
         """The same year's earlier quarters (year to date at each), ``codes`` only: the
         history a chart of the main rates draws."""
         wanted = list(codes)
-        return [self.compute(Period(period.year, q), codes=wanted).report
-                for q in range(1, period.quarter)]
+        return [
+            self.compute(Period(period.year, q), codes=wanted).report
+            for q in range(1, period.quarter)
+        ]
 
     def signers(self) -> dict[str, str]:
         """Who signs the report: the station head and the operator who fills it in."""

@@ -21,8 +21,19 @@ from .organisation import get_organisation
 
 TABLE = "residents"
 LIST_COLUMNS = (
-    "id", "archive_no", "name", "sex", "birth_date", "id_number", "phone", "village_code",
-    "status", "flag_disabled", "flag_poverty", "flag_dibao", "flag_tekun",
+    "id",
+    "archive_no",
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "phone",
+    "village_code",
+    "status",
+    "flag_disabled",
+    "flag_poverty",
+    "flag_dibao",
+    "flag_tekun",
     "flag_family_planning",
 )
 
@@ -61,7 +72,9 @@ class ResidentRepo:
 
     def count(self, include_closed: bool = True) -> int:
         where = "deleted = 0" + ("" if include_closed else " AND status = '在档'")
-        return int(self.store.conn.execute(f"SELECT count(*) FROM residents WHERE {where}").fetchone()[0])
+        return int(
+            self.store.conn.execute(f"SELECT count(*) FROM residents WHERE {where}").fetchone()[0]
+        )
 
     def page(self, offset: int, limit: int, include_closed: bool = True) -> list[dict[str, Any]]:
         """Rows in archive-number order (for the first page; lists use :meth:`ordered_ids`)."""
@@ -75,8 +88,7 @@ class ResidentRepo:
     def ordered_ids(self, include_closed: bool = True) -> list[int]:
         """Every listed resident's id in archive-number order (ids only: ~1 MB per 100,000)."""
         where = "deleted = 0" + ("" if include_closed else " AND status = '在档'")
-        cur = self.store.conn.execute(
-            f"SELECT id FROM residents WHERE {where} ORDER BY archive_no")
+        cur = self.store.conn.execute(f"SELECT id FROM residents WHERE {where} ORDER BY archive_no")
         return [r[0] for r in cur.fetchall()]
 
     def rows_by_id(self, ids: list[int]) -> list[dict[str, Any]]:
@@ -85,11 +97,15 @@ class ResidentRepo:
             return []
         rows = self.store.query(
             f"SELECT {', '.join(LIST_COLUMNS)} FROM residents "
-            f"WHERE id IN ({', '.join('?' * len(ids))})", ids)
+            f"WHERE id IN ({', '.join('?' * len(ids))})",
+            ids,
+        )
         by_id = {r["id"]: r for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
-    def search(self, text: str, limit: int = 200, include_closed: bool = True) -> list[dict[str, Any]]:
+    def search(
+        self, text: str, limit: int = 200, include_closed: bool = True
+    ) -> list[dict[str, Any]]:
         """Residents any of whose keys starts with ``text`` (name, pinyin initials, full
         pinyin, ID number, phone, archive number), open archives first, then by name."""
         q = search.normalise_query(text)
@@ -139,7 +155,9 @@ class ResidentRepo:
             if old is None:
                 row.update(
                     archive_no=self._next_archive_no(conn, values["village_code"]),
-                    status=STATUS_OPEN, created_at=now, created_by=self.store.user,
+                    status=STATUS_OPEN,
+                    created_at=now,
+                    created_by=self.store.user,
                     updated_at=now,
                 )
                 cur = conn.execute(
@@ -148,8 +166,9 @@ class ResidentRepo:
                 )
                 rid = int(cur.lastrowid or 0)
                 action = "insert"
-                audit.record(conn, user=self.store.user, table=TABLE, record_id=rid,
-                             action="insert", new=row)
+                audit.record(
+                    conn, user=self.store.user, table=TABLE, record_id=rid, action="insert", new=row
+                )
             else:
                 rid = resident_id  # type: ignore[assignment]
                 row["updated_at"] = now
@@ -157,13 +176,22 @@ class ResidentRepo:
                 conn.execute(f"UPDATE residents SET {sets} WHERE id = ?", [*row.values(), rid])
                 action = "update"
                 form_row = {k: row[k] for k in values}
-                audit.record(conn, user=self.store.user, table=TABLE, record_id=rid,
-                             action="update", old={k: old[k] for k in form_row}, new=form_row)
+                audit.record(
+                    conn,
+                    user=self.store.user,
+                    table=TABLE,
+                    record_id=rid,
+                    action="update",
+                    old={k: old[k] for k in form_row},
+                    new=form_row,
+                )
             archive_no = old["archive_no"] if old else row["archive_no"]
             self._write_keys(conn, rid, values, archive_no)
         return Change(TABLE, rid, action)
 
-    def close(self, resident_id: int, status: str, date: dt.date | None, reason: str = "") -> Change:
+    def close(
+        self, resident_id: int, status: str, date: dt.date | None, reason: str = ""
+    ) -> Change:
         """Close an archive as 迁出 / 死亡 / 注销 on ``date``."""
         old = self.get(resident_id)
         if old is None or old["deleted"]:
@@ -183,9 +211,16 @@ class ResidentRepo:
                 "updated_at = ? WHERE id = ?",
                 (*new.values(), audit.now_iso(), resident_id),
             )
-            audit.record(conn, user=self.store.user, table=TABLE, record_id=resident_id,
-                         action="update",
-                         old={k: old[k] for k in new}, new=new, reason=f"结案：{status}")
+            audit.record(
+                conn,
+                user=self.store.user,
+                table=TABLE,
+                record_id=resident_id,
+                action="update",
+                old={k: old[k] for k in new},
+                new=new,
+                reason=f"结案：{status}",
+            )
         return Change(TABLE, resident_id, "close")
 
     def reopen(self, resident_id: int, reason: str) -> Change:
@@ -197,10 +232,19 @@ class ResidentRepo:
         with self.store.write("resident") as conn:
             conn.execute(
                 "UPDATE residents SET status = '在档', status_date = NULL, status_reason = NULL,"
-                " updated_at = ? WHERE id = ?", (audit.now_iso(), resident_id))
-            audit.record(conn, user=self.store.user, table=TABLE, record_id=resident_id,
-                         action="update", old={k: old[k] for k in new}, new=new,
-                         reason=f"恢复在档：{reason}")
+                " updated_at = ? WHERE id = ?",
+                (audit.now_iso(), resident_id),
+            )
+            audit.record(
+                conn,
+                user=self.store.user,
+                table=TABLE,
+                record_id=resident_id,
+                action="update",
+                old={k: old[k] for k in new},
+                new=new,
+                reason=f"恢复在档：{reason}",
+            )
         return Change(TABLE, resident_id, "update")
 
     def delete(self, resident_id: int, reason: str) -> Change:
@@ -216,20 +260,34 @@ class ResidentRepo:
                 (reason.strip(), audit.now_iso(), resident_id),
             )
             conn.execute("DELETE FROM resident_search WHERE resident_id = ?", (resident_id,))
-            audit.record(conn, user=self.store.user, table=TABLE, record_id=resident_id,
-                         action="delete", old={"deleted": 0}, new={"deleted": 1},
-                         reason=reason.strip())
+            audit.record(
+                conn,
+                user=self.store.user,
+                table=TABLE,
+                record_id=resident_id,
+                action="delete",
+                old={"deleted": 0},
+                new={"deleted": 1},
+                reason=reason.strip(),
+            )
         return Change(TABLE, resident_id, "delete")
 
     # ---- helpers -----------------------------------------------------------------
-    def _check_village(self, conn: sqlite3.Connection, values: dict[str, Any], errors: dict[str, str]) -> None:
+    def _check_village(
+        self, conn: sqlite3.Connection, values: dict[str, Any], errors: dict[str, str]
+    ) -> None:
         code = values.get("village_code")
         if code and "village_code" not in errors:
             if not conn.execute("SELECT 1 FROM villages WHERE code = ?", (code,)).fetchone():
                 errors["village_code"] = f"居委/村委代码 {code} 不在本机构的辖区列表中"
 
-    def _check_unique_id(self, conn: sqlite3.Connection, values: dict[str, Any],
-                         resident_id: int | None, errors: dict[str, str]) -> None:
+    def _check_unique_id(
+        self,
+        conn: sqlite3.Connection,
+        values: dict[str, Any],
+        resident_id: int | None,
+        errors: dict[str, str],
+    ) -> None:
         number = values.get("id_number")
         if not number or "id_number" in errors:
             return
@@ -256,10 +314,13 @@ class ResidentRepo:
         except ValueError as exc:
             raise StoreError(str(exc)) from None
 
-    def _write_keys(self, conn: sqlite3.Connection, rid: int, values: dict[str, Any], archive_no: str) -> None:
+    def _write_keys(
+        self, conn: sqlite3.Connection, rid: int, values: dict[str, Any], archive_no: str
+    ) -> None:
         conn.execute("DELETE FROM resident_search WHERE resident_id = ?", (rid,))
-        keys = search.resident_keys(values["name"], values.get("id_number"),
-                                    values.get("phone"), archive_no)
+        keys = search.resident_keys(
+            values["name"], values.get("id_number"), values.get("phone"), archive_no
+        )
         conn.executemany(
             "INSERT INTO resident_search (key, resident_id) VALUES (?, ?)",
             [(k, rid) for k in keys],

@@ -50,8 +50,9 @@ class RosterImport:
     not_in_file: list[str]
 
     def summary(self) -> str:
-        text = (f"新增 {len(self.added)} 个，更新 {len(self.updated)} 个，"
-                f"未变 {len(self.unchanged)} 个")
+        text = (
+            f"新增 {len(self.added)} 个，更新 {len(self.updated)} 个，未变 {len(self.unchanged)} 个"
+        )
         if self.not_in_file:
             text += f"；名册中另有 {len(self.not_in_file)} 个机构不在文件中（未改动）"
         return text
@@ -67,8 +68,7 @@ def bureau(store: Store) -> Organisation:
 
 def _member(row: Sequence[object]) -> Member:
     code, name, level, parent, active = row
-    return Member(str(code), str(name), str(level), str(parent) if parent else None,
-                  bool(active))
+    return Member(str(code), str(name), str(level), str(parent) if parent else None, bool(active))
 
 
 def members(store: Store, *, active_only: bool = False, search: str = "") -> list[Member]:
@@ -91,8 +91,9 @@ def member(store: Store, code: str) -> Member | None:
     return _member(row) if row else None
 
 
-def check_member(org: Organisation, code: str, name: str, level: str,
-                 parent_code: str | None) -> dict[str, str]:
+def check_member(
+    org: Organisation, code: str, name: str, level: str, parent_code: str | None
+) -> dict[str, str]:
     """Field errors (Chinese) for a member as typed in the editor."""
     errors: dict[str, str] = {}
     allowed = MEMBER_LEVELS[org.level]
@@ -111,8 +112,9 @@ def check_member(org: Organisation, code: str, name: str, level: str,
     return errors
 
 
-def add_member(store: Store, code: str, name: str, level: str,
-               parent_code: str | None = None) -> Change:
+def add_member(
+    store: Store, code: str, name: str, level: str, parent_code: str | None = None
+) -> Change:
     code, name = code.strip(), name.strip()
     errors = check_member(bureau(store), code, name, level, parent_code)
     if errors:
@@ -124,8 +126,9 @@ def add_member(store: Store, code: str, name: str, level: str,
     return Change(TABLE, int(code), "insert")
 
 
-def update_member(store: Store, code: str, name: str, level: str,
-                  parent_code: str | None) -> Change:
+def update_member(
+    store: Store, code: str, name: str, level: str, parent_code: str | None
+) -> Change:
     """Rename, change level or parent; the code is the key and does not change."""
     name = name.strip()
     errors = check_member(bureau(store), code, name, level, parent_code)
@@ -135,8 +138,7 @@ def update_member(store: Store, code: str, name: str, level: str,
         old = member(store, code)
         if old is None:
             raise StoreError(f"名册中没有机构代码 {code}")
-        _update(conn, store.user, old, Member(code, name, level, parent_code or None,
-                                              old.active))
+        _update(conn, store.user, old, Member(code, name, level, parent_code or None, old.active))
     return Change(TABLE, int(code), "update")
 
 
@@ -147,8 +149,9 @@ def set_active(store: Store, code: str, active: bool) -> Change:
         old = member(store, code)
         if old is None:
             raise StoreError(f"名册中没有机构代码 {code}")
-        _update(conn, store.user, old, Member(old.code, old.name, old.level, old.parent_code,
-                                              active))
+        _update(
+            conn, store.user, old, Member(old.code, old.name, old.level, old.parent_code, active)
+        )
     return Change(TABLE, int(code), "update")
 
 
@@ -187,15 +190,26 @@ def _insert(conn: sqlite3.Connection, user: str, m: Member) -> None:
     conn.execute(
         f"INSERT INTO {TABLE} (code, name, level, parent_code, active, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (m.code, m.name, m.level, m.parent_code, int(m.active), now, now))
+        (m.code, m.name, m.level, m.parent_code, int(m.active), now, now),
+    )
     record(conn, user=user, table=TABLE, record_id=int(m.code), action="insert", new=asdict(m))
 
 
-def _update(conn: sqlite3.Connection, user: str, old: Member, new: Member,
-            reason: str | None = None) -> None:
+def _update(
+    conn: sqlite3.Connection, user: str, old: Member, new: Member, reason: str | None = None
+) -> None:
     conn.execute(
         f"UPDATE {TABLE} SET name = ?, level = ?, parent_code = ?, active = ?, updated_at = ? "
         "WHERE code = ?",
-        (new.name, new.level, new.parent_code, int(new.active), now_iso(), new.code))
-    record(conn, user=user, table=TABLE, record_id=int(new.code), action="update",
-           old=asdict(old), new=asdict(new), reason=reason)
+        (new.name, new.level, new.parent_code, int(new.active), now_iso(), new.code),
+    )
+    record(
+        conn,
+        user=user,
+        table=TABLE,
+        record_id=int(new.code),
+        action="update",
+        old=asdict(old),
+        new=asdict(new),
+        reason=reason,
+    )

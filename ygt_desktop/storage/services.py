@@ -47,13 +47,16 @@ class ServiceRepo:
     def _resident(self, resident_id: int) -> dict[str, Any]:
         rows = self.store.query(
             "SELECT id, name, sex, birth_date, status, status_date, deleted FROM residents "
-            "WHERE id = ?", (resident_id,))
+            "WHERE id = ?",
+            (resident_id,),
+        )
         if not rows or rows[0]["deleted"]:
             raise ValidationFailed({"resident": f"居民档案 {resident_id} 不存在，不能记录服务"})
         return rows[0]
 
-    def open_register(self, resident_id: int, register: str,
-                      on: dt.date | None = None) -> int | None:
+    def open_register(
+        self, resident_id: int, register: str, on: dt.date | None = None
+    ) -> int | None:
         """The record id of the resident's open register entry (htn / dm / smi)."""
         form = self.forms.register_forms().get(register)
         if form is None:
@@ -64,7 +67,8 @@ class ServiceRepo:
             "WHERE h.resident_id = ? AND h.form_id = ? AND h.deleted = 0 "
             "AND h.service_date <= ? AND (d.closed_date IS NULL OR d.closed_date > ?) "
             "ORDER BY h.service_date DESC LIMIT 1",
-            (resident_id, form.id, on_text, on_text)).fetchone()
+            (resident_id, form.id, on_text, on_text),
+        ).fetchone()
         return int(row[0]) if row else None
 
     def open_episode(self, resident_id: int, episode: str) -> int | None:
@@ -77,7 +81,8 @@ class ServiceRepo:
             "AND h.deleted = 0 AND NOT EXISTS (SELECT 1 FROM service_records c "
             " WHERE c.episode_id = h.id AND c.closes_episode = 1 AND c.deleted = 0) "
             "ORDER BY h.service_date DESC, h.id DESC LIMIT 1",
-            (resident_id, opener.id)).fetchone()
+            (resident_id, opener.id),
+        ).fetchone()
         return int(row[0]) if row else None
 
     def _episode_facts(self, episode_id: int, episode: str) -> dict[str, Any]:
@@ -86,13 +91,14 @@ class ServiceRepo:
             facts["lmp"] = self._field_of(episode_id, "prenatal_first", "lmp_date")
             row = self.store.conn.execute(
                 "SELECT id FROM service_records WHERE episode_id = ? AND form_id = 'delivery' "
-                "AND deleted = 0 ORDER BY service_date DESC LIMIT 1", (episode_id,)).fetchone()
+                "AND deleted = 0 ORDER BY service_date DESC LIMIT 1",
+                (episode_id,),
+            ).fetchone()
             if row and "delivery" in self.forms:
                 facts["delivery_date"] = self._field_of(row[0], "delivery", "delivered_date")
                 facts["discharge_date"] = self._field_of(row[0], "delivery", "discharged_date")
         elif episode == "tb":
-            facts["notification_date"] = self._field_of(episode_id, "tb_notify",
-                                                        "notified_date")
+            facts["notification_date"] = self._field_of(episode_id, "tb_notify", "notified_date")
         return facts
 
     def _field_of(self, record_id: int, form_id: str, field_id: str) -> Any:
@@ -100,11 +106,17 @@ class ServiceRepo:
             return None
         form = self.forms[form_id]
         row = self.store.conn.execute(
-            f"SELECT {field_id} FROM {form.table} WHERE record_id = ?", (record_id,)).fetchone()
+            f"SELECT {field_id} FROM {form.table} WHERE record_id = ?", (record_id,)
+        ).fetchone()
         return form.field(field_id).field_type.from_sql(row[0]) if row else None
 
-    def context(self, resident_id: int, on: dt.date | None,
-                form: FormDef | None = None, exclude_record: int | None = None) -> dict[str, Any]:
+    def context(
+        self,
+        resident_id: int,
+        on: dt.date | None,
+        form: FormDef | None = None,
+        exclude_record: int | None = None,
+    ) -> dict[str, Any]:
         """What the form's expressions know about the resident on the service date."""
         r = self._resident(resident_id)
         birth = dt.date.fromisoformat(r["birth_date"]) if r["birth_date"] else None
@@ -123,15 +135,17 @@ class ServiceRepo:
                 ctx["prev_controlled"] = prev.get("controlled")
         return ctx
 
-    def _previous(self, resident_id: int, form: FormDef, on: dt.date,
-                  exclude_record: int | None) -> dict[str, Any] | None:
+    def _previous(
+        self, resident_id: int, form: FormDef, on: dt.date, exclude_record: int | None
+    ) -> dict[str, Any] | None:
         has_controlled = "controlled" in form.by_id
         cols = "h.service_date" + (", d.controlled" if has_controlled else "")
         row = self.store.conn.execute(
             f"SELECT {cols} FROM service_records h JOIN {form.table} d ON d.record_id = h.id "
             "WHERE h.resident_id = ? AND h.form_id = ? AND h.deleted = 0 AND h.service_date < ? "
             "AND h.id != ? ORDER BY h.service_date DESC, h.id DESC LIMIT 1",
-            (resident_id, form.id, on.isoformat(), exclude_record or -1)).fetchone()
+            (resident_id, form.id, on.isoformat(), exclude_record or -1),
+        ).fetchone()
         if row is None:
             return None
         out: dict[str, Any] = {"service_date": row[0]}
@@ -142,13 +156,15 @@ class ServiceRepo:
     def applicable_forms(self, resident_id: int, on: dt.date | None = None) -> list[FormDef]:
         """The service forms that apply to the resident today, in package order."""
         ctx = self.context(resident_id, on or dt.date.today())
-        forms = [f for f in self.forms if f.per_resident and f.kind == "service"
-                 and f.applies_to(ctx)]
+        forms = [
+            f for f in self.forms if f.per_resident and f.kind == "service" and f.applies_to(ctx)
+        ]
         return sorted(forms, key=lambda f: (f.order, f.id))
 
     def station_forms(self) -> list[FormDef]:
-        return sorted((f for f in self.forms if f.kind == "station_log"),
-                      key=lambda f: (f.order, f.id))
+        return sorted(
+            (f for f in self.forms if f.kind == "station_log"), key=lambda f: (f.order, f.id)
+        )
 
     # ---- reads -------------------------------------------------------------------
     def get(self, record_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -171,9 +187,13 @@ class ServiceRepo:
         rows = self.store.query(
             f"SELECT h.id AS record_id_, h.service_date AS service_date_, d.* "
             f"FROM service_records h JOIN {form.table} d ON d.record_id = h.id "
-            f"WHERE {where} ORDER BY h.service_date DESC, h.id DESC", params)
-        return [{"id": r["record_id_"], "service_date": r["service_date_"],
-                 "values": form.from_sql(r)} for r in rows]
+            f"WHERE {where} ORDER BY h.service_date DESC, h.id DESC",
+            params,
+        )
+        return [
+            {"id": r["record_id_"], "service_date": r["service_date_"], "values": form.from_sql(r)}
+            for r in rows
+        ]
 
     def timeline(self, resident_id: int) -> list[dict[str, Any]]:
         """Every record of a resident, newest first, with its form's title and package."""
@@ -181,7 +201,8 @@ class ServiceRepo:
             "SELECT id, form_id, service_date, entered_at, entered_by, late_entry, "
             "recheck_date, referral, alerts FROM service_records "
             "WHERE resident_id = ? AND deleted = 0 ORDER BY service_date DESC, id DESC",
-            (resident_id,))
+            (resident_id,),
+        )
         for r in rows:
             form = self.forms[r["form_id"]] if r["form_id"] in self.forms else None
             r["title"] = form.label if form else r["form_id"]
@@ -190,9 +211,15 @@ class ServiceRepo:
         return rows
 
     # ---- writes ------------------------------------------------------------------
-    def save(self, form_id: str, raw: Mapping[str, Any], resident_id: int | None = None,
-             record_id: int | None = None, confirm: bool = False,
-             today: dt.date | None = None) -> SaveResult:
+    def save(
+        self,
+        form_id: str,
+        raw: Mapping[str, Any],
+        resident_id: int | None = None,
+        record_id: int | None = None,
+        confirm: bool = False,
+        today: dt.date | None = None,
+    ) -> SaveResult:
         """Check and store one record; raises ValidationFailed (nothing written) or
         NeedsConfirmation for a likely duplicate (same resident, form and date)."""
         form = self.forms[form_id]
@@ -225,32 +252,48 @@ class ServiceRepo:
         assert service_date is not None
         episode_id = None
         if form.episode:
-            episode_id = (old_header["episode_id"] if old_header else
-                          None if form.opens_episode else
-                          self.open_episode(resident_id, form.episode))  # type: ignore[arg-type]
+            episode_id = (
+                old_header["episode_id"]
+                if old_header
+                else None
+                if form.opens_episode
+                else self.open_episode(resident_id, form.episode)  # type: ignore[arg-type]
+            )
         if not confirm and record_id is None and resident_id is not None:
             dup = self.store.conn.execute(
                 "SELECT 1 FROM service_records WHERE resident_id = ? AND form_id = ? "
-                "AND service_date = ? AND deleted = 0", (resident_id, form_id,
-                                                         service_date.isoformat())).fetchone()
+                "AND service_date = ? AND deleted = 0",
+                (resident_id, form_id, service_date.isoformat()),
+            ).fetchone()
             if dup:
                 raise NeedsConfirmation(
                     f"该居民 {service_date.isoformat()} 已有一条“{form.label}”记录，"
-                    "确定再保存一条吗？")
+                    "确定再保存一条吗？"
+                )
         outcomes = form.evaluate_rules(values, ctx)
         recheck_days = [o.recheck_days for o in outcomes if o.recheck_days]
         recheck = service_date + dt.timedelta(days=min(recheck_days)) if recheck_days else None
-        referral = ("urgent" if any(o.referral == "urgent" for o in outcomes) else
-                    "suggested" if any(o.referral == "suggested" for o in outcomes) else None)
+        referral = (
+            "urgent"
+            if any(o.referral == "urgent" for o in outcomes)
+            else "suggested"
+            if any(o.referral == "suggested" for o in outcomes)
+            else None
+        )
         late_days = int(get_setting(self.store, "late_entry_days") or DEFAULT_LATE_DAYS)
         late = (today - service_date).days > late_days
         closes = bool(form.closes_episode and form.closes_episode.evaluate({**ctx, **values}))
         header = {
-            "form_id": form_id, "resident_id": resident_id, "episode_id": episode_id,
-            "service_date": service_date.isoformat(), "closes_episode": int(closes),
-            "recheck_date": recheck.isoformat() if recheck else None, "referral": referral,
+            "form_id": form_id,
+            "resident_id": resident_id,
+            "episode_id": episode_id,
+            "service_date": service_date.isoformat(),
+            "closes_episode": int(closes),
+            "recheck_date": recheck.isoformat() if recheck else None,
+            "referral": referral,
             "alerts": json.dumps([o.__dict__ for o in outcomes], ensure_ascii=False)
-            if outcomes else None,
+            if outcomes
+            else None,
         }
         detail = form.to_sql(values)
         now = audit.now_iso()
@@ -259,54 +302,87 @@ class ServiceRepo:
         reason = f"更正已上报的{'、'.join(p.label for p in locked)}" if locked else None
         with self.store.write(f"form:{form.id}") as conn:
             if old_header is None:
-                header.update(entered_at=now, entered_by=self.store.user, updated_at=now,
-                              late_entry=int(late))
+                header.update(
+                    entered_at=now, entered_by=self.store.user, updated_at=now, late_entry=int(late)
+                )
                 cur = conn.execute(
                     f"INSERT INTO service_records ({', '.join(header)}) "
-                    f"VALUES ({', '.join('?' * len(header))})", list(header.values()))
+                    f"VALUES ({', '.join('?' * len(header))})",
+                    list(header.values()),
+                )
                 rid = int(cur.lastrowid or 0)
                 if form.opens_episode:
-                    conn.execute("UPDATE service_records SET episode_id = ? WHERE id = ?",
-                                 (rid, rid))
+                    conn.execute(
+                        "UPDATE service_records SET episode_id = ? WHERE id = ?", (rid, rid)
+                    )
                 conn.execute(
                     f"INSERT INTO {form.table} (record_id, {', '.join(detail)}) "
-                    f"VALUES (?, {', '.join('?' * len(detail))})", [rid, *detail.values()])
+                    f"VALUES (?, {', '.join('?' * len(detail))})",
+                    [rid, *detail.values()],
+                )
                 action = "insert"
-                audit.record(conn, user=self.store.user, table=form.table, record_id=rid,
-                             action=locking.CORRECTION if locked else action,
-                             new={**header, **detail}, reason=reason)
+                audit.record(
+                    conn,
+                    user=self.store.user,
+                    table=form.table,
+                    record_id=rid,
+                    action=locking.CORRECTION if locked else action,
+                    new={**header, **detail},
+                    reason=reason,
+                )
             else:
                 rid = int(old_header["id"])
                 header["updated_at"] = now
                 conn.execute(
                     f"UPDATE service_records SET {', '.join(f'{k} = ?' for k in header)} "
-                    "WHERE id = ?", [*header.values(), rid])
+                    "WHERE id = ?",
+                    [*header.values(), rid],
+                )
                 old_detail = self.store.query(
-                    f"SELECT * FROM {form.table} WHERE record_id = ?", (rid,))[0]
+                    f"SELECT * FROM {form.table} WHERE record_id = ?", (rid,)
+                )[0]
                 conn.execute(
                     f"UPDATE {form.table} SET {', '.join(f'{k} = ?' for k in detail)} "
-                    "WHERE record_id = ?", [*detail.values(), rid])
+                    "WHERE record_id = ?",
+                    [*detail.values(), rid],
+                )
                 action = "update"
-                audit.record(conn, user=self.store.user, table=form.table, record_id=rid,
-                             action=locking.CORRECTION if locked else action,
-                             old={k: old_detail.get(k) for k in detail}, new=detail,
-                             reason=reason)
+                audit.record(
+                    conn,
+                    user=self.store.user,
+                    table=form.table,
+                    record_id=rid,
+                    action=locking.CORRECTION if locked else action,
+                    old={k: old_detail.get(k) for k in detail},
+                    new=detail,
+                    reason=reason,
+                )
             locking.note_corrections(conn, locked, form.table, rid)
         return SaveResult(Change(form.table, rid, action), outcomes, recheck, late)
 
-    def _check_resident_on(self, form: FormDef, resident: dict[str, Any], day: dt.date,
-                           ctx: dict[str, Any], record_id: int | None,
-                           errors: dict[str, str]) -> None:
+    def _check_resident_on(
+        self,
+        form: FormDef,
+        resident: dict[str, Any],
+        day: dt.date,
+        ctx: dict[str, Any],
+        record_id: int | None,
+        errors: dict[str, str],
+    ) -> None:
         label = form.by_id[form.date_field].label if form.date_field else "服务日期"
         key = form.date_field or "resident"
         birth = resident["birth_date"]
         if birth and day < dt.date.fromisoformat(birth):
             errors[key] = f"{label}不能早于出生日期（{birth}）"
             return
-        if resident["status"] != "在档" and resident["status_date"] and \
-                day > dt.date.fromisoformat(resident["status_date"]):
-            errors[key] = (f"该居民已于 {resident['status_date']} {resident['status']}，"
-                           f"{label}不能晚于该日期")
+        if (
+            resident["status"] != "在档"
+            and resident["status_date"]
+            and day > dt.date.fromisoformat(resident["status_date"])
+        ):
+            errors[key] = (
+                f"该居民已于 {resident['status_date']} {resident['status']}，{label}不能晚于该日期"
+            )
             return
         if record_id is None and not form.applies_to(ctx):
             errors[key] = form.applies_message or f"“{form.label}”不适用于该居民"
@@ -320,11 +396,20 @@ class ServiceRepo:
         locked = locking.check_change(self.store, dt.date.fromisoformat(header["service_date"]))
         with self.store.write(f"form:{form.id}") as conn:
             locking.note_corrections(conn, locked, form.table, record_id)
-            conn.execute("UPDATE service_records SET deleted = 1, deleted_reason = ?, "
-                         "updated_at = ? WHERE id = ?", (reason.strip(), audit.now_iso(),
-                                                         record_id))
+            conn.execute(
+                "UPDATE service_records SET deleted = 1, deleted_reason = ?, "
+                "updated_at = ? WHERE id = ?",
+                (reason.strip(), audit.now_iso(), record_id),
+            )
             note = f"（更正已上报的{'、'.join(p.label for p in locked)}）" if locked else ""
-            audit.record(conn, user=self.store.user, table=form.table, record_id=record_id,
-                         action="delete", old={"deleted": 0}, new={"deleted": 1},
-                         reason=reason.strip() + note)
+            audit.record(
+                conn,
+                user=self.store.user,
+                table=form.table,
+                record_id=record_id,
+                action="delete",
+                old={"deleted": 0},
+                new={"deleted": 1},
+                reason=reason.strip() + note,
+            )
         return Change(form.table, record_id, "delete")

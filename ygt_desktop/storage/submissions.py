@@ -27,8 +27,12 @@ from .db import Store
 from .organisation import get_setting, set_setting
 
 ACCEPTED, REPLACED, DUPLICATE, REJECTED = "accepted", "replaced", "duplicate", "rejected"
-OUTCOME_LABELS = {ACCEPTED: "已接收", REPLACED: "已接收（替代旧版）", DUPLICATE: "重复，未作更改",
-                  REJECTED: "拒收"}
+OUTCOME_LABELS = {
+    ACCEPTED: "已接收",
+    REPLACED: "已接收（替代旧版）",
+    DUPLICATE: "重复，未作更改",
+    REJECTED: "拒收",
+}
 TOPIC = "bureau:submissions"
 DEADLINE_KEY = "bureau.deadline_day"
 
@@ -122,63 +126,105 @@ def record(store: Store, incoming: Incoming) -> Outcome:
         outcome = _decide(conn, incoming)
         if outcome.outcome in (ACCEPTED, REPLACED):
             sub_id = _insert(conn, store.user, incoming)
-            outcome = Outcome(outcome.outcome, outcome.code, outcome.reason, sub_id,
-                              outcome.replaced_revision)
-        _log(conn, store.user, incoming.file_name, incoming.file_path, incoming.sha256, outcome,
-             incoming.org_code, incoming.period, incoming.revision, incoming.warnings)
+            outcome = Outcome(
+                outcome.outcome, outcome.code, outcome.reason, sub_id, outcome.replaced_revision
+            )
+        _log(
+            conn,
+            store.user,
+            incoming.file_name,
+            incoming.file_path,
+            incoming.sha256,
+            outcome,
+            incoming.org_code,
+            incoming.period,
+            incoming.revision,
+            incoming.warnings,
+        )
     return outcome
 
 
-def log_rejected(store: Store, *, file_name: str, file_path: str, sha256: str | None,
-                 code: str, reason: str, org_code: str | None = None,
-                 period: str | None = None, revision: int | None = None) -> Outcome:
+def log_rejected(
+    store: Store,
+    *,
+    file_name: str,
+    file_path: str,
+    sha256: str | None,
+    code: str,
+    reason: str,
+    org_code: str | None = None,
+    period: str | None = None,
+    revision: int | None = None,
+) -> Outcome:
     """Note a file refused before it could be stored (unreadable, wrong period …)."""
     outcome = Outcome(REJECTED, code, reason)
     with store.write(TOPIC) as conn:
-        _log(conn, store.user, file_name, file_path, sha256, outcome, org_code, period,
-             revision, ())
+        _log(
+            conn, store.user, file_name, file_path, sha256, outcome, org_code, period, revision, ()
+        )
     return outcome
 
 
 def _decide(conn: sqlite3.Connection, inc: Incoming) -> Outcome:
     same_file = conn.execute(
-        "SELECT org_code, period, revision, imported_at FROM bureau_submissions "
-        "WHERE sha256 = ?", (inc.sha256,)).fetchone()
+        "SELECT org_code, period, revision, imported_at FROM bureau_submissions WHERE sha256 = ?",
+        (inc.sha256,),
+    ).fetchone()
     if same_file:
         org, period, revision, at = same_file
-        return Outcome(DUPLICATE, "duplicate_file",
-                       f"已导入过，未作更改（{org} {period} 第{revision}版，{at[:16].replace('T', ' ')}"
-                       " 导入）")
-    row = conn.execute("SELECT name, active FROM bureau_members WHERE code = ?",
-                       (inc.org_code,)).fetchone()
+        return Outcome(
+            DUPLICATE,
+            "duplicate_file",
+            f"已导入过，未作更改（{org} {period} 第{revision}版，{at[:16].replace('T', ' ')}"
+            " 导入）",
+        )
+    row = conn.execute(
+        "SELECT name, active FROM bureau_members WHERE code = ?", (inc.org_code,)
+    ).fetchone()
     if row is None:
-        return Outcome(REJECTED, "unknown_org",
-                       f"机构代码 {inc.org_code}（{inc.meta.get('org_name', '')}）不在本机构的"
-                       "成员名册中，未导入。如确属本辖区，请先在“成员机构”中添加。")
+        return Outcome(
+            REJECTED,
+            "unknown_org",
+            f"机构代码 {inc.org_code}（{inc.meta.get('org_name', '')}）不在本机构的"
+            "成员名册中，未导入。如确属本辖区，请先在“成员机构”中添加。",
+        )
     if not row[1]:
-        return Outcome(REJECTED, "inactive_org",
-                       f"机构 {inc.org_code}（{row[0]}）在成员名册中已停用，未导入。")
+        return Outcome(
+            REJECTED, "inactive_org", f"机构 {inc.org_code}（{row[0]}）在成员名册中已停用，未导入。"
+        )
     same_revision = conn.execute(
-        "SELECT digest FROM bureau_submissions WHERE org_code = ? AND period = ? "
-        "AND revision = ?", (inc.org_code, inc.period, inc.revision)).fetchone()
+        "SELECT digest FROM bureau_submissions WHERE org_code = ? AND period = ? AND revision = ?",
+        (inc.org_code, inc.period, inc.revision),
+    ).fetchone()
     digest = inc.meta.get("digest", "")
     if same_revision is not None:
         if same_revision[0] == digest:
-            return Outcome(DUPLICATE, "duplicate_content",
-                           f"第{inc.revision}版已导入过，数据相同（文件是重新导出的），未作更改")
-        return Outcome(REJECTED, "revision_conflict",
-                       f"第{inc.revision}版已导入过，但本文件的数据与之不同，未导入。"
-                       "更正后的报表应由站点重新导出为更高的版本。")
+            return Outcome(
+                DUPLICATE,
+                "duplicate_content",
+                f"第{inc.revision}版已导入过，数据相同（文件是重新导出的），未作更改",
+            )
+        return Outcome(
+            REJECTED,
+            "revision_conflict",
+            f"第{inc.revision}版已导入过，但本文件的数据与之不同，未导入。"
+            "更正后的报表应由站点重新导出为更高的版本。",
+        )
     highest = conn.execute(
         "SELECT max(revision) FROM bureau_submissions WHERE org_code = ? AND period = ?",
-        (inc.org_code, inc.period)).fetchone()[0]
+        (inc.org_code, inc.period),
+    ).fetchone()[0]
     if highest is not None and inc.revision < highest:
-        return Outcome(REJECTED, "older_revision",
-                       f"已有更新的第{highest}版，本文件是较旧的第{inc.revision}版，数据与已导入的"
-                       "各版都不同，未导入。")
+        return Outcome(
+            REJECTED,
+            "older_revision",
+            f"已有更新的第{highest}版，本文件是较旧的第{inc.revision}版，数据与已导入的"
+            "各版都不同，未导入。",
+        )
     if highest is not None:
-        return Outcome(REPLACED, "replaced", f"替代第{highest}版（旧版保留在历史中）", None,
-                       int(highest))
+        return Outcome(
+            REPLACED, "replaced", f"替代第{highest}版（旧版保留在历史中）", None, int(highest)
+        )
     return Outcome(ACCEPTED, "accepted", "")
 
 
@@ -188,40 +234,81 @@ def _insert(conn: sqlite3.Connection, user: str, inc: Incoming) -> int:
         "INSERT INTO bureau_submissions (org_code, org_name, period, revision, sha256, digest, "
         "file_name, file_path, file_mtime, generated_at, imported_at, imported_by, meta, "
         "warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (inc.org_code, meta.get("org_name", ""), inc.period, inc.revision, inc.sha256,
-         meta.get("digest", ""), inc.file_name, inc.file_path, inc.file_mtime,
-         meta.get("generated_at") or None, now_iso(), user,
-         json.dumps(meta, ensure_ascii=False), json.dumps(list(inc.warnings), ensure_ascii=False)))
+        (
+            inc.org_code,
+            meta.get("org_name", ""),
+            inc.period,
+            inc.revision,
+            inc.sha256,
+            meta.get("digest", ""),
+            inc.file_name,
+            inc.file_path,
+            inc.file_mtime,
+            meta.get("generated_at") or None,
+            now_iso(),
+            user,
+            json.dumps(meta, ensure_ascii=False),
+            json.dumps(list(inc.warnings), ensure_ascii=False),
+        ),
+    )
     sub_id = int(cur.lastrowid or 0)
     conn.executemany(
         "INSERT INTO bureau_rows (submission_id, indicator, org_name, numerator, denominator, "
         "value) VALUES (?, ?, ?, ?, ?, ?)",
-        [(sub_id, r[3], r[1], r[4], r[5], r[6]) for r in inc.rows])
+        [(sub_id, r[3], r[1], r[4], r[5], r[6]) for r in inc.rows],
+    )
     return sub_id
 
 
-def _log(conn: sqlite3.Connection, user: str, file_name: str, file_path: str,
-         sha256: str | None, outcome: Outcome, org_code: str | None, period: str | None,
-         revision: int | None, warnings: Iterable[str]) -> None:
+def _log(
+    conn: sqlite3.Connection,
+    user: str,
+    file_name: str,
+    file_path: str,
+    sha256: str | None,
+    outcome: Outcome,
+    org_code: str | None,
+    period: str | None,
+    revision: int | None,
+    warnings: Iterable[str],
+) -> None:
     conn.execute(
         "INSERT INTO bureau_import_log (at, user, file_name, file_path, sha256, outcome, code, "
         "reason, org_code, period, revision, submission_id, warnings) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (now_iso(), user, file_name, file_path, sha256, outcome.outcome, outcome.code,
-         outcome.reason, org_code, period, revision, outcome.submission_id,
-         json.dumps(list(warnings), ensure_ascii=False)))
+        (
+            now_iso(),
+            user,
+            file_name,
+            file_path,
+            sha256,
+            outcome.outcome,
+            outcome.code,
+            outcome.reason,
+            org_code,
+            period,
+            revision,
+            outcome.submission_id,
+            json.dumps(list(warnings), ensure_ascii=False),
+        ),
+    )
 
 
 # ---- reading ------------------------------------------------------------------------
 
-_COLUMNS = ("id, org_code, org_name, period, revision, sha256, digest, file_name, file_path, "
-            "file_mtime, generated_at, imported_at, imported_by, meta, warnings")
+_COLUMNS = (
+    "id, org_code, org_name, period, revision, sha256, digest, file_name, file_path, "
+    "file_mtime, generated_at, imported_at, imported_by, meta, warnings"
+)
 
 
 def _submission(row: Sequence[Any]) -> Submission:
     names = _COLUMNS.replace(" ", "").split(",")[:13]
-    return Submission(**dict(zip(names, row[:13], strict=True)), meta=json.loads(row[13]),
-                      warnings=tuple(json.loads(row[14])))
+    return Submission(
+        **dict(zip(names, row[:13], strict=True)),
+        meta=json.loads(row[13]),
+        warnings=tuple(json.loads(row[14])),
+    )
 
 
 def current(store: Store, period: str) -> list[Submission]:
@@ -229,12 +316,15 @@ def current(store: Store, period: str) -> list[Submission]:
     rows = store.conn.execute(
         f"SELECT {_COLUMNS} FROM bureau_submissions s WHERE period = ? AND revision = "
         "(SELECT max(revision) FROM bureau_submissions t WHERE t.org_code = s.org_code "
-        "AND t.period = s.period) ORDER BY org_code", (period,))
+        "AND t.period = s.period) ORDER BY org_code",
+        (period,),
+    )
     return [_submission(r) for r in rows]
 
 
-def history(store: Store, period: str | None = None,
-            org_code: str | None = None) -> list[Submission]:
+def history(
+    store: Store, period: str | None = None, org_code: str | None = None
+) -> list[Submission]:
     """Every accepted submission (of ``period`` / ``org_code`` when given), oldest first."""
     sql = f"SELECT {_COLUMNS} FROM bureau_submissions WHERE 1 = 1"
     params: list[Any] = []
@@ -249,11 +339,14 @@ def history(store: Store, period: str | None = None,
 
 def rows_of(store: Store, submission_id: int) -> list[tuple[Any, ...]]:
     """The ``_data`` rows of a submission (seven fields), as imported."""
-    sub = store.conn.execute("SELECT org_code, period FROM bureau_submissions WHERE id = ?",
-                             (submission_id,)).fetchone()
+    sub = store.conn.execute(
+        "SELECT org_code, period FROM bureau_submissions WHERE id = ?", (submission_id,)
+    ).fetchone()
     rows = store.conn.execute(
         "SELECT org_name, indicator, numerator, denominator, value FROM bureau_rows "
-        "WHERE submission_id = ? ORDER BY indicator", (submission_id,))
+        "WHERE submission_id = ? ORDER BY indicator",
+        (submission_id,),
+    )
     return [(sub[0], name, sub[1], ind, n, d, v) for name, ind, n, d, v in rows]
 
 
@@ -264,10 +357,12 @@ def figures(store: Store, subs: Sequence[Submission]) -> list[MemberFigures]:
     values: dict[int, dict[str, tuple[Any, Any, Any]]] = {s.id: {} for s in subs}
     ids = list(values)
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         for sub_id, ind, n, d, v in store.conn.execute(
-                "SELECT submission_id, indicator, numerator, denominator, value FROM bureau_rows "
-                f"WHERE submission_id IN ({', '.join('?' * len(chunk))})", chunk):
+            "SELECT submission_id, indicator, numerator, denominator, value FROM bureau_rows "
+            f"WHERE submission_id IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ):
             values[sub_id][ind] = (n, d, v)
     return [MemberFigures(s.org_code, s.org_name, s.revision, values[s.id]) for s in subs]
 
@@ -275,17 +370,39 @@ def figures(store: Store, subs: Sequence[Submission]) -> list[MemberFigures]:
 def first_accepted(store: Store, period: str) -> dict[str, str]:
     """When each member's first workbook for ``period`` was accepted (late or not
     depends on this one, not on later corrections)."""
-    return dict(store.conn.execute(
-        "SELECT org_code, min(imported_at) FROM bureau_submissions WHERE period = ? "
-        "GROUP BY org_code", (period,)).fetchall())
+    return dict(
+        store.conn.execute(
+            "SELECT org_code, min(imported_at) FROM bureau_submissions WHERE period = ? "
+            "GROUP BY org_code",
+            (period,),
+        ).fetchall()
+    )
 
 
-_LOG_COLUMNS = ("id", "at", "user", "file_name", "file_path", "sha256", "outcome", "code",
-                "reason", "org_code", "period", "revision", "submission_id")
+_LOG_COLUMNS = (
+    "id",
+    "at",
+    "user",
+    "file_name",
+    "file_path",
+    "sha256",
+    "outcome",
+    "code",
+    "reason",
+    "org_code",
+    "period",
+    "revision",
+    "submission_id",
+)
 
 
-def log(store: Store, *, period: str | None = None, org_code: str | None = None,
-        limit: int | None = None) -> list[LogEntry]:
+def log(
+    store: Store,
+    *,
+    period: str | None = None,
+    org_code: str | None = None,
+    limit: int | None = None,
+) -> list[LogEntry]:
     """Import attempts, newest first."""
     sql = f"SELECT {', '.join(_LOG_COLUMNS)}, warnings FROM bureau_import_log WHERE 1 = 1"
     params: list[Any] = []
@@ -296,8 +413,10 @@ def log(store: Store, *, period: str | None = None, org_code: str | None = None,
         sql += " AND org_code = ?"
         params.append(org_code)
     sql += " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else "")
-    return [LogEntry(**dict(zip(_LOG_COLUMNS, r[:13], strict=True)),
-                     warnings=tuple(json.loads(r[13]))) for r in store.conn.execute(sql, params)]
+    return [
+        LogEntry(**dict(zip(_LOG_COLUMNS, r[:13], strict=True)), warnings=tuple(json.loads(r[13])))
+        for r in store.conn.execute(sql, params)
+    ]
 
 
 # ---- settings and the bureau's own revisions ------------------------------------------
@@ -322,7 +441,9 @@ def export_revision(store: Store, period: str, digest: str, children: str) -> in
     state)."""
     last = store.conn.execute(
         "SELECT revision, digest, children FROM bureau_exports WHERE period = ? "
-        "ORDER BY revision DESC LIMIT 1", (period,)).fetchone()
+        "ORDER BY revision DESC LIMIT 1",
+        (period,),
+    ).fetchone()
     if last is None:
         return 1
     return int(last[0]) if (last[1], last[2]) == (digest, children) else int(last[0]) + 1
@@ -335,5 +456,6 @@ def record_export(store: Store, period: str, digest: str, children: str) -> int:
         conn.execute(
             "INSERT OR IGNORE INTO bureau_exports (period, revision, digest, children, "
             "exported_at, exported_by) VALUES (?, ?, ?, ?, ?, ?)",
-            (period, revision, digest, children, now_iso(), store.user))
+            (period, revision, digest, children, now_iso(), store.user),
+        )
     return revision

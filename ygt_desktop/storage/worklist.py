@@ -30,30 +30,67 @@ TCM_CHILD_POINTS = (6, 12, 18, 24, 30, 36)
 ELDERLY_AGE = 65
 REFERRAL_GROUP = "双向转诊"  # shown in the 服务包 column and offered by the page's filter
 PROGRAMME_PACKAGE = {
-    "htn": "疾控包", "dm": "疾控包", "smi": "疾控包", "elderly": "疾控包", "tb": "疾控包",
+    "htn": "疾控包",
+    "dm": "疾控包",
+    "smi": "疾控包",
+    "elderly": "疾控包",
+    "tb": "疾控包",
     "vaccination": "疾控包",
-    "child": "妇幼包", "newborn": "妇幼包", "prenatal": "妇幼包", "postpartum": "妇幼包",
-    "tcm_elderly": "中医包", "tcm_child": "中医包",
+    "child": "妇幼包",
+    "newborn": "妇幼包",
+    "prenatal": "妇幼包",
+    "postpartum": "妇幼包",
+    "tcm_elderly": "中医包",
+    "tcm_child": "中医包",
     # Not a public-health package: 双向转诊 is the station's own work (family doctors).
     "referral": REFERRAL_GROUP,
 }
-_PREGNANCY = ("form:prenatal_first", "form:prenatal_followup", "form:delivery",
-              "form:postpartum_visit", "form:postpartum_42d")
+_PREGNANCY = (
+    "form:prenatal_first",
+    "form:prenatal_followup",
+    "form:delivery",
+    "form:postpartum_visit",
+    "form:postpartum_42d",
+)
 # What each programme reads: a cached result stays valid until one of these changes
 # (a register's programme reads its register and follow-up forms, :meth:`Worklist._chronic`).
 PROGRAMME_TOPICS: dict[str, tuple[str, ...]] = {
-    **{p: ("resident", f"form:{f}") for p, f in (
-        ("elderly", "elderly_exam"), ("tcm_elderly", "tcm_elderly"), ("child", "child_check"),
-        ("tcm_child", "tcm_child"), ("newborn", "newborn_visit"),
-        ("vaccination", "vaccination"))},
-    "prenatal": _PREGNANCY, "postpartum": _PREGNANCY,
+    **{
+        p: ("resident", f"form:{f}")
+        for p, f in (
+            ("elderly", "elderly_exam"),
+            ("tcm_elderly", "tcm_elderly"),
+            ("child", "child_check"),
+            ("tcm_child", "tcm_child"),
+            ("newborn", "newborn_visit"),
+            ("vaccination", "vaccination"),
+        )
+    },
+    "prenatal": _PREGNANCY,
+    "postpartum": _PREGNANCY,
     "tb": ("form:tb_notify", "form:tb_first_visit", "form:tb_followup"),
     "referral": ("entity:referral",),
 }
-STATUS_ORDER = {sch.OVERDUE: 0, sch.DUE: 1, sch.UPCOMING: 2, sch.DONE: 3, sch.LOST: 4,
-                sch.CLOSED: 5}
-RESIDENT_COLUMNS = ("id", "name", "sex", "birth_date", "phone", "village_code", "archive_no",
-                    "status", "status_date", "responsible_doctor")
+STATUS_ORDER = {
+    sch.OVERDUE: 0,
+    sch.DUE: 1,
+    sch.UPCOMING: 2,
+    sch.DONE: 3,
+    sch.LOST: 4,
+    sch.CLOSED: 5,
+}
+RESIDENT_COLUMNS = (
+    "id",
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "village_code",
+    "archive_no",
+    "status",
+    "status_date",
+    "responsible_doctor",
+)
 _SLACK = dt.timedelta(days=3)  # margin on birth-date bounds; the overlap test is exact
 
 Pairs = Iterator[tuple[int, sch.Due]]
@@ -87,16 +124,29 @@ class Worklist:
         self._people_generation = 0
         # The registers whose opening and follow-up forms are loaded (htn, dm, smi).
         self._chronic_forms = {
-            key: (form.id, followup.id) for key, form in forms.register_forms().items()
-            if (followup := forms.followup_form(key)) is not None}
-        self._topics = {**PROGRAMME_TOPICS, **{
-            key: (f"form:{register}", f"form:{followup}")
-            for key, (register, followup) in self._chronic_forms.items()}}
+            key: (form.id, followup.id)
+            for key, form in forms.register_forms().items()
+            if (followup := forms.followup_form(key)) is not None
+        }
+        self._topics = {
+            **PROGRAMME_TOPICS,
+            **{
+                key: (f"form:{register}", f"form:{followup}")
+                for key, (register, followup) in self._chronic_forms.items()
+            },
+        }
 
-    def items(self, start: dt.date, end: dt.date, on: dt.date | None = None, *,
-              packages: Sequence[str] | None = None, village: str | None = None,
-              statuses: Sequence[str] | None = None,
-              doctor: str | None = None) -> list[WorkItem]:
+    def items(
+        self,
+        start: dt.date,
+        end: dt.date,
+        on: dt.date | None = None,
+        *,
+        packages: Sequence[str] | None = None,
+        village: str | None = None,
+        statuses: Sequence[str] | None = None,
+        doctor: str | None = None,
+    ) -> list[WorkItem]:
         """Due items whose window overlaps [start, end], with their status on ``on``
         (default today), sorted overdue first, then by window end and archive number
         (village, then household: the order a doctor walks).
@@ -114,9 +164,16 @@ class Worklist:
             if paused:
                 gc.enable()
 
-    def _items(self, start: dt.date, end: dt.date, on: dt.date | None,
-               packages: Sequence[str] | None, village: str | None,
-               statuses: Sequence[str] | None, doctor: str | None) -> list[WorkItem]:
+    def _items(
+        self,
+        start: dt.date,
+        end: dt.date,
+        on: dt.date | None,
+        packages: Sequence[str] | None,
+        village: str | None,
+        statuses: Sequence[str] | None,
+        doctor: str | None,
+    ) -> list[WorkItem]:
         on = on or dt.date.today()
         self._memo = {}
         found: list[tuple[int, sch.Due, str]] = []
@@ -134,47 +191,76 @@ class Worklist:
             r = residents.get(rid)
             if r is None:
                 continue
-            if r["status"] != "在档" and due.done is None and r["status_date"] and \
-                    r["status_date"] < due.start.isoformat():
+            if (
+                r["status"] != "在档"
+                and due.done is None
+                and r["status_date"]
+                and r["status_date"] < due.start.isoformat()
+            ):
                 continue  # moved away or died before the window: nothing to do
             # by archive number within a day: villages, then households, as walked
-            keyed.append((STATUS_ORDER[status], due.end, r["archive_no"], due.label,
-                          len(keyed), WorkItem(r, due, status)))
+            keyed.append(
+                (
+                    STATUS_ORDER[status],
+                    due.end,
+                    r["archive_no"],
+                    due.label,
+                    len(keyed),
+                    WorkItem(r, due, status),
+                )
+            )
         keyed.sort()
         return [k[-1] for k in keyed]
 
-    def _gathered(self, programme: str, gather: Callable[[dt.date, dt.date], Pairs],
-                  start: dt.date, end: dt.date) -> list[tuple[int, sch.Due]]:
+    def _gathered(
+        self,
+        programme: str,
+        gather: Callable[[dt.date, dt.date], Pairs],
+        start: dt.date,
+        end: dt.date,
+    ) -> list[tuple[int, sch.Due]]:
         cached = self._found.get(programme)
         topics = self._topics.get(programme, ())
-        if cached and cached[1:3] == (start, end) and \
-                not self.store.changed_since(cached[0], topics):
+        if (
+            cached
+            and cached[1:3] == (start, end)
+            and not self.store.changed_since(cached[0], topics)
+        ):
             return cached[3]
         generation = self.store.generation
-        pairs = [(rid, due) for rid, due in gather(start, end)
-                 if due.start <= end and due.end >= start]
+        pairs = [
+            (rid, due) for rid, due in gather(start, end) if due.start <= end and due.end >= start
+        ]
         self._found[programme] = (generation, start, end, pairs)
         return pairs
 
     def doctors(self) -> list[str]:
         """The residents' responsible doctors, for the filter."""
-        return [r[0] for r in self.store.conn.execute(
-            "SELECT DISTINCT responsible_doctor FROM residents WHERE deleted = 0 "
-            "AND responsible_doctor IS NOT NULL AND responsible_doctor != '' ORDER BY 1")]
+        return [
+            r[0]
+            for r in self.store.conn.execute(
+                "SELECT DISTINCT responsible_doctor FROM residents WHERE deleted = 0 "
+                "AND responsible_doctor IS NOT NULL AND responsible_doctor != '' ORDER BY 1"
+            )
+        ]
 
     # ---- gathering ---------------------------------------------------------------
     def _gatherers(self) -> dict[str, Callable[[dt.date, dt.date], Pairs]]:
         out: dict[str, Callable[[dt.date, dt.date], Pairs]] = {}
         for programme, (register, followup) in self._chronic_forms.items():
             out[programme] = partial(self._chronic, programme, register, followup)
-        out["elderly"] = lambda s, e: self._yearly("elderly", "elderly_exam",
-                                                   "老年人健康管理", s, e)
-        out["tcm_elderly"] = lambda s, e: self._yearly("tcm_elderly", "tcm_elderly",
-                                                       "中医体质辨识", s, e)
-        out["child"] = lambda s, e: self._by_age("child", "child_check", "健康检查",
-                                                 CHILD_POINTS, s, e)
-        out["tcm_child"] = lambda s, e: self._by_age("tcm_child", "tcm_child", "中医药健康管理",
-                                                     TCM_CHILD_POINTS, s, e)
+        out["elderly"] = lambda s, e: self._yearly(
+            "elderly", "elderly_exam", "老年人健康管理", s, e
+        )
+        out["tcm_elderly"] = lambda s, e: self._yearly(
+            "tcm_elderly", "tcm_elderly", "中医体质辨识", s, e
+        )
+        out["child"] = lambda s, e: self._by_age(
+            "child", "child_check", "健康检查", CHILD_POINTS, s, e
+        )
+        out["tcm_child"] = lambda s, e: self._by_age(
+            "tcm_child", "tcm_child", "中医药健康管理", TCM_CHILD_POINTS, s, e
+        )
         out["newborn"] = self._newborn
         out["vaccination"] = self._vaccination
         out["prenatal"] = self._prenatal
@@ -197,7 +283,8 @@ class Worklist:
         for rid, day in self.store.conn.execute(
             "SELECT resident_id, service_date FROM service_records WHERE form_id = ? "
             "AND deleted = 0 AND service_date BETWEEN ? AND ?",
-            (form_id, since.isoformat(), until.isoformat())):
+            (form_id, since.isoformat(), until.isoformat()),
+        ):
             out[rid].append(dt.date.fromisoformat(day))
         return out
 
@@ -213,11 +300,13 @@ class Worklist:
         cur = self.store.conn.execute(
             "SELECT birth_date, id FROM residents WHERE deleted = 0 AND status = '在档' "
             "AND birth_date BETWEEN ? AND ? ORDER BY birth_date",
-            (born_from.isoformat(), born_to.isoformat()))
+            (born_from.isoformat(), born_to.isoformat()),
+        )
         return [(dt.date.fromisoformat(b), rid) for b, rid in cur]
 
-    def _chronic(self, programme: str, register: str, followup: str, start: dt.date,
-                 end: dt.date) -> Pairs:
+    def _chronic(
+        self, programme: str, register: str, followup: str, start: dt.date, end: dt.date
+    ) -> Pairs:
         reg, fu = self.forms[register], self.forms[followup]
         first_q = sch.quarter_bounds(*sch.quarter_of(start))[0]
         regs = self.store.conn.execute(
@@ -225,18 +314,24 @@ class Worklist:
             f"FROM service_records h JOIN {reg.table} d ON d.record_id = h.id "
             "WHERE h.form_id = ? AND h.deleted = 0 AND h.service_date <= ? "
             "AND (d.closed_date IS NULL OR d.closed_date >= ?)",
-            (register, end.isoformat(), first_q.isoformat())).fetchall()
+            (register, end.isoformat(), first_q.isoformat()),
+        ).fetchall()
         if not regs:
             return
-        face = self._face_to_face(fu.table, followup, first_q, end,
-                                  "visit_method" in fu.by_id)
+        face = self._face_to_face(fu.table, followup, first_q, end, "visit_method" in fu.by_id)
         rechecks = self._rechecks(followup, start, end)
         none: list[dt.date] = []
         for rid, registered, closed, reason in regs:
             reg_day = dt.date.fromisoformat(registered)
-            for due in sch.chronic_quarters(programme, followup, max(reg_day, first_q),
-                                            face.get(rid, none), end, _d(closed),
-                                            lost=reason == "3"):
+            for due in sch.chronic_quarters(
+                programme,
+                followup,
+                max(reg_day, first_q),
+                face.get(rid, none),
+                end,
+                _d(closed),
+                lost=reason == "3",
+            ):
                 if due.start < reg_day:
                     due = due._replace(start=reg_day)
                 yield rid, due
@@ -245,8 +340,9 @@ class Worklist:
                 for due in sch.rechecks(programme, followup, visits, asked):
                     yield rid, due
 
-    def _face_to_face(self, table: str, form_id: str, since: dt.date, until: dt.date,
-                      has_method: bool) -> dict[int, list[dt.date]]:
+    def _face_to_face(
+        self, table: str, form_id: str, since: dt.date, until: dt.date, has_method: bool
+    ) -> dict[int, list[dt.date]]:
         """Face-to-face follow-up dates per patient in [since, until]."""
         method = f"AND d.visit_method IN {FACE_TO_FACE!r}" if has_method else ""
         out: dict[int, list[dt.date]] = {}
@@ -254,19 +350,22 @@ class Worklist:
             f"SELECT h.resident_id, group_concat(h.service_date) FROM service_records h "
             f"JOIN {table} d ON d.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0 "
             f"AND h.service_date BETWEEN ? AND ? {method} GROUP BY h.resident_id",
-            (form_id, since.isoformat(), until.isoformat())):
+            (form_id, since.isoformat(), until.isoformat()),
+        ):
             out[rid] = [dt.date.fromisoformat(d) for d in days.split(",")]
         return out
 
-    def _rechecks(self, form_id: str, start: dt.date, end: dt.date
-                  ) -> dict[int, tuple[list[dt.date], list[tuple[dt.date, dt.date]]]]:
+    def _rechecks(
+        self, form_id: str, start: dt.date, end: dt.date
+    ) -> dict[int, tuple[list[dt.date], list[tuple[dt.date, dt.date]]]]:
         """Per patient with a re-check window overlapping the range: their visits from
         the first such re-check on, and the (visit, re-check by) pairs."""
         asked: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
         for rid, day, by in self.store.conn.execute(
             "SELECT resident_id, service_date, recheck_date FROM service_records "
             "WHERE form_id = ? AND deleted = 0 AND recheck_date >= ? AND service_date < ?",
-            (form_id, start.isoformat(), end.isoformat())):
+            (form_id, start.isoformat(), end.isoformat()),
+        ):
             asked[rid].append((dt.date.fromisoformat(day), dt.date.fromisoformat(by)))
         if not asked:
             return {}
@@ -277,24 +376,34 @@ class Worklist:
             "SELECT resident_id, service_date FROM service_records WHERE form_id = ? "
             "AND deleted = 0 AND service_date BETWEEN ? AND ? "
             "AND resident_id IN (SELECT value FROM json_each(?))",
-            (form_id, since.isoformat(), until.isoformat(), json.dumps(sorted(asked)))):
+            (form_id, since.isoformat(), until.isoformat(), json.dumps(sorted(asked))),
+        ):
             visits[rid].append(dt.date.fromisoformat(day))
         return {rid: (visits[rid], pairs) for rid, pairs in asked.items()}
 
-    def _yearly(self, programme: str, form_id: str, label: str, start: dt.date,
-                end: dt.date) -> Pairs:
+    def _yearly(
+        self, programme: str, form_id: str, label: str, start: dt.date, end: dt.date
+    ) -> Pairs:
         if form_id not in self.forms:
             return
         years = range(start.year, end.year + 1)
         people = self._people(dt.date(1880, 1, 1), sch.add_months(end, -12 * ELDERLY_AGE))
         done = self._dates(form_id, dt.date(start.year, 1, 1), dt.date(end.year, 12, 31))
         for birth, rid in people:
-            for due in sch.yearly(programme, form_id, label, birth, ELDERLY_AGE,
-                                  done.get(rid, ()), years):
+            for due in sch.yearly(
+                programme, form_id, label, birth, ELDERLY_AGE, done.get(rid, ()), years
+            ):
                 yield rid, due
 
-    def _by_age(self, programme: str, form_id: str, label: str, default: Sequence[int],
-                start: dt.date, end: dt.date) -> Pairs:
+    def _by_age(
+        self,
+        programme: str,
+        form_id: str,
+        label: str,
+        default: Sequence[int],
+        start: dt.date,
+        end: dt.date,
+    ) -> Pairs:
         """Only the children whose window for a check point can overlap the range."""
         if form_id not in self.forms:
             return
@@ -303,26 +412,39 @@ class Worklist:
         people = self._people(sch.add_months(start, -max(t for _, t in spans)) - _SLACK, end)
         births = [b for b, _ in people]
         longest = max(t - f for f, t in spans)
-        done = self._dates(form_id, sch.add_months(start, -longest) - _SLACK,
-                           sch.add_months(end, longest) + _SLACK)
+        done = self._dates(
+            form_id, sch.add_months(start, -longest) - _SLACK, sch.add_months(end, longest) + _SLACK
+        )
         for i, (first, last) in enumerate(spans):
             lo = bisect.bisect_left(births, sch.add_months(start, -last) - _SLACK)
             hi = bisect.bisect_right(births, sch.add_months(end, -first) + _SLACK)
             for birth, rid in people[lo:hi]:
-                yield rid, sch.age_point(programme, form_id, label, birth, points, i,
-                                         done.get(rid, ()))
+                yield (
+                    rid,
+                    sch.age_point(programme, form_id, label, birth, points, i, done.get(rid, ())),
+                )
 
     def _newborn(self, start: dt.date, end: dt.date) -> Pairs:
         if "newborn_visit" not in self.forms:
             return
         days = int(self._schedule("newborn_visit").get("within_days_after_discharge", 7))
         people = self._people(start - dt.timedelta(days=days), end)
-        done = self._dates("newborn_visit", start - dt.timedelta(days=days),
-                           end + dt.timedelta(days=40))
+        done = self._dates(
+            "newborn_visit", start - dt.timedelta(days=days), end + dt.timedelta(days=40)
+        )
         for birth, rid in people:
-            yield rid, sch.after_event("newborn", "newborn_visit",
-                                       f"新生儿家庭访视（出生{days}天内）", birth, 0, days,
-                                       done.get(rid, ()))
+            yield (
+                rid,
+                sch.after_event(
+                    "newborn",
+                    "newborn_visit",
+                    f"新生儿家庭访视（出生{days}天内）",
+                    birth,
+                    0,
+                    days,
+                    done.get(rid, ()),
+                ),
+            )
 
     def _vaccination(self, start: dt.date, end: dt.date) -> Pairs:
         if "vaccination" not in self.forms:
@@ -335,19 +457,31 @@ class Worklist:
             last = sch.add_months(birth, months)
             records = done.get(rid, ())
             first = min(records) if records else None
-            yield rid, sch.Due("vaccination", "vaccination",
-                               f"预防接种建证（出生{months}个月内）", birth, last,
-                               first if first is not None and first <= last else None)
+            yield (
+                rid,
+                sch.Due(
+                    "vaccination",
+                    "vaccination",
+                    f"预防接种建证（出生{months}个月内）",
+                    birth,
+                    last,
+                    first if first is not None and first <= last else None,
+                ),
+            )
 
-    def _episodes(self, opener: str, since: dt.date,
-                  members: Iterable[str]) -> tuple[list[tuple[int, int, str]],
-                                                   dict[int, dict[str, list[str]]],
-                                                   dict[int, str]]:
+    def _episodes(
+        self, opener: str, since: dt.date, members: Iterable[str]
+    ) -> tuple[list[tuple[int, int, str]], dict[int, dict[str, list[str]]], dict[int, str]]:
         """Episodes opened by ``opener`` on or after ``since``: (episode, resident, date),
         the dates of the ``members`` forms in each, and each closed one's closing date."""
-        opened: list[tuple[int, int, str]] = [(r[0], r[1], r[2]) for r in self.store.conn.execute(
-            "SELECT id, resident_id, service_date FROM service_records WHERE form_id = ? "
-            "AND deleted = 0 AND service_date >= ?", (opener, since.isoformat()))]
+        opened: list[tuple[int, int, str]] = [
+            (r[0], r[1], r[2])
+            for r in self.store.conn.execute(
+                "SELECT id, resident_id, service_date FROM service_records WHERE form_id = ? "
+                "AND deleted = 0 AND service_date >= ?",
+                (opener, since.isoformat()),
+            )
+        ]
         seen: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         closed: dict[int, str] = {}
         if not opened:
@@ -357,25 +491,32 @@ class Worklist:
             "SELECT episode_id, form_id, service_date, closes_episode FROM service_records "
             "WHERE deleted = 0 AND episode_id IN (SELECT id FROM service_records "
             "WHERE form_id = ? AND deleted = 0 AND service_date >= ?)",
-            (opener, since.isoformat())):
+            (opener, since.isoformat()),
+        ):
             if form_id in wanted:
                 seen[episode][form_id].append(day)
             if closes:
                 closed[episode] = min(day, closed.get(episode, day))
         return opened, seen, closed
 
-    def _pregnancies(self, start: dt.date) -> Iterator[tuple[int, int, dt.date,
-                                                            dict[str, list[str]]]]:
+    def _pregnancies(
+        self, start: dt.date
+    ) -> Iterator[tuple[int, int, dt.date, dict[str, list[str]]]]:
         since = start - dt.timedelta(days=330)
         opened, seen, _ = self._episodes(
-            "prenatal_first", since, ("prenatal_followup", "postpartum_visit", "postpartum_42d"))
+            "prenatal_first", since, ("prenatal_followup", "postpartum_visit", "postpartum_42d")
+        )
         if not opened:
             return
         first = self.forms["prenatal_first"]
-        lmps = dict(self.store.conn.execute(
-            f"SELECT h.id, d.lmp_date FROM service_records h JOIN {first.table} d "
-            "ON d.record_id = h.id WHERE h.form_id = 'prenatal_first' AND h.deleted = 0 "
-            "AND h.service_date >= ?", (since.isoformat(),)).fetchall())
+        lmps = dict(
+            self.store.conn.execute(
+                f"SELECT h.id, d.lmp_date FROM service_records h JOIN {first.table} d "
+                "ON d.record_id = h.id WHERE h.form_id = 'prenatal_first' AND h.deleted = 0 "
+                "AND h.service_date >= ?",
+                (since.isoformat(),),
+            ).fetchall()
+        )
         for episode, rid, _ in opened:
             if lmps.get(episode):
                 yield episode, rid, dt.date.fromisoformat(lmps[episode]), seen[episode]
@@ -383,14 +524,17 @@ class Worklist:
     def _prenatal(self, start: dt.date, end: dt.date) -> Pairs:
         if "prenatal_first" not in self.forms:
             return
-        windows = [(int(w[0]), int(w[1])) for w in self._schedule("prenatal_followup").get(
-            "windows_weeks", ((16, 20), (21, 24), (28, 36), (37, 40)))]
+        windows = [
+            (int(w[0]), int(w[1]))
+            for w in self._schedule("prenatal_followup").get(
+                "windows_weeks", ((16, 20), (21, 24), (28, 36), (37, 40))
+            )
+        ]
         deliveries = self._deliveries(start - dt.timedelta(days=330))
         for episode, rid, lmp, seen in self._pregnancies(start):
             delivery = deliveries.get(episode)
             followups = [dt.date.fromisoformat(d) for d in seen.get("prenatal_followup", [])]
-            for due in sch.prenatal(lmp, followups, delivery[0] if delivery else None,
-                                    windows):
+            for due in sch.prenatal(lmp, followups, delivery[0] if delivery else None, windows):
                 yield rid, due
 
     def _postpartum(self, start: dt.date, end: dt.date) -> Pairs:
@@ -404,12 +548,31 @@ class Worklist:
                 continue
             delivered_on, discharged = deliveries[episode]
             visits = [dt.date.fromisoformat(d) for d in seen.get("postpartum_visit", [])]
-            yield rid, sch.after_event("postpartum", "postpartum_visit",
-                                       f"产后访视（出院{days}天内）", discharged or delivered_on,
-                                       0, days, visits)
+            yield (
+                rid,
+                sch.after_event(
+                    "postpartum",
+                    "postpartum_visit",
+                    f"产后访视（出院{days}天内）",
+                    discharged or delivered_on,
+                    0,
+                    days,
+                    visits,
+                ),
+            )
             checks = [dt.date.fromisoformat(d) for d in seen.get("postpartum_42d", [])]
-            yield rid, sch.after_event("postpartum", "postpartum_42d", f"产后{day42}天健康检查",
-                                       delivered_on, day42, day42 + 14, checks)
+            yield (
+                rid,
+                sch.after_event(
+                    "postpartum",
+                    "postpartum_42d",
+                    f"产后{day42}天健康检查",
+                    delivered_on,
+                    day42,
+                    day42 + 14,
+                    checks,
+                ),
+            )
 
     def _deliveries(self, since: dt.date) -> dict[int, tuple[dt.date, dt.date | None]]:
         if "delivery" not in self.forms:
@@ -419,7 +582,9 @@ class Worklist:
         for episode, delivered, discharged in self.store.conn.execute(
             f"SELECT h.episode_id, d.delivered_date, d.discharged_date FROM service_records h "
             f"JOIN {table} d ON d.record_id = h.id WHERE h.form_id = 'delivery' "
-            "AND h.deleted = 0 AND h.service_date >= ?", (since.isoformat(),)):
+            "AND h.deleted = 0 AND h.service_date >= ?",
+            (since.isoformat(),),
+        ):
             if delivered:
                 out[episode] = (dt.date.fromisoformat(delivered), _d(discharged))
         return out
@@ -432,8 +597,7 @@ class Worklist:
         course = int(plan.get("course_months", 6))
         step = max(int(plan.get("every_intensive", 10)), int(plan.get("every_continuation", 30)))
         since = sch.add_months(start, -course - 1)
-        opened, seen, closed = self._episodes("tb_notify", since,
-                                              ("tb_first_visit", "tb_followup"))
+        opened, seen, closed = self._episodes("tb_notify", since, ("tb_first_visit", "tb_followup"))
         for episode, rid, notified in opened:
             got = seen[episode]
             for due in sch.tb_visits(
@@ -442,7 +606,8 @@ class Worklist:
                 [dt.date.fromisoformat(d) for d in got.get("tb_followup", [])],
                 until=end + dt.timedelta(days=step),  # a window that ends after the range
                 intensive_days=int(plan.get("intensive_days", 60)),
-                every_intensive=int(plan.get("every_intensive", 10)), course_months=course,
+                every_intensive=int(plan.get("every_intensive", 10)),
+                course_months=course,
                 ended=_d(closed.get(episode)),
                 every_continuation=int(plan.get("every_continuation", 30)),
                 within_days=first_within,
@@ -457,12 +622,16 @@ class Worklist:
         for rid, day, done in self.store.conn.execute(
             f"SELECT resident_id, referral_date, followup_date FROM {table} WHERE deleted = 0 "
             "AND direction = '1' AND referral_date BETWEEN ? AND ?",
-            ((start - dt.timedelta(days=REFERRAL_FOLLOWUP_DAYS)).isoformat(),
-             (end - dt.timedelta(days=1)).isoformat())):
+            (
+                (start - dt.timedelta(days=REFERRAL_FOLLOWUP_DAYS)).isoformat(),
+                (end - dt.timedelta(days=1)).isoformat(),
+            ),
+        ):
             yield rid, referral_followup(dt.date.fromisoformat(day), _d(done))
 
-    def _residents(self, ids: set[int], village: str | None,
-                   doctor: str | None) -> dict[int, dict[str, Any]]:
+    def _residents(
+        self, ids: set[int], village: str | None, doctor: str | None
+    ) -> dict[int, dict[str, Any]]:
         """The residents among ``ids`` (in ``village`` / of ``doctor`` when given)."""
         if self.store.changed_since(self._people_generation, ("resident",)):
             self._people_rows = {}
@@ -471,8 +640,14 @@ class Worklist:
         if missing := [i for i in ids if i not in rows]:
             for row in self.store.conn.execute(
                 f"SELECT {', '.join(RESIDENT_COLUMNS)} FROM residents WHERE deleted = 0 "
-                "AND id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(missing)),)):
+                "AND id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(missing)),),
+            ):
                 rows[row[0]] = dict(zip(RESIDENT_COLUMNS, row, strict=True))
-        return {i: r for i in ids if (r := rows.get(i)) is not None
-                and (not village or r["village_code"] == village)
-                and (not doctor or r["responsible_doctor"] == doctor)}
+        return {
+            i: r
+            for i in ids
+            if (r := rows.get(i)) is not None
+            and (not village or r["village_code"] == village)
+            and (not doctor or r["responsible_doctor"] == doctor)
+        }

@@ -36,8 +36,15 @@ class Workspace:
     worklist: Worklist
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = False, lock: bool = True,
-             forms: FormRegistry | None = None, check: bool = True) -> Workspace:
+    def open(
+        cls,
+        path: Path,
+        *,
+        create: bool = False,
+        lock: bool = True,
+        forms: FormRegistry | None = None,
+        check: bool = True,
+    ) -> Workspace:
         """Open ``path`` (see :func:`open_store` for ``create``, ``lock``, ``check``)."""
         forms = forms or load_forms()
         store = open_store(path, create=create, lock=lock, check=check)
@@ -48,8 +55,13 @@ class Workspace:
                 close_store(store, backup_on_exit=False)
                 raise
             # A damaged file opened read-only: keep the default operator name.
-        return cls(store=store, forms=forms, residents=ResidentRepo(store, forms["resident"]),
-                   services=ServiceRepo(store, forms), worklist=Worklist(store, forms))
+        return cls(
+            store=store,
+            forms=forms,
+            residents=ResidentRepo(store, forms["resident"]),
+            services=ServiceRepo(store, forms),
+            worklist=Worklist(store, forms),
+        )
 
     @property
     def organisation(self) -> Organisation | None:

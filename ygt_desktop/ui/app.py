@@ -80,15 +80,22 @@ class AppController:
         good = backup.newest_good_backup(self.db_path)
         if good is None:
             if ws is None:
-                messages.error(None, "数据库文件已损坏，无法打开，且没有可用的备份。请联系技术支持。")
+                messages.error(
+                    None, "数据库文件已损坏，无法打开，且没有可用的备份。请联系技术支持。"
+                )
                 return False
-            messages.error(None, "数据库文件已损坏，且没有可用的备份。\n"
-                                 "将以只读方式打开，请联系技术支持。")
+            messages.error(
+                None, "数据库文件已损坏，且没有可用的备份。\n将以只读方式打开，请联系技术支持。"
+            )
             self.ws = ws
             return True
-        if messages.ask(None, "数据库文件已损坏。\n"
-                              f"是否恢复最近的完好备份（{good.created_at:%Y-%m-%d %H:%M}）？\n"
-                              "损坏的文件会另存，不会删除。", "数据库损坏"):
+        if messages.ask(
+            None,
+            "数据库文件已损坏。\n"
+            f"是否恢复最近的完好备份（{good.created_at:%Y-%m-%d %H:%M}）？\n"
+            "损坏的文件会另存，不会删除。",
+            "数据库损坏",
+        ):
             if ws is not None:
                 ws.close(backup_on_exit=False)
             try:

@@ -44,10 +44,13 @@ class RowsModel(RowTableModel[tuple[str, ...]]):
         self.tips: list[str] = []
         self.right_aligned: set[int] = set()
 
-    def set_rows(self, rows: Sequence[Sequence[str]],
-                 backgrounds: Sequence[QColor | None] | None = None,
-                 foregrounds: Sequence[QColor | None] | None = None,
-                 tips: Sequence[str] | None = None) -> None:
+    def set_rows(
+        self,
+        rows: Sequence[Sequence[str]],
+        backgrounds: Sequence[QColor | None] | None = None,
+        foregrounds: Sequence[QColor | None] | None = None,
+        tips: Sequence[str] | None = None,
+    ) -> None:
         self.beginResetModel()
         self.rows = [tuple(str(c) for c in r) for r in rows]
         n = len(self.rows)
@@ -115,8 +118,7 @@ def chosen_period(box: QComboBox) -> Period | None:
 
 
 def choose_open_files(parent: QWidget | None, title: str, file_filter: str) -> list[Path]:
-    names, _filter = QFileDialog.getOpenFileNames(parent, title, str(default_folder()),
-                                                  file_filter)
+    names, _filter = QFileDialog.getOpenFileNames(parent, title, str(default_folder()), file_filter)
     return [Path(n) for n in names]
 
 
@@ -130,11 +132,13 @@ def choose_folder(parent: QWidget | None, title: str) -> Path | None:
     return Path(name) if name else None
 
 
-def choose_save(parent: QWidget | None, title: str, file_name: str, file_filter: str,
-                suffixes: Sequence[str]) -> Path | None:
+def choose_save(
+    parent: QWidget | None, title: str, file_name: str, file_filter: str, suffixes: Sequence[str]
+) -> Path | None:
     """Where to save: a name typed without one of ``suffixes`` gets the first."""
-    chosen, _filter = QFileDialog.getSaveFileName(parent, title,
-                                                  str(default_folder() / file_name), file_filter)
+    chosen, _filter = QFileDialog.getSaveFileName(
+        parent, title, str(default_folder() / file_name), file_filter
+    )
     if not chosen:
         return None
     path = Path(chosen)

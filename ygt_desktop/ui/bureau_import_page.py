@@ -63,14 +63,17 @@ class ImportPage(QWidget):
             top.addWidget(button)
         self.model = RowsModel(COLUMNS, self)
         self.table = table_view(self.model, "import_results", (18, 9, 20, 7, 4))
-        self.summary = QLabel("选择工作簿文件或文件夹（可多个，子文件夹也会查找），然后开始导入。"
-                              "同一文件重复导入不会改变任何数据。")
+        self.summary = QLabel(
+            "选择工作簿文件或文件夹（可多个，子文件夹也会查找），然后开始导入。"
+            "同一文件重复导入不会改变任何数据。"
+        )
         self.summary.setWordWrap(True)
         QShortcut(QKeySequence("Ctrl+O"), self, activated=self.add_files)
         QShortcut(QKeySequence("Ctrl+Shift+O"), self, activated=self.add_folder)
         QShortcut(QKeySequence("Ctrl+I"), self, activated=self.start)
-        sc = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.source_list,
-                       activated=self.remove_selected)
+        sc = QShortcut(
+            QKeySequence(Qt.Key.Key_Delete), self.source_list, activated=self.remove_selected
+        )
         sc.setContext(Qt.ShortcutContext.WidgetShortcut)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -86,8 +89,11 @@ class ImportPage(QWidget):
                 self.source_list.addItem(("文件夹：" if path.is_dir() else "文件：") + str(path))
 
     def add_files(self) -> None:
-        self.add_sources(bureau_common.choose_open_files(
-            self, "选择上报工作簿", "上报工作簿 (*.xlsx);;所有文件 (*)"))
+        self.add_sources(
+            bureau_common.choose_open_files(
+                self, "选择上报工作簿", "上报工作簿 (*.xlsx);;所有文件 (*)"
+            )
+        )
 
     def add_folder(self) -> None:
         folder = bureau_common.choose_folder(self, "选择文件夹（如U盘），其中的工作簿都会导入")
@@ -112,10 +118,13 @@ class ImportPage(QWidget):
         except PeriodError as exc:
             messages.error(self, str(exc))
             return
-        op = functools.partial(ops.import_workbooks, paths=list(self.sources),
-                               periods=[period] if period else None)
-        if self.jobs.start("导入上报工作簿", op, self._finished,
-                           on_failed=self._failed) is not None:
+        op = functools.partial(
+            ops.import_workbooks, paths=list(self.sources), periods=[period] if period else None
+        )
+        if (
+            self.jobs.start("导入上报工作簿", op, self._finished, on_failed=self._failed)
+            is not None
+        ):
             self.start_button.setEnabled(False)
 
     def _failed(self, message: str, cancelled: bool) -> None:
@@ -134,14 +143,24 @@ class ImportPage(QWidget):
         rows, backgrounds, foregrounds, tips = [], [], [], []
         for r in run.results:
             who = f"{r.org_code} {r.org_name}".strip()
-            rows.append((r.path.name, r.label, who, r.period,
-                         "" if r.revision is None else str(r.revision), r.message))
+            rows.append(
+                (
+                    r.path.name,
+                    r.label,
+                    who,
+                    r.period,
+                    "" if r.revision is None else str(r.revision),
+                    r.message,
+                )
+            )
             backgrounds.append(RED if r.outcome == REJECTED else AMBER if r.warnings else None)
-            foregrounds.append(RED_TEXT if r.outcome == REJECTED else
-                               GREY if r.outcome == DUPLICATE else None)
+            foregrounds.append(
+                RED_TEXT if r.outcome == REJECTED else GREY if r.outcome == DUPLICATE else None
+            )
             tips.append(str(r.path))
         self.model.set_rows(rows, backgrounds, foregrounds, tips)
-        self.summary.setText(run.summary() + "。拒收的文件没有导入任何数据，原因见表中；"
-                             "改正后可再次导入。")
+        self.summary.setText(
+            run.summary() + "。拒收的文件没有导入任何数据，原因见表中；改正后可再次导入。"
+        )
         if self.model.rowCount():
             self.table.selectRow(0)

@@ -61,7 +61,9 @@ class ReceiptsPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         QShortcut(QKeySequence("F5"), self, activated=self.refresh)
         QShortcut(QKeySequence("Ctrl+R"), self, activated=lambda: self.write(all_members=False))
-        QShortcut(QKeySequence("Ctrl+Shift+R"), self, activated=lambda: self.write(all_members=True))
+        QShortcut(
+            QKeySequence("Ctrl+Shift+R"), self, activated=lambda: self.write(all_members=True)
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
@@ -92,15 +94,24 @@ class ReceiptsPage(QWidget):
         rows, backgrounds = [], []
         for m in members:
             sub = current.get(m.code)
-            rows.append((m.code, m.name, str(sub.revision) if sub else "",
-                         sub.imported_at[:16].replace("T", " ") if sub else "",
-                         str(counts.get(m.code, "")), str(refused.get(m.code, "")),
-                         "；".join(sub.warnings) if sub else "未接收到有效工作簿"))
+            rows.append(
+                (
+                    m.code,
+                    m.name,
+                    str(sub.revision) if sub else "",
+                    sub.imported_at[:16].replace("T", " ") if sub else "",
+                    str(counts.get(m.code, "")),
+                    str(refused.get(m.code, "")),
+                    "；".join(sub.warnings) if sub else "未接收到有效工作簿",
+                )
+            )
             backgrounds.append(None if sub else RED)
         self.model.set_rows(rows, backgrounds)
-        self.summary.setText(f"{period.label}：{len(members)} 个机构报送过文件，"
-                             f"其中 {len(current)} 个已接收。回执列出接收的每个版本、文件指纹和数据摘要，"
-                             "以及未接收的文件和原因。")
+        self.summary.setText(
+            f"{period.label}：{len(members)} 个机构报送过文件，"
+            f"其中 {len(current)} 个已接收。回执列出接收的每个版本、文件指纹和数据摘要，"
+            "以及未接收的文件和原因。"
+        )
 
     def selected_codes(self) -> list[str]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
@@ -117,9 +128,12 @@ class ReceiptsPage(QWidget):
         folder = bureau_common.choose_folder(self, "回执保存到哪个文件夹")
         if folder is None:
             return
-        self.jobs.start("生成回执", functools.partial(ops.write_receipts, period=period,
-                                                   folder=folder, codes=codes),
-                        self._written, on_failed=self._failed)
+        self.jobs.start(
+            "生成回执",
+            functools.partial(ops.write_receipts, period=period, folder=folder, codes=codes),
+            self._written,
+            on_failed=self._failed,
+        )
 
     def _failed(self, message: str, cancelled: bool) -> None:
         if not cancelled:

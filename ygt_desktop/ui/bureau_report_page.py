@@ -78,9 +78,13 @@ class BureauReportPage(QWidget):
             self.status.setText("正在处理上一个操作，请稍候…")
             return
         self.status.setText(f"正在汇总{period.label}各机构的数据…")
-        self.jobs.start(f"汇总{period.label}", functools.partial(ops.district_report, period=period),
-                        functools.partial(self._computed, then), on_failed=self._compute_failed,
-                        quiet=True)
+        self.jobs.start(
+            f"汇总{period.label}",
+            functools.partial(ops.district_report, period=period),
+            functools.partial(self._computed, then),
+            on_failed=self._compute_failed,
+            quiet=True,
+        )
 
     def _computed(self, then: Callable[[], None] | None, result: BureauReport) -> None:
         self.result = result
@@ -111,14 +115,21 @@ class BureauReportPage(QWidget):
             messages.info(self, f"{period.label}还没有接收到任何成员机构的工作簿，无法汇总。")
             return
         suffix = ".xlsx" if kind == WORKBOOK else ".pdf"
-        out = choose_path(self, "导出汇总报表", f"{r.org_code}_{period}_第{r.revision}版{suffix}",
-                          "Excel 工作簿 (*.xlsx)" if kind == WORKBOOK else "PDF 文件 (*.pdf)",
-                          suffix)
+        out = choose_path(
+            self,
+            "导出汇总报表",
+            f"{r.org_code}_{period}_第{r.revision}版{suffix}",
+            "Excel 工作簿 (*.xlsx)" if kind == WORKBOOK else "PDF 文件 (*.pdf)",
+            suffix,
+        )
         if out is None:
             return
-        op = functools.partial(ops.write_report, period=period,
-                               xlsx=out if kind == WORKBOOK else None,
-                               pdf=out if kind == PDF else None)
+        op = functools.partial(
+            ops.write_report,
+            period=period,
+            xlsx=out if kind == WORKBOOK else None,
+            pdf=out if kind == PDF else None,
+        )
         self.jobs.start("导出汇总报表", op, self._exported, on_failed=self._failed)
 
     def _failed(self, message: str, cancelled: bool) -> None:

@@ -46,8 +46,7 @@ class MemberDialog(QDialog):
     """Add a member (``member`` None) or edit one: name, level, parent; the code is the
     key and is only typed when adding."""
 
-    def __init__(self, ws: Workspace, member: Member | None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, ws: Workspace, member: Member | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
         self.member = member
@@ -77,8 +76,12 @@ class MemberDialog(QDialog):
         (self.name if member else self.code).setFocus()
 
     def save(self) -> None:
-        args = (self.code.text().strip(), self.name.text().strip(), self.level.currentText(),
-                self.parent_code.text().strip() or None)
+        args = (
+            self.code.text().strip(),
+            self.name.text().strip(),
+            self.level.currentText(),
+            self.parent_code.text().strip() or None,
+        )
         try:
             if self.member is None:
                 roster.add_member(self.ws.store, *args)
@@ -108,9 +111,13 @@ class RosterPage(QWidget):
         self.active_only = QCheckBox("只看在册")
         self.active_only.toggled.connect(lambda _c: self.refresh())
         buttons = []
-        for text, slot in (("导入名册 (Ctrl+O)…", self.import_file), ("导出名册…", self.export),
-                           ("新增 (Ctrl+N)", self.add), ("修改 (Enter)", self.edit),
-                           ("停用/启用 (Ctrl+D)", self.toggle_active)):
+        for text, slot in (
+            ("导入名册 (Ctrl+O)…", self.import_file),
+            ("导出名册…", self.export),
+            ("新增 (Ctrl+N)", self.add),
+            ("修改 (Enter)", self.edit),
+            ("停用/启用 (Ctrl+D)", self.toggle_active),
+        ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.append(button)
@@ -130,9 +137,11 @@ class RosterPage(QWidget):
         QShortcut(QKeySequence("Ctrl+O"), self, activated=self.import_file)
         self.search.returnPressed.connect(self.table.setFocus)
         self.count = QLabel()
-        hint = QLabel("名册文件：第一行为表头 code,name,level,parent（或 机构代码,机构名称,级别,上级代码），"
-                      "之后每行一个机构；.xlsx 或 CSV（UTF-8 或 GBK）均可。已在名册中的机构按文件更新，"
-                      "文件中没有的机构保持不变。")
+        hint = QLabel(
+            "名册文件：第一行为表头 code,name,level,parent（或 机构代码,机构名称,级别,上级代码），"
+            "之后每行一个机构；.xlsx 或 CSV（UTF-8 或 GBK）均可。已在名册中的机构按文件更新，"
+            "文件中没有的机构保持不变。"
+        )
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
         self.dialog: MemberDialog | None = None
@@ -146,11 +155,13 @@ class RosterPage(QWidget):
     def refresh(self) -> None:
         """Reload; the member selected before stays selected when it is still listed."""
         keep = self.selected()
-        self.members = roster.members(self.ws.store, active_only=self.active_only.isChecked(),
-                                      search=self.search.text())
+        self.members = roster.members(
+            self.ws.store, active_only=self.active_only.isChecked(), search=self.search.text()
+        )
         self.model.set_rows(
             [(m.code, m.name, m.level, m.parent_code or "", m.status) for m in self.members],
-            foregrounds=[None if m.active else GREY for m in self.members])
+            foregrounds=[None if m.active else GREY for m in self.members],
+        )
         codes = [m.code for m in self.members]
         if keep is not None and keep.code in codes:
             self.table.selectRow(codes.index(keep.code))
@@ -158,9 +169,10 @@ class RosterPage(QWidget):
             self.table.selectRow(0)
         every = roster.members(self.ws.store)
         active = sum(1 for m in every if m.active)
-        self.count.setText(f"在册 {active} 个，停用 {len(every) - active} 个"
-                           + (f"；显示 {len(self.members)} 个" if len(self.members) != len(every)
-                              else ""))
+        self.count.setText(
+            f"在册 {active} 个，停用 {len(every) - active} 个"
+            + (f"；显示 {len(self.members)} 个" if len(self.members) != len(every) else "")
+        )
 
     def selected(self) -> Member | None:
         row = self.table.currentIndex().row()
@@ -196,8 +208,11 @@ class RosterPage(QWidget):
             messages.info(self, "请先在列表中选中一个机构。")
             return
         if member.active and not messages.ask(
-                self, f"停用“{member.name}”（{member.code}）？\n停用后不再要求它报送，它的工作簿会被拒收；"
-                "已接收的数据保留。可随时重新启用。", "停用成员机构"):
+            self,
+            f"停用“{member.name}”（{member.code}）？\n停用后不再要求它报送，它的工作簿会被拒收；"
+            "已接收的数据保留。可随时重新启用。",
+            "停用成员机构",
+        ):
             return
         try:
             roster.set_active(self.ws.store, member.code, not member.active)
@@ -210,7 +225,8 @@ class RosterPage(QWidget):
         if self.jobs.busy():
             return
         path = bureau_common.choose_open_file(
-            self, "导入成员机构名册", "名册 (*.xlsx *.csv *.txt);;所有文件 (*)")
+            self, "导入成员机构名册", "名册 (*.xlsx *.csv *.txt);;所有文件 (*)"
+        )
         if path is None:
             return
         self.import_path(path)
@@ -218,8 +234,12 @@ class RosterPage(QWidget):
     def import_path(self, path: Path) -> None:
         """Read and store the roster file in the background; the table follows, or the
         problems are shown (nothing of a wrong file is used)."""
-        self.jobs.start("导入名册", functools.partial(ops.import_roster, path=path),
-                        self._imported, on_failed=self._import_failed)
+        self.jobs.start(
+            "导入名册",
+            functools.partial(ops.import_roster, path=path),
+            self._imported,
+            on_failed=self._import_failed,
+        )
 
     def _imported(self, done: RosterImport) -> None:
         self._changed()
@@ -235,6 +255,8 @@ class RosterPage(QWidget):
         out = choose_path(self, "导出成员机构名册", "成员机构名册.csv", "CSV 文件 (*.csv)", ".csv")
         if out is None:
             return
-        self.jobs.start("导出名册", functools.partial(ops.export_members, out=out),
-                        lambda count: messages.info(self, f"已导出 {count} 个机构到 {out}",
-                                                    "导出名册"))
+        self.jobs.start(
+            "导出名册",
+            functools.partial(ops.export_members, out=out),
+            lambda count: messages.info(self, f"已导出 {count} 个机构到 {out}", "导出名册"),
+        )

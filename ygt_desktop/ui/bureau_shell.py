@@ -24,8 +24,12 @@ class BureauPages:
         self.report = BureauReportPage(ws)
         self.receipts = ReceiptsPage(ws)
         self.pages: list[tuple[str, QWidget]] = [
-            ("成员机构", self.roster), ("导入", self.imports), ("上报情况", self.status),
-            ("汇总报表", self.report), ("回执", self.receipts)]
+            ("成员机构", self.roster),
+            ("导入", self.imports),
+            ("上报情况", self.status),
+            ("汇总报表", self.report),
+            ("回执", self.receipts),
+        ]
 
     def focus_search(self) -> None:
         self.roster.focus_search()

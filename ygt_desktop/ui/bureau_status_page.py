@@ -62,8 +62,9 @@ class StatusPage(QWidget):
         self.summary.setWordWrap(True)
         self.model = RowsModel(bureau_status.COLUMNS, self)
         self.model.right_aligned = {4, 5}
-        self.table = table_view(self.model, "status_table",
-                                (10, 20, 4, 8, 4, 6, 10, 10, 10, 10, 18))
+        self.table = table_view(
+            self.model, "status_table", (10, 20, 4, 8, 4, 6, 10, 10, 10, 10, 18)
+        )
         QShortcut(QKeySequence("F5"), self, activated=self.refresh)
         QShortcut(QKeySequence("Ctrl+E"), self, activated=self.export)
         layout = QVBoxLayout(self)
@@ -79,14 +80,18 @@ class StatusPage(QWidget):
             return
         if period is None:
             return
-        self.status = bureau_status.period_status(self.ws, period,
-                                                  deadline_day=self.deadline.value())
+        self.status = bureau_status.period_status(
+            self.ws, period, deadline_day=self.deadline.value()
+        )
         rows = self.status.rows
         self.model.set_rows(
             [r.cells() for r in rows],
-            backgrounds=[None if r.submitted and r.state != LATE else
-                         AMBER if r.state == LATE else RED for r in rows],
-            tips=[r.note for r in rows])
+            backgrounds=[
+                None if r.submitted and r.state != LATE else AMBER if r.state == LATE else RED
+                for r in rows
+            ],
+            tips=[r.note for r in rows],
+        )
         late_now = dt.date.today() > self.status.deadline
         self.summary.setText(self.status.summary() + ("；截止日已过" if late_now else ""))
 
@@ -108,14 +113,22 @@ class StatusPage(QWidget):
         if self.status is None:
             return
         period = self.status.period
-        out = bureau_common.choose_save(self, "导出上报情况", f"上报情况_{period}.xlsx",
-                                        "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)",
-                                        (".xlsx", ".csv"))
+        out = bureau_common.choose_save(
+            self,
+            "导出上报情况",
+            f"上报情况_{period}.xlsx",
+            "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)",
+            (".xlsx", ".csv"),
+        )
         if out is None:
             return
-        self.jobs.start("导出上报情况", functools.partial(
-            ops.export_status, period=period, out=out, deadline_day=self.deadline.value()),
-            lambda _status: messages.info(self, f"已导出到 {out}", "导出完成"))
+        self.jobs.start(
+            "导出上报情况",
+            functools.partial(
+                ops.export_status, period=period, out=out, deadline_day=self.deadline.value()
+            ),
+            lambda _status: messages.info(self, f"已导出到 {out}", "导出完成"),
+        )
 
     def showEvent(self, event: object) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)  # type: ignore[arg-type]

@@ -53,8 +53,9 @@ class CloseDialog(QDialog):
             self.error.setText(f"日期：{exc}")
             return
         try:
-            self.ws.residents.close(self.resident_id, self.status.currentText(), date,
-                                    self.reason.text().strip())
+            self.ws.residents.close(
+                self.resident_id, self.status.currentText(), date, self.reason.text().strip()
+            )
         except ValidationFailed as exc:
             self.error.setText("；".join(exc.errors.values()))
             return

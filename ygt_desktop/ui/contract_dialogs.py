@@ -16,8 +16,14 @@ from .widgets import dialog_buttons, error_label
 class TerminateDialog(QDialog):
     """``change`` holds what was saved once accepted; errors show under their field."""
 
-    def __init__(self, repo: ContractRepo, contract_id: int, header: str,
-                 today: dt.date, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        repo: ContractRepo,
+        contract_id: int,
+        header: str,
+        today: dt.date,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("解约 · 家庭医生签约服务")
         self.repo = repo
@@ -34,14 +40,17 @@ class TerminateDialog(QDialog):
         self.note = QLineEdit()
         self.note.setObjectName("terminate_note")
         self.note.setMaxLength(200)
-        self.errors = {k: error_label() for k in ("termination_date", "termination_reason",
-                                                   "termination_note")}
+        self.errors = {
+            k: error_label() for k in ("termination_date", "termination_reason", "termination_note")
+        }
         self.status = error_label()
         layout = QFormLayout(self)
         layout.addRow(QLabel(header))
-        for label, widget, key in (("解约日期＊", self.date, "termination_date"),
-                                   ("解约原因＊", self.reason, "termination_reason"),
-                                   ("解约说明", self.note, "termination_note")):
+        for label, widget, key in (
+            ("解约日期＊", self.date, "termination_date"),
+            ("解约原因＊", self.reason, "termination_reason"),
+            ("解约说明", self.note, "termination_note"),
+        ):
             layout.addRow(label, widget)
             layout.addRow("", self.errors[key])
             self.errors[key].hide()
@@ -55,9 +64,12 @@ class TerminateDialog(QDialog):
         for label in self.errors.values():
             label.hide()
         try:
-            self.change = self.repo.terminate(self.contract_id, self.date.text(),
-                                              self.reason.currentData() or "",
-                                              self.note.text())
+            self.change = self.repo.terminate(
+                self.contract_id,
+                self.date.text(),
+                self.reason.currentData() or "",
+                self.note.text(),
+            )
         except ValidationFailed as exc:
             shown = []
             for key, message in exc.errors.items():

@@ -32,9 +32,11 @@ def resident_line(ws: Workspace, resident_id: int, on: dt.date) -> str:
     parts = [f"居民：{r['name']}", SEX.get(r["sex"] or "", "")]
     if r["birth_date"]:
         parts.append(f"{age_years(dt.date.fromisoformat(r['birth_date']), on)}岁")
-    parts += [f"档案号 {r['archive_no']}",
-              f"身份证号 {mask(r['id_number'])}" if r["id_number"] else "无身份证号",
-              names.get(r["village_code"], r["village_code"] or "")]
+    parts += [
+        f"档案号 {r['archive_no']}",
+        f"身份证号 {mask(r['id_number'])}" if r["id_number"] else "无身份证号",
+        names.get(r["village_code"], r["village_code"] or ""),
+    ]
     return "　".join(p for p in parts if p)
 
 
@@ -42,8 +44,12 @@ def new_contract_values(ws: Workspace, resident_id: int, today: dt.date) -> dict
     """A new contract for ``resident_id``: a one-year term from ``today``, the team that
     covers the resident's village and its first doctor, the populations as of today."""
     repo = contract_repo(ws.store, ws.forms, ws.services)
-    values: dict[str, Any] = {"resident_id": resident_id, "sign_date": today,
-                              "start_date": today, "end_date": one_year_end(today)}
+    values: dict[str, Any] = {
+        "resident_id": resident_id,
+        "sign_date": today,
+        "start_date": today,
+        "end_date": one_year_end(today),
+    }
     r = ws.residents.get(resident_id)
     village = r["village_code"] if r else None
     for team in repo.teams.rows(order="name"):
@@ -54,8 +60,9 @@ def new_contract_values(ws: Workspace, resident_id: int, today: dt.date) -> dict
                 values["doctor_id"] = doctors[0][0]
             break
     try:
-        values["key_populations"] = key_populations_of(ws.store, ws.forms, ws.services,
-                                                       resident_id, today)
+        values["key_populations"] = key_populations_of(
+            ws.store, ws.forms, ws.services, resident_id, today
+        )
     except ValidationFailed:
         pass
     return values
@@ -65,28 +72,45 @@ def _doctors(repo: ContractRepo, team_id: str | None) -> list[tuple[str, str]]:
     """(id, name) of the active doctors of a team."""
     if not team_id:
         return []
-    rows = repo.members.rows("team_id = ? AND active = 1 AND role IN (?, ?, ?)",
-                             (team_id, *DOCTOR_ROLES), order="role, name")
+    rows = repo.members.rows(
+        "team_id = ? AND active = 1 AND role IN (?, ?, ?)",
+        (team_id, *DOCTOR_ROLES),
+        order="role, name",
+    )
     return [(str(r["id"]), str(r["name"])) for r in rows]
 
 
 class ContractEditor(EntityEditor):
-    def __init__(self, ws: Workspace, entity_id: int | None = None, *,
-                 initial: dict[str, Any] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        entity_id: int | None = None,
+        *,
+        initial: dict[str, Any] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         self.contracts = contract_repo(ws.store, ws.forms, ws.services)
         start = initial or {}
-        resident_id = (self.contracts.values(entity_id)["resident_id"] if entity_id is not None
-                       else int(start["resident_id"]))
+        resident_id = (
+            self.contracts.values(entity_id)["resident_id"]
+            if entity_id is not None
+            else int(start["resident_id"])
+        )
         header = resident_line(ws, resident_id, dt.date.today())
         if start.get("renews_id"):
             old = self.contracts.values(int(start["renews_id"]))
-            header += (f"\n续约：原签约 {start['renews_id']}（{old['start_date'].isoformat()} 至 "
-                       f"{old['end_date'].isoformat()}）")
+            header += (
+                f"\n续约：原签约 {start['renews_id']}（{old['start_date'].isoformat()} 至 "
+                f"{old['end_date'].isoformat()}）"
+            )
         header += "\n签约时所属重点人群和应收费用在保存时按签约日期和所选服务包记录。"
-        super().__init__(ws, self.contracts, entity_id, header=header, initial=initial,
-                         parent=parent)
-        self.setWindowTitle(("修改签约" if entity_id else
-                             "续约" if start.get("renews_id") else "签约") + " · 家庭医生签约服务")
+        super().__init__(
+            ws, self.contracts, entity_id, header=header, initial=initial, parent=parent
+        )
+        self.setWindowTitle(
+            ("修改签约" if entity_id else "续约" if start.get("renews_id") else "签约")
+            + " · 家庭医生签约服务"
+        )
         editors = self.form_widget.editors
         self.team_combo = editors["team_id"].widget
         self.doctor_combo = editors["doctor_id"].widget

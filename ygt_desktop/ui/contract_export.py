@@ -26,8 +26,9 @@ def _open(path: Path) -> bool:
     return worklist_export.open_file(path)
 
 
-def print_agreement(parent: QWidget, runner: JobRunner, ws: Workspace, contract_id: int, *,
-                    id_masked: bool = True) -> bool:
+def print_agreement(
+    parent: QWidget, runner: JobRunner, ws: Workspace, contract_id: int, *, id_masked: bool = True
+) -> bool:
     """Save the 签约服务协议书 of ``contract_id`` as a PDF where the user says and open
     it. False when cancelled or refused (the user was told why)."""
     try:
@@ -35,35 +36,58 @@ def print_agreement(parent: QWidget, runner: JobRunner, ws: Workspace, contract_
     except StoreError as exc:
         messages.error(parent, str(exc), "无法打印")
         return False
-    out = worklist_export.choose_path(parent, "保存签约服务协议书（PDF）", agreement.file_name(),
-                                      "PDF 文件 (*.pdf)", ".pdf")
+    out = worklist_export.choose_path(
+        parent, "保存签约服务协议书（PDF）", agreement.file_name(), "PDF 文件 (*.pdf)", ".pdf"
+    )
     if out is None:
         return False
-    return save_file(parent, runner, "打印签约服务协议书",
-                     partial(documents.agreement_pdf, contract_id=contract_id, out=out,
-                             id_masked=id_masked),
-                     open_pdf=_open, failure_title="无法打印")
+    return save_file(
+        parent,
+        runner,
+        "打印签约服务协议书",
+        partial(documents.agreement_pdf, contract_id=contract_id, out=out, id_masked=id_masked),
+        open_pdf=_open,
+        failure_title="无法打印",
+    )
 
 
-def print_list(parent: QWidget, runner: JobRunner, doc: ListDoc, day: dt.date,
-               org_name: str) -> bool:
+def print_list(
+    parent: QWidget, runner: JobRunner, doc: ListDoc, day: dt.date, org_name: str
+) -> bool:
     """Save ``doc`` as a PDF where the user says and open it; False when cancelled."""
-    out = worklist_export.choose_path(parent, f"保存{doc.title}（PDF）",
-                                      doc.file_name(day, ".pdf"), "PDF 文件 (*.pdf)", ".pdf")
+    out = worklist_export.choose_path(
+        parent, f"保存{doc.title}（PDF）", doc.file_name(day, ".pdf"), "PDF 文件 (*.pdf)", ".pdf"
+    )
     if out is None:
         return False
-    return save_file(parent, runner, f"打印{doc.title}",
-                     partial(documents.contract_list, doc=doc, out=out, org_name=org_name),
-                     open_pdf=_open, failure_title="无法打印")
+    return save_file(
+        parent,
+        runner,
+        f"打印{doc.title}",
+        partial(documents.contract_list, doc=doc, out=out, org_name=org_name),
+        open_pdf=_open,
+        failure_title="无法打印",
+    )
 
 
-def export_list(parent: QWidget, runner: JobRunner, doc: ListDoc, day: dt.date,
-                on_saved: Callable[[Path], None] | None = None) -> bool:
+def export_list(
+    parent: QWidget,
+    runner: JobRunner,
+    doc: ListDoc,
+    day: dt.date,
+    on_saved: Callable[[Path], None] | None = None,
+) -> bool:
     """Save ``doc`` as a CSV table (opens in Excel); ``on_saved(file)`` once written."""
-    out = worklist_export.choose_path(parent, f"导出{doc.title}（CSV）",
-                                      doc.file_name(day, ".csv"), "CSV 表格 (*.csv)", ".csv")
+    out = worklist_export.choose_path(
+        parent, f"导出{doc.title}（CSV）", doc.file_name(day, ".csv"), "CSV 表格 (*.csv)", ".csv"
+    )
     if out is None:
         return False
-    return save_file(parent, runner, f"导出{doc.title}",
-                     partial(documents.contract_list, doc=doc, out=out, csv=True),
-                     failure_title="无法导出", on_saved=on_saved)
+    return save_file(
+        parent,
+        runner,
+        f"导出{doc.title}",
+        partial(documents.contract_list, doc=doc, out=out, csv=True),
+        failure_title="无法导出",
+        on_saved=on_saved,
+    )

@@ -48,8 +48,15 @@ class _ListTab(QWidget):
     title = ""
     action_text = ""
 
-    def __init__(self, ws: Workspace, columns: Sequence[Column], widths: Sequence[int],
-                 name: str, extra: Sequence[QWidget] = (), parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        columns: Sequence[Column],
+        widths: Sequence[int],
+        name: str,
+        extra: Sequence[QWidget] = (),
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ws = ws
         self.names = {v.code: v.name for v in villages(ws.store)}
@@ -118,24 +125,30 @@ class _ListTab(QWidget):
         return f"居委/村委：{village}；团队：{team}"
 
     def doc(self) -> ListDoc:
-        return ListDoc(self.title, [f"日期：{self.day.isoformat()}；{self.filters_text()}",
-                                    self.counts.text()],
-                       [h for h, _fn in self.model.columns], self.model.texts(),
-                       self.pdf_widths)
+        return ListDoc(
+            self.title,
+            [f"日期：{self.day.isoformat()}；{self.filters_text()}", self.counts.text()],
+            [h for h, _fn in self.model.columns],
+            self.model.texts(),
+            self.pdf_widths,
+        )
 
     pdf_widths: Sequence[float] = ()
 
     def print_list(self) -> None:
         org = self.ws.organisation
-        contract_export.print_list(self, self.jobs, self.doc(), self.day,
-                                   org.name if org else "")
+        contract_export.print_list(self, self.jobs, self.doc(), self.day, org.name if org else "")
 
     def export(self) -> None:
         count = self.model.rowCount()
         self.notice.setText("")
         contract_export.export_list(
-            self, self.jobs, self.doc(), self.day,
-            on_saved=lambda out: self.notice.setText(f"已导出 {count} 行到 {out}"))
+            self,
+            self.jobs,
+            self.doc(),
+            self.day,
+            on_saved=lambda out: self.notice.setText(f"已导出 {count} 行到 {out}"),
+        )
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
@@ -155,27 +168,45 @@ class ExpiringTab(_ListTab):
         self.within.setObjectName("expiring_within")
         for days in (30, 60):
             self.within.addItem(f"{days} 天内到期", days)
-        super().__init__(ws, [
-            ("剩余天数", lambda r: str((r.end_date - self.day).days)),
-            ("姓名", lambda r: r.name), ("性别", lambda r: SEX.get(r.sex or "", "")),
-            ("年龄", lambda r: str(age_years(r.birth_date, self.day)) if r.birth_date else ""),
-            ("居委/村委", lambda r: self.names.get(r.village_code or "", r.village_code or "")),
-            ("联系电话", lambda r: r.phone or ""), ("团队", lambda r: r.team),
-            ("服务包", lambda r: r.packages), ("到期日期", lambda r: r.end_date.isoformat()),
-            ("签约医生", lambda r: r.doctor),
-        ], (60, 70, 40, 40, 110, 100, 130, 150, 90), "expiring", [self.within], parent)
+        super().__init__(
+            ws,
+            [
+                ("剩余天数", lambda r: str((r.end_date - self.day).days)),
+                ("姓名", lambda r: r.name),
+                ("性别", lambda r: SEX.get(r.sex or "", "")),
+                ("年龄", lambda r: str(age_years(r.birth_date, self.day)) if r.birth_date else ""),
+                ("居委/村委", lambda r: self.names.get(r.village_code or "", r.village_code or "")),
+                ("联系电话", lambda r: r.phone or ""),
+                ("团队", lambda r: r.team),
+                ("服务包", lambda r: r.packages),
+                ("到期日期", lambda r: r.end_date.isoformat()),
+                ("签约医生", lambda r: r.doctor),
+            ],
+            (60, 70, 40, 40, 110, 100, 130, 150, 90),
+            "expiring",
+            [self.within],
+            parent,
+        )
 
     def colour(self, row: ContractRow) -> str | None:
         return "#c62828" if (row.end_date - self.day).days <= _EXPIRING_SOON else "#b26a00"
 
     def load(self) -> None:
-        rows = expiring(self.ws.store, self.day, int(self.within.currentData()),
-                        village=self.village.currentData(), team=self.team.currentData())
+        rows = expiring(
+            self.ws.store,
+            self.day,
+            int(self.within.currentData()),
+            village=self.village.currentData(),
+            team=self.team.currentData(),
+        )
         self.model.set_rows(rows)
         due = sum(r.due for r in rows)
-        self.counts.setText(f"{self.within.currentText()}、尚未续约：{len(rows)} 份（年服务费合计 "
-                            f"{yuan_text(due)} 元）" if rows else
-                            f"{self.within.currentText()}：没有需要续约的签约")
+        self.counts.setText(
+            f"{self.within.currentText()}、尚未续约：{len(rows)} 份（年服务费合计 "
+            f"{yuan_text(due)} 元）"
+            if rows
+            else f"{self.within.currentText()}：没有需要续约的签约"
+        )
 
     def filters_text(self) -> str:
         return f"{self.within.currentText()}；{super().filters_text()}"
@@ -202,27 +233,40 @@ class UncoveredTab(_ListTab):
         self.population.addItem("全部重点人群", None)
         for code in KEY_POPULATIONS:
             self.population.addItem(self.labels[code], code)
-        super().__init__(ws, [
-            ("姓名", lambda r: r.name), ("性别", lambda r: SEX.get(r.sex or "", "")),
-            ("年龄", lambda r: str(age_years(r.birth_date, self.day)) if r.birth_date else ""),
-            ("居委/村委", lambda r: self.names.get(r.village_code or "", r.village_code or "")),
-            ("联系电话", lambda r: r.phone or ""),  # a calling list: in full
-            ("重点人群", lambda r: "、".join(self.labels[c] for c in r.populations)),
-            ("上次签约到期", lambda r: r.last_end.isoformat() if r.last_end else "从未签约"),
-        ], (80, 40, 40, 120, 100, 260), "uncovered", [self.population], parent)
+        super().__init__(
+            ws,
+            [
+                ("姓名", lambda r: r.name),
+                ("性别", lambda r: SEX.get(r.sex or "", "")),
+                ("年龄", lambda r: str(age_years(r.birth_date, self.day)) if r.birth_date else ""),
+                ("居委/村委", lambda r: self.names.get(r.village_code or "", r.village_code or "")),
+                ("联系电话", lambda r: r.phone or ""),  # a calling list: in full
+                ("重点人群", lambda r: "、".join(self.labels[c] for c in r.populations)),
+                ("上次签约到期", lambda r: r.last_end.isoformat() if r.last_end else "从未签约"),
+            ],
+            (80, 40, 40, 120, 100, 260),
+            "uncovered",
+            [self.population],
+            parent,
+        )
 
     def colour(self, row: UncoveredRow) -> str | None:
         return "#b26a00" if row.last_end is not None else None
 
     def load(self) -> None:
-        rows, counts = uncovered(self.ws.store, self.ws.forms, self.day,
-                                 village=self.village.currentData(),
-                                 team=self.team.currentData(),
-                                 population=self.population.currentData())
+        rows, counts = uncovered(
+            self.ws.store,
+            self.ws.forms,
+            self.day,
+            village=self.village.currentData(),
+            team=self.team.currentData(),
+            population=self.population.currentData(),
+        )
         self.model.set_rows(rows)
         per = "，".join(f"{self.labels[c]} {n}" for c, n in counts.items() if n)
-        self.counts.setText(f"未签约重点人群 {len(rows)} 人" + (f"（{per}；一人可属多类）"
-                                                                if per else ""))
+        self.counts.setText(
+            f"未签约重点人群 {len(rows)} 人" + (f"（{per}；一人可属多类）" if per else "")
+        )
 
     def filters_text(self) -> str:
         return f"{self.population.currentText()}；{super().filters_text()}"

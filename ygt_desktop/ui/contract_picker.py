@@ -19,19 +19,22 @@ class ResidentPicker(QDialog):
     """``resident_id`` holds the choice once the dialog is accepted. Only open archives
     are offered (a closed one cannot sign)."""
 
-    def __init__(self, ws: Workspace, title: str = "选择居民",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ws: Workspace, title: str = "选择居民", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.ws = ws
         self.resident_id: int | None = None
         self.search = QLineEdit()
         self.search.setObjectName("picker_search")
-        self.search.setPlaceholderText("查找：姓名、拼音首字母（如 zs）、身份证号、电话或档案号，"
-                                       "回车到列表")
+        self.search.setPlaceholderText(
+            "查找：姓名、拼音首字母（如 zs）、身份证号、电话或档案号，回车到列表"
+        )
         self.model = ResidentTableModel(ws.residents, {v.code: v.name for v in villages(ws.store)})
-        self.table = table_view(self.model, "picker_table", (150, 80, 44, 92, 44, 150, 100, 120),
-                                self.choose)
+        self.table = table_view(
+            self.model, "picker_table", (150, 80, 44, 92, 44, 150, 100, 120), self.choose
+        )
         self.note = QLabel("在档居民中选择；已迁出、死亡的居民不能签约。")
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")

@@ -35,9 +35,16 @@ class EntityList(QGroupBox):
 
     sig_changed = Signal()
 
-    def __init__(self, ws: Workspace, form_id: str, title: str, columns: Sequence[Column],
-                 widths: Sequence[int] = (), order: str = "id",
-                 initial: Callable[[], dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        form_id: str,
+        title: str,
+        columns: Sequence[Column],
+        widths: Sequence[int] = (),
+        order: str = "id",
+        initial: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(title)
         self.ws = ws
         self.repo = EntityRepo(ws.store, ws.forms[form_id])
@@ -47,8 +54,11 @@ class EntityList(QGroupBox):
         self.model: RowsModel[dict[str, Any]] = RowsModel(columns)
         self.table = table_view(self.model, f"{form_id}_table", widths, self.edit_current)
         self.buttons = QHBoxLayout()
-        for text, slot in (("新增 (Ctrl+N)", self.add), ("修改 (Enter)", self.edit_current),
-                           ("删除…", self.delete_current)):
+        for text, slot in (
+            ("新增 (Ctrl+N)", self.add),
+            ("修改 (Enter)", self.edit_current),
+            ("删除…", self.delete_current),
+        ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             self.buttons.addWidget(button)
@@ -91,13 +101,21 @@ class EntityList(QGroupBox):
             return
         used = contracts_using(self.ws.store, self.repo.form.id, int(row["id"]))
         if used:
-            what = "取消“在岗”" if self.repo.form.id == "team_member" else (
-                "取消“可签约”" if self.repo.form.id == "service_package" else "改名或保留")
-            messages.info(self, f"已有 {used} 份签约用到这条记录，不能删除（删除后这些签约将无法显示）。"
-                                f"不再使用时请{what}。", "不能删除")
+            what = (
+                "取消“在岗”"
+                if self.repo.form.id == "team_member"
+                else ("取消“可签约”" if self.repo.form.id == "service_package" else "改名或保留")
+            )
+            messages.info(
+                self,
+                f"已有 {used} 份签约用到这条记录，不能删除（删除后这些签约将无法显示）。"
+                f"不再使用时请{what}。",
+                "不能删除",
+            )
             return
-        reason = messages.ask_text(self, "删除后不再出现在列表和选项中。"
-                                   "请填写删除原因：", f"删除{self.repo.form.title}")
+        reason = messages.ask_text(
+            self, "删除后不再出现在列表和选项中。请填写删除原因：", f"删除{self.repo.form.title}"
+        )
         if not reason:
             return
         try:
@@ -124,29 +142,62 @@ class SetupTab(QWidget):
         role = ws.forms["team_member"].field("role").choice_labels
         kind = ws.forms["service_package"].field("kind").choice_labels
         target = ws.forms["service_package"].field("target").choice_labels
-        self.teams = EntityList(ws, "team", "家庭医生团队", [
-            ("团队名称", lambda r: r["name"]), ("团队长", lambda r: r["leader"] or ""),
-            ("联系电话", lambda r: r["phone"] or ""),
-            ("负责的居委/村委", lambda r: "、".join(
-                names.get(v, v) for v in (r["villages"] or "").split(",") if v)),
-        ], (170, 70, 100), order="name")
-        self.members = EntityList(ws, "team_member", "团队成员", [
-            ("团队", lambda r: self._team_name(r["team_id"])), ("姓名", lambda r: r["name"]),
-            ("角色", lambda r: role.get(r["role"], r["role"] or "")),
-            ("联系电话", lambda r: r["phone"] or ""), ("在岗", lambda r: _yes(r["active"])),
-        ], (170, 70, 120, 100), order="team_id, role, name", initial=self._member_initial)
-        self.packages = EntityList(ws, "service_package", "签约服务包（年服务费，元）", [
-            ("名称", lambda r: r["name"]), ("类型", lambda r: kind.get(r["kind"], "")),
-            ("服务对象", lambda r: target.get(r["target"], "")),
-            ("医保", lambda r: yuan_text(r["fee_medical"])),
-            ("公卫", lambda r: yuan_text(r["fee_phs"])),
-            ("个人", lambda r: yuan_text(r["fee_personal"])),
-            ("合计", lambda r: yuan_text(r["fee_total"])), ("可签约", lambda r: _yes(r["active"])),
-        ], (110, 60, 80, 44, 44, 44, 44), order="kind, name")
+        self.teams = EntityList(
+            ws,
+            "team",
+            "家庭医生团队",
+            [
+                ("团队名称", lambda r: r["name"]),
+                ("团队长", lambda r: r["leader"] or ""),
+                ("联系电话", lambda r: r["phone"] or ""),
+                (
+                    "负责的居委/村委",
+                    lambda r: "、".join(
+                        names.get(v, v) for v in (r["villages"] or "").split(",") if v
+                    ),
+                ),
+            ],
+            (170, 70, 100),
+            order="name",
+        )
+        self.members = EntityList(
+            ws,
+            "team_member",
+            "团队成员",
+            [
+                ("团队", lambda r: self._team_name(r["team_id"])),
+                ("姓名", lambda r: r["name"]),
+                ("角色", lambda r: role.get(r["role"], r["role"] or "")),
+                ("联系电话", lambda r: r["phone"] or ""),
+                ("在岗", lambda r: _yes(r["active"])),
+            ],
+            (170, 70, 120, 100),
+            order="team_id, role, name",
+            initial=self._member_initial,
+        )
+        self.packages = EntityList(
+            ws,
+            "service_package",
+            "签约服务包（年服务费，元）",
+            [
+                ("名称", lambda r: r["name"]),
+                ("类型", lambda r: kind.get(r["kind"], "")),
+                ("服务对象", lambda r: target.get(r["target"], "")),
+                ("医保", lambda r: yuan_text(r["fee_medical"])),
+                ("公卫", lambda r: yuan_text(r["fee_phs"])),
+                ("个人", lambda r: yuan_text(r["fee_personal"])),
+                ("合计", lambda r: yuan_text(r["fee_total"])),
+                ("可签约", lambda r: _yes(r["active"])),
+            ],
+            (110, 60, 80, 44, 44, 44, 44),
+            order="kind, name",
+        )
         examples = QPushButton("载入示例服务包")
         examples.setObjectName("load_examples")
-        examples.setToolTip("载入表单文件中的示例（基础包 55 元 = 医保 20 + 公卫 30 + 个人 5；"
-                            "重点人群包 150 元），载入后请按本地价格修改")
+        examples.setToolTip(
+            "载入表单文件中的示例（基础包 55 元 = 医保 20 + 公卫 30 + 个人 5；"
+            "重点人群包 150 元），载入后请按本地价格修改"
+        )
         examples.clicked.connect(self.load_examples)
         self.packages.buttons.insertWidget(3, examples)
         for part in (self.teams, self.members, self.packages):
@@ -181,5 +232,9 @@ class SetupTab(QWidget):
             return
         self.packages.refresh()
         self.sig_changed.emit()
-        messages.info(self, f"已载入 {len(added)} 个示例服务包，请按本地价格核对金额。" if added
-                      else "示例服务包都已在列表中。")
+        messages.info(
+            self,
+            f"已载入 {len(added)} 个示例服务包，请按本地价格核对金额。"
+            if added
+            else "示例服务包都已在列表中。",
+        )

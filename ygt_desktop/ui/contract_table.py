@@ -35,8 +35,9 @@ class RowsModel(RowTableModel[T]):
     """Rows of any kind shown through ``columns`` (header, text of a row); ``colour``
     gives a row's text colour (or None)."""
 
-    def __init__(self, columns: Sequence[Column],
-                 colour: Callable[[T], str | None] | None = None) -> None:
+    def __init__(
+        self, columns: Sequence[Column], colour: Callable[[T], str | None] | None = None
+    ) -> None:
         super().__init__([header for header, _text in columns])
         self.columns = list(columns)
         self.colour = colour
@@ -58,8 +59,12 @@ class RowsModel(RowTableModel[T]):
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
 
-def table_view(model: QAbstractTableModel, name: str, widths: Sequence[int] = (),
-               on_enter: Callable[[], None] | None = None) -> QTableView:
+def table_view(
+    model: QAbstractTableModel,
+    name: str,
+    widths: Sequence[int] = (),
+    on_enter: Callable[[], None] | None = None,
+) -> QTableView:
     """A read-only, row-selecting table; Enter and double-click run ``on_enter``."""
     view = QTableView()
     view.setObjectName(name)

@@ -68,19 +68,29 @@ class ContractListTab(QWidget):
         self.jobs = JobRunner(ws, self)
         labels = ws.forms["contract"].field("key_populations").choice_labels
         names = {v.code: v.name for v in villages(ws.store)}
-        self.model: RowsModel[ContractRow] = RowsModel([
-            ("编号", lambda r: str(r.id)), ("状态", lambda r: r.status),
-            ("姓名", lambda r: r.name), ("性别", lambda r: SEX.get(r.sex or "", "")),
-            ("年龄", lambda r: str(age_years(r.birth_date, self.day)) if r.birth_date else ""),
-            ("居委/村委", lambda r: names.get(r.village_code or "", r.village_code or "")),
-            ("团队", lambda r: r.team), ("签约医生", lambda r: r.doctor),
-            ("服务包", lambda r: r.packages),
-            ("服务期", lambda r: f"{r.start_date.isoformat()} 至 {r.end_date.isoformat()}"),
-            ("签约时重点人群", lambda r: population_text(r.populations, labels)),
-            ("应收（元）", lambda r: core.yuan_text(r.due)),
-        ], self._colour)
-        self.table = table_view(self.model, "contract_table",
-                                (44, 50, 70, 40, 40, 110, 130, 70, 150, 190, 150), self.edit_current)
+        self.model: RowsModel[ContractRow] = RowsModel(
+            [
+                ("编号", lambda r: str(r.id)),
+                ("状态", lambda r: r.status),
+                ("姓名", lambda r: r.name),
+                ("性别", lambda r: SEX.get(r.sex or "", "")),
+                ("年龄", lambda r: str(age_years(r.birth_date, self.day)) if r.birth_date else ""),
+                ("居委/村委", lambda r: names.get(r.village_code or "", r.village_code or "")),
+                ("团队", lambda r: r.team),
+                ("签约医生", lambda r: r.doctor),
+                ("服务包", lambda r: r.packages),
+                ("服务期", lambda r: f"{r.start_date.isoformat()} 至 {r.end_date.isoformat()}"),
+                ("签约时重点人群", lambda r: population_text(r.populations, labels)),
+                ("应收（元）", lambda r: core.yuan_text(r.due)),
+            ],
+            self._colour,
+        )
+        self.table = table_view(
+            self.model,
+            "contract_table",
+            (44, 50, 70, 40, 40, 110, 130, 70, 150, 190, 150),
+            self.edit_current,
+        )
         self.search = QLineEdit()
         self.search.setObjectName("contract_search")
         self.search.setPlaceholderText("查找居民：姓名、拼音首字母、身份证号、电话")
@@ -106,14 +116,16 @@ class ContractListTab(QWidget):
         filters.setStretch(0, 1)
         actions = QHBoxLayout()
         self.action_buttons: dict[str, QPushButton] = {}
-        for key, text, slot in (("new", "签约 (Ctrl+N)", self.sign_new),
-                                ("edit", "修改 (Enter)", self.edit_current),
-                                ("renew", "续约 (Ctrl+R)", self.renew_current),
-                                ("terminate", "解约…", self.terminate_current),
-                                ("fees", "到账…", self.fees_current),
-                                ("survey", "满意度…", self.survey_current),
-                                ("delete", "删除…", self.delete_current),
-                                ("print", "打印协议书 (Ctrl+P)", self.print_agreement)):
+        for key, text, slot in (
+            ("new", "签约 (Ctrl+N)", self.sign_new),
+            ("edit", "修改 (Enter)", self.edit_current),
+            ("renew", "续约 (Ctrl+R)", self.renew_current),
+            ("terminate", "解约…", self.terminate_current),
+            ("fees", "到账…", self.fees_current),
+            ("survey", "满意度…", self.survey_current),
+            ("delete", "删除…", self.delete_current),
+            ("print", "打印协议书 (Ctrl+P)", self.print_agreement),
+        ):
             button = QPushButton(text)
             button.setObjectName(f"contract_{key}")
             button.clicked.connect(slot)
@@ -153,13 +165,21 @@ class ContractListTab(QWidget):
         fill_team_box(self.ws, self.team)
         text = self.search.text().strip()
         ids = [r["id"] for r in self.ws.residents.search(text, limit=500)] if text else None
-        rows = list_contracts(self.ws.store, day, village=self.village.currentData(),
-                              team=self.team.currentData(), statuses=self.status.currentData(),
-                              resident_ids=ids)
+        rows = list_contracts(
+            self.ws.store,
+            day,
+            village=self.village.currentData(),
+            team=self.team.currentData(),
+            statuses=self.status.currentData(),
+            resident_ids=ids,
+        )
         self.model.set_rows(rows)
         per_status = {s: sum(1 for r in rows if r.status == s) for s in core.STATUSES}
-        self.counts.setText(f"共 {len(rows)} 份：" + "，".join(
-            f"{s} {n}" for s, n in per_status.items() if n) if rows else "没有签约")
+        self.counts.setText(
+            f"共 {len(rows)} 份：" + "，".join(f"{s} {n}" for s, n in per_status.items() if n)
+            if rows
+            else "没有签约"
+        )
 
     def _search_and_focus(self) -> None:
         self.refresh()
@@ -221,8 +241,9 @@ class ContractListTab(QWidget):
             messages.error(self, str(exc))
             return
         self.dialog = editor
-        editor.accepted.connect(lambda: self._after(editor.change.record_id
-                                                    if editor.change else None))
+        editor.accepted.connect(
+            lambda: self._after(editor.change.record_id if editor.change else None)
+        )
         editor.open()
 
     def terminate_current(self) -> None:
@@ -239,9 +260,11 @@ class ContractListTab(QWidget):
         dialog.open()
 
     def _header(self, row: ContractRow) -> str:
-        return (resident_line(self.ws, row.resident_id, dt.date.today())
-                + f"\n签约 {row.id}：{row.team}，{row.packages}，{row.start_date.isoformat()} 至 "
-                f"{row.end_date.isoformat()}（{row.status}）")
+        return (
+            resident_line(self.ws, row.resident_id, dt.date.today())
+            + f"\n签约 {row.id}：{row.team}，{row.packages}，{row.start_date.isoformat()} 至 "
+            f"{row.end_date.isoformat()}（{row.status}）"
+        )
 
     def fees_current(self) -> None:
         """到账: the contract's fees due and received, by payer."""
@@ -261,16 +284,20 @@ class ContractListTab(QWidget):
         """签约服务协议书 of the selected contract as a PDF, opened in the viewer."""
         row = self.current()
         if row is not None:
-            contract_export.print_agreement(self, self.jobs, self.ws, row.id,
-                                            id_masked=not self.full_id.isChecked())
+            contract_export.print_agreement(
+                self, self.jobs, self.ws, row.id, id_masked=not self.full_id.isChecked()
+            )
 
     def delete_current(self) -> None:
         row = self.current()
         if row is None:
             return
         reason = messages.ask_text(
-            self, f"删除签约 {row.id}（{row.name}，{row.packages}）。仅用于录错的签约；"
-                  "居民解约请用“解约”。请填写删除原因：", "删除签约")
+            self,
+            f"删除签约 {row.id}（{row.name}，{row.packages}）。仅用于录错的签约；"
+            "居民解约请用“解约”。请填写删除原因：",
+            "删除签约",
+        )
         if not reason:
             return
         try:

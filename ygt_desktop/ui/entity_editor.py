@@ -16,13 +16,23 @@ class EntityEditor(RecordDialog):
     """``change`` holds what was saved once the dialog is accepted. ``initial`` fills a
     new record (e.g. the resident a contract is for)."""
 
-    def __init__(self, ws: Workspace, repo: EntityRepo, entity_id: int | None = None, *,
-                 header: str = "", initial: dict[str, object] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        repo: EntityRepo,
+        entity_id: int | None = None,
+        *,
+        header: str = "",
+        initial: dict[str, object] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         form = repo.form
-        super().__init__(FormWidget(form, choice_source(ws)),
-                         ("修改" if entity_id else "新增") + " · " + form.title,
-                         header or form.title, parent)
+        super().__init__(
+            FormWidget(form, choice_source(ws)),
+            ("修改" if entity_id else "新增") + " · " + form.title,
+            header or form.title,
+            parent,
+        )
         self.ws = ws
         self.repo = repo
         self.entity_id = entity_id

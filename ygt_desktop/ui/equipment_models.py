@@ -36,8 +36,9 @@ class RowsModel(RowTableModel[T]):
 
     numbered = True
 
-    def __init__(self, columns: Sequence[Column[T]],
-                 color: Callable[[T], QColor | None] | None = None) -> None:
+    def __init__(
+        self, columns: Sequence[Column[T]], color: Callable[[T], QColor | None] | None = None
+    ) -> None:
         super().__init__([c.header for c in columns])
         self.columns = list(columns)
         self.color = color

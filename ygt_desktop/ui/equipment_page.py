@@ -28,12 +28,21 @@ class EquipmentPage(QWidget):
         self.summary = SummaryTab(self.equipment)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("equipment_tabs")
-        for i, (name, tab) in enumerate((("设备台账", self.register), ("盘点", self.stocktake),
-                                         ("标准配置清单", self.checklist),
-                                         ("统计", self.summary)), start=1):
+        for i, (name, tab) in enumerate(
+            (
+                ("设备台账", self.register),
+                ("盘点", self.stocktake),
+                ("标准配置清单", self.checklist),
+                ("统计", self.summary),
+            ),
+            start=1,
+        ):
             self.tabs.addTab(tab, f"{name} (Alt+{i})")
-            QShortcut(QKeySequence(f"Alt+{i}"), self,
-                      activated=lambda i=i: self.tabs.setCurrentIndex(i - 1))
+            QShortcut(
+                QKeySequence(f"Alt+{i}"),
+                self,
+                activated=lambda i=i: self.tabs.setCurrentIndex(i - 1),
+            )
         self.tabs.currentChanged.connect(self._shown)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -86,9 +86,13 @@ class RegisterTab(QWidget):
         self.status.addItem("全部状态", None)
         for code, label in STATUSES.items():
             self.status.addItem(label, code)
-        buttons = [("新增 (Ctrl+N)", self.add), ("修改 (Enter)", self.edit_current),
-                   ("变更状态 (Ctrl+T)", self.change_status),
-                   ("维修保养 (Ctrl+M)", self.add_maintenance), ("删除(&D)…", self.delete_current)]
+        buttons = [
+            ("新增 (Ctrl+N)", self.add),
+            ("修改 (Enter)", self.edit_current),
+            ("变更状态 (Ctrl+T)", self.change_status),
+            ("维修保养 (Ctrl+M)", self.add_maintenance),
+            ("删除(&D)…", self.delete_current),
+        ]
         row = QHBoxLayout()
         for w in (self.search, self.category, self.status):
             row.addWidget(w)
@@ -136,12 +140,18 @@ class RegisterTab(QWidget):
         layout.addLayout(row)
         layout.addWidget(split, 1)
         layout.addWidget(self.count)
-        for keys, slot in (("Ctrl+N", self.add), ("Ctrl+T", self.change_status),
-                           ("Ctrl+M", self.add_maintenance)):
+        for keys, slot in (
+            ("Ctrl+N", self.add),
+            ("Ctrl+T", self.change_status),
+            ("Ctrl+M", self.add_maintenance),
+        ):
             QShortcut(QKeySequence(keys), self, activated=slot)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.history,
-                  activated=self.delete_history,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(
+            QKeySequence(QKeySequence.StandardKey.Delete),
+            self.history,
+            activated=self.delete_history,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         self.search.textChanged.connect(lambda _t: self.refresh())
         self.category.currentIndexChanged.connect(lambda _i: self.refresh())
         self.status.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -156,11 +166,19 @@ class RegisterTab(QWidget):
         assets = self.equipment.register()
         text = self.search.text().strip().lower()
         category, status = self.category.currentData(), self.status.currentData()
-        shown = [a for a in assets
-                 if (not text or any(text in str(a[k] or "").lower()
-                                     for k in ("asset_no", "name", "model", "location")))
-                 and (category is None or a["category"] == category)
-                 and (status is None or a.status == status)]
+        shown = [
+            a
+            for a in assets
+            if (
+                not text
+                or any(
+                    text in str(a[k] or "").lower()
+                    for k in ("asset_no", "name", "model", "location")
+                )
+            )
+            and (category is None or a["category"] == category)
+            and (status is None or a.status == status)
+        ]
         self.model.set_rows(shown)
         self.table.resizeColumnsToContents()
         by_status = {label: 0 for label in STATUSES.values()}
@@ -169,7 +187,9 @@ class RegisterTab(QWidget):
         value = sum(a.price for a in assets if a.status != "4")
         parts = "，".join(f"{k} {v}" for k, v in by_status.items())
         filtered = f"显示 {len(shown)} 台；" if len(shown) != len(assets) else ""
-        self.count.setText(f"{filtered}共 {len(assets)} 台（{parts}），在账原值合计 {money(value)} 元")
+        self.count.setText(
+            f"{filtered}共 {len(assets)} 台（{parts}），在账原值合计 {money(value)} 元"
+        )
         self.select(keep)
         self.show_history()
 
@@ -204,20 +224,47 @@ class RegisterTab(QWidget):
             return
         self.detail_title.setText(
             f"履历：{asset['asset_no']} {asset['name']}　当前状态：{asset.status_label}"
-            f"（自 {_date(asset.status_date)}）")
+            f"（自 {_date(asset.status_date)}）"
+        )
         entries: list[tuple[str, str, str, str, str, str, int | None]] = [
-            (_date(asset["purchase_date"]), "购置", asset["manufacturer"] or "",
-             money(asset["price"]), "在用", "", None)]
+            (
+                _date(asset["purchase_date"]),
+                "购置",
+                asset["manufacturer"] or "",
+                money(asset["price"]),
+                "在用",
+                "",
+                None,
+            )
+        ]
         for s in self.equipment.status_history(asset.id):
-            entries.append((_date(s["status_date"]), "状态变更", f"→ {STATUSES[s['status']]}",
-                            "", s["reason"] or "", "status", s["id"]))
+            entries.append(
+                (
+                    _date(s["status_date"]),
+                    "状态变更",
+                    f"→ {STATUSES[s['status']]}",
+                    "",
+                    s["reason"] or "",
+                    "status",
+                    s["id"],
+                )
+            )
         form = self.equipment.maintenance.form
         for m in self.equipment.maintenance_log(asset.id):
             kind = form.field("kind").choice_labels.get(m["kind"], "")
             result = form.field("result").choice_labels.get(m["result"], "")
             content = "；".join(x for x in (m["content"], m["done_by"]) if x)
-            entries.append((_date(m["maint_date"]), kind, content, money(m["cost"]), result,
-                            "maintenance", m["id"]))
+            entries.append(
+                (
+                    _date(m["maint_date"]),
+                    kind,
+                    content,
+                    money(m["cost"]),
+                    result,
+                    "maintenance",
+                    m["id"],
+                )
+            )
         entries.sort(key=lambda e: e[0])
         self.history.setRowCount(len(entries))
         for r, entry in enumerate(entries):
@@ -246,8 +293,9 @@ class RegisterTab(QWidget):
             return
         kind, record_id = self.history_rows[row]
         what = "状态变更" if kind == "status" else "维修保养记录"
-        reason = messages.ask_text(self, f"删除所选{what}（记录保留并标记为已删除）。请填写原因：",
-                                   f"删除{what}")
+        reason = messages.ask_text(
+            self, f"删除所选{what}（记录保留并标记为已删除）。请填写原因：", f"删除{what}"
+        )
         if not reason:
             return
         assert record_id is not None
@@ -255,18 +303,28 @@ class RegisterTab(QWidget):
 
     # ---- actions -----------------------------------------------------------------
     def _asset_header(self, asset: Asset) -> str:
-        return (f"{asset['asset_no']} {asset['name']}　购置日期 {_date(asset['purchase_date'])}"
-                f"　当前状态 {asset.status_label}（自 {_date(asset.status_date)}）")
+        return (
+            f"{asset['asset_no']} {asset['name']}　购置日期 {_date(asset['purchase_date'])}"
+            f"　当前状态 {asset.status_label}（自 {_date(asset.status_date)}）"
+        )
 
-    def _open(self, repo: EntityRepo, record_id: int | None, header: str,
-              select: int | None, initial: dict[str, object] | None = None) -> None:
-        editor = EntityEditor(self.ws, repo, record_id, header=header, initial=initial,
-                              parent=self)
+    def _open(
+        self,
+        repo: EntityRepo,
+        record_id: int | None,
+        header: str,
+        select: int | None,
+        initial: dict[str, object] | None = None,
+    ) -> None:
+        editor = EntityEditor(self.ws, repo, record_id, header=header, initial=initial, parent=self)
         self.dialog = editor
 
         def saved() -> None:
-            new = editor.change.record_id if editor.change and repo is self.equipment.assets \
+            new = (
+                editor.change.record_id
+                if editor.change and repo is self.equipment.assets
                 else select
+            )
             self.refresh(new)
             self.sig_changed.emit()
 
@@ -284,22 +342,35 @@ class RegisterTab(QWidget):
     def change_status(self) -> None:
         asset = self._need_current()
         if asset is not None:
-            self._open(self.equipment.statuses, None, self._asset_header(asset), asset.id,
-                       {"asset_id": str(asset.id)})
+            self._open(
+                self.equipment.statuses,
+                None,
+                self._asset_header(asset),
+                asset.id,
+                {"asset_id": str(asset.id)},
+            )
 
     def add_maintenance(self) -> None:
         asset = self._need_current()
         if asset is not None:
-            self._open(self.equipment.maintenance, None, self._asset_header(asset), asset.id,
-                       {"asset_id": str(asset.id)})
+            self._open(
+                self.equipment.maintenance,
+                None,
+                self._asset_header(asset),
+                asset.id,
+                {"asset_id": str(asset.id)},
+            )
 
     def delete_current(self) -> None:
         asset = self._need_current()
         if asset is None:
             return
         reason = messages.ask_text(
-            self, f"删除设备 {asset['asset_no']} {asset['name']}（登记错误时使用；"
-            "报废请用“变更状态”）。记录保留并标记为已删除。请填写原因：", "删除设备")
+            self,
+            f"删除设备 {asset['asset_no']} {asset['name']}（登记错误时使用；"
+            "报废请用“变更状态”）。记录保留并标记为已删除。请填写原因：",
+            "删除设备",
+        )
         if reason:
             self._write(lambda: self.equipment.assets.delete(asset.id, reason))
 

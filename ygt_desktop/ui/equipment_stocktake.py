@@ -69,15 +69,20 @@ class MarkDialog(QDialog):
     """The status found (for 状态变化) and a note; ``on_save(status, note)`` writes and
     raises ValidationFailed to keep the dialog open with the message at the field."""
 
-    def __init__(self, item: StocktakeItem, with_status: bool, on_save: Any,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, item: StocktakeItem, with_status: bool, on_save: Any, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("状态变化" if with_status else "备注")
         self.on_save = on_save
         self.with_status = with_status
         form = QFormLayout(self)
-        form.addRow(QLabel(f"{item.asset['asset_no']} {item.asset['name']}　账面状态："
-                           f"{item.asset.status_label}"))
+        form.addRow(
+            QLabel(
+                f"{item.asset['asset_no']} {item.asset['name']}　账面状态："
+                f"{item.asset.status_label}"
+            )
+        )
         self.status = QComboBox()
         self.status.setObjectName("field_observed_status")
         self.status.addItem("", None)
@@ -116,8 +121,12 @@ class _MarkKeys(QObject):
         self.tab = tab
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() in KEYS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in KEYS
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
             self.tab.mark_key(KEYS[Qt.Key(event.key())])
             return True
         return False
@@ -126,7 +135,9 @@ class _MarkKeys(QObject):
 class StocktakeTab(QWidget):
     sig_changed = Signal()
 
-    def __init__(self, ws: Workspace, stocktakes: Stocktakes, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ws: Workspace, stocktakes: Stocktakes, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ws = ws
         self.stocktakes = stocktakes
@@ -140,14 +151,22 @@ class StocktakeTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("盘点："))
         top.addWidget(self.box, 1)
-        for text, slot in (("开始盘点 (Ctrl+N)…", self.start), ("修改盘点信息…", self.edit),
-                           ("结束盘点…", self.finish), ("打印 (Ctrl+P)", self.print_result)):
+        for text, slot in (
+            ("开始盘点 (Ctrl+N)…", self.start),
+            ("修改盘点信息…", self.edit),
+            ("结束盘点…", self.finish),
+            ("打印 (Ctrl+P)", self.print_result),
+        ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             top.addWidget(button)
         marks = QHBoxLayout()
-        for text, result in (("找到 (1)", FOUND), ("缺失 (2)", MISSING),
-                             ("状态变化 (3)…", CHANGED), ("备注 (4)…", None)):
+        for text, result in (
+            ("找到 (1)", FOUND),
+            ("缺失 (2)", MISSING),
+            ("状态变化 (3)…", CHANGED),
+            ("备注 (4)…", None),
+        ):
             button = QPushButton(text)
             button.clicked.connect(lambda _c=False, r=result: self.mark_key(r))
             marks.addWidget(button)
@@ -197,10 +216,10 @@ class StocktakeTab(QWidget):
         self.box.blockSignals(True)
         self.box.clear()
         for s in self.stocktakes.rows():
-            state = (f"已结束 {s['finished_date'].isoformat()}" if s["finished_date"]
-                     else "进行中")
-            self.box.addItem(f"{s['year']}年度（{s['stocktake_date'].isoformat()}，{state}）",
-                             s["id"])
+            state = f"已结束 {s['finished_date'].isoformat()}" if s["finished_date"] else "进行中"
+            self.box.addItem(
+                f"{s['year']}年度（{s['stocktake_date'].isoformat()}，{state}）", s["id"]
+            )
         index = self.box.findData(keep) if keep is not None else 0
         self.box.setCurrentIndex(max(index, 0))
         self.box.blockSignals(False)
@@ -213,11 +232,15 @@ class StocktakeTab(QWidget):
             self.info.setText("尚未开始任何盘点。按 Ctrl+N 开始本年度盘点。")
         else:
             v = self.result.values
-            state = (f"已于 {v['finished_date'].isoformat()} 结束，结果不能再修改"
-                     if self.result.finished else "进行中：选中设备后按 1 找到、2 缺失、"
-                     "3 状态变化、4 备注，自动跳到下一台")
-            self.info.setText(f"盘点日期 {v['stocktake_date'].isoformat()}　盘点人 "
-                              f"{v['checker'] or ''}　负责人 {v['supervisor'] or ''}　{state}")
+            state = (
+                f"已于 {v['finished_date'].isoformat()} 结束，结果不能再修改"
+                if self.result.finished
+                else "进行中：选中设备后按 1 找到、2 缺失、3 状态变化、4 备注，自动跳到下一台"
+            )
+            self.info.setText(
+                f"盘点日期 {v['stocktake_date'].isoformat()}　盘点人 "
+                f"{v['checker'] or ''}　负责人 {v['supervisor'] or ''}　{state}"
+            )
         self.show_items(row)
 
     def show_items(self, row: int | None = None) -> None:
@@ -238,8 +261,7 @@ class StocktakeTab(QWidget):
 
     def current(self) -> StocktakeItem | None:
         index = self.table.currentIndex()
-        return self.model.row_at(self.proxy.mapToSource(index).row()) if index.isValid() \
-            else None
+        return self.model.row_at(self.proxy.mapToSource(index).row()) if index.isValid() else None
 
     # ---- marking -----------------------------------------------------------------
     def mark_key(self, result: str | None) -> None:
@@ -264,8 +286,13 @@ class StocktakeTab(QWidget):
         def save(status: str | None, note: str | None) -> None:
             mark_as = CHANGED if result == CHANGED else item.result
             assert mark_as is not None
-            self.stocktakes.mark(sid, item.asset.id, mark_as,
-                                 status if mark_as == CHANGED else item.observed_status, note)
+            self.stocktakes.mark(
+                sid,
+                item.asset.id,
+                mark_as,
+                status if mark_as == CHANGED else item.observed_status,
+                note,
+            )
 
         dialog = MarkDialog(item, result == CHANGED, save, self)
         self.dialog = dialog
@@ -279,12 +306,18 @@ class StocktakeTab(QWidget):
 
     # ---- the stocktake itself ----------------------------------------------------
     def _open(self, record_id: int | None, initial: dict[str, object] | None = None) -> None:
-        editor = EntityEditor(self.ws, self.stocktakes.repo, record_id,
-                              header="每年盘点一次：核对台账上的每台设备是否在位、状态是否一致",
-                              initial=initial, parent=self)
+        editor = EntityEditor(
+            self.ws,
+            self.stocktakes.repo,
+            record_id,
+            header="每年盘点一次：核对台账上的每台设备是否在位、状态是否一致",
+            initial=initial,
+            parent=self,
+        )
         self.dialog = editor
-        editor.accepted.connect(lambda: self.refresh(
-            editor.change.record_id if editor.change else None))
+        editor.accepted.connect(
+            lambda: self.refresh(editor.change.record_id if editor.change else None)
+        )
         editor.open()
 
     def start(self) -> None:
@@ -304,8 +337,11 @@ class StocktakeTab(QWidget):
         if sid is None or result is None or result.finished:
             return
         counts = "，".join(f"{k} {v}" for k, v in result.counts.items())
-        if not messages.ask(self, f"结束 {result.values['year']}年度盘点？（{counts}）\n"
-                            "结束后结果不能再修改。", "结束盘点"):
+        if not messages.ask(
+            self,
+            f"结束 {result.values['year']}年度盘点？（{counts}）\n结束后结果不能再修改。",
+            "结束盘点",
+        ):
             return
         try:
             self.stocktakes.finish(sid, dt.date.today())
@@ -326,10 +362,18 @@ class StocktakeTab(QWidget):
         equipment = self.stocktakes.equipment
         note = f"盘点发现：{item.note}" if item.note else "盘点发现"
         editor = EntityEditor(
-            self.ws, equipment.statuses, header=f"{item.asset['asset_no']} "
-            f"{item.asset['name']}　账面状态 {item.asset.status_label}", parent=self,
-            initial={"asset_id": str(item.asset.id), "status": item.observed_status,
-                     "status_date": result.values["stocktake_date"], "reason": note})
+            self.ws,
+            equipment.statuses,
+            header=f"{item.asset['asset_no']} "
+            f"{item.asset['name']}　账面状态 {item.asset.status_label}",
+            parent=self,
+            initial={
+                "asset_id": str(item.asset.id),
+                "status": item.observed_status,
+                "status_date": result.values["stocktake_date"],
+                "reason": note,
+            },
+        )
         self.dialog = editor
         editor.accepted.connect(self._after_register)
         editor.open()
@@ -352,13 +396,19 @@ def _text(exc: Exception) -> str:
     return str(exc)
 
 
-def print_stocktake(parent: QWidget, runner: JobRunner, result: StocktakeResult,
-                    org_name: str) -> bool:
+def print_stocktake(
+    parent: QWidget, runner: JobRunner, result: StocktakeResult, org_name: str
+) -> bool:
     """Save the stocktake result as a PDF where the user says and open it, in the
     background; False when cancelled (the user is told about failures)."""
     out = printing.choose_path(parent, file_name(result))
     if out is None:
         return False
-    return save_file(parent, runner, "打印盘点结果",
-                     partial(documents.stocktake_pdf, result=result, out=out, org_name=org_name),
-                     open_pdf=lambda p: printing.open_pdf(p), failure_title="无法打印")
+    return save_file(
+        parent,
+        runner,
+        "打印盘点结果",
+        partial(documents.stocktake_pdf, result=result, out=out, org_name=org_name),
+        open_pdf=lambda p: printing.open_pdf(p),
+        failure_title="无法打印",
+    )

@@ -40,7 +40,8 @@ def choose_checklist_file(parent: QWidget | None) -> Path | None:
     """Ask for a checklist file (a bureau's list); None when cancelled. A module
     function so tests replace it instead of driving a modal dialog."""
     chosen, _filter = QFileDialog.getOpenFileName(
-        parent, "选择标准配置清单文件", str(Path.home()), "清单文件 (*.toml)")
+        parent, "选择标准配置清单文件", str(Path.home()), "清单文件 (*.toml)"
+    )
     return Path(chosen) if chosen else None
 
 
@@ -94,8 +95,10 @@ class ChecklistTab(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.count = QLabel()
-        hint = QLabel("设备计入清单项目的方法：在“设备台账”中修改设备，选择“对应标准清单项目”。"
-                      "在用和维修中的设备计为现有；停用、报废的不计。")
+        hint = QLabel(
+            "设备计入清单项目的方法：在“设备台账”中修改设备，选择“对应标准清单项目”。"
+            "在用和维修中的设备计为现有；停用、报废的不计。"
+        )
         hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
@@ -110,17 +113,23 @@ class ChecklistTab(QWidget):
         self.model.set_rows(rows)
         self.table.resizeColumnsToContents()
         if info is None:
-            self.info.setText("尚未载入标准配置清单。点“载入标准清单”载入村卫生室基本设备清单，"
-                              "或载入卫生健康局下发的清单文件。")
+            self.info.setText(
+                "尚未载入标准配置清单。点“载入标准清单”载入村卫生室基本设备清单，"
+                "或载入卫生健康局下发的清单文件。"
+            )
             self.count.setText("")
             return
-        self.info.setText(f"{info['title']}（{info.get('version') or ''}，{info['loaded']} 载入）"
-                          f"\n来源：{info.get('source') or '未注明'}")
+        self.info.setText(
+            f"{info['title']}（{info.get('version') or ''}，{info['loaded']} 载入）"
+            f"\n来源：{info.get('source') or '未注明'}"
+        )
         required = [r for r in rows if r.required]
         missing = [r for r in required if r.missing]
         names = "、".join(r.name for r in missing)
-        self.count.setText(f"必配 {len(required)} 项，已配齐 {len(required) - len(missing)} 项，"
-                           f"缺 {len(missing)} 项" + (f"：{names}" if names else ""))
+        self.count.setText(
+            f"必配 {len(required)} 项，已配齐 {len(required) - len(missing)} 项，"
+            f"缺 {len(missing)} 项" + (f"：{names}" if names else "")
+        )
 
     def load(self, path: Path) -> None:
         try:
@@ -130,8 +139,12 @@ class ChecklistTab(QWidget):
             messages.error(self, str(exc), "无法载入清单")
             return
         self.refresh()
-        messages.info(self, f"已载入“{result.title}”：新增 {result.added} 项，更新 "
-                      f"{result.updated} 项，移除 {result.removed} 项。", "已载入清单")
+        messages.info(
+            self,
+            f"已载入“{result.title}”：新增 {result.added} 项，更新 "
+            f"{result.updated} 项，移除 {result.removed} 项。",
+            "已载入清单",
+        )
 
     def load_from_file(self) -> None:
         path = choose_checklist_file(self)
@@ -174,8 +187,11 @@ class SummaryTab(QWidget):
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setVerticalHeaderLabels([*categories, "合计"])
         for r, category in enumerate(categories):
-            cells = [*(str(n) for n in s.by_category_status[category].values()),
-                     str(s.by_category[category]), money(s.value_by_category[category])]
+            cells = [
+                *(str(n) for n in s.by_category_status[category].values()),
+                str(s.by_category[category]),
+                money(s.value_by_category[category]),
+            ]
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, _number(text))
         totals = [*(str(n) for n in s.by_status.values()), str(s.total), money(s.total_value)]
@@ -183,9 +199,11 @@ class SummaryTab(QWidget):
             self.table.setItem(len(categories), c, _number(text))
         self.table.resizeColumnsToContents()
         missing = "、".join(s.missing_items) if s.missing_items else "无（或尚未载入标准清单）"
-        self.totals.setText(f"{s.on.isoformat()}：在用设备 {s.in_use} 台，原值 {money(s.in_use_value)} 元；"
-                            f"在账（不含报废）{s.total} 台，原值 {money(s.total_value)} 元。\n"
-                            f"标准清单中缺少的必配设备：{missing}")
+        self.totals.setText(
+            f"{s.on.isoformat()}：在用设备 {s.in_use} 台，原值 {money(s.in_use_value)} 元；"
+            f"在账（不含报废）{s.total} 台，原值 {money(s.total_value)} 元。\n"
+            f"标准清单中缺少的必配设备：{missing}"
+        )
 
 
 def _number(text: str) -> QTableWidgetItem:

@@ -29,12 +29,14 @@ def default_folder() -> Path:
     return Path(docs) if docs and Path(docs).is_dir() else Path.home()
 
 
-def choose_path(parent: QWidget | None, title: str, file_name: str, file_filter: str,
-                suffix: str) -> Path | None:
+def choose_path(
+    parent: QWidget | None, title: str, file_name: str, file_filter: str, suffix: str
+) -> Path | None:
     """Ask where to save ``file_name``; None when cancelled. ``suffix`` is added to a
     name typed without it; the folder is remembered."""
     chosen, _filter = QFileDialog.getSaveFileName(
-        parent, title, str(default_folder() / file_name), file_filter)
+        parent, title, str(default_folder() / file_name), file_filter
+    )
     if not chosen:
         return None
     path = Path(chosen)

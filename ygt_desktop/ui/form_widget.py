@@ -36,9 +36,15 @@ class _EnterAsTab(QObject):
     """Enter/Return in a field moves focus to the next field, like Tab."""
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.KeyPress and event.key() in (  # type: ignore[attr-defined]
-            Qt.Key.Key_Return, Qt.Key.Key_Enter
-        ) and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:  # type: ignore[attr-defined]
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.key()
+            in (  # type: ignore[attr-defined]
+                Qt.Key.Key_Return,
+                Qt.Key.Key_Enter,
+            )
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):  # type: ignore[attr-defined]
             if isinstance(obj, QComboBox) and obj.view().isVisible():
                 return False
             widget = obj if isinstance(obj, QWidget) else None
@@ -112,8 +118,7 @@ class FieldEditor:
                 cb.setChecked(code in (value or []))
         else:
             assert isinstance(w, QLineEdit)
-            w.setText(self.field.field_type.display(value, self.field) if value is not None
-                      else "")
+            w.setText(self.field.field_type.display(value, self.field) if value is not None else "")
 
     def set_locked(self, locked: bool) -> None:
         if isinstance(self.widget, QLineEdit):
@@ -144,9 +149,13 @@ class FormWidget(QWidget):
 
     sig_changed = Signal()
 
-    def __init__(self, form: FormDef, choice_source: ChoiceSource,
-                 parent: QWidget | None = None,
-                 context_source: ContextSource | None = None) -> None:
+    def __init__(
+        self,
+        form: FormDef,
+        choice_source: ChoiceSource,
+        parent: QWidget | None = None,
+        context_source: ContextSource | None = None,
+    ) -> None:
         """``context_source`` maps the values typed so far to the facts a service form's
         expressions may use (age on the service date, the open pregnancy's LMP …)."""
         super().__init__(parent)
@@ -169,7 +178,7 @@ class FormWidget(QWidget):
         split = _split_point(form) if len(self.layouts) == 2 else len(form.fields)
         self.layout_ = self.layouts[0]
         self._row_layout: dict[str, QFormLayout] = {}
-        self.setStyleSheet("QLineEdit[readOnly=\"true\"] { background: #eeeeee; color: #333; }")
+        self.setStyleSheet('QLineEdit[readOnly="true"] { background: #eeeeee; color: #333; }')
         group = None
         for index, f in enumerate(form.fields):
             if index == split:
@@ -178,8 +187,11 @@ class FormWidget(QWidget):
             if f.group and f.group != group:
                 self.layout_.addRow(QLabel(f"<b>{f.group}</b>"))
             group = f.group
-            choices = list(f.choices) if f.choices else (
-                choice_source(f.choices_from) if f.choices_from else [])
+            choices = (
+                list(f.choices)
+                if f.choices
+                else (choice_source(f.choices_from) if f.choices_from else [])
+            )
             editor = FieldEditor(f, choices)
             self.editors[f.id] = editor
             cell = QWidget()
@@ -264,16 +276,23 @@ class FormWidget(QWidget):
 
     def focus_first(self) -> None:
         """Focus the first field a user types into."""
-        first = next((e for f, e in zip(self.form.fields, self.editors.values(), strict=True)
-                      if not (f.readonly or f.locked)), next(iter(self.editors.values())))
+        first = next(
+            (
+                e
+                for f, e in zip(self.form.fields, self.editors.values(), strict=True)
+                if not (f.readonly or f.locked)
+            ),
+            next(iter(self.editors.values())),
+        )
         first.widget.setFocus()
 
 
 def _split_point(form: FormDef) -> int:
     """Where the second column starts: the group boundary nearest half the fields."""
     half = len(form.fields) / 2
-    starts = [i for i, f in enumerate(form.fields)
-              if i > 0 and f.group != form.fields[i - 1].group] or [int(half)]
+    starts = [
+        i for i, f in enumerate(form.fields) if i > 0 and f.group != form.fields[i - 1].group
+    ] or [int(half)]
     return min(starts, key=lambda i: abs(i - half))
 
 

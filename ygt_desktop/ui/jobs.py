@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,12 @@ Op = Callable[[Run], Any]
 UNEXPECTED = "处理时遇到意外错误，已记录到数据文件夹中的 ygt-error.log。未保存任何不完整的文件。"
 SHOW_AFTER_MS = 300  # short jobs finish without a dialog flashing up
 
+# While a job runs, the window thread asks for the GIL after 0.5 ms instead of 5 ms: a
+# worker that releases the GIL often (file writes, zlib, SQLite steps) and takes it
+# straight back would otherwise starve the window for hundreds of milliseconds (the
+# "convoy effect": each release restarts the waiter's 5 ms timeout).
+JOB_SWITCH_INTERVAL_S = 0.0002
+_PACE: list[float] = []
 _ACTIVE: set[Job] = set()
 
 
@@ -101,11 +108,19 @@ class Job(QObject):
 
     sig_finished = Signal()
 
-    def __init__(self, db: Path, actor: Actor, title: str, op: Op, parent: QWidget, *,
-                 cancellable: bool,
-                 on_done: Callable[[Any], None] | None,
-                 on_failed: Callable[[str, bool], None] | None,
-                 quiet: bool = False) -> None:
+    def __init__(
+        self,
+        db: Path,
+        actor: Actor,
+        title: str,
+        op: Op,
+        parent: QWidget,
+        *,
+        cancellable: bool,
+        on_done: Callable[[Any], None] | None,
+        on_failed: Callable[[str, bool], None] | None,
+        quiet: bool = False,
+    ) -> None:
         # No Qt parent: a page or dialog closed and deleted while its job runs must not
         # take the running thread with it (that aborts the process). The registry keeps
         # the job alive until its worker has finished.
@@ -128,8 +143,7 @@ class Job(QObject):
         self.worker.sig_failed.connect(self._failed)
 
     def _dialog(self, title: str, cancellable: bool, parent: QWidget) -> QProgressDialog:
-        dialog = QProgressDialog(f"{title}：准备中…", "取消" if cancellable else "", 0, 0,
-                                 parent)
+        dialog = QProgressDialog(f"{title}：准备中…", "取消" if cancellable else "", 0, 0, parent)
         dialog.setWindowTitle(title)
         if not cancellable:
             dialog.setCancelButton(None)
@@ -142,10 +156,14 @@ class Job(QObject):
 
     def start(self) -> None:
         if not _ACTIVE:
-            # The window's objects (tens of thousands) are not garbage while the job
-            # runs: keep the collector from scanning them again and again — a full
-            # collection holds the GIL for tens of milliseconds, freezing the window.
-            gc.freeze()
+            # No cyclic garbage collection while jobs run: a collection holds the GIL
+            # for as long as it takes to scan every object of the process — the
+            # window's and the job's hundreds of thousands of rows — 50-200 ms during
+            # which the window cannot repaint. Reference counting still frees almost
+            # everything; the cycles left wait for the collection after the job.
+            gc.disable()
+            _PACE.append(sys.getswitchinterval())
+            sys.setswitchinterval(JOB_SWITCH_INTERVAL_S)
         _ACTIVE.add(self)
         if self.dialog is not None:
             self.dialog.setValue(0)
@@ -203,7 +221,9 @@ class Job(QObject):
             self.dialog.deleteLater()
         _ACTIVE.discard(self)
         if not _ACTIVE:
-            gc.unfreeze()
+            gc.enable()
+            if _PACE:
+                sys.setswitchinterval(_PACE.pop())
         self.sig_finished.emit()
         QTimer.singleShot(0, self.deleteLater)
 
@@ -223,18 +243,33 @@ class JobRunner(QObject):
     def busy(self) -> bool:
         return self.job is not None
 
-    def start(self, title: str, op: Op, on_done: Callable[[Any], None] | None = None, *,
-              on_failed: Callable[[str, bool], None] | None = None,
-              cancellable: bool = True, quiet: bool = False) -> Job | None:
+    def start(
+        self,
+        title: str,
+        op: Op,
+        on_done: Callable[[Any], None] | None = None,
+        *,
+        on_failed: Callable[[str, bool], None] | None = None,
+        cancellable: bool = True,
+        quiet: bool = False,
+    ) -> Job | None:
         """Run ``op`` in the background; None (and nothing started) while another of
         this runner's jobs is still running. ``on_failed(message, cancelled)`` defaults
         to a message box (nothing for a cancel). ``quiet`` jobs (the automatic backup)
         show no progress dialog."""
         if self.job is not None:
             return None
-        job = Job(self.ws.store.path, Actor.of(self.ws), title, op, self.widget,
-                  cancellable=cancellable, on_done=on_done,
-                  on_failed=on_failed or self._show_failure, quiet=quiet)
+        job = Job(
+            self.ws.store.path,
+            Actor.of(self.ws),
+            title,
+            op,
+            self.widget,
+            cancellable=cancellable,
+            on_done=on_done,
+            on_failed=on_failed or self._show_failure,
+            quiet=quiet,
+        )
         job.sig_finished.connect(self._finished)
         self.job = job
         job.start()

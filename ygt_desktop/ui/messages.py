@@ -51,6 +51,9 @@ def install_excepthook(log_file: Path) -> None:
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         log.error("未预期的错误\n%s", "".join(traceback.format_exception(kind, exc, tb)))
-        error(None, f"程序遇到意外错误，已记录到 {log_file}。\n您刚才输入的内容未保存的部分请重新保存。")
+        error(
+            None,
+            f"程序遇到意外错误，已记录到 {log_file}。\n您刚才输入的内容未保存的部分请重新保存。",
+        )
 
     sys.excepthook = hook

@@ -37,8 +37,13 @@ def open_pdf(path: Path) -> bool:
 
 
 def print_record(
-    ws: Workspace, record_id: int, parent: QWidget, runner: JobRunner, *,
-    id_masked: bool = True, on_saved: Callable[[Path], None] | None = None,
+    ws: Workspace,
+    record_id: int,
+    parent: QWidget,
+    runner: JobRunner,
+    *,
+    id_masked: bool = True,
+    on_saved: Callable[[Path], None] | None = None,
 ) -> bool:
     """Save the stored record ``record_id`` as a PDF where the user says and open it.
 
@@ -54,9 +59,13 @@ def print_record(
     out = choose_path(parent, record.file_name())
     if out is None:
         return False
-    return save_file(parent, runner, f"打印{record.form.label}",
-                     partial(ops_records.print_pdf, out=out, record_id=record_id,
-                             full_id=not id_masked),
-                     written=lambda done: (done.out, done.warnings),
-                     open_pdf=lambda p: open_pdf(p), failure_title="无法打印",
-                     on_saved=on_saved)
+    return save_file(
+        parent,
+        runner,
+        f"打印{record.form.label}",
+        partial(ops_records.print_pdf, out=out, record_id=record_id, full_id=not id_masked),
+        written=lambda done: (done.out, done.warnings),
+        open_pdf=lambda p: open_pdf(p),
+        failure_title="无法打印",
+        on_saved=on_saved,
+    )

@@ -29,8 +29,9 @@ from .widgets import error_label
 
 
 class RecordDialog(QDialog):
-    def __init__(self, form_widget: FormWidget, title: str, header: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, form_widget: FormWidget, title: str, header: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.form_widget = form_widget
@@ -42,7 +43,9 @@ class RecordDialog(QDialog):
         self.status = error_label()
         buttons = QDialogButtonBox()
         self.buttons = buttons  # subclasses add their own actions (e.g. 打印)
-        self.save_button = buttons.addButton("保存 (Ctrl+S)", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = buttons.addButton(
+            "保存 (Ctrl+S)", QDialogButtonBox.ButtonRole.AcceptRole
+        )
         buttons.addButton("取消 (Esc)", QDialogButtonBox.ButtonRole.RejectRole)
         self.save_button.clicked.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -74,8 +77,9 @@ class RecordDialog(QDialog):
             except ValidationFailed as exc:
                 self.form_widget.show_errors(exc.errors)
                 shown = [m for k, m in exc.errors.items() if k not in self.form_widget.editors]
-                self.status.setText("；".join(shown) if shown else
-                                    f"有 {len(exc.errors)} 处需要修改，未保存。")
+                self.status.setText(
+                    "；".join(shown) if shown else f"有 {len(exc.errors)} 处需要修改，未保存。"
+                )
                 return
             except StoreError as exc:
                 messages.error(self, str(exc))

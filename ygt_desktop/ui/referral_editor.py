@@ -39,13 +39,26 @@ class ReferralEditor(EntityEditor):
     """Add (``initial``: a draft or nothing) or edit (``referral_id``) a referral.
     ``change`` holds what was saved once accepted."""
 
-    def __init__(self, ws: Workspace, referrals: Referrals, referral_id: int | None = None,
-                 *, initial: dict[str, Any] | None = None, header: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        referrals: Referrals,
+        referral_id: int | None = None,
+        *,
+        initial: dict[str, Any] | None = None,
+        header: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         station = station_name(ws)
         initial = {"from_institution": station, **(initial or {})}
-        super().__init__(ws, referrals.repo, referral_id, header=header or "双向转诊单",
-                         initial=initial, parent=parent)
+        super().__init__(
+            ws,
+            referrals.repo,
+            referral_id,
+            header=header or "双向转诊单",
+            initial=initial,
+            parent=parent,
+        )
         self.referrals = referrals
         self.station = station
         self.picker = ReferralResidentPicker(ws.residents)
@@ -77,11 +90,14 @@ class ReferralEditor(EntityEditor):
         are still the other way round."""
         raw = self.form_widget.raw()
         direction = raw["direction"]
-        if (direction == DOWN and raw["from_institution"] == self.station) or \
-                (direction == UP and raw["to_institution"] == self.station):
+        if (direction == DOWN and raw["from_institution"] == self.station) or (
+            direction == UP and raw["to_institution"] == self.station
+        ):
             eds = self.form_widget.editors
-            for a, b in (("from_institution", "to_institution"),
-                         ("from_department", "to_department")):
+            for a, b in (
+                ("from_institution", "to_institution"),
+                ("from_department", "to_department"),
+            ):
                 eds[a].set_value(raw[b] or None)
                 eds[b].set_value(raw[a] or None)
 
@@ -101,30 +117,42 @@ class ReferralEditor(EntityEditor):
             self.picker.focus()
 
 
-def draft_header(suggestion: Suggestion | None, service_date: str, form_label: str,
-                 level: str) -> str:
+def draft_header(
+    suggestion: Suggestion | None, service_date: str, form_label: str, level: str
+) -> str:
     name = f"{suggestion.name}　" if suggestion else ""
-    return (f"{name}由 {service_date} {form_label}的{level}生成的转诊单草稿："
-            "请核对转入机构和原因后保存（Ctrl+S）；保存后该建议从待处理列表中移除。")
+    return (
+        f"{name}由 {service_date} {form_label}的{level}生成的转诊单草稿："
+        "请核对转入机构和原因后保存（Ctrl+S）；保存后该建议从待处理列表中移除。"
+    )
 
 
-def editor_for_suggestion(ws: Workspace, referrals: Referrals, suggestion: Suggestion,
-                          parent: QWidget | None = None) -> ReferralEditor:
+def editor_for_suggestion(
+    ws: Workspace, referrals: Referrals, suggestion: Suggestion, parent: QWidget | None = None
+) -> ReferralEditor:
     """The draft referral of an open suggestion."""
     draft = referrals.draft(suggestion.record_id, station_name(ws))
-    header = draft_header(suggestion, suggestion.service_date.isoformat(),
-                          suggestion.form_label, suggestion.level_label)
+    header = draft_header(
+        suggestion,
+        suggestion.service_date.isoformat(),
+        suggestion.form_label,
+        suggestion.level_label,
+    )
     return ReferralEditor(ws, referrals, initial=draft, header=header, parent=parent)
 
 
-def editor_for_record(ws: Workspace, referrals: Referrals, record_id: int, resident_id: int,
-                      parent: QWidget | None = None) -> ReferralEditor:
+def editor_for_record(
+    ws: Workspace,
+    referrals: Referrals,
+    record_id: int,
+    resident_id: int,
+    parent: QWidget | None = None,
+) -> ReferralEditor:
     """From a resident's timeline: the record's referral if it has one, else the draft
     of its suggestion, else a new referral for the resident."""
     existing = referrals.for_record(record_id)
     if existing is not None:
-        return ReferralEditor(ws, referrals, existing, header="该记录已生成的转诊单",
-                              parent=parent)
+        return ReferralEditor(ws, referrals, existing, header="该记录已生成的转诊单", parent=parent)
     header_row, _ = ws.services.get(record_id)
     if header_row["referral"]:
         draft = referrals.draft(record_id, station_name(ws))
@@ -132,19 +160,32 @@ def editor_for_record(ws: Workspace, referrals: Referrals, record_id: int, resid
         level = {"urgent": "紧急转诊建议", "suggested": "转诊建议"}[header_row["referral"]]
         header = draft_header(None, header_row["service_date"], form.label, level)
         return ReferralEditor(ws, referrals, initial=draft, header=header, parent=parent)
-    return ReferralEditor(ws, referrals, initial={"resident_id": resident_id},
-                          header="新增转诊单（该记录没有转诊建议）", parent=parent)
+    return ReferralEditor(
+        ws,
+        referrals,
+        initial={"resident_id": resident_id},
+        header="新增转诊单（该记录没有转诊建议）",
+        parent=parent,
+    )
 
 
-def dismissal_editor(ws: Workspace, referrals: Referrals, suggestion: Suggestion,
-                     parent: QWidget | None = None) -> EntityEditor:
+def dismissal_editor(
+    ws: Workspace, referrals: Referrals, suggestion: Suggestion, parent: QWidget | None = None
+) -> EntityEditor:
     """Record why a suggestion is not referred; it then leaves the list."""
-    header = (f"{suggestion.name}　{suggestion.service_date.isoformat()} "
-              f"{suggestion.form_label}：{suggestion.level_label}\n"
-              + "\n".join(suggestion.messages)
-              + "\n\n不转诊时请选择原因（记录保留，可在审计日志中查到）。")
-    editor = EntityEditor(ws, referrals.dismissals, header=header,
-                          initial={"source_record_id": suggestion.record_id}, parent=parent)
+    header = (
+        f"{suggestion.name}　{suggestion.service_date.isoformat()} "
+        f"{suggestion.form_label}：{suggestion.level_label}\n"
+        + "\n".join(suggestion.messages)
+        + "\n\n不转诊时请选择原因（记录保留，可在审计日志中查到）。"
+    )
+    editor = EntityEditor(
+        ws,
+        referrals.dismissals,
+        header=header,
+        initial={"source_record_id": suggestion.record_id},
+        parent=parent,
+    )
     hide_fields(editor.form_widget, ("source_record_id",))
     editor.resize(560, 380)
     editor.form_widget.editors["reason"].widget.setFocus()  # the date is today already

@@ -43,8 +43,14 @@ class SuggestionModel(_Rows):
     columns = ("服务日期", "姓名", "档案号", "服务项目", "建议", "规则提示")
 
     def text(self, row: Suggestion, column: int) -> str:
-        cells = (row.service_date.isoformat(), row.name, row.archive_no, row.form_label,
-                 row.level_label, "；".join(row.messages))
+        cells = (
+            row.service_date.isoformat(),
+            row.name,
+            row.archive_no,
+            row.form_label,
+            row.level_label,
+            "；".join(row.messages),
+        )
         return cells[column]
 
     def colour(self, row: Suggestion, column: int) -> str | None:
@@ -52,16 +58,32 @@ class SuggestionModel(_Rows):
 
 
 class ReferralModel(_Rows):
-    columns = ("转诊日期", "方向", "姓名", "紧急程度", "转出机构", "转入机构及科室", "初步诊断",
-               "接收确认", "2周内随访")
+    columns = (
+        "转诊日期",
+        "方向",
+        "姓名",
+        "紧急程度",
+        "转出机构",
+        "转入机构及科室",
+        "初步诊断",
+        "接收确认",
+        "2周内随访",
+    )
 
     def text(self, row: dict[str, Any], column: int) -> str:
         to = " ".join(p for p in (row["to_institution"], row["to_department"]) if p)
         receipt = (row["receipt_date"] or "已确认") if row["receipt_confirmed"] else "未确认"
-        cells = (row["referral_date"], DIRECTIONS.get(row["direction"], ""),
-                 row["name"] or "", URGENCIES.get(row["urgency"], ""),
-                 row["from_institution"] or "", to, row["diagnosis"] or "", receipt,
-                 followup_text(row))
+        cells = (
+            row["referral_date"],
+            DIRECTIONS.get(row["direction"], ""),
+            row["name"] or "",
+            URGENCIES.get(row["urgency"], ""),
+            row["from_institution"] or "",
+            to,
+            row["diagnosis"] or "",
+            receipt,
+            followup_text(row),
+        )
         return cells[column]
 
     def colour(self, row: dict[str, Any], column: int) -> str | None:

@@ -53,7 +53,9 @@ class ReferralResidentPicker(QWidget):
         self.resident_id: int | None = None
         self.search = QLineEdit()
         self.search.setObjectName("referral_resident_search")
-        self.search.setPlaceholderText("查找居民：姓名、拼音首字母、身份证号、电话或档案号，回车到结果")
+        self.search.setPlaceholderText(
+            "查找居民：姓名、拼音首字母、身份证号、电话或档案号，回车到结果"
+        )
         self.search.setClearButtonEnabled(True)
         self.chosen = QLabel("尚未选择居民")
         self.chosen.setObjectName("referral_resident_chosen")

@@ -86,8 +86,9 @@ class ReferralsPage(QWidget):
         dismiss_btn.setToolTip("医生决定不转诊时记录原因；该建议从列表中移除")
         dismiss_btn.clicked.connect(self.dismiss_current)
         self.suggestion_model = SuggestionModel()
-        self.suggestion_table = _table(self.suggestion_model, "suggestion_table",
-                                       (95, 80, 150, 110, 80))
+        self.suggestion_table = _table(
+            self.suggestion_model, "suggestion_table", (95, 80, 150, 110, 80)
+        )
         self.suggestion_table.doubleClicked.connect(lambda _i: self.draft_current())
         _on_keys(self.suggestion_table, enter, self.draft_current)
         _on_keys(self.suggestion_table, (Qt.Key.Key_Delete,), self.dismiss_current)
@@ -103,7 +104,9 @@ class ReferralsPage(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addLayout(top_bar)
-        hint = QLabel("服务记录中临床规则提示转诊、尚未生成转诊单也未说明不转诊的记录（红色为紧急转诊）。")
+        hint = QLabel(
+            "服务记录中临床规则提示转诊、尚未生成转诊单也未说明不转诊的记录（红色为紧急转诊）。"
+        )
         hint.setWordWrap(True)
         top_layout.addWidget(hint)
         top_layout.addWidget(self.suggestion_table, 1)
@@ -126,8 +129,11 @@ class ReferralsPage(QWidget):
         quarter = QPushButton("本季度")
         quarter.clicked.connect(self._this_quarter)
         this_year = QPushButton("今年")
-        this_year.clicked.connect(lambda: self._range(dt.date(dt.date.today().year, 1, 1),
-                                                      dt.date(dt.date.today().year, 12, 31)))
+        this_year.clicked.connect(
+            lambda: self._range(
+                dt.date(dt.date.today().year, 1, 1), dt.date(dt.date.today().year, 12, 31)
+            )
+        )
         new_btn = QPushButton("新增转诊 (Ctrl+N)")
         new_btn.clicked.connect(self.new_referral)
         edit_btn = QPushButton("查看/修改 (Enter)")
@@ -136,8 +142,9 @@ class ReferralsPage(QWidget):
         delete_btn.setToolTip("仅用于录错的转诊单；记录保留并注明原因")
         delete_btn.clicked.connect(self.delete_current)
         self.referral_model = ReferralModel()
-        self.referral_table = _table(self.referral_model, "referral_table",
-                                     (95, 50, 80, 70, 170, 210, 130, 95))
+        self.referral_table = _table(
+            self.referral_model, "referral_table", (95, 50, 80, 70, 170, 210, 130, 95)
+        )
         self.referral_table.doubleClicked.connect(lambda _i: self.edit_current())
         _on_keys(self.referral_table, enter, self.edit_current)
         self.error = error_label()
@@ -145,8 +152,16 @@ class ReferralsPage(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("referral_summary")
         bar = QHBoxLayout()
-        for w in (QLabel("<b>转诊登记</b>"), QLabel("从"), self.start, QLabel("到"), self.end,
-                  quarter, this_year, self.direction):
+        for w in (
+            QLabel("<b>转诊登记</b>"),
+            QLabel("从"),
+            self.start,
+            QLabel("到"),
+            self.end,
+            quarter,
+            this_year,
+            self.direction,
+        ):
             bar.addWidget(w)
         bar.addStretch()
         for b in (new_btn, edit_btn, delete_btn):
@@ -180,14 +195,18 @@ class ReferralsPage(QWidget):
     def refresh_suggestions(self) -> None:
         days = self.since.currentData()
         today = dt.date.today()
-        since = None if days is None else (dt.date(today.year, 1, 1) if days == 0
-                                           else today - dt.timedelta(days=days))
+        since = (
+            None
+            if days is None
+            else (dt.date(today.year, 1, 1) if days == 0 else today - dt.timedelta(days=days))
+        )
         chosen = self.current_suggestion()
         rows = self.referrals.suggestions(since)
         self.suggestion_model.set_rows(rows)
         urgent = sum(1 for s in rows if s.level == "urgent")
-        self.suggestion_count.setText(f"共 {len(rows)} 条，其中紧急 {urgent} 条" if rows
-                                      else "没有待处理的转诊建议")
+        self.suggestion_count.setText(
+            f"共 {len(rows)} 条，其中紧急 {urgent} 条" if rows else "没有待处理的转诊建议"
+        )
         ids = [s.record_id for s in rows]
         if rows:
             keep = ids.index(chosen.record_id) if chosen and chosen.record_id in ids else 0
@@ -206,14 +225,13 @@ class ReferralsPage(QWidget):
         rows = self.referrals.listing(start, end, self.direction.currentData())
         self.referral_model.set_rows(rows)
         figures = self.referrals.figures(start, end)
-        share = (f"（{figures.followup_share:.0%}）" if figures.followup_share is not None
-                 else "")
+        share = f"（{figures.followup_share:.0%}）" if figures.followup_share is not None else ""
         overdue = sum(1 for r in rows if r["followup"] == sch.OVERDUE)
         self.summary.setText(
             f"{start.isoformat()} 至 {end.isoformat()}：上转 {figures.up} 例　下转 {figures.down} 例"
             f"　上转后2周内随访 {figures.followed_within}/{figures.followup_denominator}{share}"
-            + (f"　<span style='color:#c62828'>逾期未随访 {overdue} 例</span>" if overdue
-               else ""))
+            + (f"　<span style='color:#c62828'>逾期未随访 {overdue} 例</span>" if overdue else "")
+        )
         ids = [r["id"] for r in rows]
         if select in ids:
             self.referral_table.selectRow(ids.index(select))  # type: ignore[arg-type]
@@ -299,8 +317,11 @@ class ReferralsPage(QWidget):
         if referral_id is None:
             return
         reason = messages.ask_text(
-            self, "删除所选转诊单（记录保留并标记为已删除；由转诊建议生成的，该建议会重新出现在"
-                  "待处理列表中）。请填写原因：", "删除转诊单")
+            self,
+            "删除所选转诊单（记录保留并标记为已删除；由转诊建议生成的，该建议会重新出现在"
+            "待处理列表中）。请填写原因：",
+            "删除转诊单",
+        )
         if reason is None:
             return
         try:

@@ -71,9 +71,11 @@ class ReportPage(QWidget):
         self.submit_button = QPushButton("上报并锁定…")
         self.submit_button.clicked.connect(self.submit)
         self.export_buttons = {}
-        for kind, text in ((ops_report.WORKBOOK, "导出工作簿 (Ctrl+E)…"),
-                           (ops_report.PDF, "导出 PDF (Ctrl+P)…"),
-                           (ops_report.LISTS, "花名册…")):
+        for kind, text in (
+            (ops_report.WORKBOOK, "导出工作簿 (Ctrl+E)…"),
+            (ops_report.PDF, "导出 PDF (Ctrl+P)…"),
+            (ops_report.LISTS, "花名册…"),
+        ):
             button = QPushButton(text)
             button.clicked.connect(lambda _c=False, k=kind: self.export(k))
             self.export_buttons[kind] = button
@@ -100,8 +102,11 @@ class ReportPage(QWidget):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(lambda index: self.show_people(index.row()))
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            sc = QShortcut(QKeySequence(key), self.table,
-                           activated=lambda: self.show_people(self.table.currentIndex().row()))
+            sc = QShortcut(
+                QKeySequence(key),
+                self.table,
+                activated=lambda: self.show_people(self.table.currentIndex().row()),
+            )
             sc.setContext(Qt.ShortcutContext.WidgetShortcut)
         QShortcut(QKeySequence("F5"), self, activated=self.refresh)
         QShortcut(QKeySequence("Ctrl+B"), self, activated=self.edit_base)
@@ -138,13 +143,18 @@ class ReportPage(QWidget):
             self.status.setText("正在处理上一个操作，请稍候…")
             return
         self.status.setText(f"正在计算{period.label}的各项指标…")
-        self.jobs.start(f"计算{period.label}报表", partial(ops_report.compute, period=period),
-                        partial(self._computed, period), on_failed=self._compute_failed)
+        self.jobs.start(
+            f"计算{period.label}报表",
+            partial(ops_report.compute, period=period),
+            partial(self._computed, period),
+            on_failed=self._compute_failed,
+        )
 
     def _computed(self, period: Period, computed: Computed) -> None:
         selected = self.table.currentIndex().row()
-        code = self.model.indicator(selected).code if 0 <= selected < self.model.rowCount() \
-            else None
+        code = (
+            self.model.indicator(selected).code if 0 <= selected < self.model.rowCount() else None
+        )
         self.computed = computed
         self.model.set_report(computed.report)
         self.status.setText(self.describe(period))
@@ -164,8 +174,10 @@ class ReportPage(QWidget):
         done = locking.submissions(self.ws.store, period)
         if done:
             last = done[-1]
-            parts.append(f"已于 {last.submitted_at[:16].replace('T', ' ')} 上报第 {last.revision} 版，"
-                         "该时段的记录已锁定（站长可更正）")
+            parts.append(
+                f"已于 {last.submitted_at[:16].replace('T', ' ')} 上报第 {last.revision} 版，"
+                "该时段的记录已锁定（站长可更正）"
+            )
             if report.revision > last.revision:
                 parts.append(f"上报后有更正，再次导出为第 {report.revision} 版")
         else:
@@ -173,9 +185,14 @@ class ReportPage(QWidget):
         missing = sorted({v.missing for v in report.values.values() if v.missing})
         if missing:
             parts.append("；".join(missing) + "（Ctrl+B 填写）")
-        short = [ind.label for ind in report.template.indicators
-                 if ind.target is not None and (v := report.values.get(ind.code)) is not None
-                 and v.value is not None and v.value < ind.target]
+        short = [
+            ind.label
+            for ind in report.template.indicators
+            if ind.target is not None
+            and (v := report.values.get(ind.code)) is not None
+            and v.value is not None
+            and v.value < ind.target
+        ]
         if short:
             parts.append("未达目标：" + "、".join(short))
         return "。".join(parts) + "。"
@@ -198,9 +215,14 @@ class ReportPage(QWidget):
         if period is None:
             return
         repo = self.reporting.base_data
-        self.editor = EntityEditor(self.ws, repo, self.reporting.base_id(period.year),
-                                   header=f"{period.year}年基础数据：报表的分母",
-                                   initial={"year": period.year}, parent=self)
+        self.editor = EntityEditor(
+            self.ws,
+            repo,
+            self.reporting.base_id(period.year),
+            header=f"{period.year}年基础数据：报表的分母",
+            initial={"year": period.year},
+            parent=self,
+        )
         self.editor.accepted.connect(self.refresh)
         self.editor.open()
 
@@ -213,8 +235,11 @@ class ReportPage(QWidget):
         code = org.code if org else ""
         revision = self.computed.report.revision if self.computed else 1
         name, file_filter, suffix = {
-            ops_report.WORKBOOK: (f"{code}_{period}_第{revision}版.xlsx", "Excel 工作簿 (*.xlsx)",
-                                  ".xlsx"),
+            ops_report.WORKBOOK: (
+                f"{code}_{period}_第{revision}版.xlsx",
+                "Excel 工作簿 (*.xlsx)",
+                ".xlsx",
+            ),
             ops_report.PDF: (f"{code}_{period}_第{revision}版.pdf", "PDF 文件 (*.pdf)", ".pdf"),
             ops_report.LISTS: (f"{code}_{period}_花名册.xlsx", "Excel 工作簿 (*.xlsx)", ".xlsx"),
         }[kind]
@@ -224,22 +249,33 @@ class ReportPage(QWidget):
             return
         if kind == ops_report.LISTS:
             full_id = messages.ask(
-                self, "花名册中的身份证号默认遮挡（如 530102********123X）。\n"
-                "需要导出完整身份证号吗？完整号码的文件请妥善保管。", "身份证号")
-            self.jobs.start(title, partial(ops_report.write_lists, period=period, out=out,
-                                           full_id=full_id),
-                            lambda _sheets: self._exported([out], []),
-                            on_failed=self._export_failed)
+                self,
+                "花名册中的身份证号默认遮挡（如 530102********123X）。\n"
+                "需要导出完整身份证号吗？完整号码的文件请妥善保管。",
+                "身份证号",
+            )
+            self.jobs.start(
+                title,
+                partial(ops_report.write_lists, period=period, out=out, full_id=full_id),
+                lambda _sheets: self._exported([out], []),
+                on_failed=self._export_failed,
+            )
             return
         files = {"xlsx" if kind == ops_report.WORKBOOK else "pdf": out}
-        self.jobs.start(title, partial(ops_report.write_files, period=period, **files),
-                        lambda done: self._exported(done.written, done.warnings),
-                        on_failed=self._export_failed)
+        self.jobs.start(
+            title,
+            partial(ops_report.write_files, period=period, **files),
+            lambda done: self._exported(done.written, done.warnings),
+            on_failed=self._export_failed,
+        )
 
     def _exported(self, written: list[Path], warnings: list[str]) -> None:
         notes = "\n".join(warnings)
-        messages.info(self, "已写出：\n" + "\n".join(map(str, written))
-                      + (f"\n\n注意：\n{notes}" if notes else ""), "导出完成")
+        messages.info(
+            self,
+            "已写出：\n" + "\n".join(map(str, written)) + (f"\n\n注意：\n{notes}" if notes else ""),
+            "导出完成",
+        )
         if written and written[0].suffix == ".pdf":
             open_file(written[0])
 
@@ -253,12 +289,20 @@ class ReportPage(QWidget):
         period = self.period()
         if period is None:
             return
-        if not messages.ask(self, f"上报{period.label}并锁定？\n上报后 {period.window_start.isoformat()}"
-                            f" 至 {period.window_end.isoformat()} 的服务记录只有站长可以更正，"
-                            "每次更正都会记入审计日志并使下次导出的版本号加一。", "上报并锁定"):
+        if not messages.ask(
+            self,
+            f"上报{period.label}并锁定？\n上报后 {period.window_start.isoformat()}"
+            f" 至 {period.window_end.isoformat()} 的服务记录只有站长可以更正，"
+            "每次更正都会记入审计日志并使下次导出的版本号加一。",
+            "上报并锁定",
+        ):
             return
-        self.jobs.start(f"上报{period.label}", partial(ops_report.submit, period=period),
-                        partial(self._submitted, period), cancellable=False)
+        self.jobs.start(
+            f"上报{period.label}",
+            partial(ops_report.submit, period=period),
+            partial(self._submitted, period),
+            cancellable=False,
+        )
 
     def _submitted(self, period: Period, done: locking.Submission) -> None:
         messages.info(self, f"{period.label}已上报（第 {done.revision} 版），记录已锁定。")

@@ -24,8 +24,9 @@ from .resident_model import ResidentTableModel
 class PeopleDialog(QDialog):
     sig_open_resident = Signal(int)
 
-    def __init__(self, ws: Workspace, label: str, counted: Counted,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ws: Workspace, label: str, counted: Counted, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"名单 · {label}")
         names = {v.code: v.name for v in villages(ws.store)}
@@ -33,8 +34,10 @@ class PeopleDialog(QDialog):
         self.views: list[QTableView] = []
         self.models: list[ResidentTableModel] = []
         gap = counted.gap()
-        for title, ids in ((f"未完成（{len(gap)} 人）", gap),
-                           (f"已完成（{len(counted.numerator)} 人）", counted.numerator)):
+        for title, ids in (
+            (f"未完成（{len(gap)} 人）", gap),
+            (f"已完成（{len(counted.numerator)} 人）", counted.numerator),
+        ):
             model = ResidentTableModel(ws.residents, names)
             model.set_ids(ids)
             view = QTableView()
@@ -45,16 +48,20 @@ class PeopleDialog(QDialog):
             view.horizontalHeader().setStretchLastSection(True)
             view.doubleClicked.connect(lambda index, m=model: self._open(m, index.row()))
             for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                sc = QShortcut(QKeySequence(key), view,
-                               activated=lambda v=view, m=model: self._open(
-                                   m, v.currentIndex().row()))
+                sc = QShortcut(
+                    QKeySequence(key),
+                    view,
+                    activated=lambda v=view, m=model: self._open(m, v.currentIndex().row()),
+                )
                 sc.setContext(Qt.ShortcutContext.WidgetShortcut)
             self.tabs.addTab(view, title)
             self.views.append(view)
             self.models.append(model)
-        note = QLabel("“未完成”是分母（或基础数据所指的人群）中尚未计入分子的居民，"
-                      "回车打开其服务记录。" if counted.denominator is not None or counted.pool
-                      else "该指标按记录计数，没有居民名单。")
+        note = QLabel(
+            "“未完成”是分母（或基础数据所指的人群）中尚未计入分子的居民，回车打开其服务记录。"
+            if counted.denominator is not None or counted.pool
+            else "该指标按记录计数，没有居民名单。"
+        )
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(note)

@@ -58,26 +58,35 @@ class ReportTableModel(RowTableModel[tuple[str, str, IndicatorDef]]):
     def indicator(self, row: int) -> IndicatorDef:
         return self.rows[row][2]
 
-    def cell(self, row: tuple[str, str, IndicatorDef], position: int, column: int,
-             role: int) -> Any:
+    def cell(
+        self, row: tuple[str, str, IndicatorDef], position: int, column: int, role: int
+    ) -> Any:
         if self.report is None:
             return None
         numeral_, section, ind = row
         v = self.report.values.get(ind.code)
         value = v.value if v else None
         if role == Qt.ItemDataRole.DisplayRole:
-            cells = (numeral_, section, ind.label,
-                     number(v.numerator) if v else "",
-                     "" if ind.kind == COUNT or v is None else number(v.denominator),
-                     f"{value:.1f}" if value is not None and ind.kind != COUNT else number(value),
-                     f"≥{number(ind.target)}" if ind.target is not None else "",
-                     (v.missing or "") if v else "")
+            cells = (
+                numeral_,
+                section,
+                ind.label,
+                number(v.numerator) if v else "",
+                "" if ind.kind == COUNT or v is None else number(v.denominator),
+                f"{value:.1f}" if value is not None and ind.kind != COUNT else number(value),
+                f"≥{number(ind.target)}" if ind.target is not None else "",
+                (v.missing or "") if v else "",
+            )
             return cells[column]
         if role == Qt.ItemDataRole.BackgroundRole and short_of_target(ind, value):
             return SHORT
         if role == Qt.ItemDataRole.ForegroundRole and (
-                short_of_target(ind, value) and column == 5
-                or v is not None and v.missing and column == 7):
+            short_of_target(ind, value)
+            and column == 5
+            or v is not None
+            and v.missing
+            and column == 7
+        ):
             return SHORT_TEXT
         if role == Qt.ItemDataRole.TextAlignmentRole and 3 <= column <= 6:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

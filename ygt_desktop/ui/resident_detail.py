@@ -93,7 +93,9 @@ class ResidentDetail(QDialog):
         print_btn = QPushButton("打印记录 (Ctrl+P)")
         print_btn.clicked.connect(self.print_current)
         referral_btn = QPushButton("转诊单 (Ctrl+R)")
-        referral_btn.setToolTip("所选记录有转诊建议时生成转诊单草稿（已生成的则打开），否则新增转诊单")
+        referral_btn.setToolTip(
+            "所选记录有转诊建议时生成转诊单草稿（已生成的则打开），否则新增转诊单"
+        )
         referral_btn.clicked.connect(self.referral_current)
         add_btn.clicked.connect(self.add_service)
         open_btn.clicked.connect(self.open_current)
@@ -127,23 +129,36 @@ class ResidentDetail(QDialog):
         sex = sex_label(r["sex"])
         ctx = self.ws.services.context(self.resident_id, today)
         registers = [label for key, label in REGISTERS.items() if ctx.get(f"has_{key}")]
-        registers += [label for key, label in (("pregnancy", "孕产妇"), ("tb", "肺结核"))
-                      if ctx.get(f"open_{key}")]
+        registers += [
+            label
+            for key, label in (("pregnancy", "孕产妇"), ("tb", "肺结核"))
+            if ctx.get(f"open_{key}")
+        ]
         flags = "　".join(flag_labels(r, today) + registers) or "无"
-        status = "" if r["status"] == "在档" else \
-            f"　<span style='color:#c62828'>{r['status']}（{r['status_date']}）</span>"
+        status = (
+            ""
+            if r["status"] == "在档"
+            else f"　<span style='color:#c62828'>{r['status']}（{r['status_date']}）</span>"
+        )
         self.setWindowTitle(f"居民档案 · {r['name']}")
         self.summary.setText(
             f"<b style='font-size:14pt'>{r['name']}</b>　{sex}　{age}　出生 {r['birth_date'] or ''}"
             f"　身份证 {mask(r['id_number']) if r['id_number'] else '（无）'}"
-            f"　档案号 {r['archive_no']}{status}<br>重点人群：{flags}")
+            f"　档案号 {r['archive_no']}{status}<br>重点人群：{flags}"
+        )
         items = self.ws.services.timeline(self.resident_id)
         self.record_ids = [i["id"] for i in items]
         self.table.setRowCount(len(items))
         for row, i in enumerate(items):
             alerts = "；".join(a["message"] for a in i["alerts"])
-            cells = (i["service_date"], i["title"], i["package"] or "", alerts,
-                     i["recheck_date"] or "", "延后录入" if i["late_entry"] else "")
+            cells = (
+                i["service_date"],
+                i["title"],
+                i["package"] or "",
+                alerts,
+                i["recheck_date"] or "",
+                "延后录入" if i["late_entry"] else "",
+            )
             for col, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 cell.setToolTip(text)
@@ -176,8 +191,13 @@ class ResidentDetail(QDialog):
             self.status.setText("没有选中的服务记录：请先在列表中选择要打印的记录。")
             return
         self.status.setText("")
-        printing.print_record(self.ws, self.record_ids[row], self, self.jobs,
-                              on_saved=lambda out: self.status.setText(f"已生成打印文件：{out}"))
+        printing.print_record(
+            self.ws,
+            self.record_ids[row],
+            self,
+            self.jobs,
+            on_saved=lambda out: self.status.setText(f"已生成打印文件：{out}"),
+        )
 
     def referral_current(self) -> None:
         """The selected record's referral: its draft when a rule suggested one."""
@@ -185,8 +205,13 @@ class ResidentDetail(QDialog):
         if not self.table.selectionModel().hasSelection() or not 0 <= row < len(self.record_ids):
             self.status.setText("没有选中的服务记录：请先在列表中选择有转诊建议的记录。")
             return
-        editor = editor_for_record(self.ws, Referrals(self.ws.store, self.ws.forms),
-                                   self.record_ids[row], self.resident_id, self)
+        editor = editor_for_record(
+            self.ws,
+            Referrals(self.ws.store, self.ws.forms),
+            self.record_ids[row],
+            self.resident_id,
+            self,
+        )
         self.child = editor
         editor.accepted.connect(lambda: self.status.setText("转诊单已保存，可在“转诊”页查看。"))
         editor.open()
@@ -207,8 +232,9 @@ class ResidentDetail(QDialog):
         row = self.table.currentRow()
         if not 0 <= row < len(self.record_ids):
             return
-        reason = messages.ask_text(self, "删除所选服务记录（记录保留并标记为已删除）。请填写原因：",
-                                   "删除服务记录")
+        reason = messages.ask_text(
+            self, "删除所选服务记录（记录保留并标记为已删除）。请填写原因：", "删除服务记录"
+        )
         if reason is None:
             return
         try:

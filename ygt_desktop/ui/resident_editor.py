@@ -29,16 +29,21 @@ def choice_source(ws: Workspace) -> Callable[[str], list[Choice]]:
 class ResidentEditor(RecordDialog):
     """``change`` holds what was saved once the dialog is accepted."""
 
-    def __init__(self, ws: Workspace, resident_id: int | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ws: Workspace, resident_id: int | None = None, parent: QWidget | None = None
+    ) -> None:
         form = ws.forms["resident"]
         header = "档案号保存时自动生成"
         if resident_id is not None:
             row = ws.residents.get(resident_id)
             assert row is not None
             header = f"档案号 {row['archive_no']} · 状态 {row['status']}"
-        super().__init__(FormWidget(form, choice_source(ws)),
-                         ("编辑" if resident_id else "新建") + " · " + form.title, header, parent)
+        super().__init__(
+            FormWidget(form, choice_source(ws)),
+            ("编辑" if resident_id else "新建") + " · " + form.title,
+            header,
+            parent,
+        )
         self.ws = ws
         self.resident_id = resident_id
         self.change: Change | None = None

@@ -23,8 +23,11 @@ from ..storage.residents import ResidentRepo
 PAGE = 200
 BLOCK = 200
 CACHED_BLOCKS = 8
-COLUMNS = (*headers("archive_no", "name", "sex", "birth_date", "age", "id_number", "phone",
-                    "village"), "状态", "重点人群")
+COLUMNS = (
+    *headers("archive_no", "name", "sex", "birth_date", "age", "id_number", "phone", "village"),
+    "状态",
+    "重点人群",
+)
 SEX = sex_labels()  # the pages that show a 性别 import it from here
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -36,8 +39,9 @@ def mask_phone(phone: str | None) -> str:
 
 
 class ResidentTableModel(QAbstractTableModel):
-    def __init__(self, repo: ResidentRepo, village_names: dict[str, str],
-                 today: dt.date | None = None) -> None:
+    def __init__(
+        self, repo: ResidentRepo, village_names: dict[str, str], today: dt.date | None = None
+    ) -> None:
         super().__init__()
         self.repo = repo
         self.village_names = village_names
@@ -56,7 +60,7 @@ class ResidentTableModel(QAbstractTableModel):
                 rows = self.repo.search(self.query, limit=PAGE)
                 self.ids = [r["id"] for r in rows]
                 for start in range(0, len(rows), BLOCK):
-                    self._blocks[start // BLOCK] = rows[start:start + BLOCK]
+                    self._blocks[start // BLOCK] = rows[start : start + BLOCK]
             else:
                 self.ids = self.repo.ordered_ids()
         finally:
@@ -90,11 +94,11 @@ class ResidentTableModel(QAbstractTableModel):
         block = self._blocks.get(block_no)
         if block is None:
             start = block_no * BLOCK
-            block = self.repo.rows_by_id(self.ids[start:start + BLOCK])
-            if len(block) != len(self.ids[start:start + BLOCK]):
+            block = self.repo.rows_by_id(self.ids[start : start + BLOCK])
+            if len(block) != len(self.ids[start : start + BLOCK]):
                 # A row vanished since the ids were read; show what exists.
                 found = {r["id"]: r for r in block}
-                block = [found.get(i, {"id": i}) for i in self.ids[start:start + BLOCK]]
+                block = [found.get(i, {"id": i}) for i in self.ids[start : start + BLOCK]]
             self._blocks[block_no] = block
             while len(self._blocks) > CACHED_BLOCKS:
                 self._blocks.popitem(last=False)
@@ -118,8 +122,12 @@ class ResidentTableModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             if 0 <= section < len(COLUMNS):
                 return COLUMNS[section]

@@ -163,8 +163,11 @@ class ResidentsPage(QWidget):
         row = self.ws.residents.get(rid)
         assert row is not None
         reason = messages.ask_text(
-            self, f"删除 {row['name']}（档案号 {row['archive_no']}）的档案。\n"
-                  "记录不会真正抹去，将标记为已删除。请填写原因（如：重复建档）：", "删除档案")
+            self,
+            f"删除 {row['name']}（档案号 {row['archive_no']}）的档案。\n"
+            "记录不会真正抹去，将标记为已删除。请填写原因（如：重复建档）：",
+            "删除档案",
+        )
         if reason is None:
             return
         try:

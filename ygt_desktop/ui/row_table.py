@@ -52,14 +52,21 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
         return 0 if parent.isValid() else len(self.headers)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802 - Qt API
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.headers):
             return self.headers[section]
-        if orientation == Qt.Orientation.Vertical and self.numbered \
-                and 0 <= section < len(self.rows):
+        if (
+            orientation == Qt.Orientation.Vertical
+            and self.numbered
+            and 0 <= section < len(self.rows)
+        ):
             return str(section + 1)
         return None
 
@@ -69,8 +76,11 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid() \
-                or not 0 <= index.row() < len(self.rows) \
-                or not 0 <= index.column() < len(self.headers):
+        if (
+            not index.isValid()
+            or index.parent().isValid()
+            or not 0 <= index.row() < len(self.rows)
+            or not 0 <= index.column() < len(self.headers)
+        ):
             return None
         return self.cell(self.rows[index.row()], index.row(), index.column(), role)

@@ -37,9 +37,11 @@ class ServicesPage(QWidget):
         super().__init__(parent)
         self.ws = ws
         self.dialog: QDialog | None = None
-        intro = QLabel("个人服务（随访、体检、孕产妇、儿童、中医药等）：在“居民档案”中查找居民"
-                       "（Ctrl+F），回车打开其服务记录，再按 Ctrl+N 新增。"
-                       "本页登记机构层面的健康教育活动和卫生监督协管信息。")
+        intro = QLabel(
+            "个人服务（随访、体检、孕产妇、儿童、中医药等）：在“居民档案”中查找居民"
+            "（Ctrl+F），回车打开其服务记录，再按 Ctrl+N 新增。"
+            "本页登记机构层面的健康教育活动和卫生监督协管信息。"
+        )
         intro.setWordWrap(True)
         self.form_box = QComboBox()
         self.form_box.setObjectName("station_form")
@@ -118,8 +120,9 @@ class ServicesPage(QWidget):
         if not 0 <= row < len(self.records):
             messages.info(self, "请先选中一条记录。")
             return
-        reason = messages.ask_text(self, "删除所选记录（记录保留并标记为已删除）。请填写原因：",
-                                   "删除记录")
+        reason = messages.ask_text(
+            self, "删除所选记录（记录保留并标记为已删除）。请填写原因：", "删除记录"
+        )
         if reason is None:
             return
         try:

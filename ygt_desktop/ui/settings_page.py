@@ -127,7 +127,9 @@ class SettingsPage(QWidget):
         self.backups = backup.list_backups(self.ws.store.path)
         self.backup_table.setRowCount(len(self.backups))
         for i, info in enumerate(self.backups):
-            self.backup_table.setItem(i, 0, QTableWidgetItem(f"{info.created_at:%Y-%m-%d %H:%M:%S}"))
+            self.backup_table.setItem(
+                i, 0, QTableWidgetItem(f"{info.created_at:%Y-%m-%d %H:%M:%S}")
+            )
             self.backup_table.setItem(i, 1, QTableWidgetItem(info.reason or ""))
             self.backup_table.setItem(i, 2, QTableWidgetItem(f"{info.size / 1048576:.1f} MB"))
         self.backup_folder.setText(f"备份位置：{backup.backup_dir_for(self.ws.store.path)}")
@@ -143,7 +145,6 @@ class SettingsPage(QWidget):
             messages.error(self, str(exc))
             return
         self.ws.store.user = name
-
 
     def save_head(self) -> None:
         """Name the station head and set the PIN; changing it needs the old PIN."""
@@ -161,10 +162,12 @@ class SettingsPage(QWidget):
             return
         self.head_pin.clear()
         messages.info(self, f"已设置站长：{self.head.text().strip()}。")
+
     def add_village(self) -> None:
         try:
-            add_village(self.ws.store, self.village_code.text().strip(),
-                        self.village_name.text().strip())
+            add_village(
+                self.ws.store, self.village_code.text().strip(), self.village_name.text().strip()
+            )
         except StoreError as exc:
             messages.error(self, str(exc))
             return
@@ -199,9 +202,13 @@ class SettingsPage(QWidget):
         if self.ws.store.readonly:  # a damaged file: nothing to keep a copy of
             self.sig_restore_requested.emit(chosen)
             return
-        self.jobs.start("恢复前备份当前数据库", ops_backup.before_restore,
-                        lambda _made: self.sig_restore_requested.emit(chosen),
-                        on_failed=self._restore_refused, cancellable=False)
+        self.jobs.start(
+            "恢复前备份当前数据库",
+            ops_backup.before_restore,
+            lambda _made: self.sig_restore_requested.emit(chosen),
+            on_failed=self._restore_refused,
+            cancellable=False,
+        )
 
     def _restore_refused(self, message: str, _cancelled: bool) -> None:
         messages.error(self, f"恢复前备份当前数据库失败：{message}\n未做任何改动。")

@@ -42,7 +42,9 @@ class SetupDialog(QDialog):
         self.parent_code.setPlaceholderText("上级机构代码（可不填），如 530102")
         self.villages = QPlainTextEdit()
         self.villages.setObjectName("setup_villages")
-        self.villages.setPlaceholderText("每行一个：代码 名称\n001 龙泉路社区居委会\n101 小坝村委会")
+        self.villages.setPlaceholderText(
+            "每行一个：代码 名称\n001 龙泉路社区居委会\n101 小坝村委会"
+        )
         self.villages.setFixedHeight(110)
         self.operator = QLineEdit()
         self.operator.setObjectName("setup_operator")
@@ -56,8 +58,10 @@ class SetupDialog(QDialog):
         form.addRow("上级机构代码", self.parent_code)
         self.villages_label = QLabel("辖区居委/村委＊")
         form.addRow(self.villages_label, self.villages)
-        self.bureau_note = QLabel("区、市级机构（区卫健局、医防融合管理中心等）接收并汇总各站点的上报工作簿，"
-                                  "没有居民档案和辖区居委/村委；成员机构名册在启动后的“成员机构”页导入。")
+        self.bureau_note = QLabel(
+            "区、市级机构（区卫健局、医防融合管理中心等）接收并汇总各站点的上报工作簿，"
+            "没有居民档案和辖区居委/村委；成员机构名册在启动后的“成员机构”页导入。"
+        )
         self.bureau_note.setWordWrap(True)
         self.bureau_note.setVisible(False)
         form.addRow(self.bureau_note)
@@ -67,8 +71,12 @@ class SetupDialog(QDialog):
         self.resize(560, 420)
 
     def try_accept(self) -> None:
-        org = Organisation(self.code.text().strip(), self.name.text().strip(),
-                           self.level.currentText(), self.parent_code.text().strip() or None)
+        org = Organisation(
+            self.code.text().strip(),
+            self.name.text().strip(),
+            self.level.currentText(),
+            self.parent_code.text().strip() or None,
+        )
         problems = list(check_org(org.code, org.name, org.level, org.parent_code).values())
         villages: list[tuple[str, str]] = []
         lines = [] if is_bureau(org.level) else self.villages.toPlainText().splitlines()
@@ -97,5 +105,8 @@ class SetupDialog(QDialog):
         self.villages.setVisible(not bureau)
         self.villages_label.setVisible(not bureau)
         self.bureau_note.setVisible(bureau)
-        self.code.setPlaceholderText("6位区划代码：区如 530102，市如 530100" if bureau else
-                                     "9位：县级区划代码6位 + 乡镇3位，如 530102001")
+        self.code.setPlaceholderText(
+            "6位区划代码：区如 530102，市如 530100"
+            if bureau
+            else "9位：县级区划代码6位 + 乡镇3位，如 530102001"
+        )

@@ -44,8 +44,10 @@ BACKUP_CHECK_MS = 60_000
 class PlaceholderPage(QWidget):
     def __init__(self, title: str, what: str) -> None:
         super().__init__()
-        label = QLabel(f"<h2>{title}</h2><p>{what}功能尚未完成，将在后续版本提供。</p>"
-                       "<p>本页目前没有任何内容，也不会保存数据。</p>")
+        label = QLabel(
+            f"<h2>{title}</h2><p>{what}功能尚未完成，将在后续版本提供。</p>"
+            "<p>本页目前没有任何内容，也不会保存数据。</p>"
+        )
         label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         label.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -86,8 +88,9 @@ class MainWindow(QMainWindow):
         self._update_status()
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.find_resident)
         for i in range(self.nav.count()):  # Ctrl+1 … Ctrl+8 open the pages in order
-            QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self,
-                      activated=lambda i=i: self.nav.setCurrentRow(i))
+            QShortcut(
+                QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda i=i: self.nav.setCurrentRow(i)
+            )
             self.nav.item(i).setToolTip(f"Ctrl+{i + 1}")
         if self.bureau is None:
             self.residents_page.sig_changed.connect(lambda _c: self._update_status())
@@ -99,8 +102,9 @@ class MainWindow(QMainWindow):
         self._backup_timer.start(BACKUP_CHECK_MS)
         self.resize(1280, 720)
         # Ready to type a name (a bureau: a member's code or name).
-        QTimer.singleShot(0, self.bureau.focus_search if self.bureau
-                          else self.residents_page.focus_search)
+        QTimer.singleShot(
+            0, self.bureau.focus_search if self.bureau else self.residents_page.focus_search
+        )
         if ws.store.readonly:
             self.statusBar().showMessage("数据库检查未通过，只读打开：请在“设置”中恢复备份", 0)
 
@@ -148,11 +152,15 @@ class MainWindow(QMainWindow):
         store = self.ws.store
         if store.readonly:
             return
-        if self._backups.due(dt.datetime.now(), store.changes_since_backup,
-                             self.last_backup_at()):
+        if self._backups.due(dt.datetime.now(), store.changes_since_backup, self.last_backup_at()):
             # In the background, without a dialog: the user goes on typing.
-            self.jobs.start("定时备份", partial(ops_backup.make, reason="定时"),
-                            self._backed_up, on_failed=self._backup_failed, quiet=True)
+            self.jobs.start(
+                "定时备份",
+                partial(ops_backup.make, reason="定时"),
+                self._backed_up,
+                on_failed=self._backup_failed,
+                quiet=True,
+            )
 
     def _backed_up(self, _made: object) -> None:
         self.ws.store.changes_since_backup = 0
@@ -166,17 +174,20 @@ class MainWindow(QMainWindow):
         org = self.ws.organisation
         org_text = f"{org.name}（{org.code}）" if org else "未设置机构"
         self.status_org.setText(
-            f"{org_text}　操作员：{self.ws.store.user}　数据库：{self.ws.store.path}")
+            f"{org_text}　操作员：{self.ws.store.user}　数据库：{self.ws.store.path}"
+        )
         last = self.last_backup_at()
-        self.status_backup.setText(
-            f"最近备份：{last:%Y-%m-%d %H:%M}" if last else "最近备份：无")
+        self.status_backup.setText(f"最近备份：{last:%Y-%m-%d %H:%M}" if last else "最近备份：无")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         running = jobs.active()
         if running:
             names = "、".join(job.title for job in running)
-            if not messages.ask(self, f"正在进行：{names}。\n现在退出将取消它，"
-                                "不会留下不完整的文件。要取消并退出吗？", "退出"):
+            if not messages.ask(
+                self,
+                f"正在进行：{names}。\n现在退出将取消它，不会留下不完整的文件。要取消并退出吗？",
+                "退出",
+            ):
                 event.ignore()
                 return
             jobs.cancel_all_and_wait()

@@ -15,8 +15,9 @@ def error_label() -> QLabel:
     return label
 
 
-def dialog_buttons(dialog: QDialog, accept_text: str, reject_text: str,
-                   on_accept: Callable[[], None]) -> QDialogButtonBox:
+def dialog_buttons(
+    dialog: QDialog, accept_text: str, reject_text: str, on_accept: Callable[[], None]
+) -> QDialogButtonBox:
     """An accept button that runs ``on_accept`` (which decides to close) and a reject."""
     buttons = QDialogButtonBox()
     buttons.addButton(accept_text, QDialogButtonBox.ButtonRole.AcceptRole)

@@ -49,8 +49,15 @@ class Shown:
 
     @property
     def query(self) -> ops_worklist.Query:
-        return ops_worklist.Query(self.start, self.end, self.on, self.packages,
-                                  self.village_code, self.statuses, self.doctor)
+        return ops_worklist.Query(
+            self.start,
+            self.end,
+            self.on,
+            self.packages,
+            self.village_code,
+            self.statuses,
+            self.doctor,
+        )
 
 
 def choose_path(
@@ -69,8 +76,9 @@ def _one_file(done: ops_worklist.Exported) -> tuple[Path, list[str]]:
     return done.written[0], done.warnings
 
 
-def print_shown(parent: QWidget, runner: JobRunner, shown: Shown,
-                on_saved: Callable[[Path], None] | None = None) -> bool:
+def print_shown(
+    parent: QWidget, runner: JobRunner, shown: Shown, on_saved: Callable[[Path], None] | None = None
+) -> bool:
     """Save the shown list as a PDF where the user says, then open it. False when
     cancelled (nothing started); the user is told about failures."""
     out = choose_path(
@@ -78,14 +86,21 @@ def print_shown(parent: QWidget, runner: JobRunner, shown: Shown,
     )
     if out is None:
         return False
-    return save_file(parent, runner, "打印待办随访名单",
-                     partial(ops_worklist.export, query=shown.query, pdf=out),
-                     written=_one_file, open_pdf=lambda p: open_file(p),
-                     failure_title="无法打印", on_saved=on_saved)
+    return save_file(
+        parent,
+        runner,
+        "打印待办随访名单",
+        partial(ops_worklist.export, query=shown.query, pdf=out),
+        written=_one_file,
+        open_pdf=lambda p: open_file(p),
+        failure_title="无法打印",
+        on_saved=on_saved,
+    )
 
 
-def export_shown(parent: QWidget, runner: JobRunner, shown: Shown,
-                 on_saved: Callable[[Path], None] | None = None) -> bool:
+def export_shown(
+    parent: QWidget, runner: JobRunner, shown: Shown, on_saved: Callable[[Path], None] | None = None
+) -> bool:
     """Save the shown list as CSV (opens in Excel) where the user says. False when
     cancelled (nothing started); ``on_saved(file)`` once it is written."""
     out = choose_path(
@@ -93,6 +108,12 @@ def export_shown(parent: QWidget, runner: JobRunner, shown: Shown,
     )
     if out is None:
         return False
-    return save_file(parent, runner, "导出待办随访表格",
-                     partial(ops_worklist.export, query=shown.query, csv=out),
-                     written=_one_file, failure_title="无法导出", on_saved=on_saved)
+    return save_file(
+        parent,
+        runner,
+        "导出待办随访表格",
+        partial(ops_worklist.export, query=shown.query, csv=out),
+        written=_one_file,
+        failure_title="无法导出",
+        on_saved=on_saved,
+    )

@@ -34,10 +34,21 @@ from .resident_model import SEX, mask_phone
 from .row_table import RowTableModel
 from .worklist_export import Shown
 
-COLUMNS = ("状态", *headers("name", "sex", "age", "village", "phone"), "服务项目", "服务包",
-           "时间窗", "完成日期")
-STATUS_COLOURS = {sch.OVERDUE: "#c62828", sch.DUE: "#b26a00", sch.DONE: "#808080",
-                  sch.LOST: "#808080", sch.CLOSED: "#808080"}
+COLUMNS = (
+    "状态",
+    *headers("name", "sex", "age", "village", "phone"),
+    "服务项目",
+    "服务包",
+    "时间窗",
+    "完成日期",
+)
+STATUS_COLOURS = {
+    sch.OVERDUE: "#c62828",
+    sch.DUE: "#b26a00",
+    sch.DONE: "#808080",
+    sch.LOST: "#808080",
+    sch.CLOSED: "#808080",
+}
 
 
 class WorklistModel(RowTableModel[WorkItem]):
@@ -65,10 +76,14 @@ class WorklistModel(RowTableModel[WorkItem]):
         r, due = item.resident, item.due
         birth = r["birth_date"]
         cells = (
-            item.status, r["name"], SEX.get(r["sex"] or "", ""),
+            item.status,
+            r["name"],
+            SEX.get(r["sex"] or "", ""),
             age_text(dt.date.fromisoformat(birth), self.on) if birth else "",
             self.village_names.get(r["village_code"], r["village_code"] or ""),
-            mask_phone(r["phone"]), due.label, item.package,
+            mask_phone(r["phone"]),
+            due.label,
+            item.package,
             f"{due.start.isoformat()} 至 {due.end.isoformat()}",
             due.done.isoformat() if due.done else "",
         )
@@ -109,13 +124,25 @@ class WorklistPage(QWidget):
         week.clicked.connect(lambda: self._range(*week_of(dt.date.today())))
         month = QPushButton("本月")
         first = today.replace(day=1)
-        month.clicked.connect(lambda: self._range(first, sch.add_months(first, 1)
-                                                  - dt.timedelta(days=1)))
+        month.clicked.connect(
+            lambda: self._range(first, sch.add_months(first, 1) - dt.timedelta(days=1))
+        )
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
         filters = QHBoxLayout()
-        for w in (QLabel("从"), self.start, QLabel("到"), self.end, week, month, self.package,
-                  self.village, self.doctor, self.status, show):
+        for w in (
+            QLabel("从"),
+            self.start,
+            QLabel("到"),
+            self.end,
+            week,
+            month,
+            self.package,
+            self.village,
+            self.doctor,
+            self.status,
+            show,
+        ):
             filters.addWidget(w)
         filters.addStretch()
         self.model = WorklistModel({v.code: v.name for v in villages(ws.store)}, today)
@@ -187,19 +214,34 @@ class WorklistPage(QWidget):
         self.error.setText("")
         on = dt.date.today()
         packages = [self.package.currentData()] if self.package.currentData() else None
-        items = self.ws.worklist.items(start, end, on, packages=packages,
-                                       village=self.village.currentData(),
-                                       statuses=self.status.currentData(),
-                                       doctor=self.doctor.currentData())
+        items = self.ws.worklist.items(
+            start,
+            end,
+            on,
+            packages=packages,
+            village=self.village.currentData(),
+            statuses=self.status.currentData(),
+            doctor=self.doctor.currentData(),
+        )
         self.model.set_items(items, on)
         village = self.village.currentText() if self.village.currentData() else None
-        self.shown = Shown(items, start, end, on, packages, village, self.status.currentData(),
-                           self.doctor.currentData(), self.village.currentData())
+        self.shown = Shown(
+            items,
+            start,
+            end,
+            on,
+            packages,
+            village,
+            self.status.currentData(),
+            self.doctor.currentData(),
+            self.village.currentData(),
+        )
         counts: dict[str, set[int]] = {}
         for i in items:
             counts.setdefault(i.status, set()).add(i.resident["id"])
-        self.counts.setText("　".join(f"{s} {len(ids)} 人" for s, ids in counts.items())
-                            or "没有待办随访")
+        self.counts.setText(
+            "　".join(f"{s} {len(ids)} 人" for s, ids in counts.items()) or "没有待办随访"
+        )
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
@@ -217,8 +259,11 @@ class WorklistPage(QWidget):
             count = len(self.shown.items)
             self.notice.setText("")
             worklist_export.export_shown(
-                self, self.jobs, self.shown,
-                on_saved=lambda out: self.notice.setText(f"已导出 {count} 行到 {out}"))
+                self,
+                self.jobs,
+                self.shown,
+                on_saved=lambda out: self.notice.setText(f"已导出 {count} 行到 {out}"),
+            )
 
     def open_current(self) -> None:
         row = self.table.currentIndex().row()

@@ -56,8 +56,19 @@ from . import (
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
 
-__all__ = ["HISTORY", "MIGRATIONS", "Difference", "History", "Migration", "applied",
-           "apply_pending", "create_entity_table", "drift", "pending", "suggest"]
+__all__ = [
+    "HISTORY",
+    "MIGRATIONS",
+    "Difference",
+    "History",
+    "Migration",
+    "applied",
+    "apply_pending",
+    "create_entity_table",
+    "drift",
+    "pending",
+    "suggest",
+]
 
 MIGRATIONS: tuple[Migration, ...] = (
     *history_0001_core.MIGRATIONS,
@@ -77,8 +88,9 @@ class History(Migrations):
     migrations_table = RECORD_TABLE
 
     def ensure_migrations_table(self, db: sqlite_utils.Database) -> None:
-        db.execute(f"CREATE TABLE IF NOT EXISTS {RECORD_TABLE} "
-                   "(name TEXT PRIMARY KEY, applied_at TEXT)")
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {RECORD_TABLE} (name TEXT PRIMARY KEY, applied_at TEXT)"
+        )
 
     def applied(self, db: sqlite_utils.Database) -> list[Migrations._AppliedMigration]:
         """The recorded migrations in the order they were applied (read-only)."""
@@ -88,8 +100,10 @@ class History(Migrations):
         return [self._AppliedMigration(name=name, applied_at=at) for name, at in rows]
 
     def _record_applied(self, db: sqlite_utils.Database, name: str) -> None:
-        db.execute(f"INSERT INTO {RECORD_TABLE} (name, applied_at) VALUES (?, ?)",
-                   (name, dt.datetime.now().astimezone().isoformat(timespec="seconds")))
+        db.execute(
+            f"INSERT INTO {RECORD_TABLE} (name, applied_at) VALUES (?, ?)",
+            (name, dt.datetime.now().astimezone().isoformat(timespec="seconds")),
+        )
 
 
 def _history() -> History:

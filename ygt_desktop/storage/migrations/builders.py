@@ -77,16 +77,22 @@ def form_table(table: str, columns: Sequence[Column]) -> Step:
 
     def apply(db: sqlite_utils.Database) -> None:
         db.create_table(
-            table, {"record_id": INTEGER, **made}, pk="record_id",
-            foreign_keys=[ForeignKey(table, "record_id", "service_records", "id",
-                                     on_delete="CASCADE")],
+            table,
+            {"record_id": INTEGER, **made},
+            pk="record_id",
+            foreign_keys=[
+                ForeignKey(table, "record_id", "service_records", "id", on_delete="CASCADE")
+            ],
         )
 
     return apply
 
 
 ENTITY_SYSTEM_COLUMNS: tuple[Column, ...] = (
-    ("created_at", TEXT), ("created_by", TEXT), ("updated_at", TEXT), ("deleted", INTEGER),
+    ("created_at", TEXT),
+    ("created_by", TEXT),
+    ("updated_at", TEXT),
+    ("deleted", INTEGER),
     ("deleted_reason", TEXT),
 )
 _ENTITY_NOT_NULL = ("created_at", "created_by", "updated_at", "deleted")
@@ -98,8 +104,13 @@ def entity_table(table: str, columns: Sequence[Column]) -> Step:
     made = _columns(table, [*columns, *ENTITY_SYSTEM_COLUMNS])
 
     def apply(db: sqlite_utils.Database) -> None:
-        db.create_table(table, {"id": INTEGER, **made}, pk="id",
-                        not_null=_ENTITY_NOT_NULL, defaults={"deleted": 0})
+        db.create_table(
+            table,
+            {"id": INTEGER, **made},
+            pk="id",
+            not_null=_ENTITY_NOT_NULL,
+            defaults={"deleted": 0},
+        )
 
     return apply
 

@@ -19,9 +19,16 @@ if TYPE_CHECKING:
 
 # Columns a form's table has besides its fields, by form kind, with their SQL types.
 _RESIDENT_SYSTEM_COLUMNS: dict[str, str] = {
-    "id": INTEGER, "archive_no": TEXT, "status": TEXT, "status_date": TEXT,
-    "status_reason": TEXT, "created_at": TEXT, "created_by": TEXT, "updated_at": TEXT,
-    "deleted": INTEGER, "deleted_reason": TEXT,
+    "id": INTEGER,
+    "archive_no": TEXT,
+    "status": TEXT,
+    "status_date": TEXT,
+    "status_reason": TEXT,
+    "created_at": TEXT,
+    "created_by": TEXT,
+    "updated_at": TEXT,
+    "deleted": INTEGER,
+    "deleted_reason": TEXT,
 }
 SYSTEM_COLUMNS: dict[str, dict[str, str]] = {
     "register": _RESIDENT_SYSTEM_COLUMNS,
@@ -83,10 +90,14 @@ def drift(conn: sqlite3.Connection, forms: Iterable[FormDef]) -> list[Difference
         for name, sql_type in declared.items():
             if made.get(name) != sql_type:
                 found.append(Difference(form.table, name, sql_type, made.get(name), form.id))
-        found.extend(Difference(form.table, name, None, made[name], form.id)
-                     for name in made if name not in declared)
-    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                "ORDER BY name"):
+        found.extend(
+            Difference(form.table, name, None, made[name], form.id)
+            for name in made
+            if name not in declared
+        )
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    ):
         if name.startswith(_FORM_TABLE_PREFIXES) and name not in tables:
             found.append(Difference(name, None, None, "TABLE", None))
     return found
@@ -125,21 +136,26 @@ def suggest(conn: sqlite3.Connection, forms: Iterable[FormDef]) -> list[str]:
         if missing := [(str(d.column), str(d.declared)) for d in mine if d.made is None]:
             add(f"{form.id}_fields", f'add_columns("{form.table}", {_literal_columns(missing)})')
         if retyped := [d for d in mine if d.made is not None and d.declared is not None]:
-            types = ", ".join(f'"{d.column}": {_TYPE_NAMES.get(d.declared or "", d.declared)}'
-                              for d in retyped)
+            types = ", ".join(
+                f'"{d.column}": {_TYPE_NAMES.get(d.declared or "", d.declared)}' for d in retyped
+            )
             add(f"{form.id}_types", f'change_types("{form.table}", {{{types}}})')
         if extra := [str(d.column) for d in mine if d.declared is None]:
-            lines.append(f"# {form.table}：删除列 {'、'.join(extra)} 会删除其中的数据；"
-                         "要保留旧数据请在表单中保留这些字段。")
+            lines.append(
+                f"# {form.table}：删除列 {'、'.join(extra)} 会删除其中的数据；"
+                "要保留旧数据请在表单中保留这些字段。"
+            )
             names = ", ".join(f'"{name}"' for name in extra) + ("," if len(extra) == 1 else "")
             add(f"{form.id}_drop", f'drop_columns("{form.table}", ({names}))')
-    lines.extend(f"# 表 {d.table} 没有对应的表单：恢复表单文件，或确认数据如何处理。"
-                 for d in differences if d.form_id is None or d.form_id not in by_id)
+    lines.extend(
+        f"# 表 {d.table} 没有对应的表单：恢复表单文件，或确认数据如何处理。"
+        for d in differences
+        if d.form_id is None or d.form_id not in by_id
+    )
     return lines
 
 
-def create_entity_table(conn: sqlite3.Connection, form: FormDef,
-                        field_ids: Sequence[str]) -> None:
+def create_entity_table(conn: sqlite3.Connection, form: FormDef, field_ids: Sequence[str]) -> None:
     """Make ``form``'s entity table now, typed from the form: for tests and forms being
     written, never for the history (which writes its columns out)."""
     entity_table(form.table, declared_columns(form, field_ids))(database(conn))
