@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ..ops.base import USER_ERRORS, Actor, OpCancelled, Run
 from ..storage.workspace import Workspace
+from . import messages
 
 log = logging.getLogger("ygt_desktop")
 Op = Callable[[Run], Any]
@@ -97,9 +98,6 @@ class _Worker(QObject):
             return
         finally:
             ws.close(backup_on_exit=False)
-        if self.stop.is_set() and result is None:
-            self.sig_failed.emit("已取消。", True)
-            return
         self.sig_done.emit(result)
 
 
@@ -279,12 +277,5 @@ class JobRunner(QObject):
         self.job = None
 
     def _show_failure(self, message: str, cancelled: bool) -> None:
-        from . import messages
-
         if not cancelled:
             messages.error(self.widget, message, "未能完成")
-
-    def wait(self) -> None:
-        """Block until the running job (if any) has finished; tests use this."""
-        if self.job is not None:
-            self.job.worker_thread.wait()
