@@ -15,9 +15,23 @@ from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
 
+from ygt_desktop.ops.demo import DEMO_ACCOUNTS, DEMO_PASSWORD  # noqa: E402
+from ygt_desktop.storage import users  # noqa: E402
 from ygt_desktop.storage.organisation import Organisation, add_village, set_organisation  # noqa: E402
 from ygt_desktop.storage.workspace import Workspace, load_forms  # noqa: E402
+
+# Hashing with the real cost (64 MiB, ~0.1 s) in every test that logs in would add
+# minutes; the tests' accounts use a cheap argon2id (the stored hash names its cost).
+users.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+# The tests act as the demo station's head everywhere (the demo makes that account, the
+# ``ws`` fixture and ``ygt init`` make it too), so one $YGT_USER serves every database.
+TEST_USER = DEMO_ACCOUNTS[0][0]
+TEST_PASSWORD = DEMO_PASSWORD
+# ``ygt`` acts as the user named by --user or $YGT_USER, password from $YGT_PASSWORD.
+os.environ["YGT_USER"] = TEST_USER
+os.environ["YGT_PASSWORD"] = TEST_PASSWORD
 
 ORG = Organisation("530102001", "测试社区卫生服务站", "站", "530102")
 VILLAGES = (("001", "龙泉路社区居委会"), ("101", "小坝村委会"), ("102", "大坝村委会"))
@@ -40,9 +54,26 @@ def ws(db_path: Path, forms) -> Iterator[Workspace]:
     set_organisation(workspace.store, ORG)
     for code, name in VILLAGES:
         add_village(workspace.store, code, name)
-    workspace.store.user = "测试员"
+    add_test_user(workspace)
     yield workspace
     workspace.close(backup_on_exit=False)
+
+
+def add_test_user(workspace: Workspace, role: str | None = None) -> None:
+    """Give ``workspace`` the tests' account (站长, or a bureau's 管理员) and log it in."""
+    from ygt_desktop.core import roles
+
+    role = role or roles.first_role(workspace.is_bureau)
+    if users.get_user(workspace.store, TEST_USER) is None:
+        users.add_user(
+            workspace.store,
+            TEST_USER,
+            role,
+            TEST_PASSWORD,
+            is_bureau=workspace.is_bureau,
+            by=TEST_USER,
+        )
+    workspace.login(TEST_USER, TEST_PASSWORD)
 
 
 @pytest.fixture(autouse=True)

@@ -16,13 +16,16 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__, cli_bureau, cli_report
+from . import __version__, cli_bureau, cli_report, cli_users
+from .cli_login import LoginMissing, add_user_arg, login_of, new_password, user_name
 from .core import schedules as sch
 from .core.forms import PACKAGES
+from .core.roles import first_role
 from .ops import backup as backups
 from .ops import station
 from .ops.base import USER_ERRORS
 from .ops.report import PartlyWritten
+from .ops.users import Login
 from .paths import default_db_path  # also imported from here by older callers
 from .storage.organisation import LEVELS, Organisation, check_village
 
@@ -32,7 +35,7 @@ class CliError(Exception):
 
 
 # Printed as "错误：…" with exit 1; OpCancelled is among them (no cancel here, though).
-REFUSED: tuple[type[Exception], ...] = (CliError, *USER_ERRORS)
+REFUSED: tuple[type[Exception], ...] = (CliError, LoginMissing, *USER_ERRORS)
 
 
 def _parse_village(text: str) -> tuple[str, str]:
@@ -47,12 +50,20 @@ def _parse_village(text: str) -> tuple[str, str]:
 
 def cmd_init(args: argparse.Namespace) -> int:
     path = Path(args.db)
-    org = station.init(
-        path,
-        Organisation(args.org_code, args.org_name, args.org_level, args.parent_code),
-        args.village,
-    )
+    org_in = Organisation(args.org_code, args.org_name, args.org_level, args.parent_code)
+    head = None
+    if args.user or os.environ.get("YGT_USER"):
+        name = user_name(args)
+        secret = os.environ.get("YGT_PASSWORD")
+        head = Login(name, secret if secret is not None else new_password("密码"))
+    codes: list[str] = []
+    org = station.init(path, org_in, args.village, head=head, made=codes)
     print(f"已创建数据库 {path}：{org.name}（{org.code}，{org.level}）")
+    if head is not None:
+        print(f"已建立{first_role(org.is_bureau)}账户：{head.name}")
+        print(f"恢复码（只显示这一次，请抄下或打印后妥善保管，忘记密码时用）：{codes[0]}")
+    else:
+        print("尚未建立用户账户：请运行 ygt user add 姓名 --role 站长，或在程序窗口中按提示建立。")
     return 0
 
 
@@ -62,7 +73,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     path = Path(args.db)
     today = args.today or demo.default_today(args.year)
     started = time.perf_counter()
-    with station.opened(path, create=True, backup_on_exit=True) as run:
+    with station.opened(path, create=True, backup_on_exit=True) as plain:
+        run = demo.as_demo_user(plain.ws, lambda: login_of(args))
         forms = run.ws.forms
         made = demo.generate(
             run,
@@ -97,11 +109,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"已生成 {done}（种子 {args.seed}，{today.isoformat()}），"
         f"用时 {time.perf_counter() - started:.1f} 秒：{path}"
     )
+    names = "、".join(f"{n}（{r}）" for n, r in demo.DEMO_ACCOUNTS)
+    print(f"演示账户：{names}，密码都是 {demo.DEMO_PASSWORD}")
     return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    with station.opened(Path(args.db)) as run:
+    with station.opened(Path(args.db), login=login_of(args)) as run:
         made = backups.make(run)
     print(f"已备份到 {made}")
     return 0
@@ -164,7 +178,7 @@ def cmd_worklist(args: argparse.Namespace) -> int:
         statuses=args.status,
         doctor=args.doctor,
     )
-    with station.opened(Path(args.db), lock=False) as run:
+    with station.opened(Path(args.db), lock=False, login=login_of(args)) as run:
         if args.pdf is None and args.csv is None:
             listing = worklist.items(run, query)
         else:
@@ -216,7 +230,7 @@ def cmd_print(args: argparse.Namespace) -> int:
     if args.record is None and (args.resident is None or args.form is None):
         raise CliError("请用 --record 指定服务记录，或用 --resident 和 --form 指定居民和表单。")
     out = Path(args.out)
-    with station.opened(Path(args.db)) as run:
+    with station.opened(Path(args.db), login=login_of(args)) as run:
         done = records.print_pdf(
             run,
             out,
@@ -241,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument(
             "--db", default=str(default_db_path()), help="数据库文件（默认在用户数据目录）"
         )
+        add_user_arg(sp)
 
     s = sub.add_parser("init", help="新建数据库并设置本机构")
     db_arg(s)
@@ -341,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_print)
     cli_report.register(sub, db_arg)
     cli_bureau.register(sub, db_arg)
+    cli_users.register(sub, db_arg)
     return p
 
 

@@ -20,9 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .cli_login import login_of
 from .cli_report import period_arg, print_table
 from .ops import bureau as ops
 from .ops.base import Run
+from .ops.users import sign_in
 from .reports.atomic import ExportError
 from .storage import roster
 from .storage.submissions import REJECTED
@@ -30,9 +32,12 @@ from .storage.workspace import Workspace
 
 
 def _open(args: argparse.Namespace, *, lock: bool = True) -> Workspace:
+    """The bureau's database, with the user of ``--user`` logged in."""
+    login = login_of(args)
     ws = Workspace.open(Path(args.db), lock=lock)
     try:
         roster.bureau(ws.store)  # a station's database is refused with a clear message
+        sign_in(ws, login)
     except BaseException:
         ws.close(backup_on_exit=False)
         raise

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .cli_login import login_of
 from .core.report_model import Period, PeriodError, Report
 from .ops import report as ops
 from .ops.station import opened
@@ -44,7 +45,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Errors (exit 1) are printed by ``cli.main``, with the files written before one
     failed (:class:`~ygt_desktop.ops.report.PartlyWritten`)."""
     xlsx, pdf, json = (Path(v) if v else None for v in (args.xlsx, args.pdf, args.json))
-    with opened(Path(args.db), lock=False) as run:
+    with opened(Path(args.db), lock=False, login=login_of(args)) as run:
         if not (xlsx or pdf or json):
             print_table(ops.compute(run, args.period).report)
             return 0
@@ -59,7 +60,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_lists(args: argparse.Namespace) -> int:
-    with opened(Path(args.db), lock=False) as run:
+    with opened(Path(args.db), lock=False, login=login_of(args)) as run:
         count = ops.write_lists(run, args.period, Path(args.xlsx), full_id=args.full_id)
     shown = "完整身份证号" if args.full_id else "身份证号已遮挡"
     print(f"{args.period.label}花名册已写入 {args.xlsx}（{count} 张表，{shown}）")
@@ -67,7 +68,7 @@ def cmd_lists(args: argparse.Namespace) -> int:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    with opened(Path(args.db), backup_on_exit=True) as run:
+    with opened(Path(args.db), backup_on_exit=True, login=login_of(args)) as run:
         done = ops.submit(run, args.period)
     print(f"{args.period.label}已上报（第 {done.revision} 版），该时段的记录已锁定。")
     return 0

@@ -15,6 +15,7 @@ import datetime as dt
 import pytest
 from pypdf import PdfReader
 
+from tests.conftest import TEST_PASSWORD
 from tests.ops.ops_helpers import leftovers, watch
 from ygt_desktop.core.report_model import Period
 from ygt_desktop.ops import records
@@ -127,7 +128,6 @@ def locked(ws):
         rid,
         today=TODAY,
     )
-    locking.set_head(ws.store, "李站长", "2468")
     Reporting(ws).submit(Q3)
     return saved.change.record_id
 
@@ -142,7 +142,7 @@ def test_a_correction_needs_the_head_and_is_audited(ws, locked, seen):
         save()
     with pytest.raises(locking.LockedError, match="密码不正确"):
         records.correct(run, "0000", save)
-    done = records.correct(run, "2468", save)
+    done = records.correct(run, TEST_PASSWORD, save)
     assert done.change.record_id == locked and not ws.store.head_unlocked
     assert seen.asked == ["report.correct", "report.correct"]
     action = ws.store.conn.execute(
@@ -157,5 +157,5 @@ def test_a_refused_correction_does_not_save(ws, locked, refuse):
     refuse("report.correct")
     called = []
     with pytest.raises(PermissionRefused):
-        records.correct(Run.plain(ws), "2468", lambda: called.append(1))
+        records.correct(Run.plain(ws), TEST_PASSWORD, lambda: called.append(1))
     assert called == []

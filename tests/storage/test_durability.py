@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_USER
 from ygt_desktop import cli
 from ygt_desktop.core import idnumber, search
 from ygt_desktop.storage import backup
@@ -268,7 +269,7 @@ def test_lock_does_not_outlive_a_killed_program(station: Path, forms) -> None:
 @pytest.fixture
 def station_ws(station: Path, forms) -> Iterator[Workspace]:
     ws = Workspace.open(station, lock=True, forms=forms)
-    ws.store.user = "测试员"
+    ws.store.user = TEST_USER
     for i in range(3):
         ws.residents.save(resident(f"赵六{i}"))
     yield ws

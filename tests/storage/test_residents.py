@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from tests.conftest import TEST_USER
 from ygt_desktop.storage.residents import ValidationFailed
 
 ZHANG = {
@@ -86,7 +87,7 @@ def test_edit_updates_the_row_the_search_keys_and_the_audit_log(ws):
     assert [h["action"] for h in history] == ["insert", "update"]
     assert history[1]["old"] == {"name": "张三", "phone": "13812345678"}
     assert history[1]["new"]["name"] == "张山"
-    assert history[1]["user"] == "测试员"
+    assert history[1]["user"] == TEST_USER
 
 
 def test_close_with_date_keeps_the_record_and_logs_it(ws):

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from tests.conftest import TEST_USER
 from tests.contract_helpers import make_station
 from ygt_desktop.ui import messages
 from ygt_desktop.ui.contract_money import FeeDialog, SurveyDialog
@@ -87,7 +88,7 @@ def test_fill_a_satisfaction_questionnaire(qtbot, page):
     qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not editor.isVisible())
     assert surveys.model.texts() == [
-        ["2026-06-01", "5", "4", "4", "3", "5", "4", "非常满意", "测试员"]
+        ["2026-06-01", "5", "4", "4", "3", "5", "4", "非常满意", TEST_USER]
     ]
 
 

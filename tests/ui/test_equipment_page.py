@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
+from tests.conftest import TEST_USER
 from tests.ui.background import wait_for_jobs
 from ygt_desktop.storage.equipment import REPAIR, Equipment
 from ygt_desktop.storage.equipment_stocktake import Stocktakes
@@ -200,7 +201,7 @@ def test_mark_a_stocktake_by_keys_finish_and_print(
     editor = wait_dialog(qtbot, tab, EntityEditor)
     fields = editor.form_widget.editors
     assert fields["year"].widget.text() == str(TODAY.year)
-    assert fields["checker"].widget.text() == "测试员"
+    assert fields["checker"].widget.text() == TEST_USER
     commit_text(fields["supervisor"].widget, "李站长")
     save(qtbot, editor)
     qtbot.waitUntil(lambda: not editor.isVisible())

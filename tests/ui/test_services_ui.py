@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from tests.conftest import TEST_PASSWORD
 from ygt_desktop.ui import messages
 from ygt_desktop.ui.resident_detail import FormPicker, ResidentDetail
 from ygt_desktop.ui.residents_page import ResidentsPage
@@ -147,19 +148,18 @@ def test_correcting_a_submitted_quarter_asks_the_station_head(qtbot, ws, monkeyp
         },
         rid,
     )
-    locking.set_head(ws.store, "李站长", "2468")
     locking.submit(ws.store, Period.parse("2026Q3"), "x")
     monkeypatch.setattr(messages, "info", lambda *a, **k: None)
     errors: list[str] = []
     monkeypatch.setattr(messages, "error", lambda parent, text, title="": errors.append(text))
-    pins = iter(["1111", "2468"])
+    pins = iter(["1111", TEST_PASSWORD])
     monkeypatch.setattr(messages, "ask_password", lambda *a, **k: next(pins))
     editor = ServiceEditor(ws, "htn_followup", record_id=saved.change.record_id)
     qtbot.addWidget(editor)
     editor.form_widget.editors["sbp"].widget.setText("150")
-    editor.save()  # wrong PIN first: refused, nothing written
-    assert errors == ["站长密码不正确"] and editor.saved is None
-    editor.save()  # the right PIN
+    editor.save()  # wrong password first: refused, nothing written
+    assert errors == ["密码不正确，记录未更正。"] and editor.saved is None
+    editor.save()  # the right password
     assert editor.saved is not None
     assert ws.services.get(saved.change.record_id)[1]["sbp"] == 150
     assert not ws.store.head_unlocked

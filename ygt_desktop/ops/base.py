@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..core import roles
 from ..core.forms import FormFileError
 from ..core.report_model import PeriodError, TemplateError
 from ..reports.atomic import ExportError
 from ..reports.line_lists import LineListError
 from ..reports.workbook import WorkbookError
-from ..storage.db import StoreError
+from ..storage import audit
+from ..storage.db import ReadOnlyStoreError, StoreError
 from ..storage.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
@@ -37,7 +39,7 @@ class OpCancelled(OpError):
 
 
 class PermissionRefused(OpError):
-    """The acting user may not do this (enforced by the users-and-roles work)."""
+    """The acting user's role may not do this; the attempt is in the audit log."""
 
 
 # Errors whose message is meant for the user as it stands (Chinese, names the file,
@@ -57,16 +59,20 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts. ``name`` goes into the audit log; ``role`` is None until login lands
-    (then 录入员, 医生, 站长, 管理员 or 审核员)."""
+    """Who acts: the logged-in user. ``name`` goes into the audit log; ``role`` (录入员,
+    医生, 站长, 管理员 or 审核员) decides what :meth:`Run.require` allows; None is
+    nobody logged in, who may do nothing protected."""
 
     name: str
     role: str | None = None
 
     @classmethod
     def of(cls, ws: Workspace) -> Actor:
-        """The user the workspace writes as today (the operator setting or the OS user)."""
-        return cls(ws.store.user)
+        """The user logged in on ``ws`` (see :meth:`Workspace.login`)."""
+        return cls(ws.store.user, ws.store.role)
+
+    def may(self, permission: str) -> bool:
+        return roles.allowed(self.role, permission)
 
 
 def _quiet(_done: int, _total: int, _text: str) -> None:
@@ -87,6 +93,11 @@ class Run:
     cancelled: Callable[[], bool] = _never
     warnings: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # Whatever the run writes is audited as its actor.
+        self.ws.store.user = self.actor.name
+        self.ws.store.role = self.actor.role
+
     @classmethod
     def plain(cls, ws: Workspace, actor: Actor | None = None) -> Run:
         """A run with no progress display and no cancel (the command line)."""
@@ -104,7 +115,29 @@ class Run:
 
     def require(self, permission: str) -> None:
         """Refuse with :class:`PermissionRefused` when the actor may not do
-        ``permission`` (e.g. ``"report.correct"``). Every operation that changes data or
-        shows what is masked calls this first; until users and roles land, everyone
-        may do everything, as the window and ``ygt`` allow today."""
-        return None
+        ``permission`` (e.g. ``"report.correct"``; the table is
+        :data:`ygt_desktop.core.roles.PERMISSIONS`). Every operation that changes data
+        or shows what is masked calls this first. A refusal is written to the audit log
+        (action ``refused``) before it is raised."""
+        if self.actor.may(permission):
+            return
+        message = roles.refusal(self.actor.name, self.actor.role, permission)
+        note_refusal(self.ws, self.actor, permission)
+        raise PermissionRefused(message)
+
+
+def note_refusal(ws: Workspace, actor: Actor, permission: str) -> None:
+    """Audit a refused attempt (not possible on a file opened read-only)."""
+    try:
+        with ws.store.write("audit") as conn:
+            audit.record(
+                conn,
+                user=actor.name,
+                table="permissions",
+                record_id=None,
+                action="refused",
+                new={"permission": permission, "role": actor.role},
+                reason=f"无权{roles.label(permission)}",
+            )
+    except (ReadOnlyStoreError, StoreError):
+        pass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..core.tcm import ScoringConfig
@@ -21,11 +22,21 @@ from ..demo.load_referrals import load_demo_referrals
 from ..demo.load_residents import load_residents
 from ..demo.load_services import demo_people, load_services
 from ..demo.services import generate_services
+from ..storage import users
 from ..storage.organisation import Organisation, add_village, set_organisation, villages
+from ..storage.workspace import Workspace
 from .base import Run
+from .users import Login, sign_in
 
 DEMO_ORG = Organisation("530102001", "五华区示范社区卫生服务站", "站", "530102")
 STEPS = 6
+# The demo station's accounts (printed by ``ygt demo``, listed in the README).
+DEMO_PASSWORD = "demo-1234"
+DEMO_ACCOUNTS: tuple[tuple[str, str], ...] = (
+    ("演示站长", "站长"),
+    ("演示医生", "医生"),
+    ("演示录入员", "录入员"),
+)
 
 
 @dataclass
@@ -40,6 +51,17 @@ class Made:
     equipment: dict[str, int] = field(default_factory=dict)
     services_seconds: float = 0.0  # generating and loading services and referrals
     seconds: float = 0.0
+
+
+def as_demo_user(ws: Workspace, login: Callable[[], Login]) -> Run:
+    """A run on ``ws`` as its demo 站长: a new file gets :data:`DEMO_ACCOUNTS` (password
+    :data:`DEMO_PASSWORD`); a file with accounts needs ``login()``'s user."""
+    if users.has_users(ws.store):
+        return Run.plain(ws, sign_in(ws, login()))
+    for name, role in DEMO_ACCOUNTS:
+        users.add_user(ws.store, name, role, DEMO_PASSWORD, is_bureau=False, by=DEMO_ACCOUNTS[0][0])
+    ws.login(DEMO_ACCOUNTS[0][0], DEMO_PASSWORD)
+    return Run.plain(ws)
 
 
 def default_today(year: int) -> dt.date:

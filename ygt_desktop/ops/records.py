@@ -1,5 +1,5 @@
 """One stored service record: print it to PDF, and correct it after its quarter was
-submitted (the station head's PIN).
+submitted (a 站长, giving the password again).
 
 Used by ``ygt print``, the record editors' 打印 and their save of a locked record.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..reports import print_record
-from ..storage import locking
+from ..storage import locking, users
 from .base import OpError, Run
 
 T = TypeVar("T")
@@ -59,14 +59,17 @@ def print_pdf(
     return Printed(record_id, record.form.label, Path(out), warnings)
 
 
-def correct(run: Run, pin: str, save: Callable[[], T]) -> T:
+def correct(run: Run, password: str, save: Callable[[], T]) -> T:
     """Run ``save`` — a save of records dated in a submitted quarter — as the station
-    head: ``pin`` unlocks the lock for this call only, and each change is audited as a
-    correction (the next export of that quarter carries the next revision). A wrong
-    PIN raises :class:`~ygt_desktop.storage.locking.LockedError` and nothing is saved.
+    head: the actor must be a 站长 (``report.correct``) and give their password again;
+    the lock opens for this call only, and each change is audited as a correction (the
+    next export of that quarter carries the next revision). A wrong password raises
+    :class:`~ygt_desktop.storage.locking.LockedError` and nothing is saved.
 
     ``save`` must write through ``run.ws`` (the unlock belongs to its store)."""
     run.require("report.correct")
     run.check()
-    with locking.as_head(run.ws.store, pin):
+    if not users.check_password_of(run.ws.store, run.actor.name, password):
+        raise locking.LockedError("密码不正确，记录未更正。")
+    with locking.as_head(run.ws.store):
         return save()

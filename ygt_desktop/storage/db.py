@@ -150,7 +150,10 @@ class Store:
         self._topic_generation: dict[str, int] = {}
         self._untagged_generation = 0
         self.instance_lock: InstanceLock | None = None
+        # Who writes: set at login (Workspace.login) or by the operation's Run. Before
+        # anyone logs in, audit rows name the OS account and no role is held.
         self.user = os.environ.get("USERNAME") or os.environ.get("USER") or "操作员"
+        self.role: str | None = None
 
     @contextlib.contextmanager
     def write(self, *topics: str) -> Iterator[sqlite3.Connection]:

@@ -1,7 +1,7 @@
 """Submitted quarters and the lock they put on the records (issue 5).
 
 When the station head submits a quarter, the records dated in its window (1 January to
-the quarter's end) are locked: only the station head (by PIN) may change them, each
+the quarter's end) are locked: only a 站长 (password given again) may change them, each
 change is kept in the audit log as a correction, and the next export of that quarter
 carries the next revision number.
 """
@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
-import hmac
-import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +17,7 @@ from dataclasses import dataclass
 from ..core.report_model import Period
 from .audit import record
 from .db import Store, StoreError
-from .organisation import get_setting, set_setting
+from .organisation import get_setting
 
 CORRECTION = "correction"
 
@@ -38,7 +35,7 @@ class Submission:
     digest: str
 
 
-# ---- the station head --------------------------------------------------------------
+# ---- the station head ------------------------------------------------------------------
 
 
 def _now() -> str:
@@ -46,41 +43,20 @@ def _now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="microseconds")
 
 
-def _hash(pin: str, salt: bytes) -> str:
-    return hashlib.pbkdf2_hmac("sha256", pin.encode("utf-8"), salt, 100_000).hex()
-
-
-def set_head(store: Store, name: str, pin: str) -> None:
-    """Name the station head and set the PIN that unlocks submitted quarters."""
-    if not name.strip():
-        raise StoreError("请填写站长姓名")
-    if len(pin) < 4 or not pin.isdigit():
-        raise StoreError("站长密码应为至少4位数字")
-    salt = os.urandom(16)
-    set_setting(store, "head.name", name.strip())
-    set_setting(store, "head.pin", f"{salt.hex()}:{_hash(pin, salt)}")
-
-
 def head_name(store: Store) -> str | None:
-    return get_setting(store, "head.name")
-
-
-def check_pin(store: Store, pin: str) -> bool:
-    stored = get_setting(store, "head.pin")
-    if not stored or ":" not in stored:
-        return False
-    salt, digest = stored.split(":", 1)
-    return hmac.compare_digest(_hash(pin, bytes.fromhex(salt)), digest)
+    """The station head: the first active 站长 account (before accounts existed, the
+    name kept in the settings)."""
+    row = store.conn.execute(
+        "SELECT name FROM users WHERE role = '站长' AND active = 1 ORDER BY id LIMIT 1"
+    ).fetchone()
+    return str(row[0]) if row else get_setting(store, "head.name")
 
 
 @contextlib.contextmanager
-def as_head(store: Store, pin: str) -> Iterator[None]:
+def as_head(store: Store) -> Iterator[None]:
     """Within this block, changes to locked records are allowed (and audited as
-    corrections); a wrong PIN raises LockedError."""
-    if not check_pin(store, pin):
-        raise LockedError(
-            "站长密码不正确" if head_name(store) else "尚未设置站长和站长密码（设置 → 站长）"
-        )
+    corrections). Who may enter it is the operations layer's decision
+    (``report.correct``, the 站长 role, with the password given again)."""
     store.head_unlocked = True
     try:
         yield
@@ -123,7 +99,7 @@ def check_change(store: Store, *days: dt.date | None) -> list[Period]:
     if periods and not store.head_unlocked:
         raise LockedError(
             f"该记录属于已上报的{periods[0].label}，只有站长可以更正"
-            "（需要站长密码，更正会记入审计日志并产生新的版本）"
+            "（以站长账户再次输入密码确认，更正会记入审计日志并产生新的版本）"
         )
     return periods
 

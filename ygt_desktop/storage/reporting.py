@@ -87,7 +87,9 @@ class Reporting:
         out = {}
         if head := locking.head_name(self.ws.store):
             out["单位负责人"] = head
-        if operator := get_setting(self.ws.store, "operator"):
+        if self.ws.store.role:  # the logged-in user fills it in
+            out["填报人"] = self.ws.store.user
+        elif operator := get_setting(self.ws.store, "operator"):
             out["填报人"] = operator
         return out
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..core.forms import FormRegistry
 from ..paths import forms_dir, resources_dir
+from . import users
 from .db import Store
 from .opening import close_store, open_store
 from .organisation import Organisation, get_organisation, get_setting
@@ -66,6 +67,26 @@ class Workspace:
     @property
     def organisation(self) -> Organisation | None:
         return get_organisation(self.store)
+
+    @property
+    def is_bureau(self) -> bool:
+        org = self.organisation
+        return bool(org and org.is_bureau)
+
+    def login(
+        self, name: str, password: str, *, clock: users.Clock = users.system_clock
+    ) -> users.User:
+        """Log ``name`` in (see :func:`users.login`); from now on writes are audited as
+        that user and operations check that user's role."""
+        user = users.login(self.store, name, password, clock=clock)
+        self.act_as(user)
+        return user
+
+    def act_as(self, user: users.User) -> None:
+        """Write as ``user`` (already authenticated: the login, or the window's worker
+        acting for the window's user)."""
+        self.store.user = user.name
+        self.store.role = user.role
 
     def close(self, *, backup_on_exit: bool = True) -> Path | None:
         return close_store(self.store, backup_on_exit=backup_on_exit)

@@ -89,16 +89,25 @@ class RecordDialog(QDialog):
         self.accept()
 
     def _store_as_head(self, why: str, confirm: bool) -> bool:
-        """A record of a submitted quarter: the station head's PIN unlocks the change."""
-        pin = messages.ask_password(self, f"{why}\n\n请站长输入密码：", "更正已上报的记录")
-        if pin is None:
-            return False
+        """A record of a submitted quarter: a 站长 confirms with their password."""
         ws: Workspace = self.ws  # type: ignore[attr-defined]  # every editor keeps ws
+        run = Run.plain(ws)
+        if not run.actor.may("report.correct"):
+            try:
+                run.require("report.correct")  # audited as a refused attempt
+            except USER_ERRORS as exc:
+                messages.error(self, f"{why}\n\n{exc}")
+            return False
+        password = messages.ask_password(
+            self, f"{why}\n\n请 {run.actor.name} 再次输入密码以确认更正：", "更正已上报的记录"
+        )
+        if password is None:
+            return False
         try:
             # One quick save: on the UI thread, through the operation that checks the
             # actor may correct and audits the change as a correction.
-            ops_records.correct(Run.plain(ws), pin, lambda: self.store(confirm))
-        except USER_ERRORS as exc:  # a wrong PIN, a refusal, or what the save refused
+            ops_records.correct(run, password, lambda: self.store(confirm))
+        except USER_ERRORS as exc:  # a wrong password, a refusal, or what the save refused
             messages.error(self, str(exc))
             return False
         return True

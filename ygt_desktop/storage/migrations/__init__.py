@@ -52,6 +52,7 @@ from . import (
     history_0004_service_forms,
     history_0027_entities,
     history_0047_reporting,
+    history_0049_users,
 )
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
@@ -75,6 +76,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     *history_0004_service_forms.MIGRATIONS,
     *history_0027_entities.MIGRATIONS,
     *history_0047_reporting.MIGRATIONS,
+    *history_0049_users.MIGRATIONS,
 )
 _BY_NAME = {m.name: m for m in MIGRATIONS}
 
