@@ -38,8 +38,9 @@ class OpCancelled(OpError):
         super().__init__(message)
 
 
-class PermissionRefused(OpError):
-    """The acting user's role may not do this; the attempt is in the audit log."""
+class PermissionRefused(OpError, StoreError):
+    """The acting user's role may not do this; the attempt is in the audit log. Also a
+    StoreError, so every screen that shows a refused save shows this too."""
 
 
 # Errors whose message is meant for the user as it stands (Chinese, names the file,

@@ -73,3 +73,13 @@ def correct(run: Run, password: str, save: Callable[[], T]) -> T:
         raise locking.LockedError("密码不正确，记录未更正。")
     with locking.as_head(run.ws.store):
         return save()
+
+
+def delete(run: Run, remove: Callable[[], T]) -> T:
+    """Run ``remove`` — a repository's ``delete(id, reason)`` through ``run.ws`` — for a
+    user who may delete records (``record.delete``: 医生, 站长, 管理员; a 录入员 is
+    refused in Chinese and the attempt audited). The delete itself is audited with its
+    reason by the repository, in its own transaction."""
+    run.require("record.delete")
+    run.check()
+    return remove()

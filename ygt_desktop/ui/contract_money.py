@@ -37,6 +37,7 @@ from ..storage.workspace import Workspace
 from . import messages
 from .contract_table import RowsModel, day_from, table_view
 from .entity_editor import EntityEditor
+from .guard import deleting
 from .widgets import error_label
 
 
@@ -120,7 +121,7 @@ class _RecordsDialog(QDialog):
         if not reason:
             return
         try:
-            self.repo.delete(int(row["id"]), reason)
+            deleting(self.ws, lambda: self.repo.delete(int(row["id"]), reason))
         except StoreError as exc:
             messages.error(self, str(exc))
             return

@@ -28,6 +28,7 @@ from ..storage.workspace import Workspace
 from . import messages
 from .contract_table import Column, RowsModel, table_view
 from .entity_editor import EntityEditor
+from .guard import deleting
 
 
 class EntityList(QGroupBox):
@@ -119,7 +120,7 @@ class EntityList(QGroupBox):
         if not reason:
             return
         try:
-            self.repo.delete(int(row["id"]), reason)
+            deleting(self.ws, lambda: self.repo.delete(int(row["id"]), reason))
         except StoreError as exc:
             messages.error(self, str(exc))
             return

@@ -45,6 +45,7 @@ from .contract_table import (
     team_box,
     village_box,
 )
+from .guard import deleting
 from .jobs import JobRunner
 from .resident_model import SEX
 
@@ -301,7 +302,8 @@ class ContractListTab(QWidget):
         if not reason:
             return
         try:
-            contract_repo(self.ws.store, self.ws.forms, self.ws.services).delete(row.id, reason)
+            repo = contract_repo(self.ws.store, self.ws.forms, self.ws.services)
+            deleting(self.ws, lambda: repo.delete(row.id, reason))
         except StoreError as exc:
             messages.error(self, str(exc))
             return

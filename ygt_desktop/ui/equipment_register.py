@@ -36,6 +36,7 @@ from ..storage.workspace import Workspace
 from . import messages
 from .entity_editor import EntityEditor
 from .equipment_models import GREY, RED, SORT_ROLE, Column, RowsModel
+from .guard import deleting
 
 
 def money(value: float | None) -> str:
@@ -299,7 +300,8 @@ class RegisterTab(QWidget):
         if not reason:
             return
         assert record_id is not None
-        self._write(lambda: self._history_repo(kind).delete(record_id, reason))
+        repo = self._history_repo(kind)
+        self._write(lambda: deleting(self.ws, lambda: repo.delete(record_id, reason)))
 
     # ---- actions -----------------------------------------------------------------
     def _asset_header(self, asset: Asset) -> str:
@@ -372,7 +374,9 @@ class RegisterTab(QWidget):
             "删除设备",
         )
         if reason:
-            self._write(lambda: self.equipment.assets.delete(asset.id, reason))
+            self._write(
+                lambda: deleting(self.ws, lambda: self.equipment.assets.delete(asset.id, reason))
+            )
 
     def _write(self, job: Any) -> None:
         try:

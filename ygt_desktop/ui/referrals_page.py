@@ -35,6 +35,7 @@ from ..storage.referrals import DIRECTIONS, Referrals, Suggestion
 from ..storage.residents import Change
 from ..storage.workspace import Workspace
 from . import messages
+from .guard import deleting
 from .referral_editor import ReferralEditor, dismissal_editor, editor_for_suggestion
 from .referral_models import ReferralModel, SuggestionModel
 from .widgets import error_label
@@ -325,7 +326,7 @@ class ReferralsPage(QWidget):
         if reason is None:
             return
         try:
-            self.referrals.delete(referral_id, reason)
+            deleting(self.ws, lambda: self.referrals.delete(referral_id, reason))
         except StoreError as exc:
             messages.error(self, str(exc))
             return

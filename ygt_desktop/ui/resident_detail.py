@@ -32,6 +32,7 @@ from ..core.resident import flag_labels, sex_label
 from ..storage.referrals import Referrals
 from ..storage.workspace import Workspace
 from . import messages, printing
+from .guard import deleting
 from .jobs import JobRunner
 from .referral_editor import editor_for_record
 from .resident_editor import ResidentEditor
@@ -238,7 +239,8 @@ class ResidentDetail(QDialog):
         if reason is None:
             return
         try:
-            self.ws.services.delete(self.record_ids[row], reason)
+            rec = self.record_ids[row]
+            deleting(self.ws, lambda: self.ws.services.delete(rec, reason))
         except Exception as exc:  # noqa: BLE001 - shown to the user in Chinese
             messages.error(self, str(exc))
             return

@@ -23,6 +23,7 @@ from ..storage.residents import Change
 from ..storage.workspace import Workspace
 from . import messages
 from .close_dialog import CloseDialog
+from .guard import deleting
 from .resident_detail import ResidentDetail
 from .resident_editor import ResidentEditor
 from .resident_model import ResidentTableModel
@@ -171,7 +172,7 @@ class ResidentsPage(QWidget):
         if reason is None:
             return
         try:
-            change = self.ws.residents.delete(rid, reason)
+            change = deleting(self.ws, lambda: self.ws.residents.delete(rid, reason))
         except StoreError as exc:
             messages.error(self, str(exc))
             return

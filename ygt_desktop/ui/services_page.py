@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import messages
+from .guard import deleting
 from .service_editor import ServiceEditor
 
 SHOWN_FIELDS = 5  # first fields of a log shown as columns
@@ -126,7 +127,8 @@ class ServicesPage(QWidget):
         if reason is None:
             return
         try:
-            self.ws.services.delete(self.records[row]["id"], reason)
+            rec = self.records[row]["id"]
+            deleting(self.ws, lambda: self.ws.services.delete(rec, reason))
         except StoreError as exc:
             messages.error(self, str(exc))
             return

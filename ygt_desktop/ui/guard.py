@@ -1,0 +1,24 @@
+"""Protected actions from the window go through the operations layer, which checks the
+logged-in user's role (the buttons are only a convenience on top)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from ..ops import records
+from ..ops.base import Run
+from ..storage.workspace import Workspace
+
+T = TypeVar("T")
+
+
+def deleting(ws: Workspace, remove: Callable[[], T]) -> T:
+    """``remove()`` (a repository delete on ``ws``) if the user may delete records;
+    else :class:`~ygt_desktop.ops.base.PermissionRefused` (a StoreError), audited."""
+    return records.delete(Run.plain(ws), remove)
+
+
+def may(ws: Workspace, permission: str) -> bool:
+    """Whether the logged-in user may ``permission`` (to grey out a button)."""
+    return Run.plain(ws).actor.may(permission)
