@@ -76,6 +76,31 @@ def add_test_user(workspace: Workspace, role: str | None = None) -> None:
     workspace.login(TEST_USER, TEST_PASSWORD)
 
 
+class UnexpectedDialog(AssertionError):
+    """A test reached a real modal message box, which offscreen would wait forever."""
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_boxes(request, monkeypatch):
+    """A modal box nobody answers hangs the whole run (offscreen, no one clicks): in a
+    Qt test, reaching one fails the test with its text instead. Tests that expect a
+    box patch ``messages.*`` themselves, which overrides this."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    from ygt_desktop.ui import messages
+
+    def refuse(name: str):
+        def box(_parent, text="", *args, **kwargs):
+            raise UnexpectedDialog(f"messages.{name} was shown: {text}")
+
+        return box
+
+    for name in ("info", "error", "ask", "ask_text", "ask_password"):
+        monkeypatch.setattr(messages, name, refuse(name))
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _qt_font(request):
     """Install the bundled Chinese font once a Qt test creates the application."""

@@ -12,15 +12,19 @@ import pytest
 
 from tests.ops.ops_helpers import TODAY, Seen, watch
 from ygt_desktop.ops import demo, station
+from tests.conftest import TEST_PASSWORD, TEST_USER
 from ygt_desktop.ops.base import PermissionRefused, Run
+from ygt_desktop.ops.users import Login
 
 RESIDENTS = 120
+LOGIN = Login(TEST_USER, TEST_PASSWORD)  # the demo's 站长
 
 
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    with station.opened(path, create=True) as run:
+    with station.opened(path, create=True) as plain:
+        run = demo.as_demo_user(plain.ws, lambda: LOGIN)
         demo.generate(run, residents=RESIDENTS, seed=11, year=TODAY.year, today=TODAY)
     return path
 
@@ -59,5 +63,5 @@ def refuse(monkeypatch: pytest.MonkeyPatch):
 @pytest.fixture
 def open_run(demo_db: Path, seen: Seen) -> Iterator[Run]:
     """A run on the copied station whose progress goes into ``seen``."""
-    with station.opened(demo_db) as run:
+    with station.opened(demo_db, login=LOGIN) as run:
         yield watch(run, seen)
