@@ -36,4 +36,29 @@ def font_path() -> Path:
 
 def default_db_path() -> Path:
     """The database used when no ``--db`` is given: ``ygt.db`` in the user's data folder."""
-    return Path(user_data_dir("ygt_desktop", appauthor=False)) / "ygt.db"
+    return data_dir() / "ygt.db"
+
+
+def data_dir() -> Path:
+    """The user's data folder for this program (not created here)."""
+    return Path(user_data_dir("ygt_desktop", appauthor=False))
+
+
+def lock_dir() -> Path:
+    """Where the one-app-per-database locks live, named by the database file's identity
+    (device and inode), so every name of one file — a symlink, a hard link — meets the
+    same lock. In the user's data folder (not the shared temporary folder, where another
+    account could plant files); created owner-only by the lock."""
+    return data_dir() / "locks"
+
+
+def private_umask() -> None:
+    """Make every file this process creates from now on readable by its owner only
+    (umask 077): the entry points (``ygt``, ``ygt-desktop``) call it first, so exports,
+    logs and anything a library creates are private too. Storage also sets explicit
+    modes where it creates files, so library use and tests get them without this. On
+    Windows the umask only affects the read-only flag: files there are private because
+    they live under the user's profile (:func:`default_db_path`)."""
+    import os
+
+    os.umask(0o077)

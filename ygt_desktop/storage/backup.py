@@ -7,6 +7,14 @@ The copy carries a ``backup_info`` table (reason, time, source file); it is drop
 again on restore. A failed backup leaves no file behind. After each backup the folder
 is rotated with :func:`ygt_desktop.core.retention.backups_to_keep`.
 
+A backup counts as *good* only once the full ``PRAGMA integrity_check`` has passed on
+it (:func:`verify_full`, run in the background by the window and at once by ``ygt
+backup``): the result is kept beside it in ``<backup>.verified`` with the file's size,
+time and SHA-256, so a copy changed afterwards is not taken for the one checked.
+:func:`newest_good_backup` offers only such a backup. Backups, markers and the folder
+are owner-only (0600/0700); what an interrupted backup or restore left behind is
+removed at the next start (:func:`clear_interrupted`).
+
 Restoring never deletes the current file: it is renamed aside to
 ``<name>.replaced-YYYYMMDD-HHMMSS`` (with its ``-wal``), Firefox-style.
 """
@@ -14,22 +22,35 @@ Restoring never deletes the current file: it is renamed aside to
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import re
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..core.retention import backups_to_keep
-from .db import StoreError, describe_os_error, looks_like_sqlite, quick_check
+from .db import (
+    PRIVATE_FILE,
+    SIDECARS,
+    StoreError,
+    describe_os_error,
+    integrity_check,
+    looks_like_sqlite,
+    make_private_dir,
+    quick_check,
+    tighten,
+)
 
 NAME_RE = re.compile(r"^ygt-(\d{8})-(\d{6})-(\d{6})\.db$")
 NAME_FORMAT = "ygt-%Y%m%d-%H%M%S-%f.db"
 STALE_TMP_SECONDS = 24 * 3600
+MARK = ".verified"  # beside each backup once the full check has run on it
 
 
 @dataclass(frozen=True)
@@ -60,10 +81,12 @@ def make_backup(
     now = _local_naive(now or datetime.now())
     folder = backup_dir_for(db_path)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_private_dir(folder)
         final = _free_name(folder, now)
         tmp = final.with_name(final.name + ".tmp")
-        open(tmp, "xb").close()  # a clear PermissionError for a read-only folder
+        # Owner-only from the start (SQLite gives the copy's journal the same mode), and
+        # a clear PermissionError for a read-only folder.
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
     except OSError as exc:
         raise _backup_error(exc, folder) from exc
     try:
@@ -86,7 +109,9 @@ def make_backup(
 
 
 def _backup_error(exc: BaseException, folder: Path) -> StoreError:
-    return StoreError(f"备份未完成，无法写入备份文件夹 {folder}。{describe_os_error(exc)}")
+    return StoreError(
+        f"备份未完成，无法写入备份文件夹 {folder}。{describe_os_error(exc, folder, '备份')}"
+    )
 
 
 def _copy_into(
@@ -116,15 +141,136 @@ def _copy_into(
 
 
 def list_backups(db_path: Path) -> list[BackupInfo]:
-    """The backups of ``db_path``, newest first (``ok`` is not checked here: ``None``)."""
+    """The backups of ``db_path``, newest first. ``ok`` says what the full check found
+    as recorded beside each (True passed, False damaged, None not checked yet); the file
+    is not read again here."""
     result = []
     for path, created_at in _scan(backup_dir_for(db_path)):
         try:
             size = path.stat().st_size
         except OSError:
             continue
-        result.append(BackupInfo(path, created_at, size, _read_reason(path)))
+        result.append(BackupInfo(path, created_at, size, _read_reason(path), checked(path)))
     return result
+
+
+# ---- verification: the full check, recorded beside the backup ----------------------------
+
+
+def marker_for(path: Path) -> Path:
+    return Path(path).with_name(Path(path).name + MARK)
+
+
+def _fingerprint(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_marker(path: Path) -> dict[str, object] | None:
+    """The recorded check of ``path`` if it still describes this very file (same size
+    and modification time), else None."""
+    try:
+        data = json.loads(marker_for(path).read_text(encoding="utf-8"))
+        size, mtime = _fingerprint(path)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("size") != size or data.get("mtime_ns") != mtime:
+        return None
+    return data
+
+
+def checked(path: Path) -> bool | None:
+    """What the full check recorded for ``path``: True passed, False damaged, None not
+    checked (or the file changed since). Cheap: the file is not read."""
+    data = _read_marker(Path(path))
+    return None if data is None else data.get("ok") is True
+
+
+def confirmed(path: Path) -> bool:
+    """True when ``path`` passed the full check and its bytes are still the ones checked
+    (SHA-256: a second or two for a large file)."""
+    path = Path(path)
+    data = _read_marker(path)
+    if data is None or data.get("ok") is not True:
+        return False
+    try:
+        return data.get("sha256") == _sha256(path)
+    except OSError:
+        return False
+
+
+def verify_full(path: Path, cancelled: Callable[[], bool] | None = None) -> list[str]:
+    """Run the full ``integrity_check`` on the backup ``path`` (read-only) and record the
+    result beside it; the problems found (empty: the backup is good). A file that is
+    not SQLite at all is damaged too. ``cancelled`` stops a long check
+    (:class:`~ygt_desktop.storage.db.CheckInterrupted`; nothing recorded then)."""
+    path = Path(path)
+    try:
+        size, mtime = _fingerprint(path)
+        if size == 0 or not looks_like_sqlite(path):
+            problems = ["文件为空或文件头已损坏，不是完整的数据库"]
+        else:
+            with _readonly(path) as conn:
+                problems = integrity_check(conn, cancelled)
+        sha = _sha256(path)
+    except (OSError, sqlite3.Error) as exc:
+        return [str(exc)]  # unreadable now: nothing recorded, asked again next time
+    record = {
+        "ok": not problems,
+        "problems": problems[:10],
+        "size": size,
+        "mtime_ns": mtime,
+        "sha256": sha,
+        "checked_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+    _write_marker(path, record)
+    return problems
+
+
+def _write_marker(path: Path, record: dict[str, object]) -> None:
+    """Owner-only; a folder that cannot be written (a read-only stick) records nothing."""
+    marker = marker_for(path)
+    with contextlib.suppress(OSError):
+        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(record, fh, ensure_ascii=False)
+        tighten(marker)
+
+
+def unverified(db_path: Path) -> list[BackupInfo]:
+    """The backups of ``db_path`` the full check has not run on yet, newest first."""
+    return [info for info in list_backups(db_path) if info.ok is None]
+
+
+def clear_interrupted(db_path: Path) -> list[Path]:
+    """Remove what an interrupted backup or restore of ``db_path`` left behind
+    (``ygt-*.db.tmp`` with its journal, ``<db>.restoring.tmp``) and make old backups
+    owner-only. Only for the holder of the database's instance lock — nobody else is
+    backing it up then. The paths removed."""
+    db_path = Path(db_path)
+    removed = []
+    leftovers = [db_path.with_name(db_path.name + ".restoring.tmp")]
+    folder = backup_dir_for(db_path)
+    if folder.is_dir():
+        tighten(folder, 0o700)
+        for path in folder.iterdir():
+            if path.name.startswith("ygt-") and ".tmp" in path.name:
+                leftovers.append(path)
+            elif path.name.startswith("ygt-"):
+                tighten(path)
+    for tmp in leftovers:
+        for candidate in (tmp, *(tmp.with_name(tmp.name + sfx) for sfx in SIDECARS)):
+            if candidate.exists() and _remove_quietly(candidate):
+                removed.append(candidate)
+    return removed
 
 
 def rotate(db_path: Path, now: datetime | None = None) -> list[Path]:
@@ -141,7 +287,11 @@ def rotate(db_path: Path, now: datetime | None = None) -> list[Path]:
     for path, stamp in found:
         if stamp not in keep and _remove_quietly(path):
             deleted.append(path)
+            _remove_quietly(marker_for(path))
     if folder.is_dir():
+        for marker in folder.glob(f"ygt-*.db{MARK}"):
+            if not marker.with_name(marker.name[: -len(MARK)]).exists():
+                _remove_quietly(marker)
         for tmp in folder.glob("ygt-*.tmp"):
             with contextlib.suppress(OSError):
                 if time.time() - tmp.stat().st_mtime > STALE_TMP_SECONDS:
@@ -161,10 +311,18 @@ def verify_backup(path: Path) -> bool:
         return False
 
 
-def newest_good_backup(db_path: Path) -> BackupInfo | None:
-    """The newest backup of ``db_path`` that passes :func:`verify_backup` (``ok=True``)."""
+def newest_good_backup(
+    db_path: Path, *, check_unverified: bool = True, cancelled: Callable[[], bool] | None = None
+) -> BackupInfo | None:
+    """The newest backup of ``db_path`` known good: the full check passed on it and its
+    bytes are unchanged since (``ok=True``). A backup not checked yet is checked now
+    when ``check_unverified`` (seconds for a large file), else passed over; a damaged or
+    changed one never counts."""
     for info in list_backups(db_path):
-        if verify_backup(info.path):
+        state = info.ok
+        if state is None and check_unverified:
+            state = not verify_full(info.path, cancelled)
+        if state and confirmed(info.path):
             return BackupInfo(info.path, info.created_at, info.size, info.reason, ok=True)
     return None
 
@@ -184,9 +342,12 @@ def restore(db_path: Path, backup_path: Path) -> Path | None:
             "当前数据库未改变。请选择另一个备份。"
         )
     tmp = db_path.with_name(db_path.name + ".restoring.tmp")
+    full = checked(backup_path) is not True  # a verified backup needs only the quick check
     try:
-        shutil.copyfile(backup_path, tmp)
-        problems = _prepare_restored(tmp)
+        _remove_quietly(tmp)
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+        shutil.copyfile(backup_path, tmp)  # into the owner-only file
+        problems = _prepare_restored(tmp, full=full)
         if problems:
             raise StoreError(
                 "复制出的备份检查未通过，恢复已取消，当前数据库未改变：" + "；".join(problems[:3])
@@ -202,20 +363,23 @@ def restore(db_path: Path, backup_path: Path) -> Path | None:
         _fsync_dir(db_path.parent)
     except (sqlite3.Error, OSError) as exc:
         _remove_quietly(tmp)
-        raise StoreError(f"恢复失败，当前数据库未改变：{describe_os_error(exc)}") from exc
+        raise StoreError(
+            f"恢复失败，当前数据库未改变：{describe_os_error(exc, db_path, '恢复')}"
+        ) from exc
     except BaseException:
         _remove_quietly(tmp)
         raise
     return aside
 
 
-def _prepare_restored(tmp: Path) -> list[str]:
-    """Drop our ``backup_info`` label from the copy and check it; return its problems."""
+def _prepare_restored(tmp: Path, *, full: bool = True) -> list[str]:
+    """Drop our ``backup_info`` label from the copy and check it (fully unless the
+    backup was verified already); return its problems."""
     conn = sqlite3.connect(str(tmp), isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("DROP TABLE IF EXISTS backup_info")
-        return quick_check(conn)
+        return integrity_check(conn) if full else quick_check(conn)
     finally:
         conn.close()
         _remove_sidecars(tmp)

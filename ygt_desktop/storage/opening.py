@@ -1,8 +1,13 @@
 """Open or create a database file: check it, lock it, back it up and migrate it.
 
 - A file that is not SQLite is refused (:class:`NotADatabaseError`).
-- ``quick_check`` runs on every open; a damaged file is opened read-only and the
-  problems are kept on the store, so the UI can offer the newest good backup.
+- Every open checks the file: the full ``integrity_check`` for a small file, else
+  ``quick_check`` (the window then runs the full one in the background); a damaged
+  file is opened read-only and the problems are kept on the store, so the UI can
+  offer the newest good backup.
+- A full disk, a read-only disk or folder and a file without permission are refused
+  with their own Chinese message (:func:`ygt_desktop.storage.db.fault_message`).
+- The file, its -wal/-shm and the folder we create are owner-only.
 - Before pending migrations are applied to an existing database a backup is made.
 """
 
@@ -11,8 +16,15 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from ..paths import default_db_path
 from . import backup, migrations
 from .db import (
+    DAMAGED,
+    FULL,
+    NO_PERMISSION,
+    OTHER,
+    PRIVATE_DIR,
+    READ_ONLY,
     DamagedDatabaseError,
     InstanceLock,
     NotADatabaseError,
@@ -20,19 +32,28 @@ from .db import (
     StoreError,
     connect,
     describe_os_error,
+    fault_message,
+    fault_of,
+    integrity_check,
     looks_like_sqlite,
+    make_private_dir,
+    make_private_file,
     quick_check,
+    tighten,
 )
+
+FULL_CHECK_BYTES = 32 * 1024 * 1024
 
 
 def open_store(path: Path, *, create: bool = False, lock: bool = True, check: bool = True) -> Store:
     """Open ``path`` for this process.
 
-    ``create`` allows a new file. ``lock`` takes the one-app-per-file lock (the GUI and
-    writing commands do; read-only checks need not). ``check=False`` skips
-    ``quick_check`` — only for a second connection to a file this process has just
-    opened and checked (the window's background jobs). Raises :class:`StoreError`
-    subclasses with Chinese messages.
+    ``create`` allows a new file (made owner-only, in a folder made owner-only when we
+    create it). ``lock`` takes the one-app-per-file lock (the GUI and writing commands
+    do; read-only checks need not); with it, what an interrupted backup or restore left
+    behind is cleared away. ``check=False`` skips the check — only for a second
+    connection to a file this process has just opened and checked (the window's
+    background jobs). Raises :class:`StoreError` subclasses with Chinese messages.
     """
     path = Path(path)
     exists = path.exists() and path.stat().st_size > 0
@@ -40,16 +61,21 @@ def open_store(path: Path, *, create: bool = False, lock: bool = True, check: bo
         raise NotADatabaseError(f"文件 {path} 是空文件，不是本程序的数据库。")
     if not exists and not create:
         raise StoreError(f"数据库文件 {path} 不存在。请先运行初始化（ygt init）或在程序中新建。")
-    if exists and not looks_like_sqlite(path):
-        raise NotADatabaseError(f"文件 {path} 不是本程序的数据库（不是 SQLite 数据库文件）。")
-    if not exists:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(describe_os_error(exc)) from exc
+    try:
+        if exists and not looks_like_sqlite(path):
+            raise NotADatabaseError(f"文件 {path} 不是本程序的数据库（不是 SQLite 数据库文件）。")
+        if not exists:
+            if not path.parent.is_dir():
+                make_private_dir(path.parent)
+            make_private_file(path)  # before the lock: the lock is named by the file
+        if path.parent == default_db_path().parent:
+            tighten(path.parent, PRIVATE_DIR)  # our own data folder
+    except OSError as exc:
+        raise StoreError(describe_os_error(exc, path, "打开数据库")) from exc
     instance_lock = InstanceLock(path) if lock else None
     if instance_lock:
         instance_lock.acquire()
+        backup.clear_interrupted(path)
     try:
         store = _open_checked(path, exists, check=check)
     except BaseException:
@@ -57,6 +83,7 @@ def open_store(path: Path, *, create: bool = False, lock: bool = True, check: bo
             instance_lock.release()
         raise
     store.instance_lock = instance_lock
+    store.unclean_shutdown = bool(instance_lock and instance_lock.unclean)
     return store
 
 
@@ -70,7 +97,16 @@ def damaged_message(path: Path) -> str:
 def _open_checked(path: Path, exists: bool, *, check: bool = True) -> Store:
     try:
         conn = connect(path)
+        # A small file gets the full check at once (well under a second); a large one
+        # the quick check here and the full one in the window's background.
+        small = path.stat().st_size <= FULL_CHECK_BYTES
+        problems = (
+            (integrity_check(conn) if small else quick_check(conn)) if exists and check else []
+        )
     except sqlite3.DatabaseError as exc:
+        kind = fault_of(exc, path)
+        if kind not in (DAMAGED, OTHER):
+            raise StoreError(fault_message(kind, "打开数据库", path)) from exc
         # Damaged beyond a normal open: try to read it, so the user can still look.
         try:
             conn = connect(path, readonly=True)
@@ -78,7 +114,8 @@ def _open_checked(path: Path, exists: bool, *, check: bool = True) -> Store:
         except sqlite3.DatabaseError:
             raise DamagedDatabaseError(damaged_message(path)) from exc
         return Store(path, conn, readonly=True, problems=problems)
-    problems = quick_check(conn) if exists and check else []
+    except OSError as exc:
+        raise StoreError(describe_os_error(exc, path, "打开数据库")) from exc
     if problems:
         conn.close()
         conn = connect(path, readonly=True)
@@ -90,6 +127,9 @@ def _open_checked(path: Path, exists: bool, *, check: bool = True) -> Store:
         migrations.apply_pending(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
+        kind = fault_of(exc, path)
+        if kind in (FULL, READ_ONLY, NO_PERMISSION):
+            raise StoreError(fault_message(kind, "升级数据库", path)) from exc
         raise DamagedDatabaseError(f"数据库文件 {path} 无法升级：{exc}") from exc
     return Store(path, conn)
 
