@@ -20,6 +20,7 @@ from ygt_desktop.storage import roster
 from ygt_desktop.storage.organisation import Organisation, set_organisation
 from ygt_desktop.storage.submissions import Incoming
 from ygt_desktop.storage.workspace import Workspace
+from tests.conftest import add_test_user
 
 BUREAU = Organisation("530102", "五华区卫生健康局", "区", "530100")
 CITY = Organisation("530100", "昆明市卫生健康委员会", "市", "530000")
@@ -40,7 +41,7 @@ def make_bureau(
             for n, (code, name) in enumerate(stations, start=2)
         ],
     )
-    ws.store.user = "汇总员"
+    add_test_user(ws)  # the bureau's 管理员
     return ws
 
 

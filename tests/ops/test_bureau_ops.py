@@ -41,7 +41,7 @@ class Recorder:
         return self.stopped
 
     def run(self, ws) -> Run:
-        return Run(ws, Actor("汇总员"), self.progress, self.cancelled)
+        return Run(ws, Actor("汇总员", "审核员"), self.progress, self.cancelled)
 
 
 def counts(ws) -> tuple[int, int]:

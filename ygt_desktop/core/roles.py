@@ -33,7 +33,6 @@ _EVERYONE = frozenset(ROLES)
 # permission -> (what it is, in the words of a refusal; who may)
 PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     # records
-    "record.edit": ("录入和修改服务记录", _STATION_ALL),
     "record.delete": ("删除记录", _DOCTORS_UP),
     "record.print": ("打印服务记录", _STATION_ALL),
     "phones.view": ("查看完整的电话号码", _DOCTORS_UP),
