@@ -5,6 +5,7 @@
     ygt user passwd NAME                                  改密码（自己的需原密码；他人的需站长/管理员）
     ygt user disable NAME | enable NAME | unlock NAME     停用、启用、解除锁定
     ygt user role NAME ROLE                               改角色
+    ygt user roles                                        各角色的权限表
     ygt audit [--from D] [--to D] [--user U] [--table T] [--record N] [--csv OUT] [--as NAME]
 
 Every command acts as the user of ``--user`` (``ygt audit``: ``--as``, since its
@@ -135,6 +136,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_roles(args: argparse.Namespace) -> int:
+    """The role table as it is enforced (no database needed)."""
+    print("权限\t" + "\t".join(roles.ROLES))
+    for perm, (label, _who) in roles.PERMISSIONS.items():
+        marks = ["✓" if roles.allowed(r, perm) else "" for r in roles.ROLES]
+        print(f"{label}（{perm}）\t" + "\t".join(marks))
+    return 0
+
+
 def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add ``user`` and ``audit`` to ``ygt``'s subcommands."""
     user = sub.add_parser("user", help="用户账户：添加、列出、改密码、停用")
@@ -145,6 +155,9 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     s.add_argument("name", metavar="姓名", help="用户名（一般用姓名）")
     s.add_argument("--role", required=True, choices=roles.ROLES, help="角色")
     s.set_defaults(func=cmd_add)
+
+    s = commands.add_parser("roles", help="列出各角色的权限（不需要数据库）")
+    s.set_defaults(func=cmd_roles)
 
     s = commands.add_parser("list", help="列出用户")
     db_arg(s)
