@@ -129,7 +129,8 @@ def query(
 ) -> list[Entry]:
     """Rows matching every filter given, newest first (``since``/``until`` inclusive,
     by the local date the row was written)."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     if since is not None:
         where.append("at >= ?")
         params.append(since.isoformat())
