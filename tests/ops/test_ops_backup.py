@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.ops.conftest import LOGIN
 from tests.ops.ops_helpers import watch
 from ygt_desktop.ops import backup
 from ygt_desktop.ops.base import OpCancelled, OpError, PermissionRefused
@@ -82,9 +83,9 @@ def test_restore_puts_the_old_file_aside_and_a_bad_backup_changes_nothing(demo_d
     fake.write_text("不是数据库", encoding="utf-8")
     before = demo_db.read_bytes()
     with pytest.raises(StoreError, match="不能用于恢复"):
-        backup.restore(demo_db, fake)
+        backup.restore(demo_db, fake, LOGIN)
     assert demo_db.read_bytes() == before
-    aside = backup.restore(demo_db, made)
+    aside = backup.restore(demo_db, made, LOGIN)
     assert aside is not None and aside.exists() and backup.check(demo_db).residents == 120
 
 
@@ -92,4 +93,4 @@ def test_restore_refuses_while_the_database_is_open(demo_db, seen):
     with opened(demo_db) as run:
         made = backup.make(run)
         with pytest.raises(StoreError, match="正被另一个程序窗口使用"):
-            backup.restore(demo_db, made)
+            backup.restore(demo_db, made, LOGIN)

@@ -337,10 +337,7 @@ def restore(db_path: Path, backup_path: Path) -> Path | None:
     """
     db_path, backup_path = Path(db_path), Path(backup_path)
     if not verify_backup(backup_path):
-        raise StoreError(
-            f"备份文件 {backup_path.name} 已损坏或不是本程序的数据库，不能用于恢复。"
-            "当前数据库未改变。请选择另一个备份。"
-        )
+        raise StoreError(bad_backup_message(backup_path))
     tmp = db_path.with_name(db_path.name + ".restoring.tmp")
     full = checked(backup_path) is not True  # a verified backup needs only the quick check
     try:
@@ -370,6 +367,13 @@ def restore(db_path: Path, backup_path: Path) -> Path | None:
         _remove_quietly(tmp)
         raise
     return aside
+
+
+def bad_backup_message(backup_path: Path) -> str:
+    return (
+        f"备份文件 {Path(backup_path).name} 已损坏或不是本程序的数据库，不能用于恢复。"
+        "当前数据库未改变。请选择另一个备份。"
+    )
 
 
 def _prepare_restored(tmp: Path, *, full: bool = True) -> list[str]:
