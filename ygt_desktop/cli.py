@@ -26,7 +26,10 @@ from .ops import station
 from .ops.base import USER_ERRORS
 from .ops.report import PartlyWritten
 from .ops.users import Login
-from .paths import default_db_path  # also imported from here by older callers
+from .paths import (
+    default_db_path,  # also imported from here by older callers
+    private_umask,
+)
 from .storage.organisation import LEVELS, Organisation, check_village
 
 
@@ -118,12 +121,24 @@ def cmd_backup(args: argparse.Namespace) -> int:
     with station.opened(Path(args.db), login=login_of(args)) as run:
         made = backups.make(run)
     print(f"已备份到 {made}")
+    problems = backups.verify(made)  # a backup counts as good only once fully checked
+    if problems:
+        print(f"错误：备份 {made.name} 未通过完整性检查，不能作为完好的备份：", file=sys.stderr)
+        for p in problems[:5]:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    print("备份已通过完整性检查（integrity_check）。", file=sys.stderr)
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    health = backups.check(Path(args.db))
+    health = backups.check(Path(args.db), quick=args.quick)
     path, good = health.path, health.good_backup
+    how = (
+        "完整检查（integrity_check）"
+        if health.full
+        else "快速检查（quick_check，不核对索引；完整检查请去掉 --quick）"
+    )
     if not health.ok:
         print(f"数据库 {path} 已损坏：")
         for p in health.problems[:10]:
@@ -133,13 +148,29 @@ def cmd_check(args: argparse.Namespace) -> int:
                 f"最近的完好备份：{good.path}（{good.created_at:%Y-%m-%d %H:%M}）。"
                 f"恢复：ygt restore --db {path} {good.path}"
             )
+        else:
+            print("没有通过完整性检查的备份可以恢复。请联系技术支持。")
+        print(f"检查方式：{how}")
         return 1
     org = health.organisation
-    print(f"数据库 {path} 完好。")
+    if health.audit:
+        print(f"数据库 {path} 文件完好，但审计日志与数据不符（可能有人绕过本程序直接修改）：")
+    else:
+        print(f"数据库 {path} 完好。")
     if org:
         print(f"机构：{org.name}（{org.code}，{org.level}）")
     print(f"居民档案：{health.residents} 份")
     print(f"最近备份：{good.created_at:%Y-%m-%d %H:%M}" if good else "最近备份：无")
+    print(f"检查方式：{how}")
+    if health.unverified:
+        print(f"尚未完整检查的备份：{health.unverified} 个（不算作完好的备份）")
+    if health.audit:
+        print("审计日志：发现问题")
+        for message in health.audit:
+            print(f"  {message}")
+        return 1
+    if health.audit_checked:
+        print("审计日志：哈希链完整，记录与审计日志一致")
     return 0
 
 
@@ -199,18 +230,21 @@ def cmd_worklist(args: argparse.Namespace) -> int:
     return 0
 
 
+BACKUP_STATE = {True: "已校验", False: "已损坏", None: "未校验"}
+
+
 def cmd_backups(args: argparse.Namespace) -> int:
     for info in backups.list_all(Path(args.db)):
         print(
             f"{info.created_at:%Y-%m-%d %H:%M:%S}\t{info.reason or ''}\t"
-            f"{info.size // 1024} KB\t{info.path}"
+            f"{info.size // 1024} KB\t{BACKUP_STATE[info.ok]}\t{info.path}"
         )
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     path = Path(args.db)
-    aside = backups.restore(path, Path(args.backup))
+    aside = backups.restore(path, Path(args.backup), login_of(args))
     print(f"已从 {args.backup} 恢复到 {path}" + (f"；原文件已另存为 {aside}" if aside else ""))
     return 0
 
@@ -300,8 +334,11 @@ def build_parser() -> argparse.ArgumentParser:
     db_arg(s)
     s.set_defaults(func=cmd_backup)
 
-    s = sub.add_parser("check", help="检查数据库是否完好")
+    s = sub.add_parser("check", help="检查数据库是否完好（完整检查，含审计日志）")
     db_arg(s)
+    s.add_argument(
+        "--quick", action="store_true", help="只做快速检查（quick_check，几秒内完成，不核对索引）"
+    )
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("worklist", help="待办随访名单：打印为 PDF、导出表格或显示在屏幕上")
@@ -339,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_arg(s)
     s.set_defaults(func=cmd_backups)
 
-    s = sub.add_parser("restore", help="从备份恢复（原文件另存，不删除）")
+    s = sub.add_parser("restore", help="从备份恢复（原文件另存，不删除；须站长或管理员）")
     db_arg(s)
     s.add_argument("backup", help="备份文件")
     s.set_defaults(func=cmd_restore)
@@ -361,6 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    private_umask()  # everything ygt writes (exports, logs, databases) is owner-only
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")  # Windows consoles default to GBK
         sys.stderr.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
