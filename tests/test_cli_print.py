@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from tests.conftest import add_test_user
 from ygt_desktop import cli
 from ygt_desktop.storage.organisation import Organisation, add_village, set_organisation
 from ygt_desktop.storage.workspace import Workspace
@@ -38,6 +39,7 @@ def station(tmp_path: Path, forms) -> Station:
     db = tmp_path / "station.db"
     ws = Workspace.open(db, create=True, forms=forms)
     try:
+        add_test_user(ws)
         set_organisation(ws.store, Organisation("530102001", "小坝村卫生室", "站", "530102"))
         add_village(ws.store, "101", "小坝村委会")
         rid = ws.residents.save(

@@ -90,8 +90,14 @@ def test_pdf_and_csv_are_written(db, tmp_path, capsys):
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert {r["姓名"] for r in rows} == {"张三"}
+    assert {r["联系电话"] for r in rows} == {"139****5678"}
+    assert ID_NUMBER not in data.decode("utf-8-sig") and "13912345678" not in text
+    assert "电话号码已遮挡" in out
+
+    rc, out, err = run(capsys, "--db", str(db), *ON, "--csv", str(table), "--full-phone")
+    assert rc == 0, err
+    rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
     assert {r["联系电话"] for r in rows} == {"13912345678"}
-    assert ID_NUMBER not in data.decode("utf-8-sig")
 
 
 @pytest.mark.parametrize(("args", "words"), [

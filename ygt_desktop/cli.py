@@ -193,7 +193,8 @@ def _one_of(what: str, options: Sequence[str]) -> Callable[[str], str]:
 
 
 def cmd_worklist(args: argparse.Namespace) -> int:
-    from .ops import worklist
+    from .core.masking import Shown
+    from .ops import privacy, worklist
     from .reports import worklist_rows as rows
 
     start, end, on = worklist.week_range(args.on, args.date_from, args.date_to)
@@ -212,13 +213,17 @@ def cmd_worklist(args: argparse.Namespace) -> int:
     with station.opened(Path(args.db), lock=False, login=login_of(args)) as run:
         if args.pdf is None and args.csv is None:
             listing = worklist.items(run, query)
+            # On screen as in the window: phones in full for those who phone residents.
+            shown = Shown(phones=privacy.shows_phones(run.actor))
         else:
-            done = worklist.export(run, query, pdf=args.pdf, csv=args.csv)
+            done = worklist.export(
+                run, query, pdf=args.pdf, csv=args.csv, full_phone=args.full_phone
+            )
             listing = done.listing
     count = len(listing.items)
     if args.pdf is None and args.csv is None:
         print(f"待办随访 {start} 至 {end}（状态和年龄按 {on} 计）；{listing.filters}")
-        print(rows.text_table(rows.worklist_rows(listing.items, on, listing.village_names)))
+        print(rows.text_table(rows.worklist_rows(listing.items, on, listing.village_names, shown)))
         print(listing.counts)
         return 0
     if args.pdf is not None:
@@ -227,6 +232,8 @@ def cmd_worklist(args: argparse.Namespace) -> int:
             print(f"注意：{w}")
     if args.csv is not None:
         print(f"已将待办随访表格（{count} 项）导出到 {args.csv}")
+    if not args.full_phone:
+        print("电话号码已遮挡（需要完整号码请加 --full-phone）")
     return 0
 
 
@@ -273,6 +280,7 @@ def cmd_print(args: argparse.Namespace) -> int:
             form_id=args.form,
             on=args.date,
             full_id=args.full_id,
+            full_phone=args.full_phone,
         )
     print(f"已打印服务记录 {done.record_id}（{done.label}）到 {out}")
     for w in done.warnings:
@@ -370,6 +378,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--pdf", type=Path, metavar="文件", help="打印为 PDF 文件（A4 横向）")
     s.add_argument("--csv", type=Path, metavar="文件", help="导出为 CSV 表格（Excel 可直接打开）")
+    s.add_argument(
+        "--full-phone",
+        action="store_true",
+        help="文件中写出完整电话号码（默认遮挡；医生、站长、管理员可用，记入审计日志）",
+    )
     s.set_defaults(func=cmd_worklist)
 
     s = sub.add_parser("backups", help="列出备份")
@@ -389,7 +402,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--form", help="表单编号，如 htn_followup（与 --resident 一起用）")
     s.add_argument("--date", type=_parse_date, help="只找这一天的记录（YYYY-MM-DD）")
     s.add_argument("--out", required=True, help="PDF 文件路径")
-    s.add_argument("--full-id", action="store_true", help="打印完整身份证号（默认遮盖中间数字）")
+    s.add_argument(
+        "--full-id",
+        action="store_true",
+        help="打印完整身份证号（默认遮挡中间数字；仅站长可用，记入审计日志）",
+    )
+    s.add_argument(
+        "--full-phone",
+        action="store_true",
+        help="打印完整电话号码（默认遮挡；医生、站长、管理员可用，记入审计日志）",
+    )
     s.set_defaults(func=cmd_print)
     cli_report.register(sub, db_arg)
     cli_bureau.register(sub, db_arg)

@@ -1,7 +1,7 @@
 """``ygt report``, ``ygt lists``, ``ygt submit``: the quarterly report without a screen.
 
     ygt report --db PATH --period 2026Q3 [--xlsx OUT] [--pdf OUT] [--json OUT]
-    ygt lists  --db PATH --period 2026Q3 --xlsx OUT [--full-id]
+    ygt lists  --db PATH --period 2026Q3 --xlsx OUT [--full-id] [--full-phone]
     ygt submit --db PATH --period 2026Q3
 
 JSON is a list of objects with the seven keys of the workbook's ``_data`` rows and the
@@ -61,8 +61,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_lists(args: argparse.Namespace) -> int:
     with opened(Path(args.db), lock=False, login=login_of(args)) as run:
-        count = ops.write_lists(run, args.period, Path(args.xlsx), full_id=args.full_id)
-    shown = "完整身份证号" if args.full_id else "身份证号已遮挡"
+        count = ops.write_lists(
+            run, args.period, Path(args.xlsx), full_id=args.full_id, full_phone=args.full_phone
+        )
+    shown = "，".join(
+        (
+            "完整身份证号" if args.full_id else "身份证号已遮挡",
+            "完整电话号码" if args.full_phone else "电话号码已遮挡",
+        )
+    )
     print(f"{args.period.label}花名册已写入 {args.xlsx}（{count} 张表，{shown}）")
     return 0
 
@@ -87,7 +94,14 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     db_arg(s)
     s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
     s.add_argument("--xlsx", required=True, help="写出花名册工作簿")
-    s.add_argument("--full-id", action="store_true", help="导出完整身份证号（默认遮挡）")
+    s.add_argument(
+        "--full-id", action="store_true", help="导出完整身份证号（默认遮挡；仅站长，记入审计日志）"
+    )
+    s.add_argument(
+        "--full-phone",
+        action="store_true",
+        help="导出完整电话号码（默认遮挡；医生、站长、管理员，记入审计日志）",
+    )
     s.set_defaults(func=cmd_lists)
     s = sub.add_parser("submit", help="上报并锁定季度")
     db_arg(s)

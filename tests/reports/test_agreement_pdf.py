@@ -10,6 +10,7 @@ import pypdf
 import pytest
 
 from tests.contract_helpers import make_station
+from ygt_desktop.core.masking import Shown
 from ygt_desktop.reports.agreement_pdf import load_agreement, render_agreement
 from ygt_desktop.storage.db import StoreError
 from ygt_desktop.storage.entities import EntityRepo
@@ -52,7 +53,7 @@ def test_agreement_names_both_parties_fees_term_and_signature_lines(ws, st, tmp_
         "李护士（护士，13800001111）",
         "张老汉",
         "530102********1233",
-        "13912345678",
+        "139****5678",
         "小坝村委会3组12号",
         "个人签约",
         "65岁及以上老年人",
@@ -72,6 +73,7 @@ def test_agreement_names_both_parties_fees_term_and_signature_lines(ws, st, tmp_
     ):
         assert words in text, words
     assert "530102195001011233" not in text
+    assert "13912345678" not in text
 
 
 def test_full_id_number_when_asked_household_representative_and_renewal(ws, st, tmp_path):
@@ -90,7 +92,10 @@ def test_full_id_number_when_asked_household_representative_and_renewal(ws, st, 
     render_agreement(load_agreement(ws, second), out, id_masked=False)
     text, _pages = text_of(out)
     assert "530102202203010020" in text
-    assert "家庭签约，代表：李妈妈（父母，13700001234）" in text
+    assert "家庭签约，代表：李妈妈（父母）" in text and "137****1234" in text
+    assert "13700001234" not in text
+    render_agreement(load_agreement(ws, second), out, shown=Shown(ids=True, phones=True))
+    assert "13700001234" in text_of(out)[0]
     assert f"续原签约 {first}" in text
     assert "0–6岁儿童" in text
 

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 import ygt_desktop
 from tests.reports.test_worklist_rows import ON, item
 from ygt_desktop.core.aggregate import Ranked
+from ygt_desktop.core.masking import Shown
 from ygt_desktop.core.report_model import Period
 from ygt_desktop.reports import bureau_report, contract_lists, roster_file, worklist_rows
 from ygt_desktop.reports.bureau_status import (
@@ -45,6 +46,8 @@ HOSTILE = [
     '=HYPERLINK("http://x.cn","点我")',
 ]
 HARMLESS = ["张三", "", "1=1", "13912345678", " =1"]
+
+FULL = Shown(phones=True)  # phones in full, to see each cell neutralised
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -79,7 +82,7 @@ def test_csv_bytes_neutralises_every_cell_and_keeps_none_empty():
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_worklist_csv(text):
-    rows = read_csv(worklist_rows.csv_bytes([item(1, text, phone=text)], ON, {}))
+    rows = read_csv(worklist_rows.csv_bytes([item(1, text, phone=text)], ON, {}, FULL))
     assert rows[1][2] == rows[1][6] == "'" + text
 
 

@@ -102,13 +102,18 @@ def test_dates_are_dates_formatted_yyyy_mm_dd(tmp_path):
 
 
 def test_numbers_are_numbers_and_text_stays_text(tmp_path):
-    out = write(tmp_path)
+    out = write(tmp_path, full_phone=True)
     ws = openpyxl.load_workbook(out)["高血压患者"]
     assert ws["F3"].value == 145 and ws["H3"].value == 3 and ws["H4"].value == 2
     assert ws["G3"].value == "13800000000" and ws["G4"].value == "13912345678"
     cells = raw_sheets(out)["高血压患者"][1]
     assert cells[(3, 7)].kind == cells[(4, 7)].kind == "text"
     assert cells[(3, 6)].kind == "number"
+
+
+def test_phone_numbers_are_masked_unless_asked(tmp_path):
+    ws = openpyxl.load_workbook(write(tmp_path))["高血压患者"]
+    assert ws["G3"].value == "138****0000" and ws["G4"].value == "139****5678"
 
 
 def test_text_never_becomes_a_formula(tmp_path):

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 
+from ygt_desktop.core.masking import Shown
 from ygt_desktop.core.schedules import Due
 from ygt_desktop.reports.worklist_rows import (
     CSV_COLUMNS,
@@ -67,7 +68,7 @@ def test_rows_give_age_on_the_day_village_name_window_and_done_date():
             "女",
             "69",
             "小坝村委会",
-            "13912345678",
+            "139****5678",
             "2026年第4季度随访",
             "2026-10-01 至 2026-12-31",
             "2026-11-02",
@@ -93,7 +94,9 @@ def test_csv_has_a_bom_and_neutralises_formulas():
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert rows[1][2] == '\'=HYPERLINK("x")'
-    assert rows[1][6] == "'+8613912345678"
+    assert rows[1][6] == "'+86*******5678"  # masked: a calling list only when asked
+    full = csv_bytes([item(1, "张三", phone="+8613912345678")], ON, {}, Shown(phones=True))
+    assert list(csv.reader(io.StringIO(full.decode("utf-8-sig"))))[1][6] == "'+8613912345678"
     assert rows[1][8:] == ["疾控包", "2026-10-01", "2026-12-31", ""]
 
 

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from ..reports import print_record
 from ..storage import locking, users
+from . import privacy
 from .base import OpError, Run
 
 T = TypeVar("T")
@@ -36,15 +37,16 @@ def print_pdf(
     form_id: str | None = None,
     on: dt.date | None = None,
     full_id: bool = False,
+    full_phone: bool = False,
 ) -> Printed:
     """Print the stored record ``record_id`` — or the resident's newest record of
     ``form_id`` (on ``on`` if given) — in the layout of its paper form to ``out``,
-    whole or not at all. ID numbers are masked unless ``full_id`` (``ids.unmask``).
+    whole or not at all. ID numbers are masked unless ``full_id`` (``ids.unmask``),
+    phone numbers unless ``full_phone`` (``phones.view``); such a print is audited.
     Raises StoreError (Chinese) when there is no such record or ``out`` cannot be
     written; nothing is written then."""
     run.require("record.print")
-    if full_id:
-        run.require("ids.unmask")
+    shown = privacy.unmasking(run, full_id=full_id, full_phone=full_phone)
     if record_id is None and (resident_id is None or form_id is None):
         raise OpError("请指定服务记录，或指定居民和表单。")
     run.step(0, 2, "正在读取服务记录…")
@@ -54,7 +56,10 @@ def print_pdf(
         record_id = print_record.find_record(ws, resident_id, form_id, on)
     record = print_record.load(ws, record_id)
     run.step(1, 2, "正在生成打印文件…")
-    warnings = print_record.render(record, Path(out), id_masked=not full_id)
+    privacy.audit_export(run, shown, Path(out), f"服务记录 {record_id} 的打印文件")
+    warnings = print_record.render(
+        record, Path(out), id_masked=not shown.ids, phones_masked=not shown.phones
+    )
     run.progress(2, 2, "完成")
     return Printed(record_id, record.form.label, Path(out), warnings)
 

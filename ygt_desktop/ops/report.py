@@ -15,6 +15,7 @@ from ..reports.line_lists import LineListError
 from ..reports.workbook import WorkbookError
 from ..storage import locking
 from ..storage.reporting import Computed, Reporting
+from . import privacy
 from .base import OpError, Run
 
 WORKBOOK, PDF, JSON, LISTS = "workbook", "pdf", "json", "lists"
@@ -81,14 +82,19 @@ def write_files(
     return done
 
 
-def write_lists(run: Run, period: Period, out: Path, *, full_id: bool = False) -> int:
-    """The period's line lists (花名册) to ``out``; returns the number of sheets.
-    Full ID numbers only when asked (and, with roles, allowed)."""
+def write_lists(
+    run: Run, period: Period, out: Path, *, full_id: bool = False, full_phone: bool = False
+) -> int:
+    """The period's line lists (花名册) to ``out``; returns the number of sheets. ID and
+    phone numbers are masked; full ones only when asked and allowed (``ids.unmask``,
+    ``phones.view``), and such an export is audited."""
     run.require("report.lists")
-    if full_id:
-        run.require("ids.unmask")
+    shown = privacy.unmasking(run, full_id=full_id, full_phone=full_phone)
     run.step(0, 0, f"正在整理{period.label}的花名册…")
-    return line_lists_export.write(run.ws, period, out, full_id=full_id, checkpoint=run.check)
+    privacy.audit_export(run, shown, out, TITLES[LISTS])
+    return line_lists_export.write(
+        run.ws, period, out, full_id=full_id, full_phone=full_phone, checkpoint=run.check
+    )
 
 
 def submit(run: Run, period: Period) -> locking.Submission:

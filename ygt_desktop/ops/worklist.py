@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.masking import Shown
 from ..reports import worklist_rows as rows
 from ..reports.atomic import ExportError, export_error
 from ..reports.worklist_pdf import render_worklist
 from ..storage.organisation import villages
 from ..storage.worklist import WorkItem
+from . import privacy
 from .base import OpError, Run
 from .report import PartlyWritten
 
@@ -114,13 +116,22 @@ def _gather(run: Run, query: Query) -> Listing:
     return Listing(query, found, names, org.name if org else "")
 
 
-def export(run: Run, query: Query, *, pdf: Path | None = None, csv: Path | None = None) -> Exported:
+def export(
+    run: Run,
+    query: Query,
+    *,
+    pdf: Path | None = None,
+    csv: Path | None = None,
+    full_phone: bool = False,
+) -> Exported:
     """The items of ``query`` as a PDF list (A4 landscape) and/or a CSV table, in that
-    order; each file whole or not at all (written beside, then renamed). A write that
+    order; each file whole or not at all (written beside, then renamed). Phone numbers
+    are masked unless ``full_phone`` (``phones.view``; such an export is audited). A write that
     fails raises :class:`~ygt_desktop.reports.atomic.ExportError` (Chinese, naming the
     file and what to do), or :class:`PartlyWritten` when an earlier file was written.
     A cancel stops between files."""
     run.require("worklist.export")
+    shown = privacy.unmasking(run, full_phone=full_phone)
     outputs = [(kind, out) for kind, out in ((PDF, pdf), (CSV, csv)) if out is not None]
     total = len(outputs) + 1
     run.step(0, total, "正在整理待办随访…")
@@ -128,8 +139,9 @@ def export(run: Run, query: Query, *, pdf: Path | None = None, csv: Path | None 
     done = Exported(listing)
     for n, (kind, out) in enumerate(outputs, start=1):
         run.step(n, total, f"正在写出{TITLES[kind]}…")
+        privacy.audit_export(run, shown, out, TITLES[kind])
         try:
-            _write(kind, listing, out, done)
+            _write(kind, listing, out, done, shown)
         except ExportError as exc:
             if done.written:
                 raise PartlyWritten(str(exc), done.written) from exc
@@ -139,7 +151,7 @@ def export(run: Run, query: Query, *, pdf: Path | None = None, csv: Path | None 
     return done
 
 
-def _write(kind: str, listing: Listing, out: Path, done: Exported) -> None:
+def _write(kind: str, listing: Listing, out: Path, done: Exported, shown: Shown) -> None:
     q = listing.query
     try:
         if kind == PDF:
@@ -152,8 +164,11 @@ def _write(kind: str, listing: Listing, out: Path, done: Exported) -> None:
                 on=q.on,
                 filters_text=listing.filters,
                 village_names=listing.village_names,
+                shown=shown,
             )
         else:
-            rows.write_csv(listing.items, out, on=q.on, village_names=listing.village_names)
+            rows.write_csv(
+                listing.items, out, on=q.on, village_names=listing.village_names, shown=shown
+            )
     except OSError as exc:
         raise export_error(exc, out, TITLES[kind]) from exc

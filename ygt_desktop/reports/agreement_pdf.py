@@ -2,7 +2,7 @@
 both parties and kept one copy each.
 
 The page names the station and the team (leader, members with roles and phones), the
-resident (ID number masked unless asked otherwise; the household's representative when
+resident (ID number and phone numbers masked unless asked otherwise; the household's representative when
 signed for a household), the packages with their services, the annual fee per payer
 as recorded at signing, the term, a short standard text of the services and both
 parties' obligations, and the two signature lines (签约医生 / 签约居民或代表) with
@@ -24,9 +24,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from ..core import idnumber
 from ..core.contracts import PAYER_LABELS, PAYERS, fen, yuan, yuan_text
 from ..core.dates import age_years
+from ..core.masking import Shown
 from ..core.resident import sex_label
 from ..storage.db import StoreError
 from ..storage.entities import EntityRepo
@@ -98,6 +98,7 @@ class Agreement:
     end_date: dt.date
     renews_id: int | None
     populations: list[str] = field(default_factory=list)
+    representative_phone: str = ""
 
     def file_name(self) -> str:
         """``签约服务协议书_张三_2026-01-01.pdf``, safe on Windows."""
@@ -133,8 +134,7 @@ def load_agreement(ws: Workspace, contract_id: int) -> Agreement:
     representative = ""
     if v["sign_mode"] == "2" and v["representative_name"]:
         representative = (
-            f"{v['representative_name']}（{relation.get(v['representative_relation'], '')}"
-            f"{'，' + v['representative_phone'] if v['representative_phone'] else ''}）"
+            f"{v['representative_name']}（{relation.get(v['representative_relation'], '')}）"
         )
     org = ws.organisation
     labels = form.field("key_populations").choice_labels
@@ -157,14 +157,26 @@ def load_agreement(ws: Workspace, contract_id: int) -> Agreement:
         end_date=v["end_date"],
         renews_id=v["renews_id"],
         populations=[labels.get(c, c) for c in v["key_populations"] or []],
+        representative_phone=str(
+            (v["representative_phone"] or "") if v["sign_mode"] == "2" else ""
+        ),
     )
 
 
 def render_agreement(
-    agreement: Agreement, out: Path, *, id_masked: bool = True, printed_on: dt.date | None = None
+    agreement: Agreement,
+    out: Path,
+    *,
+    id_masked: bool = True,
+    printed_on: dt.date | None = None,
+    shown: Shown | None = None,
 ) -> list[str]:
     """Write the agreement as a PDF to ``out`` atomically; return warnings naming any
-    character no font could print. Raises OSError when the file cannot be written."""
+    character no font could print. Raises OSError when the file cannot be written.
+    ``shown`` says whether the resident's ID number and phone numbers are printed in
+    full (default: both masked; ``id_masked`` False alone shows the ID number)."""
+    if shown is None:
+        shown = Shown(ids=not id_masked)
     fonts = TextFonts()
     decor = _PageDecor(
         title=fonts.runs(TITLE),
@@ -174,7 +186,7 @@ def render_agreement(
     )
 
     def story() -> list[Flowable]:
-        return _story(agreement, fonts, id_masked)
+        return _story(agreement, fonts, shown)
 
     _pdf_bytes(story, decor, TITLE, agreement.org_name)  # counts the pages
     decor.total, decor.pages = decor.pages, 0
@@ -185,7 +197,7 @@ def render_agreement(
 # ---- layout ---------------------------------------------------------------------------
 
 
-def _story(a: Agreement, fonts: TextFonts, id_masked: bool) -> list[Flowable]:
+def _story(a: Agreement, fonts: TextFonts, shown: Shown) -> list[Flowable]:
     def para(text: str, style: ParagraphStyle = BODY, width: float = TEXT_WIDTH) -> Paragraph:
         return Paragraph(fonts.markup(text, width, style.fontSize), style)
 
@@ -194,7 +206,7 @@ def _story(a: Agreement, fonts: TextFonts, id_masked: bool) -> list[Flowable]:
 
     r = a.resident
     number = str(r.get("id_number") or "")
-    shown_id = (idnumber.mask(number) if id_masked else number) if number else "无"
+    shown_id = shown.id_number(number) if number else "无"
     birth = r.get("birth_date")
     age = f"{age_years(dt.date.fromisoformat(birth), a.sign_date)}岁" if birth else ""
     term_years = max(1, round((a.end_date - a.start_date).days / 365))
@@ -207,12 +219,15 @@ def _story(a: Agreement, fonts: TextFonts, id_masked: bool) -> list[Flowable]:
             "身份证号",
             shown_id,
         ],
-        ["档案号", str(r.get("archive_no") or ""), "联系电话", str(r.get("phone") or "")],
+        ["档案号", str(r.get("archive_no") or ""), "联系电话", shown.phone(r.get("phone"))],
         [
             "住址",
             f"{a.village}{r.get('address') or ''}",
             "签约方式",
-            f"家庭签约，代表：{a.representative}" if a.representative else "个人签约",
+            f"家庭签约，代表：{a.representative}"
+            + (f"，电话 {shown.phone(a.representative_phone)}" if a.representative_phone else "")
+            if a.representative
+            else "个人签约",
         ],
         ["乙方（团队）", f"{a.org_name}{GAP}{a.team}", "团队长", a.leader],
         ["签约医生", f"{a.doctor}{GAP}{a.doctor_phone}", "团队电话", a.team_phone or "—"],

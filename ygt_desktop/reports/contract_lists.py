@@ -5,13 +5,14 @@ the filters, the column headers and the rows as texts. The PDF has the title, th
 lines, one table with its header repeated on every page and an empty 备注 column for
 handwritten notes, and the footer of :mod:`.record_pdf`; the CSV is UTF-8 with a BOM
 and CRLF, cells a spreadsheet would run as a formula made text (as the worklist's).
+Both mask the phone and ID number columns (:func:`masked`) unless the caller asks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4, landscape
@@ -19,6 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from ..core.masking import ID_HEADERS, MASKED, PHONE_HEADERS, Shown
 from .atomic import write_atomic
 from .formulas import csv_bytes as _csv_bytes
 from .pdf_fonts import FONT_NAME, TextFonts
@@ -48,6 +50,27 @@ class ListDoc:
 
     def file_name(self, day: dt.date, suffix: str) -> str:
         return f"{self.title}_{day.isoformat()}{suffix}"
+
+
+def masked(doc: ListDoc, shown: Shown = MASKED) -> ListDoc:
+    """``doc`` with its phone columns (联系电话 …) and ID number columns (身份证号) masked
+    unless ``shown`` says they are shown in full (a right the caller checked)."""
+    phones = [i for i, h in enumerate(doc.header) if h in PHONE_HEADERS and not shown.phones]
+    ids = [i for i, h in enumerate(doc.header) if h in ID_HEADERS and not shown.ids]
+    if not phones and not ids:
+        return doc
+
+    def row(cells: Sequence[str]) -> list[str]:
+        out = list(cells)
+        for i in phones:
+            if i < len(out):
+                out[i] = shown.phone(out[i])
+        for i in ids:
+            if i < len(out):
+                out[i] = shown.id_number(out[i])
+        return out
+
+    return replace(doc, rows=[row(r) for r in doc.rows])
 
 
 def csv_bytes(doc: ListDoc) -> bytes:

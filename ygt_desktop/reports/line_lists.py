@@ -3,8 +3,9 @@
 One sheet per list (a form or register): row 1 the field ids as in the form definition,
 row 2 the labels, then one row per record; both header rows stay in view (frozen) and
 carry a filter. A resident ID number column (field type ``idnumber``, or a field named
-``id_number``) is masked as ``110105********002X`` unless the caller asks for full IDs —
-a right the caller checks, not this module. Dates are date cells shown YYYY-MM-DD,
+``id_number``) is masked as ``110105********002X`` unless the caller asks for full IDs,
+and a phone column (field type ``phone``, or a field named ``phone`` or ``…_phone``) as
+``138****5678`` unless it asks for full phones — rights the caller checks, not this module. Dates are date cells shown YYYY-MM-DD,
 numbers are numbers, everything else is a text cell that can never become a formula.
 Line lists never go inside the upward workbook (:mod:`.workbook`).
 
@@ -31,14 +32,15 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..core import idnumber
 from ..core.forms import FormDef
+from ..core.masking import Shown
 from .atomic import save_export
 from .formulas import runs_as_formula
 from .workbook import cell_text, text_units
 
 ID_TYPE = "idnumber"
 ID_FIELD = "id_number"
+PHONE_TYPE = "phone"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 NUMBER_TYPES = frozenset({"int", "decimal"})
@@ -110,23 +112,32 @@ class LineList:
     def is_id(self, field_id: str) -> bool:
         return self.types.get(field_id) == ID_TYPE or field_id == ID_FIELD
 
+    def is_phone(self, field_id: str) -> bool:
+        return (
+            self.types.get(field_id) == PHONE_TYPE
+            or field_id == "phone"
+            or field_id.endswith("_phone")
+        )
+
 
 def write_line_lists(
     lists: Sequence[LineList],
     out: Path,
     *,
     full_id: bool = False,
+    full_phone: bool = False,
     checkpoint: Callable[[], None] | None = None,
 ) -> None:
     """Write ``lists`` (one sheet each, in order) to ``out``, complete or not at all.
 
-    ID numbers are masked unless ``full_id`` (the caller checks the user may see them).
+    ID numbers are masked unless ``full_id``, phone numbers unless ``full_phone`` (the
+    caller checks the user may see them).
     Raises :class:`LineListError` for no lists, :class:`~.atomic.ExportError` (an OSError
     with a Chinese message) when the file cannot be written. Safe in a worker thread.
     ``checkpoint`` is called every few thousand rows; it may raise to stop the export
     (a cancel), and then nothing is written.
     """
-    data = line_lists_bytes(lists, full_id=full_id, checkpoint=checkpoint)
+    data = line_lists_bytes(lists, full_id=full_id, full_phone=full_phone, checkpoint=checkpoint)
     save_export(data, Path(out), "花名册")
 
 
@@ -134,6 +145,7 @@ def line_lists_bytes(
     lists: Sequence[LineList],
     *,
     full_id: bool = False,
+    full_phone: bool = False,
     checkpoint: Callable[[], None] | None = None,
 ) -> bytes:
     """The ``.xlsx`` file of :func:`write_line_lists` as bytes."""
@@ -144,7 +156,7 @@ def line_lists_bytes(
     taken: set[str] = set()
     for line_list in lists:
         ws = wb.create_sheet(_sheet_title(line_list.sheet, taken))
-        _write_sheet(ws, line_list, full_id, checkpoint)
+        _write_sheet(ws, line_list, Shown(ids=full_id, phones=full_phone), checkpoint)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -166,10 +178,10 @@ def _sheet_title(name: str, taken: set[str]) -> str:
 class _Cells:
     """Turns stored values into what a column shows, and cells for the sheet."""
 
-    def __init__(self, ws: WriteOnlyWorksheet, line_list: LineList, full_id: bool) -> None:
+    def __init__(self, ws: WriteOnlyWorksheet, line_list: LineList, shown: Shown) -> None:
         self.ws = ws
         self.list = line_list
-        self.full_id = full_id
+        self.shown_in_full = shown
 
     def shown(self, field_id: str, value: Any) -> Any:
         """The value as the cell holds it: str, int/float, date/datetime, or None."""
@@ -177,8 +189,9 @@ class _Cells:
             return None
         kind = self.list.types.get(field_id)
         if self.list.is_id(field_id):
-            text = cell_text(value).strip()
-            return text if self.full_id else idnumber.mask(text)
+            return self.shown_in_full.id_number(cell_text(value).strip()) or None
+        if self.list.is_phone(field_id) and isinstance(value, str | int):
+            return self.shown_in_full.phone(cell_text(value).strip()) or None
         labels = self.list.choices.get(field_id)
         if isinstance(value, list | tuple | set | frozenset):
             return "、".join(cell_text(labels.get(str(v), v) if labels else v) for v in value)
@@ -251,10 +264,10 @@ def _width(value: Any) -> float:
 def _write_sheet(
     ws: WriteOnlyWorksheet,
     line_list: LineList,
-    full_id: bool,
+    shown: Shown,
     checkpoint: Callable[[], None] | None = None,
 ) -> None:
-    cells = _Cells(ws, line_list, full_id)
+    cells = _Cells(ws, line_list, shown)
     fields = line_list.fields
     # A write-only sheet gets Worksheet's dimensions, page setup and filter (openpyxl
     # sets them up with Worksheet._setup); the stubs do not say so.

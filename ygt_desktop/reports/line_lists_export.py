@@ -3,7 +3,7 @@
 One sheet per register — the patients managed in the window with their face-to-face
 follow-ups, latest reading, and whether they count as standard and controlled — and one
 per service form with records in the window, each row the resident's identity and the
-record's fields. ID numbers are masked unless the caller asks for full ones.
+record's fields. ID and phone numbers are masked unless the caller asks for full ones.
 """
 
 from __future__ import annotations
@@ -182,6 +182,7 @@ def write(
     out: Path,
     *,
     full_id: bool = False,
+    full_phone: bool = False,
     checkpoint: Callable[[], None] | None = None,
 ) -> int:
     """Write the period's line lists to ``out``; return how many sheets. ``checkpoint``
@@ -191,5 +192,5 @@ def write(
         raise LineListError(f"{period.label}没有任何服务记录，花名册为空")
     if checkpoint is not None:
         checkpoint()
-    write_line_lists(lists, out, full_id=full_id, checkpoint=checkpoint)
+    write_line_lists(lists, out, full_id=full_id, full_phone=full_phone, checkpoint=checkpoint)
     return len(lists)

@@ -85,6 +85,7 @@ def render(
     out: Path,
     *,
     id_masked: bool = True,
+    phones_masked: bool = True,
     printed_on: dt.date | None = None,
 ) -> list[str]:
     """Write ``record`` to ``out`` (complete or not at all); return warnings in Chinese.
@@ -100,6 +101,7 @@ def render(
             resident=record.resident,
             header=record.header,
             id_masked=id_masked,
+            phones_masked=phones_masked,
             printed_on=printed_on,
             signature_label=record.signature_label,
             choice_labels=record.choice_labels,

@@ -27,8 +27,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..core import idnumber
 from ..core.forms import Choice, FieldDef, FormDef
+from ..core.masking import mask_id, mask_phone
 from ..core.resident import HEADERS, sex_labels
 from .atomic import write_atomic  # the other printers import it from here too
 from .pdf_fonts import FONT_NAME, Run, TextFonts, draw_runs, missing_chars, runs_width
@@ -61,6 +61,7 @@ def render_record(
     resident: Mapping[str, Any] | None,
     header: Mapping[str, Any] | None,
     id_masked: bool = True,
+    phones_masked: bool = True,
     printed_on: dt.date | None = None,
     signature_label: str = "随访医生签名",
     choice_labels: Mapping[str, Mapping[str, str]] | None = None,
@@ -71,7 +72,9 @@ def render_record(
     archive_no); without it those are taken from ``values`` (the resident form itself).
     ``header`` is the service record's header row; its ``alerts`` (JSON text or a list
     of dicts with ``message``) are printed under the table. ``choice_labels`` gives the
-    labels of choices that come from the database (villages), by field id.
+    labels of choices that come from the database (villages), by field id. ID numbers
+    and phone numbers (fields of type ``phone``) are masked unless ``id_masked`` or
+    ``phones_masked`` is False (a right the caller checks).
 
     The file appears complete or not at all: the PDF is written to a temporary file in
     ``out``'s folder and renamed over ``out``. Raises OSError (a missing folder, a full
@@ -79,7 +82,7 @@ def render_record(
     name each character no font could print (it is printed as □ instead).
     """
     fonts = TextFonts()
-    job = _Job(form, values, fonts, id_masked, choice_labels or {})
+    job = _Job(form, values, fonts, id_masked, choice_labels or {}, phones_masked)
     person = resident if resident is not None else values
     alerts = alert_messages(header.get("alerts") if header else None)
     decor = _PageDecor(
@@ -130,7 +133,7 @@ def identity_text(person: Mapping[str, Any], id_masked: bool = True) -> str | No
         "name": _text(person.get("name")),
         "sex": sex_labels().get(sex, sex),
         "birth_date": _text(person.get("birth_date")),
-        "id_number": idnumber.mask(id_number) if id_masked else id_number,
+        "id_number": mask_id(id_number) if id_masked else id_number,
         "archive_no": _text(person.get("archive_no")),
     }
     parts = {HEADERS[k]: v for k, v in values.items()}
@@ -174,6 +177,7 @@ class _Job:
     fonts: TextFonts
     id_masked: bool
     choice_labels: Mapping[str, Mapping[str, str]]
+    phones_masked: bool = True
 
     def para(self, text: str, width: float, style: ParagraphStyle = BODY) -> Paragraph:
         """``text`` broken into lines that fit ``width`` points (the cell's inner width)."""
@@ -185,7 +189,9 @@ class _Job:
         if value is None or value == "" or value == []:
             return ""
         if f.type == "idnumber" and self.id_masked:
-            return idnumber.mask(str(value))
+            return mask_id(str(value))
+        if f.type == "phone" and self.phones_masked:
+            return mask_phone(str(value))
         labels = self.choice_labels.get(f.id)
         if labels and f.type == "choice":
             return labels.get(str(value), str(value))

@@ -28,6 +28,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from ..core import schedules as sch
+from ..core.masking import MASKED, Shown
 from ..storage.worklist import WorkItem
 from .atomic import write_atomic
 from .pdf_fonts import FONT_NAME, TextFonts, break_lines, runs_width
@@ -67,12 +68,13 @@ def render_worklist(
     filters_text: str,
     village_names: Mapping[str, str],
     printed_on: dt.date | None = None,
+    shown: Shown = MASKED,
 ) -> list[str]:
     """Write ``items`` (in the order given) as a PDF list to ``out``; return warnings.
 
     ``on`` is the day the statuses and ages refer to; ``filters_text`` says in words
     which package, village and statuses were chosen; ``village_names`` maps village
-    codes to names. The file is written atomically (see :func:`.record_pdf.write_atomic`);
+    codes to names; phone numbers are masked unless ``shown.phones``. The file is written atomically (see :func:`.record_pdf.write_atomic`);
     raises OSError when it cannot be. Warnings are Chinese sentences naming each
     character no font could print. Safe to call from a worker thread.
     """
@@ -90,7 +92,7 @@ def render_worklist(
         Spacer(1, 2 * mm),
     ]
     rows = _Rows(cells)
-    for row in worklist_rows(items, on, village_names):
+    for row in worklist_rows(items, on, village_names, shown):
         rows.add(row)
     first_page = BODY_HEIGHT - sum(f.wrap(BODY_WIDTH, BODY_HEIGHT)[1] for f in head)
     tables = rows.page_tables(first_page, BODY_HEIGHT)

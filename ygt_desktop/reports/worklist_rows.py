@@ -1,8 +1,9 @@
 """The worklist (待办随访) as plain rows, and the plain formats made from them.
 
 One place decides what each column says, so the printed list, the CSV export and
-``ygt worklist`` agree. Phone numbers are given in full: this is the doctor's working
-list. ID numbers are never part of a row (a work item does not carry them).
+``ygt worklist`` agree. Phone numbers are masked (``138****5678``) unless the caller
+passes ``shown`` with phones in full — a right (``phones.view``) the caller checks. ID
+numbers are never part of a row (a work item does not carry them).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..core.dates import age_text
+from ..core.masking import MASKED, Shown
 from ..core.resident import headers, sex_label
 from ..storage.worklist import WorkItem
 from . import formulas
@@ -35,7 +37,9 @@ def _age(birth: str | None, on: dt.date) -> str:
     return age_text(dt.date.fromisoformat(birth), on) if birth else ""
 
 
-def _common(number: int, item: WorkItem, on: dt.date, villages: Mapping[str, str]) -> Row:
+def _common(
+    number: int, item: WorkItem, on: dt.date, villages: Mapping[str, str], shown: Shown
+) -> Row:
     r = item.resident
     village = r.get("village_code") or ""
     return (
@@ -45,7 +49,7 @@ def _common(number: int, item: WorkItem, on: dt.date, villages: Mapping[str, str
         sex_label(r.get("sex")),
         _age(r.get("birth_date"), on),
         villages.get(village, village),
-        r.get("phone") or "",
+        shown.phone(r.get("phone")),
         item.due.label,
     )
 
@@ -55,12 +59,16 @@ def _done(item: WorkItem) -> str:
 
 
 def worklist_rows(
-    items: Sequence[WorkItem], on: dt.date, village_names: Mapping[str, str]
+    items: Sequence[WorkItem],
+    on: dt.date,
+    village_names: Mapping[str, str],
+    shown: Shown = MASKED,
 ) -> list[Row]:
-    """One row of :data:`COLUMNS` per item, in the order given; ages as on ``on``."""
+    """One row of :data:`COLUMNS` per item, in the order given; ages as on ``on``;
+    phone numbers masked unless ``shown.phones``."""
     return [
         (
-            *_common(n, item, on, village_names),
+            *_common(n, item, on, village_names, shown),
             f"{item.due.start.isoformat()} 至 {item.due.end.isoformat()}",
             _done(item),
         )
@@ -112,13 +120,19 @@ def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
 # ---- plain formats ----------------------------------------------------------------------
 
 
-def csv_bytes(items: Sequence[WorkItem], on: dt.date, village_names: Mapping[str, str]) -> bytes:
-    """The items as CSV: UTF-8 with a byte-order mark (so Excel reads the Chinese), CRLF
+def csv_bytes(
+    items: Sequence[WorkItem],
+    on: dt.date,
+    village_names: Mapping[str, str],
+    shown: Shown = MASKED,
+) -> bytes:
+    """The items as CSV (phone numbers masked unless ``shown.phones``): UTF-8 with a
+    byte-order mark (so Excel reads the Chinese), CRLF
     line ends, values that a spreadsheet would run as a formula prefixed with ``'``
     (:func:`.formulas.csv_bytes`)."""
     rows = (
         (
-            *_common(n, item, on, village_names),
+            *_common(n, item, on, village_names, shown),
             item.package,
             item.due.start.isoformat(),
             item.due.end.isoformat(),
@@ -130,10 +144,15 @@ def csv_bytes(items: Sequence[WorkItem], on: dt.date, village_names: Mapping[str
 
 
 def write_csv(
-    items: Sequence[WorkItem], out: Path, *, on: dt.date, village_names: Mapping[str, str]
+    items: Sequence[WorkItem],
+    out: Path,
+    *,
+    on: dt.date,
+    village_names: Mapping[str, str],
+    shown: Shown = MASKED,
 ) -> None:
     """Write :func:`csv_bytes` to ``out`` atomically; raises OSError."""
-    write_atomic(csv_bytes(items, on, village_names), out)
+    write_atomic(csv_bytes(items, on, village_names, shown), out)
 
 
 def _display_width(text: str) -> int:
