@@ -188,17 +188,17 @@ def backup_heads(db_path: Path) -> list[tuple[BackupInfo, tuple[int, str]]]:
 def full_check_due(ws: Workspace, now: dt.datetime | None = None) -> bool:
     """Whether the window should run the full check of the database in the background:
     after an unclean shutdown, and when the last one passed a week ago or never ran. A
-    small file had it on opening already."""
+    small file has it on every opening."""
     store = ws.store
     if store.readonly:
         return False
-    if store.unclean_shutdown:
-        return True
     try:
         if store.path.stat().st_size <= FULL_CHECK_BYTES:
-            return False
+            return False  # fully checked on every opening
     except OSError:
         return False
+    if store.unclean_shutdown:
+        return True
     last = get_setting(store, LAST_FULL_CHECK)
     if not last:
         return True

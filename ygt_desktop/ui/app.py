@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from ..core.forms import FormFileError
-from ..paths import default_db_path
+from ..paths import default_db_path, private_umask
 from ..storage import backup
 from ..storage.db import DamagedDatabaseError, StoreError
 from ..storage.organisation import add_village, set_organisation, set_setting
@@ -139,6 +139,7 @@ class AppController:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    private_umask()  # every file the window writes is owner-only
     parser = argparse.ArgumentParser(prog="ygt-desktop")
     parser.add_argument("--db", default=str(default_db_path()), help="数据库文件")
     args = parser.parse_args(argv)

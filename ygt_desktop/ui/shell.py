@@ -28,6 +28,7 @@ from . import jobs, messages
 from .bureau_shell import BureauPages
 from .contracts_page import ContractsPage
 from .equipment_page import EquipmentPage
+from .integrity_watch import IntegrityWatch
 from .jobs import JobRunner
 from .referrals_page import ReferralsPage
 from .report_page import ReportPage
@@ -107,6 +108,8 @@ class MainWindow(QMainWindow):
         )
         if ws.store.readonly:
             self.statusBar().showMessage("数据库检查未通过，只读打开：请在“设置”中恢复备份", 0)
+        self.integrity = IntegrityWatch(self, ws)  # the full check, in the background
+        self.integrity.start()
 
     def _station_pages(self, ws: Workspace) -> list[tuple[str, QWidget]]:
         self.residents_page = ResidentsPage(ws)
