@@ -27,18 +27,24 @@ from ..storage import backup, users
 from ..storage.audit import chain_head
 from ..storage.backup import BackupInfo
 from ..storage.db import (
+    FULL,
+    NO_PERMISSION,
+    READ_ONLY,
     CheckInterrupted,
     InstanceLock,
     Store,
     StoreError,
     connect,
+    fault_message,
+    fault_of,
     integrity_check,
     looks_like_sqlite,
     quick_check,
 )
 from ..storage.opening import FULL_CHECK_BYTES
-from ..storage.organisation import Organisation, get_setting, set_setting
-from ..storage.workspace import Workspace
+from ..storage.organisation import Organisation, get_organisation, get_setting, set_setting
+from ..storage.residents import ResidentRepo
+from ..storage.workspace import Workspace, load_forms
 from .base import OpCancelled, OpError, PermissionRefused, Run
 from .users import NO_USERS, Login, sign_in
 
@@ -119,28 +125,49 @@ def check(db_path: Path, *, quick: bool = False) -> Health:
         return Health(path, [problem], backup.newest_good_backup(path), full=not quick)
     health = Health(path, full=not quick)
     try:
-        conn = connect(path, readonly=True)
+        conn = _open_for_check(path)
+    except sqlite3.DatabaseError as exc:
+        conn, health.problems = None, [str(exc)]
+    if conn is not None:
         try:
             health.problems = quick_check(conn) if quick else integrity_check(conn)
-            if not health.problems and not quick:
-                health.audit_checked, health.audit = _audit_findings(conn, path)
+            if not health.problems:
+                if not quick:
+                    health.audit_checked, health.audit = _audit_findings(conn, path)
+                _contents(health, Store(path, conn, readonly=True))
+        except sqlite3.DatabaseError as exc:
+            health.problems = health.problems or [str(exc)]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
-        health.problems = [str(exc)]
     damaged = bool(health.problems)
     # A damaged file needs a backup now: check unverified ones even in quick mode.
     health.good_backup = backup.newest_good_backup(path, check_unverified=damaged or not quick)
     health.unverified = len(backup.unverified(path))
-    if damaged:
-        return health
-    ws = Workspace.open(path, lock=False)
-    try:
-        health.organisation = ws.organisation
-        health.residents = ws.residents.count()
-    finally:
-        ws.close(backup_on_exit=False)
     return health
+
+
+def _open_for_check(path: Path) -> sqlite3.Connection:
+    """A read-only connection, also on a read-only disk (a file closed cleanly is read
+    as immutable there). A disk or permission fault is an :class:`OpError` naming it —
+    not damage."""
+    try:
+        conn = connect(path, readonly=True)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.DatabaseError as exc:
+        kind = fault_of(exc, path)
+        wal = path.with_name(path.name + "-wal")
+        if kind == READ_ONLY and not wal.exists():
+            return connect(path, immutable=True)
+        if kind in (FULL, READ_ONLY, NO_PERMISSION):
+            raise OpError(fault_message(kind, "检查", path)) from exc
+        raise
+
+
+def _contents(health: Health, store: Store) -> None:
+    """The organisation and the number of residents, read without writing."""
+    health.organisation = get_organisation(store)
+    health.residents = ResidentRepo(store, load_forms()["resident"]).count()
 
 
 def _audit_findings(conn: sqlite3.Connection, path: Path) -> tuple[bool, list[str]]:

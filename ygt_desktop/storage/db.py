@@ -200,14 +200,16 @@ def describe_os_error(exc: BaseException, path: Path | None = None, what: str = 
     return fault_message(kind, what, path)
 
 
-def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+def connect(path: Path, *, readonly: bool = False, immutable: bool = False) -> sqlite3.Connection:
     """A connection with the house pragmas; autocommit mode (transactions are explicit).
 
     A new file is created owner-only first (SQLite would make it 0644), and an existing
-    one with its -wal/-shm is tightened to owner-only."""
-    if readonly:
+    one with its -wal/-shm is tightened to owner-only. ``immutable`` (read-only too)
+    reads a file on a read-only disk, where SQLite cannot make the -shm it needs; only
+    right for a file without a -wal (closed cleanly)."""
+    if readonly or immutable:
         conn = sqlite3.connect(
-            f"{Path(path).resolve().as_uri()}?mode=ro",
+            f"{Path(path).resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else ""),
             uri=True,
             isolation_level=None,
             check_same_thread=False,
@@ -219,7 +221,7 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
-    if not readonly:
+    if not (readonly or immutable):
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     return conn
