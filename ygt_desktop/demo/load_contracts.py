@@ -63,15 +63,16 @@ def _insert(conn: Any, table: str, rows: Sequence[Mapping[str, Any]], user: str,
     if not rows:
         return
     columns = [*rows[0], "created_at", "created_by", "updated_at"]
+    before = _next_id(conn, table) - 1
     conn.executemany(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
         [(*r.values(), now, user, now) for r in rows],
     )
-    audit.record(
+    audit.record_batch(
         conn,
         user=user,
         table=table,
-        record_id=None,
+        after=before,
         action="insert",
         new={"count": len(rows)},
         reason=REASON,

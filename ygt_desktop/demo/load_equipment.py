@@ -55,6 +55,10 @@ def load_equipment(
         "equipment_stocktake_line": 0,
     }
     with store.write(*(f"entity:{k}" for k in counts)) as conn:
+        before = {
+            k: int(conn.execute(f"SELECT coalesce(max(id), 0) FROM {forms[k].table}").fetchone()[0])
+            for k in counts
+        }
         ids: list[int] = []
         for asset in demo.assets:
             values = {
@@ -114,11 +118,11 @@ def load_equipment(
             )
             counts["equipment_stocktake_line"] += 1
         for form_id, n in counts.items():
-            audit.record(
+            audit.record_batch(
                 conn,
                 user=user,
                 table=forms[form_id].table,
-                record_id=None,
+                after=before[form_id],
                 action="insert",
                 new={"count": n},
                 reason="生成演示数据",

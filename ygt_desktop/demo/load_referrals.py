@@ -117,17 +117,18 @@ def _insert(conn: Any, user: str, form: FormDef, records: Sequence[Mapping[str, 
         f"INSERT INTO {form.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     )
     batch = []
+    before = int(conn.execute(f"SELECT coalesce(max(id), 0) FROM {form.table}").fetchone()[0])
     for values in records:
         row = form.to_sql(form.process(values).values)
         last = max(v for v in values.values() if isinstance(v, dt.date))
         stamp = f"{last.isoformat()}T17:00:00+08:00"  # typed in at the end of that day
         batch.append([*(row[i] for i in ids), stamp, user, stamp])
     conn.executemany(sql, batch)
-    audit.record(
+    audit.record_batch(
         conn,
         user=user,
         table=form.table,
-        record_id=None,
+        after=before,
         action="insert",
         new={"count": len(batch)},
         reason="生成演示数据",

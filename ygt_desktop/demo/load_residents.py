@@ -2,7 +2,7 @@
 
 sqlite-utils' ``insert_all`` converts every value and is ~10x slower on 100,000 rows
 (STACK-NOTES); this path writes the same columns the repository writes, plus search
-keys, and one audit entry for the whole batch.
+keys, and one audit entry for the whole batch with every record's digest.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def load_residents(
         ):
             serials[prefix] = int(last)
         next_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM residents").fetchone()[0])
+        before = next_id
         rows: list[list[Any]] = []
         keys: list[tuple[str, int]] = []
 
@@ -90,11 +91,11 @@ def load_residents(
                 flush()
         if rows:
             flush()
-        audit.record(
+        audit.record_batch(
             conn,
             user=user,
             table="residents",
-            record_id=None,
+            after=before,
             action="insert",
             new={"count": total},
             reason="生成演示数据",

@@ -197,6 +197,7 @@ def load_services(store: Store, forms: FormRegistry, records: Iterable[Record], 
         next_id = int(
             conn.execute("SELECT coalesce(max(id), 0) FROM service_records").fetchone()[0]
         )
+        before = next_id
 
         def flush() -> None:
             conn.executemany(header_sql, headers)
@@ -283,11 +284,11 @@ def load_services(store: Store, forms: FormRegistry, records: Iterable[Record], 
         flush()
         for _, sql in indexes:
             conn.execute(sql)
-        audit.record(
+        audit.record_batch(
             conn,
             user=user,
             table="service_records",
-            record_id=None,
+            after=before,
             action="insert",
             new={"count": sum(counts.values()), **counts},
             reason="生成演示数据",

@@ -7,6 +7,11 @@ the app. Rows are also hash-chained (migration 0050): each row's ``hash`` is
 insertion or reordering made with the triggers dropped breaks the chain at that row;
 the chain head is copied into backups and upward workbooks, so cutting off the newest
 rows is found by comparing with those copies.
+
+Since migration 0051 a row about a record also carries the record's digest after the
+change (column ``digest``, :mod:`.audit_digest`), so ``ygt check`` can hold every
+record against the log (:mod:`.audit_check`); bulk loads use :func:`record_batch`. The
+digest is hashed into the chain only when present, so rows before 0051 keep their hash.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from . import audit_digest
 
 
 def now_iso() -> str:
@@ -43,6 +50,21 @@ def row_hash(prev: str, row: tuple[Any, ...] | list[Any]) -> str:
     return hashlib.sha256(f"{prev}\n{body}".encode()).hexdigest()
 
 
+def chained(full: tuple[Any, ...] | list[Any], digest: str | None) -> list[Any]:
+    """What :func:`row_hash` covers of a row: its :data:`ROW_COLUMNS` values, then its
+    digest when it has one."""
+    return [*full, digest] if digest is not None else list(full)
+
+
+def has_digests(conn: sqlite3.Connection) -> bool:
+    """Whether the log has the ``digest`` column (migration 0051)."""
+    return bool(
+        conn.execute(
+            "SELECT 1 FROM pragma_table_info('audit_log') WHERE name = 'digest'"
+        ).fetchone()
+    )
+
+
 def chain_head(conn: sqlite3.Connection) -> tuple[int, str] | None:
     """The newest row's id and hash, or None for an empty log."""
     row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
@@ -60,24 +82,71 @@ def record(
     new: Mapping[str, Any] | None = None,
     reason: str | None = None,
 ) -> None:
-    """Append one audit row; for updates only the changed columns are kept."""
+    """Append one audit row; for updates only the changed columns are kept. A row about
+    a record (``record_id`` given, ``table`` a covered one) also keeps the record's
+    digest as it is now, so call this after the change, in its transaction."""
     if old is not None and new is not None:
         changed = [k for k in new if old.get(k) != new.get(k)]
         old = {k: old.get(k) for k in changed}
         new = {k: new.get(k) for k in changed}
-    append(conn, (now_iso(), user, table, record_id, action, _json(old), _json(new), reason))
+    digest = None
+    if record_id is not None and has_digests(conn):
+        digest = audit_digest.of_record(conn, table, int(record_id))
+    row = (now_iso(), user, table, record_id, action, _json(old), _json(new), reason)
+    append(conn, row, digest)
 
 
-def append(conn: sqlite3.Connection, row: tuple[Any, ...]) -> None:
-    """Append ``row`` (:data:`ROW_COLUMNS` without the id) to the chain. Must run inside
-    the caller's write transaction (``BEGIN IMMEDIATE``), which keeps ids in order."""
+def record_batch(
+    conn: sqlite3.Connection,
+    *,
+    user: str,
+    table: str,
+    after: int | None,
+    action: str,
+    new: Mapping[str, Any] | None = None,
+    reason: str | None = None,
+) -> None:
+    """Audit a bulk write of the records of ``table`` whose key is above ``after`` (the
+    highest key before the write; None: all): one row (or one per
+    :data:`~.audit_digest.RUN_LIMIT` records) with ``record_id`` NULL carrying every
+    record's digest. Call it after the write, in its transaction."""
+    fam = audit_digest.family_of(table)
+    at = now_iso()
+    if fam is None or not has_digests(conn):
+        append(conn, (at, user, table, None, action, None, _json(new), reason))
+        return
+    items: list[tuple[int, bytes]] = []
+    wrote = False
+    for item in audit_digest.stream(conn, fam, after):
+        items.append(item)
+        if len(items) >= audit_digest.RUN_LIMIT:
+            append(conn, (at, user, table, None, action, None, _json(new), reason),
+                   audit_digest.encode_runs(items))  # fmt: skip
+            items, wrote = [], True
+    if items or not wrote:
+        payload = audit_digest.encode_runs(items) if items else None
+        append(conn, (at, user, table, None, action, None, _json(new), reason), payload)
+
+
+def append(conn: sqlite3.Connection, row: tuple[Any, ...], digest: str | None = None) -> None:
+    """Append ``row`` (:data:`ROW_COLUMNS` without the id) and its ``digest`` to the
+    chain. Must run inside the caller's write transaction (``BEGIN IMMEDIATE``), which
+    keeps ids in order."""
     head = chain_head(conn)
     rid, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
     full = (rid, *row)
+    digest_hash = row_hash(prev, chained(full, digest))
+    if digest is None:
+        conn.execute(
+            "INSERT INTO audit_log (id, at, user, table_name, record_id, action, old_values, "
+            "new_values, reason, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*full, digest_hash),
+        )
+        return
     conn.execute(
         "INSERT INTO audit_log (id, at, user, table_name, record_id, action, old_values, "
-        "new_values, reason, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (*full, row_hash(prev, full)),
+        "new_values, reason, hash, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*full, digest_hash, digest),
     )
 
 
@@ -168,10 +237,13 @@ def first_break(conn: sqlite3.Connection) -> int | None:
     """The id of the first row whose hash does not follow from the rows before it (an
     edited, deleted, inserted or reordered row), or None when the chain holds."""
     prev = GENESIS
-    cur = conn.execute(f"SELECT {', '.join(ROW_COLUMNS)}, hash FROM audit_log ORDER BY id")
+    digest = "digest" if has_digests(conn) else "NULL"
+    cur = conn.execute(
+        f"SELECT {', '.join(ROW_COLUMNS)}, {digest}, hash FROM audit_log ORDER BY id"
+    )
     while batch := cur.fetchmany(5000):
         for row in batch:
-            if row_hash(prev, row[:-1]) != row[-1]:
+            if row_hash(prev, chained(row[:-2], row[-2])) != row[-1]:
                 return int(row[0])
             prev = row[-1]
     return None

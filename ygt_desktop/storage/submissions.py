@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.aggregate import DEFAULT_DEADLINE_DAY, MemberFigures
+from . import audit
 from .audit import now_iso
 from .db import Store
 from .organisation import get_setting, set_setting
@@ -256,6 +257,17 @@ def _insert(conn: sqlite3.Connection, user: str, inc: Incoming) -> int:
         "INSERT INTO bureau_rows (submission_id, indicator, org_name, numerator, denominator, "
         "value) VALUES (?, ?, ?, ?, ?, ?)",
         [(sub_id, r[3], r[1], r[4], r[5], r[6]) for r in inc.rows],
+    )
+    # The log keeps the digest of the workbook as accepted, figures included, so a
+    # figure changed later with plain SQL is found by ``ygt check``.
+    audit.record(
+        conn,
+        user=user,
+        table="bureau_submissions",
+        record_id=sub_id,
+        action="insert",
+        new={"org_code": inc.org_code, "period": inc.period, "revision": inc.revision},
+        reason=inc.file_name,
     )
     return sub_id
 

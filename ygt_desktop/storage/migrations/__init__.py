@@ -53,6 +53,7 @@ from . import (
     history_0027_entities,
     history_0047_reporting,
     history_0049_users,
+    history_0051_audit_digests,
 )
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
@@ -77,6 +78,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     *history_0027_entities.MIGRATIONS,
     *history_0047_reporting.MIGRATIONS,
     *history_0049_users.MIGRATIONS,
+    *history_0051_audit_digests.MIGRATIONS,
 )
 _BY_NAME = {m.name: m for m in MIGRATIONS}
 

@@ -1,0 +1,295 @@
+"""Digests of records as they are stored, written into the audit log (migration 0051).
+
+Every audit row about a record carries the record's digest *after* the change (column
+``audit_log.digest``); the newest one is what ``ygt check`` holds the record against
+(:mod:`.audit_check`). A bulk load (demo stations, the 0051 baseline) writes one audit
+row for many records whose ``digest`` lists them all compactly (:func:`encode_runs`).
+
+A record's digest is the first 8 bytes (16 hex digits) of SHA-256 over its stored rows:
+for each row its column names and its values, in table order, as ``marshal`` format 2
+(C-fast, exact for floats: no float-to-text rounding; ~3 µs a row, which keeps a bulk
+load's digests within its time budget). A column added later to a table is appended and
+NULL in old rows: a record that does not match is tried again without its trailing NULL
+columns (:func:`alternatives`) before it is reported. A migration that changes stored
+values or drops or reorders columns of a covered table must write a new baseline (see
+``history_0051_audit_digests``).
+
+Covered record families (``table`` as the audit log names it -> what is digested):
+
+- ``residents``; ``users``; ``organisation``; every entity table ``e_*`` — the row by id;
+- ``villages``, ``bureau_members`` — the row by its numeric code;
+- a service record (audited as ``service_records`` or its form's table ``f_*``) — the
+  header in ``service_records`` and the detail row in ``f_<form id>``;
+- ``bureau_submissions`` — an accepted workbook with all its ``bureau_rows`` (the
+  figures), in indicator order.
+
+Anything else audited (logins' refusals, exports, settings) carries no digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+GONE = "-"  # the digest of a record that does not exist (any more)
+DIGEST_BYTES = 8
+RUN_LIMIT = 100_000  # records per bulk audit row
+_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Family:
+    """One kind of record: how the audit log names it and how it is read."""
+
+    name: str  # residents, service, users, e_contract …
+    label: str  # Chinese, for messages
+    tables: tuple[str, ...]  # audit_log.table_name values that address it
+    main: str  # the table holding one row per record
+    key: str = "id"  # SQL for the integer key (audit_log.record_id)
+
+
+_FIXED = {
+    "residents": Family("residents", "居民档案", ("residents",), "residents"),
+    "users": Family("users", "用户账户", ("users",), "users"),
+    "organisation": Family("organisation", "本机构信息", ("organisation",), "organisation"),
+    "villages": Family(
+        "villages", "村（居）委会", ("villages",), "villages", "CAST(code AS INTEGER)"
+    ),
+    "bureau_members": Family(
+        "bureau_members", "成员机构", ("bureau_members",), "bureau_members", "CAST(code AS INTEGER)"
+    ),
+    "bureau_submissions": Family(
+        "bureau_submissions", "已接收的上报", ("bureau_submissions",), "bureau_submissions"
+    ),
+}
+ENTITY_LABELS = {
+    "e_referral": "转诊单",
+    "e_referral_dismissal": "不转诊说明",
+    "e_team": "家医团队",
+    "e_team_member": "团队成员",
+    "e_service_package": "服务包",
+    "e_contract": "签约记录",
+    "e_contract_payment": "签约费用到账",
+    "e_satisfaction": "满意度问卷",
+    "e_base_data": "基础数据",
+    "e_equipment": "设备",
+    "e_equipment_checklist": "设备检查项",
+    "e_equipment_maintenance": "维修保养记录",
+    "e_equipment_status": "设备状态变更",
+    "e_equipment_stocktake": "设备盘点",
+    "e_equipment_stocktake_line": "盘点明细",
+}
+
+
+def _tables(conn: sqlite3.Connection) -> list[str]:
+    return [
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
+    ]
+
+
+def service_family(conn: sqlite3.Connection) -> Family:
+    detail = tuple(t for t in _tables(conn) if t.startswith("f_"))
+    return Family("service", "服务记录", ("service_records", *detail), "service_records")
+
+
+def family_of(table: str) -> Family | None:
+    """The family an audit row's ``table`` names, or None for what is not a record."""
+    if table in _FIXED:
+        return _FIXED[table]
+    if table == "service_records" or table.startswith("f_"):
+        return Family("service", "服务记录", ("service_records", table), "service_records")
+    if table.startswith("e_"):
+        return Family(table, ENTITY_LABELS.get(table, table), (table,), table)
+    return None
+
+
+def families(conn: sqlite3.Connection) -> list[Family]:
+    """Every covered family present in this database."""
+    present = set(_tables(conn))
+    out = [f for f in _FIXED.values() if f.main in present]
+    if "service_records" in present:
+        out.append(service_family(conn))
+    out += [f for t in sorted(present) if t.startswith("e_") and (f := family_of(t))]
+    return out
+
+
+class _Rows:
+    """Digest parts of rows of one table: the column names, then the row's values."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        self.pre = marshal.dumps(self.names, 2)
+
+    def part(self, row: tuple[Any, ...]) -> bytes:
+        return self.pre + marshal.dumps(row, 2)
+
+    def older(self, row: tuple[Any, ...]) -> list[bytes]:
+        """The part as it was before trailing columns that are NULL here were added to
+        the table (a later migration appends columns; old rows have NULL there)."""
+        out, k = [], len(row)
+        while k and row[k - 1] is None:
+            k -= 1
+            out.append(marshal.dumps(self.names[:k], 2) + marshal.dumps(row[:k], 2))
+        return out
+
+
+def _names(cur: sqlite3.Cursor) -> list[str]:
+    return [d[0] for d in cur.description]
+
+
+def _digest(*parts: bytes) -> bytes:
+    return hashlib.sha256(b"\x00".join(parts)).digest()[:DIGEST_BYTES]
+
+
+def stream(
+    conn: sqlite3.Connection, fam: Family, after: int | None = None, until: int | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """(key, digest) of every record of ``fam`` with ``after < key <= until``, in key
+    order, read in batches (constant memory)."""
+    for key, digest, _ in _stream(conn, fam, after, until, alternatives=False):
+        yield key, digest
+
+
+def alternatives(conn: sqlite3.Connection, fam: Family, key: int) -> set[str]:
+    """Every digest (hex) record ``key`` may have been given under an older column set
+    of its tables (see :meth:`_Rows.older`); read only for records that do not match."""
+    out: set[str] = set()
+    for _, digest, more in _stream(conn, fam, key - 1, key, alternatives=True):
+        out.add(digest.hex())
+        out.update(d.hex() for d in more)
+    return out
+
+
+_Item = tuple[int, bytes, list[bytes]]
+
+
+def _stream(
+    conn: sqlite3.Connection, fam: Family, after: int | None, until: int | None, *, alternatives: bool
+) -> Iterator[_Item]:  # fmt: skip
+    lo = -(2**63) if after is None else after
+    hi = 2**63 - 1 if until is None else until
+    if fam.name == "service":
+        yield from _services(conn, lo, hi, alternatives)
+        return
+    cur = conn.execute(
+        f"SELECT * FROM {fam.main} WHERE {fam.key} > ? AND {fam.key} <= ? ORDER BY {fam.key}",
+        (lo, hi),
+    )
+    names = _names(cur)
+    rows = _Rows(names)
+    ki = names.index("code" if fam.key != "id" else "id")
+    if fam.name == "bureau_submissions":
+        yield from _submissions(conn, cur, rows, ki, alternatives)
+        return
+    sha, dumps, pre = hashlib.sha256, marshal.dumps, rows.pre
+    while batch := cur.fetchmany(_BATCH):
+        if not alternatives:
+            yield from [
+                (int(r[ki]), sha(pre + dumps(r, 2)).digest()[:DIGEST_BYTES], []) for r in batch
+            ]
+            continue
+        for r in batch:
+            yield int(r[ki]), _digest(rows.part(r)), [_digest(p) for p in rows.older(r)]
+
+
+def _submissions(
+    conn: sqlite3.Connection, cur: sqlite3.Cursor, rows: _Rows, ki: int, alternatives: bool
+) -> Iterator[_Item]:
+    lines: _Rows | None = None
+    while batch := cur.fetchmany(_BATCH):
+        for r in batch:
+            lc = conn.execute(
+                "SELECT * FROM bureau_rows WHERE submission_id = ? ORDER BY indicator", (r[ki],)
+            )
+            if lines is None:
+                lines = _Rows(_names(lc))
+            parts = [lines.part(x) for x in lc.fetchall()]
+            more = [_digest(p, *parts) for p in rows.older(r)] if alternatives else []
+            yield int(r[ki]), _digest(rows.part(r), *parts), more
+
+
+def _services(conn: sqlite3.Connection, lo: int, hi: int, alternatives: bool) -> Iterator[_Item]:
+    present = set(_tables(conn))
+    cur = conn.execute(
+        "SELECT * FROM service_records WHERE id > ? AND id <= ? ORDER BY id", (lo, hi)
+    )
+    head = _Rows(_names(cur))
+    details: dict[str, _Rows] = {}
+    sha, dumps, pre = hashlib.sha256, marshal.dumps, head.pre
+    while batch := cur.fetchmany(_BATCH):
+        first, last = batch[0][0], batch[-1][0]
+        found: dict[int, tuple[str, bytes]] = {}
+        rows_of: dict[int, tuple[_Rows, tuple[Any, ...]]] = {}
+        for form_id in {row[1] for row in batch}:
+            table = f"f_{form_id}"
+            if table not in present:
+                continue
+            dc = conn.execute(
+                f"SELECT * FROM {table} WHERE record_id BETWEEN ? AND ?", (first, last)
+            )
+            rows = details.get(table)
+            if rows is None:
+                rows = details[table] = _Rows(_names(dc))
+            dpre = rows.pre
+            for d in dc.fetchall():
+                found[d[0]] = (table, dpre + dumps(d, 2))
+                if alternatives:
+                    rows_of[d[0]] = (rows, d)
+        for row in batch:
+            hit = found.get(row[0])
+            tail = hit[1] if hit is not None and hit[0] == f"f_{row[1]}" else b"-"
+            digest = sha(pre + dumps(row, 2) + b"\x00" + tail).digest()[:DIGEST_BYTES]
+            more: list[bytes] = []
+            if alternatives:
+                heads = [head.part(row), *head.older(row)]
+                tails = [tail]
+                if tail != b"-":
+                    rows, d = rows_of[row[0]]
+                    tails += rows.older(d)
+                more = [_digest(h, t) for h in heads for t in tails]
+            yield int(row[0]), digest, more
+
+
+def of_record(conn: sqlite3.Connection, table: str, record_id: int) -> str | None:
+    """The digest (hex) of the record an audit row about ``table``/``record_id`` names as
+    it is now, :data:`GONE` when it does not exist, None when ``table`` holds no records."""
+    fam = family_of(table)
+    if fam is None:
+        return None
+    for _, digest in stream(conn, fam, record_id - 1, record_id):
+        return digest.hex()
+    return GONE
+
+
+def encode_runs(items: Sequence[tuple[int, bytes]]) -> str:
+    """``first:hexhex…;first:hex…`` — digests of records with consecutive keys after a
+    run's first key, 16 hex digits each; ``items`` in key order."""
+    out: list[str] = []
+    start = prev = None
+    chunk: list[bytes] = []
+    for key, digest in items:
+        if prev is None or key != prev + 1:
+            if chunk:
+                out.append(f"{start}:{b''.join(chunk).hex()}")
+            start, chunk = key, []
+        chunk.append(digest)
+        prev = key
+    if chunk:
+        out.append(f"{start}:{b''.join(chunk).hex()}")
+    return ";".join(out)
+
+
+def decode_runs(text: str) -> Iterator[tuple[int, str]]:
+    """(key, hex digest) pairs of :func:`encode_runs` text, in key order."""
+    width = DIGEST_BYTES * 2
+    for run in text.split(";"):
+        if not run:
+            continue
+        start_text, _, hexes = run.partition(":")
+        start = int(start_text)
+        for i in range(0, len(hexes), width):
+            yield start + i // width, hexes[i : i + width]
