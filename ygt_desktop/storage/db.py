@@ -24,6 +24,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 PRIVATE_FILE = 0o600  # the database, its -wal/-shm/-journal, backups, locks
 PRIVATE_DIR = 0o700  # the backup folder, the lock folder, a data folder we make
 SIDECARS = ("-wal", "-shm", "-journal")
+CHECK_STEPS = 20_000  # SQLite steps between two looks at "cancelled" (about a millisecond)
 
 
 class StoreError(Exception):
@@ -249,7 +250,7 @@ def integrity_check(
     large file: ``cancelled`` is asked every few thousand steps and, when it says so,
     the check stops with :class:`CheckInterrupted`."""
     if cancelled is not None:
-        conn.set_progress_handler(lambda: 1 if cancelled() else 0, 20_000)
+        conn.set_progress_handler(lambda: 1 if cancelled() else 0, CHECK_STEPS)
     try:
         rows = [r[0] for r in conn.execute(f"PRAGMA integrity_check({int(limit)})").fetchall()]
     except sqlite3.DatabaseError as exc:
