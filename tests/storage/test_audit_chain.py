@@ -247,3 +247,29 @@ def test_baseline_covers_a_database_made_before_digests(tmp_path: Path) -> None:
     conn.execute("UPDATE residents SET phone = '13900000000' WHERE id = 2")
     found = audit_check.verify(conn)
     assert [(f.kind, f.table, f.record_id) for f in found] == [("changed", "residents", 2)]
+
+
+def test_upward_workbook_carries_the_chain_head(logged: Path, tmp_path: Path) -> None:
+    """The head goes into ``_meta``; the bureau's reader accepts workbooks with and
+    without it and gives it back as an anchor."""
+    from tests.reports.report_helpers import sample_report
+    from ygt_desktop.reports.workbook import write_workbook
+    from ygt_desktop.reports.workbook_reader import audit_head, read_upward_workbook
+
+    conn = sqlite3.connect(logged)
+    head = audit.chain_head(conn)
+    assert head is not None
+    with_head, without = tmp_path / "with.xlsx", tmp_path / "without.xlsx"
+    write_workbook(sample_report(), with_head, audit_head=head)
+    write_workbook(sample_report(), without)
+    read = read_upward_workbook(with_head)
+    assert read.meta["audit_head_id"] == str(head[0])
+    assert audit_head(read.meta) == head
+    plain = read_upward_workbook(without)
+    assert audit_head(plain.meta) is None and "audit_head_id" not in plain.meta
+    assert plain.data == read.data and plain.warnings == read.warnings == []
+    # Cut the log's newest rows: the workbook's copy of the head finds it.
+    conn.close()
+    conn = _tamper(logged, f"DELETE FROM audit_log WHERE id > {head[0] - 3}")
+    anchor = Anchor(f"上报工作簿 {with_head.name}", *audit_head(read.meta))  # type: ignore[misc]
+    assert [f.kind for f in audit_check.verify(conn, [anchor])] == ["truncated"]

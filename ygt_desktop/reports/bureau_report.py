@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import __version__
 from ..core.aggregate import MemberFigures, Ranked, aggregate, ranking
 from ..core.report_model import COUNT, Period, Report, Template
-from ..storage import submissions
+from ..storage import audit, submissions
 from ..storage.reporting import Reporting
 from ..storage.roster import Member, bureau, members
 from ..storage.submissions import Submission
@@ -158,6 +158,7 @@ def write_workbook_file(
         filled_on=filled_on,
         people=people,
         extra_sheets=[(RANKING_SHEET, lambda sheet: ranking_sheet(sheet, result))],
+        audit_head=audit.chain_head(ws.store.conn),
     )
     return _noted(ws, result)
 

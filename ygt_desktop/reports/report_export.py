@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from ..core.report_model import DATA_HEADER, Report
+from ..storage import audit
 from ..storage.reporting import Reporting
 from .atomic import save_export
 from .report_pdf import chart_codes, write_report_pdf
@@ -17,7 +18,8 @@ from .workbook import write_workbook
 def workbook(
     reporting: Reporting, report: Report, out: Path, filled_on: dt.date | None = None
 ) -> None:
-    write_workbook(report, out, filled_on=filled_on, people=reporting.signers())
+    head = audit.chain_head(reporting.ws.store.conn)
+    write_workbook(report, out, filled_on=filled_on, people=reporting.signers(), audit_head=head)
 
 
 def pdf(

@@ -11,7 +11,10 @@ Sheets, in order:
   with 序号 and 项目 merged down their indicators; under the table the signature line
   (单位负责人 / 审核人 / 填报人 / 联系电话, （盖章）) and 修订：第 N 版;
 - ``_data`` (hidden): ``report.data_rows()`` under the header of exchange.md;
-- ``_meta`` (hidden): ``key, value`` rows of ``report.meta()`` (the digest included).
+- ``_meta`` (hidden): ``key, value`` rows of ``report.meta()`` (the digest included),
+  then, when given, the station's audit chain head (``audit_head_id``,
+  ``audit_head_hash``): a copy of the log's newest row kept outside the station, so
+  cutting off its newest rows is found (``ygt check``); the digest does not cover it.
 
 The visible sheets show the very numbers of ``_data``. Texts are text cells (codes and
 periods stay text, a name starting with ``=`` never becomes a formula); numbers are
@@ -44,6 +47,7 @@ from .atomic import save_export
 from .formulas import runs_as_formula
 
 DATA_SHEET, META_SHEET = "_data", "_meta"
+AUDIT_HEAD_ID, AUDIT_HEAD_HASH = "audit_head_id", "audit_head_hash"
 COLUMNS = ("序号", "项目", "指标", "分子", "分母", "数值", "备注")
 GROUP_HEADER = "年初至本期末累计"
 TITLE_ROW, INFO_ROW, HEADER_ROW = 1, 2, 3
@@ -95,8 +99,12 @@ def write_workbook(
     filled_on: dt.date | None = None,
     people: Mapping[str, str] | None = None,
     extra_sheets: Sequence[ExtraSheet] = (),
+    audit_head: tuple[int, str] | None = None,
 ) -> None:
     """Write ``report`` as the upward workbook to ``out`` (complete or not at all).
+
+    ``audit_head`` (``storage.audit.chain_head`` of the writing database) goes into
+    ``_meta`` as ``audit_head_id`` / ``audit_head_hash``.
 
     ``filled_on`` is the 填报日期 printed under the title (default today). ``people``
     fills the signature line: keys 单位负责人 / 审核人 / 填报人 / 联系电话 (or head /
@@ -111,7 +119,13 @@ def write_workbook(
 
     Pure function of its arguments; safe in a worker thread.
     """
-    data = workbook_bytes(report, filled_on=filled_on, people=people, extra_sheets=extra_sheets)
+    data = workbook_bytes(
+        report,
+        filled_on=filled_on,
+        people=people,
+        extra_sheets=extra_sheets,
+        audit_head=audit_head,
+    )
     save_export(data, Path(out), "上报工作簿")
 
 
@@ -121,6 +135,7 @@ def workbook_bytes(
     filled_on: dt.date | None = None,
     people: Mapping[str, str] | None = None,
     extra_sheets: Sequence[ExtraSheet] = (),
+    audit_head: tuple[int, str] | None = None,
 ) -> bytes:
     """The ``.xlsx`` file of :func:`write_workbook` as bytes."""
     signers = signers_of(people or {})
@@ -141,7 +156,10 @@ def workbook_bytes(
     for title, fill in extra_sheets:
         fill(wb.create_sheet(_sheet_title(title)))
     _data_sheet(wb.create_sheet(DATA_SHEET), rows)
-    _meta_sheet(wb.create_sheet(META_SHEET), report.meta())
+    meta = dict(report.meta())
+    if audit_head is not None:
+        meta[AUDIT_HEAD_ID], meta[AUDIT_HEAD_HASH] = str(audit_head[0]), audit_head[1]
+    _meta_sheet(wb.create_sheet(META_SHEET), meta)
     wb.active = 0
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -49,7 +49,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,7 +68,14 @@ from ..core.report_model import (
     load_template,
 )
 from ..paths import resources_dir
-from .workbook import DATA_SHEET, FIRST_DATA_ROW, META_SHEET, number_text
+from .workbook import (
+    AUDIT_HEAD_HASH,
+    AUDIT_HEAD_ID,
+    DATA_SHEET,
+    FIRST_DATA_ROW,
+    META_SHEET,
+    number_text,
+)
 from .xlsx_package import Limits, Package, WorkbookRejected
 from .xlsx_sheets import cell_ref, open_book, read_sheet, shared_strings
 
@@ -234,6 +241,18 @@ def _kind(value: Any) -> str:
 
 
 # ---- _meta ------------------------------------------------------------------------------
+
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def audit_head(meta: Mapping[str, str]) -> tuple[int, str] | None:
+    """The writing station's audit chain head from ``_meta`` (row id, hash), or None
+    for a workbook without one (written before it was added) or with a malformed one:
+    the head is optional, never a reason to refuse a workbook."""
+    rid, head = meta.get(AUDIT_HEAD_ID, "").strip(), meta.get(AUDIT_HEAD_HASH, "").strip()
+    if not rid.isdigit() or not _HASH.fullmatch(head):
+        return None
+    return int(rid), head
 
 
 def _meta(package: Package, rows: list[list[Any]]) -> dict[str, str]:
