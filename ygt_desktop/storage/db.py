@@ -298,7 +298,7 @@ def _open_lock_file(path: Path) -> IO[bytes] | None:
     """The lock file opened for reading and writing, created owner-only; None when it
     cannot be (a read-only folder): then that lock is skipped, never a traceback."""
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), PRIVATE_FILE)
     except OSError:
         return None
     tighten(path)
