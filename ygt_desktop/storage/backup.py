@@ -22,6 +22,7 @@ Restoring never deletes the current file: it is renamed aside to
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -266,6 +267,8 @@ def clear_interrupted(db_path: Path) -> list[Path]:
                 leftovers.append(path)
             elif path.name.startswith("ygt-"):
                 tighten(path)
+    for aside in db_path.parent.glob(f"{glob.escape(db_path.name)}.replaced-*"):
+        tighten(aside)  # files set aside by restores of older versions
     for tmp in leftovers:
         for candidate in (tmp, *(tmp.with_name(tmp.name + sfx) for sfx in SIDECARS)):
             if candidate.exists() and _remove_quietly(candidate):
