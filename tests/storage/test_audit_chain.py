@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from ygt_desktop.storage import audit, audit_check, audit_digest
 from ygt_desktop.storage.audit_check import Anchor
@@ -197,7 +198,7 @@ def test_frozen_baseline_digests_are_the_live_ones(db_path: Path, forms) -> None
 
     path = make_demo(db_path.parent / "demo.db")
     conn = sqlite3.connect(path)
-    frozen = dict(history_0051_audit_digests._families(conn))
+    frozen = dict(history_0051_audit_digests._families(sqlite_utils.Database(conn)))
     checked = 0
     for fam in audit_digest.families(conn):
         live = list(audit_digest.stream(conn, fam))

@@ -176,7 +176,7 @@ def _anchors(conn: sqlite3.Connection, anchors: Iterable[Anchor]) -> list[Findin
             out.append(
                 Finding(
                     "truncated",
-                    f"审计日志最新的记录被截去了：{a.source}中记有第 {a.row_id} 条，"
+                    f"审计日志最新的记录被截去了：{a.source} 中记有第 {a.row_id} 条，"
                     f"而现在最新的是第 {newest} 条",
                     a.row_id,
                 )
@@ -185,7 +185,7 @@ def _anchors(conn: sqlite3.Connection, anchors: Iterable[Anchor]) -> list[Findin
             out.append(
                 Finding(
                     "missing",
-                    f"审计日志第 {a.row_id} 条已不存在，而{a.source}中记有它：被绕过程序删除了",
+                    f"审计日志第 {a.row_id} 条已不存在，而 {a.source} 中记有它：被绕过程序删除了",
                     a.row_id,
                 )
             )
@@ -193,7 +193,7 @@ def _anchors(conn: sqlite3.Connection, anchors: Iterable[Anchor]) -> list[Findin
             out.append(
                 Finding(
                     "rewritten",
-                    f"审计日志与{a.source}中记录的不一致：第 {a.row_id} 条及之前的记录被改写过",
+                    f"审计日志与 {a.source} 中记录的不一致：第 {a.row_id} 条及之前的记录被改写过",
                     a.row_id,
                 )
             )

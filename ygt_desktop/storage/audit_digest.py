@@ -50,17 +50,29 @@ class Family:
     tables: tuple[str, ...]  # audit_log.table_name values that address it
     main: str  # the table holding one row per record
     key: str = "id"  # SQL for the integer key (audit_log.record_id)
+    where: str = "1"  # which rows are records (a code-keyed row: a numeric code)
 
 
+_NUMERIC_CODE = "code <> '' AND code NOT GLOB '*[^0-9]*'"
 _FIXED = {
     "residents": Family("residents", "居民档案", ("residents",), "residents"),
     "users": Family("users", "用户账户", ("users",), "users"),
     "organisation": Family("organisation", "本机构信息", ("organisation",), "organisation"),
     "villages": Family(
-        "villages", "村（居）委会", ("villages",), "villages", "CAST(code AS INTEGER)"
+        "villages",
+        "村（居）委会",
+        ("villages",),
+        "villages",
+        "CAST(code AS INTEGER)",
+        _NUMERIC_CODE,
     ),
     "bureau_members": Family(
-        "bureau_members", "成员机构", ("bureau_members",), "bureau_members", "CAST(code AS INTEGER)"
+        "bureau_members",
+        "成员机构",
+        ("bureau_members",),
+        "bureau_members",
+        "CAST(code AS INTEGER)",
+        _NUMERIC_CODE,
     ),
     "bureau_submissions": Family(
         "bureau_submissions", "已接收的上报", ("bureau_submissions",), "bureau_submissions"
@@ -176,7 +188,8 @@ def _stream(
         yield from _services(conn, lo, hi, alternatives)
         return
     cur = conn.execute(
-        f"SELECT * FROM {fam.main} WHERE {fam.key} > ? AND {fam.key} <= ? ORDER BY {fam.key}",
+        f"SELECT * FROM {fam.main} WHERE {fam.where} AND {fam.key} > ? AND {fam.key} <= ? "
+        f"ORDER BY {fam.key}",
         (lo, hi),
     )
     names = _names(cur)

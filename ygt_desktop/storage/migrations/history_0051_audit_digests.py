@@ -16,11 +16,9 @@ columns, writes a new baseline the same way.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import marshal
-import sqlite3
 from collections.abc import Iterator, Sequence
 
 import sqlite_utils
@@ -29,13 +27,14 @@ from .builders import Migration
 
 GENESIS = "0" * 64
 RUN_LIMIT = 100_000
+_NUMERIC_CODE = "code <> '' AND code NOT GLOB '*[^0-9]*'"
 _FIXED = (
-    ("residents", "id"),
-    ("users", "id"),
-    ("organisation", "id"),
-    ("villages", "CAST(code AS INTEGER)"),
-    ("bureau_members", "CAST(code AS INTEGER)"),
-    ("bureau_submissions", "id"),
+    ("residents", "id", "1"),
+    ("users", "id", "1"),
+    ("organisation", "id", "1"),
+    ("villages", "CAST(code AS INTEGER)", _NUMERIC_CODE),
+    ("bureau_members", "CAST(code AS INTEGER)", _NUMERIC_CODE),
+    ("bureau_submissions", "id", "1"),
 )
 
 
@@ -44,8 +43,9 @@ def _row_hash(prev: str, row: Sequence[object]) -> str:
     return hashlib.sha256(f"{prev}\n{body}".encode()).hexdigest()
 
 
-def _simple(conn: sqlite3.Connection, table: str, key: str) -> Iterator[tuple[int, bytes]]:
-    cur = conn.execute(f"SELECT * FROM {table} ORDER BY {key}")
+def _simple(db: sqlite_utils.Database, table: str, key: str, where: str) -> Iterator[tuple[int, bytes]]:
+    conn = db.conn
+    cur = conn.execute(f"SELECT * FROM {table} WHERE {where} ORDER BY {key}")
     names = [d[0] for d in cur.description]
     pre = marshal.dumps(tuple(names), 2)
     ki = names.index("id" if key == "id" else "code")
@@ -61,7 +61,8 @@ def _simple(conn: sqlite3.Connection, table: str, key: str) -> Iterator[tuple[in
             yield int(r[ki]), hashlib.sha256(part).digest()[:8]
 
 
-def _services(conn: sqlite3.Connection, present: set[str]) -> Iterator[tuple[int, bytes]]:
+def _services(db: sqlite_utils.Database, present: set[str]) -> Iterator[tuple[int, bytes]]:
+    conn = db.conn
     cur = conn.execute("SELECT * FROM service_records ORDER BY id")
     pre = marshal.dumps(tuple(d[0] for d in cur.description), 2)
     while batch := cur.fetchmany(2000):
@@ -100,16 +101,17 @@ def _runs(items: Sequence[tuple[int, bytes]]) -> str:
     return ";".join(out)
 
 
-def _families(conn: sqlite3.Connection) -> list[tuple[str, Iterator[tuple[int, bytes]]]]:
-    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    out = [(t, _simple(conn, t, key)) for t, key in _FIXED if t in present]
+def _families(db: sqlite_utils.Database) -> list[tuple[str, Iterator[tuple[int, bytes]]]]:
+    present = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    out = [(t, _simple(db, t, key, where)) for t, key, where in _FIXED if t in present]
     if "service_records" in present:
-        out.append(("service_records", _services(conn, present)))
-    out += [(t, _simple(conn, t, "id")) for t in sorted(present) if t.startswith("e_")]
+        out.append(("service_records", _services(db, present)))
+    out += [(t, _simple(db, t, "id", "1")) for t in sorted(present) if t.startswith("e_")]
     return out
 
 
-def _append(conn: sqlite3.Connection, head: list[object], table: str, items: list[tuple[int, bytes]], at: str) -> None:  # fmt: skip
+def _append(db: sqlite_utils.Database, head: list[object], table: str, items: list[tuple[int, bytes]], at: str) -> None:  # fmt: skip
+    conn = db.conn
     rid, prev = int(head[0]) + 1, str(head[1])  # type: ignore[call-overload]
     full = (rid, at, "系统", table, None, "baseline", None,
             json.dumps({"count": len(items)}), "审计基线：升级前已有的记录", _runs(items))  # fmt: skip
@@ -127,16 +129,16 @@ def _audit_digests(db: sqlite_utils.Database) -> None:
     conn.execute("ALTER TABLE audit_log ADD COLUMN digest TEXT")
     last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     head: list[object] = [last[0], last[1]] if last else [0, GENESIS]
-    at = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-    for table, records in _families(conn):
+    at = conn.execute("SELECT strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')").fetchone()[0]
+    for table, records in _families(db):
         items: list[tuple[int, bytes]] = []
         for item in records:
             items.append(item)
             if len(items) >= RUN_LIMIT:
-                _append(conn, head, table, items, at)
+                _append(db, head, table, items, at)
                 items = []
         if items:
-            _append(conn, head, table, items, at)
+            _append(db, head, table, items, at)
 
 
 MIGRATIONS: tuple[Migration, ...] = (Migration("0051_audit_digests", _audit_digests),)
