@@ -6,14 +6,29 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
+from tests.conftest import TEST_PASSWORD, TEST_USER, add_test_user
 from tests.ui.background import wait_for_jobs
-from ygt_desktop.storage import backup
+from ygt_desktop.storage import backup, users
 from ygt_desktop.storage.organisation import get_organisation, villages
 from ygt_desktop.storage.workspace import Workspace
 from ygt_desktop.ui import app as app_module
 from ygt_desktop.ui import messages
+from ygt_desktop.ui.account_dialogs import FirstAccountDialog, RecoveryCodeDialog
+from ygt_desktop.ui.login_dialog import LoginDialog
 from ygt_desktop.ui.setup_dialog import SetupDialog
 from ygt_desktop.ui.shell import MainWindow
+
+
+def log_in_as(monkeypatch, name=TEST_USER, password=TEST_PASSWORD):
+    """The login dialog, typed into and accepted (its exec would wait for a person)."""
+
+    def fill(self):
+        self.name.setText(name)
+        self.password.setText(password)
+        self.try_login()
+        return self.result() == LoginDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(LoginDialog, "exec", fill)
 
 
 def test_setup_refuses_bad_input_in_chinese(qtbot):
@@ -36,19 +51,42 @@ def test_first_start_creates_the_database_from_setup(qtbot, tmp_path, monkeypatc
         self.name.setText("五华区龙泉社区卫生服务站")
         self.code.setText("530102003")
         self.villages.setPlainText("001 龙泉路社区居委会\n101 小坝村委会")
-        self.operator.setText("李医生")
         self.try_accept()
         return self.result() == SetupDialog.DialogCode.Accepted
 
+    codes = []
+
+    def first_account(self):
+        assert "站长" in self.windowTitle()
+        self.name.setText("李医生")
+        qtbot.keyClicks(self.password, "secret-1")
+        qtbot.keyClicks(self.repeat, "secret-1")
+        self.try_accept()
+        return self.result() == FirstAccountDialog.DialogCode.Accepted
+
+    def keep_code(self):
+        codes.append(self.code_label.text())
+        self.try_accept()  # not before the box is ticked
+        assert self.result() != RecoveryCodeDialog.DialogCode.Accepted and self.error.text()
+        self.done_box.setChecked(True)
+        self.try_accept()
+        return self.result() == RecoveryCodeDialog.DialogCode.Accepted
+
     monkeypatch.setattr(SetupDialog, "exec", fill_and_accept)
+    monkeypatch.setattr(FirstAccountDialog, "exec", first_account)
+    monkeypatch.setattr(RecoveryCodeDialog, "exec", keep_code)
     controller = app_module.AppController(path)
     assert controller.start()
     qtbot.addWidget(controller.window)
     ws = controller.ws
     assert get_organisation(ws.store).code == "530102003"
     assert [v.code for v in villages(ws.store)] == ["001", "101"]
-    assert ws.store.user == "李医生"
-    assert "操作员：李医生" in controller.window.status_org.text()
+    assert (ws.store.user, ws.store.role) == ("李医生", "站长")
+    assert users.get_user(ws.store, "李医生").role == "站长"
+    assert "用户：李医生（站长）" in controller.window.status_org.text()
+    # the recovery code shown once works: it resets the password
+    assert len(codes) == 1 and len(codes[0]) == 19
+    assert users.recover(ws.store, "李医生", codes[0], "secret-2")
     assert "五华区龙泉社区卫生服务站" in controller.window.windowTitle()
     controller.window.close()
 
@@ -66,7 +104,17 @@ def test_shell_navigation_and_ctrl_f(qtbot, ws):
     qtbot.addWidget(window)
     window.show()
     names = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert names == ["居民档案", "公卫服务", "待办随访", "家医签约", "转诊", "设备", "报表", "设置"]
+    assert names == [
+        "居民档案",
+        "公卫服务",
+        "待办随访",
+        "家医签约",
+        "转诊",
+        "设备",
+        "报表",
+        "审计日志",
+        "设置",
+    ]
     window.nav.setCurrentRow(6)
     assert window.stack.currentWidget() is window.report_page
     for i in range(window.nav.count()):  # a page not built yet says so plainly
@@ -91,8 +139,10 @@ def test_settings_backup_now_and_restore(qtbot, tmp_path, forms, monkeypatch):
     for code, name in VILLAGES:
         add_village(ws.store, code, name)
     ws.residents.save({"name": "张三", "id_number": "11010519491231002X", "village_code": "101"})
+    add_test_user(ws)
     ws.close(backup_on_exit=False)
 
+    log_in_as(monkeypatch)
     monkeypatch.setattr(messages, "info", lambda *a, **k: None)
     monkeypatch.setattr(messages, "ask", lambda *a, **k: True)
     controller = app_module.AppController(path)
@@ -121,6 +171,7 @@ def test_settings_backup_now_and_restore(qtbot, tmp_path, forms, monkeypatch):
     wait_for_jobs(qtbot)
     assert controller.ws.residents.count() == 1
     assert controller.window is not window
+    assert controller.ws.store.user == TEST_USER  # the same person goes on
     qtbot.addWidget(controller.window)
     reasons = [b.reason for b in backup.list_backups(path)]
     assert "恢复前" in reasons  # the state before the restore is kept too
@@ -157,6 +208,7 @@ def test_damaged_database_offers_the_newest_good_backup(qtbot, tmp_path, forms, 
         == 0
     )
     corrupt(path)
+    log_in_as(monkeypatch)
     asked = []
     monkeypatch.setattr(messages, "ask", lambda parent, text, title="": asked.append(text) or True)
     monkeypatch.setattr(messages, "error", lambda *a, **k: pytest.fail(str(a)))
@@ -176,7 +228,7 @@ def test_pages_open_with_ctrl_and_a_number(qtbot, ws):
     window.show()
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    qtbot.keyClick(window, Qt.Key.Key_8, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget() is window.settings_page
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget() is window.residents_page

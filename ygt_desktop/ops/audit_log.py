@@ -52,6 +52,13 @@ def entries(run: Run, flt: Filter, *, limit: int | None = None) -> list[audit.En
     )
 
 
+def choices(run: Run) -> tuple[list[str], list[str]]:
+    """The users and the tables the log mentions (the viewer's filter lists)."""
+    run.require("audit.view")
+    conn = run.ws.store.conn
+    return audit.users_seen(conn), audit.tables(conn)
+
+
 def export_csv(run: Run, flt: Filter, out: Path) -> int:
     """Write the matching rows to ``out`` (CSV for Excel), whole or not at all; returns
     how many. The export itself is audited."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core import roles
-from ..storage import users
+from ..storage import audit, users
+from ..storage.organisation import get_setting
 from ..storage.workspace import Workspace
 from .base import Actor, OpError, Run
 
@@ -58,11 +59,15 @@ def first_account(ws: Workspace, name: str, password: str) -> str:
     return code
 
 
-def add(run: Run, name: str, role: str, password: str) -> None:
+def add(run: Run, name: str, role: str, password: str, *, must_change: bool = False) -> None:
+    """A new account; ``must_change``: the initial password (told by the 站长 or
+    管理员) must be replaced at the user's first login, as the window asks."""
     run.require("users.manage")
     users.add_user(
         run.ws.store, name, role, password, is_bureau=run.ws.is_bureau, by=run.actor.name
     )
+    if must_change:
+        users.set_password(run.ws.store, name, password, by=run.actor.name, must_change=True)
 
 
 def listing(run: Run) -> list[users.User]:
@@ -101,3 +106,45 @@ def unlock(run: Run, name: str) -> None:
 def new_recovery(run: Run, name: str) -> str:
     run.require("users.manage")
     return users.new_recovery(run.ws.store, name, by=run.actor.name)
+
+
+# ---- the idle lock -----------------------------------------------------------------------
+
+IDLE_KEY = "ui.idle_minutes"
+IDLE_DEFAULT = 10
+IDLE_MIN, IDLE_MAX = 1, 60
+
+
+def idle_minutes(ws: Workspace) -> int:
+    """Minutes without keyboard or mouse before the window locks (default 10). There
+    is no "never": the lock keeps residents' records private on a shared PC."""
+    raw = get_setting(ws.store, IDLE_KEY)
+    try:
+        value = int(raw) if raw is not None else IDLE_DEFAULT
+    except ValueError:
+        return IDLE_DEFAULT
+    return min(max(value, IDLE_MIN), IDLE_MAX)
+
+
+def set_idle_minutes(run: Run, minutes: int) -> None:
+    """Change the idle lock's minutes (``settings.edit``: 站长, 管理员); audited."""
+    run.require("settings.edit")
+    if not IDLE_MIN <= minutes <= IDLE_MAX:
+        raise OpError(f"自动锁定时间应为{IDLE_MIN}到{IDLE_MAX}分钟。")
+    old = idle_minutes(run.ws)
+    with run.ws.store.write("settings") as conn:
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (IDLE_KEY, str(minutes)),
+        )
+        audit.record(
+            conn,
+            user=run.actor.name,
+            table="settings",
+            record_id=None,
+            action="update",
+            old={IDLE_KEY: old},
+            new={IDLE_KEY: minutes},
+            reason="修改自动锁定时间",
+        )

@@ -1,33 +1,52 @@
-"""``ygt-desktop``: start the window — setup on first start, checks, restore, shell."""
+"""``ygt-desktop``: start the window — setup and the first account on first start, checks,
+restore, login, the idle lock, shell."""
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ..core.forms import FormFileError
+from ..ops import users as ops_users
 from ..paths import default_db_path, private_umask
-from ..storage import backup
+from ..storage import backup, users
 from ..storage.db import DamagedDatabaseError, StoreError
-from ..storage.organisation import add_village, set_organisation, set_setting
+from ..storage.organisation import add_village, set_organisation
 from ..storage.workspace import Workspace, load_forms
 from . import messages
+from .account_dialogs import FirstAccountDialog, RecoveryCodeDialog, SetPasswordDialog
 from .fonts import install_app_font
+from .idle_lock import IdleLock
+from .login_dialog import LoginDialog
 from .setup_dialog import SetupDialog
 from .shell import MainWindow
 
 
+def install_translations(app: QApplication) -> None:
+    """Qt's own texts (a file dialog's buttons, a line edit's menu) in Chinese."""
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(
+        QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder
+    ):
+        app.installTranslator(translator)
+
+
 class AppController:
-    """Owns the open workspace and the window; reopens both after a restore."""
+    """Owns the open workspace and the window; reopens both after a restore, rebuilds
+    the window when another user logs in at the idle lock."""
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
         self.ws: Workspace | None = None
         self.window: MainWindow | None = None
+        self.idle: IdleLock | None = None
 
     def start(self) -> bool:
         try:
@@ -49,17 +68,17 @@ class AppController:
             set_organisation(ws.store, dialog.result_org)
             for code, name in dialog.result_villages:
                 add_village(ws.store, code, name)
-            if dialog.result_operator:
-                set_setting(ws.store, "operator", dialog.result_operator)
-                ws.store.user = dialog.result_operator
         except StoreError as exc:
             messages.error(None, str(exc))
             return False
         self.ws = ws
+        if not self._first_account():
+            self._give_up()
+            return False
         self._show()
         return True
 
-    def _open(self) -> bool:
+    def _open(self, *, as_user: str | None = None) -> bool:
         try:
             ws: Workspace | None = Workspace.open(self.db_path, forms=self.forms)
         except DamagedDatabaseError:
@@ -72,8 +91,70 @@ class AppController:
                 return False
         else:
             self.ws = ws
+        if not self._sign_in(as_user):
+            self._give_up()
+            return False
         self._show()
         return True
+
+    def _give_up(self) -> None:
+        """Nobody logged in: close the database again, without a backup."""
+        if self.ws is not None:
+            try:
+                self.ws.close(backup_on_exit=False)
+            except StoreError:
+                pass
+            self.ws = None
+
+    # ---- who is using the program --------------------------------------------------------
+
+    def _sign_in(self, as_user: str | None = None) -> bool:
+        """The first account (a database without any), else the login. ``as_user``:
+        after a restore, the same person goes on if the restored file has them."""
+        assert self.ws is not None
+        try:
+            any_user = users.has_users(self.ws.store)
+            again = users.get_user(self.ws.store, as_user) if as_user else None
+        except (StoreError, sqlite3.DatabaseError) as exc:
+            messages.error(None, f"无法读取用户账户：{exc}", "无法打开数据库")
+            return False
+        if not any_user:
+            if self.ws.store.readonly:
+                messages.error(None, "数据库只能只读打开，且还没有用户账户，无法登录。")
+                return False
+            return self._first_account()
+        if again is not None and again.active:
+            self.ws.act_as(again)
+            return True
+        login = LoginDialog(self.ws)
+        if not login.exec() or login.user is None:
+            return False
+        return self._changed_if_asked(login.user, login.password_used)
+
+    def _first_account(self) -> bool:
+        """The station head's (a bureau: 管理员's) account and its recovery code."""
+        assert self.ws is not None
+        dialog = FirstAccountDialog(self.ws)
+        if not dialog.exec() or dialog.code is None:
+            return False
+        RecoveryCodeDialog(self.ws, self.ws.store.user, dialog.role, dialog.code).exec()
+        return True
+
+    def _changed_if_asked(
+        self, user: users.User, password: str, parent: QWidget | None = None
+    ) -> bool:
+        """A migrated PIN or a reset password is replaced before anything else."""
+        if not user.must_change:
+            return True
+        assert self.ws is not None
+        dialog = SetPasswordDialog(
+            self.ws,
+            user.name,
+            old=password,
+            note="请设置您自己的新密码后再继续（原站长密码或他人重设的密码不能继续使用）。",
+            parent=parent,
+        )
+        return bool(dialog.exec())
 
     def _offer_restore(self, ws: Workspace | None) -> bool:
         """A damaged file: offer the newest good backup; else keep it read-only if we can."""
@@ -114,7 +195,31 @@ class AppController:
         assert self.ws is not None
         self.window = MainWindow(self.ws)
         self.window.settings_page.sig_restore_requested.connect(self.restore)
+        if self.idle is None:
+            ws = self.ws
+            self.idle = IdleLock(ws, lambda: ops_users.idle_minutes(ws))
+            self.idle.sig_switched.connect(self._switched)
+        self.idle.ws = self.ws
+        self.idle.attach(self.window)
         self.window.show()
+
+    def _switched(self, user: users.User, password: str) -> None:
+        """Another user at the idle lock: the window is rebuilt for their role. One who
+        will not replace a password that must be replaced cannot go on: the program
+        closes (as 退出 does: running work asked about, a backup made)."""
+        if not self._changed_if_asked(user, password, self.window):
+            if self.window is not None:
+                messages.error(self.window, "未修改密码，不能继续使用。程序将退出。")
+                self.window.close()
+            return
+        self._replace_window()
+
+    def _replace_window(self) -> None:
+        old = self.window
+        self._show()
+        if old is not None:
+            old.hide()
+            old.deleteLater()
 
     def restore(self, backup_path: Path) -> None:
         """Close everything, restore the chosen backup, reopen. The settings page has
@@ -132,8 +237,9 @@ class AppController:
             lock.release()
         old_window.hide()
         old_window.deleteLater()
+        who = self.ws.store.user
         self.ws = None
-        if self._open():
+        if self._open(as_user=who):
             note = f"；原文件已另存为 {aside.name}" if aside else ""
             messages.info(self.window, f"已恢复备份{note}。")
 
@@ -147,6 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("基层公共卫生服务系统")
     install_app_font(app)
+    install_translations(app)
     db_path = Path(args.db)
     messages.install_excepthook(db_path.parent / "ygt-error.log")
     controller = AppController(db_path)

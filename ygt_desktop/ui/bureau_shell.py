@@ -7,11 +7,13 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from ..storage.workspace import Workspace
+from .audit_page import AuditPage
 from .bureau_import_page import ImportPage
 from .bureau_receipts_page import ReceiptsPage
 from .bureau_report_page import BureauReportPage
 from .bureau_roster_page import RosterPage
 from .bureau_status_page import StatusPage
+from .guard import may
 
 
 class BureauPages:
@@ -30,6 +32,9 @@ class BureauPages:
             ("汇总报表", self.report),
             ("回执", self.receipts),
         ]
+        if may(ws, "audit.view"):  # 管理员
+            self.audit = AuditPage(ws)
+            self.pages.append(("审计日志", self.audit))
 
     def focus_search(self) -> None:
         self.roster.focus_search()

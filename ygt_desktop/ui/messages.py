@@ -10,15 +10,24 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
+from ..core import roles
+
 log = logging.getLogger("ygt_desktop")
 
 
+def _show(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> None:
+    """A box with a Chinese 确定 (Qt's own button says OK without a translation)."""
+    box = QMessageBox(icon, title, text, parent=parent)
+    box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
+    box.exec()
+
+
 def info(parent: QWidget | None, text: str, title: str = "提示") -> None:
-    QMessageBox.information(parent, title, text)
+    _show(parent, QMessageBox.Icon.Information, title, text)
 
 
 def error(parent: QWidget | None, text: str, title: str = "出错了") -> None:
-    QMessageBox.warning(parent, title, text)
+    _show(parent, QMessageBox.Icon.Warning, title, text)
 
 
 def ask(parent: QWidget | None, text: str, title: str = "请确认") -> bool:
@@ -29,16 +38,42 @@ def ask(parent: QWidget | None, text: str, title: str = "请确认") -> bool:
     return box.clickedButton() is yes
 
 
+def _input(parent: QWidget | None, text: str, title: str, echo: QLineEdit.EchoMode) -> str | None:
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(text)
+    dialog.setTextEchoMode(echo)
+    dialog.setOkButtonText("确定")
+    dialog.setCancelButtonText("取消")
+    return dialog.textValue() if dialog.exec() else None
+
+
 def ask_text(parent: QWidget | None, text: str, title: str) -> str | None:
     """A line of text from the user, or None when cancelled."""
-    value, ok = QInputDialog.getText(parent, title, text)
-    return value.strip() if ok else None
+    value = _input(parent, text, title, QLineEdit.EchoMode.Normal)
+    return value.strip() if value is not None else None
 
 
 def ask_password(parent: QWidget | None, text: str, title: str) -> str | None:
     """A password (shown as dots), or None when cancelled."""
-    value, ok = QInputDialog.getText(parent, title, text, QLineEdit.EchoMode.Password)
-    return value if ok else None
+    return _input(parent, text, title, QLineEdit.EchoMode.Password)
+
+
+def choose(parent: QWidget | None, text: str, title: str, options: list[str]) -> str | None:
+    """One of ``options`` (a drop-down), or None when cancelled."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(text)
+    dialog.setComboBoxItems(options)
+    dialog.setComboBoxEditable(False)
+    dialog.setOkButtonText("确定")
+    dialog.setCancelButtonText("取消")
+    return dialog.textValue() if dialog.exec() else None
+
+
+def only_for(permission: str) -> str:
+    """A greyed button's tooltip: who may do this (e.g. 只有站长可以上报并锁定季度)."""
+    return f"只有{'、'.join(roles.who_may(permission))}可以{roles.label(permission)}。"
 
 
 def install_excepthook(log_file: Path) -> None:

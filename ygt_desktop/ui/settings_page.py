@@ -1,4 +1,5 @@
-"""设置: organisation, villages, operator, and backups (list, back up now, restore)."""
+"""设置: organisation, villages and backups (list, back up now, restore); the 用户 tab
+(accounts, one's own password, the idle lock)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,20 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ..ops import backup as ops_backup
-from ..storage import backup, locking
+from ..storage import backup
 from ..storage.db import StoreError
-from ..storage.organisation import add_village, get_setting, set_setting, villages
+from ..storage.organisation import add_village, villages
 from ..storage.workspace import Workspace
 from . import messages
+from .guard import may
 from .jobs import JobRunner
+from .users_page import UsersPage
 
 
 class SettingsPage(QWidget):
@@ -45,29 +49,8 @@ class SettingsPage(QWidget):
             org_form.addRow("机构代码", QLabel(org.code))
             org_form.addRow("级别", QLabel(org.level))
             org_form.addRow("上级机构代码", QLabel(org.parent_code or "—"))
-        self.operator = QLineEdit(get_setting(ws.store, "operator", ws.store.user) or "")
-        self.operator.setObjectName("operator")
-        save_operator = QPushButton("保存操作员")
-        save_operator.clicked.connect(self.save_operator)
-        op_row = QHBoxLayout()
-        op_row.addWidget(self.operator)
-        op_row.addWidget(save_operator)
-        org_form.addRow("操作员（记入审计日志）", op_row)
-        self.head = QLineEdit(locking.head_name(ws.store) or "")
-        self.head.setObjectName("head_name")
-        self.head_pin = QLineEdit()
-        self.head_pin.setObjectName("head_pin")
-        self.head_pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.head_pin.setPlaceholderText("至少4位数字")
-        self.head_pin.setMaximumWidth(140)
-        save_head = QPushButton("保存站长")
-        save_head.clicked.connect(self.save_head)
-        head_row = QHBoxLayout()
-        head_row.addWidget(self.head)
-        head_row.addWidget(QLabel("密码"))
-        head_row.addWidget(self.head_pin)
-        head_row.addWidget(save_head)
-        org_form.addRow("站长（更正已上报季度）", head_row)
+        who = f"{ws.store.user}（{ws.store.role}）" if ws.store.role else ws.store.user
+        org_form.addRow("当前用户", QLabel(who))
 
         village_box = QGroupBox("辖区居委/村委")
         self.village_list = QListWidget()
@@ -78,6 +61,7 @@ class SettingsPage(QWidget):
         self.village_name.setPlaceholderText("名称，如 大坝村委会")
         add_btn = QPushButton("添加")
         add_btn.clicked.connect(self.add_village)
+        add_btn.setEnabled(may(ws, "settings.edit"))
         v_row = QHBoxLayout()
         v_row.addWidget(self.village_code)
         v_row.addWidget(self.village_name, 1)
@@ -100,6 +84,10 @@ class SettingsPage(QWidget):
         restore_btn = QPushButton("恢复所选备份…")
         restore_btn.setObjectName("restore_selected")
         restore_btn.clicked.connect(self.restore_selected)
+        if not may(ws, "backup.restore"):  # ops.backup refuses anyway (and audits it)
+            restore_btn.setEnabled(False)
+            restore_btn.setToolTip(messages.only_for("backup.restore"))
+        self.restore_button = restore_btn
         b_row = QHBoxLayout()
         b_row.addWidget(backup_now)
         b_row.addWidget(restore_btn)
@@ -115,9 +103,18 @@ class SettingsPage(QWidget):
         left.addWidget(org_box)
         left.addWidget(village_box, 1)
         village_box.setVisible(not (org and org.is_bureau))  # a bureau has members instead
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 1)
-        layout.addWidget(backup_box, 1)
+        general = QWidget()
+        row = QHBoxLayout(general)
+        row.addLayout(left, 1)
+        row.addWidget(backup_box, 1)
+        self.users_page = UsersPage(ws)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settings_tabs")
+        self.tabs.addTab(general, "本机构与备份")
+        self.tabs.addTab(self.users_page, "用户")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
         self.refresh()
 
     def refresh(self) -> None:
@@ -133,35 +130,6 @@ class SettingsPage(QWidget):
             self.backup_table.setItem(i, 1, QTableWidgetItem(info.reason or ""))
             self.backup_table.setItem(i, 2, QTableWidgetItem(f"{info.size / 1048576:.1f} MB"))
         self.backup_folder.setText(f"备份位置：{backup.backup_dir_for(self.ws.store.path)}")
-
-    def save_operator(self) -> None:
-        name = self.operator.text().strip()
-        if not name:
-            messages.error(self, "请填写操作员姓名")
-            return
-        try:
-            set_setting(self.ws.store, "operator", name)
-        except StoreError as exc:
-            messages.error(self, str(exc))
-            return
-        self.ws.store.user = name
-
-    def save_head(self) -> None:
-        """Name the station head and set the PIN; changing it needs the old PIN."""
-        if locking.head_name(self.ws.store):
-            old = messages.ask_password(self, "请输入原站长密码：", "修改站长")
-            if old is None:
-                return
-            if not locking.check_pin(self.ws.store, old):
-                messages.error(self, "原站长密码不正确，未修改。")
-                return
-        try:
-            locking.set_head(self.ws.store, self.head.text(), self.head_pin.text())
-        except StoreError as exc:
-            messages.error(self, str(exc))
-            return
-        self.head_pin.clear()
-        messages.info(self, f"已设置站长：{self.head.text().strip()}。")
 
     def add_village(self) -> None:
         try:

@@ -1,5 +1,6 @@
 """First start: who this organisation is — a station or centre and the villages it
-serves, or a district or city bureau (区/市), which has member organisations instead."""
+serves, or a district or city bureau (区/市), which has member organisations instead.
+The first account follows (:class:`~ygt_desktop.ui.account_dialogs.FirstAccountDialog`)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ class SetupDialog(QDialog):
         self.setWindowTitle("首次使用 · 设置本机构")
         self.result_org: Organisation | None = None
         self.result_villages: list[tuple[str, str]] = []
-        self.result_operator = ""
         self.name = QLineEdit()
         self.name.setObjectName("setup_name")
         self.name.setPlaceholderText("如：五华区龙泉社区卫生服务站")
@@ -46,9 +46,6 @@ class SetupDialog(QDialog):
             "每行一个：代码 名称\n001 龙泉路社区居委会\n101 小坝村委会"
         )
         self.villages.setFixedHeight(110)
-        self.operator = QLineEdit()
-        self.operator.setObjectName("setup_operator")
-        self.operator.setPlaceholderText("您的姓名，记入每条修改记录（可在设置中更改）")
         self.error = error_label()
         form = QFormLayout(self)
         form.addRow(QLabel(f"将新建数据库：{db_path}"))
@@ -65,9 +62,11 @@ class SetupDialog(QDialog):
         self.bureau_note.setWordWrap(True)
         self.bureau_note.setVisible(False)
         form.addRow(self.bureau_note)
-        form.addRow("操作员", self.operator)
+        note = QLabel("下一步建立站长（区、市级机构为管理员）的登录账户。")
+        note.setWordWrap(True)
+        form.addRow(note)
         form.addRow(self.error)
-        form.addRow(dialog_buttons(self, "创建", "退出", self.try_accept))
+        form.addRow(dialog_buttons(self, "下一步", "退出", self.try_accept))
         self.resize(560, 420)
 
     def try_accept(self) -> None:
@@ -97,7 +96,6 @@ class SetupDialog(QDialog):
             return
         self.result_org = org
         self.result_villages = villages
-        self.result_operator = self.operator.text().strip()
         self.accept()
 
     def _level_changed(self, level: str) -> None:

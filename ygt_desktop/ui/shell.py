@@ -25,9 +25,11 @@ from ..storage import backup
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import jobs, messages
+from .audit_page import AuditPage
 from .bureau_shell import BureauPages
 from .contracts_page import ContractsPage
 from .equipment_page import EquipmentPage
+from .guard import may
 from .integrity_watch import IntegrityWatch
 from .jobs import JobRunner
 from .referrals_page import ReferralsPage
@@ -88,7 +90,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_backup)
         self._update_status()
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.find_resident)
-        for i in range(self.nav.count()):  # Ctrl+1 … Ctrl+8 open the pages in order
+        for i in range(min(self.nav.count(), 9)):  # Ctrl+1 … Ctrl+9 open the pages in order
             QShortcut(
                 QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda i=i: self.nav.setCurrentRow(i)
             )
@@ -129,6 +131,14 @@ class MainWindow(QMainWindow):
         self.report_page = ReportPage(ws)
         self.report_page.sig_open_resident.connect(self.open_resident)
         pages.append(("报表", self.report_page))
+        if may(ws, "report.submit"):  # ops.report.submit refuses anyway (and audits it)
+            self.report_page.submit_button.setToolTip("上报后该季度的记录只有站长可以更正")
+        else:
+            self.report_page.submit_button.setEnabled(False)
+            self.report_page.submit_button.setToolTip(messages.only_for("report.submit"))
+        if may(ws, "audit.view"):
+            self.audit_page = AuditPage(ws)
+            pages.append(("审计日志", self.audit_page))
         return pages
 
     def find_resident(self) -> None:
@@ -176,8 +186,9 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         org = self.ws.organisation
         org_text = f"{org.name}（{org.code}）" if org else "未设置机构"
+        role = f"（{self.ws.store.role}）" if self.ws.store.role else ""
         self.status_org.setText(
-            f"{org_text}　操作员：{self.ws.store.user}　数据库：{self.ws.store.path}"
+            f"{org_text}　用户：{self.ws.store.user}{role}　数据库：{self.ws.store.path}"
         )
         last = self.last_backup_at()
         self.status_backup.setText(f"最近备份：{last:%Y-%m-%d %H:%M}" if last else "最近备份：无")
