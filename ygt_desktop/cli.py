@@ -74,10 +74,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .ops import demo
 
     path = Path(args.db)
+    if args.today is not None and (problem := demo.today_problem(args.today, args.year)):
+        print(f"错误：{problem}。未做任何改动。", file=sys.stderr)
+        return 2
     today = args.today or demo.default_today(args.year)
     started = time.perf_counter()
-    with station.opened(path, create=True, backup_on_exit=True) as plain:
-        run = demo.as_demo_user(plain.ws, lambda: login_of(args))
+    with demo.opened(path, lambda: login_of(args)) as run:
         forms = run.ws.forms
         made = demo.generate(
             run,
@@ -265,6 +267,24 @@ def _parse_date(text: str) -> dt.date:
         ) from None
 
 
+def _demo_number(what: str, problem: str) -> Callable[[str], int]:
+    """An argparse type for ``ygt demo``'s numbers, checked by ``ops.demo.<problem>``."""
+
+    def parse(text: str) -> int:
+        from .ops import demo
+
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what}应为整数（现为 {text}）") from None
+        wrong: str | None = getattr(demo, problem)(value)
+        if wrong:
+            raise argparse.ArgumentTypeError(wrong)
+        return value
+
+    return parse
+
+
 def cmd_print(args: argparse.Namespace) -> int:
     from .ops import records
 
@@ -322,15 +342,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=cmd_init)
 
-    s = sub.add_parser("demo", help="生成演示数据（同一种子结果相同）")
-    db_arg(s)
-    s.add_argument("--residents", type=int, default=10000, help="居民人数（默认 10000）")
-    s.add_argument("--seed", type=int, default=1, help="随机种子")
-    s.add_argument("--year", type=int, default=dt.date.today().year, help="数据年份")
-    s.add_argument(
-        "--today", type=_parse_date, metavar="YYYY-MM-DD", help="以哪一天为“今天”，默认年底或今天"
+    s = sub.add_parser(
+        "demo",
+        help="生成演示数据（同一种子结果相同）：只写入新文件或 ygt demo 生成的演示数据库",
     )
-    s.add_argument("--villages", type=int, default=12, help="新建数据库时生成的居委/村委数")
+    db_arg(s)
+    s.add_argument(
+        "--residents",
+        type=_demo_number("居民人数", "residents_problem"),
+        default=10000,
+        help="居民人数，1–500000（默认 10000）",
+    )
+    s.add_argument(
+        "--seed", type=_demo_number("随机种子", "seed_problem"), default=1, help="随机种子"
+    )
+    s.add_argument(
+        "--year",
+        type=_demo_number("数据年份", "year_problem"),
+        default=dt.date.today().year,
+        help="数据年份，2000–2100",
+    )
+    s.add_argument(
+        "--today",
+        type=_parse_date,
+        metavar="YYYY-MM-DD",
+        help="以哪一天为“今天”（数据年份之内或次年），默认今天或年底",
+    )
+    s.add_argument(
+        "--villages",
+        type=_demo_number("居委/村委数", "villages_problem"),
+        default=12,
+        help="新建数据库时生成的居委/村委数，1–99",
+    )
     s.add_argument(
         "--no-services",
         action="store_true",

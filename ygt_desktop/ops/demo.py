@@ -3,15 +3,27 @@
 The same seed gives the same station. Six steps, each loaded whole in its own
 transaction: residents, services, referrals, contracts, equipment, base data. A cancel
 stops between steps and keeps the steps already loaded.
+
+A demo never touches a real station: it writes only into a new file, or a database it
+made itself — marked at creation by the setting ``demo`` = ``1``. Any other database (a
+station set up by ``ygt init`` or the window, a bureau) is refused before anything is
+written (:func:`claim`, and :func:`opened` reads the file without opening it for
+writing). Every argument is checked before anything is written (:func:`check`); a new
+file whose generation fails or is interrupted is removed, with its companions
+(:func:`opened`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
+import shutil
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..core.tcm import ScoringConfig
 from ..demo import base_data
@@ -22,10 +34,17 @@ from ..demo.load_referrals import load_demo_referrals
 from ..demo.load_residents import load_residents
 from ..demo.load_services import demo_people, load_services
 from ..demo.services import generate_services
-from ..storage import users
-from ..storage.organisation import Organisation, add_village, set_organisation, villages
+from ..storage import audit, users
+from ..storage.backup import backup_dir_for
+from ..storage.organisation import (
+    Organisation,
+    add_village,
+    get_setting,
+    set_organisation,
+    villages,
+)
 from ..storage.workspace import Workspace
-from .base import Run
+from .base import OpError, Run
 from .users import Login, sign_in
 
 DEMO_ORG = Organisation("530102001", "五华区示范社区卫生服务站", "站", "530102")
@@ -37,6 +56,186 @@ DEMO_ACCOUNTS: tuple[tuple[str, str], ...] = (
     ("演示医生", "医生"),
     ("演示录入员", "录入员"),
 )
+
+
+# The setting that marks a database as made by ``ygt demo`` (written when it is made).
+MARK = "demo"
+RESIDENTS = (1, 500_000)
+VILLAGES = (1, 99)
+SEEDS = (0, 2**31 - 1)
+YEARS = (2000, 2100)
+
+
+class NotADemo(OpError):
+    """The database is not one ``ygt demo`` made: nothing was written to it."""
+
+
+def _not_a_demo(path: Path | str) -> NotADemo:
+    return NotADemo(
+        f"数据库 {path} 不是 ygt demo 生成的演示数据库（可能是真实站点或卫健局的数据库），"
+        "ygt demo 不会写入它，未做任何改动。请用 --db 指定一个新的文件名。"
+    )
+
+
+def _between(what: str, value: int, bounds: tuple[int, int]) -> str | None:
+    low, high = bounds
+    if low <= value <= high:
+        return None
+    return f"{what}应在 {low}–{high} 之间（现为 {value}）"
+
+
+def residents_problem(n: int) -> str | None:
+    return _between("居民人数", n, RESIDENTS)
+
+
+def villages_problem(n: int) -> str | None:
+    return _between("居委/村委数", n, VILLAGES)
+
+
+def seed_problem(n: int) -> str | None:
+    return _between("随机种子", n, SEEDS)
+
+
+def year_problem(year: int) -> str | None:
+    return _between("数据年份", year, YEARS)
+
+
+def today_problem(today: dt.date, year: int) -> str | None:
+    """“Today” must fall in the data's year or the year after: earlier, nothing of the
+    year has happened yet; much later, every follow-up would be long overdue."""
+    first, last = dt.date(year, 1, 1), dt.date(year + 1, 12, 31)
+    if first <= today <= last:
+        return None
+    return (
+        f"--today {today.isoformat()} 不合理：应在数据年份 {year} 之内或次年"
+        f"（{first.isoformat()} 至 {last.isoformat()}）"
+    )
+
+
+def check(
+    *, residents: int, seed: int, year: int, today: dt.date | None, village_count: int
+) -> None:
+    """Raise :class:`OpError` naming every argument that is wrong (Chinese)."""
+    problems = [
+        residents_problem(residents),
+        villages_problem(village_count),
+        seed_problem(seed),
+        year_problem(year),
+    ]
+    if today is not None and not year_problem(year):
+        problems.append(today_problem(today, year))
+    found = [p for p in problems if p]
+    if found:
+        raise OpError("；".join(found) + "。未做任何改动。")
+
+
+def is_demo(ws: Workspace) -> bool:
+    """Whether ``ws`` is a database ``ygt demo`` made (its mark is set)."""
+    return get_setting(ws.store, MARK) == "1"
+
+
+def _is_fresh(ws: Workspace) -> bool:
+    conn = ws.store.conn
+    return (
+        ws.organisation is None
+        and conn.execute("SELECT 1 FROM residents LIMIT 1").fetchone() is None
+        and not users.has_users(ws.store)
+    )
+
+
+def claim(ws: Workspace) -> None:
+    """Make sure ``ws`` may take demo data: a database already marked as a demo, or a
+    fresh one (no organisation, residents or accounts: just created), which is marked
+    now, before anything else is written. Anything else raises :class:`NotADemo`,
+    having written nothing."""
+    if is_demo(ws):
+        return
+    if not _is_fresh(ws):
+        raise _not_a_demo(ws.store.path)
+    with ws.store.write() as conn:
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (MARK,),
+        )
+        audit.record(
+            conn,
+            user=ws.store.user,
+            table="settings",
+            record_id=None,
+            action="insert",
+            new={"key": MARK, "value": "1"},
+            reason="ygt demo 新建演示数据库",
+        )
+
+
+def file_is_demo(path: Path) -> bool:
+    """Whether the existing file ``path`` is a demo database, read without opening it
+    for writing (no migration, no lock, no backup). Not a database at all: False."""
+    # Read-only, and immutable when no write-ahead log is beside it: then SQLite makes
+    # no -wal or -shm file either, and the refused file's folder stays as it was.
+    live = path.with_name(path.name + "-wal").exists()
+    mode = "mode=ro" if live else "mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", (MARK,)).fetchone()
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+    return row is not None and row[0] == "1"
+
+
+def _companions(path: Path) -> list[Path]:
+    return [
+        path,
+        *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal", ".lock")),
+    ]
+
+
+def _remove_new(path: Path, before: set[Path], backups_existed: bool) -> None:
+    for p in _companions(path):
+        if p not in before:
+            with contextlib.suppress(OSError):
+                p.unlink()
+    folder = backup_dir_for(path)
+    if not backups_existed and folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def opened(path: Path, login: Callable[[], Login]) -> Iterator[Run]:
+    """A run as the demo 站长 on ``path`` — a new file (made and marked now), or a demo
+    database made earlier (then ``login()``'s user acts) — closed, with a backup of what
+    was added, after the block. Another database is refused (:class:`NotADemo`) before
+    it is opened for writing. If the block fails or is interrupted (Ctrl+C included) on
+    a new file, the file and its companions (``-wal``, ``-shm``, ``.lock``, a backup
+    folder made meanwhile) are removed: no half-made database is left."""
+    path = Path(path)
+    is_new = not path.exists() or path.stat().st_size == 0
+    if not is_new and not file_is_demo(path):
+        raise _not_a_demo(path)
+    before = {p for p in _companions(path) if p.exists() and not (is_new and p == path)}
+    backups_existed = backup_dir_for(path).exists()
+    try:
+        ws = Workspace.open(path, create=True)
+    except BaseException:
+        if is_new:
+            _remove_new(path, before, backups_existed)
+        raise
+    try:
+        claim(ws)
+        run = as_demo_user(ws, login)
+        yield run
+    except BaseException:
+        ws.close(backup_on_exit=not is_new)
+        if is_new:
+            _remove_new(path, before, backups_existed)
+        raise
+    ws.close(backup_on_exit=True)
 
 
 @dataclass
@@ -55,7 +254,10 @@ class Made:
 
 def as_demo_user(ws: Workspace, login: Callable[[], Login]) -> Run:
     """A run on ``ws`` as its demo 站长: a new file gets :data:`DEMO_ACCOUNTS` (password
-    :data:`DEMO_PASSWORD`); a file with accounts needs ``login()``'s user."""
+    :data:`DEMO_PASSWORD`); a file with accounts needs ``login()``'s user. Only on a
+    demo database (:func:`claim`: a fresh one is marked first); another is refused
+    with nothing written."""
+    claim(ws)
     if users.has_users(ws.store):
         return Run.plain(ws, sign_in(ws, login()))
     for name, role in DEMO_ACCOUNTS:
@@ -65,8 +267,10 @@ def as_demo_user(ws: Workspace, login: Callable[[], Login]) -> Run:
 
 
 def default_today(year: int) -> dt.date:
-    """The demo's "today" when none is given: the year's end, or today if earlier."""
-    return min(dt.date(year, 12, 31), dt.date.today())
+    """The demo's "today" when none is given: today in the current year, else the
+    year's end (a past year seen whole; a future year as it will have been)."""
+    today = dt.date.today()
+    return today if today.year == year else dt.date(year, 12, 31)
 
 
 def generate(
@@ -82,9 +286,14 @@ def generate(
     """Add ``residents`` generated residents of ``year`` (and, unless ``services`` is
     False, their service records and referrals), family-doctor contracts, equipment and
     the base figures, as on ``today``. A database without an organisation becomes the
-    demo station; one without villages gets ``village_count`` of them."""
+    demo station; one without villages gets ``village_count`` of them.
+
+    Every argument is checked first and only a demo database is written (:func:`check`,
+    :func:`claim`): otherwise an :class:`OpError` and nothing written."""
     run.require("demo.generate")
+    check(residents=residents, seed=seed, year=year, today=today, village_count=village_count)
     today = today or default_today(year)
+    claim(run.ws)
     started = time.perf_counter()
     ws, made = run.ws, Made()
     run.step(0, STEPS, f"正在生成 {residents} 名居民…")
