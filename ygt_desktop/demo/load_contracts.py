@@ -16,7 +16,7 @@ from typing import Any
 
 from ..core.contracts import PAYERS, package_fees
 from ..core.forms import FormRegistry
-from ..storage import audit
+from ..storage import audit, audit_digest
 from ..storage.db import Store
 from ..storage.organisation import villages
 from ..storage.populations import population_intervals, population_members
@@ -60,23 +60,32 @@ def demo_contracts(store: Store, forms: FormRegistry, seed: int, today: dt.date)
 
 
 def _insert(conn: Any, table: str, rows: Sequence[Mapping[str, Any]], user: str, now: str) -> None:
+    """Insert ``rows`` (ids given, or the next ones) and audit them with every record's
+    digest, computed from the rows as stored (no read-back) when that is certain."""
     if not rows:
         return
-    columns = [*rows[0], "created_at", "created_by", "updated_at"]
     before = _next_id(conn, table) - 1
+    given = "id" in rows[0]
+    columns = [*([] if given else ["id"]), *rows[0], "created_at", "created_by", "updated_at"]
+    values = [
+        (*(() if given else (before + n,)), *r.values(), now, user, now)
+        for n, r in enumerate(rows, start=1)
+    ]
     conn.executemany(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-        [(*r.values(), now, user, now) for r in rows],
+        values,
     )
-    audit.record_batch(
-        conn,
-        user=user,
-        table=table,
-        after=before,
-        action="insert",
-        new={"count": len(rows)},
-        reason=REASON,
-    )
+    new = {"count": len(rows)}
+    try:
+        stored = audit_digest.StoredRows(conn, table, columns)
+        at = columns.index("id")
+        digests = sorted((int(v[at]), audit_digest.digest_of(stored.part(v))) for v in values)
+    except audit_digest.Unsure:
+        audit.record_batch(conn, user=user, table=table, after=before, action="insert", new=new,
+                           reason=REASON)  # fmt: skip
+        return
+    audit.record_digests(conn, user=user, table=table, digests=digests, action="insert",
+                         new=new, reason=REASON)  # fmt: skip
 
 
 def _next_id(conn: Any, table: str) -> int:

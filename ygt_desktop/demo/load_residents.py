@@ -13,7 +13,7 @@ from typing import Any
 from ..core import search
 from ..core.forms import FormDef
 from ..core.resident import archive_prefix
-from ..storage import audit
+from ..storage import audit, audit_digest
 from ..storage.db import Store, StoreError
 from ..storage.organisation import get_organisation
 
@@ -54,8 +54,20 @@ def load_residents(
         before = next_id
         rows: list[list[Any]] = []
         keys: list[tuple[str, int]] = []
+        # Each record's audit digest, from the rows as stored (None: read back instead).
+        digests: list[tuple[int, bytes]] | None = []
+        try:
+            stored = audit_digest.StoredRows(conn, "residents", columns)
+        except audit_digest.Unsure:
+            digests = None
 
         def flush() -> None:
+            nonlocal digests
+            if digests is not None:
+                try:
+                    digests += [(r[0], audit_digest.digest_of(stored.part(r))) for r in rows]
+                except audit_digest.Unsure:
+                    digests = None
             conn.executemany(sql, rows)
             conn.executemany("INSERT INTO resident_search (key, resident_id) VALUES (?, ?)", keys)
             rows.clear()
@@ -91,13 +103,10 @@ def load_residents(
                 flush()
         if rows:
             flush()
-        audit.record_batch(
-            conn,
-            user=user,
-            table="residents",
-            after=before,
-            action="insert",
-            new={"count": total},
-            reason="生成演示数据",
-        )
+        if digests is not None:
+            audit.record_digests(conn, user=user, table="residents", digests=digests,
+                                 action="insert", new={"count": total}, reason="生成演示数据")  # fmt: skip
+        else:
+            audit.record_batch(conn, user=user, table="residents", after=before,
+                               action="insert", new={"count": total}, reason="生成演示数据")  # fmt: skip
     return total

@@ -27,7 +27,7 @@ from typing import Any
 from ..core.context import CONTEXT_NAMES, resident_context
 from ..core.expressions import Expression
 from ..core.forms import FormDef, FormRegistry, RuleOutcome
-from ..storage import audit
+from ..storage import audit, audit_digest
 from ..storage.db import Store, StoreError
 from ..storage.organisation import get_setting
 from ..storage.services import DEFAULT_LATE_DAYS
@@ -38,6 +38,11 @@ from .services import Person, Record
 LATE_SHARE = 0.01
 ENTRY_SEED_OFFSET = 104_729  # entry stamps draw apart from the residents and services
 _PREVIOUS = frozenset({"prev_controlled", "prev_date"})
+_HEADER_COLUMNS = (
+    "id", "form_id", "resident_id", "episode_id", "service_date", "closes_episode",
+    "entered_at", "entered_by", "late_entry", "recheck_date", "referral", "alerts",
+    "updated_at",
+)  # fmt: skip
 _HOURS = tuple(f"T{h:02d}:" for h in range(8, 18))  # typed in during working hours
 _MINUTES = tuple(f"{m:02d}:00+08:00" for m in range(60))
 
@@ -122,6 +127,7 @@ class _Spec:
     needs_context: bool
     tracks_controlled: bool
     rows: list[list[Any]] = field(default_factory=list)
+    stored: audit_digest.StoredRows | None = None  # its rows as stored, for the audit
 
     @classmethod
     def of(cls, form: FormDef) -> _Spec:
@@ -178,9 +184,8 @@ def load_services(store: Store, forms: FormRegistry, records: Iterable[Record], 
     previous: dict[tuple[int, str], tuple[dt.date, Any]] = {}
     headers: list[tuple[Any, ...]] = []
     header_sql = (
-        "INSERT INTO service_records (id, form_id, resident_id, episode_id, service_date, "
-        "closes_episode, entered_at, entered_by, late_entry, recheck_date, referral, alerts, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        f"INSERT INTO service_records ({', '.join(_HEADER_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(_HEADER_COLUMNS))})"
     )
     one_day = dt.timedelta(days=1)
     iso = _ISO
@@ -198,6 +203,13 @@ def load_services(store: Store, forms: FormRegistry, records: Iterable[Record], 
             conn.execute("SELECT coalesce(max(id), 0) FROM service_records").fetchone()[0]
         )
         before = next_id
+        # Each record's audit digest, from the rows as they are stored (None: unsure,
+        # read back at the end instead).
+        digests: list[tuple[int, bytes]] | None = []
+        try:
+            head_rows = audit_digest.StoredRows(conn, "service_records", _HEADER_COLUMNS)
+        except audit_digest.Unsure:
+            digests = None
 
         def flush() -> None:
             conn.executemany(header_sql, headers)
@@ -214,6 +226,13 @@ def load_services(store: Store, forms: FormRegistry, records: Iterable[Record], 
                     raise StoreError(f"演示数据中有未知的表单 {form_id}")
                 spec = specs[form_id] = _Spec.of(forms[form_id])
                 counts[form_id] = 0
+                if digests is not None:
+                    try:
+                        spec.stored = audit_digest.StoredRows(
+                            conn, spec.form.table, ["record_id", *spec.ids]
+                        )
+                    except audit_digest.Unsure:
+                        digests = None
             form = spec.form
             next_id += 1
             rid = next_id
@@ -269,30 +288,36 @@ def load_services(store: Store, forms: FormRegistry, records: Iterable[Record], 
                 entered_o = max(today_o, day_o)
             stamp = (iso[day + one_day * (entered_o - day_o)] + _HOURS[int(rnd() * 10)]
                      + _MINUTES[int(rnd() * 60)])  # fmt: skip
-            headers.append((
+            header = (
                 rid, form_id, resident_id, episode_id, iso[day], closes, stamp, user,
                 int(entered_o - day_o > late_days), recheck, referral, alerts, stamp,
-            ))  # fmt: skip
+            )  # fmt: skip
+            headers.append(header)
             row: list[Any] = [rid, *map(values.get, spec.ids)]
             for i, convert in spec.converters:
                 if row[i] is not None:
                     row[i] = convert(row[i])
             spec.rows.append(row)
+            if digests is not None and spec.stored is not None:
+                try:
+                    digests.append(
+                        (rid, audit_digest.digest_of(head_rows.part(header), spec.stored.part(row)))
+                    )
+                except audit_digest.Unsure:
+                    digests = None
             counts[form_id] += 1
             if len(headers) >= batch:
                 flush()
         flush()
         for _, sql in indexes:
             conn.execute(sql)
-        audit.record_batch(
-            conn,
-            user=user,
-            table="service_records",
-            after=before,
-            action="insert",
-            new={"count": sum(counts.values()), **counts},
-            reason="生成演示数据",
-        )
+        new = {"count": sum(counts.values()), **counts}
+        if digests is not None:
+            audit.record_digests(conn, user=user, table="service_records", digests=digests,
+                                 action="insert", new=new, reason="生成演示数据")  # fmt: skip
+        else:
+            audit.record_batch(conn, user=user, table="service_records", after=before,
+                               action="insert", new=new, reason="生成演示数据")  # fmt: skip
     return counts
 
 

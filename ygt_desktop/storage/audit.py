@@ -128,6 +128,30 @@ def record_batch(
         append(conn, (at, user, table, None, action, None, _json(new), reason), payload)
 
 
+def record_digests(
+    conn: sqlite3.Connection,
+    *,
+    user: str,
+    table: str,
+    digests: list[tuple[int, bytes]],
+    action: str,
+    new: Mapping[str, Any] | None = None,
+    reason: str | None = None,
+) -> None:
+    """Like :func:`record_batch` with the records' digests already known (a bulk load
+    that computed them from the rows it wrote: :class:`.audit_digest.StoredRows`);
+    ``digests`` in key order."""
+    at = now_iso()
+    if not has_digests(conn):
+        append(conn, (at, user, table, None, action, None, _json(new), reason))
+        return
+    limit = audit_digest.RUN_LIMIT
+    for i in range(0, max(len(digests), 1), limit):
+        chunk = digests[i : i + limit]
+        payload = audit_digest.encode_runs(chunk) if chunk else None
+        append(conn, (at, user, table, None, action, None, _json(new), reason), payload)
+
+
 def append(conn: sqlite3.Connection, row: tuple[Any, ...], digest: str | None = None) -> None:
     """Append ``row`` (:data:`ROW_COLUMNS` without the id) and its ``digest`` to the
     chain. Must run inside the caller's write transaction (``BEGIN IMMEDIATE``), which
