@@ -217,3 +217,19 @@ def test_copy_of_a_tampered_file_keeps_the_findings(demo: Path, tmp_path: Path) 
     shutil.copy(demo, copy)
     first = _found(sqlite3.connect(demo))
     assert first == _found(sqlite3.connect(copy)) == [("changed", "residents", 9)]
+
+
+def test_checkpoint_reports_progress_and_can_stop(demo: Path, monkeypatch) -> None:
+    monkeypatch.setattr(audit_check, "STEP", 500)
+    seen: list[tuple[int, int, str]] = []
+    audit_check.verify(sqlite3.connect(demo), checkpoint=lambda *a: seen.append(a))
+    assert len(seen) >= 3 and all("核对" in text for _, _, text in seen)
+
+    class Stop(Exception):
+        pass
+
+    def stop(*_: object) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        audit_check.verify(sqlite3.connect(demo), checkpoint=stop)

@@ -33,6 +33,7 @@ Checkpoint = Callable[[int, int, str], None]
 to stop (``Run.step`` fits)."""
 
 MAX_RECORD_FINDINGS = 50  # per kind of record; the rest are counted in one more line
+STEP = 50_000  # rows between checkpoints
 _BATCH = 5000
 
 
@@ -109,7 +110,7 @@ def _chain(conn: sqlite3.Connection, step: Checkpoint) -> list[Finding]:
     total = int(conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0])
     prev, last_id = audit.GENESIS, 0
     for n, row in enumerate(_rows(conn, 0), start=1):
-        if n % 50_000 == 0:
+        if n % STEP == 0:
             step(n, total, "正在核对审计日志的校验链…")
         if row[0] == last_id + 1 and _ok(prev, row):
             prev, last_id = row[10], int(row[0])
@@ -251,7 +252,7 @@ def _records(conn: sqlite3.Connection, step: Checkpoint) -> list[Finding]:
         actual = audit_digest.stream(conn, fam)
         for key, want, have in _join(expected, actual):
             done += 1
-            if done % 50_000 == 0:
+            if done % STEP == 0:
                 step(done, 0, f"正在核对{fam.label}与审计日志…")
             if want is not None and have is not None and want == have.hex():
                 continue
