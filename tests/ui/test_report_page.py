@@ -117,8 +117,7 @@ def test_enter_on_an_indicator_lists_the_people_to_work_on(qtbot, ws, qtmodeltes
 
 
 def test_submit_locks_the_quarter(qtbot, ws, monkeypatch):
-    patients(ws, 1, 0)
-    locking.set_head(ws.store, "李站长", "2468")
+    patients(ws, 1, 0)  # the ws fixture's user is the 站长
     monkeypatch.setattr(messages, "ask", lambda *a, **k: True)
     shown = []
     monkeypatch.setattr(messages, "info", lambda parent, text, title="": shown.append(text))
@@ -141,22 +140,30 @@ def test_recent_periods_are_ended_quarters_newest_first():
     assert numeral(12) == "十二" and numeral(20) == "二十" and numeral(3) == "三"
 
 
-def test_station_head_is_set_in_settings_and_changing_needs_the_old_pin(qtbot, ws, monkeypatch):
-    from ygt_desktop.ui.settings_page import SettingsPage
+def test_submit_is_greyed_for_a_non_head_and_still_refused_when_pressed(qtbot, ws, monkeypatch):
+    from ygt_desktop.storage import audit, users
+    from ygt_desktop.ui.shell import MainWindow
 
-    monkeypatch.setattr(messages, "info", lambda *a, **k: None)
-    errors = []
+    patients(ws, 1, 0)
+    users.add_user(ws.store, "小王", "录入员", "enter-123", is_bureau=False, by="演示站长")
+    ws.login("小王", "enter-123")
+    window = MainWindow(ws)
+    qtbot.addWidget(window)
+    button = window.report_page.submit_button
+    assert not button.isEnabled() and "只有站长" in button.toolTip()
+    assert "审计日志" not in [window.nav.item(i).text() for i in range(window.nav.count())]
+    monkeypatch.setattr(messages, "ask", lambda *a, **k: True)
+    errors: list[str] = []
     monkeypatch.setattr(messages, "error", lambda parent, text, title="": errors.append(text))
-    page = SettingsPage(ws)
-    qtbot.addWidget(page)
-    page.head.setText("李站长")  # keyClicks types ASCII only
-    qtbot.keyClicks(page.head_pin, "2468")
-    page.save_head()
-    assert locking.head_name(ws.store) == "李站长" and locking.check_pin(ws.store, "2468")
-    monkeypatch.setattr(messages, "ask_password", lambda *a, **k: "0000")
-    qtbot.keyClicks(page.head_pin, "1357")
-    page.save_head()
-    assert errors == ["原站长密码不正确，未修改。"] and locking.check_pin(ws.store, "2468")
+    page = window.report_page
+    page.period_box.setEditText("2026Q3")
+    page.submit()  # the greyed button's action, called directly: ops refuses it
+    settle(qtbot, page)
+    assert errors and "小王（录入员）无权上报并锁定季度" in errors[0]
+    assert locking.submissions(ws.store) == []
+    refused = audit.query(ws.store.conn, user="小王", table="permissions")
+    assert refused and refused[0].action == "refused"
+    window.close()
 
 
 def test_exports_run_in_the_background_and_write_complete_files(qtbot, ws, tmp_path, monkeypatch):
