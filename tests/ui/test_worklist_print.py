@@ -98,7 +98,7 @@ def test_ctrl_p_prints_the_rows_shown_with_their_filters_and_opens_the_pdf(
     assert dialogs["errors"] == []
     text = pdf_text(out)
     assert "待办随访名单" in text and "张三" in text and "李四" not in text
-    assert "13912345678" in text  # full number on the doctor's working list
+    assert "139****5678" in text and "13912345678" not in text  # masked unless asked
     assert "2026-01-01 至 2026-06-30" in text
     assert "服务包：疾控包" in text and "101 小坝村委会" in text and "状态：应访、逾期" in text
     assert text.count("2026年第1季度随访") == 1 and "逾期" in text
@@ -131,7 +131,8 @@ def test_export_writes_a_csv_excel_reads(qtbot, page, dialogs, tmp_path):
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("序号,状态,姓名")
     assert len(lines) == 1 + page.model.rowCount()
-    assert all("张三" in line and "13912345678" in line for line in lines[1:])
+    assert all("张三" in line and "139****5678" in line for line in lines[1:])
+    assert "13912345678" not in "".join(lines)
     assert str(out) in page.notice.text()
 
 

@@ -3,6 +3,11 @@
 Keyboard: Ctrl+N adds a service (only the forms that apply are offered), Enter opens
 the selected record, Ctrl+P prints it, Ctrl+R opens its referral (the draft of a rule's
 suggestion), Ctrl+E edits the resident, Esc closes.
+
+The header masks the ID number; 显示完整身份证号 shows it through
+:func:`ygt_desktop.ops.privacy.unmask_id` (站长 only, every look audited; anyone else is
+refused there, in Chinese, and the attempt audited). The phone number is shown in full
+to those who phone residents (医生, 站长, 管理员) and masked for a 录入员.
 """
 
 from __future__ import annotations
@@ -26,16 +31,19 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.dates import age_years
-from ..core.idnumber import mask
+from ..core.masking import mask_id
 from ..core.programmes import REGISTERS
 from ..core.resident import flag_labels, sex_label
+from ..ops import privacy
+from ..ops.base import USER_ERRORS, Run
 from ..storage.referrals import Referrals
 from ..storage.workspace import Workspace
 from . import messages, printing
-from .guard import deleting
+from .guard import deleting, may
 from .jobs import JobRunner
 from .referral_editor import editor_for_record
 from .resident_editor import ResidentEditor
+from .resident_model import phone_text
 from .service_editor import ServiceEditor
 
 TIMELINE_COLUMNS = ("服务日期", "项目", "服务包", "提示", "下次随访", "录入")
@@ -72,6 +80,7 @@ class ResidentDetail(QDialog):
         self.ws = ws
         self.resident_id = resident_id
         self.child: QDialog | None = None
+        self.full_id: str | None = None  # shown once asked for, while this window is open
         self.jobs = JobRunner(ws, self)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -102,10 +111,19 @@ class ResidentDetail(QDialog):
         open_btn.clicked.connect(self.open_current)
         edit_btn.clicked.connect(self.edit_resident)
         delete_btn.clicked.connect(self.delete_current)
+        self.unmask_btn = QPushButton("显示完整身份证号")
+        self.unmask_btn.setObjectName("unmask_id")
+        if may(ws, "ids.unmask"):
+            self.unmask_btn.setToolTip("查看后会记入审计日志")
+        else:
+            self.unmask_btn.setEnabled(False)
+            self.unmask_btn.setToolTip("只有站长可以查看完整身份证号")
+        self.unmask_btn.clicked.connect(self.show_full_id)
         buttons = QHBoxLayout()
         for b in (add_btn, open_btn, print_btn, referral_btn, edit_btn, delete_btn):
             buttons.addWidget(b)
         buttons.addStretch()
+        buttons.addWidget(self.unmask_btn)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addLayout(buttons)
@@ -142,11 +160,15 @@ class ResidentDetail(QDialog):
             else f"　<span style='color:#c62828'>{r['status']}（{r['status_date']}）</span>"
         )
         self.setWindowTitle(f"居民档案 · {r['name']}")
+        number = r["id_number"]
+        shown_id = (self.full_id or mask_id(number)) if number else "（无）"
+        phone = phone_text(self.ws.store, r["phone"]) or "（无）"
         self.summary.setText(
             f"<b style='font-size:14pt'>{r['name']}</b>　{sex}　{age}　出生 {r['birth_date'] or ''}"
-            f"　身份证 {mask(r['id_number']) if r['id_number'] else '（无）'}"
+            f"　身份证 {shown_id}　电话 {phone}"
             f"　档案号 {r['archive_no']}{status}<br>重点人群：{flags}"
         )
+        self.unmask_btn.setVisible(bool(number) and self.full_id is None)
         items = self.ws.services.timeline(self.resident_id)
         self.record_ids = [i["id"] for i in items]
         self.table.setRowCount(len(items))
@@ -168,6 +190,17 @@ class ResidentDetail(QDialog):
                 self.table.setItem(row, col, cell)
         if items:
             self.table.selectRow(0)
+
+    def show_full_id(self) -> None:
+        """Show the full ID number in the header, through the operations layer (which
+        checks ``ids.unmask`` and audits the look, or the refusal)."""
+        try:
+            self.full_id = privacy.unmask_id(Run.plain(self.ws), self.resident_id) or None
+        except USER_ERRORS as exc:
+            self.status.setText(str(exc))
+            return
+        self.status.setText("已显示完整身份证号（已记入审计日志）。")
+        self.refresh()
 
     def add_service(self) -> None:
         forms = self.ws.services.applicable_forms(self.resident_id)

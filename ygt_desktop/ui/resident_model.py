@@ -4,6 +4,11 @@ With no search text the model holds only the ordered resident ids (about 1 MB pe
 100,000) and fetches the rows the view shows in blocks of 200, keeping a few blocks;
 scrolling anywhere costs one small indexed query. With search text it holds at most
 the first 200 matches.
+
+ID numbers are always masked here (the full one is shown on request, audited, in the
+resident's window); phone numbers are shown in full to those who phone residents
+(``phones.view``: 医生, 站长, 管理员) and masked as ``138****5678`` for the others —
+decided by the user logged in at the time the cell is drawn.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from ..core import roles
 from ..core.dates import age_years
-from ..core.idnumber import mask
+from ..core.masking import mask_id
+from ..core.masking import mask_phone as mask_phone
 from ..core.resident import flag_labels, headers, sex_labels
+from ..storage.db import Store
 from ..storage.residents import ResidentRepo
 
 PAGE = 200
@@ -32,10 +40,14 @@ SEX = sex_labels()  # the pages that show a 性别 import it from here
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def mask_phone(phone: str | None) -> str:
-    if not phone:
-        return ""
-    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else phone
+def shows_phones(store: Store) -> bool:
+    """Whether the user logged in on ``store`` sees phone numbers in full."""
+    return roles.allowed(store.role, "phones.view")
+
+
+def phone_text(store: Store, phone: str | None) -> str:
+    """``phone`` as the logged-in user sees it on screen."""
+    return (phone or "") if shows_phones(store) else mask_phone(phone)
 
 
 class ResidentTableModel(QAbstractTableModel):
@@ -166,9 +178,9 @@ class ResidentTableModel(QAbstractTableModel):
             case 4:
                 return str(age_years(dt.date.fromisoformat(birth), self.today)) if birth else ""
             case 5:
-                return mask(r["id_number"]) if r["id_number"] else "（无）"
+                return mask_id(r["id_number"]) if r["id_number"] else "（无）"
             case 6:
-                return mask_phone(r["phone"])
+                return phone_text(self.repo.store, r["phone"])
             case 7:
                 return self.village_names.get(r["village_code"], r["village_code"] or "")
             case 8:

@@ -23,14 +23,16 @@ from PySide6.QtWidgets import (
 from ..core import schedules as sch
 from ..core.dates import DateError, age_text, parse_date
 from ..core.forms import PACKAGES
+from ..core.masking import mask_phone
 from ..core.resident import headers
 from ..reports.worklist_rows import week_of
+from ..storage.db import Store
 from ..storage.organisation import villages
 from ..storage.worklist import REFERRAL_GROUP, WorkItem
 from ..storage.workspace import Workspace
 from . import worklist_export
 from .jobs import JobRunner
-from .resident_model import SEX, mask_phone
+from .resident_model import SEX, phone_text
 from .row_table import RowTableModel
 from .worklist_export import Shown
 
@@ -52,10 +54,16 @@ STATUS_COLOURS = {
 
 
 class WorklistModel(RowTableModel[WorkItem]):
-    def __init__(self, village_names: dict[str, str], on: dt.date) -> None:
+    """The items; phone numbers in full for a user with ``phones.view`` logged in on
+    ``store`` (those who phone residents), masked for the others and without a store."""
+
+    def __init__(
+        self, village_names: dict[str, str], on: dt.date, store: Store | None = None
+    ) -> None:
         super().__init__(COLUMNS)
         self.village_names = village_names
         self.on = on
+        self.store = store
 
     @property
     def items(self) -> list[WorkItem]:
@@ -81,7 +89,7 @@ class WorklistModel(RowTableModel[WorkItem]):
             SEX.get(r["sex"] or "", ""),
             age_text(dt.date.fromisoformat(birth), self.on) if birth else "",
             self.village_names.get(r["village_code"], r["village_code"] or ""),
-            mask_phone(r["phone"]),
+            phone_text(self.store, r["phone"]) if self.store else mask_phone(r["phone"]),
             due.label,
             item.package,
             f"{due.start.isoformat()} 至 {due.end.isoformat()}",
@@ -145,7 +153,7 @@ class WorklistPage(QWidget):
         ):
             filters.addWidget(w)
         filters.addStretch()
-        self.model = WorklistModel({v.code: v.name for v in villages(ws.store)}, today)
+        self.model = WorklistModel({v.code: v.name for v in villages(ws.store)}, today, ws.store)
         self.table = QTableView()
         self.table.setObjectName("worklist_table")
         self.table.setModel(self.model)
