@@ -218,8 +218,7 @@ class AppController:
         old = self.window
         self._show()
         if old is not None:
-            old.hide()
-            old.deleteLater()
+            old.retire()
 
     def restore(self, backup_path: Path) -> None:
         """Close everything, restore the chosen backup, reopen. The settings page has
@@ -235,8 +234,7 @@ class AppController:
         lock = self.ws.store.instance_lock
         if lock is not None:
             lock.release()
-        old_window.hide()
-        old_window.deleteLater()
+        old_window.retire()
         who = self.ws.store.user
         self.ws = None
         if self._open(as_user=who):

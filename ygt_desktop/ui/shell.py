@@ -193,7 +193,18 @@ class MainWindow(QMainWindow):
         last = self.last_backup_at()
         self.status_backup.setText(f"最近备份：{last:%Y-%m-%d %H:%M}" if last else "最近备份：无")
 
+    def retire(self) -> None:
+        """Replaced by a new window on the same workspace (after a restore or another
+        user at the idle lock): hide, stop the timers, and never close the workspace."""
+        self._retired = True
+        self._backup_timer.stop()
+        self.hide()
+        self.deleteLater()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if getattr(self, "_retired", False):
+            event.accept()
+            return
         running = jobs.active()
         if running:
             names = "、".join(job.title for job in running)
