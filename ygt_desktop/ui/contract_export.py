@@ -27,10 +27,17 @@ def _open(path: Path) -> bool:
 
 
 def print_agreement(
-    parent: QWidget, runner: JobRunner, ws: Workspace, contract_id: int, *, id_masked: bool = True
+    parent: QWidget,
+    runner: JobRunner,
+    ws: Workspace,
+    contract_id: int,
+    *,
+    id_masked: bool = True,
+    full_phone: bool = False,
 ) -> bool:
     """Save the 签约服务协议书 of ``contract_id`` as a PDF where the user says and open
-    it. False when cancelled or refused (the user was told why)."""
+    it; the resident's ID and phone numbers masked unless asked (checked and audited by
+    the operation). False when cancelled or refused (the user was told why)."""
     try:
         agreement = load_agreement(ws, contract_id)
     except StoreError as exc:
@@ -45,7 +52,13 @@ def print_agreement(
         parent,
         runner,
         "打印签约服务协议书",
-        partial(documents.agreement_pdf, contract_id=contract_id, out=out, id_masked=id_masked),
+        partial(
+            documents.agreement_pdf,
+            contract_id=contract_id,
+            out=out,
+            id_masked=id_masked,
+            full_phone=full_phone,
+        ),
         open_pdf=_open,
         failure_title="无法打印",
     )
@@ -54,7 +67,9 @@ def print_agreement(
 def print_list(
     parent: QWidget, runner: JobRunner, doc: ListDoc, day: dt.date, org_name: str
 ) -> bool:
-    """Save ``doc`` as a PDF where the user says and open it; False when cancelled."""
+    """Save ``doc`` as a PDF where the user says and open it; False when cancelled.
+    Its phone and ID number columns are masked (:func:`ygt_desktop.ops.documents.contract_list`),
+    whatever the page shows."""
     out = worklist_export.choose_path(
         parent, f"保存{doc.title}（PDF）", doc.file_name(day, ".pdf"), "PDF 文件 (*.pdf)", ".pdf"
     )

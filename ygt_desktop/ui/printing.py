@@ -43,9 +43,12 @@ def print_record(
     runner: JobRunner,
     *,
     id_masked: bool = True,
+    full_phone: bool = False,
     on_saved: Callable[[Path], None] | None = None,
 ) -> bool:
     """Save the stored record ``record_id`` as a PDF where the user says and open it.
+    ID and phone numbers are masked unless asked (the operation checks the right and
+    audits an unmasked print).
 
     The PDF is written in the background (:func:`ygt_desktop.ops.records.print_pdf`
     through ``runner``), whole or not at all. False when cancelled or
@@ -63,7 +66,13 @@ def print_record(
         parent,
         runner,
         f"打印{record.form.label}",
-        partial(ops_records.print_pdf, out=out, record_id=record_id, full_id=not id_masked),
+        partial(
+            ops_records.print_pdf,
+            out=out,
+            record_id=record_id,
+            full_id=not id_masked,
+            full_phone=full_phone,
+        ),
         written=lambda done: (done.out, done.warnings),
         open_pdf=lambda p: open_pdf(p),
         failure_title="无法打印",
