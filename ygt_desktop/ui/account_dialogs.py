@@ -58,6 +58,17 @@ def buttons(dialog: QDialog, accept: str, reject: str) -> tuple[QDialogButtonBox
     return box, ok
 
 
+def fit(dialog: QDialog, width: int) -> None:
+    """``width`` wide and as tall as its wrapped texts need (a plain resize would cut
+    the lines of a word-wrapped label off)."""
+    dialog.setMinimumWidth(width)
+    layout = dialog.layout()
+    height = layout.sizeHint().height()
+    if layout.hasHeightForWidth():
+        height = max(height, layout.heightForWidth(width))
+    dialog.resize(width, height)
+
+
 def focus_first_empty(*edits: QLineEdit) -> None:
     for edit in edits:
         if edit.isVisible() and not edit.text():
@@ -109,7 +120,7 @@ class FirstAccountDialog(QDialog):
         form.addRow(QLabel(f"角色：{self.role}"))
         form.addRow(self.error)
         form.addRow(box)
-        self.resize(460, 0)
+        fit(self, 460)
 
     def showEvent(self, event: object) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)  # type: ignore[arg-type]
@@ -195,7 +206,7 @@ class RecoveryCodeDialog(QDialog):
         layout.addWidget(self.done_box)
         layout.addWidget(self.error)
         layout.addWidget(box)
-        self.resize(480, 0)
+        fit(self, 480)
 
     def print_code(self) -> None:
         """Write the code's page as a PDF where the user says and open it to print."""
@@ -275,7 +286,7 @@ class SetPasswordDialog(QDialog):
         ok.clicked.connect(self.try_accept)
         form.addRow(box)
         self.ask_old = ask_old
-        self.resize(420, 0)
+        fit(self, 420)
 
     def showEvent(self, event: object) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)  # type: ignore[arg-type]
@@ -327,7 +338,7 @@ class AddUserDialog(QDialog):
         form.addRow(hint)
         form.addRow(self.error)
         form.addRow(box)
-        self.resize(420, 0)
+        fit(self, 420)
 
     def showEvent(self, event: object) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)  # type: ignore[arg-type]
@@ -384,7 +395,7 @@ class ForgotPasswordDialog(QDialog):
         form.addRow("再次输入新密码＊", self.repeat)
         form.addRow(self.error)
         form.addRow(box)
-        self.resize(440, 0)
+        fit(self, 440)
 
     def showEvent(self, event: object) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)  # type: ignore[arg-type]

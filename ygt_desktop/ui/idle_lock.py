@@ -35,6 +35,7 @@ from ..ops.base import USER_ERRORS
 from ..storage import users
 from ..storage.workspace import Workspace
 from . import messages
+from .account_dialogs import fit
 from .widgets import error_label
 
 Clock = Callable[[], float]
@@ -102,7 +103,7 @@ class UnlockDialog(QDialog):
         form.addRow(self.error)
         form.addRow(box)
         self._say()
-        self.resize(420, 0)
+        fit(self, 420)
 
     def _say(self) -> None:
         who = self.lock.ws.store.user

@@ -19,7 +19,12 @@ from PySide6.QtWidgets import (
 from ..ops.base import USER_ERRORS
 from ..storage import users
 from ..storage.workspace import Workspace
-from .account_dialogs import ForgotPasswordDialog, RecoveryCodeDialog, focus_first_empty
+from .account_dialogs import (
+    ForgotPasswordDialog,
+    RecoveryCodeDialog,
+    fit,
+    focus_first_empty,
+)
 from .widgets import error_label
 
 _LAST_USER_KEY = "login/last_user"
@@ -70,7 +75,7 @@ class LoginDialog(QDialog):
         form.addRow("密码", self.password)
         form.addRow(self.error)
         form.addRow(box)
-        self.resize(420, 0)
+        fit(self, 420)
 
     def showEvent(self, event: object) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)  # type: ignore[arg-type]
