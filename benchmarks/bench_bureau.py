@@ -8,8 +8,9 @@ Run from the repository root (the package installed, ``pip install -e .[test]``)
     python benchmarks/bench_bureau.py --strict                 # exit 1 when a target is missed
 
 The station workbooks are made by the real code path, in a pool of ``--jobs`` (2)
-processes: per station ``ygt init --org-level 站`` with its own code (530102001 …),
-``ygt demo --residents N --seed <station number> --year 2026 --today 2026-11-20`` and
+processes: per station ``ygt demo --org-code <its own code> (530102001 …) --residents N
+--seed <station number> --year 2026 --today 2026-11-20`` (a demo only ever writes a
+database it made itself) and
 ``ygt report --period 2026Q3 --xlsx`` — each called through ``ygt_desktop.cli.main`` in
 the pool's process, so one interpreter start serves many stations. They are cached in
 ``<workdir>/ygt-bench-bureau-<stations>x<residents>/`` (the system temp folder unless
@@ -83,22 +84,15 @@ def make_station(args: tuple[int, int, str]) -> tuple[int, float, str]:
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
         steps = (
             [
-                "init",
+                "demo",
                 "--db",
                 str(db),
                 "--org-code",
                 station_code(n),
                 "--org-name",
                 f"五华区第{n}社区卫生服务站",
-                "--org-level",
-                "站",
                 "--parent-code",
                 BUREAU[0],
-            ],
-            [
-                "demo",
-                "--db",
-                str(db),
                 "--residents",
                 str(residents),
                 "--seed",
@@ -137,7 +131,7 @@ def station_workbooks(
         per = statistics.median(s for _n, s, _p in done)
         report.note(
             0,
-            f"made {len(todo)} station workbooks with ygt init + demo + report in "
+            f"made {len(todo)} station workbooks with ygt demo + report in "
             f"{wall:.1f} s ({jobs} processes, median {per:.1f} s per station); "
             f"cached in {cache}",
         )

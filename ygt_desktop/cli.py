@@ -30,7 +30,7 @@ from .paths import (
     default_db_path,  # also imported from here by older callers
     private_umask,
 )
-from .storage.organisation import LEVELS, Organisation, check_village
+from .storage.organisation import LEVELS, Organisation, check_org, check_village
 
 
 class CliError(Exception):
@@ -77,6 +77,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.today is not None and (problem := demo.today_problem(args.today, args.year)):
         print(f"错误：{problem}。未做任何改动。", file=sys.stderr)
         return 2
+    org = None
+    if args.org_code or args.org_name:
+        org = Organisation(
+            args.org_code or demo.DEMO_ORG.code,
+            args.org_name or demo.DEMO_ORG.name,
+            "站",
+            args.parent_code or (args.org_code or demo.DEMO_ORG.code)[:6],
+        )
+        if errors := check_org(org.code, org.name, org.level, org.parent_code):
+            print(f"错误：{'；'.join(errors.values())}。未做任何改动。", file=sys.stderr)
+            return 2
     today = args.today or demo.default_today(args.year)
     started = time.perf_counter()
     with demo.opened(path, lambda: login_of(args)) as run:
@@ -89,6 +100,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             today=today,
             village_count=args.villages,
             services=not args.no_services,
+            org=org,
         )
     done = f"{made.residents} 名居民"
     if made.services:
@@ -379,6 +391,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="只生成居民，不生成服务记录（随访、体检、孕产妇等）",
     )
+    s.add_argument("--org-code", help="新建演示数据库的机构代码（9位，默认 530102001）")
+    s.add_argument("--org-name", help="新建演示数据库的机构名称")
+    s.add_argument("--parent-code", help="新建演示数据库的上级机构代码（默认机构代码前6位）")
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("backup", help="立即备份数据库")

@@ -161,3 +161,17 @@ def test_a_failure_on_an_earlier_demo_keeps_that_demo(tmp_path, capsys, monkeypa
     monkeypatch.setattr(demo, "load_demo_equipment", broken)
     assert ygt(capsys, *small(db))[0] == 1
     assert db.is_file() and demo.file_is_demo(db)
+
+
+def test_a_new_demo_file_can_be_named_as_another_station(tmp_path, capsys):
+    db = tmp_path / "s2.db"
+    named = ["--org-code", "530102002", "--org-name", "五华区第2社区卫生服务站"]
+    rc, _out, err = ygt(capsys, *small(db, *named))
+    assert rc == 0, err
+    with station.opened(db) as run:
+        org = run.ws.organisation
+    assert org is not None and (org.code, org.name, org.parent_code) == (
+        "530102002", "五华区第2社区卫生服务站", "530102",
+    )  # fmt: skip
+    rc, _out, err = ygt(capsys, *small(tmp_path / "bad.db", "--org-code", "12345"))
+    assert rc == 2 and "机构代码" in err and not (tmp_path / "bad.db").exists()

@@ -282,11 +282,13 @@ def generate(
     today: dt.date | None = None,
     village_count: int = 12,
     services: bool = True,
+    org: Organisation | None = None,
 ) -> Made:
     """Add ``residents`` generated residents of ``year`` (and, unless ``services`` is
     False, their service records and referrals), family-doctor contracts, equipment and
     the base figures, as on ``today``. A database without an organisation becomes the
-    demo station; one without villages gets ``village_count`` of them.
+    demo station (``org``, by default :data:`DEMO_ORG`); one without villages gets
+    ``village_count`` of them.
 
     Every argument is checked first and only a demo database is written (:func:`check`,
     :func:`claim`): otherwise an :class:`OpError` and nothing written."""
@@ -298,7 +300,7 @@ def generate(
     ws, made = run.ws, Made()
     run.step(0, STEPS, f"正在生成 {residents} 名居民…")
     if ws.organisation is None:
-        set_organisation(ws.store, DEMO_ORG)
+        set_organisation(ws.store, org or DEMO_ORG)
     existing = villages(ws.store)
     if not existing:
         for v in synthetic.generate_villages(random.Random(seed), village_count):
