@@ -347,9 +347,8 @@ class StoredRows:
         self.convert: dict[tuple[type, ...], list[int]] = {}  # by the values' types
 
     def stored(self, values: Sequence[Any]) -> tuple[Any, ...]:
-        row = tuple(values) if self.fast else tuple(
-            values[p] if p is not None else d for p, d in self.plan
-        )  # fmt: skip
+        """The row as stored, from the values in the table's order."""
+        row = tuple(values)
         sig = tuple(map(type, row))
         todo = self.convert.get(sig)
         if todo is None:
@@ -365,7 +364,15 @@ class StoredRows:
         return tuple(out)
 
     def part(self, values: Sequence[Any]) -> bytes:
-        return self.rows.part(self.stored(values))
+        """:meth:`_Rows.part` of the stored row (the hot path of a bulk load)."""
+        row = tuple(values) if self.fast else self._arranged(values)
+        todo = self.convert.get(tuple(map(type, row)))
+        if todo is None or todo:
+            row = self.stored(row)
+        return self.rows.pre + marshal.dumps(row, 2)
+
+    def _arranged(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(values[p] if p is not None else d for p, d in self.plan)
 
 
 def _plain(default: str | None) -> bool:
