@@ -77,7 +77,7 @@ def test_bureau_window_shows_the_bureau_pages(qtbot, bureau_ws):
     window = MainWindow(bureau_ws)
     qtbot.addWidget(window)
     names = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert names == ["成员机构", "导入", "上报情况", "汇总报表", "回执", "设置"]
+    assert names == ["成员机构", "导入", "上报情况", "汇总报表", "回执", "审计日志", "设置"]
     window.find_resident()
     assert window.stack.currentWidget() is window.bureau.roster
 
@@ -86,7 +86,7 @@ def test_station_window_is_unchanged(qtbot, ws):
     window = MainWindow(ws)
     qtbot.addWidget(window)
     names = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert names[:2] == ["居民档案", "公卫服务"] and names[-2:] == ["报表", "设置"]
+    assert names[:2] == ["居民档案", "公卫服务"] and names[-3:] == ["报表", "审计日志", "设置"]
     assert window.bureau is None
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_PASSWORD, TEST_USER
 from tests.ui.stall import LIMIT_MS, StallMeter
 from ygt_desktop import cli
 from ygt_desktop.storage.workspace import Workspace
@@ -51,6 +52,7 @@ def station(demo_station: Path, tmp_path: Path):
     path = tmp_path / "station.db"
     shutil.copy(demo_station, path)
     workspace = Workspace.open(path)
+    workspace.login(TEST_USER, TEST_PASSWORD)  # the demo's 站长
     yield workspace
     workspace.close(backup_on_exit=False)
 
