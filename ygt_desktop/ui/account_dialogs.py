@@ -63,6 +63,8 @@ def fit(dialog: QDialog, width: int) -> None:
     the lines of a word-wrapped label off)."""
     dialog.setMinimumWidth(width)
     layout = dialog.layout()
+    if layout is None:
+        return
     height = layout.sizeHint().height()
     if layout.hasHeightForWidth():
         height = max(height, layout.heightForWidth(width))
