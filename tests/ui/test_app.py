@@ -172,6 +172,8 @@ def test_settings_backup_now_and_restore(qtbot, tmp_path, forms, monkeypatch):
     assert controller.ws.residents.count() == 1
     assert controller.window is not window
     assert controller.ws.store.user == TEST_USER  # the same person goes on
+    assert controller._idle_minutes() == 10  # read from the restored file, not the closed one
+    controller.idle.tick()  # no error from the old, closed workspace
     qtbot.addWidget(controller.window)
     reasons = [b.reason for b in backup.list_backups(path)]
     assert "恢复前" in reasons  # the state before the restore is kept too

@@ -196,12 +196,18 @@ class AppController:
         self.window = MainWindow(self.ws)
         self.window.settings_page.sig_restore_requested.connect(self.restore)
         if self.idle is None:
-            ws = self.ws
-            self.idle = IdleLock(ws, lambda: ops_users.idle_minutes(ws))
+            self.idle = IdleLock(self.ws, self._idle_minutes)
             self.idle.sig_switched.connect(self._switched)
         self.idle.ws = self.ws
         self.idle.attach(self.window)
         self.window.show()
+
+    def _idle_minutes(self) -> int:
+        """The current database's setting (another file after a restore)."""
+        try:
+            return ops_users.idle_minutes(self.ws) if self.ws else ops_users.IDLE_DEFAULT
+        except (StoreError, sqlite3.DatabaseError):
+            return ops_users.IDLE_DEFAULT
 
     def _switched(self, user: users.User, password: str) -> None:
         """Another user at the idle lock: the window is rebuilt for their role. One who
