@@ -96,7 +96,7 @@ def _no_modal_boxes(request, monkeypatch):
 
         return box
 
-    for name in ("info", "error", "ask", "ask_text", "ask_password"):
+    for name in ("info", "error", "ask", "ask_text", "ask_password", "choose"):
         monkeypatch.setattr(messages, name, refuse(name))
     yield
 
