@@ -71,8 +71,8 @@ def _bureau(run: Run) -> Organisation:
 # ---- roster -----------------------------------------------------------------------------
 def members(run: Run, *, active_only: bool = False, search: str = "") -> list[Member]:
     """The roster by code (``bureau.roster.view``)."""
+    _bureau(run)  # a station database: say so before any permission
     run.require("bureau.roster.view")
-    _bureau(run)
     return roster.members(run.ws.store, active_only=active_only, search=search)
 
 
@@ -80,8 +80,8 @@ def import_roster(run: Run, path: Path) -> RosterImport:
     """Read a roster file (.xlsx or .csv) and add or update its members, all in one
     transaction or not at all (``bureau.roster.import``). :class:`RosterRefused` names
     the file and every problem when any row is wrong."""
+    org = _bureau(run)  # a station database: say so before any permission
     run.require("bureau.roster.import")
-    org = _bureau(run)
     path = Path(path)
     run.step(0, 2, f"正在读取名册 {path.name}…")
     try:
@@ -103,8 +103,8 @@ def import_roster(run: Run, path: Path) -> RosterImport:
 def export_members(run: Run, out: Path) -> int:
     """Every member to a CSV file that imports again (``bureau.roster.export``); returns
     the number of members written."""
+    _bureau(run)  # a station database: say so before any permission
     run.require("bureau.roster.export")
-    _bureau(run)
     run.step(0, 0, f"正在导出名册到 {Path(out).name}…")
     every = roster.members(run.ws.store)
     save_export(
@@ -129,8 +129,8 @@ def import_workbooks(
     from ..reports import bureau_import  # the workbook reader: loaded when first used
     from ..storage.reporting import Reporting
 
+    _bureau(run)  # a station database: say so before any permission
     run.require("bureau.import")
-    _bureau(run)
     run.step(0, 0, "正在查找工作簿…")
     return bureau_import.import_paths(
         run.ws,
@@ -145,8 +145,8 @@ def import_workbooks(
 # ---- status ------------------------------------------------------------------------------
 def status(run: Run, period: Period, *, deadline_day: int | None = None) -> PeriodStatus:
     """Who has reported for ``period`` (``bureau.status.view``)."""
+    _bureau(run)  # a station database: say so before any permission
     run.require("bureau.status.view")
-    _bureau(run)
     return bureau_status.period_status(run.ws, period, deadline_day=deadline_day)
 
 
@@ -155,8 +155,8 @@ def export_status(
 ) -> PeriodStatus:
     """The status table to ``out`` — ``.csv`` as CSV, else a workbook
     (``bureau.status.export``); returns the status written."""
+    _bureau(run)  # a station database: say so before any permission
     run.require("bureau.status.export")
-    _bureau(run)
     run.step(0, 2, f"正在整理{period.label}的上报情况…")
     found = bureau_status.period_status(run.ws, period, deadline_day=deadline_day)
     run.step(1, 2, f"正在写出 {Path(out).name}…")
@@ -169,8 +169,8 @@ def export_status(
 def district_report(run: Run, period: Period) -> BureauReport:
     """The members' current workbooks of ``period`` summed (``bureau.report.view``);
     ``used`` is empty when none has been accepted."""
+    _bureau(run)  # a station database: say so before any permission
     run.require("bureau.report.view")
-    _bureau(run)
     run.step(0, 0, f"正在汇总{period.label}各机构的数据…")
     return bureau_report.build(run.ws, period)
 
@@ -189,8 +189,8 @@ def write_report(
     each whole or not at all (``bureau.report.export``). :class:`NothingToSum` when no
     workbook has been accepted; a cancel stops between files (OpCancelled);
     :class:`ReportPartlyWritten` names the files written before one failed."""
+    _bureau(run)  # a station database: say so before any permission
     run.require("bureau.report.export")
-    _bureau(run)
     outputs = [(kind, Path(out)) for kind, out in ((WORKBOOK, xlsx), (PDF, pdf)) if out is not None]
     total = len(outputs) + 1
     run.step(0, total, f"正在汇总{period.label}各机构的数据…")
@@ -233,8 +233,8 @@ class Receipts:
 
 def receipts_members(run: Run, period: Period) -> list[Member]:
     """Members that sent anything for ``period`` (``bureau.receipts``)."""
+    _bureau(run)  # a station database: say so before any permission
     run.require("bureau.receipts")
-    _bureau(run)
     return receipt_pdf.members_with_files(run.ws, period)
 
 
@@ -245,8 +245,8 @@ def write_receipts(
     into ``folder``, made if missing (``bureau.receipts``). A cancel stops between
     members and returns what was written (``cancelled`` set); a receipt is never left
     half-written."""
+    _bureau(run)  # a station database: say so before any permission
     run.require("bureau.receipts")
-    _bureau(run)
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
