@@ -233,3 +233,22 @@ def test_checkpoint_reports_progress_and_can_stop(demo: Path, monkeypatch) -> No
 
     with pytest.raises(Stop):
         audit_check.verify(sqlite3.connect(demo), checkpoint=stop)
+
+
+def test_bulk_loads_digest_without_reading_back(tmp_path: Path, monkeypatch) -> None:
+    """The demo's big tables are digested from the rows as stored (StoredRows), not read
+    back (record_batch): that keeps ``ygt demo`` within its time budget."""
+    read_back: list[str] = []
+    original = audit.record_batch
+
+    def spy(conn: sqlite3.Connection, **kw) -> None:
+        read_back.append(kw["table"])
+        original(conn, **kw)
+
+    monkeypatch.setattr(audit, "record_batch", spy)
+    path = tmp_path / "fresh.db"
+    args = ["demo", "--db", str(path), "--residents", "300", "--seed", "11", "--year", "2026"]
+    assert cli.main([*args, "--today", "2026-11-20"]) == 0
+    big = {"residents", "service_records", "e_contract", "e_contract_payment", "e_referral"}
+    assert not big & set(read_back), read_back
+    assert audit_check.verify(sqlite3.connect(path)) == []

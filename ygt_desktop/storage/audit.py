@@ -10,7 +10,8 @@ rows is found by comparing with those copies.
 
 Since migration 0051 a row about a record also carries the record's digest after the
 change (column ``digest``, :mod:`.audit_digest`), so ``ygt check`` can hold every
-record against the log (:mod:`.audit_check`); bulk loads use :func:`record_batch`. The
+record against the log (:mod:`.audit_check`); bulk loads use :func:`record_digests` (or
+:func:`record_batch`, which reads the records back). The
 digest is hashed into the chain only when present, so rows before 0051 keep their hash.
 """
 
@@ -44,8 +45,9 @@ ROW_COLUMNS = (
 
 
 def row_hash(prev: str, row: tuple[Any, ...] | list[Any]) -> str:
-    """SHA-256 (hex) of ``prev`` + newline + the row's :data:`ROW_COLUMNS` values as a
-    compact JSON array (UTF-8, non-ASCII kept as is): the chain's one definition."""
+    """SHA-256 (hex) of ``prev`` + newline + the row's :data:`ROW_COLUMNS` values (and
+    its digest, see :func:`chained`) as a compact JSON array (UTF-8, non-ASCII kept as
+    is): the chain's one definition."""
     body = json.dumps(list(row), ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(f"{prev}\n{body}".encode()).hexdigest()
 
