@@ -66,8 +66,13 @@ def verify(
     *,
     checkpoint: Checkpoint | None = None,
 ) -> list[Finding]:
-    """Everything found wrong with the audit log and the records (empty: all sound)."""
+    """Everything found wrong with the audit log and the records (empty: all sound).
+    Reads only; a file not yet migrated to the chain (before 0050) gives nothing, one
+    before the digests (0051) only the chain's findings."""
     step = checkpoint or _quiet
+    columns = {r[0] for r in conn.execute("SELECT name FROM pragma_table_info('audit_log')")}
+    if "hash" not in columns:  # a file from before the chain (0050): nothing to hold
+        return []
     findings = _chain(conn, step)
     findings += _anchors(conn, anchors)
     if audit.has_digests(conn):
