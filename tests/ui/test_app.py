@@ -153,6 +153,7 @@ def test_settings_backup_now_and_restore(qtbot, tmp_path, forms, monkeypatch):
     wait_for_jobs(qtbot)
     assert page.backup_table.rowCount() == 1
     assert page.backup_table.item(0, 1).text() == "手动"
+    assert page.backup_table.item(0, 3).text() in ("已通过", "待检查")
     assert "最近备份" in window.status_backup.text()
 
     # a resident added after the backup is gone once the backup is restored

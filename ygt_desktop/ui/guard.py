@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from PySide6.QtWidgets import QAbstractButton
+
 from ..ops import records
 from ..ops.base import Run
 from ..storage.workspace import Workspace
+from . import messages
 
 T = TypeVar("T")
 
@@ -17,6 +20,14 @@ def deleting(ws: Workspace, remove: Callable[[], T]) -> T:
     """``remove()`` (a repository delete on ``ws``) if the user may delete records;
     else :class:`~ygt_desktop.ops.base.PermissionRefused` (a StoreError), audited."""
     return records.delete(Run.plain(ws), remove)
+
+
+def gate(button: QAbstractButton, ws: Workspace, permission: str) -> None:
+    """Grey ``button`` out, saying who may, when the logged-in user may not
+    ``permission`` (pressing it through its slot is still refused by ops)."""
+    if not may(ws, permission):
+        button.setEnabled(False)
+        button.setToolTip(messages.only_for(permission))
 
 
 def may(ws: Workspace, permission: str) -> bool:

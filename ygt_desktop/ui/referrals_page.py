@@ -35,7 +35,7 @@ from ..storage.referrals import DIRECTIONS, Referrals, Suggestion
 from ..storage.residents import Change
 from ..storage.workspace import Workspace
 from . import messages
-from .guard import deleting
+from .guard import deleting, gate
 from .referral_editor import ReferralEditor, dismissal_editor, editor_for_suggestion
 from .referral_models import ReferralModel, SuggestionModel
 from .widgets import error_label
@@ -142,6 +142,7 @@ class ReferralsPage(QWidget):
         delete_btn = QPushButton("删除(&D)…")
         delete_btn.setToolTip("仅用于录错的转诊单；记录保留并注明原因")
         delete_btn.clicked.connect(self.delete_current)
+        gate(delete_btn, self.ws, "record.delete")
         self.referral_model = ReferralModel()
         self.referral_table = _table(
             self.referral_model, "referral_table", (95, 50, 80, 70, 170, 210, 130, 95)

@@ -39,7 +39,7 @@ from ..ops.base import USER_ERRORS, Run
 from ..storage.referrals import Referrals
 from ..storage.workspace import Workspace
 from . import messages, printing
-from .guard import deleting, may
+from .guard import deleting, gate, may
 from .jobs import JobRunner
 from .referral_editor import editor_for_record
 from .resident_editor import ResidentEditor
@@ -111,6 +111,7 @@ class ResidentDetail(QDialog):
         open_btn.clicked.connect(self.open_current)
         edit_btn.clicked.connect(self.edit_resident)
         delete_btn.clicked.connect(self.delete_current)
+        gate(delete_btn, self.ws, "record.delete")
         self.unmask_btn = QPushButton("显示完整身份证号")
         self.unmask_btn.setObjectName("unmask_id")
         if may(ws, "ids.unmask"):

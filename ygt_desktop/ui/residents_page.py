@@ -23,7 +23,7 @@ from ..storage.residents import Change
 from ..storage.workspace import Workspace
 from . import messages
 from .close_dialog import CloseDialog
-from .guard import deleting
+from .guard import deleting, gate
 from .resident_detail import ResidentDetail
 from .resident_editor import ResidentEditor
 from .resident_model import ResidentTableModel
@@ -65,6 +65,7 @@ class ResidentsPage(QWidget):
         delete_btn = QPushButton("删除(&D)…")
         delete_btn.setToolTip("仅用于误建、重复建档的记录；记录保留并注明原因")
         delete_btn.clicked.connect(self.delete_current)
+        gate(delete_btn, self.ws, "record.delete")
         new_btn.clicked.connect(self.new_resident)
         edit_btn.clicked.connect(self.edit_current)
         close_btn.clicked.connect(self.close_current)

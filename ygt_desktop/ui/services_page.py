@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import messages
-from .guard import deleting
+from .guard import deleting, gate
 from .service_editor import ServiceEditor
 
 SHOWN_FIELDS = 5  # first fields of a log shown as columns
@@ -58,6 +58,7 @@ class ServicesPage(QWidget):
         add.clicked.connect(self.add)
         edit.clicked.connect(self.edit_current)
         delete.clicked.connect(self.delete_current)
+        gate(delete, self.ws, "record.delete")
         row = QHBoxLayout()
         for w in (self.form_box, self.year, add, edit, delete):
             row.addWidget(w)

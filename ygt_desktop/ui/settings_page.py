@@ -71,9 +71,9 @@ class SettingsPage(QWidget):
         v_layout.addLayout(v_row)
 
         backup_box = QGroupBox("备份（退出时和修改后每30分钟自动备份）")
-        self.backup_table = QTableWidget(0, 3)
+        self.backup_table = QTableWidget(0, 4)
         self.backup_table.setObjectName("backup_table")
-        self.backup_table.setHorizontalHeaderLabels(["时间", "原因", "大小"])
+        self.backup_table.setHorizontalHeaderLabels(["时间", "原因", "大小", "完整性检查"])
         self.backup_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.backup_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.backup_table.horizontalHeader().setStretchLastSection(True)
@@ -129,6 +129,10 @@ class SettingsPage(QWidget):
             )
             self.backup_table.setItem(i, 1, QTableWidgetItem(info.reason or ""))
             self.backup_table.setItem(i, 2, QTableWidgetItem(f"{info.size / 1048576:.1f} MB"))
+            # Only a fully checked backup counts as good; the window checks the others
+            # in the background.
+            state = {True: "已通过", False: "已损坏", None: "待检查"}[info.ok]
+            self.backup_table.setItem(i, 3, QTableWidgetItem(state))
         self.backup_folder.setText(f"备份位置：{backup.backup_dir_for(self.ws.store.path)}")
 
     def add_village(self) -> None:
