@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from tests.conftest import add_test_user
 from tests.reports.report_helpers import TEMPLATE, sample_report, values_for
 from ygt_desktop.core.report_model import IndicatorValue, Period, Report
 from ygt_desktop.core.roster import MemberRow
@@ -20,7 +21,6 @@ from ygt_desktop.storage import roster
 from ygt_desktop.storage.organisation import Organisation, set_organisation
 from ygt_desktop.storage.submissions import Incoming
 from ygt_desktop.storage.workspace import Workspace
-from tests.conftest import add_test_user
 
 BUREAU = Organisation("530102", "五华区卫生健康局", "区", "530100")
 CITY = Organisation("530100", "昆明市卫生健康委员会", "市", "530000")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_PASSWORD, TEST_USER
 from tests.ops.ops_helpers import TODAY, Seen, watch
 from ygt_desktop.ops import demo, station
-from tests.conftest import TEST_PASSWORD, TEST_USER
 from ygt_desktop.ops.base import PermissionRefused, Run
 from ygt_desktop.ops.users import Login
 
