@@ -9,7 +9,7 @@ from pathlib import Path
 from ..reports.atomic import save_export
 from ..reports.formulas import csv_bytes
 from ..storage import audit
-from .base import Run
+from .base import Run, note
 
 ACTIONS = {
     "insert": "新增",
@@ -83,14 +83,12 @@ def export_csv(run: Run, flt: Filter, out: Path) -> int:
     )
     run.check()
     save_export(data, Path(out), "审计日志")
-    with run.ws.store.write("audit") as conn:
-        audit.record(
-            conn,
-            user=run.actor.name,
-            table="audit_log",
-            record_id=None,
-            action="export",
-            new={"rows": len(rows), "file": str(out)},
-            reason="导出审计日志",
-        )
+    note(
+        run.ws,
+        run.actor,
+        table="audit_log",
+        action="export",
+        new={"rows": len(rows), "file": str(out)},
+        reason="导出审计日志",
+    )
     return len(rows)

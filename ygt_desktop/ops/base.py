@@ -127,18 +127,40 @@ class Run:
         raise PermissionRefused(message)
 
 
+def note(
+    ws: Workspace,
+    actor: Actor,
+    *,
+    table: str,
+    action: str,
+    reason: str,
+    record_id: int | None = None,
+    new: dict[str, object] | None = None,
+) -> None:
+    """One audit row of something ``actor`` did that changes no record (a refusal, an
+    unmasking, an export), in its own transaction. StoreError when it cannot be kept."""
+    with ws.store.write("audit") as conn:
+        audit.record(
+            conn,
+            user=actor.name,
+            table=table,
+            record_id=record_id,
+            action=action,
+            new=new,
+            reason=reason,
+        )
+
+
 def note_refusal(ws: Workspace, actor: Actor, permission: str) -> None:
     """Audit a refused attempt (not possible on a file opened read-only)."""
     try:
-        with ws.store.write("audit") as conn:
-            audit.record(
-                conn,
-                user=actor.name,
-                table="permissions",
-                record_id=None,
-                action="refused",
-                new={"permission": permission, "role": actor.role},
-                reason=f"无权{roles.label(permission)}",
-            )
+        note(
+            ws,
+            actor,
+            table="permissions",
+            action="refused",
+            new={"permission": permission, "role": actor.role},
+            reason=f"无权{roles.label(permission)}",
+        )
     except (ReadOnlyStoreError, StoreError):
         pass

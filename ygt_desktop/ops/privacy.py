@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.masking import MASKED, Shown
-from ..storage import audit
 from ..storage.db import StoreError
-from .base import Actor, OpError, Run
+from .base import Actor, OpError, Run, note
 
 
 def unmask_id(run: Run, resident_id: int) -> str:
@@ -25,16 +24,15 @@ def unmask_id(run: Run, resident_id: int) -> str:
     ).fetchone()
     if row is None:
         raise OpError(f"居民档案 {resident_id} 不存在。")
-    with run.ws.store.write("audit") as conn:
-        audit.record(
-            conn,
-            user=run.actor.name,
-            table="residents",
-            record_id=resident_id,
-            action="unmask",
-            new={"shown": "身份证号"},
-            reason="查看完整身份证号",
-        )
+    note(
+        run.ws,
+        run.actor,
+        table="residents",
+        record_id=resident_id,
+        action="unmask",
+        new={"shown": "身份证号"},
+        reason="查看完整身份证号",
+    )
     return str(row[0] or "")
 
 
@@ -64,15 +62,13 @@ def audit_export(run: Run, shown: Shown, out: Path, what: str) -> None:
     if not words:
         return
     try:
-        with run.ws.store.write("audit") as conn:
-            audit.record(
-                conn,
-                user=run.actor.name,
-                table="exports",
-                record_id=None,
-                action="export",
-                new={"file": str(out), "what": what, "unmasked": words},
-                reason=f"导出含完整{'和'.join(words)}的{what}",
-            )
+        note(
+            run.ws,
+            run.actor,
+            table="exports",
+            action="export",
+            new={"file": str(out), "what": what, "unmasked": words},
+            reason=f"导出含完整{'和'.join(words)}的{what}",
+        )
     except StoreError as exc:
         raise OpError(f"无法记入审计日志，未导出完整{'和'.join(words)}：{exc}") from exc
