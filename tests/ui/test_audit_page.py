@@ -50,10 +50,11 @@ def test_rows_filters_and_values(qtbot, ws, qtmodeltester):
         "原因",
     ]
     assert TEST_USER in [page.user.itemText(i) for i in range(page.user.count())]
-    page.table_name.setCurrentText("users")
+    page.table_name.setCurrentText("用户账户")
     page.refresh()
     wait_for_jobs(qtbot)
-    assert {page.model.index(r, 2).data() for r in range(page.model.rowCount())} == {"users"}
+    assert {page.model.index(r, 2).data() for r in range(page.model.rowCount())} == {"用户账户"}
+    assert {e.table for e in page.model.rows} == {"users"}  # filtered by the raw name
     page.table_name.setCurrentText(ALL)
     page.record.setText(str(rid))
     page.refresh()

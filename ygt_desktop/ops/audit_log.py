@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..reports.atomic import save_export
 from ..reports.formulas import csv_bytes
-from ..storage import audit
+from ..storage import audit, audit_digest
 from .base import Run, note
 
 ACTIONS = {
@@ -51,6 +51,19 @@ def entries(run: Run, flt: Filter, *, limit: int | None = None) -> list[audit.En
         record_id=flt.record_id,
         limit=limit,
     )
+
+
+# What is not a record but has audit rows of its own.
+OTHER_TABLES = {"permissions": "权限", "exports": "导出", "audit_log": "审计日志"}
+
+
+def table_label(table: str) -> str:
+    """``residents`` → 居民档案, ``f_htn_followup`` → 服务记录（f_htn_followup）; the raw
+    name when nothing better is known (the log keeps raw names: scripts filter by them)."""
+    family = audit_digest.family_of(table)
+    if family is not None:
+        return family.label if family.label != table else table
+    return OTHER_TABLES.get(table, table)
 
 
 def choices(run: Run) -> tuple[list[str], list[str]]:

@@ -69,7 +69,7 @@ class AuditModel(RowTableModel[Entry]):
             return (
                 row.at[:19].replace("T", " "),
                 row.user,
-                row.table,
+                audit_log.table_label(row.table),
                 "" if row.record_id is None else str(row.record_id),
                 audit_log.action_label(row.action),
                 row.reason or "",
@@ -172,12 +172,16 @@ class AuditPage(QWidget):
         except USER_ERRORS as exc:
             self.error.setText(str(exc))
             return
-        for combo, items in ((self.user, seen), (self.table_name, tables)):
-            current = combo.currentText()
+        for combo, items, shown in (
+            (self.user, seen, lambda name: name),
+            (self.table_name, tables, audit_log.table_label),
+        ):
+            current = combo.currentData()
             combo.clear()
-            combo.addItem(ALL)
-            combo.addItems(items)
-            combo.setCurrentIndex(max(combo.findText(current), 0))
+            combo.addItem(ALL, None)
+            for item in items:
+                combo.addItem(shown(item), item)  # shown in Chinese, filtered by raw name
+            combo.setCurrentIndex(max(combo.findData(current), 0))
 
     def filter(self) -> audit_log.Filter | None:
         """The typed filter, or None with the reason shown."""
@@ -199,12 +203,12 @@ class AuditPage(QWidget):
             self.since.setText(since.isoformat())
         if until:
             self.until.setText(until.isoformat())
-        user, table = self.user.currentText(), self.table_name.currentText()
+        user, table = self.user.currentData(), self.table_name.currentData()
         return audit_log.Filter(
             since=since,
             until=until,
-            user=user if user and user != ALL else None,
-            table=table if table and table != ALL else None,
+            user=user or None,
+            table=table or None,
             record_id=int(record_text) if record_text else None,
         )
 
