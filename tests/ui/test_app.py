@@ -214,6 +214,8 @@ def test_damaged_database_offers_the_newest_good_backup(qtbot, tmp_path, forms, 
     log_in_as(monkeypatch)
     asked = []
     monkeypatch.setattr(messages, "ask", lambda parent, text, title="": asked.append(text) or True)
+    monkeypatch.setattr(messages, "ask_text", lambda parent, text, title="": "演示站长")
+    monkeypatch.setattr(messages, "ask_password", lambda parent, text, title="": "demo-1234")
     monkeypatch.setattr(messages, "error", lambda *a, **k: pytest.fail(str(a)))
     controller = app_module.AppController(path)
     assert controller.start()
@@ -223,6 +225,27 @@ def test_damaged_database_offers_the_newest_good_backup(qtbot, tmp_path, forms, 
     assert controller.ws.residents.count() == 300
     assert list(tmp_path.glob("d.db.replaced-*"))  # the damaged file is kept aside
     controller.window.close()
+
+
+def test_a_damaged_database_is_restored_only_by_a_head_or_keeper(
+    qtbot, tmp_path, forms, monkeypatch
+):
+    from ygt_desktop.cli import main as ygt
+
+    path = tmp_path / "d.db"
+    args = ["demo", "--db", str(path), "--residents", "50", "--seed", "2", "--today", "2026-11-20"]
+    assert ygt(args) == 0
+    corrupt(path)
+    damaged = path.read_bytes()
+    errors: list[str] = []
+    monkeypatch.setattr(messages, "ask", lambda *a, **k: True)
+    monkeypatch.setattr(messages, "ask_text", lambda *a, **k: "演示录入员")
+    monkeypatch.setattr(messages, "ask_password", lambda *a, **k: "demo-1234")
+    monkeypatch.setattr(messages, "error", lambda parent, text, title="": errors.append(text))
+    assert not app_module.AppController(path).start()
+    assert errors and "无权从备份恢复数据库" in errors[0]
+    assert path.read_bytes() == damaged  # nothing replaced, nothing set aside
+    assert not list(tmp_path.glob("d.db.replaced-*"))
 
 
 def test_pages_open_with_ctrl_and_a_number(qtbot, ws):

@@ -13,7 +13,10 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ..core.forms import FormFileError
+from ..ops import backup as ops_backup
 from ..ops import users as ops_users
+from ..ops.base import USER_ERRORS
+from ..ops.users import Login
 from ..paths import default_db_path, private_umask
 from ..storage import backup, users
 from ..storage.db import DamagedDatabaseError, StoreError
@@ -177,12 +180,23 @@ class AppController:
             "损坏的文件会另存，不会删除。",
             "数据库损坏",
         ):
+            # Restoring is a 站长's or 管理员's act: their name and password are checked
+            # read-only against the accounts of the damaged file if it can be read, else
+            # of the backup (ops.backup.restore), before anything is replaced.
+            name = messages.ask_text(
+                None, "恢复备份须由站长或管理员进行。请输入用户名：", "恢复备份"
+            )
+            if not name:
+                return False
+            password = messages.ask_password(None, f"用户 {name} 的密码：", "恢复备份")
+            if password is None:
+                return False
             if ws is not None:
                 ws.close(backup_on_exit=False)
             try:
-                backup.restore(self.db_path, good.path)
+                ops_backup.restore(self.db_path, good.path, Login(name, password))
                 self.ws = Workspace.open(self.db_path, forms=self.forms)
-            except StoreError as exc:
+            except USER_ERRORS as exc:  # a wrong password, a role that may not restore
                 messages.error(None, str(exc))
                 return False
             return True
