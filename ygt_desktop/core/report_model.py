@@ -20,7 +20,9 @@ from typing import Any
 
 DATA_HEADER = ("org_code", "org_name", "period", "indicator", "numerator", "denominator", "value")
 FORMAT = "ygt-report"
-FORMAT_VERSION = 1
+# 2: the digest covers _meta too and the workbook may be signed (docs/exchange.md); the
+# digest of Report.meta() stays the _data-only digest (what a submission is compared by).
+FORMAT_VERSION = 2
 _PERIOD = re.compile(r"^(\d{4})Q([1-4])$")
 _CODE = re.compile(r"^[a-z]+(\.[a-z_]+)+$")
 RATE, COUNT = "rate", "count"

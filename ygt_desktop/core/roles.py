@@ -55,6 +55,9 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "users.manage": ("管理用户账户", _KEEPERS),
     "audit.view": ("查看审计日志", _KEEPERS),
     "demo.generate": ("生成演示数据", _EVERYONE),
+    # the organisation's signing key: its 站长, a bureau's 管理员 (ops/keys.py refuses a
+    # station's 管理员: the key signs the station head's submissions)
+    "keys.manage": ("生成、导出或更换本机构签名密钥", _KEEPERS),
     # a bureau
     "bureau.roster.view": ("查看成员机构名单", _BUREAU_ALL),
     "bureau.roster.import": ("导入或修改成员机构名单", _BUREAU_ALL),
@@ -65,6 +68,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "bureau.report.view": ("查看汇总报表", _BUREAU_ALL),
     "bureau.report.export": ("导出汇总报表", _BUREAU_ALL),
     "bureau.receipts": ("生成回执", _BUREAU_ALL),
+    "bureau.keys": ("登记或更换成员机构公钥", _BUREAU_ALL),
 }
 
 

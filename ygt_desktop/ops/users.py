@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core import roles
-from ..storage import audit, users
+from ..storage import audit, keys, users
 from ..storage.organisation import get_setting
 from ..storage.workspace import Workspace
 from .base import Actor, OpError, Run
@@ -82,7 +82,12 @@ def change_password(run: Run, name: str, new: str, *, old: str | None = None) ->
     if own and old is not None:
         if not users.check_password_of(run.ws.store, name, old):
             raise OpError("原密码不正确，密码未修改。")
+        users.check_password(new)
+        # The organisation's signing key, protected by this password, follows it.
+        rekey = keys.prepare_rekey(run.ws.store, name, old, new)
         users.set_password(run.ws.store, name, new, by=run.actor.name)
+        if rekey is not None:
+            keys.apply_rekey(run.ws.store, rekey)
         return
     run.require("users.manage")
     users.set_password(run.ws.store, name, new, by=run.actor.name, must_change=not own)

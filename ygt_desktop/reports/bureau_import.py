@@ -21,16 +21,18 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..core.report_model import Period, PeriodError, Template, digest
+from ..core.report_model import Period, PeriodError, Template
 from ..storage import submissions
 from ..storage.roster import member
 from ..storage.submissions import ACCEPTED, DUPLICATE, REJECTED, REPLACED, Incoming, Outcome
 from ..storage.workspace import Workspace
+from .workbook_canonical import workbook_digest
 from .workbook_reader import ParsedWorkbook, WorkbookRejected, read_upward_workbook
+from .workbook_signature import check_member_signature
 
 log = logging.getLogger("ygt_desktop")
 SUFFIX = ".xlsx"
@@ -207,7 +209,7 @@ def check(
             for v in r[4:7]
         ):
             return reject("bad_number", f"_data 中指标 {r[3]} 的数值不是数字")
-    if digest(parsed.data) != meta.get("digest"):
+    if workbook_digest(parsed.data, meta) != meta.get("digest"):
         return reject("digest_mismatch", "工作簿在导出后被修改过（数据摘要不符），未导入")
     warnings = list(parsed.warnings)
     m = known(meta["org_code"])
@@ -322,6 +324,11 @@ def _read_one(
         bureau_code=bureau_code,
         known=lambda code: member(ws.store, code),
     )
+    if checked.incoming is not None:  # the member's signature (issue 11): checked here only
+        verdict = check_member_signature(ws.store, parsed, template)
+        more = (*checked.incoming.warnings, *verdict.warnings)
+        signed = Checked(replace(checked.incoming, warnings=more))
+        checked = Checked(None, verdict.refused) if verdict.refused else signed
     if checked.incoming is None:
         assert checked.rejection is not None
         code, reason = checked.rejection

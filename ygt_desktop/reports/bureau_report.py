@@ -45,6 +45,7 @@ from .workbook import (
     text_cell,
     write_workbook,
 )
+from .workbook_canonical import Signer
 
 RANKING_SHEET = "排名"
 RANKING_COLUMNS = ("名次", "机构代码", "机构名称", "分子", "分母", "数值", "备注")
@@ -148,9 +149,12 @@ def write_workbook_file(
     *,
     people: Mapping[str, str] | None = None,
     filled_on: dt.date | None = None,
+    signer: Signer | None = None,
 ) -> int:
     """Write the bureau's upward workbook (with the 排名 sheet) and note the revision
-    written; returns it. Raises ExportError / WorkbookError like a station's export."""
+    written; returns it. Raises ExportError / WorkbookError like a station's export.
+    ``signer`` (the bureau's unlocked key, ``ops.keys.signer_for``) signs it exactly as
+    a station signs its own, so the city verifies it the same way."""
     people = Reporting(ws).signers() if people is None else people
     write_workbook(
         result.report,
@@ -159,6 +163,7 @@ def write_workbook_file(
         people=people,
         extra_sheets=[(RANKING_SHEET, lambda sheet: ranking_sheet(sheet, result))],
         audit_head=audit.chain_head(ws.store.conn),
+        signer=signer,
     )
     return _noted(ws, result)
 

@@ -13,13 +13,22 @@ from ..storage.reporting import Reporting
 from .atomic import save_export
 from .report_pdf import chart_codes, write_report_pdf
 from .workbook import write_workbook
+from .workbook_canonical import Signer
 
 
 def workbook(
-    reporting: Reporting, report: Report, out: Path, filled_on: dt.date | None = None
+    reporting: Reporting,
+    report: Report,
+    out: Path,
+    filled_on: dt.date | None = None,
+    *,
+    signer: Signer | None = None,
 ) -> None:
+    """The upward workbook, signed when ``signer`` (the station's unlocked key) is given."""
     head = audit.chain_head(reporting.ws.store.conn)
-    write_workbook(report, out, filled_on=filled_on, people=reporting.signers(), audit_head=head)
+    write_workbook(
+        report, out, filled_on=filled_on, people=reporting.signers(), audit_head=head, signer=signer
+    )
 
 
 def pdf(

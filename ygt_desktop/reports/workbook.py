@@ -11,10 +11,14 @@ Sheets, in order:
   with 序号 and 项目 merged down their indicators; under the table the signature line
   (单位负责人 / 审核人 / 填报人 / 联系电话, （盖章）) and 修订：第 N 版;
 - ``_data`` (hidden): ``report.data_rows()`` under the header of exchange.md;
-- ``_meta`` (hidden): ``key, value`` rows of ``report.meta()`` (the digest included),
-  then, when given, the station's audit chain head (``audit_head_id``,
-  ``audit_head_hash``): a copy of the log's newest row kept outside the station, so
-  cutting off its newest rows is found (``ygt check``); the digest does not cover it.
+- ``_meta`` (hidden): ``key, value`` rows of ``report.meta()``, then, when given, the
+  station's audit chain head (``audit_head_id``, ``audit_head_hash``): a copy of the
+  log's newest row kept outside the station, so cutting off its newest rows is found
+  (``ygt check``); with a signer, ``signed_by_key`` (the key's fingerprint). The
+  ``digest`` (format version 2) is the SHA-256 of the canonical bytes of ``_data`` and
+  ``_meta`` (:mod:`.workbook_canonical`, docs/exchange.md) — not ``report.meta()``'s
+  ``_data``-only digest — and ``signature``, last, the Ed25519 signature of the same
+  bytes in base64.
 
 The visible sheets show the very numbers of ``_data``. Texts are text cells (codes and
 periods stay text, a name starting with ``=`` never becomes a formula); numbers are
@@ -24,6 +28,7 @@ for merged cells and print setup; writing takes a few tens of milliseconds.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import math
@@ -45,6 +50,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..core.report_model import COUNT, DATA_HEADER, IndicatorDef, Report, Section
 from .atomic import save_export
 from .formulas import runs_as_formula
+from .workbook_canonical import (
+    DIGEST_KEY,
+    SIGNATURE_KEY,
+    SIGNED_BY_KEY,
+    Signer,
+    canonical_bytes,
+    workbook_digest,
+)
 
 DATA_SHEET, META_SHEET = "_data", "_meta"
 AUDIT_HEAD_ID, AUDIT_HEAD_HASH = "audit_head_id", "audit_head_hash"
@@ -100,11 +113,13 @@ def write_workbook(
     people: Mapping[str, str] | None = None,
     extra_sheets: Sequence[ExtraSheet] = (),
     audit_head: tuple[int, str] | None = None,
+    signer: Signer | None = None,
 ) -> None:
     """Write ``report`` as the upward workbook to ``out`` (complete or not at all).
 
     ``audit_head`` (``storage.audit.chain_head`` of the writing database) goes into
-    ``_meta`` as ``audit_head_id`` / ``audit_head_hash``.
+    ``_meta`` as ``audit_head_id`` / ``audit_head_hash``. ``signer`` (the organisation's
+    unlocked key) signs it; without one the workbook is unsigned.
 
     ``filled_on`` is the 填报日期 printed under the title (default today). ``people``
     fills the signature line: keys 单位负责人 / 审核人 / 填报人 / 联系电话 (or head /
@@ -125,6 +140,7 @@ def write_workbook(
         people=people,
         extra_sheets=extra_sheets,
         audit_head=audit_head,
+        signer=signer,
     )
     save_export(data, Path(out), "上报工作簿")
 
@@ -136,6 +152,7 @@ def workbook_bytes(
     people: Mapping[str, str] | None = None,
     extra_sheets: Sequence[ExtraSheet] = (),
     audit_head: tuple[int, str] | None = None,
+    signer: Signer | None = None,
 ) -> bytes:
     """The ``.xlsx`` file of :func:`write_workbook` as bytes."""
     signers = signers_of(people or {})
@@ -156,14 +173,33 @@ def workbook_bytes(
     for title, fill in extra_sheets:
         fill(wb.create_sheet(_sheet_title(title)))
     _data_sheet(wb.create_sheet(DATA_SHEET), rows)
-    meta = dict(report.meta())
-    if audit_head is not None:
-        meta[AUDIT_HEAD_ID], meta[AUDIT_HEAD_HASH] = str(audit_head[0]), audit_head[1]
-    _meta_sheet(wb.create_sheet(META_SHEET), meta)
+    _meta_sheet(wb.create_sheet(META_SHEET), signed_meta(report, rows, audit_head, signer))
     wb.active = 0
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def signed_meta(
+    report: Report,
+    rows: Sequence[Sequence[Any]],
+    audit_head: tuple[int, str] | None,
+    signer: Signer | None,
+) -> dict[str, str]:
+    """``_meta`` as written: ``report.meta()`` with the audit head, the signing key's
+    fingerprint, the digest over the canonical bytes and, last, the signature."""
+    meta = dict(report.meta())
+    if audit_head is not None:
+        meta[AUDIT_HEAD_ID], meta[AUDIT_HEAD_HASH] = str(audit_head[0]), audit_head[1]
+    if signer is not None:
+        meta[SIGNED_BY_KEY] = signer.fingerprint
+    for key, value in meta.items():
+        _exact(value, f"_meta {key} ")
+    meta[DIGEST_KEY] = workbook_digest(rows, meta)
+    if signer is not None:
+        signature = signer.sign(canonical_bytes(rows, meta))
+        meta[SIGNATURE_KEY] = base64.b64encode(signature).decode("ascii")
+    return meta
 
 
 # ---- texts ------------------------------------------------------------------------------

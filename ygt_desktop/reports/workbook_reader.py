@@ -16,7 +16,8 @@ Order of the checks (the first failure is the reason given):
    twice;
 4. ``_meta``: header ``key, value``; no key twice; the keys of exchange.md present;
    ``format`` = ``ygt-report`` and a ``format_version`` this program knows;
-5. the digest recomputed from the rows read equals ``_meta``'s — else the workbook was
+5. the digest recomputed from the rows read (format version 2: and ``_meta``,
+   :mod:`.workbook_canonical`) equals ``_meta``'s — else the workbook was
    changed after export;
 6. every row's org_code and period equal ``_meta``'s.
 
@@ -64,7 +65,6 @@ from ..core.report_model import (
     Template,
     TemplateError,
     canonical,
-    digest,
     load_template,
 )
 from ..paths import resources_dir
@@ -76,6 +76,7 @@ from .workbook import (
     META_SHEET,
     number_text,
 )
+from .workbook_canonical import workbook_digest
 from .xlsx_package import Limits, Package, WorkbookRejected
 from .xlsx_sheets import cell_ref, open_book, read_sheet, shared_strings
 
@@ -164,7 +165,7 @@ def read_upward_workbook(
     }
     data = _data_rows(package, rows)
     meta = _meta(package, meta_rows)
-    if digest(data) != meta["digest"].strip().lower():
+    if workbook_digest(data, meta) != meta["digest"].strip().lower():
         package.reject(
             "digest", "工作簿在导出后被修改过（校验值不符），未导入。请让报送单位用本系统重新导出"
         )

@@ -21,7 +21,8 @@ Covered record families (``table`` as the audit log names it -> what is digested
 - a service record (audited as ``service_records`` or its form's table ``f_*``) — the
   header in ``service_records`` and the detail row in ``f_<form id>``;
 - ``bureau_submissions`` — an accepted workbook with all its ``bureau_rows`` (the
-  figures), in indicator order.
+  figures), in indicator order;
+- ``org_keys``, ``bureau_member_keys`` (0052) — the row by id.
 
 Anything else audited (logins' refusals, exports, settings) carries no digest.
 """
@@ -77,6 +78,12 @@ _FIXED = {
     ),
     "bureau_submissions": Family(
         "bureau_submissions", "已接收的上报", ("bureau_submissions",), "bureau_submissions"
+    ),
+    # Keys (migration 0052): the bureau's registered member keys decide which workbooks
+    # are accepted, and a station's own key what it signs.
+    "org_keys": Family("org_keys", "本机构密钥", ("org_keys",), "org_keys"),
+    "bureau_member_keys": Family(
+        "bureau_member_keys", "成员机构公钥", ("bureau_member_keys",), "bureau_member_keys"
     ),
 }
 ENTITY_LABELS = {

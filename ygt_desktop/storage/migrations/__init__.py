@@ -54,6 +54,7 @@ from . import (
     history_0047_reporting,
     history_0049_users,
     history_0051_audit_digests,
+    history_0052_keys,
 )
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
@@ -79,6 +80,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     *history_0047_reporting.MIGRATIONS,
     *history_0049_users.MIGRATIONS,
     *history_0051_audit_digests.MIGRATIONS,
+    *history_0052_keys.MIGRATIONS,
 )
 _BY_NAME = {m.name: m for m in MIGRATIONS}
 
