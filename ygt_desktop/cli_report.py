@@ -17,6 +17,7 @@ from typing import Any
 
 from .cli_login import login_of
 from .core.report_model import Period, PeriodError, Report
+from .ops import keys as key_ops
 from .ops import report as ops
 from .ops.station import opened
 
@@ -45,13 +46,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Errors (exit 1) are printed by ``cli.main``, with the files written before one
     failed (:class:`~ygt_desktop.ops.report.PartlyWritten`)."""
     xlsx, pdf, json = (Path(v) if v else None for v in (args.xlsx, args.pdf, args.json))
-    with opened(Path(args.db), lock=False, login=login_of(args)) as run:
+    login = login_of(args)
+    signing = None
+    with opened(Path(args.db), lock=False, login=login) as run:
         if not (xlsx or pdf or json):
             print_table(ops.compute(run, args.period).report)
             return 0
-        done = ops.write_files(run, args.period, xlsx=xlsx, pdf=pdf, json=json)
+        if xlsx:  # signed when the logged-in user holds the key (their YGT_PASSWORD opens it)
+            signing = key_ops.signer_for(run, login.password)
+        done = ops.write_files(
+            run, args.period, xlsx=xlsx, pdf=pdf, json=json, signer=signing and signing.signer
+        )
     for warning in done.warnings:
         print(f"注意：{warning}")
+    if signing is not None:
+        print(f"上报工作簿{signing.note}")
     print(
         f"{args.period.label}（第 {done.report.revision} 版）已写入："
         + "、".join(map(str, done.written))

@@ -13,6 +13,7 @@ from ..reports import line_lists_export, report_export
 from ..reports.atomic import ExportError
 from ..reports.line_lists import LineListError
 from ..reports.workbook import WorkbookError
+from ..reports.workbook_canonical import Signer
 from ..storage import locking
 from ..storage.reporting import Computed, Reporting
 from . import privacy
@@ -53,10 +54,13 @@ def write_files(
     pdf: Path | None = None,
     json: Path | None = None,
     chart: bool = True,
+    signer: Signer | None = None,
 ) -> ReportFiles:
     """Compute the report once and write the files asked for, in the order JSON,
     workbook, PDF; each whole or not at all. A cancel stops between files;
-    :class:`PartlyWritten` names the files written before one failed."""
+    :class:`PartlyWritten` names the files written before one failed. ``signer`` (from
+    :func:`.keys.signer_for`: the key holder's unlocked key) signs the workbook;
+    without it the workbook is unsigned."""
     run.require("report.export")
     outputs = [
         (kind, out) for kind, out in ((JSON, json), (WORKBOOK, xlsx), (PDF, pdf)) if out is not None
@@ -72,7 +76,7 @@ def write_files(
             if kind == JSON:
                 report_export.json_rows(report, out)
             elif kind == WORKBOOK:
-                report_export.workbook(reporting, report, out)
+                report_export.workbook(reporting, report, out, signer=signer)
             else:
                 done.warnings += report_export.pdf(reporting, report, out, chart=chart)
         except _FILE_ERRORS as exc:
