@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__, cli_bureau, cli_report, cli_users
+from . import __version__, cli_bureau, cli_keys, cli_report, cli_users
 from .cli_login import LoginMissing, add_user_arg, login_of, new_password, user_name
 from .core import schedules as sch
 from .core.forms import PACKAGES
@@ -474,6 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_report.register(sub, db_arg)
     cli_bureau.register(sub, db_arg)
     cli_users.register(sub, db_arg)
+    cli_keys.register(sub, db_arg)
     return p
 
 

@@ -27,6 +27,7 @@ from ..reports.bureau_report import BureauReport
 from ..reports.bureau_status import PeriodStatus
 from ..reports.roster_file import read_roster, roster_csv
 from ..reports.workbook import WorkbookError
+from ..reports.workbook_canonical import Signer
 from ..storage import roster
 from ..storage.organisation import Organisation
 from ..storage.residents import ValidationFailed
@@ -183,12 +184,18 @@ class ReportFiles:
 
 
 def write_report(
-    run: Run, period: Period, *, xlsx: Path | None = None, pdf: Path | None = None
+    run: Run,
+    period: Period,
+    *,
+    xlsx: Path | None = None,
+    pdf: Path | None = None,
+    signer: Signer | None = None,
 ) -> ReportFiles:
     """Sum ``period`` and write the workbook (with 排名) and/or the PDF, in that order,
     each whole or not at all (``bureau.report.export``). :class:`NothingToSum` when no
     workbook has been accepted; a cancel stops between files (OpCancelled);
-    :class:`ReportPartlyWritten` names the files written before one failed."""
+    :class:`ReportPartlyWritten` names the files written before one failed. ``signer``
+    (:func:`.keys.signer_for`) signs the workbook with the bureau's key."""
     _bureau(run)  # a station database: say so before any permission
     run.require("bureau.report.export")
     outputs = [(kind, Path(out)) for kind, out in ((WORKBOOK, xlsx), (PDF, pdf)) if out is not None]
@@ -202,7 +209,7 @@ def write_report(
         run.step(n, total, f"正在写出{TITLES[kind]} {out.name}…")
         try:
             if kind == WORKBOOK:
-                bureau_report.write_workbook_file(run.ws, result, out)
+                bureau_report.write_workbook_file(run.ws, result, out, signer=signer)
             else:
                 done.warnings += bureau_report.write_pdf_file(run.ws, result, out)
         except (ExportError, WorkbookError) as exc:
