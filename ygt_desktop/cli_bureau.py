@@ -6,10 +6,15 @@
     ygt bureau status   --db PATH --period P [--xlsx OUT | --csv OUT]
     ygt bureau report   --db PATH --period P [--xlsx OUT] [--pdf OUT]
     ygt bureau receipts --db PATH --period P --out FOLDER [--org CODE …]
+    ygt bureau withdraw --db PATH --org CODE --period P --revision N --reason TEXT
+    ygt bureau key add  --db PATH FILE [--reason TEXT]       登记成员机构公钥
+    ygt bureau key list --db PATH                            已登记的公钥
 
 ``import`` prints one line per file (result, organisation, period, revision, reason)
 and the totals; its exit status is 1 when any file was refused (a duplicate is not a
-refusal), else 0.
+refusal; a file that is not a regular file — a FIFO, a device — is skipped with a
+line and is not one either), else 0. Names from the files are printed with control
+characters escaped. ``withdraw`` voids an accepted submission (exit 1 when refused).
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from typing import Any
 
 from .cli_login import login_of
 from .cli_report import period_arg, print_table
+from .core.printable import printable
 from .ops import bureau as ops
+from .ops import keys as key_ops
 from .ops.base import Run
 from .ops.users import sign_in
 from .reports.atomic import ExportError
@@ -34,6 +41,7 @@ from .storage.workspace import Workspace
 def _open(args: argparse.Namespace, *, lock: bool = True) -> Workspace:
     """The bureau's database, with the user of ``--user`` logged in."""
     login = login_of(args)
+    args.login_used = login  # its password unlocks the bureau's signing key (report)
     ws = Workspace.open(Path(args.db), lock=lock)
     try:
         roster.bureau(ws.store)  # a station's database is refused with a clear message
@@ -88,9 +96,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     for r in run.results:
-        who = f"{r.org_code} {r.org_name}".strip() or "-"
-        what = f"{r.period} 第{r.revision}版" if r.revision else (r.period or "-")
-        line = f"{r.label}\t{r.path}\t{who}\t{what}"
+        who = printable(f"{r.org_code} {r.org_name}".strip()) or "-"
+        what = printable(f"{r.period} 第{r.revision}版" if r.revision else (r.period or "-"))
+        line = f"{r.label}\t{r.shown_path}\t{who}\t{what}"
         if r.message:
             line += f"\t{r.message}"
         print(line, file=sys.stderr if r.outcome == REJECTED else sys.stdout)
@@ -136,12 +144,14 @@ def cmd_report(args: argparse.Namespace) -> int:
             print_table(result.report)
             return 0
         named = {Path(a): a for a in (args.xlsx, args.pdf) if a}  # printed as typed
+        signing = key_ops.signer_for(run, args.login_used.password) if args.xlsx else None
         try:
             files = ops.write_report(
                 run,
                 args.period,
                 xlsx=args.xlsx and Path(args.xlsx),
                 pdf=args.pdf and Path(args.pdf),
+                signer=signing and signing.signer,
             )
         except ops.NothingToSum as exc:
             print(f"错误：{exc}", file=sys.stderr)
@@ -156,7 +166,37 @@ def cmd_report(args: argparse.Namespace) -> int:
     for warning in files.warnings:
         print(f"注意：{warning}")
     print(files.result.describe())
+    if signing is not None:
+        print(f"汇总工作簿{signing.note}")
     print("已写入：" + "、".join(named[p] for p in files.written))
+    return 0
+
+
+def cmd_key_add(args: argparse.Namespace) -> int:
+    """Register a member's public key from its registration file (exit 1 if refused)."""
+    ws = _open(args)
+    try:
+        done = key_ops.register_member_key(Run.plain(ws), Path(args.file), reason=args.reason)
+    finally:
+        ws.close()
+    for w in done.warnings:
+        print(f"注意：{printable(w)}")
+    print(printable(done.summary()))
+    return 0
+
+
+def cmd_key_list(args: argparse.Namespace) -> int:
+    ws = _open(args, lock=False)
+    try:
+        found = key_ops.member_keys(Run.plain(ws))
+    finally:
+        ws.close(backup_on_exit=False)
+    for k in found:
+        replaced = (
+            f"已于 {k.replaced_at} 更换（{k.replace_reason or ''}）" if k.replaced_at else "当前"
+        )
+        print("\t".join([k.org_code, printable(k.org_name), k.fingerprint, k.added_at, replaced]))
+    print(f"共登记 {len(found)} 个公钥，涉及 {len({k.org_code for k in found})} 个机构")
     return 0
 
 
@@ -173,6 +213,29 @@ def cmd_receipts(args: argparse.Namespace) -> int:
         print(f"注意：{w}")
     print(f"已写出 {len(done.written)} 份回执到 {args.out}")
     return 0
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    ws = _open(args)
+    try:
+        try:
+            sub = ops.withdraw(Run.plain(ws), args.org, args.period, args.revision, args.reason)
+        except ops.WithdrawFailed as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 1
+    finally:
+        ws.close()
+    print(
+        f"已撤销 {sub.org_code} {printable(sub.org_name)} {sub.period} 第{sub.revision}版"
+        f"（原因：{printable(sub.withdrawn_reason or '')}）；该机构的下一个文件将照常接收"
+    )
+    return 0
+
+
+def _revision(text: str) -> int:
+    if not (text.isascii() and text.isdecimal()) or not 1 <= int(text) <= 999_999_999:
+        raise argparse.ArgumentTypeError(f"版本号“{text}”应为正整数")
+    return int(text)
 
 
 def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -220,3 +283,20 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     s.add_argument("--out", required=True, help="写入哪个文件夹")
     s.add_argument("--org", action="append", help="只给这个机构（可重复）；默认给所有报送过的机构")
     s.set_defaults(func=cmd_receipts)
+    s = commands.add_parser("withdraw", help="撤销已接收的上报工作簿（需填写原因，记入审计日志）")
+    db_arg(s)
+    s.add_argument("--org", required=True, help="机构代码")
+    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
+    s.add_argument("--revision", type=_revision, required=True, help="要撤销的版本号")
+    s.add_argument("--reason", required=True, help="撤销原因")
+    s.set_defaults(func=cmd_withdraw)
+    keys = commands.add_parser("key", help="成员机构公钥：登记、列出")
+    key_commands = keys.add_subparsers(dest="key_command", required=True, metavar="命令")
+    s = key_commands.add_parser("add", help="登记成员机构的公钥登记文件（更换须 --reason）")
+    db_arg(s)
+    s.add_argument("file", help="公钥登记文件（.json）")
+    s.add_argument("--reason", help="更换已登记公钥的原因（记入审计日志）")
+    s.set_defaults(func=cmd_key_add)
+    s = key_commands.add_parser("list", help="列出已登记的公钥：机构、指纹、登记时间、更换")
+    db_arg(s)
+    s.set_defaults(func=cmd_key_list)

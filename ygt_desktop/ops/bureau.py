@@ -9,7 +9,8 @@ Files are written whole or not at all (:func:`~ygt_desktop.reports.atomic.save_e
 
 Permissions: ``bureau.roster.view``, ``bureau.roster.import``, ``bureau.roster.export``,
 ``bureau.import``, ``bureau.status.view``, ``bureau.status.export``,
-``bureau.report.view``, ``bureau.report.export``, ``bureau.receipts``.
+``bureau.report.view``, ``bureau.report.export``, ``bureau.receipts``,
+``bureau.withdraw``.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from ..reports.bureau_status import PeriodStatus
 from ..reports.roster_file import read_roster, roster_csv
 from ..reports.workbook import WorkbookError
 from ..reports.workbook_canonical import Signer
-from ..storage import roster
+from ..storage import roster, submissions
 from ..storage.organisation import Organisation
 from ..storage.residents import ValidationFailed
 from ..storage.roster import Member, RosterImport
+from ..storage.submissions import Submission, WithdrawRefused
 from .base import OpError, Run
 
 if TYPE_CHECKING:
@@ -141,6 +143,24 @@ def import_workbooks(
         progress=run.progress,
         cancelled=run.cancelled,
     )
+
+
+# ---- withdrawing an accepted submission -------------------------------------------------
+class WithdrawFailed(OpError):
+    """The submission was not withdrawn (none such, withdrawn already, no reason)."""
+
+
+def withdraw(run: Run, org_code: str, period: Period, revision: int, reason: str) -> Submission:
+    """Withdraw (撤销) the accepted revision ``revision`` of ``org_code`` for ``period``
+    with ``reason`` (``bureau.withdraw``): kept and marked, audited with the reason;
+    from then on the status, the report and the receipts leave it out and show it as
+    已撤销, and the member's next file is judged as if it had never arrived."""
+    _bureau(run)  # a station database: say so before any permission
+    run.require("bureau.withdraw")
+    try:
+        return submissions.withdraw(run.ws.store, org_code, str(period), revision, reason)
+    except WithdrawRefused as exc:
+        raise WithdrawFailed(str(exc)) from exc
 
 
 # ---- status ------------------------------------------------------------------------------

@@ -6,6 +6,11 @@ Late means the member's *first* accepted workbook was imported after the deadlin
 (default the 10th of the month after the quarter, setting ``bureau.deadline_day``): a
 correction sent later does not make an on-time station late. Members deactivated
 before sending are not expected; one that sent and was deactivated since is listed.
+
+A withdrawn (撤销) submission counts as not there: a member whose only workbooks were
+withdrawn is 已撤销 (not reported, with the reason), and one whose current version was
+withdrawn falls back to its previous standing version. File names and reasons are shown
+with control characters escaped (:func:`~ygt_desktop.core.printable.printable`).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.aggregate import deadline
+from ..core.printable import printable
 from ..core.report_model import Period
 from ..storage import submissions
 from ..storage.roster import members
@@ -33,6 +39,7 @@ from .formulas import csv_bytes
 from .workbook import FONT_NAME, SIZE, cell_text, text_cell
 
 SUBMITTED, LATE, MISSING, OVERDUE, REFUSED = "已报送", "迟报", "未报送", "逾期未报", "被拒收"
+WITHDRAWN = submissions.WITHDRAWN_LABEL
 COLUMNS = (
     "机构代码",
     "机构名称",
@@ -55,7 +62,7 @@ class StatusRow:
     name: str
     level: str
     active: bool
-    state: str  # SUBMITTED / LATE / MISSING / OVERDUE / REFUSED
+    state: str  # SUBMITTED / LATE / MISSING / OVERDUE / REFUSED / WITHDRAWN
     revision: int | None = None
     revisions: int = 0
     first_at: str = ""
@@ -81,8 +88,8 @@ class StatusRow:
             _time(self.imported_at),
             _time(self.generated_at),
             _time(self.file_mtime),
-            self.file_name,
-            self.note,
+            printable(self.file_name),
+            printable(self.note),
         )
 
 
@@ -100,8 +107,9 @@ class PeriodStatus:
         return (
             f"{self.period.label}（截止 {self.deadline.isoformat()}）：应报 {expected} 个，"
             f"已报 {self.count(SUBMITTED, LATE)} 个（其中迟报 {self.count(LATE)} 个），"
-            f"未报 {self.count(MISSING, OVERDUE, REFUSED)} 个"
+            f"未报 {self.count(MISSING, OVERDUE, REFUSED, WITHDRAWN)} 个"
             + (f"（其中文件被拒收 {self.count(REFUSED)} 个）" if self.count(REFUSED) else "")
+            + (f"（其中已撤销 {self.count(WITHDRAWN)} 个）" if self.count(WITHDRAWN) else "")
         )
 
 
@@ -120,12 +128,23 @@ def period_status(
     current = {s.org_code: s for s in submissions.current(store, key)}
     first = submissions.first_accepted(store, key)
     counts: dict[str, int] = {}
+    withdrawn: dict[str, tuple[str, str]] = {}  # the latest withdrawal: (at, note)
     for s in submissions.history(store, key):
-        counts[s.org_code] = counts.get(s.org_code, 0) + 1
-    refused: dict[str, str] = {}
+        if s.withdrawn_at is None:
+            counts[s.org_code] = counts.get(s.org_code, 0) + 1
+        elif s.withdrawn_at >= withdrawn.get(s.org_code, ("", ""))[0]:
+            withdrawn[s.org_code] = (
+                s.withdrawn_at,
+                f"第{s.revision}版已于 {_time(s.withdrawn_at)} 由 {s.withdrawn_by} 撤销："
+                f"{s.withdrawn_reason}",
+            )
+    refused: dict[str, tuple[str, str]] = {}
     for entry in submissions.log(store, period=key):  # newest first
         if entry.org_code and entry.org_code not in refused and entry.outcome == REJECTED:
-            refused[entry.org_code] = f"{_time(entry.at)} {entry.file_name}：{entry.reason}"
+            refused[entry.org_code] = (
+                entry.at,
+                f"{_time(entry.at)} {entry.file_name}：{entry.reason}",
+            )
     rows = []
     for m in members(store):
         sub = current.get(m.code)
@@ -134,8 +153,11 @@ def period_status(
                 continue
             state = OVERDUE if today > due else MISSING
             note = ""
-            if m.code in refused:
-                state, note = REFUSED, "最近一次被拒收：" + refused[m.code]
+            gone, bad = withdrawn.get(m.code), refused.get(m.code)
+            if gone and (bad is None or gone[0] >= bad[0]):
+                state, note = WITHDRAWN, gone[1]
+            elif bad:
+                state, note = REFUSED, "最近一次被拒收：" + bad[1]
             rows.append(StatusRow(m.code, m.name, m.level, m.active, state, note=note))
             continue
         late = dt.datetime.fromisoformat(first[m.code]).date() > due
@@ -153,7 +175,9 @@ def period_status(
                 sub.generated_at or "",
                 sub.file_mtime or "",
                 sub.file_name,
-                "；".join(sub.warnings),
+                "；".join(
+                    [*sub.warnings, *([withdrawn[m.code][1]] if m.code in withdrawn else [])]
+                ),
             )
         )
     return PeriodStatus(period, due, rows)

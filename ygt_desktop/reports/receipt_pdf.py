@@ -4,8 +4,10 @@ station can see offline that its submission arrived and is the one it sent.
 It lists every accepted revision (file name, the first 16 hex digits of the file's
 SHA-256, the data digest of ``_meta`` — the station compares it with its own export —,
 generated and imported times, which one is current) with any warnings, then the
-member's files refused for that period with the reason. A4 portrait, the footer of
-:mod:`.record_pdf`, room for the bureau's seal.
+member's files refused for that period with the reason. A withdrawn (撤销) revision
+is listed as 已撤销 with the time and the reason and is never the current one. File
+names and reasons are shown with control characters escaped. A4 portrait, the footer
+of :mod:`.record_pdf`, room for the bureau's seal.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from ..core.printable import printable
 from ..core.report_model import Period
 from ..storage import submissions
 from ..storage.roster import Member, bureau, member
@@ -126,7 +129,18 @@ def receipt_pdf_bytes(
         ]
         if accepted:
             parts += [para("已接收的工作簿", BODY_WIDTH, HEADING), _accepted_table(accepted, para)]
-            warned = [(s.revision, w) for s in accepted for w in s.warnings]
+            gone = [s for s in accepted if s.withdrawn]
+            if gone:
+                parts.append(para("已撤销的版本（不计入汇总）", BODY_WIDTH, HEADING))
+                parts += [
+                    para(
+                        f"第{s.revision}版：{_time(s.withdrawn_at)} 由 {s.withdrawn_by} 撤销，"
+                        f"原因：{s.withdrawn_reason}",
+                        BODY_WIDTH,
+                    )
+                    for s in gone
+                ]
+            warned = [(s.revision, w) for s in accepted if not s.withdrawn for w in s.warnings]
             if warned:
                 parts.append(para("提示（不影响接收）", BODY_WIDTH, HEADING))
                 parts += [para(f"第{rev}版：{w}", BODY_WIDTH) for rev, w in warned]
@@ -159,9 +173,12 @@ def receipt_pdf_bytes(
 
 
 def _verdict(accepted: Sequence[Submission]) -> str:
-    if not accepted:
+    standing = [s for s in accepted if not s.withdrawn]
+    if not standing:
+        if accepted:
+            return "结论：贵单位本统计期已接收的工作簿均已撤销，目前没有有效工作簿，请重新报送。"
         return "结论：本统计期尚未接收到贵单位的有效工作簿。"
-    cur = max(accepted, key=lambda s: s.revision)
+    cur = max(standing, key=lambda s: s.revision)
     return (
         f"结论：已接收。当前有效版本为第 {cur.revision} 版，"
         f"于 {_time(cur.imported_at)} 接收，数据摘要 {cur.digest[:16]}…"
@@ -184,12 +201,19 @@ def _accepted_table(accepted: Sequence[Submission], para: Any) -> Table:
         "状态",
     ]
     rows: list[list[Any]] = [[para(h, widths[i] - 2 * PADDING) for i, h in enumerate(head)]]
-    newest = max(s.revision for s in accepted)
-    for s in sorted(accepted, key=lambda s: s.revision):
-        state = "当前有效" if s.revision == newest else f"已被第{newest}版替代"
+    standing = [s.revision for s in accepted if not s.withdrawn]
+    newest = max(standing) if standing else None
+    for s in sorted(accepted, key=lambda s: (s.revision, s.id)):
+        state = (
+            submissions.WITHDRAWN_LABEL
+            if s.withdrawn
+            else "当前有效"
+            if s.revision == newest
+            else f"已被第{newest}版替代"
+        )
         texts = [
             f"第{s.revision}版",
-            s.file_name,
+            printable(s.file_name),
             s.sha256[:16],
             s.digest,
             _time(s.generated_at),
@@ -214,7 +238,7 @@ def _refused_table(refused: Sequence[LogEntry], para: Any) -> Table:
         rows.append(
             [
                 para(t, widths[i] - 2 * PADDING)
-                for i, t in enumerate((_time(e.at), e.file_name, e.reason))
+                for i, t in enumerate((_time(e.at), printable(e.file_name), printable(e.reason)))
             ]
         )
     return _table(rows, widths)

@@ -9,6 +9,16 @@ revisions of the bureau's own aggregated report.
 - ``bureau_exports``: each distinct aggregated report written for a period gets the
   next revision number, so the city sees a correction as a higher revision.
 
+A bureau may *withdraw* (撤销) an accepted submission with a reason (:func:`withdraw`,
+migration 0053): the row stays, marked, and from then on counts as not there — for the
+current version, the status, the report, the receipts and the revision checks of the
+next file (which may carry the withdrawn revision's number again). The same file is
+never taken back in: its SHA-256 stays on record.
+
+Revisions only go up in small steps: a file more than :data:`MAX_REVISION_STEP` above
+the last standing revision (or above it for a first file) is refused, so a forged
+revision 2^63−1 cannot make every genuine file "older".
+
 :func:`record` decides and writes in one ``BEGIN IMMEDIATE`` transaction: the file is
 taken whole or not at all, and two imports cannot both take the same revision.
 """
@@ -24,7 +34,7 @@ from typing import Any
 from ..core.aggregate import DEFAULT_DEADLINE_DAY, MemberFigures
 from . import audit
 from .audit import now_iso
-from .db import Store
+from .db import Store, StoreError
 from .organisation import get_setting, set_setting
 
 ACCEPTED, REPLACED, DUPLICATE, REJECTED = "accepted", "replaced", "duplicate", "rejected"
@@ -35,6 +45,8 @@ OUTCOME_LABELS = {
     REJECTED: "拒收",
 }
 TOPIC = "bureau:submissions"
+MAX_REVISION_STEP = 10
+WITHDRAWN_LABEL = "已撤销"
 DEADLINE_KEY = "bureau.deadline_day"
 
 
@@ -93,6 +105,13 @@ class Submission:
     imported_by: str
     meta: dict[str, str] = field(compare=False)
     warnings: tuple[str, ...] = ()
+    withdrawn_at: str | None = None
+    withdrawn_by: str | None = None
+    withdrawn_reason: str | None = None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 @dataclass(frozen=True)
@@ -166,13 +185,80 @@ def log_rejected(
     return outcome
 
 
+_STANDING = "withdrawn_at IS NULL"
+
+
+class WithdrawRefused(StoreError):
+    """The submission cannot be withdrawn (none such, already withdrawn, no reason);
+    ``str(exc)`` says why in Chinese. Nothing changed."""
+
+
+MAX_REASON = 500
+
+
+def withdraw(store: Store, org_code: str, period: str, revision: int, reason: str) -> Submission:
+    """Withdraw (撤销) the standing submission ``revision`` of ``org_code`` for
+    ``period``: marked with the time, the user and ``reason``, audited with the reason,
+    in one transaction; returns it as it now is. Never deletes anything (the triggers of
+    migration 0053 keep it so)."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise WithdrawRefused("请填写撤销的原因（将记入审计日志并写在回执上）")
+    if len(reason) > MAX_REASON:
+        raise WithdrawRefused(f"撤销原因不超过 {MAX_REASON} 个字")
+    with store.write(TOPIC) as conn:
+        row = conn.execute(
+            "SELECT id, withdrawn_at FROM bureau_submissions WHERE org_code = ? AND period = ? "
+            "AND revision = ? ORDER BY withdrawn_at IS NULL DESC, id DESC LIMIT 1",
+            (org_code, period, revision),
+        ).fetchone()
+        if row is None:
+            raise WithdrawRefused(
+                f"没有 {org_code} {period} 第{revision}版的已接收工作簿，无从撤销"
+            )
+        sub_id, done = int(row[0]), row[1]
+        if done is not None:
+            raise WithdrawRefused(
+                f"{org_code} {period} 第{revision}版已于 {done[:16].replace('T', ' ')} 撤销过"
+            )
+        at = now_iso()
+        conn.execute(
+            "UPDATE bureau_submissions SET withdrawn_at = ?, withdrawn_by = ?, "
+            "withdrawn_reason = ? WHERE id = ?",
+            (at, store.user, reason, sub_id),
+        )
+        audit.record(
+            conn,
+            user=store.user,
+            table="bureau_submissions",
+            record_id=sub_id,
+            action="update",
+            old={"withdrawn_at": None, "withdrawn_reason": None},
+            new={"withdrawn_at": at, "withdrawn_reason": reason},
+            reason=f"撤销 {org_code} {period} 第{revision}版：{reason}",
+        )
+        found = conn.execute(
+            f"SELECT {_COLUMNS} FROM bureau_submissions WHERE id = ?", (sub_id,)
+        ).fetchone()
+    return _submission(found)
+
+
 def _decide(conn: sqlite3.Connection, inc: Incoming) -> Outcome:
     same_file = conn.execute(
-        "SELECT org_code, period, revision, imported_at FROM bureau_submissions WHERE sha256 = ?",
+        "SELECT org_code, period, revision, imported_at, withdrawn_at, withdrawn_reason "
+        "FROM bureau_submissions WHERE sha256 = ?",
         (inc.sha256,),
     ).fetchone()
     if same_file:
-        org, period, revision, at = same_file
+        org, period, revision, at, withdrawn_at, why = same_file
+        if withdrawn_at is not None:
+            return Outcome(
+                REJECTED,
+                "withdrawn_file",
+                f"此文件（{org} {period} 第{revision}版）已于 "
+                f"{withdrawn_at[:16].replace('T', ' ')} 被撤销（{why}），不再接收。"
+                "请让报送单位重新导出。",
+            )
         return Outcome(
             DUPLICATE,
             "duplicate_file",
@@ -194,7 +280,8 @@ def _decide(conn: sqlite3.Connection, inc: Incoming) -> Outcome:
             REJECTED, "inactive_org", f"机构 {inc.org_code}（{row[0]}）在成员名册中已停用，未导入。"
         )
     same_revision = conn.execute(
-        "SELECT digest FROM bureau_submissions WHERE org_code = ? AND period = ? AND revision = ?",
+        "SELECT digest FROM bureau_submissions WHERE org_code = ? AND period = ? "
+        f"AND revision = ? AND {_STANDING}",
         (inc.org_code, inc.period, inc.revision),
     ).fetchone()
     digest = inc.meta.get("digest", "")
@@ -212,9 +299,18 @@ def _decide(conn: sqlite3.Connection, inc: Incoming) -> Outcome:
             "更正后的报表应由站点重新导出为更高的版本。",
         )
     highest = conn.execute(
-        "SELECT max(revision) FROM bureau_submissions WHERE org_code = ? AND period = ?",
+        "SELECT max(revision) FROM bureau_submissions WHERE org_code = ? AND period = ? "
+        f"AND {_STANDING}",
         (inc.org_code, inc.period),
     ).fetchone()[0]
+    if inc.revision > (highest or 0) + MAX_REVISION_STEP:
+        last = f"已接收的最新版本为第{highest}版" if highest else "尚未接收过本统计期的任何版本"
+        return Outcome(
+            REJECTED,
+            "revision_jump",
+            f"版本号第{inc.revision}版不合理：{last}，新文件的版本号最多比它高 "
+            f"{MAX_REVISION_STEP}（疑为伪造或误填），未导入。",
+        )
     if highest is not None and inc.revision < highest:
         return Outcome(
             REJECTED,
@@ -310,7 +406,8 @@ def _log(
 
 _COLUMNS = (
     "id, org_code, org_name, period, revision, sha256, digest, file_name, file_path, "
-    "file_mtime, generated_at, imported_at, imported_by, meta, warnings"
+    "file_mtime, generated_at, imported_at, imported_by, meta, warnings, withdrawn_at, "
+    "withdrawn_by, withdrawn_reason"
 )
 
 
@@ -320,25 +417,36 @@ def _submission(row: Sequence[Any]) -> Submission:
         **dict(zip(names, row[:13], strict=True)),
         meta=json.loads(row[13]),
         warnings=tuple(json.loads(row[14])),
+        withdrawn_at=row[15],
+        withdrawn_by=row[16],
+        withdrawn_reason=row[17],
     )
 
 
 def current(store: Store, period: str) -> list[Submission]:
-    """Each member's highest accepted revision for ``period``, by organisation code."""
+    """Each member's highest standing (not withdrawn) revision for ``period``, by
+    organisation code."""
     rows = store.conn.execute(
-        f"SELECT {_COLUMNS} FROM bureau_submissions s WHERE period = ? AND revision = "
-        "(SELECT max(revision) FROM bureau_submissions t WHERE t.org_code = s.org_code "
-        "AND t.period = s.period) ORDER BY org_code",
+        f"SELECT {_COLUMNS} FROM bureau_submissions s WHERE period = ? AND {_STANDING} "
+        "AND revision = (SELECT max(revision) FROM bureau_submissions t WHERE "
+        f"t.org_code = s.org_code AND t.period = s.period AND t.{_STANDING}) ORDER BY org_code",
         (period,),
     )
     return [_submission(r) for r in rows]
 
 
 def history(
-    store: Store, period: str | None = None, org_code: str | None = None
+    store: Store,
+    period: str | None = None,
+    org_code: str | None = None,
+    *,
+    withdrawn: bool = True,
 ) -> list[Submission]:
-    """Every accepted submission (of ``period`` / ``org_code`` when given), oldest first."""
+    """Every accepted submission (of ``period`` / ``org_code`` when given), oldest first;
+    the withdrawn ones too (marked) unless ``withdrawn`` is False."""
     sql = f"SELECT {_COLUMNS} FROM bureau_submissions WHERE 1 = 1"
+    if not withdrawn:
+        sql += f" AND {_STANDING}"
     params: list[Any] = []
     if period is not None:
         sql += " AND period = ?"
@@ -380,12 +488,12 @@ def figures(store: Store, subs: Sequence[Submission]) -> list[MemberFigures]:
 
 
 def first_accepted(store: Store, period: str) -> dict[str, str]:
-    """When each member's first workbook for ``period`` was accepted (late or not
-    depends on this one, not on later corrections)."""
+    """When each member's first standing workbook for ``period`` was accepted (late or
+    not depends on this one, not on later corrections; a withdrawn one does not count)."""
     return dict(
         store.conn.execute(
             "SELECT org_code, min(imported_at) FROM bureau_submissions WHERE period = ? "
-            "GROUP BY org_code",
+            f"AND {_STANDING} GROUP BY org_code",
             (period,),
         ).fetchall()
     )

@@ -1,6 +1,7 @@
 """导入: members' workbooks from files, a folder or several folders (a USB stick), read
 and stored in the background with a progress bar and 取消, then one row per file —
-accepted, replaced an earlier revision, duplicate, refused — with the reason.
+accepted, replaced an earlier revision, duplicate, refused, skipped (not a regular
+file) — with the reason; names from the files with control characters escaped.
 
 Keyboard: Ctrl+O adds files, Ctrl+Shift+O a folder, Ctrl+I starts the import, Delete
 removes the selected source.
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.printable import printable
 from ..core.report_model import PeriodError
 from ..ops import bureau as ops
 from ..storage.submissions import DUPLICATE, REJECTED
@@ -145,10 +147,10 @@ class ImportPage(QWidget):
             who = f"{r.org_code} {r.org_name}".strip()
             rows.append(
                 (
-                    r.path.name,
+                    r.name,
                     r.label,
-                    who,
-                    r.period,
+                    printable(who),
+                    printable(r.period),
                     "" if r.revision is None else str(r.revision),
                     r.message,
                 )
@@ -157,7 +159,7 @@ class ImportPage(QWidget):
             foregrounds.append(
                 RED_TEXT if r.outcome == REJECTED else GREY if r.outcome == DUPLICATE else None
             )
-            tips.append(str(r.path))
+            tips.append(r.shown_path)
         self.model.set_rows(rows, backgrounds, foregrounds, tips)
         self.summary.setText(
             run.summary() + "。拒收的文件没有导入任何数据，原因见表中；改正后可再次导入。"

@@ -83,8 +83,10 @@ class ReceiptsPage(QWidget):
         key = str(period)
         current = {s.org_code: s for s in submissions.current(self.ws.store, key)}
         counts: dict[str, int] = {}
+        withdrawn: dict[str, int] = {}
         for s in submissions.history(self.ws.store, key):
-            counts[s.org_code] = counts.get(s.org_code, 0) + 1
+            into = withdrawn if s.withdrawn else counts
+            into[s.org_code] = into.get(s.org_code, 0) + 1
         refused: dict[str, int] = {}
         for e in submissions.log(self.ws.store, period=key):
             if e.org_code and e.outcome == REJECTED:
@@ -102,7 +104,16 @@ class ReceiptsPage(QWidget):
                     sub.imported_at[:16].replace("T", " ") if sub else "",
                     str(counts.get(m.code, "")),
                     str(refused.get(m.code, "")),
-                    "；".join(sub.warnings) if sub else "未接收到有效工作簿",
+                    "；".join(
+                        [
+                            *(sub.warnings if sub else ["未接收到有效工作簿"]),
+                            *(
+                                [f"{withdrawn[m.code]} 个版本{submissions.WITHDRAWN_LABEL}"]
+                                if m.code in withdrawn
+                                else []
+                            ),
+                        ]
+                    ),
                 )
             )
             backgrounds.append(None if sub else RED)

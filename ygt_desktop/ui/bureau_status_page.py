@@ -1,6 +1,8 @@
 """上报情况: for a period, each member — submitted (when, which revision), late, missing,
 or whose file was refused and why — with the deadline and an export to a workbook or
-CSV. Missing and refused in red, late in amber.
+CSV. Missing, refused and withdrawn in red, late in amber. 撤销… withdraws the selected
+member's current version (审核员, 管理员) after asking for the reason; the member's
+next file is then accepted.
 
 Keyboard: F5 refreshes, Ctrl+E exports.
 """
@@ -22,12 +24,13 @@ from PySide6.QtWidgets import (
 
 from ..core.report_model import PeriodError
 from ..ops import bureau as ops
+from ..ops.base import OpError, Run
 from ..reports import bureau_status
 from ..reports.bureau_status import LATE, PeriodStatus
 from ..storage import submissions
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
-from . import bureau_common, messages
+from . import bureau_common, guard, messages
 from .bureau_common import AMBER, RED, RowsModel, period_box, table_view
 from .jobs import JobRunner
 
@@ -52,10 +55,16 @@ class StatusPage(QWidget):
         refresh.clicked.connect(self.refresh)
         export = QPushButton("导出 (Ctrl+E)…")
         export.clicked.connect(self.export)
+        self.withdraw_button = QPushButton("撤销…")
+        self.withdraw_button.setObjectName("status_withdraw")
+        self.withdraw_button.setToolTip("撤销所选机构当前已接收的版本（需填写原因，记入审计日志）")
+        self.withdraw_button.clicked.connect(self.withdraw)
+        guard.gate(self.withdraw_button, ws, "bureau.withdraw")
         top = QHBoxLayout()
         for w in (QLabel("统计期"), self.period, QLabel("报送截止"), self.deadline, refresh):
             top.addWidget(w)
         top.addStretch()
+        top.addWidget(self.withdraw_button)
         top.addWidget(export)
         self.summary = QLabel()
         self.summary.setObjectName("status_summary")
@@ -94,6 +103,33 @@ class StatusPage(QWidget):
         )
         late_now = dt.date.today() > self.status.deadline
         self.summary.setText(self.status.summary() + ("；截止日已过" if late_now else ""))
+
+    def withdraw(self) -> None:
+        """Ask for the reason, then withdraw the selected member's current version."""
+        if self.status is None:
+            return
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        chosen = [self.status.rows[r] for r in rows if 0 <= r < len(self.status.rows)]
+        row = chosen[0] if chosen else None
+        if row is None or row.revision is None:
+            messages.info(self, "请先选中一个已报送的机构（撤销的是它当前已接收的版本）。")
+            return
+        what = f"{row.name}（{row.code}）{self.status.period.label} 第{row.revision}版"
+        reason = messages.ask_text(
+            self,
+            f"撤销 {what}？\n撤销后该版本不计入汇总、上报情况和回执（记录保留，不可恢复），"
+            "该机构的下一个文件将照常接收。\n\n撤销原因（必填，记入审计日志）：",
+            "撤销已接收的上报",
+        )
+        if reason is None:
+            return
+        try:
+            ops.withdraw(Run.plain(self.ws), row.code, self.status.period, row.revision, reason)
+        except (OpError, StoreError) as exc:
+            messages.error(self, str(exc), "未能撤销")
+            return
+        self.refresh()
+        messages.info(self, f"已撤销 {what}。", "已撤销")
 
     def save_deadline(self, day: int) -> None:
         try:
