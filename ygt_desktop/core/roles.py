@@ -68,6 +68,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "bureau.report.view": ("查看汇总报表", _BUREAU_ALL),
     "bureau.report.export": ("导出汇总报表", _BUREAU_ALL),
     "bureau.receipts": ("生成回执", _BUREAU_ALL),
+    "bureau.withdraw": ("撤销已接收的上报工作簿", _BUREAU_ALL),
     "bureau.keys": ("登记或更换成员机构公钥", _BUREAU_ALL),
 }
 

@@ -5,6 +5,14 @@ Every file is read by :func:`~.workbook_reader.read_upward_workbook` (which neve
 trusts it: zip and XML safety, structure, format, digest), then checked against what
 the bureau knows (roster, template, the periods it is collecting, today's date), then
 stored whole in one transaction or not at all (:func:`~ygt_desktop.storage.submissions.record`).
+
+No single file can break a batch: reading, checking and storing each file are guarded
+steps, and anything unexpected (a bug, a number no check foresaw) refuses that file
+alone as "内部错误" with the traceback in ``ygt-error.log`` beside the database; the
+batch goes on and the totals count it. Only regular files are opened: a FIFO, device
+or socket named ``.xlsx`` (which would block the read for ever) or a broken link is
+skipped with a line. Names from outside are shown through
+:func:`~ygt_desktop.core.printable.printable` (no terminal escape codes).
 The files are read first and stored in the order (organisation, period, revision), so
 the outcome does not depend on the order the files happen to lie in the folders: a
 stick holding revisions 1 and 2 of a station keeps both in the history. Re-importing
@@ -20,18 +28,27 @@ import datetime as dt
 import logging
 import os
 import re
+import stat
+import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..core import plausibility
+from ..core.printable import printable
 from ..core.report_model import Period, PeriodError, Template
 from ..storage import submissions
 from ..storage.roster import member
 from ..storage.submissions import ACCEPTED, DUPLICATE, REJECTED, REPLACED, Incoming, Outcome
 from ..storage.workspace import Workspace
 from .workbook_canonical import workbook_digest
-from .workbook_reader import ParsedWorkbook, WorkbookRejected, read_upward_workbook
+from .workbook_reader import (
+    ParsedWorkbook,
+    RejectedWithMeta,
+    WorkbookRejected,
+    read_upward_workbook,
+)
 from .workbook_signature import check_member_signature
 
 log = logging.getLogger("ygt_desktop")
@@ -42,6 +59,10 @@ _SKIPPED_PREFIXES = ("~$", ".~lock", "._")
 _EXPORT_NAME = re.compile(r"^(\d{6,12})_(\d{4}Q[1-4])_")
 
 Progress = Callable[[int, int, str], None]  # done, total, what is being done (Chinese)
+SKIPPED = "skipped"  # not a regular file: never opened, not in the import log
+INTERNAL = "internal_error"
+MAX_REVISION_DIGITS = 9
+ERROR_LOG = "ygt-error.log"
 
 
 @dataclass(frozen=True)
@@ -59,14 +80,24 @@ class FileResult:
 
     @property
     def label(self) -> str:
-        return submissions.OUTCOME_LABELS[self.outcome]
+        return "已跳过" if self.outcome == SKIPPED else submissions.OUTCOME_LABELS[self.outcome]
+
+    @property
+    def name(self) -> str:
+        """The file's name as it may be shown (control characters escaped)."""
+        return printable(self.path.name)
+
+    @property
+    def shown_path(self) -> str:
+        return printable(str(self.path))
 
     @property
     def message(self) -> str:
-        """The reason and the warnings, for a table cell or a summary line."""
+        """The reason and the warnings, for a table cell or a summary line (control
+        characters escaped)."""
         parts = [self.reason] if self.reason else []
         parts += [f"注意：{w}" for w in self.warnings]
-        return "；".join(parts)
+        return printable("；".join(parts))
 
 
 @dataclass
@@ -88,6 +119,11 @@ class ImportRun:
             f"（其中替代旧版 {self.count(REPLACED)} 个），重复 {self.count(DUPLICATE)} 个，"
             f"拒收 {self.rejected} 个"
         )
+        if self.count(SKIPPED):
+            text += f"，跳过 {self.count(SKIPPED)} 个（不是普通文件）"
+        internal = sum(1 for r in self.results if r.code == INTERNAL)
+        if internal:
+            text += f"（其中内部错误 {internal} 个，详情见 {ERROR_LOG}）"
         warned = sum(1 for r in self.results if r.warnings and r.outcome != REJECTED)
         if warned:
             text += f"；{warned} 个有提示"
@@ -99,15 +135,52 @@ class ImportRun:
         return text
 
 
-def find_workbooks(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+def not_regular(path: Path) -> str | None:
+    """Why ``path`` is not a regular file that may be opened (Chinese), or None. Asked
+    without opening it: opening a FIFO blocks until someone writes to it."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "文件不存在（U盘可能已拔出）"
+    if stat.S_ISLNK(mode):
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            return "是失效的符号链接（指向的文件不存在）"
+    if stat.S_ISREG(mode):
+        return None
+    kind = (
+        "命名管道（FIFO）"
+        if stat.S_ISFIFO(mode)
+        else "设备文件"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "套接字"
+        if stat.S_ISSOCK(mode)
+        else "文件夹"
+        if stat.S_ISDIR(mode)
+        else "特殊文件"
+    )
+    return f"不是普通文件而是{kind}，未打开"
+
+
+def find_workbooks(
+    paths: Iterable[Path], skipped: list[tuple[Path, str]] | None = None
+) -> tuple[list[Path], list[Path]]:
     """The files to import: each file given, and every ``*.xlsx`` under each folder
     given (walked in name order, lock files and macOS "._" files skipped, symbolic
-    links not followed); and the paths that do not exist. Each file once."""
+    links to folders not followed); and the paths that do not exist. Each file once.
+    Anything that is not a regular file (FIFO, device, socket, broken link) goes to
+    ``skipped`` with the reason, never opened."""
     found: list[Path] = []
     missing: list[Path] = []
     seen: set[Path] = set()
 
     def add(p: Path) -> None:
+        why = not_regular(p)
+        if why is not None:
+            if skipped is not None:
+                skipped.append((p, why))
+            return
         key = p.resolve()
         if key not in seen:
             seen.add(key)
@@ -115,14 +188,14 @@ def find_workbooks(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
 
     for path in paths:
         path = Path(path)
-        if path.is_file():
-            add(path)
-        elif path.is_dir():
+        if path.is_dir():
             for folder, dirs, files in os.walk(path, onerror=lambda _e: None):
                 dirs.sort()
                 for name in sorted(files):
                     if name.lower().endswith(SUFFIX) and not name.startswith(_SKIPPED_PREFIXES):
                         add(Path(folder) / name)
+        elif os.path.lexists(path):
+            add(path)
         else:
             missing.append(path)
     return found, missing
@@ -199,8 +272,16 @@ def check(
             parts.append("有重复的指标行")
         return reject("indicators_differ", "_data 的指标与报表模板不一致：" + "；".join(parts))
     revision = meta.get("revision", "")
-    if not revision.isdigit() or int(revision) < 1:
-        return reject("bad_revision", f"版本号“{revision}”应为 1 或更大的整数")
+    if (
+        not (revision.isascii() and revision.isdecimal())
+        or len(revision) > MAX_REVISION_DIGITS
+        or int(revision) < 1
+    ):
+        return reject(
+            "bad_revision",
+            f"版本号“{printable(revision[:24])}”不合理：应为 1 至 {10**MAX_REVISION_DIGITS - 1}"
+            f" 的整数，且比已接收的版本最多高 {submissions.MAX_REVISION_STEP}",
+        )
     for r in parsed.data:
         if (str(r[0]), str(r[2])) != (meta.get("org_code"), str(period)):
             return reject("rows_meta", f"_data 中指标 {r[3]} 的机构或统计期与 _meta 不一致")
@@ -211,6 +292,10 @@ def check(
             return reject("bad_number", f"_data 中指标 {r[3]} 的数值不是数字")
     if workbook_digest(parsed.data, meta) != meta.get("digest"):
         return reject("digest_mismatch", "工作簿在导出后被修改过（数据摘要不符），未导入")
+    found = plausibility.problems(template, parsed.data, aggregated=bool(meta.get("children")))
+    if found:
+        more = f"；另有 {len(found) - 3} 处" if len(found) > 3 else ""
+        return reject("implausible", "数据不合理，未导入：" + "；".join(found[:3]) + more)
     warnings = list(parsed.warnings)
     m = known(meta["org_code"])
     if m is not None:
@@ -250,16 +335,20 @@ def import_paths(
     ``today``). ``progress(done, total, text)`` is called before each step;
     ``cancelled()`` is asked between files, while reading and while storing — a file
     is never left half-imported, and the files stored before a cancel stay (each is its
-    own transaction); a cancel while reading stores none.
+    own transaction); a cancel while reading stores none. No file's content, nor any
+    error while handling it, stops the files after it (see the module docstring).
     """
     org = ws.organisation
     bureau_code = org.code if org else ""
     today = today or dt.date.today()
-    files, missing = find_workbooks(paths)
+    skipped: list[tuple[Path, str]] = []
+    files, missing = find_workbooks(paths, skipped)
     run = ImportRun()
     store = ws.store
     for path in missing:
         run.results.append(_rejected(store, path, "missing", "文件或文件夹不存在（U盘可能已拔出）"))
+    for path, why in skipped:
+        run.results.append(FileResult(path, SKIPPED, "not_regular", why))
     total = 2 * len(files)
     waiting: list[tuple[int, Incoming]] = []
     slots: list[FileResult | None] = []
@@ -268,8 +357,11 @@ def import_paths(
             run.cancelled, run.not_done = True, len(files) - n
             break
         if progress:
-            progress(n, total, f"正在读取 {path.name}（{n + 1}/{len(files)}）")
-        result, incoming = _read_one(ws, path, template, today, periods, bureau_code)
+            progress(n, total, f"正在读取 {printable(path.name)}（{n + 1}/{len(files)}）")
+        try:
+            result, incoming = _read_one(ws, path, template, today, periods, bureau_code)
+        except Exception:  # one bad file must not stop the batch
+            result, incoming = _internal(store, path, "读取或检查"), None
         slots.append(result)
         if incoming is not None:
             waiting.append((len(slots) - 1, incoming))
@@ -285,9 +377,14 @@ def import_paths(
             break
         if progress:
             progress(
-                len(files) + n, total, f"正在保存 {incoming.file_name}（{n + 1}/{len(waiting)}）"
+                len(files) + n,
+                total,
+                f"正在保存 {printable(incoming.file_name)}（{n + 1}/{len(waiting)}）",
             )
-        slots[slot] = _stored(incoming, submissions.record(store, incoming))
+        try:
+            slots[slot] = _stored(incoming, submissions.record(store, incoming))
+        except Exception:  # the transaction rolled back: nothing of this file is stored
+            slots[slot] = _internal(store, Path(incoming.file_path), "保存", incoming)
     run.results += [r for r in slots if r is not None]
     if progress and not run.cancelled:
         progress(total, total, run.summary())
@@ -302,20 +399,29 @@ def _read_one(
     periods: Sequence[Period] | None,
     bureau_code: str,
 ) -> tuple[FileResult | None, Incoming | None]:
+    why = not_regular(path)  # it may have changed since the folder was walked
+    if why is not None:
+        return FileResult(path, SKIPPED, "not_regular", why), None
     try:
         parsed = read_upward_workbook(path, template=template)
     except WorkbookRejected as exc:
+        claimed = exc.meta if isinstance(exc, RejectedWithMeta) else {}
         org_code, period = _name_hint(path)
+        revision = claimed.get("revision", "")
         return _rejected(
-            ws.store, path, exc.code, exc.detail, org_code=org_code, period=period
+            ws.store,
+            path,
+            exc.code,
+            exc.detail,
+            org_code=claimed.get("org_code") or org_code,
+            org_name=claimed.get("org_name", ""),
+            period=claimed.get("period") or period,
+            revision=_small_int(revision),
         ), None
     except OSError as exc:
         return _rejected(
             ws.store, path, "unreadable", f"无法读取文件（U盘可能已拔出）：{exc.strerror or exc}"
         ), None
-    except Exception as exc:  # one bad file must not stop the batch
-        log.exception("读取上报工作簿 %s 时出错", path)
-        return _rejected(ws.store, path, "internal_error", f"读取时出错：{exc}"), None
     checked = check(
         parsed,
         template,
@@ -333,7 +439,6 @@ def _read_one(
         assert checked.rejection is not None
         code, reason = checked.rejection
         meta = parsed.meta
-        revision = meta.get("revision", "")
         return _rejected(
             ws.store,
             path,
@@ -343,9 +448,15 @@ def _read_one(
             org_code=meta.get("org_code", ""),
             org_name=meta.get("org_name", ""),
             period=meta.get("period", ""),
-            revision=int(revision) if revision.isdigit() else None,
+            revision=_small_int(meta.get("revision", "")),
         ), None
     return None, checked.incoming
+
+
+def _small_int(text: str) -> int | None:
+    """A revision as the log may keep it: a plain number of at most nine digits."""
+    ok = text.isascii() and text.isdecimal() and len(text) <= MAX_REVISION_DIGITS
+    return int(text) if ok else None
 
 
 def _name_hint(path: Path) -> tuple[str, str]:
@@ -354,6 +465,39 @@ def _name_hint(path: Path) -> tuple[str, str]:
     shows the member's refused file. Empty strings for any other name."""
     m = _EXPORT_NAME.match(path.name)
     return (m.group(1), m.group(2)) if m else ("", "")
+
+
+def error_log(store: Any) -> Path:
+    """``ygt-error.log`` beside the database, where the window and ``ygt`` log too."""
+    return Path(store.path).parent / ERROR_LOG
+
+
+def _internal(store: Any, path: Path, step: str, incoming: Incoming | None = None) -> FileResult:
+    """The file refused for an error no check foresaw (called inside ``except``): the
+    traceback to the log file, the refusal to the import log when that still works."""
+    log.exception("导入上报工作簿 %s 时出错", path)
+    where = error_log(store)
+    try:
+        with open(where, "a", encoding="utf-8") as fh:
+            fh.write(
+                f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} 导入上报工作簿 {printable(str(path))}"
+                f"（{step}）\n{traceback.format_exc()}\n"
+            )
+        told = f"详情已记录到 {where}"
+    except OSError:
+        told = "详情未能记录"
+    meta = incoming.meta if incoming is not None else {}
+    return _rejected(
+        store,
+        path,
+        INTERNAL,
+        f"内部错误：{step}此文件时出错，未导入（其他文件不受影响）。{told}，请转交技术支持",
+        sha256=incoming.sha256 if incoming is not None else "",
+        org_code=meta.get("org_code", ""),
+        org_name=meta.get("org_name", ""),
+        period=meta.get("period", ""),
+        revision=_small_int(meta.get("revision", "")),
+    )
 
 
 def _rejected(
@@ -368,17 +512,23 @@ def _rejected(
     period: str = "",
     revision: int | None = None,
 ) -> FileResult:
-    submissions.log_rejected(
-        store,
-        file_name=path.name,
-        file_path=str(path),
-        sha256=sha256 or None,
-        code=code,
-        reason=reason,
-        org_code=org_code or None,
-        period=period or None,
-        revision=revision,
-    )
+    """The refusal as a result, noted in the import log (a failure to note it is itself
+    logged, never raised: the batch goes on)."""
+    reason = printable(reason)
+    try:
+        submissions.log_rejected(
+            store,
+            file_name=path.name,
+            file_path=str(path),
+            sha256=sha256 or None,
+            code=code,
+            reason=reason,
+            org_code=org_code or None,
+            period=period or None,
+            revision=revision,
+        )
+    except Exception:
+        log.exception("无法记录拒收的文件 %s", path)
     return FileResult(
         path, REJECTED, code, reason, org_code, org_name, period, revision, (), sha256
     )

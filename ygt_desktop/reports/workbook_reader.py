@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.plausibility import MAX_NUMBER
 from ..core.report_model import (
     COUNT,
     DATA_HEADER,
@@ -80,7 +81,14 @@ from .workbook_canonical import workbook_digest
 from .xlsx_package import Limits, Package, WorkbookRejected
 from .xlsx_sheets import cell_ref, open_book, read_sheet, shared_strings
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "ParsedWorkbook", "WorkbookRejected", "read_upward_workbook"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Limits",
+    "ParsedWorkbook",
+    "RejectedWithMeta",
+    "WorkbookRejected",
+    "read_upward_workbook",
+]
 DEFAULT_LIMITS = Limits()
 
 META_KEYS = (
@@ -115,6 +123,35 @@ _TEXT_FIELDS = 4  # org_code, org_name, period, indicator
 _REQUIRED_FIELDS = (0, 2, 3)
 _MAX_DIFFERENCES = 10
 _CODE_IN_HEADING = re.compile(r"机构代码：\s*(\S+)")
+
+
+class RejectedWithMeta(WorkbookRejected):
+    """A refused workbook whose ``_meta`` could be read at least in part: ``meta`` holds
+    what it claims (``org_code``, ``org_name``, ``period``, ``revision`` where present
+    as short text) — untrusted, only to tie the refusal to the member it names."""
+
+    def __init__(self, exc: WorkbookRejected, meta: dict[str, str]) -> None:
+        super().__init__(exc.code, exc.detail, exc.file)
+        self.meta = meta
+
+
+_HINT_KEYS = ("org_code", "org_name", "period", "revision")
+
+
+def meta_hint(rows: list[list[Any]]) -> dict[str, str]:
+    """The keys of :data:`_HINT_KEYS` from ``_meta``'s rows as read, leniently (never
+    raises): each key's first value when it is text or a whole number, at most 60
+    characters."""
+    found: dict[str, str] = {}
+    for row in rows[1:]:
+        key, value = (list(row) + [None, None])[:2]
+        if key not in _HINT_KEYS or key in found:
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and value.strip() and len(value) <= 60:
+            found[str(key)] = value.strip()
+    return found
 
 
 @dataclass(frozen=True)
@@ -163,13 +200,17 @@ def read_upward_workbook(
         for s in book.sheets
         if s.state == "visible" and s.part is not None and s.name not in (DATA_SHEET, META_SHEET)
     }
-    data = _data_rows(package, rows)
-    meta = _meta(package, meta_rows)
-    if workbook_digest(data, meta) != meta["digest"].strip().lower():
-        package.reject(
-            "digest", "工作簿在导出后被修改过（校验值不符），未导入。请让报送单位用本系统重新导出"
-        )
-    warnings = _consistency(package, data, meta)
+    try:
+        data = _data_rows(package, rows)
+        meta = _meta(package, meta_rows)
+        if workbook_digest(data, meta) != meta["digest"].strip().lower():
+            package.reject(
+                "digest",
+                "工作簿在导出后被修改过（校验值不符），未导入。请让报送单位用本系统重新导出",
+            )
+        warnings = _consistency(package, data, meta)
+    except WorkbookRejected as exc:
+        raise RejectedWithMeta(exc, meta_hint(meta_rows)) from None
     warnings += compare_visible(visible, data, meta, template or _shipped_template(meta))
     return ParsedWorkbook(
         Path(path), hashlib.sha256(package.data).hexdigest(), meta, data, visible, warnings
@@ -218,6 +259,12 @@ def _data_rows(package: Package, rows: list[list[Any]]) -> list[tuple[Any, ...]]
                 )
             elif isinstance(value, bool):
                 package.reject("bad_cell", f"{where}第{r}行 {name}（{ref}）应为数字，却是逻辑值")
+            elif value is not None and abs(value) > MAX_NUMBER:
+                package.reject(
+                    "bad_number",
+                    f"{where}第{r}行 {name}（{ref}）的数字 {_big(value)} 超出合理范围"
+                    "（绝对值不超过 10^15，且须在64位整数范围内），未导入",
+                )
             elif isinstance(value, float) and value.is_integer():
                 fields[c] = int(value)
         for c in _REQUIRED_FIELDS:
@@ -235,6 +282,11 @@ def _data_rows(package: Package, rows: list[list[Any]]) -> list[tuple[Any, ...]]
     if not data:
         package.reject("no_data", f"{where}没有数据行")
     return data
+
+
+def _big(value: int | float) -> str:
+    text = repr(value) if isinstance(value, float) else str(value)
+    return text if len(text) <= 24 else f"{text[:12]}…（{len(text)} 位）"
 
 
 def _kind(value: Any) -> str:

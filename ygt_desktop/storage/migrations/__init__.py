@@ -55,6 +55,7 @@ from . import (
     history_0049_users,
     history_0051_audit_digests,
     history_0052_keys,
+    history_0053_withdraw,
 )
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
@@ -81,6 +82,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     *history_0049_users.MIGRATIONS,
     *history_0051_audit_digests.MIGRATIONS,
     *history_0052_keys.MIGRATIONS,
+    *history_0053_withdraw.MIGRATIONS,
 )
 _BY_NAME = {m.name: m for m in MIGRATIONS}
 
