@@ -128,7 +128,7 @@ def test_bureau_key_add_and_list(district, station, tmp_path, capsys):  # noqa: 
     new_reg = tmp_path / "new.json"
     _run(capsys, "key", "export", "--db", station, "--out", new_reg)
     rc, _, err = _run(capsys, "bureau", "key", "add", "--db", district, new_reg)
-    assert rc == 1 and "--reason" in err
+    assert rc == 1 and "须说明原因" in err
     rc, _, err = _run(
         capsys, "bureau", "key", "add", "--db", district, new_reg, "--reason", "站长忘记密码"
     )

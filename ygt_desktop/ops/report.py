@@ -16,7 +16,7 @@ from ..reports.workbook import WorkbookError
 from ..reports.workbook_canonical import Signer
 from ..storage import locking
 from ..storage.reporting import Computed, Reporting
-from . import privacy
+from . import keys, privacy
 from .base import OpError, Run
 
 WORKBOOK, PDF, JSON, LISTS = "workbook", "pdf", "json", "lists"
@@ -84,6 +84,17 @@ def write_files(
         done.written.append(out)
     run.progress(total, total, "完成")
     return done
+
+
+def write_signed_workbook(
+    run: Run, period: Period, out: Path, *, password: str | None
+) -> tuple[ReportFiles, str]:
+    """The upward workbook to ``out``, signed when the acting user holds the key and
+    ``password`` (theirs, asked again by the window) opens it; returns the files and a
+    sentence saying whether it is signed and, if not, why (for the status)."""
+    signing = keys.signer_for(run, password or "")
+    done = write_files(run, period, xlsx=out, signer=signing.signer)
+    return done, signing.note
 
 
 def write_lists(

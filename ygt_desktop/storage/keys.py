@@ -45,6 +45,7 @@ TOPIC = "keys"
 # argon2id, OWASP's minimum (19 MiB, 2 passes): ~25 ms, within the export's budget.
 KDF_PARAMS = {"m": 19456, "t": 2, "p": 1}
 FINGERPRINT_BITS = 80
+NEEDS_REASON = "更换已登记的公钥须说明原因"
 
 
 class KeyProblem(StoreError):
@@ -380,8 +381,8 @@ def register_member_key(
             )
         if now_key is not None and not (reason and reason.strip()):
             raise KeyProblem(
-                f"机构 {org_code} 已登记公钥（指纹 {now_key.fingerprint}）。更换须说明原因"
-                "（--reason），并记入审计日志；旧公钥对其已签名的工作簿仍然有效。"
+                f"机构 {org_code} 已登记公钥（指纹 {now_key.fingerprint}）。{NEEDS_REASON}"
+                "，并记入审计日志；旧公钥对其已签名的工作簿仍然有效。"
             )
         now = now_iso()
         if now_key is not None:

@@ -3,7 +3,8 @@ deactivate and reactivate members, export it to edit in Excel and import again.
 
 Keyboard: the search box has focus (type a code or a part of a name); ↓ to the table;
 Ctrl+N adds, Enter edits the selected member, Ctrl+D deactivates or reactivates it,
-Ctrl+O imports a roster file.
+Ctrl+O imports a roster file. 登记公钥… registers a member's public key from its
+registration file (issue 11); the 公钥指纹 column shows each member's current key.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from PySide6.QtWidgets import (
 
 from ..core.org_codes import MEMBER_LEVELS
 from ..ops import bureau as ops
-from ..storage import roster
+from ..ops import keys as key_ops
+from ..storage import keys, roster
 from ..storage.db import StoreError
 from ..storage.residents import ValidationFailed
 from ..storage.roster import Member, RosterImport
@@ -39,7 +41,7 @@ from .files import choose_path
 from .jobs import JobRunner
 from .widgets import dialog_buttons, error_label
 
-COLUMNS = ("机构代码", "机构名称", "级别", "上级代码", "状态")
+COLUMNS = ("机构代码", "机构名称", "级别", "上级代码", "状态", "公钥指纹")
 
 
 class MemberDialog(QDialog):
@@ -117,6 +119,7 @@ class RosterPage(QWidget):
             ("新增 (Ctrl+N)", self.add),
             ("修改 (Enter)", self.edit),
             ("停用/启用 (Ctrl+D)", self.toggle_active),
+            ("登记公钥…", self.register_key),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
@@ -158,8 +161,19 @@ class RosterPage(QWidget):
         self.members = roster.members(
             self.ws.store, active_only=self.active_only.isChecked(), search=self.search.text()
         )
+        prints = {k.org_code: k.fingerprint for k in keys.member_keys(self.ws.store) if k.current}
         self.model.set_rows(
-            [(m.code, m.name, m.level, m.parent_code or "", m.status) for m in self.members],
+            [
+                (
+                    m.code,
+                    m.name,
+                    m.level,
+                    m.parent_code or "",
+                    m.status,
+                    prints.get(m.code, "未登记"),
+                )
+                for m in self.members
+            ],
             foregrounds=[None if m.active else GREY for m in self.members],
         )
         codes = [m.code for m in self.members]
@@ -260,3 +274,40 @@ class RosterPage(QWidget):
             functools.partial(ops.export_members, out=out),
             lambda count: messages.info(self, f"已导出 {count} 个机构到 {out}", "导出名册"),
         )
+
+    # ---- public keys (issue 11) ------------------------------------------------------
+    def register_key(self, path: Path | None = None, reason: str | None = None) -> None:
+        """Register the key in a member's registration file; replacing a member's key
+        asks for the reason (audited)."""
+        if self.jobs.busy():
+            return
+        if path is None:
+            path = bureau_common.choose_open_file(
+                self, "登记成员机构公钥", "公钥登记文件 (*.json);;所有文件 (*)"
+            )
+            if path is None:
+                return
+        chosen = path
+        self.jobs.start(
+            "登记公钥",
+            functools.partial(key_ops.register_member_key, path=chosen, reason=reason),
+            self._key_registered,
+            on_failed=lambda message, cancelled: self._key_refused(chosen, message, cancelled),
+        )
+
+    def _key_registered(self, done: key_ops.Registered) -> None:
+        self._changed()
+        text = done.summary() + "。\n请与该机构电话核对指纹。"
+        if done.warnings:
+            text += "\n注意：" + "；".join(done.warnings)
+        messages.info(self, text, "登记公钥")
+
+    def _key_refused(self, path: Path, message: str, cancelled: bool) -> None:
+        if cancelled:
+            return
+        if keys.NEEDS_REASON in message:
+            reason = messages.ask_text(self, message + "\n\n更换原因：", "更换成员机构公钥")
+            if reason:
+                self.register_key(path, reason)
+            return
+        messages.error(self, message, "公钥未登记")

@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.report_model import COUNT, Period, PeriodError
+from ..ops import keys as key_ops
 from ..ops import report as ops_report
+from ..ops.base import Run
 from ..storage import locking
 from ..storage.reporting import Computed, Reporting
 from ..storage.workspace import Workspace
@@ -87,6 +89,7 @@ class ReportPage(QWidget):
             top.addWidget(button)
         top.addWidget(self.submit_button)
         self.status = QLabel()
+        self.signing_note = ""  # whether the last workbook exported was signed, and why not
         self.status.setWordWrap(True)
         self.model = ReportTableModel()
         self.table = QTableView()
@@ -261,7 +264,10 @@ class ReportPage(QWidget):
                 on_failed=self._export_failed,
             )
             return
-        files = {"xlsx" if kind == ops_report.WORKBOOK else "pdf": out}
+        if kind == ops_report.WORKBOOK:
+            self._export_workbook(title, period, out)
+            return
+        files = {"pdf": out}
         self.jobs.start(
             title,
             partial(ops_report.write_files, period=period, **files),
@@ -269,11 +275,35 @@ class ReportPage(QWidget):
             on_failed=self._export_failed,
         )
 
-    def _exported(self, written: list[Path], warnings: list[str]) -> None:
+    def _export_workbook(self, title: str, period: Period, out: Path) -> None:
+        """The upward workbook, signed when the logged-in user holds the organisation's
+        key: the window keeps no password, so it asks for it once per export (cancel:
+        unsigned). Anyone else's export is unsigned, and the result says so."""
+        key = key_ops.current(Run.plain(self.ws))
+        password = None
+        if key is not None and key.owner == self.ws.store.user:
+            password = messages.ask_password(
+                self,
+                "上报工作簿将用本机构的签名密钥签名。\n请输入您的登录密码"
+                "（取消则导出不带签名的工作簿）：",
+                "签名",
+            )
+        self.jobs.start(
+            title,
+            partial(ops_report.write_signed_workbook, period=period, out=out, password=password),
+            lambda result: self._exported(result[0].written, result[0].warnings, result[1]),
+            on_failed=self._export_failed,
+        )
+
+    def _exported(self, written: list[Path], warnings: list[str], signing: str = "") -> None:
         notes = "\n".join(warnings)
+        self.signing_note = signing
         messages.info(
             self,
-            "已写出：\n" + "\n".join(map(str, written)) + (f"\n\n注意：\n{notes}" if notes else ""),
+            "已写出：\n"
+            + "\n".join(map(str, written))
+            + (f"\n上报工作簿{signing}" if signing else "")
+            + (f"\n\n注意：\n{notes}" if notes else ""),
             "导出完成",
         )
         if written and written[0].suffix == ".pdf":

@@ -1,5 +1,5 @@
-"""设置: organisation, villages and backups (list, back up now, restore); the 用户 tab
-(accounts, one's own password, the idle lock)."""
+"""设置: organisation, its signing key (:mod:`.key_section`), villages and backups (list,
+back up now, restore); the 用户 tab (accounts, one's own password, the idle lock)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from ..storage.workspace import Workspace
 from . import messages
 from .guard import may
 from .jobs import JobRunner
+from .key_section import KeySection
 from .users_page import UsersPage
 
 
@@ -99,8 +100,10 @@ class SettingsPage(QWidget):
         b_layout.addLayout(b_row)
         b_layout.addWidget(self.backup_folder)
 
+        self.key_section = KeySection(ws, self.jobs)
         left = QVBoxLayout()
         left.addWidget(org_box)
+        left.addWidget(self.key_section)
         left.addWidget(village_box, 1)
         village_box.setVisible(not (org and org.is_bureau))  # a bureau has members instead
         general = QWidget()
