@@ -64,8 +64,8 @@ def values_for(scale: float = 1.0) -> dict[str, IndicatorValue]:
     for code, v in VALUES.items():
         if isinstance(v, tuple) and isinstance(v[1], str):
             out[code] = IndicatorValue.of_rate(code, round(v[0] * scale), None, missing=v[1])
-        elif isinstance(v, tuple):
-            out[code] = IndicatorValue.of_rate(code, round(v[0] * scale), v[1])
+        elif isinstance(v, tuple):  # a rate never above 100 %: the importer refuses that
+            out[code] = IndicatorValue.of_rate(code, min(round(v[0] * scale), v[1]), v[1])
         else:
             out[code] = IndicatorValue.of_count(code, v)
     return out

@@ -22,10 +22,11 @@ from tests.bureau_helpers import (
     station_report,
     with_value,
 )
-from ygt_desktop.core.report_model import Period, digest, rate
+from ygt_desktop.core.report_model import Period, rate
 from ygt_desktop.core.roster import RosterFileError
 from ygt_desktop.reports import bureau_report, bureau_status, receipt_pdf
 from ygt_desktop.reports.roster_file import read_roster, roster_csv
+from ygt_desktop.reports.workbook_canonical import workbook_digest
 from ygt_desktop.storage import roster, submissions
 
 _bureau_ws = pytest.fixture(name="bureau_ws")(bureau_workspace)
@@ -182,7 +183,7 @@ def test_district_report_sums_the_current_revisions(bureau_ws, tmp_path):
     assert meta["children"] == ",".join(report.children)
     assert meta["org_level"] == "区" and meta["revision"] == "1"
     data = [tuple(r) for r in wb["_data"].iter_rows(min_row=2, values_only=True)]
-    assert digest(data) == meta["digest"]
+    assert workbook_digest(data, meta) == meta["digest"]
     ranking = [r for r in wb["排名"].iter_rows(values_only=True)]
     heading = next(i for i, r in enumerate(ranking) if r[0] and "高血压患者规范管理率" in str(r[0]))
     assert ranking[heading][0].endswith("区合计 62.8")

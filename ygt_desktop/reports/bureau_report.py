@@ -75,6 +75,17 @@ class BureauReport:
     def children(self) -> str:
         return ",".join(self.report.children)
 
+    def missing_note(self) -> str:
+        """Every active member without a standing workbook, by name and code (Chinese),
+        for the PDF and the 排名 sheet; empty when all have reported."""
+        if not self.missing:
+            return ""
+        names = "、".join(f"{m.name}（{m.code}）" for m in self.missing)
+        return (
+            f"未上报（{len(self.missing)} 个，未计入本汇总）：{names}"
+            f"。应报 {len(self.expected)} 个，已汇总 {len(self.used)} 个。"
+        )
+
     def describe(self) -> str:
         """One line for a page or the command line (Chinese)."""
         text = (
@@ -186,7 +197,12 @@ def write_pdf_file(
         else []
     )
     warnings = write_report_pdf(
-        result.report, out, filled_on=filled_on, history=history, people=people
+        result.report,
+        out,
+        filled_on=filled_on,
+        history=history,
+        people=people,
+        notes=[n for n in (result.missing_note(),) if n],
     )
     _noted(ws, result)
     return warnings
@@ -215,11 +231,17 @@ def ranking_sheet(ws: Worksheet, result: BureauReport) -> None:
     note = text_cell(
         ws.cell(row, 1),
         f"{report.org_name}（{report.org_code}）汇总 {len(result.used)} 个机构的当前版本；"
-        "按数值从高到低排列，数值相同名次相同，无数值的机构列在最后。",
+        "按数值从高到低排列，数值相同名次相同，无数值的机构列在最后，未上报的机构列在末尾。",
     )
     note.font, note.alignment = _FONT, _LEFT
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
     ws.row_dimensions[row].height = 32
+    if result.missing:
+        row += 1
+        gone = text_cell(ws.cell(row, 1), cell_text(result.missing_note()))
+        gone.font, gone.alignment = _SHORT, _LEFT
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+        ws.row_dimensions[row].height = max(32, 16 * (1 + len(result.missing) // 4))
     row += 2
     number = 0
     for ind in report.template.indicators:
@@ -242,6 +264,9 @@ def ranking_sheet(ws: Worksheet, result: BureauReport) -> None:
         row += 1
         for r in result.ranking.get(ind.code, []):
             _ranked_row(ws, row, r, ind.target)
+            row += 1
+        for m in result.missing:  # named, never silently left out
+            _missing_row(ws, row, m)
             row += 1
         row += 1
     for col, width in enumerate(_WIDTHS, start=1):
@@ -301,6 +326,12 @@ def _ranked_row(ws: Worksheet, row: int, r: Ranked, target: float | None) -> Non
         )
     remark = "未达标" if short else ("无数值" if r.value is None else "")
     _styled_text(ws.cell(row, 7), remark, "ygt-rank-short" if short else "ygt-rank-centre")
+
+
+def _missing_row(ws: Worksheet, row: int, m: Member) -> None:
+    for col, text in enumerate(("", m.code, m.name, "", "", "", "未上报"), start=1):
+        style = "ygt-rank-name" if col == 3 else "ygt-rank-short" if col == 7 else "ygt-rank-centre"
+        _styled_text(ws.cell(row, col), text, style)
 
 
 def _styled_text(cell: Cell | MergedCell, text: str, style: str) -> None:

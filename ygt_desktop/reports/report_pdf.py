@@ -90,8 +90,11 @@ def write_report_pdf(
     filled_on: dt.date | None = None,
     history: Sequence[Report] = (),
     people: Mapping[str, str] | None = None,
+    notes: Sequence[str] = (),
 ) -> list[str]:
     """Write ``report`` as a PDF to ``out`` (complete or not at all); return warnings.
+    ``notes`` are printed under the table (a bureau's report names the members that
+    have not reported).
 
     ``history`` holds earlier quarters' reports of the same organisation and year; with
     it a chart of the main rates by quarter (year to date at each quarter's end) is
@@ -103,7 +106,9 @@ def write_report_pdf(
     file cannot be written, leaving nothing behind. Warnings are Chinese sentences
     (characters no font could print, history left out). Safe in a worker thread.
     """
-    data, warnings = report_pdf_bytes(report, filled_on=filled_on, history=history, people=people)
+    data, warnings = report_pdf_bytes(
+        report, filled_on=filled_on, history=history, people=people, notes=notes
+    )
     save_export(data, Path(out), "报表 PDF 文件")
     return warnings
 
@@ -114,6 +119,7 @@ def report_pdf_bytes(
     filled_on: dt.date | None = None,
     history: Sequence[Report] = (),
     people: Mapping[str, str] | None = None,
+    notes: Sequence[str] = (),
 ) -> tuple[bytes, list[str]]:
     """The PDF of :func:`write_report_pdf` as bytes, with the warnings."""
     fonts = TextFonts()
@@ -139,6 +145,8 @@ def report_pdf_bytes(
             Spacer(1, 2 * mm),
             _table(report, fonts),
         ]
+        for line in notes:
+            flowables += [Spacer(1, 2 * mm), _para(fonts, line, BODY_WIDTH, INFO)]
         if len(quarters) > 1:
             flowables += [Spacer(1, 5 * mm), _chart_block(report, quarters, fonts)]
         flowables += [Spacer(1, 5 * mm), _closing(report, fonts, signers)]

@@ -5,7 +5,9 @@ The bureau makes this file itself, yet it is read with the same caution as any f
 from a USB stick: a size limit, the zip's members checked before openpyxl parses it
 (count, uncompressed size, compression ratio), and rows and columns capped (openpyxl
 trusts the declared sheet size). CSV may be UTF-8 (with or without the BOM) or GBK,
-as Excel on Chinese Windows writes "CSV (逗号分隔)".
+as Excel on Chinese Windows writes "CSV (逗号分隔)". A cell that :func:`roster_csv`
+made formula-safe (``'=…``) reads back as typed, so an exported roster imports again
+unchanged.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from ..core.roster import MemberRow, RosterFileError, decode_csv, parse_roster
-from .formulas import csv_bytes
+from .formulas import FORMULA_START, csv_bytes
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -67,8 +69,14 @@ def _csv_rows(data: bytes) -> list[list[object]]:
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
         if len(rows) >= MAX_ROWS:
             raise RosterFileError([f"文件超过 {MAX_ROWS} 行，不像是名册"])
-        rows.append(list(row[:MAX_COLUMNS]))
+        rows.append([_unguarded(cell) for cell in row[:MAX_COLUMNS]])
     return rows
+
+
+def _unguarded(cell: str) -> str:
+    """A cell without the ``'`` that :func:`~.formulas.formula_safe` put before a
+    formula start."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
 
 
 def _xlsx_rows(path: Path) -> list[list[object]]:

@@ -91,6 +91,23 @@ def member(store: Store, code: str) -> Member | None:
     return _member(row) if row else None
 
 
+def area_prefix(org: Organisation) -> str:
+    """The start every member code of the bureau ``org`` shares: a district's county
+    code (6 digits, ``530102``), a city's prefecture code without its ``00`` (``5301``)."""
+    return org.code[:4] if org.level == "市" else org.code[:6]
+
+
+def area_problem(org: Organisation, code: str) -> str | None:
+    """Why ``code`` cannot be a member of the bureau ``org`` by its area (Chinese)."""
+    prefix = area_prefix(org)
+    if not code or code.startswith(prefix) or not code.isdigit():
+        return None
+    return (
+        f"机构代码 {code} 不在本机构辖区（{org.code} {org.name}）内："
+        f"成员机构的代码应以 {prefix} 开头"
+    )
+
+
 def check_member(
     org: Organisation, code: str, name: str, level: str, parent_code: str | None
 ) -> dict[str, str]:
@@ -103,6 +120,8 @@ def check_member(
         errors["code"] = problem
     if code == org.code:
         errors["code"] = "这是本机构自己的代码"
+    elif not errors.keys() & {"level", "code"} and (problem := area_problem(org, code)):
+        errors["code"] = problem
     if not name.strip():
         errors["name"] = "请填写机构名称"
     elif len(name.strip()) > MAX_NAME:
