@@ -486,7 +486,8 @@ def _internal(store: Any, path: Path, step: str, incoming: Incoming | None = Non
         told = f"详情已记录到 {where}"
     except OSError:
         told = "详情未能记录"
-    meta = incoming.meta if incoming is not None else {}
+    hint = _name_hint(path)
+    meta = incoming.meta if incoming is not None else {"org_code": hint[0], "period": hint[1]}
     return _rejected(
         store,
         path,

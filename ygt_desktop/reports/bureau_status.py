@@ -135,8 +135,8 @@ def period_status(
         elif s.withdrawn_at >= withdrawn.get(s.org_code, ("", ""))[0]:
             withdrawn[s.org_code] = (
                 s.withdrawn_at,
-                f"第{s.revision}版已于 {_time(s.withdrawn_at)} 由 {s.withdrawn_by} 撤销："
-                f"{s.withdrawn_reason}",
+                f"第{s.revision}版{WITHDRAWN}（{_time(s.withdrawn_at)} 由 {s.withdrawn_by} "
+                f"撤销，原因：{s.withdrawn_reason}）",
             )
     refused: dict[str, tuple[str, str]] = {}
     for entry in submissions.log(store, period=key):  # newest first
