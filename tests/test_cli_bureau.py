@@ -196,3 +196,84 @@ def test_empty_period_and_a_station_database(district, ws, db_path, capsys):
     assert main(["bureau", "status", "--db", str(db_path), "--period", "2026Q3"]) == 1
     assert "不是区、市级机构" in capsys.readouterr().err
     assert main(["report", "--db", str(db_path), "--period", "2026Q3"]) == 0  # stations as before
+
+
+# ---- issue 11: a batch no file can break, withdrawing, formula-safe CSV ------------------
+
+
+def test_import_goes_on_past_every_hostile_file(district, tmp_path, capsys):
+    """A FIFO (skipped unopened), a name with an escape code (printed escaped), a number
+    past 2^63 (refused): the genuine files are accepted, the exit status is 1."""
+    import os
+    from dataclasses import replace
+
+    from ygt_desktop.core.report_model import IndicatorValue
+
+    usb = tmp_path / "usb"
+    for n in (2, 3):
+        write_station(station_report(n), usb)
+    os.mkfifo(usb / "管道.xlsx")
+    write_station(station_report(4), usb, name="\x1b[31m四站.xlsx")
+    big = station_report(1)
+    big = replace(
+        big, values={**big.values, "ref.up": IndicatorValue("ref.up", 2**64, None, 2**64)}
+    )
+    write_station(big, usb, name="大数.xlsx")
+    rc = main(["bureau", "import", "--db", str(district), str(usb)])
+    captured = capsys.readouterr()
+    assert rc == 1
+    assert "\x1b" not in captured.out + captured.err
+    assert "\\x1b[31m四站.xlsx" in captured.out
+    assert "已跳过\t" in captured.out and "命名管道" in captured.out
+    assert "拒收\t" in captured.err and "超出合理范围" in captured.err
+    assert captured.out.splitlines()[-1].startswith(
+        "共 5 个文件：接收 3 个（其中替代旧版 0 个），重复 0 个，拒收 1 个，跳过 1 个"
+    )
+    # Only the FIFO left, and the rest again: nothing refused, exit 0.
+    (usb / "大数.xlsx").unlink()
+    assert main(["bureau", "import", "--db", str(district), str(usb)]) == 0
+
+
+def test_withdraw_from_the_command_line(district, tmp_path, capsys):
+    write_station(station_report(1), tmp_path / "a")
+    assert main(["bureau", "import", "--db", str(district), str(tmp_path / "a")]) == 0
+    capsys.readouterr()
+    args = ["bureau", "withdraw", "--db", str(district), "--org", STATIONS[0][0]]
+    args += ["--period", "2026Q3", "--revision", "1"]
+    assert main([*args, "--reason", "站点报错了数据"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"已撤销 {STATIONS[0][0]}") and "站点报错了数据" in out
+    assert main([*args, "--reason", "再撤一次"]) == 1
+    assert "撤销过" in capsys.readouterr().err
+    assert main([*args[:-1], "9", "--reason", "无此版"]) == 1
+    assert "没有" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*args[:-1], "9223372036854775807", "--reason", "x"])
+    capsys.readouterr()
+    assert main(["bureau", "status", "--db", str(district), "--period", "2026Q3"]) == 0
+    assert "已撤销" in capsys.readouterr().out
+    # The station's next file is accepted.
+    write_station(station_report(1, scale=0.9), tmp_path / "b")
+    assert main(["bureau", "import", "--db", str(district), str(tmp_path / "b")]) == 0
+
+
+def test_members_csv_escapes_formulas(district, tmp_path, capsys):
+    roster_file = tmp_path / "r.csv"
+    roster_file.write_text(
+        'code,name,level\n530102009,=HYPERLINK("http://x";"点我"),站\n', encoding="utf-8"
+    )
+    assert main(["bureau", "roster", "--db", str(district), str(roster_file)]) == 0
+    out = tmp_path / "members.csv"
+    assert main(["bureau", "members", "--db", str(district), "--csv", str(out)]) == 0
+    text = out.read_bytes().decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n=" not in text and ",=" not in text
+    # It imports back as typed.
+    assert main(["bureau", "roster", "--db", str(district), str(out)]) == 0
+    assert "未变 6 个" in capsys.readouterr().out
+
+
+def test_a_roster_member_outside_the_area_is_refused(district, tmp_path, capsys):
+    roster_file = tmp_path / "r.csv"
+    roster_file.write_text("code,name,level\n530103001,盘龙区某站,站\n", encoding="utf-8")
+    assert main(["bureau", "roster", "--db", str(district), str(roster_file)]) == 1
+    assert "不在本机构辖区" in capsys.readouterr().err

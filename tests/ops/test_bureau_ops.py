@@ -224,3 +224,35 @@ def test_a_station_database_is_refused(ws, tmp_path):
     with pytest.raises(StoreError, match="不是区、市级机构"):
         ops.write_receipts(Run.plain(ws), PERIOD, tmp_path / "回执")
     assert not (tmp_path / "回执").exists()
+
+
+def test_withdraw_asks_its_permission_and_is_audited(bureau_ws, tmp_path, asked):
+    ops.import_workbooks(Run.plain(bureau_ws), [stick(tmp_path, 1)])
+    sub = ops.withdraw(Run.plain(bureau_ws), STATIONS[0][0], PERIOD, 1, "数据报错，站点重报")
+    assert asked == ["bureau.import", "bureau.withdraw"]
+    assert sub.withdrawn and sub.withdrawn_reason == "数据报错，站点重报"
+    assert submissions.current(bureau_ws.store, str(PERIOD)) == []
+    row = bureau_ws.store.conn.execute(
+        "SELECT action, reason FROM audit_log WHERE table_name = 'bureau_submissions' "
+        "ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    assert row[0] == "update" and "数据报错，站点重报" in row[1]
+    with pytest.raises(ops.WithdrawFailed, match="撤销过"):
+        ops.withdraw(Run.plain(bureau_ws), STATIONS[0][0], PERIOD, 1, "再撤")
+
+
+@pytest.mark.parametrize("role", ["审核员", "管理员"])
+def test_a_bureau_reviewer_and_admin_may_withdraw(bureau_ws, tmp_path, role):
+    ops.import_workbooks(Run.plain(bureau_ws), [stick(tmp_path, 1)])
+    run = Run(bureau_ws, Actor("某人", role), lambda *_a: None, lambda: False)
+    assert ops.withdraw(run, STATIONS[0][0], PERIOD, 1, "错报").withdrawn
+
+
+def test_withdraw_refused_changes_nothing(bureau_ws, tmp_path, ws):
+    ops.import_workbooks(Run.plain(bureau_ws), [stick(tmp_path, 1)])
+    nobody = Run(bureau_ws, Actor("路人", "录入员"), lambda *_a: None, lambda: False)
+    with pytest.raises(PermissionRefused):
+        ops.withdraw(nobody, STATIONS[0][0], PERIOD, 1, "错报")
+    assert len(submissions.current(bureau_ws.store, str(PERIOD))) == 1
+    with pytest.raises(StoreError, match="不是区、市级机构"):
+        ops.withdraw(Run.plain(ws), STATIONS[0][0], PERIOD, 1, "错报")

@@ -285,3 +285,27 @@ def test_a_withdrawn_only_submission_shows_as_withdrawn(bureau_ws, tmp_path):
     shutil.rmtree(tmp_path / "x", ignore_errors=True)
     write_station(station_report(2, scale=0.8), tmp_path / "x")
     assert run(bureau_ws, tmp_path / "x").results[0].outcome == ACCEPTED
+
+
+def test_the_district_outputs_name_every_member_that_has_not_reported(bureau_ws, tmp_path):
+    from pypdf import PdfReader
+
+    for n in (1, 2):
+        write_station(station_report(n), tmp_path / "usb")
+    run(bureau_ws, tmp_path / "usb")
+    result = bureau_report.build(bureau_ws, PERIOD)
+    missing = [code for code, _ in STATIONS[2:]]
+    assert [m.code for m in result.missing] == missing
+    xlsx, pdf = tmp_path / "d.xlsx", tmp_path / "d.pdf"
+    bureau_report.write_workbook_file(bureau_ws, result, xlsx)
+    bureau_report.write_pdf_file(bureau_ws, result, pdf, chart=False)
+    sheet = openpyxl.load_workbook(xlsx)[bureau_report.RANKING_SHEET]
+    cells = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    unreported = [row for row in cells if row[6] == "未上报"]
+    rates = sum(1 for i in result.report.template.indicators if i.kind != "count")
+    assert len(unreported) == 3 * rates  # in every block, never silently left out
+    assert {row[1] for row in unreported} == set(missing)
+    assert any(str(row[0] or "").startswith("未上报（3 个") for row in cells)
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "未上报（3 个" in text
+    assert all(name in text.replace("\n", "") for _, name in STATIONS[2:])

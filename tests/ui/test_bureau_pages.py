@@ -256,3 +256,48 @@ def test_import_page_takes_a_folder_in_the_background(
     assert page.model.index(refused, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert page.summary.text().startswith("共 3 个文件：接收 2 个")
     assert len(submissions.current(bureau_ws.store, "2026Q3")) == 2
+
+
+def test_withdraw_from_the_status_page(qtbot, bureau_ws, said, monkeypatch):
+    """撤销… asks for the reason (a cancel or an empty reason changes nothing) and
+    withdraws the selected member's current version; the row then says 已撤销."""
+    stored(bureau_ws, station_report(1), station_report(2))
+    page = StatusPage(bureau_ws)
+    qtbot.addWidget(page)
+    shown(qtbot, page)
+    page.period.setEditText(str(PERIOD))
+    page.refresh()
+    assert page.withdraw_button.isEnabled()
+    answers = iter([None, "   ", "站点报错"])
+    asked: list[str] = []
+
+    def ask_text(_parent, text, _title):
+        asked.append(text)
+        return next(answers)
+
+    monkeypatch.setattr(messages, "ask_text", ask_text)
+    page.table.selectRow(3)  # a member that has not reported: nothing to withdraw
+    qtbot.mouseClick(page.withdraw_button, Qt.MouseButton.LeftButton)
+    assert said[-1][0] == "info" and "已报送" in said[-1][1] and not asked
+    page.table.selectRow(0)
+    qtbot.mouseClick(page.withdraw_button, Qt.MouseButton.LeftButton)  # cancelled
+    assert len(submissions.current(bureau_ws.store, str(PERIOD))) == 2
+    qtbot.mouseClick(page.withdraw_button, Qt.MouseButton.LeftButton)  # no reason
+    assert said[-1][0] == "error" and "原因" in said[-1][1]
+    qtbot.mouseClick(page.withdraw_button, Qt.MouseButton.LeftButton)
+    assert "第1版" in asked[-1] and STATIONS[0][1] in asked[-1]
+    assert [s.org_code for s in submissions.current(bureau_ws.store, str(PERIOD))] == [
+        STATIONS[1][0]
+    ]
+    assert page.model.index(0, 3).data() == "已撤销"
+    assert "站点报错" in page.model.index(0, 11).data()
+
+
+def test_the_withdraw_button_is_greyed_for_whoever_may_not(qtbot, bureau_ws, monkeypatch):
+    from ygt_desktop.ui import guard
+
+    monkeypatch.setattr(guard, "may", lambda _ws, permission: permission != "bureau.withdraw")
+    page = StatusPage(bureau_ws)
+    qtbot.addWidget(page)
+    assert not page.withdraw_button.isEnabled()
+    assert "审核员" in page.withdraw_button.toolTip()
