@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from ygt_desktop.cli import main
-from ygt_desktop.core.report_model import digest
+from ygt_desktop.reports.workbook_canonical import workbook_digest
 from ygt_desktop.storage.reporting import Reporting
 from ygt_desktop.storage.workspace import Workspace
 
@@ -112,7 +112,8 @@ def test_report_files_agree_with_each_other_and_the_construction(station, tmp_pa
     by_code = {r[3]: r for r in data[1:]}
     assert by_code["htn.standard"][4:] == (6, 10, 60)
     meta = dict(book["_meta"].iter_rows(values_only=True))
-    assert meta["digest"] == digest(data[1:]) and meta["revision"] == "1"
+    text = {k: v or "" for k, v in meta.items() if k != "key"}
+    assert meta["digest"] == workbook_digest(data[1:], text) and meta["revision"] == "1"
     assert book["_data"].sheet_state == "hidden"
     visible = [
         r for r in book["报表"].iter_rows(values_only=True) if r[2] == "高血压患者规范管理率(%)"

@@ -31,6 +31,7 @@ from ygt_desktop.reports.workbook import (
     chinese_number,
     write_workbook,
 )
+from ygt_desktop.reports.workbook_canonical import workbook_digest
 
 FILLED = dt.date(2026, 10, 8)
 VISIBLE = ["报表", "家医签约", "双向转诊", "设备"]
@@ -89,7 +90,9 @@ def test_data_sheet_equals_data_rows_and_the_digest_matches(tmp_path):
     assert by_code["eq.in_use_value"][4:] == (1234567.5, None, 1234567.5)
     assert isinstance(by_code["htn.standard"][4], int) and by_code["htn.standard"][6] == 58.9
     meta = {k: v for k, v in openpyxl.load_workbook(out)["_meta"].iter_rows(values_only=True)}
-    assert meta["digest"] == digest(rows[1:]) == report.meta()["digest"]
+    text = {k: v or "" for k, v in meta.items() if k != "key"}
+    assert meta["digest"] == workbook_digest(rows[1:], text)  # format 2: _data and _meta
+    assert report.meta()["digest"] == digest(rows[1:])  # the _data-only submission digest
 
 
 def test_second_reader_sees_the_same_data_and_digest(tmp_path):
@@ -104,7 +107,7 @@ def test_second_reader_sees_the_same_data_and_digest(tmp_path):
         for c in (5, 6, 7):
             assert (r, c) not in cells or cells[(r, c)].kind == "number"
     meta = dict(raw_values(raw["_meta"][1], 2)[1:])
-    assert meta["digest"] == digest(rows[1:])
+    assert meta["digest"] == workbook_digest(rows[1:], {k: v or "" for k, v in meta.items()})
     assert all(
         cell.kind != "formula"
         for _, sheet in raw.values()
@@ -121,8 +124,9 @@ def test_meta_sheet_has_every_key_as_text(tmp_path):
     assert rows[0] == ("key", "value")
     meta = {k: v for k, v in rows[1:]}
     assert list(meta) == list(report.meta())
-    assert {k: v or "" for k, v in meta.items()} == report.meta()
-    assert meta["format"] == "ygt-report" and meta["format_version"] == "1"
+    expected = {**report.meta(), "digest": meta["digest"]}  # format 2's digest covers _meta
+    assert {k: v or "" for k, v in meta.items()} == expected
+    assert meta["format"] == "ygt-report" and meta["format_version"] == "2"
     assert meta["revision"] == "2" and meta["children"] == "530102001:1,530102002:3"
     assert meta["org_code"] == "530102001" and meta["parent_code"] == "530102"
     for row in ws.iter_rows(min_row=2):

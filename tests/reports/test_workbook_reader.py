@@ -33,8 +33,14 @@ import pytest
 
 from tests.reports import bad_workbooks as bw
 from tests.reports.report_helpers import TEMPLATE, sample_report
-from ygt_desktop.core.report_model import DATA_HEADER, IndicatorValue, Period, digest
-from ygt_desktop.reports.workbook import write_workbook
+from ygt_desktop.core.report_model import (
+    DATA_HEADER,
+    FORMAT_VERSION,
+    IndicatorValue,
+    Period,
+)
+from ygt_desktop.reports.workbook import signed_meta, write_workbook
+from ygt_desktop.reports.workbook_canonical import workbook_digest
 from ygt_desktop.reports.workbook_reader import (
     Limits,
     ParsedWorkbook,
@@ -69,6 +75,11 @@ def with_data(fn: Callable[[str], str], sheet: str = "_data") -> Callable[[Path]
     return build
 
 
+def written_meta(report) -> dict[str, str]:
+    """``_meta`` as the writer writes it (format 2: the digest over _data and _meta)."""
+    return signed_meta(report, report.data_rows(), None, None)
+
+
 def redigested(rows: list[tuple], new_xml: Callable[[str], str]) -> Callable[[Path], Path]:
     """_data edited by ``new_xml`` and _meta's digest recomputed over ``rows`` — an
     edit made by someone who knows the digest rule."""
@@ -76,8 +87,10 @@ def redigested(rows: list[tuple], new_xml: Callable[[str], str]) -> Callable[[Pa
     def build(tmp_path: Path) -> Path:
         p = parts()
         bw.edit_sheet(p, "_data", new_xml)
-        old = digest(sample_report().data_rows())
-        bw.edit_sheet(p, "_meta", lambda x: x.replace(old, digest(rows)))
+        report = sample_report()
+        meta = written_meta(report)
+        old, new = meta["digest"], workbook_digest(rows, meta)  # format 2: _data and _meta
+        bw.edit_sheet(p, "_meta", lambda x: x.replace(old, new))
         return bw.pack(p, tmp_path / NAME)
 
     return build
@@ -100,7 +113,7 @@ def test_a_written_workbook_reads_back_exactly(tmp_path):
     assert isinstance(parsed, ParsedWorkbook)
     assert parsed.data == report.data_rows()
     assert [type(v) for v in parsed.data[0][4:]] == [int, int, float]
-    assert parsed.meta == report.meta()
+    assert parsed.meta == written_meta(report)
     assert parsed.warnings == []
     assert parsed.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert parsed.path == path
@@ -138,7 +151,7 @@ def test_a_workbook_resaved_by_openpyxl_still_reads(tmp_path):
     wb.save(tmp_path / "resaved.xlsx")
     parsed = read_upward_workbook(tmp_path / "resaved.xlsx")
     assert parsed.data == report.data_rows()
-    assert parsed.meta == report.meta()
+    assert parsed.meta == written_meta(report)
     assert parsed.warnings == []
 
 
@@ -152,7 +165,7 @@ def test_a_workbook_saved_the_way_excel_saves_it_still_reads(tmp_path):
     parsed = read_upward_workbook(path)
     assert parsed.data == report.data_rows()
     assert [type(v) for v in parsed.data[0][4:]] == [int, int, float]
-    assert parsed.meta == report.meta()
+    assert parsed.meta == written_meta(report)
     assert parsed.visible["报表"][0][0] == "基本公共卫生服务项目进展情况统计表（2026年第3季度）"
     assert parsed.warnings == []
 
@@ -571,7 +584,7 @@ CORPUS: list[tuple[str, Callable[[Path], Path], str, str]] = [
     ),
     (
         "future_format_version",
-        with_data(lambda x: bw.set_cell(x, "B3", bw.text_cell("2")), "_meta"),
+        with_data(lambda x: bw.set_cell(x, "B3", bw.text_cell(str(FORMAT_VERSION + 1))), "_meta"),
         "format_version",
         "升级本程序",
     ),
@@ -708,8 +721,8 @@ def test_a_count_without_denominator_and_a_missing_base_figure_round_trip(tmp_pa
 
 
 def test_a_number_typed_into_meta_is_read_as_its_text(tmp_path):
-    path = with_data(lambda x: bw.set_cell(x, "B13", bw.number_cell("2.0")), "_meta")(tmp_path)
-    assert read_upward_workbook(path).meta["revision"] == "2"
+    path = with_data(lambda x: bw.set_cell(x, "B13", bw.number_cell("1.0")), "_meta")(tmp_path)
+    assert read_upward_workbook(path).meta["revision"] == "1"  # its text: the digest holds
 
 
 def test_random_damage_never_crashes_and_never_changes_the_numbers(tmp_path):

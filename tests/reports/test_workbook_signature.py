@@ -336,3 +336,19 @@ def test_the_canonical_form_is_as_documented():
         '["530102001","测试站","2026Q3","ref.up","12",null,"12"]],'
         '"meta":[["a",""],["format_version","2"],["org_code","530102001"]]}'
     )
+
+
+def test_a_signed_workbook_whose_paper_revision_or_unit_differs_is_refused(bureau_ws, tmp_path):
+    s = signer()
+    register(bureau_ws, 1, s)
+    for n, (old, new) in enumerate(
+        (("修订：第 1 版", "修订：第 3 版"), ("填报单位：", "填报单位：某某"))
+    ):
+        path = write(tmp_path / str(n), 1, s)
+        wb = openpyxl.load_workbook(path)
+        sheet = wb["报表"]
+        cell = next(c for row in sheet.iter_rows() for c in row if old in str(c.value or ""))
+        cell.value = str(cell.value).replace(old, new)
+        wb.save(path)
+        r = one(bureau_ws, path)
+        assert (r.outcome, r.code) == (REJECTED, "visible_mismatch"), r.reason

@@ -200,12 +200,16 @@ def test_frozen_baseline_digests_are_the_live_ones(db_path: Path, forms) -> None
     conn = sqlite3.connect(path)
     frozen = dict(history_0051_audit_digests._families(sqlite_utils.Database(conn)))
     checked = 0
+    later = {"org_keys", "bureau_member_keys"}  # made empty by 0052: nothing to baseline
     for fam in audit_digest.families(conn):
         live = list(audit_digest.stream(conn, fam))
+        if fam.main in later:
+            assert live == [], fam.name
+            continue
         assert list(frozen[fam.main]) == live, fam.name
         checked += len(live)
     assert checked > 1000
-    assert set(frozen) == {f.main for f in audit_digest.families(conn)}
+    assert set(frozen) == {f.main for f in audit_digest.families(conn)} - later
 
 
 def test_baseline_covers_a_database_made_before_digests(tmp_path: Path) -> None:

@@ -123,6 +123,8 @@ _TEXT_FIELDS = 4  # org_code, org_name, period, indicator
 _REQUIRED_FIELDS = (0, 2, 3)
 _MAX_DIFFERENCES = 10
 _CODE_IN_HEADING = re.compile(r"机构代码：\s*(\S+)")
+_UNIT_IN_HEADING = re.compile(r"填报单位：(.*?)(?: {2,}|\n|$)")
+_REVISION_LINE = re.compile(r"修订：第\s*(\d{1,12})\s*版")
 
 
 class RejectedWithMeta(WorkbookRejected):
@@ -453,9 +455,22 @@ def compare_visible(
 
 
 def _heading(sheet: str, rows: list[list[Any]], meta: dict[str, str]) -> list[str]:
-    """The title's period and the 机构代码 of the line under it."""
+    """The title's period, the 机构代码 and 填报单位 of the line under it, and the
+    修订：第 N 版 line under the table (what people read on paper, issue 11)."""
     texts = [str(v) for row in rows[: FIRST_DATA_ROW - 1] for v in row if isinstance(v, str)]
     out = []
+    unit = next((u for t in texts if (u := _UNIT_IN_HEADING.search(t))), None)
+    if unit and meta.get("org_name") and unit.group(1).strip() != meta["org_name"].strip():
+        out.append(
+            f"可见工作表“{sheet}”表头的填报单位为“{unit.group(1).strip()[:30]}”，"
+            f"_meta 中为“{meta['org_name'][:30]}”"
+        )
+    below = [str(v) for row in rows[FIRST_DATA_ROW - 1 :] for v in row if isinstance(v, str)]
+    rev = next((r for t in below if (r := _REVISION_LINE.search(t))), None)
+    if rev and rev.group(1) != meta.get("revision", "").strip():
+        out.append(
+            f"可见工作表“{sheet}”写的是第 {rev.group(1)} 版，_meta 中为第 {meta.get('revision')} 版"
+        )
     m = next((m for t in texts if (m := _CODE_IN_HEADING.search(t))), None)
     if m and m.group(1) != meta["org_code"]:
         out.append(
