@@ -49,3 +49,15 @@ def test_an_aggregate_is_not_held_to_parts_within_wholes():
     rows = [r if r[3] != "tcm.elderly" else (*r[:4], 380, 9000, 4.2) for r in rows]
     assert problems(TEMPLATE, rows, aggregated=True) == []
     assert problems(TEMPLATE, rows)
+
+
+def test_a_rate_over_a_base_figure_may_pass_100_percent_within_reason():
+    """Demo stations with a handful of 0–36-month-olds report 5 of 4: the base figure is a
+    typed estimate. Accepted with a notice; 300 of 100 is not."""
+    from ygt_desktop.core.plausibility import notices
+
+    small = rows_with("tcm.child", 5, 4, 125.0)
+    assert problems(TEMPLATE, small) == []
+    assert any("tcm.child" in n and "基础数据" in n for n in notices(TEMPLATE, small))
+    assert any("远大于" in p for p in problems(TEMPLATE, rows_with("tcm.child", 300, 100, 300.0)))
+    assert any("不可能" in p for p in problems(TEMPLATE, rows_with("tb.managed", 4, 3, 133.3)))

@@ -9,7 +9,8 @@ Each problem is a Chinese sentence naming the indicator (code and label) and why
   cannot even be stored, and no report figure comes near 10^15);
 - no number below zero;
 - a count: ``value`` equal to ``numerator`` and no ``denominator``;
-- a rate: ``numerator`` ≤ ``denominator``, and ``value`` the rate recomputed
+- a rate: ``numerator`` ≤ ``denominator`` (over a base figure, a typed estimate: up
+  to twice it plus ten, with a notice above 100 %), and ``value`` the rate recomputed
   (:func:`~.report_model.rate`, one decimal, within :data:`TOLERANCE`), empty exactly
   when the denominator is empty or zero;
 - base figures (基础数据, spec indicators.md) consistent: indicators over the same base
@@ -50,6 +51,12 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("dm", "population"),
 )
 _FIELDS = ("分子", "分母", "数值")
+# A rate over a base figure (a yearly estimate the station types) can pass 100 % when
+# the estimate is low — demo stations with a handful of 0–36-month-olds do: 5 of 4. It
+# is refused only past twice the base plus a few people, and noted above 100 %.
+ON_BASE = frozenset(code for _label, codes in BASES.values() for code in codes)
+BASE_SLACK = 2
+BASE_SLACK_PEOPLE = 10
 
 
 def _shown(value: Any) -> str:
@@ -107,11 +114,18 @@ def problems(
                 )
             continue
         if numerator is not None and denominator is not None and numerator > denominator:
-            found.append(
-                f"{name}的分子 {_shown(numerator)} 大于分母 {_shown(denominator)}"
-                f"（比率超过100%，不可能）"
-            )
-            continue
+            if ind.code not in ON_BASE:
+                found.append(
+                    f"{name}的分子 {_shown(numerator)} 大于分母 {_shown(denominator)}"
+                    f"（比率超过100%，不可能）"
+                )
+                continue
+            if numerator > BASE_SLACK * denominator + BASE_SLACK_PEOPLE:
+                found.append(
+                    f"{name}的分子 {_shown(numerator)} 远大于分母（基础数据）"
+                    f"{_shown(denominator)}（超过{BASE_SLACK * 100}%，不可能是基础数据偏小所致）"
+                )
+                continue
         expected = rate(numerator, denominator)
         if expected is None and value is not None:
             found.append(f"{name}没有分母（或分母为0），数值应为空，现为 {_shown(value)}")
@@ -121,6 +135,21 @@ def problems(
                 f" {expected}，现为 {'空' if value is None else _shown(value)}"
             )
     return found + _bases(by_code, parts=not aggregated)
+
+
+def notices(template: Template, rows: Sequence[Sequence[Any]]) -> list[str]:
+    """Warnings (Chinese), never refusals: a rate over a base figure above 100 %."""
+    codes = {i.code: i.label for i in template.indicators if i.code in ON_BASE}
+    out = []
+    for r in rows:
+        n, d = (tuple(r[4:6]) + (None, None))[:2]
+        if str(r[3]) in codes and isinstance(n, int | float) and isinstance(d, int | float):
+            if d > 0 and n > d:
+                out.append(
+                    f"指标 {r[3]}（{codes[str(r[3])]}）的分子 {_shown(n)} 大于基础数据 "
+                    f"{_shown(d)}（超过100%），请核对该机构的基础数据"
+                )
+    return out
 
 
 def _bases(by_code: dict[str, Sequence[Any]], *, parts: bool) -> list[str]:

@@ -296,7 +296,7 @@ def check(
     if found:
         more = f"；另有 {len(found) - 3} 处" if len(found) > 3 else ""
         return reject("implausible", "数据不合理，未导入：" + "；".join(found[:3]) + more)
-    warnings = list(parsed.warnings)
+    warnings = list(parsed.warnings) + plausibility.notices(template, parsed.data)
     m = known(meta["org_code"])
     if m is not None:
         if meta.get("org_level") and meta["org_level"] != m.level:
