@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.bureau_helpers import PERIOD, make_bureau, station_report, write_station
-from tests.ui.stall import LIMIT_MS, StallMeter
+from tests.ui.stall import LIMIT_MS, StallMeter, frozen_heap
 from ygt_desktop.storage import submissions
 from ygt_desktop.ui import bureau_common, messages
 from ygt_desktop.ui import bureau_receipts_page as receipts_module
@@ -22,6 +22,12 @@ from ygt_desktop.ui.bureau_status_page import StatusPage
 
 MEMBERS = 12
 STATIONS = [(f"530102{n:03d}", f"五华区第{n}社区卫生服务站") for n in range(1, MEMBERS + 1)]
+
+
+@pytest.fixture(autouse=True)
+def _frozen_heap():
+    """As the window freezes its start-up heap (ui/app.py)."""
+    yield from frozen_heap()
 
 
 def member_report(n: int, **changes):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_PASSWORD, TEST_USER
-from tests.ui.stall import LIMIT_MS, StallMeter
+from tests.ui.stall import LIMIT_MS, StallMeter, frozen_heap
 from ygt_desktop import cli
 from ygt_desktop.storage.workspace import Workspace
 from ygt_desktop.ui import jobs, messages
@@ -20,6 +20,12 @@ from ygt_desktop.ui.report_page import ReportPage
 from ygt_desktop.ui.shell import MainWindow
 
 PERIOD = "2026Q3"
+
+
+@pytest.fixture(autouse=True)
+def _frozen_heap():
+    """As the window freezes its start-up heap (ui/app.py)."""
+    yield from frozen_heap()
 
 
 @pytest.fixture(scope="session")
