@@ -136,12 +136,15 @@ class ContractListTab(QWidget):
         self.full_id.setObjectName("agreement_full_id")
         actions.addWidget(self.full_id)
         actions.addStretch()
-        actions.addWidget(self.counts)
+        # The counts line gets a row of its own and wraps: beside the buttons its full
+        # text made the page (and so the window) wider than a 1366-pixel screen.
+        self.counts.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
+        layout.addWidget(self.counts)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.sign_new)
         QShortcut(QKeySequence("Ctrl+R"), self, activated=self.renew_current)
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_agreement)
