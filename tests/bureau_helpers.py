@@ -7,6 +7,7 @@ A test module makes the fixture ``bureau_ws`` (a district with five stations) wi
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,9 +17,11 @@ from tests.conftest import add_test_user
 from tests.reports.report_helpers import TEMPLATE, sample_report, values_for
 from ygt_desktop.core.report_model import IndicatorValue, Period, Report
 from ygt_desktop.core.roster import MemberRow
+from ygt_desktop.reports.bureau_import import ImportRun, import_paths
 from ygt_desktop.reports.workbook import write_workbook
 from ygt_desktop.storage import roster
 from ygt_desktop.storage.organisation import Organisation, set_organisation
+from ygt_desktop.storage.reporting import Reporting
 from ygt_desktop.storage.submissions import Incoming
 from ygt_desktop.storage.workspace import Workspace
 
@@ -93,3 +96,13 @@ def incoming(report: Report, name: str = "", *, salt: str = "") -> Incoming:
     sha = hashlib.sha256(f"{meta['digest']}{report.revision}{name}{salt}".encode()).hexdigest()
     file_name = name or f"{report.org_code}_{report.revision}.xlsx"
     return Incoming(file_name, f"/usb/{file_name}", sha, None, meta, report.data_rows())
+
+
+IMPORT_DAY = dt.date(2026, 11, 20)  # "today" of the bureau tests' imports
+
+
+def import_files(ws: Workspace, *paths: Path | str, **kw: object) -> ImportRun:
+    """Import ``paths`` into the bureau ``ws`` as on :data:`IMPORT_DAY` (unless
+    ``today=`` says otherwise), with the template the bureau's own report uses."""
+    kw.setdefault("today", IMPORT_DAY)
+    return import_paths(ws, [Path(p) for p in paths], Reporting(ws).template, **kw)  # type: ignore[arg-type]

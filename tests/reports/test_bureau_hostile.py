@@ -9,7 +9,6 @@ ygt-error.log). Withdraw, then resubmit."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 from dataclasses import replace
@@ -19,28 +18,27 @@ import openpyxl
 import pytest
 
 from tests.bureau_helpers import (
+    IMPORT_DAY,
     PERIOD,
     STATIONS,
     bureau_workspace,
+    import_files,
     station_report,
     with_value,
     write_station,
 )
 from ygt_desktop.core.report_model import IndicatorValue
 from ygt_desktop.reports import bureau_import, bureau_report, bureau_status
-from ygt_desktop.reports.bureau_import import SKIPPED, import_paths
+from ygt_desktop.reports.bureau_import import SKIPPED
 from ygt_desktop.reports.workbook_canonical import workbook_digest
 from ygt_desktop.storage import audit_check, submissions
-from ygt_desktop.storage.reporting import Reporting
 from ygt_desktop.storage.submissions import ACCEPTED, REJECTED, REPLACED
 
 _bureau_ws = pytest.fixture(name="bureau_ws")(bureau_workspace)
-TODAY = dt.date(2026, 11, 20)
+TODAY = IMPORT_DAY
 
 
-def run(ws, *paths, **kw):
-    kw.setdefault("today", TODAY)
-    return import_paths(ws, [Path(p) for p in paths], Reporting(ws).template, **kw)
+run = import_files
 
 
 def genuine(folder: Path, but: int) -> list[str]:

@@ -7,9 +7,7 @@ city exactly as a station's is by a district."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -17,9 +15,11 @@ import pytest
 from tests.bureau_helpers import (
     BUREAU,
     CITY,
+    IMPORT_DAY,
     PERIOD,
     STATIONS,
     bureau_workspace,
+    import_files,
     make_bureau,
     station_report,
     with_value,
@@ -27,19 +27,16 @@ from tests.bureau_helpers import (
 )
 from ygt_desktop.core.report_model import Period, rate
 from ygt_desktop.reports import bureau_report
-from ygt_desktop.reports.bureau_import import find_workbooks, import_paths
+from ygt_desktop.reports.bureau_import import find_workbooks
 from ygt_desktop.reports.workbook_reader import read_upward_workbook
 from ygt_desktop.storage import submissions
-from ygt_desktop.storage.reporting import Reporting
 from ygt_desktop.storage.submissions import ACCEPTED, DUPLICATE, REJECTED, REPLACED
 
 _bureau_ws = pytest.fixture(name="bureau_ws")(bureau_workspace)
-TODAY = dt.date(2026, 11, 20)
+TODAY = IMPORT_DAY
 
 
-def run(ws, *paths, **kw):
-    kw.setdefault("today", TODAY)
-    return import_paths(ws, [Path(p) for p in paths], Reporting(ws).template, **kw)
+run = import_files
 
 
 def by_name(result):

@@ -26,27 +26,27 @@ from pypdf import PdfReader
 from tests.bureau_helpers import (
     BUREAU,
     CITY,
+    IMPORT_DAY,
     PERIOD,
     STATIONS,
     bureau_workspace,
+    import_files,
     make_bureau,
     station_report,
 )
 from ygt_desktop.ops import keys as key_ops
 from ygt_desktop.ops.base import Run
 from ygt_desktop.reports import bureau_report, bureau_status, receipt_pdf
-from ygt_desktop.reports.bureau_import import import_paths
 from ygt_desktop.reports.workbook import write_workbook
 from ygt_desktop.reports.workbook_canonical import canonical_bytes, workbook_digest
 from ygt_desktop.reports.workbook_reader import read_upward_workbook
 from ygt_desktop.storage import keys
 from ygt_desktop.storage.audit_check import verify
 from ygt_desktop.storage.keys import KeySigner, fingerprint, raw_public
-from ygt_desktop.storage.reporting import Reporting
 from ygt_desktop.storage.submissions import ACCEPTED, REJECTED
 
 _bureau_ws = pytest.fixture(name="bureau_ws")(bureau_workspace)
-TODAY = dt.date(2026, 11, 20)
+TODAY = IMPORT_DAY
 DOC = Path(__file__).parents[2] / "docs" / "exchange.md"
 
 
@@ -79,8 +79,7 @@ def write(folder: Path, n: int, s: KeySigner | None, name: str | None = None, **
     return out
 
 
-def run(ws, *paths):
-    return import_paths(ws, [Path(p) for p in paths], Reporting(ws).template, today=TODAY)
+run = import_files
 
 
 def one(ws, path):
