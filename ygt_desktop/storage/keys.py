@@ -171,6 +171,39 @@ def own_keys(store: Store) -> list[OwnKey]:
     return [OwnKey(*r) for r in rows]
 
 
+def _retire(
+    conn: sqlite3.Connection,
+    user: str,
+    table: str,
+    key_id: int,
+    now: str,
+    what: str,
+    reason: str | None,
+    shown: dict[str, object],
+    *,
+    wipe_private: bool = False,
+) -> None:
+    """Mark key ``key_id`` of ``table`` replaced (kept: it still verifies what it signed
+    before ``now``) and audit it as ``what``, with the user's ``reason``.
+    ``wipe_private``: our own key's private half is erased too."""
+    wipe = ", private_key = NULL, kdf = NULL" if wipe_private else ""
+    conn.execute(
+        f"UPDATE {table} SET replaced_at = ?, replaced_by = ?, replace_reason = ?{wipe} "
+        "WHERE id = ?",
+        (now, user, reason, key_id),
+    )
+    record(
+        conn,
+        user=user,
+        table=table,
+        record_id=key_id,
+        action="replace",
+        old={**shown, "current": 1},
+        new={**shown, "current": 0},
+        reason=f"{what}：{reason}",
+    )
+
+
 def current(store: Store) -> OwnKey | None:
     row = store.conn.execute(
         f"SELECT {_OWN_COLUMNS} FROM {OWN_TABLE} WHERE replaced_at IS NULL"
@@ -192,22 +225,9 @@ def create(
     pem, kdf = _encrypt(key, password)
     now = now_iso()
     with store.write(TOPIC) as conn:
-        if old is not None:
-            conn.execute(
-                f"UPDATE {OWN_TABLE} SET replaced_at = ?, replaced_by = ?, replace_reason = ?, "
-                "private_key = NULL, kdf = NULL WHERE id = ?",
-                (now, store.user, reason, old.id),
-            )
-            record(
-                conn,
-                user=store.user,
-                table=OWN_TABLE,
-                record_id=old.id,
-                action="replace",
-                old={"fingerprint": old.fingerprint, "current": 1},
-                new={"fingerprint": old.fingerprint, "current": 0},
-                reason=f"更换本机构密钥：{reason}",
-            )
+        if old is not None:  # the private half goes: only the public one verifies
+            _retire(conn, store.user, OWN_TABLE, old.id, now, "更换本机构密钥", reason,
+                    {"fingerprint": old.fingerprint}, wipe_private=True)  # fmt: skip
         cur = conn.execute(
             f"INSERT INTO {OWN_TABLE} (org_code, algorithm, public_key, fingerprint, "
             "private_key, kdf, owner, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -386,21 +406,8 @@ def register_member_key(
             )
         now = now_iso()
         if now_key is not None:
-            conn.execute(
-                f"UPDATE {MEMBER_TABLE} SET replaced_at = ?, replaced_by = ?, replace_reason = ? "
-                "WHERE id = ?",
-                (now, store.user, reason, now_key.id),
-            )
-            record(
-                conn,
-                user=store.user,
-                table=MEMBER_TABLE,
-                record_id=now_key.id,
-                action="replace",
-                old={"org_code": org_code, "fingerprint": now_key.fingerprint, "current": 1},
-                new={"org_code": org_code, "fingerprint": now_key.fingerprint, "current": 0},
-                reason=f"更换成员机构公钥：{reason}",
-            )
+            _retire(conn, store.user, MEMBER_TABLE, now_key.id, now, "更换成员机构公钥", reason,
+                    {"org_code": org_code, "fingerprint": now_key.fingerprint})  # fmt: skip
         cur = conn.execute(
             f"INSERT INTO {MEMBER_TABLE} (org_code, org_name, algorithm, public_key, fingerprint, "
             "key_created_at, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
