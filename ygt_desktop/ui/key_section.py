@@ -61,7 +61,7 @@ class KeySection(QGroupBox):
             )
         else:
             self.fingerprint.setText(
-                f"指纹：{key.fingerprint}\n持有人：{key.owner}（生成于 {key.created_at}）\n"
+                f"指纹：{key.fingerprint}\n持有人：{key.owner}（生成于 {key.created_at[:16].replace('T', ' ')}）\n"
                 "上级机构登记时请在电话中逐组核对指纹。"
             )
         has = key is not None
