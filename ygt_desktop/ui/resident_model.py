@@ -127,6 +127,13 @@ class ResidentTableModel(QAbstractTableModel):
         except ValueError:
             return None
 
+    # the record a row shows, which the view's selection follows (ui.selection)
+    def key_at(self, position: int) -> int | None:
+        return self.resident_id(position)
+
+    def position_of(self, key: object) -> int | None:
+        return self.row_of(key) if isinstance(key, int) else None
+
     # ---- Qt model contract ---------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.ids)

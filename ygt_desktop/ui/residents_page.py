@@ -27,6 +27,7 @@ from .guard import deleting, gate
 from .resident_detail import ResidentDetail
 from .resident_editor import ResidentEditor
 from .resident_model import ResidentTableModel
+from .selection import keep_selection, select_first_if_none, select_key
 
 SEARCH_DELAY_MS = 60  # coalesce fast typing; each search itself takes a few ms
 
@@ -47,6 +48,7 @@ class ResidentsPage(QWidget):
         self.table = QTableView()
         self.table.setObjectName("resident_table")
         self.table.setModel(self.model)
+        self.kept = keep_selection(self.table)  # a refresh or search keeps the resident
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -100,17 +102,20 @@ class ResidentsPage(QWidget):
         self.search.selectAll()
 
     def _run_search(self) -> None:
+        """List the matches of the search text. The resident selected stays selected
+        when still listed (selection follows the id, :mod:`.selection`); otherwise the
+        first match is selected, so Enter opens the one person searched for."""
+        self._timer.stop()
         self.model.set_query(self.search.text())
         self._update_count()
-        if self.model.rowCount():
-            self.table.selectRow(0)
+        select_first_if_none(self.table)
 
     def _focus_table(self) -> None:
-        self._timer.stop()
-        self._run_search()
+        if self._timer.isActive() or self.search.text().strip() != self.model.query:
+            self._run_search()
         if self.model.rowCount():
             self.table.setFocus()
-            self.table.selectRow(0)
+            select_first_if_none(self.table)
 
     def _update_count(self) -> None:
         if self.model.query:
@@ -121,8 +126,12 @@ class ResidentsPage(QWidget):
             self.count_label.setText(f"共 {self.model.total} 份档案")
 
     def current_id(self) -> int | None:
+        """The resident of the selected row; None when no row is selected (a current
+        index without a selection is not a choice the user made)."""
         index: QModelIndex = self.table.currentIndex()
-        return self.model.resident_id(index.row()) if index.isValid() else None
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
+            return None
+        return self.model.resident_id(index.row())
 
     def new_resident(self) -> None:
         self._open_editor(None)
@@ -186,16 +195,27 @@ class ResidentsPage(QWidget):
         editor.open()
 
     def _after_change(self, change: Change) -> None:
+        """Show the list as it now is with the record just saved selected, by its id,
+        whatever namesakes the list holds. A new resident is searched by name (so the
+        clerk sees them among any namesakes), and the search that typing the name would
+        start is not run again after (it would keep the selection anyway)."""
         self.model.village_names = {v.code: v.name for v in villages(self.ws.store)}
-        if change.action == "insert" and not self.model.query:
-            row = self.ws.residents.get(change.record_id)
-            if row:
-                self.search.setText(row["name"])
-                self._run_search()
+        row = self.ws.residents.get(change.record_id) if change.action == "insert" else None
+        if row:
+            self.search.blockSignals(True)
+            self.search.setText(row["name"])
+            self.search.blockSignals(False)
+            self._timer.stop()
+            self.model.set_query(row["name"])
         else:
             self.model.refresh()
         self._update_count()
-        row_index = self.model.row_of(change.record_id)
-        if row_index is not None:
-            self.table.selectRow(row_index)
+        if not select_key(self.table, change.record_id) and change.action == "insert":
+            # Not found by name (a search never misses a fresh name, but be sure): the
+            # whole list, where every resident is.
+            self.search.clear()
+            self._timer.stop()
+            self.model.set_query("")
+            self._update_count()
+            select_key(self.table, change.record_id)
         self.sig_changed.emit(change)

@@ -11,7 +11,7 @@ thread only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -38,6 +38,25 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
 
     def row_at(self, position: int) -> T | None:
         return self.rows[position] if 0 <= position < len(self.rows) else None
+
+    def row_key(self, row: T) -> Hashable | None:
+        """The record a row shows (its ``id``), which a view's selection follows across
+        :meth:`set_rows` (see :mod:`ygt_desktop.ui.selection`); None for a row that is
+        no record. Subclasses whose rows name their record otherwise override this."""
+        if isinstance(row, Mapping):
+            return row.get("id")
+        return getattr(row, "id", None)  # type: ignore[no-any-return]
+
+    def key_at(self, position: int) -> Hashable | None:
+        row = self.row_at(position)
+        return None if row is None else self.row_key(row)
+
+    def position_of(self, key: Hashable) -> int | None:
+        """Where the row of record ``key`` now is; None when it is not shown."""
+        for position, row in enumerate(self.rows):
+            if self.row_key(row) == key:
+                return position
+        return None
 
     def cell(self, row: T, position: int, column: int, role: int) -> Any:
         """What the cell at ``column`` of ``row`` (the ``position``-th row) shows in
