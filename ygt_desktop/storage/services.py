@@ -17,7 +17,7 @@ from typing import Any
 
 from ..core.context import resident_context
 from ..core.forms import FormDef, FormRegistry, RuleOutcome
-from ..core.programmes import REGISTERS
+from ..core.programmes import EPISODES, REGISTERS
 from . import audit, locking
 from .db import Store, StoreError
 from .organisation import get_setting
@@ -36,6 +36,41 @@ class SaveResult:
     outcomes: list[RuleOutcome] = field(default_factory=list)
     recheck_date: dt.date | None = None
     late_entry: bool = False
+
+
+@dataclass(frozen=True)
+class FormChoice:
+    """A service form as the picker lists it: offered, or not and why (Chinese)."""
+
+    form: FormDef
+    reason: str | None = None  # None when the form is offered
+
+    @property
+    def offered(self) -> bool:
+        return self.reason is None
+
+
+def refusal_reason(form: FormDef, ctx: Mapping[str, Any], forms: FormRegistry) -> str:
+    """Why ``form`` does not apply to the resident ``ctx`` describes, from the form
+    definitions: the register or episode it needs opened first ("先做高血压登记"), one
+    already open, else the form's own ``applies_message`` from 适用于 on."""
+    needed = form.requires
+    if needed in REGISTERS and not ctx.get(f"has_{needed}"):
+        opener = forms.register_forms().get(needed)
+        if opener is not None:
+            return f"先做{opener.label}"
+    if needed in EPISODES and not ctx.get(f"open_{needed}"):
+        opener = forms.episode_openers().get(needed)
+        if opener is not None:
+            return f"先做{opener.label}"
+    if form.register and ctx.get(f"has_{form.register}"):
+        return f"已登记{REGISTERS[form.register]}"
+    if form.opens_episode and form.episode and ctx.get(f"open_{form.episode}"):
+        return f"已有未结案的{EPISODES[form.episode]}"
+    message = form.applies_message or ""
+    if "适用于" in message:
+        return message[message.index("适用于") :]
+    return message or "不适用于该居民"
 
 
 class ServiceRepo:
@@ -153,13 +188,25 @@ class ServiceRepo:
             out["controlled"] = None if row[1] is None else bool(row[1])
         return out
 
+    def form_choices(self, resident_id: int, on: dt.date | None = None) -> list[FormChoice]:
+        """Every service form for one resident, for the picker: those that apply on
+        ``on`` (today) first, then those that do not, each with why — in package order."""
+        ctx = self.context(resident_id, on or dt.date.today())
+        forms = sorted(
+            (f for f in self.forms if f.per_resident and f.kind == "service"),
+            key=lambda f: (f.order, f.id),
+        )
+        offered = [FormChoice(f) for f in forms if f.applies_to(ctx)]
+        refused = [
+            FormChoice(f, refusal_reason(f, ctx, self.forms))
+            for f in forms
+            if not f.applies_to(ctx)
+        ]
+        return offered + refused
+
     def applicable_forms(self, resident_id: int, on: dt.date | None = None) -> list[FormDef]:
         """The service forms that apply to the resident today, in package order."""
-        ctx = self.context(resident_id, on or dt.date.today())
-        forms = [
-            f for f in self.forms if f.per_resident and f.kind == "service" and f.applies_to(ctx)
-        ]
-        return sorted(forms, key=lambda f: (f.order, f.id))
+        return [c.form for c in self.form_choices(resident_id, on) if c.offered]
 
     def station_forms(self) -> list[FormDef]:
         return sorted(

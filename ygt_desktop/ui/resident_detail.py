@@ -13,14 +13,19 @@ to those who phone residents (医生, 站长, 管理员) and masked for a 录入
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from functools import lru_cache
+from html import escape as esc
+from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -34,9 +39,12 @@ from ..core.dates import age_years
 from ..core.masking import mask_id
 from ..core.programmes import REGISTERS
 from ..core.resident import flag_labels, sex_label
+from ..core.search import name_keys, normalise_query
 from ..ops import privacy
 from ..ops.base import USER_ERRORS, Run
+from ..storage.organisation import villages
 from ..storage.referrals import Referrals
+from ..storage.services import FormChoice
 from ..storage.workspace import Workspace
 from . import messages, printing
 from .guard import deleting, gate, may
@@ -47,30 +55,155 @@ from .resident_model import phone_text
 from .service_editor import ServiceEditor
 
 TIMELINE_COLUMNS = ("服务日期", "项目", "服务包", "提示", "下次随访", "录入")
+GAP = "&nbsp;" * 5  # between the header's label–value pairs
+
+
+def _pair(label: str, value: str, bold: bool = False) -> str:
+    """One header item: a grey label and its value (escaped)."""
+    text = f"<b>{esc(value)}</b>" if bold else esc(value)
+    return f"<span style='color:#666'>{label}</span>&nbsp;{text}"
+
+
+FORM_ID = Qt.ItemDataRole.UserRole  # an offered form's id; None on the others
+REFUSED_ID = Qt.ItemDataRole.UserRole + 1  # a form not offered: its id
+REASON = Qt.ItemDataRole.UserRole + 2  # … and why, in Chinese
+
+
+@lru_cache(maxsize=256)
+def form_keys(form_id: str, texts: tuple[str, ...]) -> frozenset[str]:
+    """What finds a form as the user types: its id and, for each of ``texts`` (label,
+    title, package), the Chinese text, pinyin initials and full pinyin (core.search)."""
+    keys = {form_id.lower()}
+    for text in texts:
+        keys |= name_keys(text)
+    return frozenset(keys)
 
 
 class FormPicker(QDialog):
-    """Choose one of the applicable forms: type to filter, Enter to take it."""
+    """Choose a service form: type to filter (pinyin initials such as ``gxy``, the form
+    id such as ``htn``, or Chinese), ↑↓ move in the list while typing, Enter takes the
+    current one. Forms not offered for this resident are listed greyed below, each with
+    why; choosing one shows the reason and does nothing else."""
 
-    def __init__(self, forms: list[tuple[str, str, str]], parent: QWidget | None = None) -> None:
+    def __init__(self, choices: Sequence[FormChoice], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("新增服务记录")
         self.chosen: str | None = None
+        self.search = QLineEdit()
+        self.search.setObjectName("form_filter")
+        self.search.setPlaceholderText("输入拼音首字母、表单编号或名称筛选，如 gxy、htn、随访")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
+        self.search.installEventFilter(self)
         self.list = QListWidget()
         self.list.setObjectName("form_picker")
-        for form_id, label, package in forms:
-            item = QListWidgetItem(f"{label}　（{package}）")
-            item.setData(Qt.ItemDataRole.UserRole, form_id)
+        self.choices = list(choices)
+        self.heading: QListWidgetItem | None = None
+        for choice in self.choices:
+            form = choice.form
+            if choice.offered:
+                item = QListWidgetItem(f"{form.label}　（{form.package or ''}）")
+                item.setData(FORM_ID, form.id)
+            else:
+                if self.heading is None:
+                    self.heading = QListWidgetItem("以下服务目前不适用于该居民：")
+                    self.heading.setFlags(Qt.ItemFlag.NoItemFlags)
+                    font = self.heading.font()
+                    font.setBold(True)
+                    self.heading.setFont(font)
+                    self.list.addItem(self.heading)
+                item = QListWidgetItem(f"{form.label} — {choice.reason}")
+                item.setForeground(QColor("#888888"))
+                item.setData(FORM_ID, None)
+                item.setData(REFUSED_ID, form.id)
+                item.setData(REASON, choice.reason)
+            item.setToolTip(form.title)
             self.list.addItem(item)
-        self.list.setCurrentRow(0)
         self.list.itemActivated.connect(self._take)
+        self.list.currentItemChanged.connect(self._show_reason)
+        self.note = QLabel()
+        self.note.setObjectName("picker_note")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color:#c62828")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("只列出适用于该居民的服务（↑↓选择，回车确定）："))
-        layout.addWidget(self.list)
-        self.resize(380, 360)
+        layout.addWidget(QLabel("选择要新增的服务（输入筛选，↑↓选择，回车确定）："))
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.note)
+        self._select(self._first(offered_only=True) or self._first())
+        self.search.setFocus()
+        self.resize(520, 520)
+
+    def _rows(self) -> list[QListWidgetItem]:
+        """The visible form rows (not the heading), top to bottom."""
+        items = (self.list.item(i) for i in range(self.list.count()))
+        return [i for i in items if i is not self.heading and not i.isHidden()]
+
+    def _first(self, offered_only: bool = False) -> QListWidgetItem | None:
+        rows = self._rows()
+        return next((i for i in rows if i.data(FORM_ID) or not offered_only), None)
+
+    def _select(self, item: QListWidgetItem | None) -> None:
+        self.list.setCurrentItem(item)
+        if item is None:
+            self.list.clearSelection()
+        else:
+            self.list.scrollToItem(item)
+
+    def _filter(self, text: str) -> None:
+        query = normalise_query(text)
+        for choice, item in zip(self.choices, self._form_items(), strict=True):
+            form = choice.form
+            keys = form_keys(form.id, (form.label, form.title, form.package or ""))
+            item.setHidden(bool(query) and not any(query in k for k in keys))
+        if self.heading is not None:
+            self.heading.setHidden(not any(i.data(REFUSED_ID) for i in self._rows()))
+        self._select(self._first(offered_only=True) or self._first())
+        self.note.setText("" if self._rows() else f"没有与“{text.strip()}”相符的服务。")
+
+    def _form_items(self) -> list[QListWidgetItem]:
+        items = (self.list.item(i) for i in range(self.list.count()))
+        return [i for i in items if i is not self.heading]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """In the filter box ↑↓ (and PgUp/PgDn) move in the list, Enter takes it."""
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                item = self.list.currentItem()
+                if item is not None and not item.isHidden():
+                    self._take(item)
+                return True
+            step = {
+                Qt.Key.Key_Up: -1,
+                Qt.Key.Key_Down: 1,
+                Qt.Key.Key_PageUp: -10,
+                Qt.Key.Key_PageDown: 10,
+            }.get(Qt.Key(key))
+            if step is not None:
+                self._move(step)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _move(self, step: int) -> None:
+        rows = self._rows()
+        if not rows:
+            return
+        current = self.list.currentItem()
+        at = rows.index(current) if current in rows else (-1 if step > 0 else len(rows))
+        self._select(rows[max(0, min(len(rows) - 1, at + step))])
+
+    def _show_reason(self, item: QListWidgetItem | None) -> None:
+        reason = item.data(REASON) if item is not None else None
+        self.note.setText(f"不能选：{reason}" if reason else "")
 
     def _take(self, item: QListWidgetItem) -> None:
-        self.chosen = item.data(Qt.ItemDataRole.UserRole)
+        form_id = item.data(FORM_ID)
+        if not form_id:
+            self._show_reason(item)
+            return
+        self.chosen = form_id
         self.accept()
 
 
@@ -154,20 +287,36 @@ class ResidentDetail(QDialog):
             for key, label in (("pregnancy", "孕产妇"), ("tb", "肺结核"))
             if ctx.get(f"open_{key}")
         ]
-        flags = "　".join(flag_labels(r, today) + registers) or "无"
+        flags = "、".join(flag_labels(r, today) + registers) or "无"
         status = (
             ""
             if r["status"] == "在档"
-            else f"　<span style='color:#c62828'>{r['status']}（{r['status_date']}）</span>"
+            else f"{GAP}<span style='color:#c62828'>{r['status']}（{r['status_date']}）</span>"
         )
         self.setWindowTitle(f"居民档案 · {r['name']}")
         number = r["id_number"]
         shown_id = (self.full_id or mask_id(number)) if number else "（无）"
         phone = phone_text(self.ws.store, r["phone"]) or "（无）"
         self.summary.setText(
-            f"<b style='font-size:14pt'>{r['name']}</b>　{sex}　{age}　出生 {r['birth_date'] or ''}"
-            f"　身份证 {shown_id}　电话 {phone}"
-            f"　档案号 {r['archive_no']}{status}<br>重点人群：{flags}"
+            f"<b style='font-size:14pt'>{esc(r['name'])}</b>&nbsp;&nbsp;{sex}&nbsp;&nbsp;{age}"
+            + GAP.join(
+                (
+                    "",
+                    _pair("出生", r["birth_date"] or "（无）"),
+                    _pair("身份证", shown_id),
+                    _pair("档案号", r["archive_no"]),
+                )
+            )
+            + status
+            + "<br>"
+            + GAP.join(
+                (
+                    _pair("电话", phone, bold=True),
+                    _pair("住址", self._address(r)),
+                    _pair("责任医生", r["responsible_doctor"] or "（未填）"),
+                    _pair("重点人群", flags),
+                )
+            )
         )
         self.unmask_btn.setVisible(bool(number) and self.full_id is None)
         items = self.ws.services.timeline(self.resident_id)
@@ -192,6 +341,15 @@ class ResidentDetail(QDialog):
         if items:
             self.table.selectRow(0)
 
+    def _address(self, r: dict[str, Any]) -> str:
+        """The village's name (not its code) and the street address, once each."""
+        names = {v.code: v.name for v in villages(self.ws.store)}
+        village = names.get(r["village_code"] or "", r["village_code"] or "")
+        address = (r["address"] or "").strip()
+        if village and address.startswith(village):
+            return address
+        return "　".join(p for p in (village, address) if p) or "（未填）"
+
     def show_full_id(self) -> None:
         """Show the full ID number in the header, through the operations layer (which
         checks ``ids.unmask`` and audits the look, or the refusal)."""
@@ -204,11 +362,7 @@ class ResidentDetail(QDialog):
         self.refresh()
 
     def add_service(self) -> None:
-        forms = self.ws.services.applicable_forms(self.resident_id)
-        if not forms:
-            messages.info(self, "没有适用于该居民的服务表单。")
-            return
-        picker = FormPicker([(f.id, f.label, f.package or "") for f in forms], self)
+        picker = FormPicker(self.ws.services.form_choices(self.resident_id), self)
         self.child = picker
         picker.accepted.connect(lambda: picker.chosen and self._open_editor(picker.chosen, None))
         picker.open()
