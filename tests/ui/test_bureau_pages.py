@@ -130,7 +130,7 @@ def test_roster_page_import_add_edit_deactivate(
     page.edit()
     page.dialog.name.setText("")
     page.dialog.save()
-    assert page.dialog.error.text() == "请填写机构名称"
+    assert page.dialog.errors["name"].text() == "请填写机构名称"
     page.dialog.name.setText("龙泉街道社区卫生服务中心")
     page.dialog.save()
     assert page.model.index(0, 1).data() == "龙泉街道社区卫生服务中心"

@@ -46,54 +46,113 @@ COLUMNS = ("机构代码", "机构名称", "级别", "上级代码", "状态", "
 
 class MemberDialog(QDialog):
     """Add a member (``member`` None) or edit one: name, level, parent; the code is the
-    key and is only typed when adding."""
+    key and is only typed when adding.
+
+    Each field's error wraps under it; it clears (or follows) as soon as the field is
+    changed, checked by the same rules as saving (``roster.check_member``).
+    """
 
     def __init__(self, ws: Workspace, member: Member | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
         self.member = member
-        org = roster.bureau(ws.store)
+        self.org = roster.bureau(ws.store)
         self.setWindowTitle(("修改" if member else "新增") + " · 成员机构")
         self.code = QLineEdit(member.code if member else "")
         self.code.setObjectName("member_code")
         self.code.setReadOnly(member is not None)
-        self.code.setPlaceholderText("如 530102001" if org.level == "区" else "如 530102")
+        self.code.setPlaceholderText("如 530102001" if self.org.level == "区" else "如 530102")
         self.name = QLineEdit(member.name if member else "")
         self.name.setObjectName("member_name")
         self.level = QComboBox()
         self.level.setObjectName("member_level")
-        self.level.addItems(MEMBER_LEVELS[org.level])
+        self.level.addItems(MEMBER_LEVELS[self.org.level])
         if member:
             self.level.setCurrentText(member.level)
-        self.parent_code = QLineEdit(member.parent_code or "" if member else org.code)
+        self.parent_code = QLineEdit(member.parent_code or "" if member else self.org.code)
         self.parent_code.setObjectName("member_parent")
-        self.error = error_label()
-        form = QFormLayout(self)
-        form.addRow("机构代码＊", self.code)
-        form.addRow("机构名称＊", self.name)
-        form.addRow("级别＊", self.level)
-        form.addRow("上级代码", self.parent_code)
-        form.addRow(self.error)
-        form.addRow(dialog_buttons(self, "保存", "取消", self.save))
+        self.errors: dict[str, QLabel] = {}
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for key, label, widget in (
+            ("code", "机构代码＊", self.code),
+            ("name", "机构名称＊", self.name),
+            ("level", "级别＊", self.level),
+            ("parent_code", "上级代码", self.parent_code),
+        ):
+            self.form.addRow(label, widget)
+            error = error_label()
+            error.setObjectName(f"error_{key}")
+            self.errors[key] = error
+            self.form.addRow("", error)
+            self.form.setRowVisible(error, False)
+        self.error = error_label()  # what belongs to no field (a storage refusal)
+        self.error.setObjectName("error_other")
+        self.error.hide()
+        for edit in (self.code, self.name, self.parent_code):
+            edit.textChanged.connect(self._recheck)
+        self.level.currentTextChanged.connect(self._recheck)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        layout.addWidget(dialog_buttons(self, "保存", "取消", self.save))
+        self.setMinimumWidth(min(520, self.screen().availableGeometry().width()))
         (self.name if member else self.code).setFocus()
 
-    def save(self) -> None:
-        args = (
+    def _values(self) -> tuple[str, str, str, str | None]:
+        return (
             self.code.text().strip(),
             self.name.text().strip(),
             self.level.currentText(),
             self.parent_code.text().strip() or None,
         )
+
+    def _show_errors(self, errors: dict[str, str], other: str = "") -> None:
+        for key, label in self.errors.items():
+            label.setText(errors.get(key, ""))
+            self.form.setRowVisible(label, key in errors)
+        self.error.setText(other)
+        self.error.setVisible(bool(other))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow (or shrink) to the errors' wrapped height, within the screen."""
+        layout = self.layout()
+        assert layout is not None
+        layout.activate()
+        screen = self.screen().availableGeometry()
+        width = max(self.width(), self.minimumWidth())
+        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else 0
+        height = max(height, layout.totalMinimumSize().height())
+        self.resize(min(width, screen.width()), min(height, screen.height()))
+
+    def _recheck(self) -> None:
+        """Errors already shown follow the fields: gone once a field is valid."""
+        shown = {k for k, label in self.errors.items() if label.text()}
+        if not shown and not self.error.text():
+            return
+        now = roster.check_member(self.org, *self._values())
+        self._show_errors({k: v for k, v in now.items() if k in shown})
+
+    def save(self) -> None:
+        args = self._values()
         try:
             if self.member is None:
                 roster.add_member(self.ws.store, *args)
             else:
                 roster.update_member(self.ws.store, *args)
         except ValidationFailed as exc:
-            self.error.setText("\n".join(exc.errors.values()))
+            fields = {k: v for k, v in exc.errors.items() if k in self.errors}
+            rest = "\n".join(v for k, v in exc.errors.items() if k not in self.errors)
+            self._show_errors(fields, rest)
+            widgets = {"code": self.code, "name": self.name, "level": self.level}
+            first = next((k for k in self.errors if k in fields), None)
+            if first is not None:
+                widgets.get(first, self.parent_code).setFocus()
             return
         except StoreError as exc:
-            self.error.setText(str(exc))
+            self._show_errors({}, str(exc))
             return
         self.accept()
 
