@@ -93,8 +93,9 @@ def test_sign_a_resident_found_by_initials(qtbot, page, st):
     doctor: QComboBox = fields["doctor_id"].widget
     assert [doctor.itemText(i) for i in range(doctor.count())] == [
         "",
-        f"{st.members['王医生']} 王医生",
+        "王医生",  # the name: the member's id is the item's data, never shown
     ]
+    assert not fields["resident_id"].widget.isVisible()  # named in the header, not "居民 7"
     assert fields["key_populations"].checks["elderly"].isChecked()
     assert not fields["key_populations"].widget.isEnabled()  # set by the app
     fields["package_ids"].checks[str(st.packages["基础服务包"])].click()
@@ -122,7 +123,7 @@ def test_doctor_list_follows_the_team_and_errors_show_at_the_field(qtbot, page, 
     fields = editor.form_widget.editors
     team: QComboBox = fields["team_id"].widget
     team.setCurrentIndex(team.findData(str(st.teams["龙泉"])))
-    assert fields["doctor_id"].widget.currentText() == f"{st.members['赵医生']} 赵医生"
+    assert fields["doctor_id"].widget.currentText() == "赵医生"
     fields["package_ids"].checks[str(st.packages["基础服务包"])].click()
     editor.save()
     assert "至少一年" in editor.form_widget.editors["end_date"].error.text()

@@ -20,6 +20,7 @@ from ..storage.populations import key_populations_of
 from ..storage.residents import ValidationFailed
 from ..storage.workspace import Workspace
 from .entity_editor import EntityEditor
+from .referral_editor import hide_fields
 from .resident_model import SEX
 
 
@@ -27,7 +28,7 @@ def resident_line(ws: Workspace, resident_id: int, on: dt.date) -> str:
     """``居民：张三　男　76岁　档案号 …　身份证号 530102********1233　小坝村委会``."""
     r = ws.residents.get(resident_id)
     if r is None:
-        return f"居民 {resident_id}（档案不存在）"
+        return "居民：（档案不存在或已删除）"
     names = {v.code: v.name for v in villages(ws.store)}
     parts = [f"居民：{r['name']}", SEX.get(r["sex"] or "", "")]
     if r["birth_date"]:
@@ -111,6 +112,7 @@ class ContractEditor(EntityEditor):
             ("修改签约" if entity_id else "续约" if start.get("renews_id") else "签约")
             + " · 家庭医生签约服务"
         )
+        hide_fields(self.form_widget, ("resident_id",))  # named in the header instead
         editors = self.form_widget.editors
         self.team_combo = editors["team_id"].widget
         self.doctor_combo = editors["doctor_id"].widget
@@ -140,7 +142,7 @@ class ContractEditor(EntityEditor):
         combo.clear()
         combo.addItem("", None)
         for code, name in doctors:
-            combo.addItem(f"{code} {name}", code)
+            combo.addItem(name, code)  # the member's id is the data, never shown
         index = combo.findData(chosen) if chosen else -1
         combo.setCurrentIndex(index if index >= 0 else (1 if len(doctors) == 1 else 0))
         combo.blockSignals(False)
