@@ -41,8 +41,6 @@ class EntityEditor(RecordDialog):
             self.form_widget.set_values(repo.values(entity_id))
         elif initial:
             self.form_widget.set_values(form.with_defaults(initial))
-        if len(form.fields) >= 16:
-            self.resize(1100, 700)
         self.form_widget.focus_first()
 
     def store(self, confirm: bool) -> None:

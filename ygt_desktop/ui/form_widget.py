@@ -1,16 +1,21 @@
 """An entry widget built from a form definition (one definition → widgets).
 
-Keyboard first: Enter and Tab move to the next field; errors show under each field in
-red; fields whose relevance condition is false are hidden; computed fields (sex and
-birth date from the ID number) are filled in and locked while their source is valid.
+Laid out by the form file's sections (:mod:`.form_sections`): a heading per section,
+fields flowing row by row in one to three columns as the width allows, a run of
+questions on one scale as an answer grid (:mod:`.answer_grid`). Keyboard first: Enter
+and Tab move to the next field in reading order; errors show under each field in red
+and clear as soon as the field is put right; fields whose relevance condition is false
+are hidden; computed fields (sex and birth date from the ID number) are filled in and
+locked while their source is valid.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
+from typing import Any, Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,17 +24,31 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from ..core.forms import Choice, FieldDef, FormDef
+from .answer_grid import AnswerGrid, GridRow, grid_runs, grid_title
+from .choice_combo import ChoiceCombo
+from .form_sections import (
+    PANEL_CHARS,
+    GridBlock,
+    SectionBlock,
+    Slot,
+    columns_for,
+    is_wide,
+    label_width,
+    side_panel,
+)
 from .widgets import error_label
 
-MULTI_COLUMNS = 3  # check boxes per row for a multiple choice
-TWO_COLUMNS_FROM = 16  # forms with more fields are laid out in two columns
 ChoiceSource = Callable[[str], list[Choice]]
 ContextSource = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+# Widths a dialog gives a form (px), by how many ordinary fields it has.
+PREFERRED_WIDTHS = ((8, 620), (18, 960))
+WIDE_FORM = 1300  # three columns, or an answer grid with its panel
 
 
 class _EnterAsTab(QObject):
@@ -38,13 +57,10 @@ class _EnterAsTab(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if (
             event.type() == QEvent.Type.KeyPress
-            and event.key()
-            in (  # type: ignore[attr-defined]
-                Qt.Key.Key_Return,
-                Qt.Key.Key_Enter,
-            )
-            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        ):  # type: ignore[attr-defined]
+            and event.key()  # type: ignore[attr-defined]
+            in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier  # type: ignore[attr-defined]
+        ):
             if isinstance(obj, QComboBox) and obj.view().isVisible():
                 return False
             widget = obj if isinstance(obj, QWidget) else None
@@ -54,6 +70,21 @@ class _EnterAsTab(QObject):
         return False
 
 
+class Editor(Protocol):
+    """What FormWidget needs of a field's input (FieldEditor, or a row of a grid)."""
+
+    field: FieldDef
+    widget: QWidget
+    error: QLabel
+
+    def raw(self) -> Any: ...
+    def set_value(self, value: Any) -> None: ...
+    def set_locked(self, locked: bool) -> None: ...
+    def show_error(self, message: str | None) -> None: ...
+    def connect_changed(self, slot: Callable[[], None]) -> None: ...
+    def focus(self) -> None: ...
+
+
 class FieldEditor:
     """One field's input widget plus its error label."""
 
@@ -61,24 +92,30 @@ class FieldEditor:
         self.field = field
         self.error = error_label()
         self.error.hide()
+        self.checks: dict[str, QCheckBox] = {}
         self.widget: QWidget
         if field.type == "bool":
             self.widget = QCheckBox(field.label)
         elif field.type in ("choice",):
-            combo = QComboBox()
+            combo = ChoiceCombo()
             combo.addItem("", None)
             for c in choices:
-                combo.addItem(f"{c.code} {c.label}", c.code)
-            combo.setMaxVisibleItems(20)
+                # A national code list shows its codes (clerks type them); the station's
+                # own lists (villages, teams, equipment) are database ids: names only.
+                combo.addItem(c.label if field.dynamic_choices else f"{c.code} {c.label}", c.code)
             self.widget = combo
         elif field.type == "multichoice":
             box = QWidget()
             grid = QGridLayout(box)
+            grid.setObjectName("checks")
             grid.setContentsMargins(0, 0, 0, 0)
             self.checks = {c.code: QCheckBox(c.label) for c in choices}
             for i, cb in enumerate(self.checks.values()):
-                grid.addWidget(cb, i // MULTI_COLUMNS, i % MULTI_COLUMNS)
+                cb.setObjectName(f"field_{field.id}_{i}")
+                grid.addWidget(cb, i // 3, i % 3)
             self.widget = box
+        elif field.derived is not None and field.type in ("text", "longtext"):
+            self.widget = _derived_text()
         else:
             edit = QLineEdit()
             if field.type == "date":
@@ -91,6 +128,8 @@ class FieldEditor:
             if field.help:
                 edit.setToolTip(field.help)
             self.widget = edit
+        if field.derived is not None:  # always filled by the app: Tab passes it by
+            self.widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.widget.setObjectName(f"field_{field.id}")
         self.error.setObjectName(f"error_{field.id}")
 
@@ -103,7 +142,7 @@ class FieldEditor:
             return w.currentData()
         if self.field.type == "multichoice":
             return [code for code, cb in self.checks.items() if cb.isChecked()]
-        assert isinstance(w, QLineEdit)
+        assert isinstance(w, QLineEdit | QLabel)
         return w.text()
 
     def set_value(self, value: Any) -> None:
@@ -116,14 +155,17 @@ class FieldEditor:
         elif self.field.type == "multichoice":
             for code, cb in self.checks.items():
                 cb.setChecked(code in (value or []))
+        elif isinstance(w, QLabel):
+            w.setText(self.field.field_type.display(value, self.field) if value is not None else "")
         else:
             assert isinstance(w, QLineEdit)
             w.setText(self.field.field_type.display(value, self.field) if value is not None else "")
+            w.setCursorPosition(0)  # a long value shows its beginning
 
     def set_locked(self, locked: bool) -> None:
         if isinstance(self.widget, QLineEdit):
             self.widget.setReadOnly(locked)
-        else:
+        elif not isinstance(self.widget, QLabel):  # a derived text is never typed
             self.widget.setEnabled(not locked)
 
     def show_error(self, message: str | None) -> None:
@@ -139,13 +181,21 @@ class FieldEditor:
         elif self.field.type == "multichoice":
             for cb in self.checks.values():
                 cb.toggled.connect(slot)
-        else:
-            assert isinstance(w, QLineEdit)
+        elif isinstance(w, QLineEdit):
             w.textChanged.connect(slot)
+        # a derived text (QLabel) changes only with the fields it is derived from
+
+    def focus_widgets(self) -> list[QWidget]:
+        """The widgets Tab visits for this field, in order."""
+        return list(self.checks.values()) if self.field.type == "multichoice" else [self.widget]
+
+    def focus(self) -> None:
+        enabled = [w for w in self.focus_widgets() if w.isEnabled()]
+        (enabled or self.focus_widgets())[0].setFocus()
 
 
 class FormWidget(QWidget):
-    """The fields of ``form`` laid out in a column; ``sig_changed`` on any edit."""
+    """The fields of ``form`` laid out by section; ``sig_changed`` on any edit."""
 
     sig_changed = Signal()
 
@@ -161,66 +211,170 @@ class FormWidget(QWidget):
         super().__init__(parent)
         self.form = form
         self.context_source = context_source
-        self.editors: dict[str, FieldEditor] = {}
+        self.editors: dict[str, Editor] = {}
+        self.slots: dict[str, Slot] = {}
+        self.blocks: list[SectionBlock | GridBlock] = []
         self._initial: dict[str, Any] = {}
         self._loading = False
+        self._shown_errors: dict[str, str] = {}
+        self._checkable: set[str] = set()  # shown errors the form itself finds (re-checked)
         self._enter = _EnterAsTab(self)
-        outer = QVBoxLayout(self)
-        columns = QHBoxLayout()
-        outer.addLayout(columns)
-        outer.addStretch()
-        self.layouts: list[QFormLayout] = []
-        for _ in range(2 if len(form.fields) >= TWO_COLUMNS_FROM else 1):
-            column = QFormLayout()
-            column.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-            columns.addLayout(column, 1)
-            self.layouts.append(column)
-        split = _split_point(form) if len(self.layouts) == 2 else len(form.fields)
-        self.layout_ = self.layouts[0]
-        self._row_layout: dict[str, QFormLayout] = {}
+        self._width = 0
         self.setStyleSheet('QLineEdit[readOnly="true"] { background: #eeeeee; color: #333; }')
-        group = None
-        for index, f in enumerate(form.fields):
-            if index == split:
-                self.layout_ = self.layouts[-1]
-                group = None
-            if f.group and f.group != group:
-                self.layout_.addRow(QLabel(f"<b>{f.group}</b>"))
-            group = f.group
-            choices = (
-                list(f.choices)
-                if f.choices
-                else (choice_source(f.choices_from) if f.choices_from else [])
-            )
-            editor = FieldEditor(f, choices)
-            self.editors[f.id] = editor
-            cell = QWidget()
-            col = QVBoxLayout(cell)
-            col.setContentsMargins(0, 0, 0, 0)
-            col.setSpacing(1)
-            if f.unit:
-                row = QHBoxLayout()
-                row.addWidget(editor.widget, 1)
-                row.addWidget(QLabel(f.unit))
-                col.addLayout(row)
-            else:
-                col.addWidget(editor.widget)
-            col.addWidget(editor.error)
-            label = "" if f.type == "bool" else (f.label + ("＊" if f.required else ""))
-            self.layout_.addRow(label, cell)
-            self._row_layout[f.id] = self.layout_
+        self._outer = QVBoxLayout(self)
+        self._outer.setSpacing(10)
+        self._build(choice_source)
+        self._outer.addStretch()
+        self._chain_tab_order()
+        for fid, editor in self.editors.items():
             editor.widget.installEventFilter(self._enter)
-            editor.connect_changed(self._on_changed)
+            if isinstance(editor, FieldEditor):
+                for cb in editor.checks.values():
+                    cb.installEventFilter(self._enter)
+            editor.connect_changed(partial(self._on_changed, fid))
+        self.flow(self.preferred_width())
         self.set_values({f.id: f.default_value() for f in form.fields})
 
+    # Building
+    def _build(self, choice_source: ChoiceSource) -> None:
+        fields = self.form.fields
+        runs = dict(grid_runs(fields))
+        metrics = self.fontMetrics()
+        label_w = label_width(
+            [_label_text(f) for i, f in enumerate(fields) if not _in_runs(i, runs)], metrics
+        )
+        line_h = QLineEdit().sizeHint().height()  # labels line up with one-line inputs
+        section: SectionBlock | None = None
+        i = 0
+        while i < len(fields):
+            if i in runs:
+                i = self._add_grid(fields, i, runs[i], choice_source)
+                section = None
+                continue
+            f = fields[i]
+            if section is None or f.group != section.group:
+                section = SectionBlock(f.group, label_w)
+                self._add_block(section)
+            editor = FieldEditor(f, _choices(f, choice_source))
+            self.editors[f.id] = editor
+            slot = _slot(f, editor, line_h)
+            self.slots[f.id] = slot
+            section.add(slot, list(editor.checks.values()) if editor.checks else None)
+            i += 1
+
+    def _add_grid(
+        self, fields: tuple[FieldDef, ...], start: int, stop: int, choice_source: ChoiceSource
+    ) -> int:
+        """A grid for fields[start:stop] and the derived fields after it beside it;
+        returns the index of the first field after both."""
+        questions = fields[start:stop]
+        grid = AnswerGrid(questions)
+        for row, f in enumerate(questions):
+            self.editors[f.id] = GridRow(grid, row)
+        end = stop
+        while end < len(fields) and fields[end].derived and fields[end].relevant is None:
+            end += 1
+        rows: list[tuple[FieldDef, QWidget]] = []
+        for f in fields[stop:end]:
+            editor = FieldEditor(f, _choices(f, choice_source))
+            self.editors[f.id] = editor
+            rows.append((f, editor.widget))
+        panel = side_panel(fields[stop].group, rows, PANEL_CHARS) if rows else None
+        self._add_block(GridBlock(grid_title(questions), grid, panel))
+        return end
+
+    def _add_block(self, block: SectionBlock | GridBlock) -> None:
+        self.blocks.append(block)
+        self._outer.addWidget(block)
+
+    def _chain_tab_order(self) -> None:
+        """Tab follows the form file's order, which the layout reads row by row."""
+        chain: list[QWidget] = []
+        for editor in self.editors.values():
+            widgets = editor.focus_widgets() if isinstance(editor, FieldEditor) else [editor.widget]
+            chain.extend(w for w in widgets if not chain or w is not chain[-1])
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    # Layout
+    def preferred_width(self) -> int:
+        """The width this form reads best at: wide enough for its fields' columns (an
+        answer grid and its panel want the whole screen)."""
+        if any(isinstance(b, GridBlock) for b in self.blocks):
+            return WIDE_FORM
+        narrow = sum(1 for s in self.slots.values() if not s.wide)
+        return next((w for n, w in PREFERRED_WIDTHS if narrow <= n), WIDE_FORM)
+
+    def flow(self, width: int, force: bool = False) -> None:
+        """Lay the sections out for ``width`` pixels (columns by :func:`columns_for`)."""
+        margins = self._outer.contentsMargins()
+        inner = width - margins.left() - margins.right()
+        columns = columns_for(inner)
+        for block in self.blocks:
+            block.flow(columns, inner, force)
+        self._width = width
+
+    def content_height(self, width: int) -> int:
+        """The height the form needs at ``width`` (laying it out for that width)."""
+        self.flow(width)
+        self._outer.activate()
+        return (
+            self._outer.heightForWidth(width)
+            if self._outer.hasHeightForWidth()
+            else (self._outer.sizeHint().height())
+        )
+
+    def min_width(self) -> int:
+        """The narrowest the form can be without cutting anything (one column)."""
+        margins = self._outer.contentsMargins()
+        widest = max((b.min_width() for b in self.blocks), default=0)
+        return widest + margins.left() + margins.right()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Narrow enough for one column: a scroll area then gives the form the viewport's
+        width and :meth:`resizeEvent` picks the columns for it (no sideways scrolling)."""
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.min_width()), hint.height())
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if self.width() != self._width:
+            self.flow(self.width())
+        self._stick()
+
+    def moveEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().moveEvent(event)  # a scroll area scrolls by moving the form
+        self._stick()
+
+    def _stick(self) -> None:
+        visible_top = max(0, -self.y())
+        for block in self.blocks:
+            if isinstance(block, GridBlock):
+                block.stick(self, visible_top)
+
+    def hide_fields(self, field_ids: Iterable[str]) -> None:
+        """Hide fields the page fills and shows another way (their values stay)."""
+        for fid in field_ids:
+            self.slots[fid].hidden = True
+        self.flow(self._width or self.preferred_width(), force=True)
+
+    @property
+    def layouts(self) -> list[_RowHider]:
+        """For callers of the former QFormLayout columns (``getWidgetPosition`` and
+        ``setRowVisible`` by a field's cell); new code calls :meth:`hide_fields`."""
+        return [_RowHider(self)]
+
+    # Values
     def set_values(self, values: Mapping[str, Any]) -> None:
         self._loading = True
         try:
-            for fid, editor in self.editors.items():
-                editor.set_value(values.get(fid))
+            for editor in self.editors.values():
+                editor.set_value(values.get(editor.field.id))
                 editor.show_error(None)
         finally:
             self._loading = False
+        self._shown_errors.clear()
+        self._checkable.clear()
         self._refresh()
         self._initial = self.raw()
 
@@ -233,27 +387,68 @@ class FormWidget(QWidget):
     def mark_clean(self) -> None:
         self._initial = self.raw()
 
+    # Errors
     def show_errors(self, errors: Mapping[str, str]) -> None:
-        """Show each message under its field; focus the first invalid field."""
-        for fid, editor in self.editors.items():
-            editor.show_error(errors.get(fid))
-        first = next((fid for fid in self.editors if fid in errors), None)
-        if first:
-            self.editors[first].widget.setFocus()
+        """Show each message under its field; focus the first invalid field.
 
-    def _on_changed(self) -> None:
+        From then on a shown message is re-checked as the user types: it clears (or
+        changes) when its field changes, and on any change when the form's own checks
+        gave it (a duplicate number found by storage clears when that field is edited).
+        """
+        own = self._current_errors()
+        self._shown_errors = {fid: m for fid, m in errors.items() if fid in self.editors}
+        self._checkable = {fid for fid, m in self._shown_errors.items() if own.get(fid) == m}
+        for fid, editor in self.editors.items():
+            editor.show_error(self._shown_errors.get(fid))
+        first = next((fid for fid in self.editors if fid in self._shown_errors), None)
+        if first:
+            self.editors[first].focus()
+            self._reveal(first)
+
+    def shown_errors(self) -> dict[str, str]:
+        """The messages shown under fields now, by field id."""
+        return dict(self._shown_errors)
+
+    def _current_errors(self) -> dict[str, str]:
+        raw = self.raw()
+        ctx = self._context(raw)
+        return self.form.process(raw, ctx or None).errors
+
+    def _recheck(self, changed: str) -> None:
+        if not self._shown_errors:
+            return
+        errors = self._current_errors()
+        for fid in list(self._shown_errors):
+            if fid != changed and fid not in self._checkable:
+                continue
+            message = errors.get(fid)
+            if message:
+                self._shown_errors[fid] = message
+                self._checkable.add(fid)
+            else:
+                del self._shown_errors[fid]
+                self._checkable.discard(fid)
+            self.editors[fid].show_error(message)
+
+    # Edits
+    def _on_changed(self, field_id: str, *_args: Any) -> None:
         if self._loading:
             return
         self._refresh()
+        self._recheck(field_id)
         self.sig_changed.emit()
+
+    def _context(self, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+        if self.context_source is None:
+            return {}
+        return self.context_source(self.form.process(raw).values)
 
     def _refresh(self) -> None:
         """Apply computed values and relevance after any edit."""
-        values = self.form.process(self.raw()).values
-        ctx = self.context_source(values) if self.context_source else {}
-        if ctx:
-            values = self.form.process(self.raw(), ctx).values
-        values = {**ctx, **values}
+        raw = self.raw()
+        ctx = self._context(raw)
+        values = {**ctx, **self.form.process(raw, ctx or None).values}
+        reflow = False
         for f in self.form.fields:
             editor = self.editors[f.id]
             if f.compute is not None:
@@ -270,30 +465,101 @@ class FormWidget(QWidget):
                 editor.set_locked(True)
             if f.readonly:
                 editor.set_locked(True)
-            if f.relevant is not None:
+            if f.relevant is not None and f.id in self.slots:
                 relevant = self.form.is_relevant(f.id, {**values, **_typed(self.raw())})
-                self._row_layout[f.id].setRowVisible(editor.widget.parentWidget(), relevant)
+                slot = self.slots[f.id]
+                if slot.relevant != relevant:
+                    slot.relevant = relevant
+                    reflow = True
+        if reflow:
+            self.flow(self._width or self.preferred_width(), force=True)
 
     def focus_first(self) -> None:
         """Focus the first field a user types into."""
         first = next(
-            (
-                e
-                for f, e in zip(self.form.fields, self.editors.values(), strict=True)
-                if not (f.readonly or f.locked)
-            ),
+            (e for e in self.editors.values() if not (e.field.readonly or e.field.locked)),
             next(iter(self.editors.values())),
         )
-        first.widget.setFocus()
+        first.focus()
+
+    def _reveal(self, field_id: str) -> None:
+        """Scroll the field into view when the form is in a scroll area."""
+        area = self.parentWidget().parentWidget() if self.parentWidget() else None
+        slot = self.slots.get(field_id)
+        if isinstance(area, QScrollArea) and slot is not None:
+            area.ensureWidgetVisible(slot.cell)
 
 
-def _split_point(form: FormDef) -> int:
-    """Where the second column starts: the group boundary nearest half the fields."""
-    half = len(form.fields) / 2
-    starts = [
-        i for i, f in enumerate(form.fields) if i > 0 and f.group != form.fields[i - 1].group
-    ] or [int(half)]
-    return min(starts, key=lambda i: abs(i - half))
+class _RowHider:
+    """The two calls of a QFormLayout that pages used to hide a field's row."""
+
+    def __init__(self, form: FormWidget) -> None:
+        self.form = form
+
+    def _field(self, cell: QWidget) -> str | None:
+        return next((fid for fid, s in self.form.slots.items() if s.cell is cell), None)
+
+    def getWidgetPosition(self, cell: QWidget) -> tuple[int, QFormLayout.ItemRole]:  # noqa: N802
+        fid = self._field(cell)
+        row = list(self.form.slots).index(fid) if fid else -1
+        return row, QFormLayout.ItemRole.FieldRole
+
+    def setRowVisible(self, cell: QWidget, visible: bool) -> None:  # noqa: N802
+        fid = self._field(cell)
+        if fid is not None:
+            self.form.slots[fid].hidden = not visible
+            self.form.flow(self.form._width or self.form.preferred_width(), force=True)
+
+
+def _derived_text() -> QLabel:
+    """A derived text (the constitution result): wraps instead of cutting a long value."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setMinimumHeight(QLineEdit().sizeHint().height())
+    label.setStyleSheet(
+        "QLabel { background: #eeeeee; color: #333; border: 1px solid #c8c8c8; padding: 2px; }"
+    )
+    return label
+
+
+def _choices(f: FieldDef, choice_source: ChoiceSource) -> list[Choice]:
+    if f.choices:
+        return list(f.choices)
+    return choice_source(f.choices_from) if f.choices_from else []
+
+
+def _label_text(f: FieldDef) -> str:
+    return "" if f.type == "bool" else f.label + ("＊" if f.required else "")
+
+
+def _slot(f: FieldDef, editor: FieldEditor, line_h: int) -> Slot:
+    label = QLabel(_label_text(f))
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    label.setMinimumHeight(line_h)
+    label.setBuddy(editor.widget)
+    label.setObjectName(f"label_{f.id}")
+    cell = QWidget()
+    col = QVBoxLayout(cell)
+    col.setContentsMargins(0, 0, 0, 0)
+    col.setSpacing(1)
+    if f.unit:
+        row = QHBoxLayout()
+        row.addWidget(editor.widget, 1)
+        row.addWidget(QLabel(f.unit))
+        col.addLayout(row)
+    else:
+        col.addWidget(editor.widget)
+    col.addWidget(editor.error)
+    col.addStretch()
+    return Slot(f, label, cell, is_wide(f))
+
+
+def _in_runs(index: int, runs: Mapping[int, int]) -> bool:
+    return any(start <= index < stop for start, stop in runs.items())
 
 
 def _typed(raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,17 +1,23 @@
 """A dialog around a form widget: Ctrl+S saves, Esc cancels (asking if anything changed).
 
 Subclasses say how to save (:meth:`store`); errors go next to their fields, a likely
-duplicate asks before saving, and storage problems are shown in Chinese.
+duplicate asks before saving, and storage problems are shown in Chinese. The form
+scrolls up and down only, inside a dialog sized to it and never larger than the screen;
+the buttons stay below the scrolling part.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
     QScrollArea,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +31,9 @@ from ..storage.services import NeedsConfirmation
 from ..storage.workspace import Workspace
 from . import messages
 from .form_widget import FormWidget
-from .widgets import error_label
+from .widgets import error_label, fit_to_screen
+
+COUNT_MESSAGE = "有 {} 处需要修改，未保存。"
 
 
 class RecordDialog(QDialog):
@@ -37,7 +45,11 @@ class RecordDialog(QDialog):
         self.form_widget = form_widget
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.form_widget)
+        self.scroll = scroll
+        self._sized = False
+        self._counting = False  # the status line counts the fields still wrong
         self.header = QLabel(header)
         self.header.setWordWrap(True)
         self.status = error_label()
@@ -55,7 +67,43 @@ class RecordDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(buttons)
         QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
+        self.form_widget.sig_changed.connect(self._errors_changed)
+        # Never narrower than the form's one-column layout (nothing is cut sideways).
+        scroll.setMinimumWidth(self.form_widget.min_width() + self._scroll_extra())
         self.resize(660, 680)
+
+    def _scroll_extra(self) -> int:
+        """The scroll area's frame and vertical scroll bar around the form."""
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        return 2 * self.scroll.frameWidth() + bar
+
+    def size_to_content(self) -> None:
+        """As large as the form wants (:meth:`FormWidget.preferred_width`, its height at
+        that width), within the screen's available area."""
+        width = self.form_widget.preferred_width()
+        content = self.form_widget.content_height(width)
+        layout = self.layout()
+        layout.activate()
+        margins = layout.contentsMargins()
+        chrome = layout.sizeHint().height() - self.scroll.sizeHint().height()
+        fit_to_screen(
+            self,
+            width + self._scroll_extra() + margins.left() + margins.right(),
+            chrome + content + 2 * self.scroll.frameWidth(),
+        )
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        if not self._sized:
+            self._sized = True
+            self.size_to_content()
+        super().showEvent(event)
+
+    def _errors_changed(self) -> None:
+        """The count of fields still to correct follows the corrections; gone at none."""
+        if self._counting:
+            left = len(self.form_widget.shown_errors())
+            self.status.setText(COUNT_MESSAGE.format(left) if left else "")
+            self._counting = bool(left)
 
     def store(self, confirm: bool) -> None:
         """Write the record; raise ValidationFailed / NeedsConfirmation / StoreError."""
@@ -77,8 +125,9 @@ class RecordDialog(QDialog):
             except ValidationFailed as exc:
                 self.form_widget.show_errors(exc.errors)
                 shown = [m for k, m in exc.errors.items() if k not in self.form_widget.editors]
+                self._counting = not shown
                 self.status.setText(
-                    "；".join(shown) if shown else f"有 {len(exc.errors)} 处需要修改，未保存。"
+                    "；".join(shown) if shown else COUNT_MESSAGE.format(len(exc.errors))
                 )
                 return
             except StoreError as exc:

@@ -55,8 +55,6 @@ class ServiceEditor(RecordDialog):
             widget, ("修改" if record_id else "新增") + " · " + form.label, header, parent
         )
         self.jobs = JobRunner(ws, self)
-        if len(form.fields) >= 16:
-            self.resize(1100, 700)
         if values is not None:
             self.form_widget.set_values(values)
         self.print_button = self.buttons.addButton(

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
+
+from . import screen_fit
+
+# A window frame around the client area (Windows 10: borders 8 px, title bar 31 px).
+FRAME_WIDTH, FRAME_HEIGHT = 16, 40
 
 
 def error_label() -> QLabel:
@@ -25,3 +30,13 @@ def dialog_buttons(
     buttons.accepted.connect(on_accept)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize ``window`` to ``width``×``height`` pixels, or less where its screen's
+    available area (less a window frame) is smaller: no dialog outgrows the screen."""
+    area = screen_fit.available_area(window)
+    window.resize(
+        max(min(width, area.width() - FRAME_WIDTH), 1),
+        max(min(height, area.height() - FRAME_HEIGHT), 1),
+    )
