@@ -27,10 +27,10 @@ def test_chronic_quarters_from_registration_across_the_year_end():
         D(2026, 8, 1),
     )
     assert [(i.label, i.done) for i in items] == [
-        ("2025年第4季度随访", D(2025, 12, 1)),
-        ("2026年第1季度随访", D(2026, 2, 10)),
-        ("2026年第2季度随访", D(2026, 5, 3)),
-        ("2026年第3季度随访", None),
+        ("高血压随访（2025年第4季度）", D(2025, 12, 1)),
+        ("高血压随访（2026年第1季度）", D(2026, 2, 10)),
+        ("高血压随访（2026年第2季度）", D(2026, 5, 3)),
+        ("高血压随访（2026年第3季度）", None),
     ]
     q3 = items[-1]
     assert q3.status(D(2026, 8, 1)) == s.DUE
@@ -64,6 +64,7 @@ def test_recheck_within_two_weeks_done_late_is_still_overdue():
     )
     assert items[0].done is None
     assert items[0].status(D(2026, 6, 16)) == s.OVERDUE
+    assert items[0].label == "高血压复查随访（2周内）"
 
 
 def test_yearly_from_the_65th_birthday_on_a_leap_day():
@@ -75,6 +76,7 @@ def test_yearly_from_the_65th_birthday_on_a_leap_day():
         (D(2025, 2, 28), None),
         (D(2026, 1, 1), D(2026, 3, 1)),
     ]
+    assert items[-1].label == "老年人健康体检（2026年）"
 
 
 def test_child_check_windows_by_age_in_months():
@@ -82,21 +84,21 @@ def test_child_check_windows_by_age_in_months():
     items = s.by_age_months(
         "child",
         "child_check",
-        "健康检查",
+        "儿童健康检查",
         birth,
         [3, 6, 8, 12, 18, 24, 30, 36, 48, 60, 72],
         [D(2026, 4, 5)],
     )
     first = items[0]
     assert (first.label, first.start, first.end, first.done) == (
-        "3月龄健康检查",
+        "儿童健康检查（3月龄）",
         D(2026, 3, 31),
         D(2026, 4, 29),
         D(2026, 4, 5),
     )
     # 6 and 8 months: the 6-month window never runs into the 8-month one
     assert items[1].end < items[2].start
-    four = next(i for i in items if i.label == "4岁健康检查")
+    four = next(i for i in items if i.label == "儿童健康检查（4岁）")
     assert (four.start, four.end) == (D(2029, 12, 31), D(2030, 12, 30))
 
 
@@ -128,6 +130,17 @@ def test_postpartum_visit_within_seven_days_of_discharge_across_new_year():
 def test_tb_first_visit_in_72_hours_then_every_10_days_then_monthly():
     items = s.tb_visits(D(2026, 3, 1), [D(2026, 3, 3)], [D(2026, 3, 9)], until=D(2026, 6, 30))
     assert items[0].done == D(2026, 3, 3)
-    assert items[1].label == "强化期随访" and items[1].done == D(2026, 3, 9)
-    assert items[-1].label == "继续期随访"
+    assert items[0].label == "肺结核第一次入户随访（72小时内）"
+    assert items[1].label == "肺结核强化期随访" and items[1].done == D(2026, 3, 9)
+    assert items[-1].label == "肺结核继续期随访"
     assert (items[-1].end - items[-1].start).days == 29
+
+
+def test_every_label_names_its_programme():
+    """Issue 12: "复查随访（2周内）" did not say hypertension or diabetes. The names come
+    from one table (the registers' from the form files' programmes)."""
+    assert s.programme_name("htn") == "高血压" and s.programme_name("dm") == "2型糖尿病"
+    quarter = s.chronic_quarters("dm", "dm_followup", D(2026, 1, 5), [], D(2026, 3, 1))[0]
+    recheck = s.rechecks("smi", "smi_followup", [], [(D(2026, 6, 1), D(2026, 6, 15))])[0]
+    assert quarter.label == "2型糖尿病随访（2026年第1季度）"
+    assert recheck.label == "严重精神障碍复查随访（2周内）"

@@ -57,34 +57,36 @@ def test_quarterly_followups_show_done_and_overdue(ws, htn_patient):
     visit(ws, htn_patient, "2026-02-10")
     visit(ws, htn_patient, "2026-08-01", method="3")  # phone: not face to face
     assert statuses(ws, D(2026, 1, 1), D(2026, 12, 31)) == [
-        ("2026年第2季度随访", "逾期"),
-        ("2026年第3季度随访", "逾期"),
-        ("2026年第4季度随访", "应访"),
-        ("2026年第1季度随访", "已访"),
+        ("高血压随访（2026年第2季度）", "逾期"),
+        ("高血压随访（2026年第3季度）", "逾期"),
+        ("高血压随访（2026年第4季度）", "应访"),
+        ("高血压随访（2026年第1季度）", "已访"),
     ]
 
 
 def test_a_late_entry_closes_its_window_at_once(ws, htn_patient):
-    assert ("2026年第3季度随访", "逾期") in statuses(ws, D(2026, 7, 1), D(2026, 9, 30))
+    assert ("高血压随访（2026年第3季度）", "逾期") in statuses(ws, D(2026, 7, 1), D(2026, 9, 30))
     visit(ws, htn_patient, "2026-09-15")  # typed in November
-    assert statuses(ws, D(2026, 7, 1), D(2026, 9, 30)) == [("2026年第3季度随访", "已访")]
+    assert statuses(ws, D(2026, 7, 1), D(2026, 9, 30)) == [("高血压随访（2026年第3季度）", "已访")]
 
 
 def test_uncontrolled_visit_adds_a_recheck_within_two_weeks(ws, htn_patient):
     visit(ws, htn_patient, "2026-11-10", sbp=165)
     items = ws.worklist.items(D(2026, 11, 16), D(2026, 11, 30), TODAY)
-    recheck = [i for i in items if i.due.label.startswith("复查")]
+    recheck = [i for i in items if i.due.label.startswith("高血压复查")]
     assert [(i.due.end, i.status) for i in recheck] == [(D(2026, 11, 24), "应访")]
     visit(ws, htn_patient, "2026-11-20")
     items = ws.worklist.items(D(2026, 11, 16), D(2026, 11, 30), TODAY)
-    assert [i.status for i in items if i.due.label.startswith("复查")] == ["已访"]
+    assert [i.status for i in items if i.due.label.startswith("高血压复查")] == ["已访"]
 
 
 def test_filters_by_package_village_and_status(ws, htn_patient):
     rng = (D(2026, 10, 1), D(2026, 12, 31))
     assert statuses(ws, *rng, packages=["妇幼包"]) == []
     assert statuses(ws, *rng, village="102") == []
-    assert statuses(ws, *rng, village="101", statuses=["应访"]) == [("2026年第4季度随访", "应访")]
+    assert statuses(ws, *rng, village="101", statuses=["应访"]) == [
+        ("高血压随访（2026年第4季度）", "应访")
+    ]
 
 
 def test_register_closed_as_lost_shows_lost(ws, htn_patient):
@@ -95,7 +97,7 @@ def test_register_closed_as_lost_shows_lost(ws, htn_patient):
         record_id=reg,
         today=TODAY,
     )
-    assert statuses(ws, D(2026, 1, 1), D(2026, 3, 31)) == [("2026年第1季度随访", "逾期")]
+    assert statuses(ws, D(2026, 1, 1), D(2026, 3, 31)) == [("高血压随访（2026年第1季度）", "逾期")]
     assert statuses(ws, D(2026, 4, 1), D(2026, 12, 31)) == []
 
 
@@ -106,18 +108,22 @@ def test_moved_away_residents_leave_the_worklist(ws, htn_patient):
 
 def test_elderly_yearly_check_and_tcm_are_due_for_65_plus(ws, htn_patient):
     assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30), programme="elderly") == [
-        ("2026年老年人健康管理", "应访")
+        ("老年人健康管理（2026年）", "应访")
     ]
     assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30), programme="tcm_elderly") == [
-        ("2026年中医体质辨识", "应访")
+        ("中医体质辨识（2026年）", "应访")
     ]
 
 
 def test_deleting_a_visit_reopens_its_window(ws, htn_patient):
     saved = visit(ws, htn_patient, "2026-11-10")
-    assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30)) == [("2026年第4季度随访", "已访")]
+    assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30)) == [
+        ("高血压随访（2026年第4季度）", "已访")
+    ]
     ws.services.delete(saved.change.record_id, "录错了人")
-    assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30)) == [("2026年第4季度随访", "应访")]
+    assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30)) == [
+        ("高血压随访（2026年第4季度）", "应访")
+    ]
 
 
 def test_a_corrected_birth_date_moves_the_child_checks(ws):
@@ -132,11 +138,11 @@ def test_a_corrected_birth_date_moves_the_child_checks(ws):
         }
     ).record_id
     nov = (D(2026, 11, 1), D(2026, 11, 30))
-    assert statuses(ws, *nov, programme="child") == [("6月龄健康检查", "应访")]
+    assert statuses(ws, *nov, programme="child") == [("儿童健康检查（6月龄）", "应访")]
     values = dict(ws.residents.get(rid))
     values["birth_date"] = "2026-08-10"
     ws.residents.save(values, rid)
-    assert statuses(ws, *nov, programme="child") == [("3月龄健康检查", "应访")]
+    assert statuses(ws, *nov, programme="child") == [("儿童健康检查（3月龄）", "应访")]
 
 
 def test_filter_by_responsible_doctor(ws, htn_patient):
@@ -146,7 +152,9 @@ def test_filter_by_responsible_doctor(ws, htn_patient):
     values["responsible_doctor"] = "王丽萍"
     ws.residents.save(values, htn_patient)
     assert ws.worklist.doctors() == ["王丽萍"]
-    assert statuses(ws, *rng, doctor="王丽萍", statuses=["应访"]) == [("2026年第4季度随访", "应访")]
+    assert statuses(ws, *rng, doctor="王丽萍", statuses=["应访"]) == [
+        ("高血压随访（2026年第4季度）", "应访")
+    ]
 
 
 def test_tb_first_visit_within_72_hours_then_every_ten_days(ws, htn_patient):
@@ -157,7 +165,7 @@ def test_tb_first_visit_within_72_hours_then_every_ten_days(ws, htn_patient):
         today=TODAY,
     )
     got = statuses(ws, D(2026, 11, 1), D(2026, 11, 30), programme="tb")
-    assert ("第一次入户随访（72小时内）", "逾期") in got
+    assert ("肺结核第一次入户随访（72小时内）", "逾期") in got
     ws.services.save(
         "tb_first_visit",
         {"visit_date": "2026-11-04", "visit_method": "2", "phase": "1", "supervisor": "1"},

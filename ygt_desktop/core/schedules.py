@@ -17,7 +17,32 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from .programmes import REGISTERS
+
 DONE, DUE, OVERDUE, UPCOMING, LOST, CLOSED = "已访", "应访", "逾期", "未到", "失访", "结案"
+
+# The name of each programme the worklist shows: every due item's label says it
+# ("高血压随访（2026年第4季度）", "高血压复查随访（2周内）", "肺结核强化期随访"), the 本年未做
+# counts name their service with it, and the CSV export has it in 服务. The registers'
+# names are the form files' (``programmes``).
+PROGRAMME_NAMES = {
+    **REGISTERS,
+    "elderly": "老年人健康管理",
+    "tcm_elderly": "中医体质辨识",
+    "child": "儿童健康检查",
+    "tcm_child": "儿童中医药健康管理",
+    "newborn": "新生儿家庭访视",
+    "vaccination": "预防接种建证",
+    "prenatal": "产前随访",
+    "postpartum": "产后",
+    "tb": "肺结核",
+    "referral": "转诊",
+}
+
+
+def programme_name(programme: str) -> str:
+    """The Chinese name of ``programme`` (its code when it has none)."""
+    return PROGRAMME_NAMES.get(programme, programme)
 
 
 class Due(NamedTuple):  # a tuple: the worklist makes tens of thousands at a time
@@ -85,12 +110,14 @@ def chronic_quarters(
     closed_on: dt.date | None = None,
     lost: bool = False,
 ) -> list[Due]:
-    """One face-to-face follow-up in every quarter from registration to ``until``.
+    """One face-to-face follow-up in every quarter from registration to ``until``,
+    labelled with the programme (``高血压随访（2026年第4季度）``).
 
     This is the quarterly form of the national "≥ 4 face-to-face a year" that the
     report counts (spec/indicators.md, standard management).
     """
     items = []
+    name = programme_name(programme)
     year, quarter = quarter_of(registered)
     while quarter_bounds(year, quarter)[0] <= until:
         start, end = quarter_bounds(year, quarter)
@@ -98,7 +125,7 @@ def chronic_quarters(
             Due(
                 programme,
                 form_id,
-                f"{year}年第{quarter}季度随访",
+                f"{name}随访（{year}年第{quarter}季度）",
                 start,
                 end,
                 _first_in(face_to_face, max(start, registered), end),
@@ -116,15 +143,17 @@ def rechecks(
     recheck_by: Sequence[tuple[dt.date, dt.date]],
 ) -> list[Due]:
     """Re-checks the clinical rules asked for: (visit date, re-check date) pairs; done by
-    any later visit up to the re-check date (a late visit still closes it late: 逾期)."""
+    any later visit up to the re-check date (a late visit still closes it late: 逾期).
+    Labelled with the programme: ``高血压复查随访（2周内）``."""
     items = []
+    label = f"{programme_name(programme)}复查随访（2周内）"
     for visit, by in recheck_by:
         later = [v for v in visits if visit < v <= by]
         items.append(
             Due(
                 programme,
                 form_id,
-                "复查随访（2周内）",
+                label,
                 visit + dt.timedelta(days=1),
                 by,
                 min(later) if later else None,
@@ -143,7 +172,7 @@ def yearly(
     years: Iterable[int],
 ) -> list[Due]:
     """Once a year from the year the resident reaches ``min_age`` (65+ health check,
-    constitution identification)."""
+    constitution identification), labelled ``{label}（2026年）``."""
     eligible_from = add_months(birth, 12 * min_age)
     items = []
     for year in years:
@@ -151,7 +180,14 @@ def yearly(
         if start > end:
             continue
         items.append(
-            Due(programme, form_id, f"{year}年{label}", start, end, _first_in(records, start, end))
+            Due(
+                programme,
+                form_id,
+                f"{label}（{year}年）",
+                start,
+                end,
+                _first_in(records, start, end),
+            )
         )
     return items
 
@@ -188,7 +224,7 @@ def age_point(
     window_months: int = 1,
     yearly_after: int = 36,
 ) -> Due:
-    """The ``i``-th check of :func:`by_age_months` alone."""
+    """The ``i``-th check of :func:`by_age_months` alone, labelled ``{label}（6月龄）``."""
     months = points[i]
     start = add_months(birth, months)
     length = window_months if months <= yearly_after else 12
@@ -196,7 +232,7 @@ def age_point(
     if i + 1 < len(points):
         end = min(end, add_months(birth, points[i + 1]) - dt.timedelta(days=1))
     name = f"{months}月龄" if months < 48 else f"{months // 12}岁"
-    return Due(programme, form_id, f"{name}{label}", start, end, _first_in(records, start, end))
+    return Due(programme, form_id, f"{label}（{name}）", start, end, _first_in(records, start, end))
 
 
 def point_window(
@@ -270,7 +306,7 @@ def tb_visits(
         Due(
             "tb",
             "tb_first_visit",
-            f"第一次入户随访（{within_days * 24}小时内）",
+            f"肺结核第一次入户随访（{within_days * 24}小时内）",
             notified,
             first_by,
             _first_in(first_visits, notified, first_by),
@@ -286,7 +322,7 @@ def tb_visits(
             Due(
                 "tb",
                 "tb_followup",
-                "强化期随访" if in_intensive else "继续期随访",
+                "肺结核强化期随访" if in_intensive else "肺结核继续期随访",
                 start,
                 end,
                 _first_in(followups, start, end),

@@ -1,4 +1,14 @@
-"""The worklist (待办随访): every due and overdue service in a date range.
+"""The worklist (待办随访): the due and overdue services of a date range, in three views.
+
+- 到期 (:data:`DUE_VIEW`), what a clinic must act on: the dated services (follow-ups,
+  re-checks, child checks, newborn, pregnancy, TB, referral follow-ups, vaccination)
+  whose window ends in the range, and those overdue from before it that are still open
+  in the record sense — not done, and no record of their form made since the window
+  ended — for :data:`OVERDUE_DAYS` after it ended. A quarter-long chronic window shows
+  in the week it ends, or once it is overdue; not for the whole quarter.
+- 本年未做 (:data:`YEARLY_VIEW`): the once-a-year services (:data:`YEARLY_FORMS`:
+  老年人健康管理, 中医体质辨识) of the years the range overlaps, not yet done.
+- 全部 (:data:`ALL_VIEW`): every item whose window overlaps the range.
 
 Computed from the records each time (never stored), so it is right immediately after
 any entry, late entries included. Each programme gathers its facts with a few
@@ -24,6 +34,25 @@ from .db import Store
 from .referrals import FOLLOWUP_DAYS as REFERRAL_FOLLOWUP_DAYS
 from .referrals import followup_due as referral_followup
 
+DUE_VIEW, YEARLY_VIEW, ALL_VIEW = "到期", "本年未做", "全部"
+VIEWS = (DUE_VIEW, YEARLY_VIEW, ALL_VIEW)
+# The services due once a calendar year (the form's ``[schedule] per_year``): the 本年未做
+# view, never the 到期 one (their window is the whole year).
+YEARLY_FORMS = {"elderly": "elderly_exam", "tcm_elderly": "tcm_elderly"}
+# How long an overdue window that nothing has closed stays on the 到期 view: a quarter,
+# so the last chronic quarter missed is always there until the patient is seen.
+OVERDUE_DAYS = 92
+# Programmes whose visits follow one another (ages, gestational weeks, treatment
+# phases): a missed one gives way to the next once that one's window opens.
+SERIES = {
+    "child": "child",
+    "tcm_child": "tcm_child",
+    "prenatal": "pregnancy",
+    "postpartum": "pregnancy",
+    "tb": "tb",
+}
+NOT_DONE = (sch.OVERDUE, sch.DUE, sch.UPCOMING)  # still to do: what 本年未做 keeps
+NEWBORN_DAYS = 28  # 新生儿家庭访视 applies to the first 28 days (its form's `applies`)
 FACE_TO_FACE = ("1", "2")  # 门诊, 家庭 (电话 does not count)
 CHILD_POINTS = (3, 6, 8, 12, 18, 24, 30, 36, 48, 60, 72)
 TCM_CHILD_POINTS = (6, 12, 18, 24, 30, 36)
@@ -106,6 +135,43 @@ class WorkItem(NamedTuple):
         return PROGRAMME_PACKAGE.get(self.due.programme, "")
 
 
+class ResidentDue(NamedTuple):
+    """One resident's line of the worklist: their items, worst status first (逾期 before
+    应访 …), as :meth:`Worklist.items` ordered them."""
+
+    resident: dict[str, Any]
+    items: list[WorkItem]
+
+    @property
+    def id(self) -> int:
+        """The resident's id (a list keeps its selection on it)."""
+        return int(self.resident["id"])
+
+    @property
+    def status(self) -> str:
+        """The worst status among the items (逾期 before 应访 before 未到 …)."""
+        return min((i.status for i in self.items), key=STATUS_ORDER.__getitem__)
+
+    @property
+    def first_end(self) -> dt.date:
+        """The earliest window end among the items still to do (all items when none)."""
+        open_ = [i.due.end for i in self.items if i.status in NOT_DONE]
+        return min(open_ or [i.due.end for i in self.items])
+
+
+def by_resident(items: Iterable[WorkItem]) -> list[ResidentDue]:
+    """``items`` as one line per resident, residents in the order they first appear
+    (with :meth:`Worklist.items`' order: worst status, then earliest window end, then
+    archive number), each with all their items in the order given."""
+    lines: dict[int, ResidentDue] = {}
+    for item in items:
+        rid = int(item.resident["id"])
+        if rid not in lines:
+            lines[rid] = ResidentDue(item.resident, [])
+        lines[rid].items.append(item)
+    return list(lines.values())
+
+
 def _d(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
@@ -119,8 +185,14 @@ class Worklist:
         self.store = store
         self.forms = forms
         self._memo: dict[tuple[dt.date, dt.date], list[tuple[dt.date, int]]] = {}
-        self._found: dict[str, tuple[int, dt.date, dt.date, list[tuple[int, sch.Due]]]] = {}
+        # What each programme found, per programme and whether gathered for the 到期 view
+        # (from OVERDUE_DAYS before the range): switching views reuses both.
+        self._found: dict[
+            tuple[str, bool], tuple[int, dt.date, dt.date, list[tuple[int, sch.Due]]]
+        ] = {}
         self._people_rows: dict[int, dict[str, Any]] = {}
+        # (months, days) of age from which a programme's form no longer applies.
+        self._age_limits: dict[str, tuple[int, int]] = {"newborn": (0, NEWBORN_DAYS + 1)}
         self._people_generation = 0
         # The registers whose opening and follow-up forms are loaded (htn, dm, smi).
         self._chronic_forms = {
@@ -146,20 +218,25 @@ class Worklist:
         village: str | None = None,
         statuses: Sequence[str] | None = None,
         doctor: str | None = None,
+        view: str = ALL_VIEW,
     ) -> list[WorkItem]:
-        """Due items whose window overlaps [start, end], with their status on ``on``
-        (default today), sorted overdue first, then by window end and archive number
-        (village, then household: the order a doctor walks).
+        """The items of ``view`` for [start, end] (see the module's docstring; by
+        default 全部: every item whose window overlaps the range), with their status on
+        ``on`` (default today), sorted overdue first, then by window end and archive
+        number (village, then household: the order a doctor walks).
 
-        ``doctor`` keeps the residents whose 责任医生 it is.
+        ``doctor`` keeps the residents whose 责任医生 it is. An unknown ``view`` is a
+        ValueError.
 
         The garbage collector is paused while the items are built: tens of thousands of
         small tuples would otherwise trigger collections that cost a third of the call
         (measured); nothing here makes reference cycles."""
         paused = gc.isenabled()
         gc.disable()
+        if view not in VIEWS:
+            raise ValueError(f"待办随访的视图应为 {'、'.join(VIEWS)} 之一（现为 {view}）")
         try:
-            return self._items(start, end, on, packages, village, statuses, doctor)
+            return self._items(start, end, on, packages, village, statuses, doctor, view)
         finally:
             if paused:
                 gc.enable()
@@ -173,18 +250,31 @@ class Worklist:
         village: str | None,
         statuses: Sequence[str] | None,
         doctor: str | None,
+        view: str,
     ) -> list[WorkItem]:
         on = on or dt.date.today()
         self._memo = {}
-        found: list[tuple[int, sch.Due, str]] = []
+        gathered: list[tuple[int, sch.Due]] = []
+        # The 到期 view gathers from OVERDUE_DAYS before the range (overdue windows).
+        lookback = start - dt.timedelta(days=OVERDUE_DAYS) if view == DUE_VIEW else start
         for programme, gather in self._gatherers().items():
             if packages and PROGRAMME_PACKAGE[programme] not in packages:
                 continue
-            for rid, due in self._gathered(programme, gather, start, end):
-                status = due.status(on)
-                if not statuses or status in statuses:
-                    found.append((rid, due, status))
+            yearly = programme in YEARLY_FORMS
+            if (view == DUE_VIEW and yearly) or (view == YEARLY_VIEW and not yearly):
+                continue
+            gathered += self._gathered(programme, gather, lookback, end, start)
         self._memo = {}
+        if view == DUE_VIEW:
+            found = self._due_now(gathered, start, end, on)
+        else:
+            found = [
+                (rid, due, due.status(on)) for rid, due in gathered if due.overlaps(start, end)
+            ]
+            if view == YEARLY_VIEW:
+                found = [f for f in found if f[2] in NOT_DONE]
+        if statuses:
+            found = [f for f in found if f[2] in statuses]
         residents = self._residents({rid for rid, _, _ in found}, village, doctor)
         keyed: list[tuple[int, dt.date, str, str, int, WorkItem]] = []
         for rid, due, status in found:
@@ -198,6 +288,8 @@ class Worklist:
                 and r["status_date"] < due.start.isoformat()
             ):
                 continue  # moved away or died before the window: nothing to do
+            if view == DUE_VIEW and status == sch.OVERDUE and self._aged_out(due, r, on):
+                continue
             # by archive number within a day: villages, then households, as walked
             keyed.append(
                 (
@@ -212,14 +304,83 @@ class Worklist:
         keyed.sort()
         return [k[-1] for k in keyed]
 
+    def _due_now(
+        self, gathered: list[tuple[int, sch.Due]], start: dt.date, end: dt.date, on: dt.date
+    ) -> list[tuple[int, sch.Due, str]]:
+        """The 到期 view of ``gathered``: windows that end in [start, end], and those
+        overdue from before that are still open (:meth:`_still_open`) and not
+        superseded — in a series (:data:`SERIES`: child checks, pregnancy, TB) an
+        overdue visit gives way to the next one once that one's window has opened."""
+        opened: dict[tuple[int, str], dt.date] = {}
+        for rid, due in gathered:
+            series = SERIES.get(due.programme)
+            if series and due.start <= on and due.start > opened.get((rid, series), dt.date.min):
+                opened[rid, series] = due.start
+        found = []
+        for rid, due in gathered:
+            if due.end > end:
+                continue
+            status = due.status(on)
+            if status == sch.OVERDUE:
+                series = SERIES.get(due.programme)
+                if series and opened.get((rid, series), due.start) > due.start:
+                    continue
+            elif due.end < start:
+                continue
+            found.append((rid, due, status))
+        return self._still_open(found, on)
+
+    def _aged_out(self, due: sch.Due, resident: Mapping[str, Any], on: dt.date) -> bool:
+        """Whether the resident is past the age the form of ``due`` applies to (儿童健康检查
+        under 7, 儿童中医药 to 36 months, 新生儿访视 28 days): a missed check can no
+        longer be made up."""
+        birth = resident.get("birth_date")
+        if not birth or due.programme not in self._age_limits:
+            return False
+        months, days = self._age_limits[due.programme]
+        born = dt.date.fromisoformat(birth)
+        return sch.add_months(born, months) + dt.timedelta(days=days) <= on
+
+    def _still_open(
+        self, found: list[tuple[int, sch.Due, str]], on: dt.date
+    ) -> list[tuple[int, sch.Due, str]]:
+        """``found`` without the overdue items a later record of their form has closed
+        in the record sense (a late visit: the patient was seen since)."""
+        overdue = [due for _, due, status in found if status == sch.OVERDUE]
+        if not overdue:
+            return found
+        since = min(due.end for due in overdue)
+        later = {
+            (rid, form_id): day
+            for rid, form_id, day in self.store.conn.execute(
+                "SELECT resident_id, form_id, max(service_date) FROM service_records "
+                "WHERE deleted = 0 AND form_id IN (SELECT value FROM json_each(?)) "
+                "AND service_date > ? AND service_date <= ? GROUP BY resident_id, form_id",
+                (
+                    json.dumps(sorted({due.form_id for due in overdue})),
+                    since.isoformat(),
+                    on.isoformat(),
+                ),
+            )
+        }
+        return [
+            (rid, due, status)
+            for rid, due, status in found
+            if status != sch.OVERDUE or later.get((rid, due.form_id), "") <= due.end.isoformat()
+        ]
+
     def _gathered(
         self,
         programme: str,
         gather: Callable[[dt.date, dt.date], Pairs],
         start: dt.date,
         end: dt.date,
+        since: dt.date,
     ) -> list[tuple[int, sch.Due]]:
-        cached = self._found.get(programme)
+        """What ``programme`` found for [start, end] (remembered until what it reads
+        changes). ``since`` is the range's own start: ``start`` is earlier for the 到期
+        view."""
+        cached = self._found.get((programme, start != since))
         topics = self._topics.get(programme, ())
         if (
             cached
@@ -231,7 +392,7 @@ class Worklist:
         pairs = [
             (rid, due) for rid, due in gather(start, end) if due.start <= end and due.end >= start
         ]
-        self._found[programme] = (generation, start, end, pairs)
+        self._found[programme, start != since] = (generation, start, end, pairs)
         return pairs
 
     def doctors(self) -> list[str]:
@@ -249,18 +410,10 @@ class Worklist:
         out: dict[str, Callable[[dt.date, dt.date], Pairs]] = {}
         for programme, (register, followup) in self._chronic_forms.items():
             out[programme] = partial(self._chronic, programme, register, followup)
-        out["elderly"] = lambda s, e: self._yearly(
-            "elderly", "elderly_exam", "老年人健康管理", s, e
-        )
-        out["tcm_elderly"] = lambda s, e: self._yearly(
-            "tcm_elderly", "tcm_elderly", "中医体质辨识", s, e
-        )
-        out["child"] = lambda s, e: self._by_age(
-            "child", "child_check", "健康检查", CHILD_POINTS, s, e
-        )
-        out["tcm_child"] = lambda s, e: self._by_age(
-            "tcm_child", "tcm_child", "中医药健康管理", TCM_CHILD_POINTS, s, e
-        )
+        for programme, form_id in YEARLY_FORMS.items():
+            out[programme] = partial(self._yearly, programme, form_id)
+        out["child"] = partial(self._by_age, "child", "child_check", CHILD_POINTS)
+        out["tcm_child"] = partial(self._by_age, "tcm_child", "tcm_child", TCM_CHILD_POINTS)
         out["newborn"] = self._newborn
         out["vaccination"] = self._vaccination
         out["prenatal"] = self._prenatal
@@ -381,12 +534,11 @@ class Worklist:
             visits[rid].append(dt.date.fromisoformat(day))
         return {rid: (visits[rid], pairs) for rid, pairs in asked.items()}
 
-    def _yearly(
-        self, programme: str, form_id: str, label: str, start: dt.date, end: dt.date
-    ) -> Pairs:
+    def _yearly(self, programme: str, form_id: str, start: dt.date, end: dt.date) -> Pairs:
         if form_id not in self.forms:
             return
         years = range(start.year, end.year + 1)
+        label = sch.programme_name(programme)
         people = self._people(dt.date(1880, 1, 1), sch.add_months(end, -12 * ELDERLY_AGE))
         done = self._dates(form_id, dt.date(start.year, 1, 1), dt.date(end.year, 12, 31))
         for birth, rid in people:
@@ -399,7 +551,6 @@ class Worklist:
         self,
         programme: str,
         form_id: str,
-        label: str,
         default: Sequence[int],
         start: dt.date,
         end: dt.date,
@@ -407,8 +558,10 @@ class Worklist:
         """Only the children whose window for a check point can overlap the range."""
         if form_id not in self.forms:
             return
+        label = sch.programme_name(programme)
         points = tuple(self._schedule(form_id).get("points_months", default))
         spans = [sch.point_window(points, i) for i in range(len(points))]
+        self._age_limits[programme] = (max(t for _, t in spans), 0)
         people = self._people(sch.add_months(start, -max(t for _, t in spans)) - _SLACK, end)
         births = [b for b, _ in people]
         longest = max(t - f for f, t in spans)
