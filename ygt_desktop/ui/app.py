@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QSize, QTranslator
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ..core.forms import FormFileError
@@ -23,7 +23,7 @@ from ..storage import backup, users
 from ..storage.db import DamagedDatabaseError, StoreError
 from ..storage.organisation import add_village, set_organisation
 from ..storage.workspace import Workspace, load_forms
-from . import messages
+from . import messages, tour
 from .account_dialogs import FirstAccountDialog, RecoveryCodeDialog, SetPasswordDialog
 from .fonts import install_app_font
 from .idle_lock import IdleLock
@@ -269,11 +269,38 @@ class AppController:
             messages.info(self.window, f"已恢复备份{note}。")
 
 
+def _tour_size(text: str) -> QSize:
+    try:
+        return tour.parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     private_umask()  # every file the window writes is owner-only
     parser = argparse.ArgumentParser(prog="ygt-desktop")
     parser.add_argument("--db", default=str(default_db_path()), help="数据库文件")
+    parser.add_argument(
+        "--tour",
+        metavar="目录",
+        help="截图巡检：不显示窗口，逐一打开每个页面、标签页和录入对话框，"
+        "把截图（PNG）和 index.html 保存到该目录；有窗口超出 --size 时退出码为 1",
+    )
+    parser.add_argument(
+        "--size",
+        type=_tour_size,
+        default=tour.DEFAULT_SIZE,
+        metavar="宽x高",
+        help="截图巡检的屏幕尺寸（默认 1366x728：1366×768 的屏幕减去任务栏）",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="用户名",
+        help="截图巡检以哪个用户登录（默认取环境变量 YGT_USER）；密码取环境变量 YGT_PASSWORD",
+    )
     args = parser.parse_args(argv)
+    if args.tour:
+        return tour.main(args.tour, args.size, args.user, args.db)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("基层公共卫生服务系统")
