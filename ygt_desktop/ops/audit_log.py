@@ -9,6 +9,7 @@ from pathlib import Path
 from ..reports.atomic import save_export
 from ..reports.formulas import csv_bytes
 from ..storage import audit, audit_digest
+from ..storage.record_names import record_names
 from .base import Run, note
 
 ACTIONS = {
@@ -51,6 +52,17 @@ def entries(run: Run, flt: Filter, *, limit: int | None = None) -> list[audit.En
         record_id=flt.record_id,
         limit=limit,
     )
+
+
+def named_entries(
+    run: Run, flt: Filter, *, limit: int | None = None
+) -> tuple[list[audit.Entry], dict[tuple[str, int], str]]:
+    """:func:`entries` and what each row's record is called (a resident's name and
+    archive number, a service record's resident, form and date …), for the viewer: it
+    shows names, not ids. Records that cannot be named are left out of the mapping."""
+    rows = entries(run, flt, limit=limit)
+    keys = {(e.table, e.record_id) for e in rows if e.record_id is not None}
+    return rows, record_names(run.ws.store.conn, run.ws.forms, keys)
 
 
 # What is not a record but has audit rows of its own.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,9 @@ def choose_path(parent: QWidget | None, file_name: str) -> Path | None:
     return files.choose_path(parent, "导出审计日志", file_name, "CSV 文件 (*.csv)", ".csv")
 
 
-def values_text(raw: str | None) -> str:
-    """A row's JSON values as 'field：value' lines ('—' for none)."""
+def values_text(raw: str | None, labels: Mapping[str, str] | None = None) -> str:
+    """A row's JSON values as 'field：value' lines ('—' for none); a field is named by
+    its form's label when ``labels`` knows it."""
     if not raw:
         return "—"
     try:
@@ -60,20 +62,29 @@ def values_text(raw: str | None) -> str:
         return raw
     if not isinstance(values, dict):
         return str(values)
-    return "\n".join(f"{k}：{'' if v is None else v}" for k, v in values.items()) or "—"
+    labels = labels or {}
+    lines = (f"{labels.get(k, k)}：{'' if v is None else v}" for k, v in values.items())
+    return "\n".join(lines) or "—"
 
 
 class AuditModel(RowTableModel[Entry]):
+    """The log's rows; a row's record is shown by its name (``names``, from
+    ``ops.audit_log.named_entries``), its number only where it has none."""
+
+    names: Mapping[tuple[str, int], str] = {}
+
     def cell(self, row: Entry, position: int, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 row.at[:19].replace("T", " "),
                 row.user,
                 audit_log.table_label(row.table),
-                "" if row.record_id is None else str(row.record_id),
+                self.record_text(row),
                 audit_log.action_label(row.action),
                 row.reason or "",
             )[column]
+        if role == Qt.ItemDataRole.ToolTipRole and column == 3 and row.record_id is not None:
+            return f"记录编号 {row.record_id}（可在“记录”框中按编号筛选）"
         if role == Qt.ItemDataRole.ForegroundRole and row.action in (
             "refused",
             "login_failed",
@@ -82,6 +93,11 @@ class AuditModel(RowTableModel[Entry]):
             return Qt.GlobalColor.darkRed
         return None
 
+    def record_text(self, row: Entry) -> str:
+        if row.record_id is None:
+            return ""
+        return self.names.get((row.table, row.record_id)) or f"编号 {row.record_id}"
+
 
 class AuditPage(QWidget):
     def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
@@ -89,6 +105,8 @@ class AuditPage(QWidget):
         self.ws = ws
         self.jobs = JobRunner(ws, self)
         self.flt: audit_log.Filter | None = None
+        # A form's table → its fields' labels: old and new values say 姓名, not name.
+        self.field_labels = {f.table: {d.id: d.label for d in f.fields} for f in ws.forms}
         self.loaded = False
         self.user = QComboBox()
         self.user.setObjectName("audit_user")
@@ -228,13 +246,15 @@ class AuditPage(QWidget):
         self.flt = flt
         self.jobs.start(
             "读取审计日志",
-            partial(audit_log.entries, flt=flt, limit=SHOWN + 1),
+            partial(audit_log.named_entries, flt=flt, limit=SHOWN + 1),
             self._loaded,
             on_failed=self._failed,
         )
 
-    def _loaded(self, rows: list[Entry]) -> None:
+    def _loaded(self, found: tuple[list[Entry], dict[tuple[str, int], str]]) -> None:
+        rows, names = found
         more = len(rows) > SHOWN
+        self.model.names = names
         self.model.set_rows(rows[:SHOWN])
         self.view.resizeColumnsToContents()
         self.old.clear()
@@ -249,8 +269,9 @@ class AuditPage(QWidget):
 
     def _show_values(self, current: QModelIndex, _previous: QModelIndex) -> None:
         entry = self.model.row_at(current.row())
-        self.old.setPlainText(values_text(entry.old) if entry else "")
-        self.new.setPlainText(values_text(entry.new) if entry else "")
+        labels = self.field_labels.get(entry.table) if entry else None
+        self.old.setPlainText(values_text(entry.old, labels) if entry else "")
+        self.new.setPlainText(values_text(entry.new, labels) if entry else "")
 
     # ---- export ----------------------------------------------------------------------
 
