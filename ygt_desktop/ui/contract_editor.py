@@ -101,7 +101,7 @@ class ContractEditor(EntityEditor):
         if start.get("renews_id"):
             old = self.contracts.values(int(start["renews_id"]))
             header += (
-                f"\n续约：原签约 {start['renews_id']}（{old['start_date'].isoformat()} 至 "
+                f"\n续约：原签约编号 {start['renews_id']}（{old['start_date'].isoformat()} 至 "
                 f"{old['end_date'].isoformat()}）"
             )
         header += "\n签约时所属重点人群和应收费用在保存时按签约日期和所选服务包记录。"

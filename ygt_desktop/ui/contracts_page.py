@@ -266,7 +266,7 @@ class ContractListTab(QWidget):
     def _header(self, row: ContractRow) -> str:
         return (
             resident_line(self.ws, row.resident_id, dt.date.today())
-            + f"\n签约 {row.id}：{row.team}，{row.packages}，{row.start_date.isoformat()} 至 "
+            + f"\n签约编号 {row.id}：{row.team}，{row.packages}，{row.start_date.isoformat()} 至 "
             f"{row.end_date.isoformat()}（{row.status}）"
         )
 
@@ -298,7 +298,7 @@ class ContractListTab(QWidget):
             return
         reason = messages.ask_text(
             self,
-            f"删除签约 {row.id}（{row.name}，{row.packages}）。仅用于录错的签约；"
+            f"删除签约（签约编号 {row.id}，{row.name}，{row.packages}）。仅用于录错的签约；"
             "居民解约请用“解约”。请填写删除原因：",
             "删除签约",
         )
