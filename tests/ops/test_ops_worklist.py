@@ -30,7 +30,7 @@ MONTH = worklist.Query(dt.date(2026, 11, 1), dt.date(2026, 11, 30), TODAY)
 def test_items_of_a_month_with_counts_and_filters(open_run, seen):
     listing = worklist.items(open_run, MONTH)
     assert listing.items and listing.counts.startswith(f"共 {len(listing.items)} 项")
-    assert listing.filters.startswith("服务包：全部")
+    assert listing.filters.startswith("视图：到期和逾期；服务包：全部")  # 到期 by default
     assert listing.org_name == "五华区示范社区卫生服务站"
     assert seen.asked == ["worklist.view"] and seen.progress
 

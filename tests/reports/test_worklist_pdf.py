@@ -1,10 +1,11 @@
 """Printing the worklist (待办随访名单) for the doctor's rounds.
 
 Requirements held here: A4 landscape; the title, organisation, range, filters and
-people per status on page 1; every row with status, name and phone number (masked
-unless asked) in the order given; the header row (with an empty 备注 column) on every page; 第 x 页 共 y 页
-right on every page; ID numbers never printed; a character no font has is reported;
-5,000 rows in well under 10 seconds; a failed write leaves nothing behind.
+people per status on page 1; one row per resident with the worst status, name, phone
+number (masked unless asked), all their items and the earliest window end, in the order
+given; the header row (with an empty 备注 column) on every page; 第 x 页 共 y 页 right on
+every page; ID numbers never printed; a character no font has is reported; 5,000 rows
+in well under 10 seconds; a failed write leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from ygt_desktop.core.masking import Shown
 from ygt_desktop.core.schedules import Due
 from ygt_desktop.reports.pdf_fonts import fallback_font
 from ygt_desktop.reports.worklist_pdf import render_worklist
-from ygt_desktop.storage.worklist import WorkItem
+from ygt_desktop.storage.worklist import WorkItem, by_resident
 
 TODAY = dt.date(2026, 11, 23)
 ORG = "测试社区卫生服务站"
 ID_NUMBER = "11010519491231002X"
 VILLAGES = {"001": "龙泉路社区居委会", "101": "小坝村委会", "102": "大坝村委会"}
-HEADER = ("序号", "状态", "姓名", "性别", "年龄", "居委/村委", "联系电话", "服务项目", "时间窗",
-          "完成日期", "备注")  # fmt: skip
+HEADER = ("序号", "状态", "姓名", "性别", "年龄", "居委/村委", "联系电话", "待办项目", "最早截止",
+          "备注")  # fmt: skip
 
 
 def pages(path: Path) -> list[str]:
@@ -39,7 +40,7 @@ def render(items, out: Path, **kw) -> list[str]:
     args = dict(org_name=ORG, start=TODAY, end=TODAY + dt.timedelta(days=6), on=TODAY,
                 filters_text="服务包：全部；居委/村委：全部；状态：应访、逾期",
                 village_names=VILLAGES, printed_on=TODAY)  # fmt: skip
-    return render_worklist(items, out, **{**args, **kw})
+    return render_worklist(by_resident(items), out, **{**args, **kw})
 
 
 def item(n: int, status: str = "应访", name: str | None = None) -> WorkItem:
@@ -57,7 +58,7 @@ def item(n: int, status: str = "应访", name: str | None = None) -> WorkItem:
     due = Due(
         "htn",
         "htn_followup",
-        "2026年第4季度随访",
+        "高血压随访（2026年第4季度）",
         dt.date(2026, 10, 1),
         dt.date(2026, 12, 31),
         dt.date(2026, 11, 2) if status == "已访" else None,
@@ -83,6 +84,7 @@ def test_a_real_worklist_prints_names_statuses_and_phones_but_no_id_numbers(ws, 
     )
     items = ws.worklist.items(dt.date(2026, 6, 1), dt.date(2026, 11, 29), TODAY)
     assert {i.status for i in items} >= {"逾期", "应访"}
+    assert len(by_resident(items)) == 1
     out = tmp_path / "名单.pdf"
 
     assert render(items, out) == []
@@ -92,8 +94,9 @@ def test_a_real_worklist_prints_names_statuses_and_phones_but_no_id_numbers(ws, 
     assert width > height  # landscape
     text = "\n".join(pages(out))
     for words in ("待办随访名单", ORG, "2026-11-23 至 2026-11-29", "状态：应访、逾期",
-                  "逾期 1 人", "应访 1 人", "张三", "小坝村委会", "139****5678",
-                  "2026年第4季度随访", "2026-10-01 至 2026-12-31", "随访医生签名",
+                  "合计：共 5 项 1 人：逾期 1 人", "张三", "小坝村委会", "139****5678",
+                  "高血压随访（2026年第2季度） 逾期 06-30；高血压随访（2026年第3季度）",
+                  "\n2026-06-30\n", "随访医生签名",
                   "第 1 页 共 1 页", "打印日期：2026-11-23"):  # fmt: skip
         assert words in text, words
     assert ID_NUMBER not in text and "13912345678" not in text

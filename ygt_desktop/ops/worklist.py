@@ -1,4 +1,5 @@
-"""The worklist (待办随访): the items of a range and filters, and its PDF and CSV files.
+"""The worklist (待办随访): the items of a range, view and filters, and its PDF and CSV
+files (the PDF one line per resident, the CSV one row per item).
 
 Used by ``ygt worklist`` and the 待办随访 page's 打印 and 导出 (through the job runner).
 """
@@ -15,7 +16,7 @@ from ..reports import worklist_rows as rows
 from ..reports.atomic import ExportError, export_error
 from ..reports.worklist_pdf import render_worklist
 from ..storage.organisation import villages
-from ..storage.worklist import WorkItem
+from ..storage.worklist import DUE_VIEW, VIEWS, ResidentDue, WorkItem, by_resident
 from . import privacy
 from .base import OpError, Run
 from .report import PartlyWritten
@@ -26,8 +27,10 @@ TITLES = {PDF: "待办随访名单", CSV: "待办随访表格"}
 
 @dataclass(frozen=True)
 class Query:
-    """Which items: the range ``start``–``end``, statuses and ages as on ``on``, and the
-    filters (``village`` is a village code; None or empty means all)."""
+    """Which items: the range ``start``–``end``, statuses and ages as on ``on``, the
+    filters (``village`` is a village code; None or empty means all) and the ``view``
+    (:data:`~ygt_desktop.storage.worklist.VIEWS`; by default 到期: what is due or
+    overdue now, see :mod:`ygt_desktop.storage.worklist`)."""
 
     start: dt.date
     end: dt.date
@@ -36,10 +39,13 @@ class Query:
     village: str | None = None
     statuses: Sequence[str] | None = None
     doctor: str | None = None
+    view: str = DUE_VIEW
 
     def file_name(self, suffix: str) -> str:
-        """``待办随访_2026-11-23至2026-11-29.pdf``: the name offered when saving."""
-        return f"待办随访_{self.start.isoformat()}至{self.end.isoformat()}{suffix}"
+        """``待办随访_2026-11-23至2026-11-29.pdf`` (``待办随访_本年未做_…`` for a view
+        other than 到期): the name offered when saving."""
+        view = "" if self.view == DUE_VIEW else f"{self.view}_"
+        return f"待办随访_{view}{self.start.isoformat()}至{self.end.isoformat()}{suffix}"
 
 
 def week_range(
@@ -62,16 +68,22 @@ class Listing:
     org_name: str
 
     @property
+    def lines(self) -> list[ResidentDue]:
+        """The items as one line per resident, worst status first."""
+        return by_resident(self.items)
+
+    @property
     def filters(self) -> str:
-        """The filters in words (the village with its name)."""
+        """The view and filters in words (the village with its name)."""
         q = self.query
         village = f"{q.village} {self.village_names[q.village]}" if q.village else None
-        return rows.filters_text(q.packages, village, q.statuses, q.doctor)
+        return rows.filters_text(q.packages, village, q.statuses, q.doctor, q.view)
 
     @property
     def counts(self) -> str:
-        """``共 12 项 9 人：逾期 3 人，应访 6 人``, or ``没有待办随访``."""
-        return rows.counts_text(self.items)
+        """``共 12 项 9 人：逾期 3 人，应访 6 人`` (people by their worst status; the 本年未做
+        view adds ``；中医体质辨识 629 人未做，…``), or ``没有待办随访``."""
+        return rows.view_counts_text(self.items, self.query.view)
 
 
 @dataclass
@@ -93,6 +105,8 @@ def items(run: Run, query: Query) -> Listing:
 def _gather(run: Run, query: Query) -> Listing:
     if query.end < query.start:
         raise OpError(f"结束日期 {query.end} 不能早于开始日期 {query.start}")
+    if query.view not in VIEWS:
+        raise OpError(f"视图应为 {'、'.join(VIEWS)} 之一（现为 {query.view}）")
     ws = run.ws
     names = {v.code: v.name for v in villages(ws.store)}
     if query.village and query.village not in names:
@@ -111,6 +125,7 @@ def _gather(run: Run, query: Query) -> Listing:
         village=query.village or None,
         statuses=query.statuses,
         doctor=query.doctor or None,
+        view=query.view,
     )
     org = ws.organisation
     return Listing(query, found, names, org.name if org else "")
@@ -124,8 +139,8 @@ def export(
     csv: Path | None = None,
     full_phone: bool = False,
 ) -> Exported:
-    """The items of ``query`` as a PDF list (A4 landscape) and/or a CSV table, in that
-    order; each file whole or not at all (written beside, then renamed). Phone numbers
+    """The items of ``query`` as a PDF list (A4 landscape, one line per resident) and/or
+    a CSV table (one row per item), in that order; each file whole or not at all (written beside, then renamed). Phone numbers
     are masked unless ``full_phone`` (``phones.view``; such an export is audited). A write that
     fails raises :class:`~ygt_desktop.reports.atomic.ExportError` (Chinese, naming the
     file and what to do), or :class:`PartlyWritten` when an earlier file was written.
@@ -156,7 +171,7 @@ def _write(kind: str, listing: Listing, out: Path, done: Exported, shown: Shown)
     try:
         if kind == PDF:
             done.warnings += render_worklist(
-                listing.items,
+                listing.lines,
                 out,
                 org_name=listing.org_name,
                 start=q.start,
@@ -165,6 +180,7 @@ def _write(kind: str, listing: Listing, out: Path, done: Exported, shown: Shown)
                 filters_text=listing.filters,
                 village_names=listing.village_names,
                 shown=shown,
+                counts=listing.counts,
             )
         else:
             rows.write_csv(

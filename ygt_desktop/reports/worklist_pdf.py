@@ -1,10 +1,12 @@
 """Print the worklist (待办随访名单) on A4 landscape: the doctor's list for the week.
 
 Title, a line with organisation, date range, filters and people per status, then one
-table row per item in the order given, the header row repeated on every page and an
-empty 备注 column for handwritten notes; the footer (organisation, 第 x 页 共 y 页,
-printed date, a line for the doctor's signature) is the one of :mod:`.record_pdf`.
-Phone numbers are printed in full; ID numbers never appear.
+table row per resident in the order given (the worst status, every due item in one
+cell, the earliest window end: :data:`.worklist_rows.LINE_COLUMNS`), the header row
+repeated on every page and an empty 备注 column for handwritten notes; the footer
+(organisation, 第 x 页 共 y 页, printed date, a line for the doctor's signature) is the
+one of :mod:`.record_pdf`. Phone numbers are masked unless asked; ID numbers never
+appear.
 
 Fast for long lists (5,000 rows in about two seconds): cells are plain strings wherever
 the bundled font has every character (a Paragraph only where a rare character needs a
@@ -29,12 +31,12 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, Ta
 
 from ..core import schedules as sch
 from ..core.masking import MASKED, Shown
-from ..storage.worklist import WorkItem
+from ..storage.worklist import ResidentDue
 from .atomic import write_atomic
 from .pdf_fonts import FONT_NAME, TextFonts, break_lines, runs_width
 from .pdf_table import table_style
 from .record_pdf import FOOTER_HEIGHT, MARGIN, _PageDecor, _pdf_bytes, _Title
-from .worklist_rows import COLUMNS, counts_text, worklist_rows
+from .worklist_rows import LINE_COLUMNS, counts_text, line_rows
 
 TITLE = "待办随访名单"
 PAGE_SIZE = landscape(A4)
@@ -44,12 +46,13 @@ BODY_HEIGHT = PAGE_SIZE[1] - 2 * MARGIN - FOOTER_HEIGHT - 12 - 1
 SIZE = 9.0
 LEADING = SIZE * 1.25
 PADDING = 3.0
-ROW_PADDING = 4.5  # above and below: a one-line row is about 7 mm, enough to write in
+ROW_PADDING = 3.0  # above and below: a one-line row is about 6 mm, enough to write in
 HEADER_PADDING = 3.0
-# Widths in mm of COLUMNS; 备注 takes the rest of the page (about 4 cm).
-WIDTHS_MM = (11, 11, 20, 11, 10, 30, 26, 46, 41, 20)
+# Widths in mm of LINE_COLUMNS: 待办项目 holds two short items a line; 备注 takes the
+# rest of the page (2 cm).
+WIDTHS_MM = (10, 10, 18, 9, 12, 28, 25, 115, 20)
 COL_WIDTHS = [w * mm for w in WIDTHS_MM] + [BODY_WIDTH - sum(WIDTHS_MM) * mm]
-HEADER = (*COLUMNS, "备注")
+HEADER = (*LINE_COLUMNS, "备注")
 OVERDUE_RED = colors.Color(0.78, 0.16, 0.16)
 
 INFO = ParagraphStyle("ygt-worklist-info", fontName=FONT_NAME, fontSize=SIZE + 0.5,
@@ -58,7 +61,7 @@ CELL = ParagraphStyle("ygt-worklist-cell", fontName=FONT_NAME, fontSize=SIZE, le
 
 
 def render_worklist(
-    items: Sequence[WorkItem],
+    lines: Sequence[ResidentDue],
     out: Path,
     *,
     org_name: str,
@@ -69,22 +72,28 @@ def render_worklist(
     village_names: Mapping[str, str],
     printed_on: dt.date | None = None,
     shown: Shown = MASKED,
+    counts: str | None = None,
 ) -> list[str]:
-    """Write ``items`` (in the order given) as a PDF list to ``out``; return warnings.
+    """Write ``lines`` (one per resident, in the order given) as a PDF list to ``out``;
+    return warnings.
 
     ``on`` is the day the statuses and ages refer to; ``filters_text`` says in words
-    which package, village and statuses were chosen; ``village_names`` maps village
-    codes to names; phone numbers are masked unless ``shown.phones``. The file is written atomically (see :func:`.record_pdf.write_atomic`);
-    raises OSError when it cannot be. Warnings are Chinese sentences naming each
-    character no font could print. Safe to call from a worker thread.
+    which view, package, village and statuses were chosen; ``counts`` the 合计 (by
+    default :func:`.worklist_rows.counts_text` of the lines' items); ``village_names``
+    maps village codes to names; phone numbers are masked unless ``shown.phones``. The
+    file is written atomically (see :func:`.record_pdf.write_atomic`); raises OSError
+    when it cannot be. Warnings are Chinese sentences naming each character no font
+    could print. Safe to call from a worker thread.
     """
+    if counts is None:
+        counts = counts_text([item for line in lines for item in line.items])
     cells = _Cells(TextFonts())
     fonts = cells.fonts
     gap = "\u00a0" * 6  # a Paragraph would collapse ordinary and ideographic spaces
     info = [
         f"机构：{org_name}{gap}时间范围：{start.isoformat()} 至 {end.isoformat()}"
         f"（状态和年龄按 {on.isoformat()} 计）",
-        f"筛选：{filters_text}{gap}合计：{counts_text(items)}",
+        f"筛选：{filters_text}{gap}合计：{counts}",
     ]
     head: list[Flowable] = [
         _Title(fonts.runs(TITLE)),
@@ -92,7 +101,7 @@ def render_worklist(
         Spacer(1, 2 * mm),
     ]
     rows = _Rows(cells)
-    for row in worklist_rows(items, on, village_names, shown):
+    for row in line_rows(lines, on, village_names, shown):
         rows.add(row)
     first_page = BODY_HEIGHT - sum(f.wrap(BODY_WIDTH, BODY_HEIGHT)[1] for f in head)
     tables = rows.page_tables(first_page, BODY_HEIGHT)

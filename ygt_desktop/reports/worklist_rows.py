@@ -1,7 +1,10 @@
 """The worklist (待办随访) as plain rows, and the plain formats made from them.
 
-One place decides what each column says, so the printed list, the CSV export and
-``ygt worklist`` agree. Phone numbers are masked (``138****5678``) unless the caller
+One place decides what each column says, so the page, the printed list, the CSV export
+and ``ygt worklist`` agree. Two shapes: one line per resident (:data:`LINE_COLUMNS`, the
+page, the print and the screen of ``ygt worklist``: the worst status, every due item in
+one cell, the earliest window end) and one row per item (:data:`CSV_COLUMNS`, the CSV
+file that scripts read). Phone numbers are masked (``138****5678``) unless the caller
 passes ``shown`` with phones in full — a right (``phones.view``) the caller checks. ID
 numbers are never part of a row (a work item does not carry them).
 """
@@ -13,12 +16,25 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ..core import schedules as sch
 from ..core.dates import age_text
 from ..core.masking import MASKED, Shown
 from ..core.resident import headers, sex_label
-from ..storage.worklist import WorkItem
+from ..storage.worklist import (
+    ALL_VIEW,
+    DUE_VIEW,
+    NOT_DONE,
+    STATUS_ORDER,
+    YEARLY_VIEW,
+    ResidentDue,
+    WorkItem,
+    by_resident,
+)
 from . import formulas
 from .atomic import write_atomic
+
+# The views in words (the page's choice, the filters line of a print).
+VIEW_NAMES = {DUE_VIEW: "到期和逾期", YEARLY_VIEW: "本年未做", ALL_VIEW: "全部项目"}
 
 COLUMNS = (
     "序号",
@@ -28,7 +44,9 @@ COLUMNS = (
     "时间窗",
     "完成日期",
 )
-CSV_COLUMNS = (*COLUMNS[:8], "服务包", "时间窗开始", "时间窗结束", "完成日期")
+# 服务 (the programme: 高血压, 中医体质辨识 …) came last, after the columns scripts read.
+CSV_COLUMNS = (*COLUMNS[:8], "服务包", "时间窗开始", "时间窗结束", "完成日期", "服务")
+LINE_COLUMNS = (*COLUMNS[:7], "待办项目", "最早截止")
 
 Row = tuple[str, ...]
 
@@ -76,16 +94,49 @@ def worklist_rows(
     ]
 
 
+def item_text(item: WorkItem) -> str:
+    """One item as a line's cell lists it: ``高血压随访（2026年第3季度） 逾期 09-30`` (the
+    window's end; the day it was done for 已访; no day for 失访 and 结案)."""
+    due, status = item.due, item.status
+    if status in (sch.LOST, sch.CLOSED):
+        return f"{due.label} {status}"
+    day = due.done if status == sch.DONE and due.done else due.end
+    return f"{due.label} {status} {day.month:02d}-{day.day:02d}"
+
+
+def items_text(line: ResidentDue) -> str:
+    """All of a resident's items in one cell, ``；`` between them."""
+    return "；".join(item_text(i) for i in line.items)
+
+
+def line_rows(
+    lines: Sequence[ResidentDue],
+    on: dt.date,
+    village_names: Mapping[str, str],
+    shown: Shown = MASKED,
+) -> list[Row]:
+    """One row of :data:`LINE_COLUMNS` per resident, in the order given: the worst
+    status, every item in one cell and the earliest window end (``YYYY-MM-DD``); ages as
+    on ``on``; phone numbers masked unless ``shown.phones``."""
+    rows = []
+    for n, line in enumerate(lines, 1):
+        _, _, *person, _ = _common(n, line.items[0], on, village_names, shown)
+        rows.append((str(n), line.status, *person, items_text(line), line.first_end.isoformat()))
+    return rows
+
+
 def status_counts(items: Sequence[WorkItem]) -> dict[str, int]:
-    """People (not items) per status, statuses in order of first appearance."""
-    people: dict[str, set[int]] = {}
-    for item in items:
-        people.setdefault(item.status, set()).add(int(item.resident["id"]))
-    return {status: len(ids) for status, ids in people.items()}
+    """People per their worst status (逾期 before 应访 …: each person counted once),
+    worst first."""
+    people: dict[str, int] = {}
+    for line in by_resident(items):
+        people[line.status] = people.get(line.status, 0) + 1
+    return dict(sorted(people.items(), key=lambda pair: STATUS_ORDER[pair[0]]))
 
 
 def counts_text(items: Sequence[WorkItem]) -> str:
-    """``共 12 项 9 人：逾期 3 人，应访 6 人``, or ``没有待办随访``."""
+    """``共 12 项 9 人：逾期 3 人，应访 6 人`` (people by their worst status), or
+    ``没有待办随访``."""
     if not items:
         return "没有待办随访"
     people = len({int(i.resident["id"]) for i in items})
@@ -93,15 +144,42 @@ def counts_text(items: Sequence[WorkItem]) -> str:
     return f"共 {len(items)} 项 {people} 人：{per_status}"
 
 
+def not_done_counts(items: Sequence[WorkItem]) -> dict[str, int]:
+    """People with an item not yet done (逾期, 应访 or 未到) per service name
+    (``中医体质辨识``), most first (the 本年未做 view's counts)."""
+    people: dict[str, set[int]] = {}
+    for item in items:
+        if item.status in NOT_DONE:
+            name = sch.programme_name(item.due.programme)
+            people.setdefault(name, set()).add(int(item.resident["id"]))
+    return {name: len(ids) for name, ids in sorted(people.items(), key=lambda p: -len(p[1]))}
+
+
+def not_done_text(items: Sequence[WorkItem]) -> str:
+    """``中医体质辨识 629 人未做，老年人健康管理 499 人未做``, or ``没有未做的服务``."""
+    counts = not_done_counts(items)
+    return "，".join(f"{name} {n} 人未做" for name, n in counts.items()) or "没有未做的服务"
+
+
+def view_counts_text(items: Sequence[WorkItem], view: str) -> str:
+    """:func:`counts_text`, and for the 本年未做 view :func:`not_done_text` after it."""
+    if view == YEARLY_VIEW and items:
+        return f"{counts_text(items)}；{not_done_text(items)}"
+    return counts_text(items)
+
+
 def filters_text(
     packages: Sequence[str] | None,
     village: str | None,
     statuses: Sequence[str] | None,
     doctor: str | None = None,
+    view: str | None = None,
 ) -> str:
     """The filters in words, ``服务包：全部；居委/村委：101 小坝村委会；状态：应访、逾期``
-    (``；责任医生：王丽萍`` added when one is chosen)."""
-    parts = [
+    (``；责任医生：王丽萍`` added when one is chosen; ``视图：到期和逾期；`` in front when
+    ``view`` is given)."""
+    parts = [f"视图：{VIEW_NAMES.get(view, view)}"] if view else []
+    parts += [
         f"服务包：{'、'.join(packages) if packages else '全部'}",
         f"居委/村委：{village or '全部'}",
         f"状态：{'、'.join(statuses) if statuses else '全部'}",
@@ -137,6 +215,7 @@ def csv_bytes(
             item.due.start.isoformat(),
             item.due.end.isoformat(),
             _done(item),
+            sch.programme_name(item.due.programme),
         )
         for n, item in enumerate(items, 1)
     )

@@ -1,0 +1,24 @@
+"""A generated demo station of a few hundred residents for the worklist's tests (issue
+12: the 待办随访 a clinic can work), made once per test module that asks for it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from tests.conftest import TEST_PASSWORD, TEST_USER
+from ygt_desktop.ops import demo, station
+from ygt_desktop.ops.users import Login
+
+RESIDENTS = 600
+TODAY = dt.date(2026, 11, 25)  # a Wednesday
+WEEK = (dt.date(2026, 11, 23), dt.date(2026, 11, 29))
+LOGIN = Login(TEST_USER, TEST_PASSWORD)  # the demo's 站长
+
+
+def make_demo(path: Path, residents: int = RESIDENTS) -> Path:
+    """A demo station at ``path`` with a year of services, as on :data:`TODAY`."""
+    with station.opened(path, create=True) as plain:
+        run = demo.as_demo_user(plain.ws, lambda: LOGIN)
+        demo.generate(run, residents=residents, seed=5, year=TODAY.year, today=TODAY)
+    return path
