@@ -1,10 +1,14 @@
 """``ygt worklist``: the worklist without a screen (a nightly print, a quick look).
 
-Requirements held here: the default range is the week (Monday–Sunday) of --on; without
---pdf/--csv a plain table goes to stdout; --pdf and --csv write the files; filters by
-package, village, status and responsible doctor; a bad date or a reversed range is a usage error (exit 2)
-explained in Chinese; an unknown village or doctor is explained (exit 1); ID numbers never
-appear; the command works while the window has the database open.
+Requirements held here: the default range is the week (Monday–Sunday) of --on and the
+default view 到期 (windows ending in the range, and overdue ones still open; issue 12);
+--view 本年未做 lists the once-a-year services with people per service, --view 全部 every
+window that overlaps the range (the list before issue 12); without --pdf/--csv a plain
+table goes to stdout, one line per resident as on the page; --pdf and --csv write the
+files (the CSV one row per item, every column kept); filters by package, village,
+status and responsible doctor; a bad date, view or a reversed range is a usage error
+(exit 2) explained in Chinese; an unknown village or doctor is explained (exit 1); ID
+numbers never appear; the command works while the window has the database open.
 """
 
 from __future__ import annotations
@@ -50,29 +54,45 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_without_files_a_table_of_this_week_goes_to_stdout(db, capsys):
+    # Issue 12 changed this table on purpose: one line per resident (all their items in
+    # 待办项目, the earliest 最早截止) in the 到期 view; the CSV keeps one row per item.
     rc, out, err = run(capsys, "--db", str(db), *ON)
     assert rc == 0, err
     lines = out.splitlines()
-    assert "2026-11-23 至 2026-11-29" in lines[0]
+    assert "2026-11-23 至 2026-11-29" in lines[0] and "视图：到期和逾期" in lines[0]
     assert lines[1].split() == ["序号", "状态", "姓名", "性别", "年龄", "居委/村委", "联系电话",
-                                "服务项目", "时间窗", "完成日期"]  # fmt: skip
-    assert any(line.split()[:3] == ["1", "应访", "张三"] for line in lines)
-    assert "2026年第4季度随访" in out and "13912345678" in out and "小坝村委会" in out
+                                "待办项目", "最早截止"]  # fmt: skip
+    assert lines[2].split()[:3] == ["1", "逾期", "张三"] and len(lines) == 4
+    assert "高血压随访（2026年第3季度） 逾期 09-30" in out and "2026-09-30" in out
+    assert "13912345678" in out and "小坝村委会" in out
+    assert "第4季度" not in out and "中医体质辨识" not in out  # not due yet / once a year
     assert ID_NUMBER not in out
-    assert lines[-1].startswith("共 ")
+    assert lines[-1] == "共 1 项 1 人：逾期 1 人"
+
+
+def test_the_views(db, capsys):
+    rc, out, _ = run(capsys, "--db", str(db), *ON, "--view", "本年未做")
+    assert rc == 0 and "视图：本年未做" in out
+    assert "中医体质辨识（2026年） 应访 12-31；老年人健康管理（2026年） 应访 12-31" in out
+    assert out.splitlines()[-1].endswith("；中医体质辨识 1 人未做，老年人健康管理 1 人未做")
+    rc, out, _ = run(capsys, "--db", str(db), *ON, "--view", "全部")
+    assert rc == 0 and "视图：全部项目" in out
+    assert "高血压随访（2026年第4季度） 应访 12-31" in out and "第3季度" not in out
+    assert out.splitlines()[-1] == "共 3 项 1 人：应访 1 人"
 
 
 def test_filters_by_range_status_package_and_village(db, capsys):
     rc, out, _ = run(capsys, "--db", str(db), *ON, "--from", "2026-01-01", "--to", "20260630",
                      "--status", "逾期", "--package", "疾控包")  # fmt: skip
     assert rc == 0
-    assert "2026年第1季度随访" in out and "2026年第2季度随访" in out and "应访" not in out
+    assert "高血压随访（2026年第1季度） 逾期 03-31；高血压随访（2026年第2季度） 逾期 06-30" in out
+    assert "应访" not in out
     assert "共 2 项 1 人：逾期 1 人" in out
     rc, out, _ = run(capsys, "--db", str(db), *ON, "--package", "妇幼包")
     assert rc == 0 and "没有待办随访" in out and "张三" not in out
     rc, out, _ = run(capsys, "--db", str(db), *ON, "--village", "102")
     assert rc == 0 and "没有待办随访" in out
-    rc, out, _ = run(capsys, "--db", str(db), *ON, "--doctor", "王丽萍", "--status", "应访")
+    rc, out, _ = run(capsys, "--db", str(db), *ON, "--doctor", "王丽萍", "--status", "逾期")
     assert rc == 0 and "责任医生：王丽萍" in out and "张三" in out
     rc, out, err = run(capsys, "--db", str(db), *ON, "--doctor", "李医生")
     assert rc == 1 and "李医生" in err and "王丽萍" in err and out == ""
@@ -91,6 +111,9 @@ def test_pdf_and_csv_are_written(db, tmp_path, capsys):
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert {r["姓名"] for r in rows} == {"张三"}
     assert {r["联系电话"] for r in rows} == {"139****5678"}
+    assert [(r["服务项目"], r["状态"], r["时间窗结束"], r["服务"]) for r in rows] == [
+        ("高血压随访（2026年第3季度）", "逾期", "2026-09-30", "高血压")
+    ]
     assert ID_NUMBER not in data.decode("utf-8-sig") and "13912345678" not in text
     assert "电话号码已遮挡" in out
 
@@ -105,6 +128,7 @@ def test_pdf_and_csv_are_written(db, tmp_path, capsys):
     (["--on", "下周一"], "YYYY-MM-DD"),
     (["--status", "过期"], "状态应为"),
     (["--package", "慢病包"], "服务包应为"),
+    (["--view", "过期"], "视图应为 到期、本年未做、全部 之一"),
 ])  # fmt: skip
 def test_bad_arguments_are_usage_errors_in_chinese(db, capsys, args, words):
     with pytest.raises(SystemExit) as info:

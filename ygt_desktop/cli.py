@@ -223,6 +223,7 @@ def cmd_worklist(args: argparse.Namespace) -> int:
         village=args.village,
         statuses=args.status,
         doctor=args.doctor,
+        view=args.view,
     )
     with station.opened(Path(args.db), lock=False, login=login_of(args)) as run:
         if args.pdf is None and args.csv is None:
@@ -236,12 +237,15 @@ def cmd_worklist(args: argparse.Namespace) -> int:
             listing = done.listing
     count = len(listing.items)
     if args.pdf is None and args.csv is None:
+        # One line per resident, as on the page and in print (the CSV has one row per item).
         print(f"待办随访 {start} 至 {end}（状态和年龄按 {on} 计）；{listing.filters}")
-        print(rows.text_table(rows.worklist_rows(listing.items, on, listing.village_names, shown)))
+        lines = rows.line_rows(listing.lines, on, listing.village_names, shown)
+        print(rows.text_table(lines, rows.LINE_COLUMNS))
         print(listing.counts)
         return 0
     if args.pdf is not None:
-        print(f"已将待办随访名单（{count} 项）打印到 {args.pdf}")
+        people = len(listing.lines)
+        print(f"已将待办随访名单（{people} 人 {count} 项）打印到 {args.pdf}")
         for w in done.warnings:
             print(f"注意：{w}")
     if args.csv is not None:
@@ -434,8 +438,25 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="状态",
         help="只列这些状态，如 逾期 应访",
     )
-    s.add_argument("--pdf", type=Path, metavar="文件", help="打印为 PDF 文件（A4 横向）")
-    s.add_argument("--csv", type=Path, metavar="文件", help="导出为 CSV 表格（Excel 可直接打开）")
+    from .storage.worklist import DUE_VIEW, VIEWS
+
+    s.add_argument(
+        "--view",
+        default=DUE_VIEW,
+        type=_one_of("视图", VIEWS),
+        metavar="视图",
+        help="到期（默认：时间窗在此期间结束的和已逾期未做的随访、检查）、"
+        "本年未做（每年一次的服务：老年人健康管理、中医体质辨识）或 全部（时间窗与此期间重叠的一切）",
+    )
+    s.add_argument(
+        "--pdf", type=Path, metavar="文件", help="打印为 PDF 文件（A4 横向，每位居民一行）"
+    )
+    s.add_argument(
+        "--csv",
+        type=Path,
+        metavar="文件",
+        help="导出为 CSV 表格（每个待办项目一行，Excel 可直接打开）",
+    )
     s.add_argument(
         "--full-phone",
         action="store_true",
