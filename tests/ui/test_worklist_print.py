@@ -1,9 +1,9 @@
 """Printing and exporting the worklist page as it is shown.
 
-Requirements held here: Ctrl+P prints exactly the rows shown, with the range and filters
-they were queried with (not what was typed since), and opens the PDF; cancelling the
-dialog writes nothing; a failed write is explained in Chinese; 导出表格 writes a CSV
-that Excel opens (UTF-8 with BOM).
+Requirements held here: Ctrl+P prints exactly the lines shown (one per resident), with
+the range, view and filters they were queried with (not what was typed since), and
+opens the PDF; cancelling the dialog writes nothing; a failed write is explained in
+Chinese; 导出表格 writes a CSV that Excel opens (UTF-8 with BOM), one row per item.
 """
 
 from __future__ import annotations
@@ -100,8 +100,10 @@ def test_ctrl_p_prints_the_rows_shown_with_their_filters_and_opens_the_pdf(
     assert "待办随访名单" in text and "张三" in text and "李四" not in text
     assert "139****5678" in text and "13912345678" not in text  # masked unless asked
     assert "2026-01-01 至 2026-06-30" in text
-    assert "服务包：疾控包" in text and "101 小坝村委会" in text and "状态：应访、逾期" in text
-    assert text.count("2026年第1季度随访") == 1 and "逾期" in text
+    assert "视图：到期和逾期" in text and "服务包：疾控包" in text
+    assert "101 小坝村委会" in text and "状态：应访、逾期" in text
+    assert text.count("高血压随访（2026年第1季度） 逾期 03-31") == 1 and "逾期" in text
+    assert text.count("张三") == 1  # one line for her two quarters
     assert "11010519491231002X" not in text
 
 
@@ -130,7 +132,8 @@ def test_export_writes_a_csv_excel_reads(qtbot, page, dialogs, tmp_path):
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("序号,状态,姓名")
-    assert len(lines) == 1 + page.model.rowCount()
+    assert page.model.rowCount() == 1  # one resident on the page, one row per item here
+    assert len(lines) == 1 + len(page.shown.items) == 3
     assert all("张三" in line and "139****5678" in line for line in lines[1:])
     assert "13912345678" not in "".join(lines)
     assert str(out) in page.notice.text()
@@ -155,4 +158,4 @@ def test_ctrl_p_in_the_main_window_prints_the_worklist_page(qtbot, ws, patients,
     out = tmp_path / "待办随访_2026-04-01至2026-06-30.pdf"
     assert dialogs["opened"] == [out]
     text = pdf_text(out)
-    assert "张三" in text and "李四" in text and "2026年第2季度随访" in text
+    assert "张三" in text and "李四" in text and "高血压随访（2026年第2季度）" in text

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QWidget
 
 from ..ops import worklist as ops_worklist
 from ..reports.worklist_rows import filters_text
-from ..storage.worklist import WorkItem
+from ..storage.worklist import DUE_VIEW, WorkItem
 from . import files
 from .file_jobs import save_file
 from .jobs import JobRunner
@@ -28,7 +28,8 @@ from .jobs import JobRunner
 
 @dataclass(frozen=True)
 class Shown:
-    """What the worklist page shows: its rows and the query that produced them."""
+    """What the worklist page shows: its items (shown one line per resident) and the
+    query that produced them."""
 
     items: Sequence[WorkItem]
     start: dt.date
@@ -39,13 +40,14 @@ class Shown:
     statuses: Sequence[str] | None
     doctor: str | None = None
     village_code: str | None = None
+    view: str = DUE_VIEW
 
     def file_name(self, suffix: str) -> str:
         return self.query.file_name(suffix)
 
     @property
     def filters(self) -> str:
-        return filters_text(self.packages, self.village, self.statuses, self.doctor)
+        return filters_text(self.packages, self.village, self.statuses, self.doctor, self.view)
 
     @property
     def query(self) -> ops_worklist.Query:
@@ -57,6 +59,7 @@ class Shown:
             self.village_code,
             self.statuses,
             self.doctor,
+            self.view,
         )
 
 
@@ -101,7 +104,8 @@ def print_shown(
 def export_shown(
     parent: QWidget, runner: JobRunner, shown: Shown, on_saved: Callable[[Path], None] | None = None
 ) -> bool:
-    """Save the shown list as CSV (opens in Excel) where the user says. False when
+    """Save the shown items as CSV (one row per item; opens in Excel) where the user
+    says. False when
     cancelled (nothing started); ``on_saved(file)`` once it is written."""
     out = choose_path(
         parent, "导出待办随访表格（CSV）", shown.file_name(".csv"), "CSV 表格 (*.csv)", ".csv"

@@ -1,8 +1,16 @@
-"""待办随访: who is due or overdue in a date range, filterable, counted, printable."""
+"""待办随访: who is due or overdue, one line per resident, filterable, counted, printable.
+
+Three views (:mod:`ygt_desktop.storage.worklist`): 到期和逾期 (the default: the visits
+whose window ends in the range or has passed undone), 本年未做 (the once-a-year services
+not yet done, counted per service) and 全部 (everything whose window overlaps the
+range). Each line is a resident with the worst status, all their items in one cell and
+the earliest window end; the selection stays on the resident across refreshes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -24,26 +32,27 @@ from ..core import schedules as sch
 from ..core.dates import DateError, age_text, parse_date
 from ..core.forms import PACKAGES
 from ..core.masking import mask_phone
-from ..core.resident import headers
-from ..reports.worklist_rows import week_of
+from ..reports.worklist_rows import (
+    LINE_COLUMNS,
+    VIEW_NAMES,
+    item_text,
+    items_text,
+    view_counts_text,
+    week_of,
+)
 from ..storage.db import Store
 from ..storage.organisation import villages
-from ..storage.worklist import REFERRAL_GROUP, WorkItem
+from ..storage.worklist import DUE_VIEW, REFERRAL_GROUP, VIEWS, ResidentDue, by_resident
 from ..storage.workspace import Workspace
 from . import worklist_export
 from .jobs import JobRunner
 from .resident_model import SEX, phone_text
 from .row_table import RowTableModel
+from .selection import keep_selection
 from .worklist_export import Shown
 
-COLUMNS = (
-    "状态",
-    *headers("name", "sex", "age", "village", "phone"),
-    "服务项目",
-    "服务包",
-    "时间窗",
-    "完成日期",
-)
+COLUMNS = LINE_COLUMNS[1:]  # 状态, 姓名 … 联系电话, 待办项目, 最早截止 (no 序号 on screen)
+ITEMS_COLUMN = COLUMNS.index("待办项目")
 STATUS_COLOURS = {
     sch.OVERDUE: "#c62828",
     sch.DUE: "#b26a00",
@@ -53,9 +62,10 @@ STATUS_COLOURS = {
 }
 
 
-class WorklistModel(RowTableModel[WorkItem]):
-    """The items; phone numbers in full for a user with ``phones.view`` logged in on
-    ``store`` (those who phone residents), masked for the others and without a store."""
+class WorklistModel(RowTableModel[ResidentDue]):
+    """One line per resident; phone numbers in full for a user with ``phones.view``
+    logged in on ``store`` (those who phone residents), masked for the others and
+    without a store. A line's record is its resident (the selection follows it)."""
 
     def __init__(
         self, village_names: dict[str, str], on: dt.date, store: Store | None = None
@@ -66,34 +76,34 @@ class WorklistModel(RowTableModel[WorkItem]):
         self.store = store
 
     @property
-    def items(self) -> list[WorkItem]:
+    def lines(self) -> list[ResidentDue]:
         return self.rows
 
-    def set_items(self, items: list[WorkItem], on: dt.date) -> None:
+    def set_lines(self, lines: list[ResidentDue], on: dt.date) -> None:
         self.on = on
-        self.set_rows(items)
+        self.set_rows(lines)
 
-    def cell(self, row: WorkItem, position: int, column: int, role: int) -> Any:
+    def cell(self, row: ResidentDue, position: int, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column == ITEMS_COLUMN:
+            return "\n".join(item_text(i) for i in row.items)
         if role == Qt.ItemDataRole.ForegroundRole and row.status in STATUS_COLOURS:
             return QColor(STATUS_COLOURS[row.status])
         return None
 
-    def text(self, item: WorkItem, column: int) -> str:
-        r, due = item.resident, item.due
+    def text(self, line: ResidentDue, column: int) -> str:
+        r = line.resident
         birth = r["birth_date"]
         cells = (
-            item.status,
+            line.status,
             r["name"],
             SEX.get(r["sex"] or "", ""),
             age_text(dt.date.fromisoformat(birth), self.on) if birth else "",
             self.village_names.get(r["village_code"], r["village_code"] or ""),
             phone_text(self.store, r["phone"]) if self.store else mask_phone(r["phone"]),
-            due.label,
-            item.package,
-            f"{due.start.isoformat()} 至 {due.end.isoformat()}",
-            due.done.isoformat() if due.done else "",
+            items_text(line),
+            line.first_end.isoformat(),
         )
         return cells[column]
 
@@ -101,15 +111,36 @@ class WorklistModel(RowTableModel[WorkItem]):
 class WorklistPage(QWidget):
     sig_open_resident = Signal(int)
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        """``clock`` gives the day statuses and ages refer to (today; a test's fixed day)."""
         super().__init__(parent)
         self.ws = ws
-        today = dt.date.today()
+        self.clock = clock
+        today = clock()
         monday, sunday = week_of(today)
+        self.view = QComboBox()
+        self.view.setObjectName("worklist_view")
+        self.view.setToolTip(
+            "到期和逾期：时间窗在此期间结束的和已过期未做的随访、检查\n"
+            "本年未做：每年一次的服务（老年人健康管理、中医体质辨识）今年还没做的\n"
+            "全部：时间窗与此期间重叠的全部项目"
+        )
+        for view in VIEWS:
+            self.view.addItem(VIEW_NAMES[view], view)
+        self.view.setCurrentIndex(self.view.findData(DUE_VIEW))
         self.start = QLineEdit(monday.isoformat())
         self.start.setObjectName("worklist_start")
         self.end = QLineEdit(sunday.isoformat())
         self.end.setObjectName("worklist_end")
+        date_width = self.fontMetrics().horizontalAdvance("0000-00-00") * 3 // 2
+        for edit in (self.start, self.end):
+            edit.setMaximumWidth(date_width)
         self.package = QComboBox()
         self.package.addItem("全部服务包", None)
         for p in (*PACKAGES[:3], REFERRAL_GROUP):
@@ -125,11 +156,11 @@ class WorklistPage(QWidget):
         self.status.addItem("应访和逾期", [sch.DUE, sch.OVERDUE])
         for s in (sch.OVERDUE, sch.DUE, sch.DONE, sch.LOST):
             self.status.addItem(s, [s])
-        self.status.addItem("全部", None)
+        self.status.addItem("全部状态", None)
         show = QPushButton("查询 (Enter)")
         show.clicked.connect(self.refresh)
         week = QPushButton("本周")
-        week.clicked.connect(lambda: self._range(*week_of(dt.date.today())))
+        week.clicked.connect(lambda: self._range(*week_of(self.clock())))
         month = QPushButton("本月")
         first = today.replace(day=1)
         month.clicked.connect(
@@ -137,36 +168,36 @@ class WorklistPage(QWidget):
         )
         self.error = QLabel()
         self.error.setStyleSheet("color: #c62828;")
+        self.error.hide()  # shown with a message only
+        dates = QHBoxLayout()
+        for w in (self.view, QLabel("从"), self.start, QLabel("到"), self.end, week, month, show):
+            dates.addWidget(w)
+        dates.addStretch()
         filters = QHBoxLayout()
-        for w in (
-            QLabel("从"),
-            self.start,
-            QLabel("到"),
-            self.end,
-            week,
-            month,
-            self.package,
-            self.village,
-            self.doctor,
-            self.status,
-            show,
-        ):
+        for w in (self.package, self.village, self.doctor, self.status):
             filters.addWidget(w)
         filters.addStretch()
         self.model = WorklistModel({v.code: v.name for v in villages(ws.store)}, today, ws.store)
         self.table = QTableView()
         self.table.setObjectName("worklist_table")
         self.table.setModel(self.model)
+        self.kept = keep_selection(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((50, 80, 44, 44, 120, 100, 190, 70, 190)):
-            self.table.setColumnWidth(col, width)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(ITEMS_COLUMN, QHeaderView.ResizeMode.Stretch)
+        for col, width in enumerate((50, 80, 44, 56, 120, 100, 0, 90)):
+            if col != ITEMS_COLUMN:
+                self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(lambda _i: self.open_current())
         self.counts = QLabel()
+        self.counts.setObjectName("worklist_counts")
+        self.counts.setWordWrap(True)
         self.notice = QLabel()
         self.shown: Shown | None = None
         self.jobs = JobRunner(ws, self)
@@ -175,12 +206,12 @@ class WorklistPage(QWidget):
         self.export_button = QPushButton("导出表格")
         self.export_button.clicked.connect(self.export_table)
         bottom = QHBoxLayout()
-        for w in (self.counts, self.notice):
-            bottom.addWidget(w)
-        bottom.addStretch()
+        bottom.addWidget(self.counts, 1)
+        bottom.addWidget(self.notice)
         bottom.addWidget(self.export_button)
         bottom.addWidget(self.print_button)
         layout = QVBoxLayout(self)
+        layout.addLayout(dates)
         layout.addLayout(filters)
         layout.addWidget(self.error)
         layout.addWidget(self.table, 1)
@@ -191,7 +222,7 @@ class WorklistPage(QWidget):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             sc = QShortcut(QKeySequence(key), self.table, activated=self.open_current)
             sc.setContext(Qt.ShortcutContext.WidgetShortcut)
-        for combo in (self.package, self.village, self.doctor, self.status):
+        for combo in (self.view, self.package, self.village, self.doctor, self.status):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
 
     def _fill_doctors(self) -> None:
@@ -214,13 +245,14 @@ class WorklistPage(QWidget):
         try:
             start, end = parse_date(self.start.text()), parse_date(self.end.text())
         except DateError as exc:
-            self.error.setText(f"日期：{exc}")
+            self._say(f"日期：{exc}")
             return
         if end < start:
-            self.error.setText("结束日期不能早于开始日期")
+            self._say("结束日期不能早于开始日期")
             return
-        self.error.setText("")
-        on = dt.date.today()
+        self._say("")
+        on = self.clock()
+        view = self.view.currentData()
         packages = [self.package.currentData()] if self.package.currentData() else None
         items = self.ws.worklist.items(
             start,
@@ -230,8 +262,9 @@ class WorklistPage(QWidget):
             village=self.village.currentData(),
             statuses=self.status.currentData(),
             doctor=self.doctor.currentData(),
+            view=view,
         )
-        self.model.set_items(items, on)
+        self.model.set_lines(by_resident(items), on)
         village = self.village.currentText() if self.village.currentData() else None
         self.shown = Shown(
             items,
@@ -243,13 +276,19 @@ class WorklistPage(QWidget):
             self.status.currentData(),
             self.doctor.currentData(),
             self.village.currentData(),
+            view,
         )
-        counts: dict[str, set[int]] = {}
-        for i in items:
-            counts.setdefault(i.status, set()).add(i.resident["id"])
-        self.counts.setText(
-            "　".join(f"{s} {len(ids)} 人" for s, ids in counts.items()) or "没有待办随访"
-        )
+        self.counts.setText(view_counts_text(items, view))
+
+    def _say(self, error: str) -> None:
+        self.error.setText(error)
+        self.error.setVisible(bool(error))
+
+    @property
+    def current_resident(self) -> int | None:
+        """The id of the resident whose line is selected (None when none is)."""
+        line = self.model.row_at(self.table.currentIndex().row())
+        return None if line is None else line.id
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
@@ -257,12 +296,12 @@ class WorklistPage(QWidget):
         self.refresh()  # always current: entries made elsewhere show at once
 
     def print_list(self) -> None:
-        """Print the rows shown, with the range and filters they were queried with."""
+        """Print the lines shown, with the range, view and filters they were queried with."""
         if self.shown is not None:
             worklist_export.print_shown(self, self.jobs, self.shown)
 
     def export_table(self) -> None:
-        """Save the rows shown as a CSV table for Excel."""
+        """Save the items shown as a CSV table for Excel (one row per item)."""
         if self.shown is not None:
             count = len(self.shown.items)
             self.notice.setText("")
@@ -274,6 +313,7 @@ class WorklistPage(QWidget):
             )
 
     def open_current(self) -> None:
-        row = self.table.currentIndex().row()
-        if 0 <= row < len(self.model.items):
-            self.sig_open_resident.emit(int(self.model.items[row].resident["id"]))
+        """Open the selected line's resident (Enter, double-click)."""
+        line = self.model.row_at(self.table.currentIndex().row())
+        if line is not None:
+            self.sig_open_resident.emit(line.id)
