@@ -37,6 +37,10 @@ LABEL_MAX_CHARS = 8  # longer labels wrap onto more lines
 WIDE_TEXT_FROM = 200  # text fields allowing this many characters get a row of their own
 PANEL_CHARS = 17  # width of the panel beside an answer grid
 H_SPACING, V_SPACING = 10, 6
+COLUMN_GAP = 16  # between a field and the next column's label
+
+
+LABEL_ALIGN = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
 
 
 def columns_for(width: int) -> int:
@@ -103,15 +107,17 @@ class SectionBlock(QWidget):
         outer.setSpacing(V_SPACING)
         if group:
             outer.addWidget(section_heading(group))
+        # No layout spacing across: a column with nothing but a wide field's span would
+        # lose its spacing and the sections would not line up; the gaps are the label
+        # columns' own (the label's right margin, COLUMN_GAP before a column).
         self.grid = QGridLayout()
-        self.grid.setHorizontalSpacing(H_SPACING)
+        self.grid.setHorizontalSpacing(0)
         self.grid.setVerticalSpacing(V_SPACING)
         outer.addLayout(self.grid)
         self._laid_out: tuple[int, tuple[int, ...]] | None = None
         self._columns = 1
 
     def add(self, slot: Slot, checks: list[QWidget] | None = None) -> None:
-        slot.label.setFixedWidth(self.label_w)
         slot.label.setParent(self)  # in the form (and its Tab order) even while hidden
         slot.cell.setParent(self)
         self.slots.append(slot)
@@ -144,11 +150,13 @@ class SectionBlock(QWidget):
             if slot.wide or columns == 1:
                 if col:
                     row, col = row + 1, 0
-                grid.addWidget(slot.label, row, 0, Qt.AlignmentFlag.AlignTop)
+                self._label_at(slot.label, 0)
+                grid.addWidget(slot.label, row, 0, LABEL_ALIGN)
                 grid.addWidget(slot.cell, row, 1, 1, 2 * columns - 1)
                 row += 1
                 continue
-            grid.addWidget(slot.label, row, 2 * col, Qt.AlignmentFlag.AlignTop)
+            self._label_at(slot.label, col)
+            grid.addWidget(slot.label, row, 2 * col, LABEL_ALIGN)
             grid.addWidget(slot.cell, row, 2 * col + 1)
             col += 1
             if col == columns:
@@ -157,12 +165,25 @@ class SectionBlock(QWidget):
             grid.setColumnStretch(2 * c + 1, 1)
         self.setVisible(any(slot.shown for slot in self.slots))
 
+    def _label_at(self, label: QLabel, column: int) -> None:
+        """A label as wide as its column: the gap before a column is the label's margin
+        (a label narrower than its column would be measured for the column's width)."""
+        gap = COLUMN_GAP if column else 0
+        label.setContentsMargins(gap, 0, H_SPACING, 0)
+        label.setFixedWidth(self.label_w + H_SPACING + gap)
+
     def align(self, width: int) -> None:
         """Field columns of one width in every section, so sections line up."""
         columns = self._columns
-        field_w = (width - columns * self.label_w - (2 * columns - 1) * H_SPACING) // columns
+        label_col = self.label_w + H_SPACING
+        field_w = (width - columns * label_col - (columns - 1) * COLUMN_GAP) // columns
         for col in range(self.grid.columnCount()):
-            wanted = 0 if col >= 2 * columns else max(field_w, 0) if col % 2 else self.label_w
+            if col >= 2 * columns:
+                wanted = 0
+            elif col % 2:
+                wanted = max(field_w, 0)
+            else:
+                wanted = label_col + (COLUMN_GAP if col else 0)
             if self.grid.columnMinimumWidth(col) != wanted:
                 self.grid.setColumnMinimumWidth(col, wanted)
 
