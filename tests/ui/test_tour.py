@@ -27,9 +27,17 @@ from ygt_desktop.ops import demo
 from ygt_desktop.ops.users import Login
 from ygt_desktop.storage.backup import backup_dir_for
 from ygt_desktop.storage.workspace import Workspace, load_forms
-from ygt_desktop.ui import tour
+from ygt_desktop.ui import messages, tour
 from ygt_desktop.ui.shell import MainWindow
-from ygt_desktop.ui.tour_targets import EXISTING, NEW, NO_EDITOR, NOT_REOPENED
+from ygt_desktop.ui.tour_targets import (
+    DIALOG,
+    EXISTING,
+    NEW,
+    NO_EDITOR,
+    NOT_REOPENED,
+    Target,
+    Unavailable,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -201,6 +209,37 @@ def all_subclasses(cls: type) -> set[type]:
     for sub in cls.__subclasses__():
         found |= {sub, *all_subclasses(sub)}
     return found
+
+
+def test_a_modal_dialog_or_a_message_box_does_not_stop_the_tour(qapp, tmp_path, monkeypatch):
+    """Someone's exec() is closed (and reported); a box is answered "no" (and listed)."""
+    db = tmp_path / "bureau.db"
+    make_bureau(db, load_forms()).close(backup_on_exit=False)
+    refuser = messages.ask  # the tests' guard against real boxes
+
+    def modal(window):
+        dialog = QDialog(window)
+        dialog.setWindowTitle("等人回答")
+        dialog.exec()  # would wait forever offscreen
+        return dialog
+
+    def asking(window):
+        messages.ask(window, "真的要这样吗？")
+        raise Unavailable("问过了")
+
+    def targets(ws, window, samples):
+        return [
+            Target(DIALOG, "模态", "dialog-modal", lambda: modal(window)),
+            Target(DIALOG, "询问", "dialog-ask", lambda: asking(window)),
+        ]
+
+    monkeypatch.setattr(tour, "dialog_targets", targets)
+    result = tour.tour_database(db, tmp_path / "shots", tour.DEFAULT_SIZE, TEST_USER)
+    assert result.problems == ["出现了等待回答的对话框“等人回答”，已关闭"]
+    assert result.exit_code == 1
+    assert result.boxes == ["询问（已答“否”）：真的要这样吗？"]
+    assert [k.why for k in result.skipped if k.title == "询问"] == ["问过了"]
+    assert messages.ask is refuser
 
 
 # ---- exit codes --------------------------------------------------------------------------

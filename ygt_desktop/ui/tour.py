@@ -117,7 +117,8 @@ class Shot:
     widget_class: str = ""  # module.Class of the window or dialog photographed
     form_id: str | None = None
     variant: str | None = None
-    note: str = ""  # e.g. a record form that scrolls sideways
+    sideways: str = ""  # a record form wider than its dialog: by how much
+    note: str = ""  # e.g. shown for a resident the form does not apply to
 
     def excess(self, limit: QSize) -> tuple[int, int]:
         """Pixels wider and taller than ``limit`` (0 when within), size or minimum."""
@@ -161,10 +162,10 @@ class TourResult:
         if self.problems:
             lines.append(f"以下 {len(self.problems)} 项未能截图或出错：")
             lines += [f"  {p}" for p in self.problems]
-        wide = [s for s in self.shots if s.note]
+        wide = [s for s in self.shots if s.sideways]
         if wide:
             lines.append(f"注意：{len(wide)} 个对话框的表单需横向滚动：")
-            lines += [f"  {s.title}：{s.note}" for s in wide]
+            lines += [f"  {s.title}：{s.sideways}" for s in wide]
         if not big and not self.problems:
             lines.append(f"所有窗口和对话框都在 {w}×{h} 之内。")
         return lines
@@ -358,7 +359,13 @@ class _Camera:
                 dialog.show()
             self._settle()
             self._save(
-                dialog, target.section, target.title, target.stem, target.form_id, target.variant
+                dialog,
+                target.section,
+                target.title,
+                target.stem,
+                target.form_id,
+                target.variant,
+                note=target.note,
             )
         finally:
             self.expected = []
@@ -378,6 +385,7 @@ class _Camera:
         variant: str | None = None,
         *,
         part: QWidget | None = None,
+        note: str = "",
     ) -> Shot:
         """Save ``widget``'s picture. ``part``: the page or tab shown in the window,
         whose own minimum counts (a stacked widget needs as much as its largest page,
@@ -399,6 +407,7 @@ class _Camera:
             form_id,
             variant,
             _sideways(widget) if part is None else "",
+            note,
         )
         self.result.shots.append(shot)
         return shot
@@ -538,8 +547,9 @@ def write_index(result: TourResult) -> Path:
             mark = (
                 f'<br><b class="big">超出：{html.escape(_excess_text(s, limit))}</b>' if big else ""
             )
-            if s.note:
-                mark += f'<br><span class="note">{html.escape(s.note)}</span>'
+            for text in (s.sideways, s.note):
+                if text:
+                    mark += f'<br><span class="note">{html.escape(text)}</span>'
 
             file = html.escape(s.file)
             rows.append(

@@ -85,6 +85,7 @@ class Target:
     open: Callable[[], QDialog]
     form_id: str | None = None
     variant: str | None = None  # NEW / EXISTING for a form
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -184,10 +185,9 @@ def _title(form: FormDef, variant: str) -> str:
     return f"{form.label} · {'新增（空白）' if variant == NEW else '修改（已有记录）'}"
 
 
-def _target(form: FormDef, variant: str, opener: Callable[[], QDialog]) -> Target:
-    return Target(
-        FORM, _title(form, variant), f"form-{form.id}-{variant}", opener, form.id, variant
-    )
+def _target(form: FormDef, variant: str, opener: Callable[[], QDialog], note: str = "") -> Target:
+    stem = f"form-{form.id}-{variant}"
+    return Target(FORM, _title(form, variant), stem, opener, form.id, variant, note)
 
 
 def _skip(form: FormDef, variant: str, why: str) -> Skip:
@@ -218,12 +218,16 @@ def _service_form(
         yield _target(form, NEW, lambda: ServiceEditor(ws, form.id, None, None, window))
     else:
         resident = samples.applies(form)
+        note = ""
         if resident is None and samples.resident_ids:
             resident = samples.resident_ids[0]  # shown for someone, though not applicable
+            note = "没有适用此表的居民：以登记册中的第一位居民示意"
         if resident is None:
             yield _skip(form, NEW, "数据库中没有居民档案")
         else:
-            yield _target(form, NEW, lambda: ServiceEditor(ws, form.id, resident, None, window))
+            yield _target(
+                form, NEW, lambda: ServiceEditor(ws, form.id, resident, None, window), note
+            )
     record = samples.service_records.get(form.id)
     if record is None:
         yield _skip(form, EXISTING, "没有记录")
@@ -423,7 +427,15 @@ def _people(window: MainWindow) -> QDialog:
     if page.computed is None:
         raise Unavailable("报表尚未计算")
     page.people = None
-    for row in range(page.model.rowCount()):
+    rows = list(range(page.model.rowCount()))
+    counted = page.computed.counted
+
+    def gap(row: int) -> int:
+        found = counted.get(page.model.indicator(row).code)
+        return len(found.gap()) if found is not None else 0
+
+    # One with residents still to serve shows a list in its first tab.
+    for row in sorted(rows, key=lambda r: gap(r) == 0):
         page.show_people(row)  # a count has no list: the page says so in its status line
         if page.people is not None:
             break
