@@ -269,6 +269,14 @@ class AppController:
             messages.info(self.window, f"已恢复备份{note}。")
 
 
+def prepare_application(app: QApplication) -> None:
+    """What the window needs of the application before any widget (the screenshot tour
+    uses it too, so that its pictures show what the window shows)."""
+    app.setApplicationName("基层公共卫生服务系统")
+    install_app_font(app)
+    install_translations(app)
+
+
 def _tour_size(text: str) -> QSize:
     try:
         return tour.parse_size(text)
@@ -303,9 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return tour.main(args.tour, args.size, args.user, args.db)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setApplicationName("基层公共卫生服务系统")
-    install_app_font(app)
-    install_translations(app)
+    prepare_application(app)
     db_path = Path(args.db)
     messages.install_excepthook(db_path.parent / "ygt-error.log")
     controller = AppController(db_path)

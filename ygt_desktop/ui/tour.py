@@ -66,7 +66,6 @@ from ..storage import users
 from ..storage.db import DamagedDatabaseError, StoreError
 from ..storage.workspace import Workspace, load_forms
 from . import jobs, messages
-from .fonts import install_app_font
 from .shell import MainWindow
 from .tour_targets import (
     DIALOG,
@@ -707,11 +706,9 @@ def _application(size: QSize) -> QApplication:
         app = QApplication(["ygt-desktop"])
         if config is not None:  # read once, when the application starts
             shutil.rmtree(config.parent, ignore_errors=True)
-    from .app import install_translations  # the window's own start-up, in Chinese
+    from .app import prepare_application  # the window's own start-up (app imports us)
 
-    app.setApplicationName("基层公共卫生服务系统")
-    install_app_font(app)
-    install_translations(app)
+    prepare_application(app)
     return app
 
 
