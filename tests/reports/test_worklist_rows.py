@@ -123,6 +123,11 @@ def test_one_line_per_resident_lists_every_item_and_the_earliest_end():
     assert LINE_COLUMNS[-2:] == ("待办项目", "最早截止")
     done = line_rows(by_resident([item(3, "赵六", "已访", done=dt.date(2026, 11, 2))]), ON, {})
     assert done[0][7] == "高血压随访（2026年第4季度） 已访 11-02"
+    # items with the same status and day share them
+    same_day = Due("htn", "htn_followup", "高血压复查随访（2周内）", dt.date(2026, 12, 18),
+                   dt.date(2026, 12, 31))  # fmt: skip
+    shared = line_rows(by_resident([item(4, "钱七"), item(4, "钱七", due=same_day)]), ON, {})
+    assert shared[0][7] == "高血压随访（2026年第4季度）、高血压复查随访（2周内） 应访 12-31"
 
 
 def test_week_runs_monday_to_sunday():

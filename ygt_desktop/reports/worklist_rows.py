@@ -94,19 +94,33 @@ def worklist_rows(
     ]
 
 
-def item_text(item: WorkItem) -> str:
-    """One item as a line's cell lists it: ``高血压随访（2026年第3季度） 逾期 09-30`` (the
-    window's end; the day it was done for 已访; no day for 失访 and 结案)."""
+def _when(item: WorkItem) -> str:
+    """``逾期 09-30``: the status and the window's end (the day it was done for 已访; no
+    day for 失访 and 结案)."""
     due, status = item.due, item.status
     if status in (sch.LOST, sch.CLOSED):
-        return f"{due.label} {status}"
+        return status
     day = due.done if status == sch.DONE and due.done else due.end
-    return f"{due.label} {status} {day.month:02d}-{day.day:02d}"
+    return f"{status} {day.month:02d}-{day.day:02d}"
+
+
+def item_text(item: WorkItem) -> str:
+    """One item: ``高血压随访（2026年第3季度） 逾期 09-30``."""
+    return f"{item.due.label} {_when(item)}"
 
 
 def items_text(line: ResidentDue) -> str:
-    """All of a resident's items in one cell, ``；`` between them."""
-    return "；".join(item_text(i) for i in line.items)
+    """All of a resident's items in one cell, ``；`` between them; items next to each
+    other with the same status and day share it: ``儿童中医药健康管理（30月龄）、儿童健康检查
+    （30月龄） 逾期 09-05；高血压随访（2026年第4季度） 应访 12-31``."""
+    groups: list[tuple[str, list[str]]] = []
+    for item in line.items:
+        when = _when(item)
+        if groups and groups[-1][0] == when:
+            groups[-1][1].append(item.due.label)
+        else:
+            groups.append((when, [item.due.label]))
+    return "；".join(f"{'、'.join(labels)} {when}" for when, labels in groups)
 
 
 def line_rows(
