@@ -118,7 +118,7 @@ def test_keys_one_to_five_answer_all_33_and_the_scores_follow(qtbot, editor):
     # After the last question focus moves on to the next field (中医药保健指导).
     assert QApplication.focusWidget() is fw.editors["guidance"].focus_widgets()[0]
     # The scores are beside the grid, not below it, and on screen at the last question.
-    viewport = editor.scroll.viewport()
+    viewport = editor.scroll_area.viewport()
     assert panel.mapTo(viewport, QPoint()).x() > grid.mapTo(viewport, QPoint(grid.width(), 0)).x()
     top = panel.mapTo(viewport, QPoint()).y()
     assert 0 <= top and top + panel.height() <= viewport.height()
@@ -183,8 +183,8 @@ def test_answers_save_and_load_again(qtbot, ws, editor):
 
 def test_the_panel_stays_in_view_while_the_grid_scrolls(qtbot, editor):
     panel = editor.form_widget.editors["score_pinghe"].widget.parentWidget()
-    viewport = editor.scroll.viewport()
-    bar = editor.scroll.verticalScrollBar()
+    viewport = editor.scroll_area.viewport()
+    bar = editor.scroll_area.verticalScrollBar()
     assert bar.maximum() > 0  # 33 rows are taller than the screen
     for value in (0, bar.maximum() // 3, 2 * bar.maximum() // 3):
         bar.setValue(value)

@@ -57,8 +57,8 @@ def right_edge(widget: QWidget, viewport: QWidget) -> int:
 
 def assert_fits_sideways(dialog: RecordDialog) -> None:
     """No sideways scrolling, nothing past the right edge, nothing squeezed."""
-    assert dialog.scroll.horizontalScrollBar().maximum() == 0
-    viewport = dialog.scroll.viewport()
+    assert dialog.scroll_area.horizontalScrollBar().maximum() == 0
+    viewport = dialog.scroll_area.viewport()
     fw = dialog.form_widget
     assert fw.width() <= viewport.width()
     assert fw.layout().minimumSize().width() <= fw.width()

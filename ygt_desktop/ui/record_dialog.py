@@ -47,7 +47,7 @@ class RecordDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.form_widget)
-        self.scroll = scroll
+        self.scroll_area = scroll
         self._sized = False
         self._counting = False  # the status line counts the fields still wrong
         self.header = QLabel(header)
@@ -75,7 +75,7 @@ class RecordDialog(QDialog):
     def _scroll_extra(self) -> int:
         """The scroll area's frame and vertical scroll bar around the form."""
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
-        return 2 * self.scroll.frameWidth() + bar
+        return 2 * self.scroll_area.frameWidth() + bar
 
     def size_to_content(self) -> None:
         """As large as the form wants (:meth:`FormWidget.preferred_width`, its height at
@@ -85,11 +85,11 @@ class RecordDialog(QDialog):
         layout = self.layout()
         layout.activate()
         margins = layout.contentsMargins()
-        chrome = layout.sizeHint().height() - self.scroll.sizeHint().height()
+        chrome = layout.sizeHint().height() - self.scroll_area.sizeHint().height()
         fit_to_screen(
             self,
             width + self._scroll_extra() + margins.left() + margins.right(),
-            chrome + content + 2 * self.scroll.frameWidth(),
+            chrome + content + 2 * self.scroll_area.frameWidth(),
         )
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
