@@ -160,7 +160,9 @@ def test_tab_and_enter_follow_reading_order(qtbot, ws):
 def test_an_error_clears_as_soon_as_its_field_is_filled(qtbot, ws):
     dialog = open_dialog(qtbot, ws, "resident")
     fw = dialog.form_widget
+    dialog.activateWindow()
     dialog.save()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is fw.editors["name"].widget)
     village = fw.editors["village_code"]
     assert village.error.text() == "请填写所属居委/村委"
     assert dialog.status.text().startswith("有 ")
@@ -273,3 +275,14 @@ def commit_text(widget: QWidget, text: str) -> None:
     event = QInputMethodEvent()
     event.setCommitString(text)
     QApplication.sendEvent(widget, event)
+
+
+def test_an_open_list_shows_whole_items_however_narrow_the_box(qtbot, ws):
+    dialog = open_dialog(qtbot, ws, "resident")
+    combo: QComboBox = dialog.form_widget.editors["ethnicity"].widget
+    combo.setFixedWidth(60)
+    combo.showPopup()
+    try:
+        assert combo.view().width() >= combo.view().sizeHintForColumn(0)
+    finally:
+        combo.hidePopup()
