@@ -312,6 +312,7 @@ class _Camera:
             window.nav.setCurrentRow(row)
             self._settle()
             page = window.stack.widget(row)
+            assert page is not None
             stem = f"{row + 1:02d}-{name}"
             tabs = _outer_tabs(page)
             first = f"（{_tab_title(tabs[0], tabs[0].currentIndex())}）" if tabs else ""
@@ -325,12 +326,11 @@ class _Camera:
             for i in range(tabs.count()):
                 tabs.setCurrentIndex(i)
                 self._settle()
-                name = _tab_title(tabs, i)
+                name, tab = _tab_title(tabs, i), tabs.widget(i)
+                assert tab is not None
                 if i != start:  # the picture of the page (or of the tab above) shows it
-                    self._save(
-                        window, PAGE, f"{title} · {name}", f"{stem}-{name}", part=tabs.widget(i)
-                    )
-                self._tabs(window, tabs.widget(i), f"{stem}-{name}", f"{title} · {name}")
+                    self._save(window, PAGE, f"{title} · {name}", f"{stem}-{name}", part=tab)
+                self._tabs(window, tab, f"{stem}-{name}", f"{title} · {name}")
             tabs.setCurrentIndex(start)
             self._settle()
 
@@ -542,17 +542,19 @@ def write_index(result: TourResult) -> Path:
         rows.append(f"<h2>{html.escape(section)}（{len(shots)} 张）</h2>")
         rows.append("<table><tr><th>截图</th><th>标题</th><th>尺寸</th><th>最小尺寸</th></tr>")
         for s in shots:
-            big = not s.fits(limit)
+            fits = s.fits(limit)
             mark = (
-                f'<br><b class="big">超出：{html.escape(_excess_text(s, limit))}</b>' if big else ""
+                ""
+                if fits
+                else f'<br><b class="big">超出：{html.escape(_excess_text(s, limit))}</b>'
             )
             for text in (s.sideways, s.note):
                 if text:
                     mark += f'<br><span class="note">{html.escape(text)}</span>'
-
             file = html.escape(s.file)
+            row_class = "" if fits else ' class="big-row"'
             rows.append(
-                f"<tr{' class=big-row' if big else ''}>"
+                f"<tr{row_class}>"
                 f'<td><a href="{file}"><img src="{file}" loading="lazy" alt=""></a></td>'
                 f'<td><a href="{file}">{html.escape(s.title)}</a><br><code>{file}</code>{mark}</td>'
                 f"<td>{s.width}×{s.height} px</td><td>{s.min_width}×{s.min_height} px</td></tr>"

@@ -82,7 +82,7 @@ class Target:
     section: str
     title: str
     stem: str
-    open: Callable[[], QDialog]
+    open: Callable[[], QDialog | Owned]
     form_id: str | None = None
     variant: str | None = None  # NEW / EXISTING for a form
     note: str = ""
@@ -339,7 +339,7 @@ def dialog_targets(ws: Workspace, window: MainWindow, samples: Samples) -> list[
     ]
 
 
-def _dialog(title: str, stem: str, opener: Callable[[], QDialog]) -> Target:
+def _dialog(title: str, stem: str, opener: Callable[[], QDialog | Owned]) -> Target:
     return Target(DIALOG, title, f"dialog-{stem}", opener)
 
 
@@ -347,7 +347,7 @@ def _timeline(ws: Workspace, window: MainWindow, samples: Samples) -> QDialog:
     return ResidentDetail(ws, samples.resident(), window)
 
 
-def _form_picker(ws: Workspace, window: MainWindow, samples: Samples) -> QDialog:
+def _form_picker(ws: Workspace, window: MainWindow, samples: Samples) -> Owned:
     """The picker as Ctrl+N in the timeline opens it (the timeline is closed after)."""
     detail = ResidentDetail(ws, samples.resident(), window)
     detail.add_service()
@@ -355,10 +355,10 @@ def _form_picker(ws: Workspace, window: MainWindow, samples: Samples) -> QDialog
     if picker is None:
         detail.deleteLater()
         raise Unavailable("该居民没有适用的服务表单")
-    return _Owned(picker, detail)
+    return Owned(picker, detail)
 
 
-class _Owned:
+class Owned:
     """A dialog opened by another one the tour opened for it (closed together)."""
 
     def __init__(self, dialog: QDialog, owner: QWidget) -> None:
@@ -366,9 +366,9 @@ class _Owned:
         self.owner = owner
 
 
-def unwrap(opened: Any) -> tuple[QDialog, list[QWidget]]:
+def unwrap(opened: QDialog | Owned) -> tuple[QDialog, list[QWidget]]:
     """The dialog an opener returned and the other windows to close with it."""
-    if isinstance(opened, _Owned):
+    if isinstance(opened, Owned):
         return opened.dialog, [opened.owner]
     return opened, []
 
