@@ -191,3 +191,23 @@ def test_the_panel_stays_in_view_while_the_grid_scrolls(qtbot, editor):
         QApplication.processEvents()
         top = panel.mapTo(viewport, QPoint()).y()
         assert 0 <= top and top + panel.height() <= viewport.height(), value
+
+
+def test_a_narrower_dialog_keeps_the_panel_on_screen(qtbot, editor):
+    """At 125–150 % display scaling the dialog has fewer pixels: the panel stays beside
+    the grid while both fit, then goes below it; nothing is cut on the right."""
+    fw = editor.form_widget
+    panel = fw.editors["score_pinghe"].widget.parentWidget()
+    grid = the_grid(editor)
+    viewport = editor.scroll_area.viewport()
+    for width, beside in ((1076, True), (894, False)):
+        editor.resize(width, 540)
+        for _ in range(3):
+            QApplication.processEvents()
+        assert editor.scroll_area.horizontalScrollBar().maximum() == 0
+        right = panel.mapTo(viewport, QPoint(panel.width(), 0)).x()
+        assert right <= viewport.width(), width
+        assert grid.mapTo(viewport, QPoint(grid.width(), 0)).x() <= viewport.width()
+        assert grid.width() >= grid.minimumSizeHint().width()
+        panel_x = panel.mapTo(viewport, QPoint()).x()
+        assert (panel_x > grid.mapTo(viewport, QPoint(grid.width(), 0)).x()) is beside, width

@@ -48,6 +48,7 @@ CHOSEN_BACKGROUND = QColor("#cfe3ff")
 ERROR_BACKGROUND = QColor("#fdecea")
 ERROR_TEXT = QColor("#c62828")
 ANSWER_CHARS = 7  # an answer column is this many characters wide; longer labels wrap
+QUESTION_MIN = 3  # the question column is at least this many answer columns wide
 ROW_PADDING = 12  # pixels above and below a row's text, together
 
 Index = QModelIndex | QPersistentModelIndex
@@ -251,7 +252,7 @@ class AnswerGrid(QTableView):
 
     def _row_heights(self, width: int) -> list[int]:
         margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 2)
-        question = max(width - self._fixed_width(), 4 * self.answer_width()) - margin
+        question = max(width - self._fixed_width(), QUESTION_MIN * self.answer_width()) - margin
         answer = self.answer_width() - margin
         metrics = self.fontMetrics()
         flags = int(Qt.TextFlag.TextWordWrap)
@@ -284,10 +285,11 @@ class AnswerGrid(QTableView):
         return QSize(width, self.heightForWidth(width))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        """As narrow as four answer columns for the questions; the height follows the
-        width (:meth:`heightForWidth`), so the minimum asks for only a few rows."""
+        """Questions as narrow as :data:`QUESTION_MIN` answer columns; the height follows
+        the width (:meth:`heightForWidth`), so the minimum asks for only a few rows."""
         header = self.horizontalHeader().sizeHint().height()
-        return QSize(self._fixed_width() + 4 * self.answer_width(), header + 3 * ROW_PADDING)
+        width = self._fixed_width() + QUESTION_MIN * self.answer_width()
+        return QSize(width, header + 3 * ROW_PADDING)
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)

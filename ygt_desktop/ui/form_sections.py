@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -238,10 +238,12 @@ class StickyRail(QWidget):
         return False
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return self.panel.sizeHint()
+        return self.minimumSizeHint()
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(self.panel.minimumSizeHint().width(), self.panel.sizeHint().height())
+        """The panel's size (its fixed width: a hint would let the rail be narrower)."""
+        width = max(self.panel.minimumWidth(), self.panel.minimumSizeHint().width())
+        return QSize(width, self.panel.sizeHint().height())
 
     def place(self, top: int) -> None:
         """Put the panel at ``top`` (px from the rail's top), within the rail."""
@@ -255,7 +257,8 @@ class StickyRail(QWidget):
 
 
 class GridBlock(QWidget):
-    """An answer grid under its heading, with a panel beside it (or none)."""
+    """An answer grid under its heading, with a panel beside it (or none); below it
+    when the form is too narrow for both side by side (large display scaling)."""
 
     def __init__(self, title: str | None, grid: QWidget, panel: QWidget | None) -> None:
         super().__init__()
@@ -265,20 +268,29 @@ class GridBlock(QWidget):
         outer.setSpacing(V_SPACING)
         if title:
             outer.addWidget(section_heading(title))
-        row = QHBoxLayout()
-        row.setSpacing(H_SPACING)
-        row.addWidget(grid, 1, Qt.AlignmentFlag.AlignTop)
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.row.setSpacing(H_SPACING)
+        self.row.addWidget(grid, 1, Qt.AlignmentFlag.AlignTop)
         self.rail = StickyRail(panel) if panel is not None else None
         if self.rail is not None:
-            row.addWidget(self.rail)
-        outer.addLayout(row)
+            self.row.addWidget(self.rail, 0, Qt.AlignmentFlag.AlignLeft)
+        outer.addLayout(self.row)
 
     def flow(self, columns: int, width: int, force: bool = False) -> None:
-        """The grid fills the width by itself."""
+        """The grid fills the width by itself; the panel goes below it when both do
+        not fit side by side."""
+        beside = self.rail is None or width >= self.side_by_side_width()
+        direction = QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom
+        if self.row.direction() != direction:
+            self.row.setDirection(direction)
 
-    def min_width(self) -> int:
+    def side_by_side_width(self) -> int:
         rail = self.rail.minimumSizeHint().width() + H_SPACING if self.rail else 0
         return self.grid.minimumSizeHint().width() + rail
+
+    def min_width(self) -> int:
+        rail = self.rail.minimumSizeHint().width() if self.rail else 0
+        return max(self.grid.minimumSizeHint().width(), rail)
 
     def stick(self, form: QWidget, visible_top: int) -> None:
         """Keep the panel in view: ``visible_top`` is the first visible row of ``form``."""
