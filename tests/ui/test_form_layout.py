@@ -85,6 +85,20 @@ def shown_parts(dialog: RecordDialog) -> list[QWidget]:
 def test_every_form_fits_the_screen_without_sideways_scrolling(qtbot, ws, form_id):
     dialog = open_dialog(qtbot, ws, form_id)
     assert dialog.width() <= SCREEN.width() and dialog.height() <= SCREEN.height()
+    assert_fits(dialog)
+
+
+@pytest.mark.parametrize("form_id", FORMS)
+def test_every_form_fits_at_150_percent_display_scaling(qtbot, ws, monkeypatch, form_id):
+    """Windows at 150 % leaves 910×485 device-independent pixels of the same screen."""
+    scaled = QRect(0, 0, 910, 485)
+    monkeypatch.setattr(screen_fit, "available_area", lambda widget=None: QRect(scaled))
+    dialog = open_dialog(qtbot, ws, form_id)
+    assert dialog.width() <= scaled.width() and dialog.height() <= scaled.height()
+    assert_fits(dialog)
+
+
+def assert_fits(dialog: RecordDialog) -> None:
     assert_fits_sideways(dialog)
     for slot in dialog.form_widget.slots.values():
         label = slot.label
