@@ -1,4 +1,9 @@
-"""Message boxes in Chinese, and the handler that keeps tracebacks out of dialogs."""
+"""Message boxes in Chinese, and the handler that keeps tracebacks out of dialogs.
+
+Each box is made by a builder (``message_box``, ``question_box``, ``input_dialog``,
+``choice_dialog``) and run modally by the function pages call (``info``, ``ask`` …);
+tests show the builders' dialogs without running them.
+"""
 
 from __future__ import annotations
 
@@ -15,52 +20,40 @@ from ..core import roles
 log = logging.getLogger("ygt_desktop")
 
 
-def _show(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> None:
+def message_box(
+    parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str
+) -> QMessageBox:
     """A box with a Chinese 确定 (Qt's own button says OK without a translation)."""
     box = QMessageBox(icon, title, text, parent=parent)
     box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
-    box.exec()
+    return box
 
 
-def info(parent: QWidget | None, text: str, title: str = "提示") -> None:
-    _show(parent, QMessageBox.Icon.Information, title, text)
-
-
-def error(parent: QWidget | None, text: str, title: str = "出错了") -> None:
-    _show(parent, QMessageBox.Icon.Warning, title, text)
-
-
-def ask(parent: QWidget | None, text: str, title: str = "请确认") -> bool:
+def question_box(parent: QWidget | None, text: str, title: str) -> QMessageBox:
+    """A yes/no question: 是 and 否."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
-    yes = box.addButton("是", QMessageBox.ButtonRole.YesRole)
+    box.addButton("是", QMessageBox.ButtonRole.YesRole)
     box.addButton("否", QMessageBox.ButtonRole.NoRole)
-    box.exec()
-    return box.clickedButton() is yes
+    return box
 
 
-def _input(parent: QWidget | None, text: str, title: str, echo: QLineEdit.EchoMode) -> str | None:
+def input_dialog(
+    parent: QWidget | None, text: str, title: str, echo: QLineEdit.EchoMode
+) -> QInputDialog:
+    """A line of text (``echo``: shown or as dots) with 确定 and 取消."""
     dialog = QInputDialog(parent)
     dialog.setWindowTitle(title)
     dialog.setLabelText(text)
     dialog.setTextEchoMode(echo)
     dialog.setOkButtonText("确定")
     dialog.setCancelButtonText("取消")
-    return dialog.textValue() if dialog.exec() else None
+    return dialog
 
 
-def ask_text(parent: QWidget | None, text: str, title: str) -> str | None:
-    """A line of text from the user, or None when cancelled."""
-    value = _input(parent, text, title, QLineEdit.EchoMode.Normal)
-    return value.strip() if value is not None else None
-
-
-def ask_password(parent: QWidget | None, text: str, title: str) -> str | None:
-    """A password (shown as dots), or None when cancelled."""
-    return _input(parent, text, title, QLineEdit.EchoMode.Password)
-
-
-def choose(parent: QWidget | None, text: str, title: str, options: list[str]) -> str | None:
-    """One of ``options`` (a drop-down), or None when cancelled."""
+def choice_dialog(
+    parent: QWidget | None, text: str, title: str, options: list[str]
+) -> QInputDialog:
+    """A drop-down of ``options`` with 确定 and 取消."""
     dialog = QInputDialog(parent)
     dialog.setWindowTitle(title)
     dialog.setLabelText(text)
@@ -68,6 +61,39 @@ def choose(parent: QWidget | None, text: str, title: str, options: list[str]) ->
     dialog.setComboBoxEditable(False)
     dialog.setOkButtonText("确定")
     dialog.setCancelButtonText("取消")
+    return dialog
+
+
+def info(parent: QWidget | None, text: str, title: str = "提示") -> None:
+    message_box(parent, QMessageBox.Icon.Information, title, text).exec()
+
+
+def error(parent: QWidget | None, text: str, title: str = "出错了") -> None:
+    message_box(parent, QMessageBox.Icon.Warning, title, text).exec()
+
+
+def ask(parent: QWidget | None, text: str, title: str = "请确认") -> bool:
+    box = question_box(parent, text, title)
+    box.exec()
+    clicked = box.clickedButton()
+    return clicked is not None and box.buttonRole(clicked) == QMessageBox.ButtonRole.YesRole
+
+
+def ask_text(parent: QWidget | None, text: str, title: str) -> str | None:
+    """A line of text from the user, or None when cancelled."""
+    dialog = input_dialog(parent, text, title, QLineEdit.EchoMode.Normal)
+    return dialog.textValue().strip() if dialog.exec() else None
+
+
+def ask_password(parent: QWidget | None, text: str, title: str) -> str | None:
+    """A password (shown as dots), or None when cancelled."""
+    dialog = input_dialog(parent, text, title, QLineEdit.EchoMode.Password)
+    return dialog.textValue() if dialog.exec() else None
+
+
+def choose(parent: QWidget | None, text: str, title: str, options: list[str]) -> str | None:
+    """One of ``options`` (a drop-down), or None when cancelled."""
+    dialog = choice_dialog(parent, text, title, options)
     return dialog.textValue() if dialog.exec() else None
 
 

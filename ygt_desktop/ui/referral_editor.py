@@ -23,11 +23,7 @@ PAGE_SET = ("resident_id", "source_record_id")  # set by the page, shown another
 
 def hide_fields(form_widget: FormWidget, field_ids: Iterable[str]) -> None:
     """Hide the rows of fields the page sets (their values stay in the form)."""
-    for fid in field_ids:
-        cell = form_widget.editors[fid].widget.parentWidget()
-        for layout in form_widget.layouts:
-            if layout.getWidgetPosition(cell)[0] >= 0:
-                layout.setRowVisible(cell, False)
+    form_widget.hide_fields(field_ids)
 
 
 def station_name(ws: Workspace) -> str:
