@@ -240,7 +240,9 @@ class AnswerGrid(QTableView):
         self.setToolTip("按 1～5 键选择当前题的回答并转到下一题；↑↓ 换题；Tab 离开")
         self.clicked.connect(self._clicked)
         self.grid_model.dataChanged.connect(lambda *_args: self._fit_rows())
-        self.setCurrentIndex(self.grid_model.index(0, 0))
+        self.selectionModel().setCurrentIndex(
+            self.grid_model.index(0, 0), self.selectionModel().SelectionFlag.NoUpdate
+        )
 
     # Sizes: the rows are as tall as their wrapped text at the current width.
     def answer_width(self) -> int:
@@ -346,7 +348,14 @@ class AnswerGrid(QTableView):
 
     def focusInEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().focusInEvent(event)
+        self.selectRow(self.current_row())
         self._reveal(self.current_row())
+
+    def focusOutEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        """The current row is marked only while the grid has the keyboard."""
+        super().focusOutEvent(event)
+        if event.reason() != Qt.FocusReason.PopupFocusReason:
+            self.clearSelection()
 
     def _reveal(self, row: int) -> None:
         """The dialog scrolls, not the grid: keep the current row and the next in view."""
