@@ -8,11 +8,40 @@ database file in its own temporary folder.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if not os.environ.get("QT_QPA_PLATFORM"):
+    # The station's screen: 1366×768 less a 40-pixel taskbar (offscreen's default is
+    # 800×800, where dialogs that size themselves to the screen would not be what the
+    # users see). A file in a folder of its own, read when the QApplication starts.
+    import json  # noqa: E402
+    import tempfile  # noqa: E402
+
+    _screen = Path(tempfile.mkdtemp(prefix="ygt-test-screen-")) / "screen.json"
+    _screen.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {
+                        "name": "station",
+                        "x": 0,
+                        "y": 0,
+                        "width": 1366,
+                        "height": 728,
+                        "logicalDpi": 96,
+                        "logicalBaseDpi": 96,
+                        "dpr": 1,
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    os.environ["QT_QPA_PLATFORM"] = (
+        "offscreen" if ":" in _screen.as_posix() else f"offscreen:configfile={_screen.as_posix()}"
+    )
 
 from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402

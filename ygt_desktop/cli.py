@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__, cli_bureau, cli_keys, cli_report, cli_users
+from . import __version__, argparse_zh, cli_bureau, cli_keys, cli_report, cli_users
 from .cli_login import LoginMissing, add_user_arg, login_of, new_password, user_name
 from .core import schedules as sch
 from .core.forms import PACKAGES
@@ -325,6 +325,7 @@ def cmd_print(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    argparse_zh.install()  # help and usage errors in Chinese (before any parser)
     p = argparse.ArgumentParser(prog="ygt", description="基层公共卫生服务系统 命令行")
     p.add_argument("--version", action="version", version=f"ygt {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QSize, QTranslator
 from PySide6.QtWidgets import QApplication, QWidget
 
+from .. import argparse_zh
 from ..core.forms import FormFileError
 from ..ops import backup as ops_backup
 from ..ops import users as ops_users
@@ -23,7 +24,7 @@ from ..storage import backup, users
 from ..storage.db import DamagedDatabaseError, StoreError
 from ..storage.organisation import add_village, set_organisation
 from ..storage.workspace import Workspace, load_forms
-from . import messages, tour
+from . import messages, screen_fit, tour
 from .account_dialogs import FirstAccountDialog, RecoveryCodeDialog, SetPasswordDialog
 from .fonts import install_app_font
 from .idle_lock import IdleLock
@@ -275,6 +276,7 @@ def prepare_application(app: QApplication) -> None:
     app.setApplicationName("基层公共卫生服务系统")
     install_app_font(app)
     install_translations(app)
+    screen_fit.install(app)  # no window larger than the screen it opens on
 
 
 def _tour_size(text: str) -> QSize:
@@ -286,6 +288,7 @@ def _tour_size(text: str) -> QSize:
 
 def main(argv: Sequence[str] | None = None) -> int:
     private_umask()  # every file the window writes is owner-only
+    argparse_zh.install()  # help and usage errors in Chinese (before the parser)
     parser = argparse.ArgumentParser(prog="ygt-desktop")
     parser.add_argument("--db", default=str(default_db_path()), help="数据库文件")
     parser.add_argument(

@@ -22,20 +22,21 @@ def available_area(widget: QWidget | None = None) -> QRect:
 
 
 def fit_window(window: QWidget) -> None:
-    """Shrink ``window`` to its screen's available area and move it onto the screen."""
+    """Shrink ``window`` to its screen's available area and move it onto the screen.
+
+    The window's own area is held to the screen's; the few pixels of a window manager's
+    frame are not counted (Windows 10 draws them as an invisible shadow), so a window
+    made exactly the screen's size keeps it."""
     area = available_area(window)
-    frame = window.frameGeometry()
-    extra_w = max(frame.width() - window.width(), 0)  # the window manager's frame
-    extra_h = max(frame.height() - window.height(), 0)
-    width = min(window.width(), max(area.width() - extra_w, window.minimumWidth()))
-    height = min(window.height(), max(area.height() - extra_h, window.minimumHeight()))
+    width = min(window.width(), max(area.width(), window.minimumWidth()))
+    height = min(window.height(), max(area.height(), window.minimumHeight()))
     if (width, height) != (window.width(), window.height()):
         window.resize(width, height)
-    frame = window.frameGeometry()
-    x = min(max(frame.x(), area.x()), max(area.right() - frame.width() + 1, area.x()))
-    y = min(max(frame.y(), area.y()), max(area.bottom() - frame.height() + 1, area.y()))
-    if (x, y) != (frame.x(), frame.y()):
-        window.move(x, y)
+    geometry = window.geometry()
+    x = min(max(geometry.x(), area.x()), max(area.right() - geometry.width() + 1, area.x()))
+    y = min(max(geometry.y(), area.y()), max(area.bottom() - geometry.height() + 1, area.y()))
+    if (x, y) != (geometry.x(), geometry.y()):
+        window.move(x + window.x() - geometry.x(), y + window.y() - geometry.y())
 
 
 class ScreenFit(QObject):
