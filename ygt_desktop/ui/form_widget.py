@@ -191,11 +191,9 @@ class FormWidget(QWidget):
         """The height the form needs at ``width`` (laying it out for that width)."""
         self.flow(width)
         self._outer.activate()
-        return (
-            self._outer.heightForWidth(width)
-            if self._outer.hasHeightForWidth()
-            else (self._outer.sizeHint().height())
-        )
+        if self._outer.hasHeightForWidth():  # wrapping labels, an answer grid
+            return self._outer.heightForWidth(width)
+        return self._outer.sizeHint().height()
 
     def min_width(self) -> int:
         """The narrowest the form can be without cutting anything (one column)."""

@@ -70,7 +70,6 @@ class RecordDialog(QDialog):
         self.form_widget.sig_changed.connect(self._errors_changed)
         # Never narrower than the form's one-column layout (nothing is cut sideways).
         scroll.setMinimumWidth(self.form_widget.min_width() + self._scroll_extra())
-        self.resize(660, 680)
 
     def _scroll_extra(self) -> int:
         """The scroll area's frame and vertical scroll bar around the form."""
