@@ -120,3 +120,34 @@ def test_nothing_selected_means_no_resident(qtbot, page, ws):  # noqa: F811
     page.model.refresh()
     page.table.clearSelection()
     assert page.current_id() is None
+
+
+def test_the_timeline_selects_the_record_just_saved_not_the_newest(qtbot, ws, monkeypatch):
+    from ygt_desktop.ui import messages
+    from ygt_desktop.ui.service_editor import ServiceEditor
+
+    monkeypatch.setattr(messages, "info", lambda *a, **k: None)
+    (rid,) = namesakes(ws, 1)
+    ws.services.save(
+        "htn_register", {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"}, rid
+    )
+    follow = {"visit_method": "1", "sbp": "130", "dbp": "80", "adherence": "1", "visit_class": "1"}
+    ws.services.save("htn_followup", {**follow, "visit_date": "2026-10-01"}, rid)
+    detail = ResidentDetail(ws, rid)
+    qtbot.addWidget(detail)
+    detail.show()
+    assert detail.table.currentRow() == 0  # the newest on opening
+
+    detail._open_editor("htn_followup", None)  # a late entry: a visit of March
+    editor = detail.child
+    assert isinstance(editor, ServiceEditor)
+    typed = ws.forms["htn_followup"].process({**follow, "visit_date": "2026-03-02"}).values
+    editor.form_widget.set_values(typed)
+    editor.save()
+    assert not editor.isVisible()
+    (saved,) = [i["id"] for i in ws.services.timeline(rid) if i["service_date"] == "2026-03-02"]
+    assert detail.current_record_id() == saved
+    assert detail.table.item(detail.table.currentRow(), 0).text() == "2026-03-02"
+
+    detail.refresh()  # a refresh keeps it
+    assert detail.current_record_id() == saved

@@ -215,6 +215,8 @@ class ResidentDetail(QDialog):
         self.child: QDialog | None = None
         self.full_id: str | None = None  # shown once asked for, while this window is open
         self.jobs = JobRunner(ws, self)
+        self._shown_once = False  # the newest record is selected on first opening
+        self.record_ids: list[int] = []
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -273,7 +275,12 @@ class ResidentDetail(QDialog):
         self.refresh()
         self.table.setFocus()
 
-    def refresh(self) -> None:
+    def refresh(self, select: int | None = None) -> None:
+        """Show the resident and the timeline as stored. The record selected stays
+        selected (by its id, wherever it now is), or ``select`` — the record just saved —
+        is selected; the newest record on first opening."""
+        if select is None:
+            select = self.current_record_id()
         r = self.ws.residents.get(self.resident_id)
         assert r is not None
         today = dt.date.today()
@@ -338,8 +345,20 @@ class ResidentDetail(QDialog):
                 if col == 3 and i["referral"] == "urgent":
                     cell.setForeground(QColor("#c62828"))
                 self.table.setItem(row, col, cell)
-        if items:
+        if select in self.record_ids:
+            self.table.selectRow(self.record_ids.index(select))  # type: ignore[arg-type]
+        elif items and not self._shown_once:
             self.table.selectRow(0)
+        else:
+            self.table.clearSelection()
+        self._shown_once = True
+
+    def current_record_id(self) -> int | None:
+        """The service record of the selected timeline row; None when none is selected."""
+        row = self.table.currentRow()
+        if not self.table.selectionModel().hasSelection() or not 0 <= row < len(self.record_ids):
+            return None
+        return self.record_ids[row]
 
     def _address(self, r: dict[str, Any]) -> str:
         """The village's name (not its code) and the street address, once each."""
@@ -408,13 +427,17 @@ class ResidentDetail(QDialog):
     def _open_editor(self, form_id: str, record_id: int | None) -> None:
         editor = ServiceEditor(self.ws, form_id, self.resident_id, record_id, self)
         self.child = editor
-        editor.accepted.connect(self.refresh)
+        editor.accepted.connect(
+            lambda: self.refresh(
+                select=editor.saved.change.record_id if editor.saved is not None else record_id
+            )
+        )
         editor.open()
 
     def edit_resident(self) -> None:
         editor = ResidentEditor(self.ws, self.resident_id, self)
         self.child = editor
-        editor.accepted.connect(self.refresh)
+        editor.accepted.connect(lambda: self.refresh())
         editor.open()
 
     def delete_current(self) -> None:
