@@ -18,7 +18,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -229,12 +228,6 @@ class FormWidget(QWidget):
             self.slots[fid].hidden = True
         self.flow(self._width or self.preferred_width(), force=True)
 
-    @property
-    def layouts(self) -> list[_RowHider]:
-        """For callers of the former QFormLayout columns (``getWidgetPosition`` and
-        ``setRowVisible`` by a field's cell); new code calls :meth:`hide_fields`."""
-        return [_RowHider(self)]
-
     # Values
     def set_values(self, values: Mapping[str, Any]) -> None:
         self._loading = True
@@ -359,27 +352,6 @@ class FormWidget(QWidget):
         slot = self.slots.get(field_id)
         if isinstance(area, QScrollArea) and slot is not None:
             area.ensureWidgetVisible(slot.cell)
-
-
-class _RowHider:
-    """The two calls of a QFormLayout that pages used to hide a field's row."""
-
-    def __init__(self, form: FormWidget) -> None:
-        self.form = form
-
-    def _field(self, cell: QWidget) -> str | None:
-        return next((fid for fid, s in self.form.slots.items() if s.cell is cell), None)
-
-    def getWidgetPosition(self, cell: QWidget) -> tuple[int, QFormLayout.ItemRole]:  # noqa: N802
-        fid = self._field(cell)
-        row = list(self.form.slots).index(fid) if fid else -1
-        return row, QFormLayout.ItemRole.FieldRole
-
-    def setRowVisible(self, cell: QWidget, visible: bool) -> None:  # noqa: N802
-        fid = self._field(cell)
-        if fid is not None:
-            self.form.slots[fid].hidden = not visible
-            self.form.flow(self.form._width or self.form.preferred_width(), force=True)
 
 
 def _choices(f: FieldDef, choice_source: ChoiceSource) -> list[Choice]:
