@@ -39,6 +39,7 @@ from . import files, messages
 from .guard import may
 from .jobs import JobRunner
 from .row_table import RowTableModel
+from .selection import keep_selection
 from .widgets import error_label
 
 SHOWN = 5000
@@ -152,6 +153,7 @@ class AuditPage(QWidget):
         self.view = QTableView()
         self.view.setObjectName("audit_view")
         self.view.setModel(self.model)
+        keep_selection(self.view)  # a refresh keeps the selected entry, by id
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.verticalHeader().hide()

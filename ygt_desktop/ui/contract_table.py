@@ -25,6 +25,7 @@ from ..storage.entities import EntityRepo
 from ..storage.organisation import villages
 from ..storage.workspace import Workspace
 from .row_table import RowTableModel
+from .selection import keep_selection
 
 T = TypeVar("T")
 _Index = QModelIndex | QPersistentModelIndex
@@ -69,6 +70,7 @@ def table_view(
     view = QTableView()
     view.setObjectName(name)
     view.setModel(model)
+    keep_selection(view)  # a refresh keeps the selected record, by id
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

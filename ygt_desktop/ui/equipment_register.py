@@ -37,6 +37,7 @@ from . import messages
 from .entity_editor import EntityEditor
 from .equipment_models import GREY, RED, SORT_ROLE, Column, RowsModel
 from .guard import deleting
+from .selection import keep_selection
 
 
 def money(value: float | None) -> str:
@@ -108,6 +109,7 @@ class RegisterTab(QWidget):
         self.table = QTableView()
         self.table.setObjectName("equipment_table")
         self.table.setModel(self.proxy)
+        keep_selection(self.table)  # a refresh keeps the selected asset, by id
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -42,6 +42,9 @@ class _Rows(RowTableModel[Any]):
 class SuggestionModel(_Rows):
     columns = ("服务日期", "姓名", "档案号", "服务项目", "建议", "规则提示")
 
+    def row_key(self, row: Suggestion) -> int:
+        return row.record_id  # a suggestion is its service record
+
     def text(self, row: Suggestion, column: int) -> str:
         cells = (
             row.service_date.isoformat(),

@@ -38,6 +38,7 @@ from . import messages
 from .guard import deleting, gate
 from .referral_editor import ReferralEditor, dismissal_editor, editor_for_suggestion
 from .referral_models import ReferralModel, SuggestionModel
+from .selection import keep_selection
 from .widgets import error_label
 
 SINCE_CHOICES = (("全部", None), ("近30天", 30), ("近90天", 90), ("今年", 0))
@@ -47,6 +48,7 @@ def _table(model: Any, name: str, widths: tuple[int, ...]) -> QTableView:
     table = QTableView()
     table.setObjectName(name)
     table.setModel(model)
+    keep_selection(table)  # a refresh keeps the selected record, by id
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -10,7 +10,7 @@ again after it — wherever it now is, or nothing when it is no longer listed.
 The model says what a row's record is: ``key_at(position)`` gives the record id of a
 row (None for a row without one) and ``position_of(key)`` where a record now is (None
 when absent). :class:`~ygt_desktop.ui.row_table.RowTableModel` and the resident list
-provide both.
+provide both. A sorting or filtering proxy in front of such a model is looked through.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Protocol
 
-from PySide6.QtCore import QItemSelectionModel, QObject
+from PySide6.QtCore import QAbstractItemModel, QAbstractProxyModel, QItemSelectionModel, QObject
 from PySide6.QtWidgets import QAbstractItemView
 
 
@@ -26,6 +26,38 @@ class Keyed(Protocol):
     def key_at(self, position: int) -> Hashable | None: ...
 
     def position_of(self, key: Hashable) -> int | None: ...
+
+
+class _Through:
+    """A keyed model seen through a proxy (sorting, filtering): positions are the
+    proxy's rows."""
+
+    def __init__(self, proxy: QAbstractProxyModel, source: Keyed) -> None:
+        self.proxy = proxy
+        self.source = source
+
+    def key_at(self, position: int) -> Hashable | None:
+        index = self.proxy.mapToSource(self.proxy.index(position, 0))
+        return self.source.key_at(index.row()) if index.isValid() else None
+
+    def position_of(self, key: Hashable) -> int | None:
+        found = self.source.position_of(key)
+        if found is None:
+            return None
+        source = self.proxy.sourceModel()
+        index = self.proxy.mapFromSource(source.index(found, 0))
+        return index.row() if index.isValid() else None
+
+
+def keyed(model: QAbstractItemModel | None) -> Keyed | None:
+    """``model`` as a :class:`Keyed` (looking through proxies); None when its rows
+    name no record."""
+    if isinstance(model, QAbstractProxyModel):
+        source = keyed(model.sourceModel())
+        return None if source is None else _Through(model, source)
+    if model is not None and hasattr(model, "key_at") and hasattr(model, "position_of"):
+        return model  # type: ignore[return-value]
+    return None
 
 
 class KeptSelection(QObject):
@@ -42,8 +74,7 @@ class KeptSelection(QObject):
         model.modelReset.connect(self._restore)
 
     def _keyed(self) -> Keyed | None:
-        model = self.view.model()
-        return model if hasattr(model, "key_at") and hasattr(model, "position_of") else None  # type: ignore[return-value]
+        return keyed(self.view.model())
 
     def _remember(self) -> None:
         model = self._keyed()
@@ -82,7 +113,8 @@ def select_key(view: QAbstractItemView, key: Hashable) -> bool:
     """Select the row of record ``key`` (scrolled into view); False when it is not
     listed — then nothing is selected, never another record."""
     model = view.model()
-    position = model.position_of(key) if hasattr(model, "position_of") else None
+    found = keyed(model)
+    position = found.position_of(key) if found is not None else None
     selection = view.selectionModel()
     if position is None:
         if selection is not None:

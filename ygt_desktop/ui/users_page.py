@@ -34,6 +34,7 @@ from . import messages
 from .account_dialogs import AddUserDialog, RecoveryCodeDialog, SetPasswordDialog
 from .guard import may
 from .row_table import RowTableModel
+from .selection import keep_selection
 
 HEADERS = ("用户名", "角色", "状态", "最近登录", "建立时间")
 
@@ -91,6 +92,7 @@ class UsersPage(QWidget):
         self.table = QTableView()
         self.table.setObjectName("users_table")
         self.table.setModel(self.model)
+        keep_selection(self.table)  # a refresh keeps the selected account, by id
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setStretchLastSection(True)
