@@ -58,7 +58,10 @@ class PlaceholderPage(QWidget):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, *, background: bool = True) -> None:
+        """``background=False``: none of the window's own timed work (the backup timer,
+        the background integrity check) — for a look at the window that writes nothing
+        (the screenshot tour)."""
         super().__init__()
         self.ws = ws
         org = ws.organisation
@@ -102,7 +105,8 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(ws, self)
         self._backup_timer = QTimer(self)
         self._backup_timer.timeout.connect(self.backup_if_due)
-        self._backup_timer.start(BACKUP_CHECK_MS)
+        if background:
+            self._backup_timer.start(BACKUP_CHECK_MS)
         self.resize(1280, 720)
         # Ready to type a name (a bureau: a member's code or name).
         QTimer.singleShot(
@@ -111,7 +115,8 @@ class MainWindow(QMainWindow):
         if ws.store.readonly:
             self.statusBar().showMessage("数据库检查未通过，只读打开：请在“设置”中恢复备份", 0)
         self.integrity = IntegrityWatch(self, ws)  # the full check, in the background
-        self.integrity.start()
+        if background:
+            self.integrity.start()
 
     def _station_pages(self, ws: Workspace) -> list[tuple[str, QWidget]]:
         self.residents_page = ResidentsPage(ws)

@@ -286,8 +286,9 @@ class _Camera:
 
     # -- the tour
     def run(self, ws: Workspace) -> None:
-        window = MainWindow(ws)
-        _only_looking(window)
+        # Nothing of the window's own writes while the tour looks: no timed backup, no
+        # background full check (it records its time in the settings).
+        window = MainWindow(ws, background=False)
         try:
             window.resize(self.result.size)
             window.show()
@@ -452,15 +453,6 @@ _BOX_NAMES = {
     "ask_password": "密码（已取消）",
     "choose": "选择（已取消）",
 }
-
-
-def _only_looking(window: MainWindow) -> None:
-    """Nothing of the window's own writes while the tour looks: no timed backup, no
-    background full check (it records its time in the settings)."""
-    window._backup_timer.stop()
-    watch = window.integrity
-    watch.timer.stop()
-    watch.runner.busy = lambda: True  # type: ignore[method-assign]  # its first tick is queued
 
 
 def _minimum(widget: QWidget) -> QSize:
