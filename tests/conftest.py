@@ -128,6 +128,20 @@ def _no_modal_boxes(request, monkeypatch):
     for name in ("info", "error", "ask", "ask_text", "ask_password", "choose"):
         monkeypatch.setattr(messages, name, refuse(name))
     yield
+    _close_left_open()
+
+
+def _close_left_open() -> None:
+    """Close the windows a test left open (a dialog a page opened as a child of a widget
+    qtbot closed stays shown): the next test sees only its own windows."""
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for top in QApplication.topLevelWidgets():
+        if top.isVisible() and isinstance(top, QDialog):
+            top.done(QDialog.DialogCode.Rejected)  # not reject(): no "discard?" box
 
 
 @pytest.fixture(autouse=True)
