@@ -29,6 +29,7 @@ from . import messages
 from .contract_table import Column, RowsModel, table_view
 from .entity_editor import EntityEditor
 from .guard import deleting
+from .table_fit import natural_width, rows_height
 
 
 class EntityList(QGroupBox):
@@ -42,7 +43,6 @@ class EntityList(QGroupBox):
         form_id: str,
         title: str,
         columns: Sequence[Column],
-        widths: Sequence[int] = (),
         order: str = "id",
         initial: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
@@ -53,7 +53,7 @@ class EntityList(QGroupBox):
         self.initial = initial
         self.dialog: QDialog | None = None
         self.model: RowsModel[dict[str, Any]] = RowsModel(columns)
-        self.table = table_view(self.model, f"{form_id}_table", widths, self.edit_current)
+        self.table = table_view(self.model, f"{form_id}_table", (), self.edit_current)
         self.buttons = QHBoxLayout()
         for text, slot in (
             ("新增 (Ctrl+N)", self.add),
@@ -158,7 +158,6 @@ class SetupTab(QWidget):
                     ),
                 ),
             ],
-            (170, 70, 100),
             order="name",
         )
         self.members = EntityList(
@@ -172,7 +171,6 @@ class SetupTab(QWidget):
                 ("联系电话", lambda r: r["phone"] or ""),
                 ("在岗", lambda r: _yes(r["active"])),
             ],
-            (170, 70, 120, 100),
             order="team_id, role, name",
             initial=self._member_initial,
         )
@@ -190,7 +188,6 @@ class SetupTab(QWidget):
                 ("合计", lambda r: yuan_text(r["fee_total"])),
                 ("可签约", lambda r: _yes(r["active"])),
             ],
-            (110, 60, 80, 44, 44, 44, 44),
             order="kind, name",
         )
         examples = QPushButton("载入示例服务包")
@@ -203,14 +200,38 @@ class SetupTab(QWidget):
         self.packages.buttons.insertWidget(3, examples)
         for part in (self.teams, self.members, self.packages):
             part.sig_changed.connect(self._changed)
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.teams)
-        left.addWidget(self.members)
-        row = QSplitter(Qt.Orientation.Horizontal)
-        row.addWidget(left)
-        row.addWidget(self.packages)
+        self.left = QSplitter(Qt.Orientation.Vertical)
+        self.left.setChildrenCollapsible(False)
+        self.left.addWidget(self.teams)
+        self.left.addWidget(self.members)
+        self.row = QSplitter(Qt.Orientation.Horizontal)
+        self.row.setChildrenCollapsible(False)
+        self.row.addWidget(self.left)
+        self.row.addWidget(self.packages)
+        self.row.setStretchFactor(0, 1)  # a wider window widens the teams and members
+        self.row.setStretchFactor(1, 0)
+        self._balanced = False
         layout = QVBoxLayout(self)
-        layout.addWidget(row)
+        layout.addWidget(self.row)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not self._balanced:
+            self._balanced = True
+            self.balance()
+
+    def balance(self) -> None:
+        """Share the width and height by what the lists show: the packages (short
+        figures) as wide as their columns, at most half; the teams as tall as their few
+        rows, at most half; the members the rest (then the user's to drag)."""
+        total = self.row.width() - self.row.handleWidth()
+        chrome = self.packages.width() - self.packages.table.width()
+        packages = min(natural_width(self.packages.table) + chrome, total // 2)
+        self.row.setSizes([total - packages, packages])
+        height = self.left.height() - self.left.handleWidth()
+        chrome = self.teams.height() - self.teams.table.height()
+        teams = min(rows_height(self.teams.table) + chrome, height // 2)
+        self.left.setSizes([teams, height - teams])
 
     def _team_name(self, team_id: Any) -> str:
         row = self.teams.repo.get(int(team_id)) if team_id else None

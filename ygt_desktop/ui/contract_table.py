@@ -13,7 +13,6 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableView,
@@ -26,6 +25,7 @@ from ..storage.organisation import villages
 from ..storage.workspace import Workspace
 from .row_table import RowTableModel
 from .selection import keep_selection
+from .table_fit import fit_columns
 
 T = TypeVar("T")
 _Index = QModelIndex | QPersistentModelIndex
@@ -66,7 +66,9 @@ def table_view(
     widths: Sequence[int] = (),
     on_enter: Callable[[], None] | None = None,
 ) -> QTableView:
-    """A read-only, row-selecting table; Enter and double-click run ``on_enter``."""
+    """A read-only, row-selecting table; Enter and double-click run ``on_enter``. Its
+    columns fit their texts (``widths``: px a column gets at least) and the last takes
+    the width left (:func:`~ygt_desktop.ui.table_fit.fit_columns`)."""
     view = QTableView()
     view.setObjectName(name)
     view.setModel(model)
@@ -76,11 +78,8 @@ def table_view(
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setStretchLastSection(True)
     view.setAlternatingRowColors(True)
-    for col, width in enumerate(widths):
-        view.setColumnWidth(col, width)
+    fit_columns(view, at_least=dict(enumerate(widths)))
     if on_enter is not None:
         view.doubleClicked.connect(lambda _i: on_enter())
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -123,7 +122,9 @@ def day_from(edit: QLineEdit, error: QLabel) -> dt.date | None:
         day = parse_date(edit.text())
     except DateError as exc:
         error.setText(f"日期：{exc}")
+        error.show()
         return None
     edit.setText(day.isoformat())
     error.setText("")
+    error.hide()  # no empty line under the filters
     return day

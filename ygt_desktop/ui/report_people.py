@@ -19,6 +19,7 @@ from ..storage.indicators import Counted
 from ..storage.organisation import villages
 from ..storage.workspace import Workspace
 from .resident_model import ResidentTableModel
+from .table_fit import fit_columns
 
 
 class PeopleDialog(QDialog):
@@ -45,7 +46,7 @@ class PeopleDialog(QDialog):
             view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
             view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             view.verticalHeader().hide()
-            view.horizontalHeader().setStretchLastSection(True)
+            fit_columns(view)  # every column on screen; 重点人群 takes what is left
             view.doubleClicked.connect(lambda index, m=model: self._open(m, index.row()))
             for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 sc = QShortcut(

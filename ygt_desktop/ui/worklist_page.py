@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,10 +49,13 @@ from .jobs import JobRunner
 from .resident_model import SEX, phone_text
 from .row_table import RowTableModel
 from .selection import keep_selection
+from .table_fit import CELL_MARGIN, fit_columns
 from .worklist_export import Shown
 
 COLUMNS = LINE_COLUMNS[1:]  # 状态, 姓名 … 联系电话, 待办项目, 最早截止 (no 序号 on screen)
 ITEMS_COLUMN = COLUMNS.index("待办项目")
+AGE_COLUMN = COLUMNS.index("年龄")
+NAME_COLUMN = COLUMNS.index("姓名")
 STATUS_COLOURS = {
     sch.OVERDUE: "#c62828",
     sch.DUE: "#b26a00",
@@ -185,15 +188,19 @@ class WorklistPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)  # a long 待办项目 wraps onto a second line, never cut
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(ITEMS_COLUMN, QHeaderView.ResizeMode.Stretch)
-        for col, width in enumerate((50, 80, 44, 56, 120, 100, 0, 90)):
-            if col != ITEMS_COLUMN:
-                self.table.setColumnWidth(col, width)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        # Every column as wide as its text (an age like 2岁11月 or a four-character name
+        # whatever the rows), the items the rest of the width.
+        fit_columns(
+            self.table,
+            stretch=ITEMS_COLUMN,
+            at_least={NAME_COLUMN: "欧阳晓明", AGE_COLUMN: "2岁11月"},
+        )
+        self.table.horizontalHeader().sectionResized.connect(self._items_resized)
+        self.model.modelReset.connect(self.fit_rows)
         self.table.doubleClicked.connect(lambda _i: self.open_current())
         self.counts = QLabel()
         self.counts.setObjectName("worklist_counts")
@@ -279,6 +286,30 @@ class WorklistPage(QWidget):
             view,
         )
         self.counts.setText(view_counts_text(items, view))
+
+    def _items_resized(self, column: int, _old: int, new: int) -> None:
+        if column == ITEMS_COLUMN:
+            self.fit_rows(new)  # (the header reports the new width only after this signal)
+
+    def fit_rows(self, column_width: int | None = None) -> None:
+        """Each line as tall as its 待办项目 need at the column's width (its present one
+        by default): one line for most, two or three for a resident with many items."""
+        header = self.table.verticalHeader()
+        metrics = self.table.fontMetrics()
+        single = header.defaultSectionSize()
+        if column_width is None:
+            column_width = self.table.columnWidth(ITEMS_COLUMN)
+        width = max(column_width - CELL_MARGIN, 1)
+        for position, line in enumerate(self.model.lines):
+            text = items_text(line)
+            height = single
+            if metrics.horizontalAdvance(text) > width:
+                wrapped = metrics.boundingRect(
+                    QRect(0, 0, width, 100_000), Qt.TextFlag.TextWordWrap, text
+                )
+                height = max(single, wrapped.height() + single - metrics.height())
+            if header.sectionSize(position) != height:
+                header.resizeSection(position, height)
 
     def _say(self, error: str) -> None:
         self.error.setText(error)
