@@ -36,7 +36,9 @@ from ..reports import recovery_pdf
 from ..storage import users
 from ..storage.workspace import Workspace
 from . import files
-from .widgets import error_label
+from .error_text import ErrorLabel
+
+BUTTON_GAP = 8  # px between a dialog's last field (or error) and its buttons
 
 
 def password_edit(name: str, placeholder: str = "") -> QLineEdit:
@@ -51,6 +53,7 @@ def password_edit(name: str, placeholder: str = "") -> QLineEdit:
 def buttons(dialog: QDialog, accept: str, reject: str) -> tuple[QDialogButtonBox, QPushButton]:
     """OK/cancel in Chinese; the accept button is the default (Enter)."""
     box = QDialogButtonBox()
+    box.setContentsMargins(0, BUTTON_GAP, 0, 0)
     ok = box.addButton(accept, QDialogButtonBox.ButtonRole.AcceptRole)
     box.addButton(reject, QDialogButtonBox.ButtonRole.RejectRole)
     ok.setDefault(True)
@@ -111,7 +114,7 @@ class FirstAccountDialog(QDialog):
         self.name.setPlaceholderText("一般用您的姓名，如 李明")
         self.password = password_edit("first_password", f"至少{users.MIN_PASSWORD}位")
         self.repeat = password_edit("first_repeat", "再输入一次")
-        self.error = error_label()
+        self.error = ErrorLabel()
         box, ok = buttons(self, "建立账户", "退出")
         ok.clicked.connect(self.try_accept)
         form = QFormLayout(self)
@@ -191,7 +194,7 @@ class RecoveryCodeDialog(QDialog):
         self.print_button.clicked.connect(self.print_code)
         self.done_box = QCheckBox("我已抄下或打印恢复码")
         self.done_box.setObjectName("recovery_kept")
-        self.error = error_label()
+        self.error = ErrorLabel()
         box = QDialogButtonBox()
         self.ok = box.addButton("继续", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setDefault(True)
@@ -282,7 +285,7 @@ class SetPasswordDialog(QDialog):
             hint = QLabel("对方下次登录时须改成自己的密码。")
             hint.setWordWrap(True)
             form.addRow(hint)
-        self.error = error_label()
+        self.error = ErrorLabel()
         form.addRow(self.error)
         box, ok = buttons(self, "确定", "取消")
         ok.clicked.connect(self.try_accept)
@@ -327,7 +330,7 @@ class AddUserDialog(QDialog):
         self.role.addItems(list(roles.roles_for(ws.is_bureau)))
         self.password = password_edit("user_password", f"初始密码，至少{users.MIN_PASSWORD}位")
         self.repeat = password_edit("user_repeat", "再输入一次")
-        self.error = error_label()
+        self.error = ErrorLabel()
         box, ok = buttons(self, "添加", "取消")
         ok.clicked.connect(self.try_accept)
         form = QFormLayout(self)
@@ -386,7 +389,7 @@ class ForgotPasswordDialog(QDialog):
         self.code.setPlaceholderText("如 ABCD-EFGH-JKMN-PQRS")
         self.password = password_edit("forgot_password", f"至少{users.MIN_PASSWORD}位")
         self.repeat = password_edit("forgot_repeat", "再输入一次")
-        self.error = error_label()
+        self.error = ErrorLabel()
         box, ok = buttons(self, "重设密码", "取消")
         ok.clicked.connect(self.try_accept)
         form = QFormLayout(self)

@@ -19,7 +19,8 @@ from ..storage.db import StoreError
 from ..storage.residents import ValidationFailed
 from ..storage.workspace import Workspace
 from . import messages
-from .widgets import dialog_buttons, error_label
+from .error_text import ErrorLabel
+from .widgets import dialog_buttons
 
 
 class CloseDialog(QDialog):
@@ -37,7 +38,7 @@ class CloseDialog(QDialog):
         self.date.setObjectName("close_date")
         self.reason = QLineEdit()
         self.reason.setObjectName("close_reason")
-        self.error = error_label()
+        self.error = ErrorLabel()
         form = QFormLayout(self)
         form.addRow(QLabel(f"档案号 {row['archive_no']}  {row['name']}"))
         form.addRow("结案类型＊", self.status)

@@ -10,7 +10,8 @@ from ..storage.contracts import ContractRepo
 from ..storage.db import StoreError
 from ..storage.residents import Change, ValidationFailed
 from . import messages
-from .widgets import dialog_buttons, error_label
+from .error_text import ErrorLabel
+from .widgets import dialog_buttons
 
 
 class TerminateDialog(QDialog):
@@ -41,9 +42,9 @@ class TerminateDialog(QDialog):
         self.note.setObjectName("terminate_note")
         self.note.setMaxLength(200)
         self.errors = {
-            k: error_label() for k in ("termination_date", "termination_reason", "termination_note")
+            k: ErrorLabel() for k in ("termination_date", "termination_reason", "termination_note")
         }
-        self.status = error_label()
+        self.status = ErrorLabel()
         layout = QFormLayout(self)
         layout.addRow(QLabel(header))
         for label, widget, key in (

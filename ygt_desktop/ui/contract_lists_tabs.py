@@ -36,6 +36,7 @@ from .contract_table import (
     team_box,
     village_box,
 )
+from .error_text import ErrorLabel
 from .jobs import JobRunner
 from .resident_model import SEX
 
@@ -67,8 +68,7 @@ class _ListTab(QWidget):
         self.on.setMaximumWidth(110)
         self.village = village_box(ws, f"{name}_village")
         self.team = team_box(ws, f"{name}_team")
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
+        self.error = ErrorLabel()
         self.model: RowsModel[Any] = RowsModel(columns, self.colour)
         self.table = table_view(self.model, f"{name}_table", widths, self.act)
         self.counts = QLabel()

@@ -37,8 +37,9 @@ from ..storage.workspace import Workspace
 from . import messages
 from .contract_table import RowsModel, day_from, table_view
 from .entity_editor import EntityEditor
+from .error_text import ErrorLabel
 from .guard import deleting
-from .widgets import error_label
+from .table_fit import rows_height
 
 
 def _money(fen_amount: int) -> str:
@@ -237,7 +238,7 @@ class FiguresTab(QWidget):
         self.percent.setMaximumWidth(60)
         save = QPushButton("保存比例")
         save.clicked.connect(self.save_percent)
-        self.error = error_label()
+        self.error = ErrorLabel()
         show = QPushButton("查询 (Enter)")
         show.clicked.connect(self.refresh)
         top = QHBoxLayout()
@@ -281,8 +282,9 @@ class FiguresTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.error)
-        layout.addWidget(fee_box, 1)
+        layout.addWidget(fee_box)
         layout.addWidget(survey_box)
+        layout.addStretch(1)  # the four payers' lines, then the survey: no empty table
         for edit in (self.start, self.end):
             edit.returnPressed.connect(self.refresh)
         self.percent.returnPressed.connect(self.save_percent)
@@ -306,7 +308,8 @@ class FiguresTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        start, end = day_from(self.start, self.error), day_from(self.end, self.error)
+        start = day_from(self.start, self.error)
+        end = day_from(self.end, self.error) if start is not None else None  # keeps 从's error
         if start is None or end is None:
             return
         if end < start:
@@ -315,6 +318,7 @@ class FiguresTab(QWidget):
         self.percent.setText(yuan_text(prepaid_percent(self.ws.store)))
         self.totals = fee_totals(self.ws.store, start, end)
         self.fees.set_rows([*PAYERS, ""])
+        self.fee_table.setFixedHeight(rows_height(self.fee_table))
         self.fee_note.setText(
             f"期内签约 {self.totals.contracts} 份；医保基金和基本公卫经费按 "
             f"{yuan_text(self.totals.prepaid_percent)}% 预拨，其余按年度考核结算；"

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
 from ..storage.organisation import villages
 from ..storage.workspace import Workspace
 from .contract_table import table_view
+from .error_text import ErrorLabel
 from .resident_model import ResidentTableModel
 from .residents_page import SEARCH_DELAY_MS
 from .widgets import dialog_buttons
@@ -36,8 +37,7 @@ class ResidentPicker(QDialog):
             self.model, "picker_table", (150, 80, 44, 92, 44, 150, 100, 120), self.choose
         )
         self.note = QLabel("在档居民中选择；已迁出、死亡的居民不能签约。")
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
+        self.error = ErrorLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(self.table, 1)

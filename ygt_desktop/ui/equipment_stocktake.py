@@ -44,9 +44,11 @@ from ..storage.workspace import Workspace
 from . import messages, printing
 from .entity_editor import EntityEditor
 from .equipment_models import GREY, RED, SORT_ROLE, Column, RowsModel
+from .error_text import ErrorLabel
 from .file_jobs import save_file
 from .jobs import JobRunner
-from .widgets import dialog_buttons, error_label
+from .selection import keep_selection, select_first_if_none, select_key
+from .widgets import dialog_buttons
 
 COLUMNS: list[Column[StocktakeItem]] = [
     Column("资产编号", lambda i: str(i.asset["asset_no"])),
@@ -63,6 +65,13 @@ KEYS = {Qt.Key.Key_1: FOUND, Qt.Key.Key_2: MISSING, Qt.Key.Key_3: CHANGED, Qt.Ke
 
 def _item_color(item: StocktakeItem) -> Any:
     return RED if item.result == MISSING else GREY if item.result == FOUND else None
+
+
+class ItemsModel(RowsModel[StocktakeItem]):
+    """A stocktake's lines; a line is its asset (the selection follows the asset)."""
+
+    def row_key(self, row: StocktakeItem) -> int:
+        return row.asset.id
 
 
 class MarkDialog(QDialog):
@@ -89,11 +98,11 @@ class MarkDialog(QDialog):
         for code, label in STATUSES.items():
             self.status.addItem(f"{code} {label}", code)
         self.status.setCurrentIndex(max(self.status.findData(item.observed_status), 0))
-        self.status_error = error_label()
+        self.status_error = ErrorLabel()  # no room taken until there is an error
         self.note = QLineEdit(item.note or "")
         self.note.setObjectName("field_note")
         self.note.setMaxLength(200)
-        self.note_error = error_label()
+        self.note_error = ErrorLabel()
         if with_status:
             form.addRow("实际状态＊", self.status)
             form.addRow("", self.status_error)
@@ -178,7 +187,7 @@ class StocktakeTab(QWidget):
         self.open_only.toggled.connect(lambda _on: self.show_items())
         marks.addWidget(self.open_only)
         marks.addStretch()
-        self.model: RowsModel[StocktakeItem] = RowsModel(COLUMNS, _item_color)
+        self.model = ItemsModel(COLUMNS, _item_color)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
@@ -191,6 +200,7 @@ class StocktakeTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
+        keep_selection(self.table)  # a reload keeps the asset selected, wherever it sorts
         self.table.installEventFilter(_MarkKeys(self))
         self.count = QLabel()
         layout = QVBoxLayout(self)
@@ -225,7 +235,9 @@ class StocktakeTab(QWidget):
         self.box.blockSignals(False)
         self.load()
 
-    def load(self, row: int | None = None) -> None:
+    def load(self, select: int | None = None) -> None:
+        """Show the chosen stocktake; the asset ``select`` (by id) is then selected, else
+        the one selected before, else the first."""
         sid = self.stocktake_id
         self.result = self.stocktakes.result(sid) if sid is not None else None
         if self.result is None:
@@ -241,9 +253,9 @@ class StocktakeTab(QWidget):
                 f"盘点日期 {v['stocktake_date'].isoformat()}　盘点人 "
                 f"{v['checker'] or ''}　负责人 {v['supervisor'] or ''}　{state}"
             )
-        self.show_items(row)
+        self.show_items(select)
 
-    def show_items(self, row: int | None = None) -> None:
+    def show_items(self, select: int | None = None) -> None:
         items = self.result.items if self.result else []
         if self.open_only.isChecked():
             items = [i for i in items if i.result is None]
@@ -254,10 +266,9 @@ class StocktakeTab(QWidget):
             self.count.setText(f"共 {self.result.total} 台：{counts}")
         else:
             self.count.setText("")
-        if self.proxy.rowCount():
-            target = min(row if row is not None else 0, self.proxy.rowCount() - 1)
-            self.table.selectRow(target)
-            self.table.setCurrentIndex(self.proxy.index(target, 0))
+        if select is not None:
+            select_key(self.table, select)
+        select_first_if_none(self.table)
 
     def current(self) -> StocktakeItem | None:
         index = self.table.currentIndex()
@@ -269,15 +280,14 @@ class StocktakeTab(QWidget):
         item, sid = self.current(), self.stocktake_id
         if item is None or sid is None:
             return
-        row = self.table.currentIndex().row()
-        next_row = row if self.open_only.isChecked() else row + 1
+        next_asset = self._next_asset()
         if result in (FOUND, MISSING):
             try:
                 self.stocktakes.mark(sid, item.asset.id, result, None, item.note)
             except (ValidationFailed, StoreError) as exc:
                 messages.error(self, _text(exc))
                 return
-            self._after_mark(next_row)
+            self._after_mark(next_asset)
             return
         if result is None and item.result is None:
             messages.info(self, "请先标记盘点结果（1 找到、2 缺失、3 状态变化），再填写备注。")
@@ -296,11 +306,22 @@ class StocktakeTab(QWidget):
 
         dialog = MarkDialog(item, result == CHANGED, save, self)
         self.dialog = dialog
-        dialog.accepted.connect(lambda: self._after_mark(next_row))
+        dialog.accepted.connect(lambda: self._after_mark(next_asset))
         dialog.open()
 
-    def _after_mark(self, row: int) -> None:
-        self.load(row)
+    def _next_asset(self) -> int | None:
+        """The asset listed after the selected one (the selected one at the end): where
+        the selection moves once the selected one is marked."""
+        row = self.table.currentIndex().row()
+        for position in (row + 1, row):
+            index = self.proxy.mapToSource(self.proxy.index(position, 0))
+            item = self.model.row_at(index.row()) if index.isValid() else None
+            if item is not None:
+                return item.asset.id
+        return None
+
+    def _after_mark(self, asset_id: int | None) -> None:
+        self.load(asset_id)
         self.table.setFocus()
         self.sig_changed.emit()
 
@@ -379,7 +400,7 @@ class StocktakeTab(QWidget):
         editor.open()
 
     def _after_register(self) -> None:
-        self.load(self.table.currentIndex().row())
+        self.load()
         self.sig_changed.emit()
 
     def print_result(self) -> bool:

@@ -34,12 +34,14 @@ from PySide6.QtWidgets import (
 from ..ops.base import USER_ERRORS
 from ..storage import users
 from ..storage.workspace import Workspace
-from . import messages
-from .account_dialogs import fit
-from .widgets import error_label
+from . import messages, screen_fit
+from .account_dialogs import BUTTON_GAP, fit
+from .error_text import ErrorLabel
+from .widgets import FRAME_WIDTH
 
 Clock = Callable[[], float]
 CHECK_MS = 15_000
+LOCK_WIDTH = 420  # px: the unlock dialog's width unless its message needs more
 MAX_WRONG = users.MAX_FAILURES
 WAIT_MINUTES = users.LOCK_MINUTES
 
@@ -88,8 +90,9 @@ class UnlockDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("unlock_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = error_label()
+        self.error = ErrorLabel()
         box = QDialogButtonBox()
+        box.setContentsMargins(0, BUTTON_GAP, 0, 0)
         self.ok = box.addButton("解锁", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setDefault(True)
         self.ok.clicked.connect(self.try_unlock)
@@ -103,12 +106,18 @@ class UnlockDialog(QDialog):
         form.addRow(self.error)
         form.addRow(box)
         self._say()
-        fit(self, 420)
+        # One sentence a line, never a last word alone: as wide as the longer line (a
+        # very long user name still wraps, within the screen).
+        margins = form.contentsMargins()
+        lines = self.note.text().splitlines()
+        need = max(self.note.fontMetrics().horizontalAdvance(line) for line in lines)
+        area = screen_fit.available_area(self).width() - FRAME_WIDTH
+        fit(self, min(max(LOCK_WIDTH, need + margins.left() + margins.right() + 2), area))
 
     def _say(self) -> None:
         who = self.lock.ws.store.user
         self.note.setText(
-            f"程序闲置后已锁定，正在编辑的内容都还在。请 {who} 输入密码解锁。"
+            f"程序闲置后已锁定，正在编辑的内容都还在。\n请 {who} 输入密码解锁。"
             if not self.switching
             else "请输入要登录的用户名和密码。"
         )

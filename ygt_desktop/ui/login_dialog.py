@@ -20,12 +20,13 @@ from ..ops.base import USER_ERRORS
 from ..storage import users
 from ..storage.workspace import Workspace
 from .account_dialogs import (
+    BUTTON_GAP,
     ForgotPasswordDialog,
     RecoveryCodeDialog,
     fit,
     focus_first_empty,
 )
-from .widgets import error_label
+from .error_text import ErrorLabel
 
 _LAST_USER_KEY = "login/last_user"
 
@@ -58,9 +59,10 @@ class LoginDialog(QDialog):
         self.password.setObjectName("login_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("密码")
-        self.error = error_label()
+        self.error = ErrorLabel()
         self.error.setObjectName("login_error")
         box = QDialogButtonBox()
+        box.setContentsMargins(0, BUTTON_GAP, 0, 0)
         self.ok = box.addButton("登录", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setDefault(True)
         self.ok.clicked.connect(self.try_login)

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from ..core.dates import age_years
 from ..core.idnumber import mask
 from ..storage.residents import ResidentRepo
+from .error_text import ErrorLabel
 from .resident_model import SEX
-from .widgets import error_label
 
 RESULTS = 20
 
@@ -64,7 +64,7 @@ class ReferralResidentPicker(QWidget):
         self.results.setObjectName("referral_resident_results")
         self.results.setMaximumHeight(self.fontMetrics().height() * 8)
         self.results.hide()
-        self.error = error_label()
+        self.error = ErrorLabel()
         self.error.setObjectName("referral_resident_error")
         self.error.hide()
         row = QHBoxLayout()

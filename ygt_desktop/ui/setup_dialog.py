@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
 
 from ..core.org_codes import is_bureau
 from ..storage.organisation import LEVELS, Organisation, check_org, check_village
-from .widgets import dialog_buttons, error_label
+from .error_text import ErrorLabel
+from .widgets import dialog_buttons
 
 
 class SetupDialog(QDialog):
@@ -46,7 +47,7 @@ class SetupDialog(QDialog):
             "每行一个：代码 名称\n001 龙泉路社区居委会\n101 小坝村委会"
         )
         self.villages.setFixedHeight(110)
-        self.error = error_label()
+        self.error = ErrorLabel()
         form = QFormLayout(self)
         form.addRow(QLabel(f"将新建数据库：{db_path}"))
         form.addRow("机构名称＊", self.name)
