@@ -7,6 +7,7 @@ keeps the logs that belong to the station, not to a resident.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -29,6 +30,7 @@ from ..storage.workspace import Workspace
 from . import messages
 from .guard import deleting, gate
 from .service_editor import ServiceEditor
+from .table_fit import WIDEST, fit_columns
 
 SHOWN_FIELDS = 5  # first fields of a log shown as columns
 
@@ -69,7 +71,8 @@ class ServicesPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.records: list[dict[str, Any]] = []
+        self.fit = fit_columns(self.table, stretch=WIDEST)  # the topic takes the room left
         self.table.itemActivated.connect(lambda _i: self.edit_current())
         self.count = QLabel()
         layout = QVBoxLayout(self)
@@ -86,9 +89,19 @@ class ServicesPage(QWidget):
     def form_id(self) -> str:
         return str(self.form_box.currentData())
 
-    def refresh(self) -> None:
+    @property
+    def current_id(self) -> int | None:
+        """The id of the record selected (None when none is)."""
+        row = self.table.currentRow()
+        selected = self.table.selectionModel().selectedRows()
+        return int(self.records[row]["id"]) if selected and 0 <= row < len(self.records) else None
+
+    def refresh(self, select: int | None = None) -> None:
+        """List the chosen log's records of the year; the record ``select`` (by id) is
+        then selected, else the one selected before if still listed, else none."""
         if self.form_box.count() == 0:
             return
+        keep = select if select is not None else self.current_id
         form = self.ws.forms[self.form_id]
         fields = form.fields[:SHOWN_FIELDS]
         self.records = self.ws.services.station_records(self.form_id, self.year.value())
@@ -100,13 +113,19 @@ class ServicesPage(QWidget):
             for c, f in enumerate(fields):
                 text = f.field_type.display(rec["values"].get(f.id), f)
                 self.table.setItem(r, c, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
+        self.fit.refit()
+        ids = [rec["id"] for rec in self.records]
+        if keep in ids:
+            self.table.selectRow(ids.index(keep))
+            self.table.scrollTo(self.table.model().index(ids.index(keep), 0))
         self.count.setText(f"{self.year.value()}年 共 {len(self.records)} 条")
 
     def _open(self, record_id: int | None) -> None:
         editor = ServiceEditor(self.ws, self.form_id, None, record_id, self)
         self.dialog = editor
-        editor.accepted.connect(self.refresh)
+        editor.accepted.connect(
+            lambda: self.refresh(editor.saved.change.record_id if editor.saved else None)
+        )
         editor.open()
 
     def add(self) -> None:

@@ -31,6 +31,7 @@ from . import messages
 from .guard import may
 from .jobs import JobRunner
 from .key_section import KeySection
+from .table_fit import fit_columns
 from .users_page import UsersPage
 
 
@@ -77,8 +78,10 @@ class SettingsPage(QWidget):
         self.backup_table.setHorizontalHeaderLabels(["时间", "原因", "大小", "完整性检查"])
         self.backup_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.backup_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.backup_table.horizontalHeader().setStretchLastSection(True)
-        self.backup_table.setColumnWidth(0, 170)
+        self.backup_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.backup_table.verticalHeader().hide()
+        self.backups: list[backup.BackupInfo] = []
+        self.backup_fit = fit_columns(self.backup_table)
         backup_now = QPushButton("立即备份")
         backup_now.setObjectName("backup_now")
         backup_now.clicked.connect(self.backup_now)
@@ -124,7 +127,9 @@ class SettingsPage(QWidget):
         self.village_list.clear()
         for v in villages(self.ws.store):
             self.village_list.addItem(f"{v.code}  {v.name}（{v.kind}）")
+        chosen = self.chosen_backup()
         self.backups = backup.list_backups(self.ws.store.path)
+        self.backup_table.clearSelection()
         self.backup_table.setRowCount(len(self.backups))
         for i, info in enumerate(self.backups):
             self.backup_table.setItem(
@@ -136,6 +141,12 @@ class SettingsPage(QWidget):
             # in the background.
             state = {True: "已通过", False: "已损坏", None: "待检查"}[info.ok]
             self.backup_table.setItem(i, 3, QTableWidgetItem(state))
+        self.backup_fit.refit()
+        # The selection stays on the backup chosen (a new one is listed first), never
+        # on the one now in its row: 恢复所选备份 must restore what the user chose.
+        paths = [info.path for info in self.backups]
+        if chosen is not None and chosen.path in paths:
+            self.backup_table.selectRow(paths.index(chosen.path))
         self.backup_folder.setText(f"备份位置：{backup.backup_dir_for(self.ws.store.path)}")
 
     def add_village(self) -> None:
@@ -160,12 +171,17 @@ class SettingsPage(QWidget):
         self.sig_backup_made.emit()
         messages.info(self, f"已备份：{made.name}")
 
-    def restore_selected(self) -> None:
+    def chosen_backup(self) -> backup.BackupInfo | None:
+        """The backup selected in the list (None when none is)."""
         row = self.backup_table.currentRow()
-        if row < 0 or row >= len(self.backups):
+        selected = self.backup_table.selectionModel().selectedRows()
+        return self.backups[row] if selected and 0 <= row < len(self.backups) else None
+
+    def restore_selected(self) -> None:
+        info = self.chosen_backup()
+        if info is None:
             messages.info(self, "请先在列表中选中一个备份。")
             return
-        info = self.backups[row]
         if not messages.ask(
             self,
             f"用 {info.created_at:%Y-%m-%d %H:%M:%S} 的备份替换当前数据库？\n"

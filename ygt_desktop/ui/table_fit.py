@@ -17,11 +17,13 @@ from collections.abc import Mapping
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QHeaderView, QTableView, QToolTip
+from shiboken6 import isValid
 
 SAMPLE_ROWS = 200  # rows measured for a column's width (the resident list fetches 200 at once)
 CELL_MARGIN = 10  # px around a cell's text (Qt's item margins and the grid line)
 BREATHING = 6  # px added to a column's measured width: text does not touch the grid
 STRETCH_CHARS = 8  # the stretched column keeps at least this many characters' width
+WIDEST = -2  # ``stretch=WIDEST``: the column with the longest text takes the width left
 
 
 class ColumnFit(QObject):
@@ -48,13 +50,18 @@ class ColumnFit(QObject):
 
     @property
     def stretch(self) -> int:
-        """The column that takes the width left over (-1 given: the last one)."""
+        """The column that takes the width left over (-1 given: the last one; WIDEST:
+        the one whose text is the longest)."""
         count = self.view.model().columnCount()
+        if self._stretch == WIDEST and len(self.natural) == count and count:
+            return max(range(count), key=lambda c: self.natural[c])
         return self._stretch if 0 <= self._stretch < count else count - 1
 
     def refit(self) -> None:
         """Measure every column's text again and lay the columns out."""
         view = self.view
+        if not isValid(view):  # a table widget's model is reset as the table goes away
+            return
         header = view.horizontalHeader()
         metrics = view.fontMetrics()
         self.natural = []
@@ -69,6 +76,8 @@ class ColumnFit(QObject):
     def apply(self) -> None:
         """Lay the measured columns out in the table's present width."""
         view = self.view
+        if not isValid(view):
+            return
         header = view.horizontalHeader()
         stretch = self.stretch
         if stretch < 0:
@@ -153,7 +162,8 @@ def fit_columns(
     tips: bool = True,
 ) -> ColumnFit:
     """Fit ``view``'s columns to their texts from now on (its model set): column
-    ``stretch`` (the last by default) takes the width left; ``at_least`` gives a column
+    ``stretch`` (the last by default, :data:`WIDEST`: the one with the longest text)
+    takes the width left; ``at_least`` gives a column
     at least the width of a sample text (``{3: "11岁11月"}``) or of so many px whatever
     its rows (it is still narrowed, like any, when the table is too narrow); ``tips``
     shows a cut cell's whole text as its tooltip."""
