@@ -132,8 +132,10 @@ def _no_modal_boxes(request, monkeypatch):
 
 
 def _close_left_open() -> None:
-    """Close the windows a test left open (a dialog a page opened as a child of a widget
-    qtbot closed stays shown): the next test sees only its own windows."""
+    """Hide the dialogs a test left open (a dialog a page opened as a child of a widget
+    qtbot closed stays shown): the next test sees only its own windows. Hidden, not
+    closed: this runs after the test's database is closed, and a dialog's ``finished``
+    would make its page read it."""
     from PySide6.QtWidgets import QApplication, QDialog
 
     app = QApplication.instance()
@@ -141,7 +143,7 @@ def _close_left_open() -> None:
         return
     for top in QApplication.topLevelWidgets():
         if top.isVisible() and isinstance(top, QDialog):
-            top.done(QDialog.DialogCode.Rejected)  # not reject(): no "discard?" box
+            top.hide()
 
 
 @pytest.fixture(autouse=True)
