@@ -31,6 +31,7 @@ from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QLabel,
     QScrollArea,
     QSizePolicy,
     QStyle,
@@ -39,7 +40,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.forms import FieldDef
-from .widgets import error_label
 
 GRID_CODES = ("1", "2", "3", "4", "5")  # in this order: key N is the N-th column
 GRID_MIN_ROWS = 4  # fewer questions read better as ordinary fields
@@ -376,7 +376,8 @@ class GridRow:
         self.row = row
         self.field = grid.grid_model.fields[row]
         self.widget: QWidget = grid
-        self.error = error_label()  # holds the message; the grid shows it on the row
+        # Holds the message, never shown itself: the grid shows it on the row.
+        self.error = QLabel()
         self.error.setParent(grid)
         self.error.hide()
         self.error.setObjectName(f"error_{self.field.id}")

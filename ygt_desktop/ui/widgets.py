@@ -7,17 +7,16 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 
 from . import screen_fit
+from .error_text import ErrorLabel
 
 # A window frame around the client area (Windows 10: borders 8 px, title bar 31 px).
 FRAME_WIDTH, FRAME_HEIGHT = 16, 40
 
 
 def error_label() -> QLabel:
-    """Red, wrapping text for a field's or a dialog's error."""
-    label = QLabel()
-    label.setStyleSheet("color: #c62828;")
-    label.setWordWrap(True)
-    return label
+    """Red, wrapping text for a field's or a dialog's error, taking no room while empty
+    (:class:`~ygt_desktop.ui.error_text.ErrorLabel`)."""
+    return ErrorLabel()
 
 
 def dialog_buttons(
