@@ -244,6 +244,17 @@ def test_station_lists_show_names_and_national_lists_codes(qtbot, ws):
     assert ethnicity.itemText(1) == "01 汉族"
 
 
+def test_letter_codes_show_their_label_alone(qtbot, ws):
+    """A code that is not a number ("phs") is no national code to type: label only."""
+    from ygt_desktop.ui.field_editor import FieldEditor
+
+    field = ws.forms["contract_payment"].field("payer")
+    combo = FieldEditor(field, list(field.choices)).widget
+    texts = [combo.itemText(i) for i in range(1, combo.count())]
+    assert "基本公卫经费" in texts
+    assert not any(t[:1].isascii() and t[:1].isalpha() for t in texts), texts
+
+
 def test_team_and_equipment_lists_show_no_ids(qtbot, ws):
     teams = EntityRepo(ws.store, ws.forms["team"])
     team_id = teams.save({"name": "小坝家庭医生团队", "leader": "王医生"}).record_id

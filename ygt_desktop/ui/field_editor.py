@@ -51,7 +51,7 @@ class FieldEditor:
             for c in choices:
                 # A national code list shows its codes (clerks type them); the station's
                 # own lists (villages, teams, equipment) are database ids: names only.
-                combo.addItem(c.label if field.dynamic_choices else f"{c.code} {c.label}", c.code)
+                combo.addItem(choice_text(field, c), c.code)
             self.widget = combo
         elif field.type == "multichoice":
             box = QWidget()
@@ -154,3 +154,13 @@ def _derived_text() -> QLabel:
         "QLabel { background: #eeeeee; color: #333; border: 1px solid #c8c8c8; padding: 2px; }"
     )
     return label
+
+
+def choice_text(field: FieldDef, choice: Choice) -> str:
+    """How a choice reads in its list: a national code with its label ("01 汉族": clerks
+    pick these by typing the code); the station's own things (villages, teams, devices)
+    and codes that are not numbers ("phs") by their label alone — never an internal id
+    or an English abbreviation."""
+    if field.dynamic_choices or not choice.code.isdigit():
+        return choice.label
+    return f"{choice.code} {choice.label}"
