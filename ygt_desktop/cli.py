@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__, argparse_zh, cli_bureau, cli_keys, cli_report, cli_users
+from . import cli_args as mv
 from .cli_login import LoginMissing, add_user_arg, login_of, new_password, user_name
 from .core import schedules as sch
 from .core.forms import PACKAGES
@@ -331,9 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")
 
     def db_arg(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument(
-            "--db", default=str(default_db_path()), help="数据库文件（默认在用户数据目录）"
-        )
+        sp.add_argument("--db", default=str(default_db_path()), metavar=mv.FILE, help=mv.DB_HELP)
         add_user_arg(sp)
 
     s = sub.add_parser("init", help="新建数据库并设置本机构")
@@ -341,21 +340,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--org-code",
         required=True,
-        help="机构代码（站、中心：GB/T 2260 区划代码 + 乡镇码，9位；区、市：6位区划代码）",
+        metavar=mv.ORG_CODE,
+        help="站、中心：6位行政区划代码 + 3位乡镇码，共9位；区、市：6位行政区划代码",
     )
-    s.add_argument("--org-name", required=True, help="机构名称")
+    s.add_argument("--org-name", required=True, metavar=mv.ORG_NAME, help="机构名称")
     s.add_argument(
         "--org-level",
         required=True,
         choices=LEVELS,
         help="机构级别：站、中心录入居民和服务；区、市（区卫健局等）接收并汇总上报工作簿",
     )
-    s.add_argument("--parent-code", help="上级机构代码")
+    s.add_argument("--parent-code", metavar=mv.ORG_CODE, help="上级机构的代码")
     s.add_argument(
         "--village",
         action="append",
         type=_parse_village,
-        help="辖区居委/村委，代码=名称，可重复；如 101=小坝村委会",
+        metavar="代码=名称",
+        help="辖区的居委/村委，可重复；如 101=小坝村委会（001–099 居委会，101–199 村委会）",
     )
     s.set_defaults(func=cmd_init)
 
@@ -368,37 +369,50 @@ def build_parser() -> argparse.ArgumentParser:
         "--residents",
         type=_demo_number("居民人数", "residents_problem"),
         default=10000,
+        metavar="人数",
         help="居民人数，1–500000（默认 10000）",
     )
     s.add_argument(
-        "--seed", type=_demo_number("随机种子", "seed_problem"), default=1, help="随机种子"
+        "--seed",
+        type=_demo_number("随机种子", "seed_problem"),
+        default=1,
+        metavar="种子",
+        help="随机种子，整数（默认 1）：种子相同，生成的数据就相同",
     )
     s.add_argument(
         "--year",
         type=_demo_number("数据年份", "year_problem"),
         default=dt.date.today().year,
-        help="数据年份，2000–2100",
+        metavar="年份",
+        help="数据年份，2000–2100（默认今年）",
     )
     s.add_argument(
         "--today",
         type=_parse_date,
-        metavar="YYYY-MM-DD",
+        metavar=mv.DATE,
         help="以哪一天为“今天”（数据年份之内或次年），默认今天或年底",
     )
     s.add_argument(
         "--villages",
         type=_demo_number("居委/村委数", "villages_problem"),
         default=12,
-        help="新建数据库时生成的居委/村委数，1–99",
+        metavar="个数",
+        help="新建数据库时生成几个居委/村委，1–99（默认 12）",
     )
     s.add_argument(
         "--no-services",
         action="store_true",
         help="只生成居民，不生成服务记录（随访、体检、孕产妇等）",
     )
-    s.add_argument("--org-code", help="新建演示数据库的机构代码（9位，默认 530102001）")
-    s.add_argument("--org-name", help="新建演示数据库的机构名称")
-    s.add_argument("--parent-code", help="新建演示数据库的上级机构代码（默认机构代码前6位）")
+    s.add_argument(
+        "--org-code", metavar=mv.ORG_CODE, help="新建演示数据库的机构代码（9位，默认 530102001）"
+    )
+    s.add_argument("--org-name", metavar=mv.ORG_NAME, help="新建演示数据库的机构名称")
+    s.add_argument(
+        "--parent-code",
+        metavar=mv.ORG_CODE,
+        help="新建演示数据库的上级机构代码（默认机构代码的前6位）",
+    )
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("backup", help="立即备份数据库")
@@ -407,9 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("check", help="检查数据库是否完好（完整检查，含审计日志）")
     db_arg(s)
-    s.add_argument(
-        "--quick", action="store_true", help="只做快速检查（quick_check，几秒内完成，不核对索引）"
-    )
+    s.add_argument("--quick", action="store_true", help="只做快速检查（几秒内完成，不核对索引）")
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("worklist", help="待办随访名单：打印为 PDF、导出表格或显示在屏幕上")
@@ -419,7 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("--to", "date_to", "结束日期，默认开始日期所在周的周日"),
         ("--on", "on", "按哪一天计算状态和年龄，默认今天"),
     ):
-        s.add_argument(flag, dest=dest, type=_worklist_date, metavar="YYYY-MM-DD", help=text)
+        s.add_argument(flag, dest=dest, type=_worklist_date, metavar=mv.DATE, help=text)
     s.add_argument(
         "--package",
         nargs="+",
@@ -428,8 +440,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="服务包",
         help="只列这些服务包，如 疾控包 妇幼包",
     )
-    s.add_argument("--village", metavar="代码", help="只列这个居委/村委")
-    s.add_argument("--doctor", metavar="姓名", help="只列这位责任医生的居民")
+    s.add_argument("--village", metavar="代码", help="只列这个居委/村委，如 101")
+    s.add_argument("--doctor", metavar="医生姓名", help="只列这位责任医生的居民")
     statuses = (sch.OVERDUE, sch.DUE, sch.UPCOMING, sch.DONE, sch.LOST, sch.CLOSED)
     s.add_argument(
         "--status",
@@ -450,12 +462,12 @@ def build_parser() -> argparse.ArgumentParser:
         "本年未做（每年一次的服务：老年人健康管理、中医体质辨识）或 全部（时间窗与此期间重叠的一切）",
     )
     s.add_argument(
-        "--pdf", type=Path, metavar="文件", help="打印为 PDF 文件（A4 横向，每位居民一行）"
+        "--pdf", type=Path, metavar=mv.FILE, help="打印为 PDF 文件（A4 横向，每位居民一行）"
     )
     s.add_argument(
         "--csv",
         type=Path,
-        metavar="文件",
+        metavar=mv.FILE,
         help="导出为 CSV 表格（每个待办项目一行，Excel 可直接打开）",
     )
     s.add_argument(
@@ -471,17 +483,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("restore", help="从备份恢复（原文件另存，不删除；须站长或管理员）")
     db_arg(s)
-    s.add_argument("backup", help="备份文件")
+    s.add_argument("backup", metavar="备份文件", help="要恢复的备份（ygt backups 列出）")
     s.set_defaults(func=cmd_restore)
 
     s = sub.add_parser("print", help="把一条服务记录按纸质表格式样打印为 PDF")
     db_arg(s)
     which = s.add_mutually_exclusive_group(required=True)
-    which.add_argument("--record", type=int, help="服务记录编号")
-    which.add_argument("--resident", type=int, help="居民编号（与 --form 一起用：打印最近一条）")
-    s.add_argument("--form", help="表单编号，如 htn_followup（与 --resident 一起用）")
-    s.add_argument("--date", type=_parse_date, help="只找这一天的记录（YYYY-MM-DD）")
-    s.add_argument("--out", required=True, help="PDF 文件路径")
+    which.add_argument("--record", type=int, metavar=mv.NUMBER, help="服务记录的编号")
+    which.add_argument(
+        "--resident",
+        type=int,
+        metavar=mv.NUMBER,
+        help="居民的编号（与 --form 一起用：打印这位居民最近的一条）",
+    )
+    s.add_argument(
+        "--form", metavar="表单", help="表单的代号，如 htn_followup（与 --resident 一起用）"
+    )
+    s.add_argument("--date", type=_parse_date, metavar=mv.DATE, help="只找这一天的记录")
+    s.add_argument("--out", required=True, metavar=mv.FILE, help="写出的 PDF 文件")
     s.add_argument(
         "--full-id",
         action="store_true",

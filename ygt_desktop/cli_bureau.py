@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import cli_args as mv
 from .cli_login import login_of
 from .cli_report import period_arg, print_table
 from .core.printable import printable
@@ -245,14 +246,14 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     )
     commands = bureau.add_subparsers(dest="bureau_command", required=True, metavar="命令")
     s = commands.add_parser(
-        "roster", help="导入成员机构名册（.xlsx 或 .csv，表头 code,name,level,parent）"
+        "roster", help="导入成员机构名册（.xlsx 或 .csv，表头 机构代码,机构名称,级别,上级代码）"
     )
     db_arg(s)
-    s.add_argument("file", help="名册文件")
+    s.add_argument("file", metavar="名册文件", help="成员机构名册（.xlsx 或 .csv）")
     s.set_defaults(func=cmd_roster)
     s = commands.add_parser("members", help="列出成员机构，或用 --csv 导出名册")
     db_arg(s)
-    s.add_argument("--csv", help="导出为 CSV（可改后再导入）")
+    s.add_argument("--csv", metavar=mv.FILE, help="导出为 CSV（可改后再导入）")
     s.set_defaults(func=cmd_members)
     s = commands.add_parser("import", help="导入上报工作簿：文件或文件夹（含子文件夹），可多个")
     db_arg(s)
@@ -260,42 +261,64 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
         "--period",
         type=period_arg,
         action="append",
-        help="只接收这个统计期（可重复）；默认接收任何已结束的统计期",
+        metavar=mv.PERIOD,
+        help="只接收这个统计期，如 2026Q3（可重复）；默认接收任何已结束的统计期",
     )
-    s.add_argument("paths", nargs="+", help="工作簿文件或文件夹")
+    s.add_argument(
+        "paths", nargs="+", metavar="文件或文件夹", help="上报工作簿，或存放工作簿的文件夹"
+    )
     s.set_defaults(func=cmd_import)
     s = commands.add_parser("status", help="某统计期的上报情况：已报、迟报、未报")
     db_arg(s)
-    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
+    s.add_argument(
+        "--period", type=period_arg, required=True, metavar=mv.PERIOD, help=mv.PERIOD_HELP
+    )
     out = s.add_mutually_exclusive_group()
-    out.add_argument("--xlsx", help="导出为工作簿")
-    out.add_argument("--csv", help="导出为 CSV")
+    out.add_argument("--xlsx", metavar=mv.FILE, help="导出为工作簿")
+    out.add_argument("--csv", metavar=mv.FILE, help="导出为 CSV")
     s.set_defaults(func=cmd_status)
     s = commands.add_parser("report", help="汇总报表：上报工作簿（含排名表）和 PDF")
     db_arg(s)
-    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
-    s.add_argument("--xlsx", help="写出汇总的上报工作簿")
-    s.add_argument("--pdf", help="写出 PDF")
+    s.add_argument(
+        "--period", type=period_arg, required=True, metavar=mv.PERIOD, help=mv.PERIOD_HELP
+    )
+    s.add_argument("--xlsx", metavar=mv.FILE, help="写出汇总的上报工作簿")
+    s.add_argument("--pdf", metavar=mv.FILE, help="写出 PDF")
     s.set_defaults(func=cmd_report)
     s = commands.add_parser("receipts", help="给报送单位的回执（PDF，每个机构一份）")
     db_arg(s)
-    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
-    s.add_argument("--out", required=True, help="写入哪个文件夹")
-    s.add_argument("--org", action="append", help="只给这个机构（可重复）；默认给所有报送过的机构")
+    s.add_argument(
+        "--period", type=period_arg, required=True, metavar=mv.PERIOD, help=mv.PERIOD_HELP
+    )
+    s.add_argument("--out", required=True, metavar=mv.FOLDER, help="回执写入哪个文件夹")
+    s.add_argument(
+        "--org",
+        action="append",
+        metavar=mv.ORG_CODE,
+        help="只给这个机构（可重复）；默认给所有报送过的机构",
+    )
     s.set_defaults(func=cmd_receipts)
     s = commands.add_parser("withdraw", help="撤销已接收的上报工作簿（需填写原因，记入审计日志）")
     db_arg(s)
-    s.add_argument("--org", required=True, help="机构代码")
-    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
-    s.add_argument("--revision", type=_revision, required=True, help="要撤销的版本号")
-    s.add_argument("--reason", required=True, help="撤销原因")
+    s.add_argument("--org", required=True, metavar=mv.ORG_CODE, help="报送工作簿的机构")
+    s.add_argument(
+        "--period", type=period_arg, required=True, metavar=mv.PERIOD, help=mv.PERIOD_HELP
+    )
+    s.add_argument(
+        "--revision",
+        type=_revision,
+        required=True,
+        metavar="版本号",
+        help="要撤销的版本号（ygt bureau status 列出）",
+    )
+    s.add_argument("--reason", required=True, metavar=mv.REASON, help="撤销的原因（记入审计日志）")
     s.set_defaults(func=cmd_withdraw)
     keys = commands.add_parser("key", help="成员机构公钥：登记、列出")
     key_commands = keys.add_subparsers(dest="key_command", required=True, metavar="命令")
     s = key_commands.add_parser("add", help="登记成员机构的公钥登记文件（更换须 --reason）")
     db_arg(s)
-    s.add_argument("file", help="公钥登记文件（.json）")
-    s.add_argument("--reason", help="更换已登记公钥的原因（记入审计日志）")
+    s.add_argument("file", metavar="登记文件", help="成员机构导出的公钥登记文件（.json）")
+    s.add_argument("--reason", metavar=mv.REASON, help="更换已登记公钥的原因（记入审计日志）")
     s.set_defaults(func=cmd_key_add)
     s = key_commands.add_parser("list", help="列出已登记的公钥：机构、指纹、登记时间、更换")
     db_arg(s)

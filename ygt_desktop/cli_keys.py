@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import cli_args as mv
 from .cli_login import login_of
 from .ops import keys as ops
 from .ops.station import opened
@@ -63,11 +64,13 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     s.add_argument(
         "--replace", action="store_true", help="更换现有密钥（忘记密码、换了电脑），需 --reason"
     )
-    s.add_argument("--reason", help="更换密钥的原因（记入审计日志）")
+    s.add_argument("--reason", metavar=mv.REASON, help="更换密钥的原因（记入审计日志）")
     s.set_defaults(func=cmd_new)
     s = commands.add_parser("export", help="导出公钥登记文件（JSON），交上级机构登记")
     db_arg(s)
-    s.add_argument("--out", required=True, help="登记文件写到哪里（如 530102001_公钥.json）")
+    s.add_argument(
+        "--out", required=True, metavar=mv.FILE, help="登记文件写到哪里（如 530102001_公钥.json）"
+    )
     s.set_defaults(func=cmd_export)
     s = commands.add_parser("show", help="当前密钥的指纹和更换历史")
     db_arg(s)

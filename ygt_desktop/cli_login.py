@@ -9,6 +9,7 @@ import getpass
 import os
 import sys
 
+from .cli_args import USER
 from .ops.users import Login
 
 
@@ -19,7 +20,7 @@ class LoginMissing(Exception):
 def add_user_arg(sp: argparse.ArgumentParser) -> None:
     sp.add_argument(
         "--user",
-        metavar="用户名",
+        metavar=USER,
         help="以哪个用户的身份操作（默认取环境变量 YGT_USER）；"
         "密码取环境变量 YGT_PASSWORD，未设置时在终端中询问",
     )

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import cli_args as mv
 from .cli_login import login_of
 from .core.report_model import Period, PeriodError, Report
 from .ops import keys as key_ops
@@ -94,15 +95,21 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     """Add the three commands to ``ygt``'s sub-parsers."""
     s = sub.add_parser("report", help="季度报表（工作簿、PDF、JSON）")
     db_arg(s)
-    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
-    s.add_argument("--xlsx", help="写出上报工作簿")
-    s.add_argument("--pdf", help="写出 PDF")
-    s.add_argument("--json", help="写出 JSON（与工作簿 _data 相同的七列）")
+    s.add_argument(
+        "--period", type=period_arg, required=True, metavar=mv.PERIOD, help=mv.PERIOD_HELP
+    )
+    s.add_argument("--xlsx", metavar=mv.FILE, help="写出上报工作簿")
+    s.add_argument("--pdf", metavar=mv.FILE, help="写出 PDF")
+    s.add_argument(
+        "--json", metavar=mv.FILE, help="写出 JSON（每个指标一条，与上报工作簿数据表的七列相同）"
+    )
     s.set_defaults(func=cmd_report)
     s = sub.add_parser("lists", help="花名册（各指标涉及的居民名单）")
     db_arg(s)
-    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
-    s.add_argument("--xlsx", required=True, help="写出花名册工作簿")
+    s.add_argument(
+        "--period", type=period_arg, required=True, metavar=mv.PERIOD, help=mv.PERIOD_HELP
+    )
+    s.add_argument("--xlsx", required=True, metavar=mv.FILE, help="写出花名册工作簿")
     s.add_argument(
         "--full-id", action="store_true", help="导出完整身份证号（默认遮挡；仅站长，记入审计日志）"
     )
@@ -114,5 +121,7 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     s.set_defaults(func=cmd_lists)
     s = sub.add_parser("submit", help="上报并锁定季度")
     db_arg(s)
-    s.add_argument("--period", type=period_arg, required=True, help="统计期，如 2026Q3")
+    s.add_argument(
+        "--period", type=period_arg, required=True, metavar=mv.PERIOD, help=mv.PERIOD_HELP
+    )
     s.set_defaults(func=cmd_submit)

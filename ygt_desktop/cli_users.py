@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import cli_args as mv
 from .cli_login import login_of, new_password
 from .core import roles
 from .ops import audit_log
@@ -152,8 +153,8 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
 
     s = commands.add_parser("add", help="添加用户（密码取 YGT_NEW_PASSWORD 或在终端中输入两次）")
     db_arg(s)
-    s.add_argument("name", metavar="姓名", help="用户名（一般用姓名）")
-    s.add_argument("--role", required=True, choices=roles.ROLES, help="角色")
+    s.add_argument("name", metavar=mv.USER, help="新用户的用户名（一般用姓名）")
+    s.add_argument("--role", required=True, choices=roles.ROLES, help="新用户的角色")
     s.set_defaults(func=cmd_add)
 
     s = commands.add_parser("roles", help="列出各角色的权限（不需要数据库）")
@@ -165,35 +166,60 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
 
     s = commands.add_parser("passwd", help="修改密码（新密码取 YGT_NEW_PASSWORD 或在终端中输入）")
     db_arg(s)
-    s.add_argument("name", metavar="姓名")
+    s.add_argument(
+        "name", metavar=mv.USER, help="改谁的密码（自己的需原密码，他人的需站长或管理员）"
+    )
     s.set_defaults(func=cmd_passwd)
 
-    for name, change, done, text in (
-        ("disable", lambda r, n: ops.set_active(r, n, False), "已停用 {name}", "停用用户"),
-        ("enable", lambda r, n: ops.set_active(r, n, True), "已启用 {name}", "重新启用用户"),
-        ("unlock", ops.unlock, "已解除 {name} 的锁定", "解除输错密码造成的锁定"),
+    for name, change, done, text, whom in (
+        (
+            "disable",
+            lambda r, n: ops.set_active(r, n, False),
+            "已停用 {name}",
+            "停用用户",
+            "停用谁",
+        ),
+        (
+            "enable",
+            lambda r, n: ops.set_active(r, n, True),
+            "已启用 {name}",
+            "重新启用用户",
+            "启用谁",
+        ),
+        ("unlock", ops.unlock, "已解除 {name} 的锁定", "解除输错密码造成的锁定", "给谁解锁"),
     ):
         s = commands.add_parser(name, help=text)
         db_arg(s)
-        s.add_argument("name", metavar="姓名")
+        s.add_argument("name", metavar=mv.USER, help=whom)
         s.set_defaults(func=_simple(change, done))
 
     s = commands.add_parser("role", help="修改用户的角色")
     db_arg(s)
-    s.add_argument("name", metavar="姓名")
-    s.add_argument("role", choices=roles.ROLES, metavar="角色", help="、".join(roles.ROLES))
+    s.add_argument("name", metavar=mv.USER, help="改谁的角色")
+    s.add_argument(
+        "role", choices=roles.ROLES, metavar=mv.ROLE, help="新角色：" + "、".join(roles.ROLES)
+    )
     s.set_defaults(func=_simple(ops.set_role, "已把 {name} 的角色改为 {role}"))
 
     s = sub.add_parser("audit", help="审计日志：谁在何时改了什么（站长、管理员）")
-    s.add_argument("--db", default=str(default_db_path()), help="数据库文件（默认在用户数据目录）")
+    s.add_argument("--db", default=str(default_db_path()), metavar=mv.FILE, help=mv.DB_HELP)
     s.add_argument(
-        "--as", dest="acting", metavar="用户名", help="以哪个用户的身份查看（默认 YGT_USER）"
+        "--as",
+        dest="acting",
+        metavar=mv.USER,
+        help="以哪个用户的身份查看（默认取环境变量 YGT_USER）；密码取环境变量 YGT_PASSWORD",
     )
-    s.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD", help="开始日期")
-    s.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD", help="结束日期")
-    s.add_argument("--user", dest="filter_user", metavar="用户名", help="只看这个用户的操作")
+    s.add_argument("--from", dest="date_from", type=_date, metavar=mv.DATE, help="开始日期")
+    s.add_argument("--to", dest="date_to", type=_date, metavar=mv.DATE, help="结束日期")
+    s.add_argument("--user", dest="filter_user", metavar=mv.USER, help="只看这个用户的操作")
     s.add_argument("--table", metavar="数据表", help="只看这个数据表，如 residents")
-    s.add_argument("--record", type=_positive, metavar="编号", help="只看这条记录")
-    s.add_argument("--limit", type=_positive, default=200, help="屏幕上最多显示几条（默认 200）")
-    s.add_argument("--csv", metavar="文件", help="导出为 CSV 表格（全部匹配的记录）")
+    s.add_argument("--record", type=_positive, metavar=mv.NUMBER, help="只看这条记录")
+    s.add_argument(
+        "--limit",
+        type=_positive,
+        default=200,
+        metavar="条数",
+        help="屏幕上最多显示几条（默认 200）",
+    )
+    s.add_argument("--csv", metavar=mv.FILE, help="导出为 CSV 表格（全部匹配的记录）")
     s.set_defaults(func=cmd_audit)

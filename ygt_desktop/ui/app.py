@@ -290,12 +290,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     private_umask()  # every file the window writes is owner-only
     argparse_zh.install()  # help and usage errors in Chinese (before the parser)
     parser = argparse.ArgumentParser(prog="ygt-desktop")
-    parser.add_argument("--db", default=str(default_db_path()), help="数据库文件")
+    # The same words as ``ygt --help`` (cli_args, which the window may not import).
+    parser.add_argument(
+        "--db",
+        default=str(default_db_path()),
+        metavar="文件",
+        help="数据库文件（默认在用户数据目录）",
+    )
     parser.add_argument(
         "--tour",
-        metavar="目录",
+        metavar="文件夹",
         help="截图巡检：不显示窗口，逐一打开每个页面、标签页和录入对话框，"
-        "把截图（PNG）和 index.html 保存到该目录；有窗口超出 --size 时退出码为 1",
+        "把截图（PNG）和 index.html 保存到该文件夹；有窗口超出 --size 时退出码为 1",
     )
     parser.add_argument(
         "--size",
