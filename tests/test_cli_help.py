@@ -66,6 +66,8 @@ def restored(monkeypatch):
     monkeypatch.setattr(argparse, "ngettext", argparse.ngettext)
     init = argparse._VersionAction.__init__
     monkeypatch.setattr(init, "__defaults__", init.__defaults__)
+    parser_init = argparse.ArgumentParser.__init__  # its formatter class
+    monkeypatch.setattr(parser_init, "__defaults__", parser_init.__defaults__)
     monkeypatch.setenv("COLUMNS", "100")
     umask = os.umask(0o022)
     os.umask(umask)
