@@ -33,6 +33,8 @@ def restored(monkeypatch):
     monkeypatch.setattr(argparse, "ngettext", argparse.ngettext)
     init = argparse._VersionAction.__init__
     monkeypatch.setattr(init, "__defaults__", init.__defaults__)
+    parser_init = argparse.ArgumentParser.__init__  # its formatter class
+    monkeypatch.setattr(parser_init, "__defaults__", parser_init.__defaults__)
 
 
 @pytest.fixture
@@ -142,3 +144,25 @@ def test_the_entry_points_install_it(restored, capsys):
         out, err = capsys.readouterr()
         text = out + err
         assert "用法：ygt-desktop" in text and not english_in(text), text
+
+
+def test_help_columns_line_up_as_a_console_shows_them(chinese, monkeypatch):
+    """A Chinese character takes two columns in a console: every help text starts in
+    the same column and no line is wider than the console, Chinese text wrapping
+    between characters (it has no spaces) and an ASCII word never split."""
+    monkeypatch.setenv("COLUMNS", "42")  # argparse keeps 2 columns spare: 40 used
+    parser = argparse.ArgumentParser(prog="t")
+    parser.add_argument("--db", metavar="文件", help="数据库文件")
+    parser.add_argument("--user", metavar="用户名", help="以哪个用户的身份操作" * 3)
+    parser.add_argument("--size", metavar="宽x高", help="如 1366x728（默认）")
+    lines = parser.format_help().splitlines()
+    options = lines[lines.index("选项:") + 1 :]
+    starts = {argparse_zh.width(re.match(r"\s*\S+(?: \S+)?\s+", x)[0]) for x in options
+              if x.startswith("  -")}  # fmt: skip
+    assert len(starts) == 1, options
+    assert all(argparse_zh.width(x) <= 40 for x in options), options
+    assert "以哪个用户的身份操作" * 3 in "".join(x.strip() for x in options), options
+    assert sum(x.startswith(" " * 17) for x in options) == 2, options  # --user's, wrapped
+    assert any("1366x728" in x for x in options), options
+    wrapped = parser._get_formatter()._split_lines("一二三四五六七八九十，好。", 20)
+    assert wrapped == ["一二三四五六七八九", "十，好。"]  # a comma does not start a line

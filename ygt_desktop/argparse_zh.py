@@ -15,6 +15,8 @@ a ``cli_*`` one: the window (``ui``) may not import the command line's modules.
 from __future__ import annotations
 
 import argparse
+import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -117,6 +119,71 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return singular if n == 1 else plural
 
 
+def width(text: str) -> int:
+    """Columns ``text`` takes in a console: a Chinese character or full-width sign two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# Chinese wraps between any two characters, but not before closing punctuation.
+_PIECES = re.compile(r"\s+|[^\s\u2e80-\uffef]+|.", re.S)
+_NO_LINE_START = set("，。、；：？！）》」』】”’")
+
+
+class WideHelpFormatter(argparse.HelpFormatter):
+    """argparse's help with Chinese in it: columns are aligned and lines wrapped by the
+    width a console shows (argparse counts characters, and a Chinese one takes two
+    columns), and Chinese text wraps without spaces. ``_format_action`` is argparse's
+    own (3.11–3.13) with the character counts made display widths."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            shown = [action, *self._iter_indented_subactions(action)]
+            longest = max(width(self._format_action_invocation(a)) for a in shown)
+            self._action_max_length = max(self._action_max_length, longest + self._current_indent)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        help_position = min(self._action_max_length + 2, self._max_help_position)
+        help_width = max(self._width - help_position, 11)
+        action_width = help_position - self._current_indent - 2
+        header = self._format_action_invocation(action)
+        indent_first = 0
+        if not action.help:
+            header = f"{'':{self._current_indent}}{header}\n"
+        elif width(header) <= action_width:
+            padding = " " * (action_width - width(header))
+            header = f"{'':{self._current_indent}}{header}{padding}  "
+        else:
+            header = f"{'':{self._current_indent}}{header}\n"
+            indent_first = help_position
+        parts = [header]
+        if action.help and action.help.strip():
+            help_text = self._expand_help(action)
+            if help_text:
+                lines = self._split_lines(help_text, help_width)
+                parts.append(f"{'':{indent_first}}{lines[0]}\n")
+                parts.extend(f"{'':{help_position}}{line}\n" for line in lines[1:])
+        elif not header.endswith("\n"):
+            parts.append("\n")
+        for subaction in self._iter_indented_subactions(action):
+            parts.append(self._format_action(subaction))
+        return self._join_parts(parts)
+
+    def _split_lines(self, text: str, columns: int) -> list[str]:
+        lines: list[list[str]] = [[]]
+        for piece in _PIECES.findall(" ".join(text.split())):
+            line = lines[-1]
+            if piece == " " and not line:
+                continue
+            if line and width("".join(line).rstrip() + piece) > columns:
+                # Closing punctuation does not start a line: the character before goes too.
+                carried = [line.pop()] if piece in _NO_LINE_START and len(line) > 1 else []
+                lines.append([*carried, piece] if piece != " " else carried)
+            else:
+                line.append(piece)
+        return ["".join(line).rstrip() for line in lines if "".join(line).strip()] or [""]
+
+
 def install() -> None:
     """Make argparse speak Chinese from now on, in this process. Call before building
     a parser (its headings and ``-h`` help are looked up then)."""
@@ -126,3 +193,8 @@ def install() -> None:
     init = argparse._VersionAction.__init__
     defaults = init.__defaults__ or ()
     init.__defaults__ = tuple(MESSAGES.get(d, d) if isinstance(d, str) else d for d in defaults)
+    # Every parser (sub-commands' too) formats its help with the width a console shows.
+    parser = argparse.ArgumentParser.__init__
+    parser.__defaults__ = tuple(
+        WideHelpFormatter if d is argparse.HelpFormatter else d for d in parser.__defaults__ or ()
+    )
