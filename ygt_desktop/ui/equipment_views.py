@@ -95,7 +95,8 @@ class ChecklistTab(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.count = QLabel()
-        self.count.setWordWrap(True)  # "必配 24 项…缺 9 项：…" is long: wrap, never widen the window
+        # "必配 24 项…缺 9 项：…" is long: it wraps, never widening the window.
+        self.count.setWordWrap(True)
         hint = QLabel(
             "设备计入清单项目的方法：在“设备台账”中修改设备，选择“对应标准清单项目”。"
             "在用和维修中的设备计为现有；停用、报废的不计。"
