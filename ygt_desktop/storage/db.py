@@ -47,6 +47,44 @@ class ReadOnlyStoreError(StoreError):
     pass
 
 
+class CheckPendingError(StoreError):
+    """A write while the opening check of a large file still runs in the background."""
+
+
+CHECK_PENDING_MESSAGE = "数据库检查尚未完成，请稍候再保存。"
+
+# What an authorizer refuses on the main database while its check is pending: every
+# statement that would change it (a temp table stays allowed).
+_WRITE_ACTIONS = frozenset(
+    {
+        sqlite3.SQLITE_INSERT,
+        sqlite3.SQLITE_UPDATE,
+        sqlite3.SQLITE_DELETE,
+        sqlite3.SQLITE_CREATE_INDEX,
+        sqlite3.SQLITE_CREATE_TABLE,
+        sqlite3.SQLITE_CREATE_TRIGGER,
+        sqlite3.SQLITE_CREATE_VIEW,
+        sqlite3.SQLITE_DROP_INDEX,
+        sqlite3.SQLITE_DROP_TABLE,
+        sqlite3.SQLITE_DROP_TRIGGER,
+        sqlite3.SQLITE_DROP_VIEW,
+        sqlite3.SQLITE_ALTER_TABLE,
+        sqlite3.SQLITE_REINDEX,
+        sqlite3.SQLITE_ANALYZE,
+        sqlite3.SQLITE_CREATE_VTABLE,
+        sqlite3.SQLITE_DROP_VTABLE,
+    }
+)
+
+
+def _no_writes(
+    action: int, _arg1: str | None, _arg2: str | None, db: str | None, _trig: str | None
+) -> int:
+    if action in _WRITE_ACTIONS and db != "temp":
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
 class CheckInterrupted(StoreError):
     """A long integrity check stopped because its caller asked (the window closing)."""
 
@@ -379,7 +417,11 @@ class Store:
     """An open database file: a sqlite-utils ``Database`` plus the write discipline.
 
     ``readonly`` is set when the file failed its check: reads work, writes raise
-    :class:`ReadOnlyStoreError`. One Store per thread; workers open their own.
+    :class:`ReadOnlyStoreError`. ``check_pending`` is set while the check of a large
+    file runs in the background (:func:`ygt_desktop.storage.opening.open_store` with
+    ``defer_check``): reads work, writes raise :class:`CheckPendingError` until
+    :meth:`check_passed` (or :meth:`refuse_writes` when it failed). One Store per
+    thread; workers open their own.
     """
 
     def __init__(
@@ -389,9 +431,11 @@ class Store:
         *,
         readonly: bool = False,
         problems: list[str] | None = None,
+        check_pending: bool = False,
     ) -> None:
         self.path = path
         self.conn = conn
+        self.check_pending = False
         self.db = sqlite_utils.Database(conn)
         self.readonly = readonly
         self.problems = problems or []
@@ -411,6 +455,22 @@ class Store:
         # anyone logs in, audit rows name the OS account and no role is held.
         self.user = os.environ.get("USERNAME") or os.environ.get("USER") or "操作员"
         self.role: str | None = None
+        if check_pending:
+            self.hold_writes()
+
+    def hold_writes(self) -> None:
+        """Refuse every write until :meth:`check_passed`: :meth:`write` raises
+        :class:`CheckPendingError`, and SQLite itself refuses any statement that would
+        change the file on this connection (a write that does not go through
+        :meth:`write` cannot slip past)."""
+        self.check_pending = True
+        self.conn.set_authorizer(_no_writes)
+
+    def check_passed(self) -> None:
+        """The background check found the file sound: writes are accepted again."""
+        if self.check_pending:
+            self.check_pending = False
+            self.conn.set_authorizer(None)
 
     @contextlib.contextmanager
     def write(self, *topics: str) -> Iterator[sqlite3.Connection]:
@@ -422,6 +482,8 @@ class Store:
             raise ReadOnlyStoreError(
                 "数据库文件检查未通过，已以只读方式打开，不能保存。请在“设置”中恢复最近的备份。"
             )
+        if self.check_pending:
+            raise CheckPendingError(CHECK_PENDING_MESSAGE)
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as exc:
@@ -455,6 +517,7 @@ class Store:
     def refuse_writes(self, problems: list[str]) -> None:
         """From now on every write raises :class:`ReadOnlyStoreError` (a check found
         ``problems``: saving into a damaged file spreads the damage)."""
+        self.check_passed()  # the authorizer goes; readonly refuses from now on
         self.readonly = True
         self.problems = list(problems)
 

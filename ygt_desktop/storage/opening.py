@@ -5,6 +5,12 @@
   ``quick_check`` (the window then runs the full one in the background); a damaged
   file is opened read-only and the problems are kept on the store, so the UI can
   offer the newest good backup.
+- The window opens a large file with ``defer_check``: no check before the window is
+  usable (a ``quick_check`` is linear in the file's size, 2 s at 265,000 residents);
+  the store refuses every write (``Store.check_pending``) until the window's
+  background run of :func:`opening_check` has passed. When migrations are pending the
+  check runs at once anyway: migrating writes, and writes need the check first. The
+  ``ygt`` command line keeps checking on every open (one command at a time).
 - A full disk, a read-only disk or folder and a file without permission are refused
   with their own Chinese message (:func:`ygt_desktop.storage.db.fault_message`).
 - The file, its -wal/-shm and the folder we create are owner-only.
@@ -43,9 +49,17 @@ from .db import (
 )
 
 FULL_CHECK_BYTES = 32 * 1024 * 1024
+DEFER_CHECK_BYTES = FULL_CHECK_BYTES  # smaller files are checked at once (well under 1 s)
 
 
-def open_store(path: Path, *, create: bool = False, lock: bool = True, check: bool = True) -> Store:
+def open_store(
+    path: Path,
+    *,
+    create: bool = False,
+    lock: bool = True,
+    check: bool = True,
+    defer_check: bool = False,
+) -> Store:
     """Open ``path`` for this process.
 
     ``create`` allows a new file (made owner-only, in a folder made owner-only when we
@@ -53,7 +67,11 @@ def open_store(path: Path, *, create: bool = False, lock: bool = True, check: bo
     do; read-only checks need not); with it, what an interrupted backup or restore left
     behind is cleared away. ``check=False`` skips the check — only for a second
     connection to a file this process has just opened and checked (the window's
-    background jobs). Raises :class:`StoreError` subclasses with Chinese messages.
+    background jobs). ``defer_check`` (the window): a file over
+    :data:`DEFER_CHECK_BYTES` without pending migrations is opened unchecked with
+    ``check_pending`` set — the caller runs :func:`opening_check` in the background
+    and then calls ``Store.check_passed`` or ``Store.refuse_writes``. Raises
+    :class:`StoreError` subclasses with Chinese messages.
     """
     path = Path(path)
     exists = path.exists() and path.stat().st_size > 0
@@ -77,7 +95,7 @@ def open_store(path: Path, *, create: bool = False, lock: bool = True, check: bo
         instance_lock.acquire()
         backup.clear_interrupted(path)
     try:
-        store = _open_checked(path, exists, check=check)
+        store = _open_checked(path, exists, check=check, defer_check=defer_check)
     except BaseException:
         if instance_lock:
             instance_lock.release()
@@ -94,14 +112,32 @@ def damaged_message(path: Path) -> str:
     )
 
 
-def _open_checked(path: Path, exists: bool, *, check: bool = True) -> Store:
+def opening_check(conn: sqlite3.Connection) -> list[str]:
+    """The check an opening makes, on ``conn`` (the window's background run uses its
+    own read-only connection): the full ``integrity_check`` for a small file, else
+    ``quick_check``. The problems found; empty when the file is sound."""
+    path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
+    small = path.stat().st_size <= FULL_CHECK_BYTES
+    return integrity_check(conn) if small else quick_check(conn)
+
+
+def _open_checked(
+    path: Path, exists: bool, *, check: bool = True, defer_check: bool = False
+) -> Store:
+    deferred = False
     try:
         conn = connect(path)
         # A small file gets the full check at once (well under a second); a large one
         # the quick check here and the full one in the window's background.
         small = path.stat().st_size <= FULL_CHECK_BYTES
+        if exists and check and defer_check and path.stat().st_size > DEFER_CHECK_BYTES:
+            # Reading which migrations are pending is the first read of the file: a
+            # file damaged beyond a normal open fails here, as it fails the check.
+            deferred = not migrations.pending(conn)
         problems = (
-            (integrity_check(conn) if small else quick_check(conn)) if exists and check else []
+            (integrity_check(conn) if small else quick_check(conn))
+            if exists and check and not deferred
+            else []
         )
     except sqlite3.DatabaseError as exc:
         kind = fault_of(exc, path)
@@ -131,7 +167,7 @@ def _open_checked(path: Path, exists: bool, *, check: bool = True) -> Store:
         if kind in (FULL, READ_ONLY, NO_PERMISSION):
             raise StoreError(fault_message(kind, "升级数据库", path)) from exc
         raise DamagedDatabaseError(f"数据库文件 {path} 无法升级：{exc}") from exc
-    return Store(path, conn)
+    return Store(path, conn, check_pending=deferred)
 
 
 def close_store(store: Store, *, backup_on_exit: bool = True) -> Path | None:

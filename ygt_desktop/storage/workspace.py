@@ -45,10 +45,12 @@ class Workspace:
         lock: bool = True,
         forms: FormRegistry | None = None,
         check: bool = True,
+        defer_check: bool = False,
     ) -> Workspace:
-        """Open ``path`` (see :func:`open_store` for ``create``, ``lock``, ``check``)."""
+        """Open ``path`` (see :func:`open_store` for ``create``, ``lock``, ``check``,
+        ``defer_check``)."""
         forms = forms or load_forms()
-        store = open_store(path, create=create, lock=lock, check=check)
+        store = open_store(path, create=create, lock=lock, check=check, defer_check=defer_check)
         try:
             store.user = get_setting(store, "operator") or store.user
         except sqlite3.DatabaseError:
