@@ -55,7 +55,7 @@ def test_0053_rebuilds_the_table_keeping_every_row(tmp_path):
     before = {k: d.hex() for k, d in audit_digest.stream(conn, fam)}
     rows_before = conn.execute("SELECT * FROM bureau_submissions ORDER BY id").fetchall()
 
-    assert apply_pending(conn) == ["0053_withdraw"]
+    assert apply_pending(conn)[0] == "0053_withdraw"  # and any later migration
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     after = conn.execute("SELECT * FROM bureau_submissions ORDER BY id").fetchall()
     assert [r[:15] for r in after] == rows_before

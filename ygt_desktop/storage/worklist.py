@@ -23,6 +23,7 @@ import bisect
 import datetime as dt
 import gc
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
@@ -120,9 +121,15 @@ RESIDENT_COLUMNS = (
     "status_date",
     "responsible_doctor",
 )
+# More residents changed than this since the kept rows were derived (a bulk load): all
+# rows are derived again, faster than resident by resident.
+FULL_REFILL = 5000
 _SLACK = dt.timedelta(days=3)  # margin on birth-date bounds; the overlap test is exact
 
-Pairs = Iterator[tuple[int, sch.Due]]
+# What a gatherer finds: (resident, item, gate). ``gate`` is the date below which a
+# range's gathering drops the item (a register closed, a pregnancy or TB case opened
+# too long before the range, :meth:`Worklist._gate_cutoffs`); None: never dropped.
+Pairs = Iterator[tuple[int, sch.Due, str | None]]
 
 
 class WorkItem(NamedTuple):
@@ -200,6 +207,18 @@ class Worklist:
             for key, form in forms.register_forms().items()
             if (followup := forms.followup_form(key)) is not None
         }
+        # The residents the gatherers are limited to (a JSON list; None: everyone) while
+        # the kept rows of some residents are derived again (:meth:`refresh_kept`).
+        self._only: str | None = None
+        self.use_kept = True  # False: always recompute (what the kept rows are checked by)
+        for programme, form_id, default in (
+            ("child", "child_check", CHILD_POINTS),
+            ("tcm_child", "tcm_child", TCM_CHILD_POINTS),
+        ):
+            if form_id in forms:
+                points = tuple(self._schedule(form_id).get("points_months", default))
+                last = max(sch.point_window(points, i)[1] for i in range(len(points)))
+                self._age_limits[programme] = (last, 0)
         self._topics = {
             **PROGRAMME_TOPICS,
             **{
@@ -236,10 +255,31 @@ class Worklist:
         if view not in VIEWS:
             raise ValueError(f"待办随访的视图应为 {'、'.join(VIEWS)} 之一（现为 {view}）")
         try:
-            return self._items(start, end, on, packages, village, statuses, doctor, view)
+            return self._items(
+                start, end, on, packages, village, statuses, doctor, view, self.use_kept
+            )
         finally:
             if paused:
                 gc.enable()
+
+    def recompute_items(
+        self,
+        start: dt.date,
+        end: dt.date,
+        on: dt.date | None = None,
+        *,
+        packages: Sequence[str] | None = None,
+        village: str | None = None,
+        statuses: Sequence[str] | None = None,
+        doctor: str | None = None,
+        view: str = ALL_VIEW,
+    ) -> list[WorkItem]:
+        """:meth:`items` computed from the records, not read from the kept rows (what
+        the kept rows are checked against; also the path for ranges outside the kept
+        years)."""
+        if view not in VIEWS:
+            raise ValueError(f"待办随访的视图应为 {'、'.join(VIEWS)} 之一（现为 {view}）")
+        return self._items(start, end, on, packages, village, statuses, doctor, view, False)
 
     def _items(
         self,
@@ -251,20 +291,29 @@ class Worklist:
         statuses: Sequence[str] | None,
         doctor: str | None,
         view: str,
+        kept: bool,
     ) -> list[WorkItem]:
         on = on or dt.date.today()
-        self._memo = {}
-        gathered: list[tuple[int, sch.Due]] = []
         # The 到期 view gathers from OVERDUE_DAYS before the range (overdue windows).
         lookback = start - dt.timedelta(days=OVERDUE_DAYS) if view == DUE_VIEW else start
-        for programme, gather in self._gatherers().items():
+        wanted = []
+        for programme in self._gatherers():
             if packages and PROGRAMME_PACKAGE[programme] not in packages:
                 continue
             yearly = programme in YEARLY_FORMS
             if (view == DUE_VIEW and yearly) or (view == YEARLY_VIEW and not yearly):
                 continue
-            gathered += self._gathered(programme, gather, lookback, end, start)
-        self._memo = {}
+            wanted.append(programme)
+        found_kept = self._read_kept(wanted, lookback, end) if kept else None
+        if found_kept is not None:
+            gathered = found_kept
+        else:
+            gathered = []
+            self._memo = {}
+            gatherers = self._gatherers()
+            for programme in wanted:
+                gathered += self._gathered(programme, gatherers[programme], lookback, end, start)
+            self._memo = {}
         if view == DUE_VIEW:
             found = self._due_now(gathered, start, end, on)
         else:
@@ -276,7 +325,7 @@ class Worklist:
         if statuses:
             found = [f for f in found if f[2] in statuses]
         residents = self._residents({rid for rid, _, _ in found}, village, doctor)
-        keyed: list[tuple[int, dt.date, str, str, int, WorkItem]] = []
+        keyed: list[tuple[int, dt.date, str, str, dt.date, int, str, str, WorkItem]] = []
         for rid, due, status in found:
             r = residents.get(rid)
             if r is None:
@@ -290,18 +339,22 @@ class Worklist:
                 continue  # moved away or died before the window: nothing to do
             if view == DUE_VIEW and status == sch.OVERDUE and self._aged_out(due, r, on):
                 continue
-            # by archive number within a day: villages, then households, as walked
+            # by archive number within a day: villages, then households, as walked; the
+            # rest only so that kept and recomputed lists come in one order
             keyed.append(
                 (
                     STATUS_ORDER[status],
                     due.end,
                     r["archive_no"],
                     due.label,
-                    len(keyed),
+                    due.start,
+                    rid,
+                    due.form_id,
+                    due.programme,
                     WorkItem(r, due, status),
                 )
             )
-        keyed.sort()
+        keyed.sort(key=lambda k: k[:-1])
         return [k[-1] for k in keyed]
 
     def _due_now(
@@ -390,10 +443,173 @@ class Worklist:
             return cached[3]
         generation = self.store.generation
         pairs = [
-            (rid, due) for rid, due in gather(start, end) if due.start <= end and due.end >= start
+            (rid, due)
+            for rid, due, _ in gather(start, end)
+            if due.start <= end and due.end >= start
         ]
         self._found[programme, start != since] = (generation, start, end, pairs)
         return pairs
+
+    # ---- the kept rows (worklist_due, migration 0054) ----------------------------------
+    def kept_window(self, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+        """The years the kept rows cover: last year to next year. A range (with the 到期
+        view's look-back) outside them is recomputed; a new year moves them (one refill)."""
+        year = (today or dt.date.today()).year
+        return dt.date(year - 1, 1, 1), dt.date(year + 1, 12, 31)
+
+    def _fingerprint(self, floor: dt.date, horizon: dt.date) -> str:
+        """What the kept rows were derived with: the years and every form's schedule."""
+        plans = {f.id: f.settings.get("schedule", {}) for f in self.forms}
+        return json.dumps(
+            [floor.isoformat(), horizon.isoformat(), sorted(self._chronic_forms.items()), plans],
+            ensure_ascii=False,
+            sort_keys=True,
+            default=str,
+        )
+
+    def _kept_state(self) -> dict[str, str] | None:
+        """The kept rows' state (None: a database without them, before migration 0054)."""
+        try:
+            return dict(self.store.conn.execute("SELECT key, value FROM worklist_kept"))
+        except sqlite3.OperationalError:
+            return None
+
+    def refresh_kept(self, today: dt.date | None = None, *, full: bool = False) -> bool:
+        """Bring the kept rows up to date: derive again those of the residents changed
+        since (``worklist_dirty``, marked by triggers in the saving transaction), or all
+        of them when the years, the schedules or ``full`` ask for it. False when they
+        cannot be used now (a read-only file, an open transaction, no table)."""
+        state = self._kept_state()
+        if state is None or self.store.readonly or self.store.conn.in_transaction:
+            return False
+        floor, horizon = self.kept_window(today)
+        fingerprint = self._fingerprint(floor, horizon)
+        if not full and state.get("fingerprint") == fingerprint:
+            dirty = [
+                r[0]
+                for r in self.store.conn.execute("SELECT DISTINCT resident_id FROM worklist_dirty")
+            ]
+            if not dirty:
+                return True
+            full = len(dirty) > FULL_REFILL
+        else:
+            full, dirty = True, []
+        with self.store.write("worklist") as conn:
+            if full:
+                conn.execute("DELETE FROM worklist_due")
+                conn.execute("DELETE FROM worklist_kept")
+            else:
+                conn.execute(
+                    "DELETE FROM worklist_due WHERE resident_id IN "
+                    "(SELECT resident_id FROM worklist_dirty)"
+                )
+                self._only = json.dumps(dirty)
+            try:
+                spans = self._derive(conn, floor, horizon)
+            finally:
+                self._only = None
+            conn.execute("DELETE FROM worklist_dirty")
+            for programme, days in spans.items():
+                conn.execute(
+                    "INSERT INTO worklist_kept (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                    "DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS "
+                    "INTEGER))",
+                    (f"span:{programme}", str(days)),
+                )
+            conn.execute(
+                "INSERT OR REPLACE INTO worklist_kept (key, value) VALUES ('fingerprint', ?)",
+                (fingerprint,),
+            )
+        return True
+
+    def _derive(self, conn: sqlite3.Connection, floor: dt.date, horizon: dt.date) -> dict[str, int]:
+        """Insert the rows every gatherer finds for [floor, horizon] (for the residents
+        of ``self._only`` when set): the very code of a recomputation. Returns the
+        longest window per programme, in days (what :meth:`_read_kept` looks back by)."""
+        spans: dict[str, int] = {}
+        self._memo = {}
+        try:
+            for programme, gather in self._gatherers().items():
+                rows = []
+                longest = 0
+                for rid, due, gate in gather(floor, horizon):
+                    if due.start <= horizon and due.end >= floor:
+                        longest = max(longest, (due.end - due.start).days)
+                        rows.append(
+                            (
+                                rid,
+                                due.programme,
+                                due.form_id,
+                                due.label,
+                                due.start.isoformat(),
+                                due.end.isoformat(),
+                                due.done.isoformat() if due.done else None,
+                                due.closed,
+                                gate,
+                            )
+                        )
+                conn.executemany(
+                    "INSERT INTO worklist_due (resident_id, programme, form_id, label, start, "
+                    '"end", done, closed, gate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                    rows,
+                )
+                spans[programme] = longest
+        finally:
+            self._memo = {}
+        return spans
+
+    def _gate_cutoffs(self, start: dt.date) -> dict[str, str]:
+        """Per programme, the earliest ``gate`` a gathering from ``start`` keeps (what
+        its queries' date bounds drop: see the gatherers)."""
+        first_q = sch.quarter_bounds(*sch.quarter_of(start))[0].isoformat()
+        course = int(self._schedule("tb_followup").get("course_months", 6))
+        pregnancy = (start - dt.timedelta(days=330)).isoformat()
+        return {
+            **{p: first_q for p in self._chronic_forms},
+            "prenatal": pregnancy,
+            "postpartum": pregnancy,
+            "tb": sch.add_months(start, -course - 1).isoformat(),
+        }
+
+    def _read_kept(
+        self, programmes: Sequence[str], start: dt.date, end: dt.date
+    ) -> list[tuple[int, sch.Due]] | None:
+        """The kept items of ``programmes`` overlapping [start, end], as the gatherers
+        would find them; None when the range is outside the kept years (recompute)."""
+        floor, horizon = self.kept_window()
+        if start < floor or end > horizon or not self.refresh_kept():
+            return None
+        spans = {
+            k[5:]: int(v)
+            for k, v in self.store.conn.execute(
+                "SELECT key, value FROM worklist_kept WHERE key LIKE 'span:%'"
+            )
+        }
+        cutoffs = self._gate_cutoffs(start)
+        parts, params = [], []
+        low, high = start.isoformat(), end.isoformat()
+        for programme in programmes:
+            if programme not in spans:
+                continue
+            reach = (end + dt.timedelta(days=spans[programme])).isoformat()
+            gate = " AND (gate IS NULL OR gate >= ?)" if programme in cutoffs else ""
+            parts.append(
+                'SELECT resident_id, programme, form_id, label, start, "end", done, closed '
+                f'FROM worklist_due WHERE programme = ? AND "end" BETWEEN ? AND ? '
+                f"AND start <= ?{gate}"
+            )
+            params += [programme, low, reach, high]
+            if gate:
+                params.append(cutoffs[programme])
+        if not parts:
+            return []
+        day = dt.date.fromisoformat
+        return [
+            (rid, sch.Due(p, f, label, day(a), day(b), day(d) if d else None, c))
+            for rid, p, f, label, a, b, d, c in self.store.conn.execute(
+                " UNION ALL ".join(parts), params
+            )
+        ]
 
     def doctors(self) -> list[str]:
         """The residents' responsible doctors, for the filter."""
@@ -428,6 +644,14 @@ class Worklist:
         plan: Mapping[str, Any] = self.forms[form_id].settings.get("schedule", {})
         return plan
 
+    def _scope(self, column: str) -> str:
+        """The SQL that limits a gatherer's query to ``self._only`` (nothing when unset)."""
+        return f" AND {column} IN (SELECT value FROM json_each(?))" if self._only else ""
+
+    def _scoped(self, *params: Any) -> tuple[Any, ...]:
+        """``params`` and, when :meth:`_scope` adds its clause, the residents' ids."""
+        return (*params, self._only) if self._only else params
+
     def _dates(self, form_id: str, since: dt.date, until: dt.date) -> dict[int, list[dt.date]]:
         """Service dates of a form per resident in [since, until]."""
         out: dict[int, list[dt.date]] = defaultdict(list)
@@ -435,8 +659,8 @@ class Worklist:
             return out
         for rid, day in self.store.conn.execute(
             "SELECT resident_id, service_date FROM service_records WHERE form_id = ? "
-            "AND deleted = 0 AND service_date BETWEEN ? AND ?",
-            (form_id, since.isoformat(), until.isoformat()),
+            "AND deleted = 0 AND service_date BETWEEN ? AND ?" + self._scope("resident_id"),
+            self._scoped(form_id, since.isoformat(), until.isoformat()),
         ):
             out[rid].append(dt.date.fromisoformat(day))
         return out
@@ -452,8 +676,8 @@ class Worklist:
     def _query_people(self, born_from: dt.date, born_to: dt.date) -> list[tuple[dt.date, int]]:
         cur = self.store.conn.execute(
             "SELECT birth_date, id FROM residents WHERE deleted = 0 AND status = '在档' "
-            "AND birth_date BETWEEN ? AND ? ORDER BY birth_date",
-            (born_from.isoformat(), born_to.isoformat()),
+            f"AND birth_date BETWEEN ? AND ?{self._scope('id')} ORDER BY birth_date",
+            self._scoped(born_from.isoformat(), born_to.isoformat()),
         )
         return [(dt.date.fromisoformat(b), rid) for b, rid in cur]
 
@@ -466,12 +690,14 @@ class Worklist:
             f"SELECT h.resident_id, h.service_date, d.closed_date, d.close_reason "
             f"FROM service_records h JOIN {reg.table} d ON d.record_id = h.id "
             "WHERE h.form_id = ? AND h.deleted = 0 AND h.service_date <= ? "
-            "AND (d.closed_date IS NULL OR d.closed_date >= ?)",
-            (register, end.isoformat(), first_q.isoformat()),
+            f"AND (d.closed_date IS NULL OR d.closed_date >= ?){self._scope('h.resident_id')}",
+            self._scoped(register, end.isoformat(), first_q.isoformat()),
         ).fetchall()
         if not regs:
             return
-        face = self._face_to_face(fu.table, followup, first_q, end, "visit_method" in fu.by_id)
+        # to the end of the last quarter: a quarter's visit counts whatever the range
+        last_q = sch.quarter_bounds(*sch.quarter_of(end))[1]
+        face = self._face_to_face(fu.table, followup, first_q, last_q, "visit_method" in fu.by_id)
         rechecks = self._rechecks(followup, start, end)
         none: list[dt.date] = []
         for rid, registered, closed, reason in regs:
@@ -487,11 +713,11 @@ class Worklist:
             ):
                 if due.start < reg_day:
                     due = due._replace(start=reg_day)
-                yield rid, due
+                yield rid, due, closed
             if rid in rechecks:
                 visits, asked = rechecks[rid]
                 for due in sch.rechecks(programme, followup, visits, asked):
-                    yield rid, due
+                    yield rid, due, closed
 
     def _face_to_face(
         self, table: str, form_id: str, since: dt.date, until: dt.date, has_method: bool
@@ -502,8 +728,9 @@ class Worklist:
         for rid, days in self.store.conn.execute(
             f"SELECT h.resident_id, group_concat(h.service_date) FROM service_records h "
             f"JOIN {table} d ON d.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0 "
-            f"AND h.service_date BETWEEN ? AND ? {method} GROUP BY h.resident_id",
-            (form_id, since.isoformat(), until.isoformat()),
+            f"AND h.service_date BETWEEN ? AND ? {method}{self._scope('h.resident_id')} "
+            "GROUP BY h.resident_id",
+            self._scoped(form_id, since.isoformat(), until.isoformat()),
         ):
             out[rid] = [dt.date.fromisoformat(d) for d in days.split(",")]
         return out
@@ -516,8 +743,9 @@ class Worklist:
         asked: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
         for rid, day, by in self.store.conn.execute(
             "SELECT resident_id, service_date, recheck_date FROM service_records "
-            "WHERE form_id = ? AND deleted = 0 AND recheck_date >= ? AND service_date < ?",
-            (form_id, start.isoformat(), end.isoformat()),
+            "WHERE form_id = ? AND deleted = 0 AND recheck_date >= ? AND service_date < ?"
+            + self._scope("resident_id"),
+            self._scoped(form_id, start.isoformat(), end.isoformat()),
         ):
             asked[rid].append((dt.date.fromisoformat(day), dt.date.fromisoformat(by)))
         if not asked:
@@ -545,7 +773,7 @@ class Worklist:
             for due in sch.yearly(
                 programme, form_id, label, birth, ELDERLY_AGE, done.get(rid, ()), years
             ):
-                yield rid, due
+                yield rid, due, None
 
     def _by_age(
         self,
@@ -575,6 +803,7 @@ class Worklist:
                 yield (
                     rid,
                     sch.age_point(programme, form_id, label, birth, points, i, done.get(rid, ())),
+                    None,
                 )
 
     def _newborn(self, start: dt.date, end: dt.date) -> Pairs:
@@ -597,6 +826,7 @@ class Worklist:
                     days,
                     done.get(rid, ()),
                 ),
+                None,
             )
 
     def _vaccination(self, start: dt.date, end: dt.date) -> Pairs:
@@ -620,6 +850,7 @@ class Worklist:
                     last,
                     first if first is not None and first <= last else None,
                 ),
+                None,
             )
 
     def _episodes(
@@ -631,8 +862,8 @@ class Worklist:
             (r[0], r[1], r[2])
             for r in self.store.conn.execute(
                 "SELECT id, resident_id, service_date FROM service_records WHERE form_id = ? "
-                "AND deleted = 0 AND service_date >= ?",
-                (opener, since.isoformat()),
+                "AND deleted = 0 AND service_date >= ?" + self._scope("resident_id"),
+                self._scoped(opener, since.isoformat()),
             )
         ]
         seen: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -643,8 +874,8 @@ class Worklist:
         for episode, form_id, day, closes in self.store.conn.execute(
             "SELECT episode_id, form_id, service_date, closes_episode FROM service_records "
             "WHERE deleted = 0 AND episode_id IN (SELECT id FROM service_records "
-            "WHERE form_id = ? AND deleted = 0 AND service_date >= ?)",
-            (opener, since.isoformat()),
+            f"WHERE form_id = ? AND deleted = 0 AND service_date >= ?{self._scope('resident_id')})",
+            self._scoped(opener, since.isoformat()),
         ):
             if form_id in wanted:
                 seen[episode][form_id].append(day)
@@ -654,7 +885,9 @@ class Worklist:
 
     def _pregnancies(
         self, start: dt.date
-    ) -> Iterator[tuple[int, int, dt.date, dict[str, list[str]]]]:
+    ) -> Iterator[tuple[int, int, dt.date, dict[str, list[str]], str]]:
+        """(episode, resident, LMP, the member forms' dates, the opening date) of the
+        pregnancies opened from 330 days before ``start``."""
         since = start - dt.timedelta(days=330)
         opened, seen, _ = self._episodes(
             "prenatal_first", since, ("prenatal_followup", "postpartum_visit", "postpartum_42d")
@@ -666,13 +899,13 @@ class Worklist:
             self.store.conn.execute(
                 f"SELECT h.id, d.lmp_date FROM service_records h JOIN {first.table} d "
                 "ON d.record_id = h.id WHERE h.form_id = 'prenatal_first' AND h.deleted = 0 "
-                "AND h.service_date >= ?",
-                (since.isoformat(),),
+                "AND h.service_date >= ?" + self._scope("h.resident_id"),
+                self._scoped(since.isoformat()),
             ).fetchall()
         )
-        for episode, rid, _ in opened:
+        for episode, rid, day in opened:
             if lmps.get(episode):
-                yield episode, rid, dt.date.fromisoformat(lmps[episode]), seen[episode]
+                yield episode, rid, dt.date.fromisoformat(lmps[episode]), seen[episode], day
 
     def _prenatal(self, start: dt.date, end: dt.date) -> Pairs:
         if "prenatal_first" not in self.forms:
@@ -684,11 +917,12 @@ class Worklist:
             )
         ]
         deliveries = self._deliveries(start - dt.timedelta(days=330))
-        for episode, rid, lmp, seen in self._pregnancies(start):
+        for episode, rid, lmp, seen, opened in self._pregnancies(start):
             delivery = deliveries.get(episode)
             followups = [dt.date.fromisoformat(d) for d in seen.get("prenatal_followup", [])]
+            gate = min(opened, delivery[2]) if delivery else opened
             for due in sch.prenatal(lmp, followups, delivery[0] if delivery else None, windows):
-                yield rid, due
+                yield rid, due, gate
 
     def _postpartum(self, start: dt.date, end: dt.date) -> Pairs:
         if "prenatal_first" not in self.forms:
@@ -696,10 +930,11 @@ class Worklist:
         days = int(self._schedule("postpartum_visit").get("within_days_after_discharge", 7))
         day42 = int(self._schedule("postpartum_42d").get("day_after_delivery", 42))
         deliveries = self._deliveries(start - dt.timedelta(days=330))
-        for episode, rid, _, seen in self._pregnancies(start):
+        for episode, rid, _, seen, opened in self._pregnancies(start):
             if episode not in deliveries:
                 continue
-            delivered_on, discharged = deliveries[episode]
+            delivered_on, discharged, recorded = deliveries[episode]
+            gate = min(opened, recorded)
             visits = [dt.date.fromisoformat(d) for d in seen.get("postpartum_visit", [])]
             yield (
                 rid,
@@ -712,6 +947,7 @@ class Worklist:
                     days,
                     visits,
                 ),
+                gate,
             )
             checks = [dt.date.fromisoformat(d) for d in seen.get("postpartum_42d", [])]
             yield (
@@ -725,21 +961,24 @@ class Worklist:
                     day42 + 14,
                     checks,
                 ),
+                gate,
             )
 
-    def _deliveries(self, since: dt.date) -> dict[int, tuple[dt.date, dt.date | None]]:
+    def _deliveries(self, since: dt.date) -> dict[int, tuple[dt.date, dt.date | None, str]]:
+        """Per pregnancy: (delivered, discharged, the delivery record's date)."""
         if "delivery" not in self.forms:
             return {}
         table = self.forms["delivery"].table
         out = {}
-        for episode, delivered, discharged in self.store.conn.execute(
-            f"SELECT h.episode_id, d.delivered_date, d.discharged_date FROM service_records h "
-            f"JOIN {table} d ON d.record_id = h.id WHERE h.form_id = 'delivery' "
-            "AND h.deleted = 0 AND h.service_date >= ?",
-            (since.isoformat(),),
+        for episode, delivered, discharged, recorded in self.store.conn.execute(
+            f"SELECT h.episode_id, d.delivered_date, d.discharged_date, h.service_date "
+            f"FROM service_records h JOIN {table} d ON d.record_id = h.id "
+            "WHERE h.form_id = 'delivery' AND h.deleted = 0 AND h.service_date >= ?"
+            + self._scope("h.resident_id"),
+            self._scoped(since.isoformat()),
         ):
             if delivered:
-                out[episode] = (dt.date.fromisoformat(delivered), _d(discharged))
+                out[episode] = (dt.date.fromisoformat(delivered), _d(discharged), recorded)
         return out
 
     def _tb(self, start: dt.date, end: dt.date) -> Pairs:
@@ -765,7 +1004,7 @@ class Worklist:
                 every_continuation=int(plan.get("every_continuation", 30)),
                 within_days=first_within,
             ):
-                yield rid, due
+                yield rid, due, notified
 
     def _referral(self, start: dt.date, end: dt.date) -> Pairs:
         """The 2-week follow-up of each up-referral (window: referral date + 1 … + 14)."""
@@ -774,13 +1013,13 @@ class Worklist:
         table = self.forms["referral"].table
         for rid, day, done in self.store.conn.execute(
             f"SELECT resident_id, referral_date, followup_date FROM {table} WHERE deleted = 0 "
-            "AND direction = '1' AND referral_date BETWEEN ? AND ?",
-            (
+            "AND direction = '1' AND referral_date BETWEEN ? AND ?" + self._scope("resident_id"),
+            self._scoped(
                 (start - dt.timedelta(days=REFERRAL_FOLLOWUP_DAYS)).isoformat(),
                 (end - dt.timedelta(days=1)).isoformat(),
             ),
         ):
-            yield rid, referral_followup(dt.date.fromisoformat(day), _d(done))
+            yield rid, referral_followup(dt.date.fromisoformat(day), _d(done)), None
 
     def _residents(
         self, ids: set[int], village: str | None, doctor: str | None

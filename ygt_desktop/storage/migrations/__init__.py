@@ -56,6 +56,7 @@ from . import (
     history_0051_audit_digests,
     history_0052_keys,
     history_0053_withdraw,
+    history_0054_worklist_kept,
 )
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
@@ -83,6 +84,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     *history_0051_audit_digests.MIGRATIONS,
     *history_0052_keys.MIGRATIONS,
     *history_0053_withdraw.MIGRATIONS,
+    *history_0054_worklist_kept.MIGRATIONS,
 )
 _BY_NAME = {m.name: m for m in MIGRATIONS}
 

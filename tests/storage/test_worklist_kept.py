@@ -1,0 +1,169 @@
+"""The worklist kept, not recomputed (issue 15): after a seeded random sequence of
+entries, edits and deletions of service records, referrals, archive closures (迁出 /
+死亡), resident edits (birth date, village) and day changes on a generated demo
+station, the kept rows (``worklist_due``) give exactly the list a full recomputation
+gives, for several ranges and every view and filter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.worklist_demo import LOGIN, TODAY, make_demo
+from ygt_desktop.core import schedules as sch
+from ygt_desktop.ops import station
+from ygt_desktop.ops.base import Run
+from ygt_desktop.storage.residents import ValidationFailed as ResidentInvalid
+from ygt_desktop.storage.services import NeedsConfirmation, ValidationFailed
+from ygt_desktop.storage.worklist import PROGRAMME_PACKAGE, VIEWS, WorkItem, Worklist
+
+D = dt.date
+RANGES = [
+    (D(2026, 11, 23), D(2026, 11, 29)),
+    (D(2026, 11, 1), D(2026, 11, 30)),
+    (D(2026, 10, 1), D(2026, 12, 31)),
+    (D(2026, 1, 1), D(2026, 12, 31)),
+    (D(2026, 4, 1), D(2026, 4, 30)),
+]
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_demo(tmp_path_factory.mktemp("kept") / "demo.db", residents=300)
+
+
+@pytest.fixture
+def run(demo_file: Path, tmp_path: Path) -> Iterator[Run]:
+    path = tmp_path / "station.db"
+    shutil.copyfile(demo_file, path)
+    with station.opened(path, login=LOGIN) as opened_run:
+        yield opened_run
+
+
+def kept_rows(wl: Worklist) -> int:
+    return int(wl.store.conn.execute("SELECT count(*) FROM worklist_due").fetchone()[0])
+
+
+def same(item: WorkItem) -> tuple[object, ...]:
+    return (item.resident["id"], item.due, item.status, item.resident["village_code"])
+
+
+def check_all(wl: Worklist, on: dt.date) -> None:
+    villages = sorted({r[0] for r in wl.store.conn.execute("SELECT village_code FROM residents")})
+    doctors = wl.doctors()
+    filters: list[dict[str, object]] = [
+        {},
+        {"statuses": [sch.DUE, sch.OVERDUE]},
+        {"packages": ["妇幼包"]},
+        {"packages": ["疾控包", "中医包"]},
+        {"packages": [PROGRAMME_PACKAGE["referral"]]},
+        {"village": villages[0]},
+        {"doctor": doctors[0] if doctors else "无此医生"},
+    ]
+    for start, end in RANGES:
+        for view in VIEWS:
+            for kw in filters:
+                kept = wl.items(start, end, on, view=view, **kw)  # type: ignore[arg-type]
+                fresh = wl.recompute_items(start, end, on, view=view, **kw)  # type: ignore[arg-type]
+                assert [same(i) for i in kept] == [same(i) for i in fresh], (start, end, view, kw)
+
+
+def test_the_kept_rows_are_used_and_filled(run):
+    wl = run.ws.worklist
+    wl.items(*RANGES[0], TODAY)
+    assert kept_rows(wl) > 1000
+    wl.store.conn.execute("DELETE FROM worklist_due")  # outside the app: now visibly empty
+    assert wl.items(*RANGES[1], TODAY) == []
+    assert wl.recompute_items(*RANGES[1], TODAY) != []
+
+
+def test_a_save_marks_its_resident_in_the_same_transaction(run):
+    ws = run.ws
+    ws.worklist.items(*RANGES[0], TODAY)
+    rid, record = ws.store.conn.execute(
+        "SELECT resident_id, id FROM service_records WHERE form_id = 'htn_followup' "
+        "AND deleted = 0 LIMIT 1"
+    ).fetchone()
+    ws.services.delete(record, "录错")
+    assert [r[0] for r in ws.store.conn.execute("SELECT * FROM worklist_dirty")] == [rid]
+    ws.worklist.items(*RANGES[0], TODAY)
+    assert ws.store.conn.execute("SELECT count(*) FROM worklist_dirty").fetchone()[0] == 0
+
+
+def test_after_random_changes_the_kept_list_equals_a_recomputation(run):
+    ws = run.ws
+    rng = random.Random(15)
+    conn = ws.store.conn
+    check_all(ws.worklist, TODAY)
+    forms = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT form_id FROM service_records WHERE resident_id IS NOT NULL"
+        )
+    ]
+    people = [r[0] for r in conn.execute("SELECT id FROM residents WHERE deleted = 0")]
+    villages = [r[0] for r in conn.execute("SELECT DISTINCT village_code FROM residents")]
+    done = {"new": 0, "edit": 0, "delete": 0, "close": 0, "village": 0, "birth": 0}
+    for step in range(60):
+        kind = rng.choice(list(done))
+        if kind in ("new", "edit", "delete"):
+            form_id = rng.choice(forms)
+            row = conn.execute(
+                "SELECT id, resident_id FROM service_records WHERE form_id = ? AND deleted = 0 "
+                "ORDER BY random() LIMIT 1",
+                (form_id,),
+            ).fetchone()
+            if row is None:
+                continue
+            form = ws.forms[form_id]
+            _, values = ws.services.get(row[0])
+            shift = dt.timedelta(days=rng.randint(-60, 20))
+            try:
+                if kind == "delete":
+                    ws.services.delete(row[0], "随机测试删除")
+                elif form.date_field and values.get(form.date_field):
+                    day = min(dt.date.fromisoformat(str(values[form.date_field])) + shift, TODAY)
+                    new = {form.date_field: day.isoformat()}
+                    if kind == "edit":
+                        ws.services.save(form_id, new, record_id=row[0], today=TODAY)
+                    else:
+                        ws.services.save(
+                            form_id, {**values, **new}, row[1], confirm=True, today=TODAY
+                        )
+                else:
+                    continue
+            except (ValidationFailed, NeedsConfirmation):
+                continue
+        elif kind == "close":
+            rid = rng.choice(people)
+            if ws.residents.get(rid)["status"] != "在档":
+                continue
+            day = TODAY - dt.timedelta(days=rng.randint(0, 300))
+            ws.residents.close(rid, rng.choice(["迁出", "死亡"]), day)
+        elif kind == "village":
+            rid = rng.choice(people)
+            try:
+                ws.residents.save({"village_code": rng.choice(villages)}, rid)
+            except ResidentInvalid:
+                continue
+        else:  # a corrected birth date (as an import or the archive page would write it)
+            rid = rng.choice(people)
+            born = conn.execute("SELECT birth_date FROM residents WHERE id = ?", (rid,)).fetchone()
+            day = dt.date.fromisoformat(born[0]) + dt.timedelta(days=rng.randint(-400, 400))
+            with ws.store.write("resident") as c:
+                c.execute(
+                    "UPDATE residents SET birth_date = ? WHERE id = ?",
+                    (min(day, TODAY).isoformat(), rid),
+                )
+        done[kind] += 1
+        if step % 15 == 14:
+            on = TODAY + dt.timedelta(days=rng.randint(-40, 40))  # another day
+            check_all(ws.worklist, on)
+    assert all(n > 0 for n in done.values()), done
+    check_all(ws.worklist, TODAY)
+    check_all(Worklist(ws.store, ws.forms), TODAY + dt.timedelta(days=1))
