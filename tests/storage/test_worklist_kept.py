@@ -73,6 +73,66 @@ def check_all(wl: Worklist, on: dt.date) -> None:
                 assert [same(i) for i in kept] == [same(i) for i in fresh], (start, end, view, kw)
 
 
+def change_a_record(ws, rng: random.Random, forms: list[str], kind: str) -> bool:
+    """A random record of a random form entered again on another day (new), moved to
+    another day (edit) or deleted; False when the form refused it."""
+    conn = ws.store.conn
+    form_id = rng.choice(forms)
+    row = conn.execute(
+        "SELECT id, resident_id FROM service_records WHERE form_id = ? AND deleted = 0 "
+        "ORDER BY random() LIMIT 1",
+        (form_id,),
+    ).fetchone()
+    if row is None:
+        return False
+    form = ws.forms[form_id]
+    _, values = ws.services.get(row[0])
+    shift = dt.timedelta(days=rng.randint(-60, 20))
+    try:
+        if kind == "delete":
+            ws.services.delete(row[0], "随机测试删除")
+        elif form.date_field and values.get(form.date_field):
+            day = min(dt.date.fromisoformat(str(values[form.date_field])) + shift, TODAY)
+            new = {form.date_field: day.isoformat()}
+            if kind == "edit":
+                ws.services.save(form_id, new, record_id=row[0], today=TODAY)
+            else:
+                ws.services.save(form_id, {**values, **new}, row[1], confirm=True, today=TODAY)
+        else:
+            return False
+    except (ValidationFailed, NeedsConfirmation):
+        return False
+    return True
+
+
+def record_forms(ws) -> list[str]:
+    return [
+        r[0]
+        for r in ws.store.conn.execute(
+            "SELECT DISTINCT form_id FROM service_records WHERE resident_id IS NOT NULL"
+        )
+    ]
+
+
+def test_entries_patch_the_remembered_list_in_place(run):
+    """Entries one after another on an open page (the same month and day): the list
+    made once is patched for the changed resident, and stays a recomputation's."""
+    ws = run.ws
+    rng = random.Random(7)
+    forms = record_forms(ws)
+    month = RANGES[1]
+    changes = 0
+    for step in range(40):
+        for view in VIEWS:
+            kept = ws.worklist.items(*month, TODAY, view=view)
+            assert [same(i) for i in kept] == [
+                same(i) for i in ws.worklist.recompute_items(*month, TODAY, view=view)
+            ], (step, view)
+        changes += change_a_record(ws, rng, forms, rng.choice(["new", "edit", "delete"]))
+    assert changes > 20
+    assert any(changed == set() and items for _, items, changed in ws.worklist._lists.values())
+
+
 def test_the_kept_rows_are_used_and_filled(run):
     wl = run.ws.worklist
     wl.items(*RANGES[0], TODAY)
@@ -100,44 +160,14 @@ def test_after_random_changes_the_kept_list_equals_a_recomputation(run):
     rng = random.Random(15)
     conn = ws.store.conn
     check_all(ws.worklist, TODAY)
-    forms = [
-        r[0]
-        for r in conn.execute(
-            "SELECT DISTINCT form_id FROM service_records WHERE resident_id IS NOT NULL"
-        )
-    ]
+    forms = record_forms(ws)
     people = [r[0] for r in conn.execute("SELECT id FROM residents WHERE deleted = 0")]
     villages = [r[0] for r in conn.execute("SELECT DISTINCT village_code FROM residents")]
     done = {"new": 0, "edit": 0, "delete": 0, "close": 0, "village": 0, "birth": 0}
     for step in range(60):
         kind = rng.choice(list(done))
         if kind in ("new", "edit", "delete"):
-            form_id = rng.choice(forms)
-            row = conn.execute(
-                "SELECT id, resident_id FROM service_records WHERE form_id = ? AND deleted = 0 "
-                "ORDER BY random() LIMIT 1",
-                (form_id,),
-            ).fetchone()
-            if row is None:
-                continue
-            form = ws.forms[form_id]
-            _, values = ws.services.get(row[0])
-            shift = dt.timedelta(days=rng.randint(-60, 20))
-            try:
-                if kind == "delete":
-                    ws.services.delete(row[0], "随机测试删除")
-                elif form.date_field and values.get(form.date_field):
-                    day = min(dt.date.fromisoformat(str(values[form.date_field])) + shift, TODAY)
-                    new = {form.date_field: day.isoformat()}
-                    if kind == "edit":
-                        ws.services.save(form_id, new, record_id=row[0], today=TODAY)
-                    else:
-                        ws.services.save(
-                            form_id, {**values, **new}, row[1], confirm=True, today=TODAY
-                        )
-                else:
-                    continue
-            except (ValidationFailed, NeedsConfirmation):
+            if not change_a_record(ws, rng, forms, kind):
                 continue
         elif kind == "close":
             rid = rng.choice(people)

@@ -24,9 +24,11 @@ import datetime as dt
 import gc
 import json
 import sqlite3
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from ..core import schedules as sch
@@ -124,12 +126,17 @@ RESIDENT_COLUMNS = (
 # More residents changed than this since the kept rows were derived (a bulk load): all
 # rows are derived again, faster than resident by resident.
 FULL_REFILL = 5000
+CACHED_RANGES = 3  # the ranges whose kept items a Worklist remembers (month, week, year)
 _SLACK = dt.timedelta(days=3)  # margin on birth-date bounds; the overlap test is exact
 
 # What a gatherer finds: (resident, item, gate). ``gate`` is the date below which a
 # range's gathering drops the item (a register closed, a pregnancy or TB case opened
 # too long before the range, :meth:`Worklist._gate_cutoffs`); None: never dropped.
 Pairs = Iterator[tuple[int, sch.Due, str | None]]
+# How items are ordered: status, window end, archive number, label, then the rest of
+# the item so that kept and recomputed lists tie-break alike.
+SortKey = tuple[int, dt.date, str, str, dt.date, int, str, str]
+_first = itemgetter(0)
 
 
 class WorkItem(NamedTuple):
@@ -211,6 +218,15 @@ class Worklist:
         # the kept rows of some residents are derived again (:meth:`refresh_kept`).
         self._only: str | None = None
         self.use_kept = True  # False: always recompute (what the kept rows are checked by)
+        # What _read_kept found, per (programme, start, end), for the kept rows' version.
+        self._cache: dict[tuple[str, dt.date, dt.date], list[tuple[int, sch.Due]]] = {}
+        self._cache_version: str | None = None
+        # The sorted unfiltered lists per (start, end, on, view), each with the residents
+        # whose items changed since it was made (patched in at the next read).
+        self._lists: dict[
+            tuple[dt.date, dt.date, dt.date, str], tuple[list[SortKey], list[WorkItem], set[int]]
+        ] = {}
+        self._lists_generation = 0
         for programme, form_id, default in (
             ("child", "child_check", CHILD_POINTS),
             ("tcm_child", "tcm_child", TCM_CHILD_POINTS),
@@ -294,8 +310,32 @@ class Worklist:
         kept: bool,
     ) -> list[WorkItem]:
         on = on or dt.date.today()
-        # The 到期 view gathers from OVERDUE_DAYS before the range (overdue windows).
-        lookback = start - dt.timedelta(days=OVERDUE_DAYS) if view == DUE_VIEW else start
+        if kept:
+            listed = self._kept_list(start, end, on, view)
+            if listed is not None:
+                return [
+                    item
+                    for item in listed[1]
+                    if (not packages or PROGRAMME_PACKAGE[item.due.programme] in packages)
+                    and (not statuses or item.status in statuses)
+                    and (not village or item.resident["village_code"] == village)
+                    and (not doctor or item.resident["responsible_doctor"] == doctor)
+                ]
+        gathered = []
+        self._memo = {}
+        gatherers = self._gatherers()
+        lookback = self._lookback(start, view)
+        for programme in self._programmes(view, packages):
+            gathered += self._gathered(programme, gatherers[programme], lookback, end, start)
+        self._memo = {}
+        return self._ordered(gathered, start, end, on, view, statuses, village, doctor)[1]
+
+    def _lookback(self, start: dt.date, view: str) -> dt.date:
+        """Where gathering starts: the 到期 view looks OVERDUE_DAYS back (overdue windows)."""
+        return start - dt.timedelta(days=OVERDUE_DAYS) if view == DUE_VIEW else start
+
+    def _programmes(self, view: str, packages: Sequence[str] | None) -> list[str]:
+        """The programmes ``view`` shows (of ``packages`` when given)."""
         wanted = []
         for programme in self._gatherers():
             if packages and PROGRAMME_PACKAGE[programme] not in packages:
@@ -304,16 +344,57 @@ class Worklist:
             if (view == DUE_VIEW and yearly) or (view == YEARLY_VIEW and not yearly):
                 continue
             wanted.append(programme)
-        found_kept = self._read_kept(wanted, lookback, end) if kept else None
-        if found_kept is not None:
-            gathered = found_kept
-        else:
-            gathered = []
-            self._memo = {}
-            gatherers = self._gatherers()
-            for programme in wanted:
-                gathered += self._gathered(programme, gatherers[programme], lookback, end, start)
-            self._memo = {}
+        return wanted
+
+    def _kept_list(
+        self, start: dt.date, end: dt.date, on: dt.date, view: str
+    ) -> tuple[list[SortKey], list[WorkItem]] | None:
+        """The whole sorted list of ``view`` for the range on ``on`` from the kept rows,
+        unfiltered (filters are a pass over it: each item is kept or not on its own);
+        None when the kept rows cannot serve the range. Remembered: after an entry only
+        the changed residents' items are made again and put in their places."""
+        gathered = self._read_kept(self._programmes(view, None), self._lookback(start, view), end)
+        if gathered is None:
+            return None
+        if self.store.changed_since(self._lists_generation, ("resident",)):
+            self._lists.clear()  # a village, doctor or name changed: the rows carry them
+        self._lists_generation = self.store.generation
+        key = (start, end, on, view)
+        listed = self._lists.get(key)
+        if listed is None:
+            if len(self._lists) >= CACHED_RANGES * len(VIEWS):
+                self._lists.clear()
+            made = self._ordered(gathered, start, end, on, view, None, None, None)
+            self._lists[key] = (made[0], made[1], set())
+            return made
+        keys, items, changed = listed
+        if changed:
+            fresh = self._ordered(
+                [g for g in gathered if g[0] in changed], start, end, on, view, None, None, None
+            )
+            keep = [i for i, item in enumerate(items) if int(item.resident["id"]) not in changed]
+            keys[:] = [keys[i] for i in keep]
+            items[:] = [items[i] for i in keep]
+            for k, item in zip(*fresh, strict=True):
+                at = bisect.bisect_right(keys, k)
+                keys.insert(at, k)
+                items.insert(at, item)
+            changed.clear()
+        return keys, items
+
+    def _ordered(
+        self,
+        gathered: list[tuple[int, sch.Due]],
+        start: dt.date,
+        end: dt.date,
+        on: dt.date,
+        view: str,
+        statuses: Sequence[str] | None,
+        village: str | None,
+        doctor: str | None,
+    ) -> tuple[list[SortKey], list[WorkItem]]:
+        """The items of ``view`` among ``gathered`` with their status on ``on``, sorted
+        (and their sort keys): overdue first, then by window end and archive number."""
         if view == DUE_VIEW:
             found = self._due_now(gathered, start, end, on)
         else:
@@ -325,7 +406,7 @@ class Worklist:
         if statuses:
             found = [f for f in found if f[2] in statuses]
         residents = self._residents({rid for rid, _, _ in found}, village, doctor)
-        keyed: list[tuple[int, dt.date, str, str, dt.date, int, str, str, WorkItem]] = []
+        keyed: list[tuple[SortKey, WorkItem]] = []
         for rid, due, status in found:
             r = residents.get(rid)
             if r is None:
@@ -343,19 +424,21 @@ class Worklist:
             # rest only so that kept and recomputed lists come in one order
             keyed.append(
                 (
-                    STATUS_ORDER[status],
-                    due.end,
-                    r["archive_no"],
-                    due.label,
-                    due.start,
-                    rid,
-                    due.form_id,
-                    due.programme,
+                    (
+                        STATUS_ORDER[status],
+                        due.end,
+                        r["archive_no"],
+                        due.label,
+                        due.start,
+                        rid,
+                        due.form_id,
+                        due.programme,
+                    ),
                     WorkItem(r, due, status),
                 )
             )
-        keyed.sort(key=lambda k: k[:-1])
-        return [k[-1] for k in keyed]
+        keyed.sort(key=_first)
+        return [k for k, _ in keyed], [i for _, i in keyed]
 
     def _due_now(
         self, gathered: list[tuple[int, sch.Due]], start: dt.date, end: dt.date, on: dt.date
@@ -494,6 +577,7 @@ class Worklist:
             full = len(dirty) > FULL_REFILL
         else:
             full, dirty = True, []
+        before = state.get("version")
         with self.store.write("worklist") as conn:
             if full:
                 conn.execute("DELETE FROM worklist_due")
@@ -520,6 +604,19 @@ class Worklist:
                 "INSERT OR REPLACE INTO worklist_kept (key, value) VALUES ('fingerprint', ?)",
                 (fingerprint,),
             )
+            version = str(uuid.uuid4())
+            conn.execute(
+                "INSERT OR REPLACE INTO worklist_kept (key, value) VALUES ('version', ?)",
+                (version,),
+            )
+        if not full and self._cache_version == before:
+            self._patch_cache(dirty)
+            for _, _, changed in self._lists.values():
+                changed.update(dirty)
+        else:
+            self._cache.clear()
+            self._lists.clear()
+        self._cache_version = version
         return True
 
     def _derive(self, conn: sqlite3.Connection, floor: dt.date, horizon: dt.date) -> dict[str, int]:
@@ -575,41 +672,70 @@ class Worklist:
         self, programmes: Sequence[str], start: dt.date, end: dt.date
     ) -> list[tuple[int, sch.Due]] | None:
         """The kept items of ``programmes`` overlapping [start, end], as the gatherers
-        would find them; None when the range is outside the kept years (recompute)."""
+        would find them; None when the range is outside the kept years (recompute).
+
+        What each programme read for a range is remembered while the kept rows stay as
+        they were (their ``version``); rows derived again for a few residents are
+        patched in (:meth:`_patch_cache`), so an entry costs a query for its resident."""
         floor, horizon = self.kept_window()
         if start < floor or end > horizon or not self.refresh_kept():
             return None
-        spans = {
-            k[5:]: int(v)
-            for k, v in self.store.conn.execute(
-                "SELECT key, value FROM worklist_kept WHERE key LIKE 'span:%'"
-            )
-        }
-        cutoffs = self._gate_cutoffs(start)
-        parts, params = [], []
-        low, high = start.isoformat(), end.isoformat()
+        version = self._version()
+        if version != self._cache_version:  # derived again elsewhere (another Worklist)
+            self._cache.clear()
+            self._lists.clear()
+            self._cache_version = version
+        out: list[tuple[int, sch.Due]] = []
         for programme in programmes:
-            if programme not in spans:
-                continue
-            reach = (end + dt.timedelta(days=spans[programme])).isoformat()
-            gate = " AND (gate IS NULL OR gate >= ?)" if programme in cutoffs else ""
-            parts.append(
-                'SELECT resident_id, programme, form_id, label, start, "end", done, closed '
-                f'FROM worklist_due WHERE programme = ? AND "end" BETWEEN ? AND ? '
-                f"AND start <= ?{gate}"
-            )
-            params += [programme, low, reach, high]
-            if gate:
-                params.append(cutoffs[programme])
-        if not parts:
+            key = (programme, start, end)
+            if key not in self._cache:
+                if len({(k[1], k[2]) for k in self._cache} | {(start, end)}) > CACHED_RANGES:
+                    self._cache = {k: v for k, v in self._cache.items() if k[1:] == (start, end)}
+                self._cache[key] = self._query_kept(programme, start, end, None)
+            out += self._cache[key]
+        return out
+
+    def _version(self) -> str | None:
+        row = self.store.conn.execute(
+            "SELECT value FROM worklist_kept WHERE key = 'version'"
+        ).fetchone()
+        return row[0] if row else None
+
+    def _query_kept(
+        self, programme: str, start: dt.date, end: dt.date, only: str | None
+    ) -> list[tuple[int, sch.Due]]:
+        """One indexed query: ``programme``'s kept items overlapping [start, end] (of the
+        residents in the JSON list ``only`` when given)."""
+        row = self.store.conn.execute(
+            "SELECT value FROM worklist_kept WHERE key = ?", (f"span:{programme}",)
+        ).fetchone()
+        if row is None:
             return []
+        reach = (end + dt.timedelta(days=int(row[0]))).isoformat()
+        sql = (
+            'SELECT resident_id, programme, form_id, label, start, "end", done, closed '
+            'FROM worklist_due WHERE programme = ? AND "end" BETWEEN ? AND ? AND start <= ?'
+        )
+        params: list[Any] = [programme, start.isoformat(), reach, end.isoformat()]
+        cutoff = self._gate_cutoffs(start).get(programme)
+        if cutoff:
+            sql += " AND (gate IS NULL OR gate >= ?)"
+            params.append(cutoff)
+        if only:
+            sql += " AND resident_id IN (SELECT value FROM json_each(?))"
+            params.append(only)
         day = dt.date.fromisoformat
         return [
             (rid, sch.Due(p, f, label, day(a), day(b), day(d) if d else None, c))
-            for rid, p, f, label, a, b, d, c in self.store.conn.execute(
-                " UNION ALL ".join(parts), params
-            )
+            for rid, p, f, label, a, b, d, c in self.store.conn.execute(sql, params)
         ]
+
+    def _patch_cache(self, dirty: list[int]) -> None:
+        """The remembered reads with the rows of ``dirty`` residents read again."""
+        gone, only = set(dirty), json.dumps(dirty)
+        for (programme, start, end), rows in self._cache.items():
+            rows[:] = [r for r in rows if r[0] not in gone]
+            rows += self._query_kept(programme, start, end, only)
 
     def doctors(self) -> list[str]:
         """The residents' responsible doctors, for the filter."""
