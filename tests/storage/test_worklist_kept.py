@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -197,3 +198,12 @@ def test_after_random_changes_the_kept_list_equals_a_recomputation(run):
     assert all(n > 0 for n in done.values()), done
     check_all(ws.worklist, TODAY)
     check_all(Worklist(ws.store, ws.forms), TODAY + dt.timedelta(days=1))
+
+
+def test_the_demo_generator_leaves_the_kept_rows_filled(demo_file):
+    conn = sqlite3.connect(demo_file)
+    try:
+        assert conn.execute("SELECT count(*) FROM worklist_dirty").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM worklist_due").fetchone()[0] > 1000
+    finally:
+        conn.close()

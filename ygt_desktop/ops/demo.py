@@ -344,6 +344,9 @@ def generate(
     made.equipment = load_demo_equipment(ws.store, ws.forms, seed, today)
     run.step(5, STEPS, "正在填写基础数据…")
     base_data.fill_demo(ws, today)
+    # The worklist's kept rows (migration 0054) for everyone loaded, in one pass: the
+    # triggers marked every resident, one by one would be far slower.
+    ws.worklist.refresh_kept(full=True)
     made.seconds = time.perf_counter() - started
     run.progress(STEPS, STEPS, "完成")
     return made
