@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import roles
-from ..storage import backup, users
+from ..storage import backup, opening, users
 from ..storage.audit import chain_head
 from ..storage.backup import BackupInfo
 from ..storage.db import (
@@ -210,6 +210,25 @@ def backup_heads(db_path: Path) -> list[tuple[BackupInfo, tuple[int, str]]]:
 
 
 # ---- the window's background check -------------------------------------------------------
+
+
+def opening_check(run: Run) -> list[str]:
+    """The check the window's opening left for the background
+    (:func:`ygt_desktop.storage.opening.opening_check`), on a read-only connection of
+    its own: the problems found (empty: the file is sound and writes may start). A
+    file too damaged to read is a problem too; a disk or permission fault an
+    :class:`OpError`. Writes nothing; stops promptly on a cancel (:class:`OpCancelled`)."""
+    run.step(0, 0, "正在检查数据库…")
+    try:
+        conn = _open_for_check(run.ws.store.path)
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    try:
+        return opening.opening_check(conn, run.cancelled)
+    except CheckInterrupted:
+        raise OpCancelled() from None
+    finally:
+        conn.close()
 
 
 def full_check_due(ws: Workspace, now: dt.datetime | None = None) -> bool:

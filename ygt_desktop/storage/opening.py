@@ -20,17 +20,20 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from ..paths import default_db_path
 from . import backup, migrations
 from .db import (
+    CHECK_STEPS,
     DAMAGED,
     FULL,
     NO_PERMISSION,
     OTHER,
     PRIVATE_DIR,
     READ_ONLY,
+    CheckInterrupted,
     DamagedDatabaseError,
     InstanceLock,
     NotADatabaseError,
@@ -112,13 +115,27 @@ def damaged_message(path: Path) -> str:
     )
 
 
-def opening_check(conn: sqlite3.Connection) -> list[str]:
+def opening_check(
+    conn: sqlite3.Connection, cancelled: Callable[[], bool] | None = None
+) -> list[str]:
     """The check an opening makes, on ``conn`` (the window's background run uses its
     own read-only connection): the full ``integrity_check`` for a small file, else
-    ``quick_check``. The problems found; empty when the file is sound."""
+    ``quick_check``. The problems found; empty when the file is sound. ``cancelled``
+    is asked every few thousand SQLite steps; when it says so the check stops with
+    :class:`CheckInterrupted`."""
     path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
-    small = path.stat().st_size <= FULL_CHECK_BYTES
-    return integrity_check(conn) if small else quick_check(conn)
+    if path.stat().st_size <= FULL_CHECK_BYTES:
+        return integrity_check(conn, cancelled)
+    if cancelled is None:
+        return quick_check(conn)
+    conn.set_progress_handler(lambda: 1 if cancelled() else 0, CHECK_STEPS)
+    try:
+        problems = quick_check(conn)
+    finally:
+        conn.set_progress_handler(None, 0)
+    if cancelled():
+        raise CheckInterrupted("数据库检查已取消。")
+    return problems
 
 
 def _open_checked(

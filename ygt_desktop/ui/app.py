@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSize, QTranslator
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QSize, QTranslator
 from PySide6.QtWidgets import QApplication, QWidget
 
 from .. import argparse_zh
@@ -28,6 +28,7 @@ from . import messages, screen_fit, tour
 from .account_dialogs import FirstAccountDialog, RecoveryCodeDialog, SetPasswordDialog
 from .fonts import install_app_font
 from .idle_lock import IdleLock
+from .jobs import JobRunner
 from .login_dialog import LoginDialog
 from .setup_dialog import SetupDialog
 from .shell import MainWindow
@@ -43,6 +44,66 @@ def install_translations(app: QApplication) -> None:
         app.installTranslator(translator)
 
 
+class OpeningCheck:
+    """The check a large file was opened without (``Workspace.open(defer_check=True)``),
+    started at once on a worker with its own read-only connection, so that it runs
+    while the user types their password; the store refuses writes until it passes.
+    :meth:`wait` lets the first write (the login's) wait for it instead of failing."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.holder = QWidget()  # the runner's parent: no window exists yet
+        self.runner = JobRunner(ws, self.holder)
+        self.runner.start(
+            "数据库检查", ops_backup.opening_check, self._done, on_failed=self._failed, quiet=True
+        )
+
+    def _done(self, problems: list[str]) -> None:
+        if problems:
+            self.ws.store.refuse_writes(problems)
+        else:
+            self.ws.store.check_passed()
+
+    def _failed(self, _message: str, _cancelled: bool) -> None:
+        """It could not run: writes stay held; the window tries again."""
+
+    def wait(self) -> None:
+        """Until the check has finished (the UI keeps repainting meanwhile)."""
+        job = self.runner.job
+        if job is None:
+            return
+        loop = QEventLoop()
+        job.sig_finished.connect(loop.quit)
+        if self.runner.job is not None:
+            loop.exec()
+
+    def stop(self) -> None:
+        job = self.runner.job
+        if job is not None:
+            job.detach()
+            job.cancel()
+            job.wait()
+
+
+class CheckedLoginDialog(LoginDialog):
+    """The login, whose write (last login, the audit line) waits for the opening check."""
+
+    def __init__(self, ws: Workspace, check: OpeningCheck | None) -> None:
+        super().__init__(ws)
+        self.check = check
+
+    def try_login(self) -> None:
+        if self.check is not None and self.ws.store.check_pending:
+            self.error.setText("正在检查数据库，请稍候…")
+            self.ok.setEnabled(False)
+            try:
+                self.check.wait()
+            finally:
+                self.ok.setEnabled(True)
+            self.error.setText("")
+        super().try_login()
+
+
 class AppController:
     """Owns the open workspace and the window; reopens both after a restore, rebuilds
     the window when another user logs in at the idle lock."""
@@ -52,6 +113,7 @@ class AppController:
         self.ws: Workspace | None = None
         self.window: MainWindow | None = None
         self.idle: IdleLock | None = None
+        self.check: OpeningCheck | None = None
 
     def start(self) -> bool:
         try:
@@ -85,7 +147,11 @@ class AppController:
 
     def _open(self, *, as_user: str | None = None) -> bool:
         try:
-            ws: Workspace | None = Workspace.open(self.db_path, forms=self.forms)
+            # A large file opens without its check, which then runs in the background
+            # while the user logs in (every write waits for it: Store.check_pending).
+            ws: Workspace | None = Workspace.open(
+                self.db_path, forms=self.forms, defer_check=as_user is None
+            )
         except DamagedDatabaseError:
             ws = None
         except StoreError as exc:
@@ -96,11 +162,27 @@ class AppController:
                 return False
         else:
             self.ws = ws
+            self.check = OpeningCheck(ws) if ws.store.check_pending else None
         if not self._sign_in(as_user):
+            self._stop_check()
             self._give_up()
             return False
+        if self.check is not None and self.ws is not None and self.ws.store.readonly:
+            # The background check failed: what a damaged file gets at opening.
+            self.check = None
+            who = self.ws.store.user
+            if not self._offer_restore(self.ws):
+                return False
+            if self.ws is not ws and not self._sign_in(who):
+                self._give_up()
+                return False
         self._show()
         return True
+
+    def _stop_check(self) -> None:
+        if self.check is not None:
+            self.check.stop()
+            self.check = None
 
     def _give_up(self) -> None:
         """Nobody logged in: close the database again, without a backup."""
@@ -124,6 +206,8 @@ class AppController:
             messages.error(None, f"无法读取用户账户：{exc}", "无法打开数据库")
             return False
         if not any_user:
+            if self.check is not None:
+                self.check.wait()  # the first account is a write
             if self.ws.store.readonly:
                 messages.error(None, "数据库只能只读打开，且还没有用户账户，无法登录。")
                 return False
@@ -131,7 +215,7 @@ class AppController:
         if again is not None and again.active:
             self.ws.act_as(again)
             return True
-        login = LoginDialog(self.ws)
+        login = CheckedLoginDialog(self.ws, self.check)
         if not login.exec() or login.user is None:
             return False
         return self._changed_if_asked(login.user, login.password_used)

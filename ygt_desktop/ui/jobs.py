@@ -65,12 +65,15 @@ class _Worker(QObject):
     sig_done = Signal(object)
     sig_failed = Signal(str, bool)  # message, cancelled
 
-    def __init__(self, db: Path, actor: Actor, op: Op, stop: threading.Event) -> None:
+    def __init__(
+        self, db: Path, actor: Actor, op: Op, stop: threading.Event, *, hold: bool = False
+    ) -> None:
         super().__init__()
         self.db = db
         self.actor = actor
         self.op = op
         self.stop = stop
+        self.hold = hold  # the window's check is pending: this job may not write either
 
     def run(self) -> None:
         try:
@@ -83,6 +86,8 @@ class _Worker(QObject):
             self.sig_failed.emit(UNEXPECTED, False)
             return
         try:
+            if self.hold:
+                ws.store.hold_writes()
             ws.store.user = self.actor.name
             run = Run(ws, self.actor, self.sig_progress.emit, self.stop.is_set)
             result = self.op(run)
@@ -118,6 +123,7 @@ class Job(QObject):
         on_done: Callable[[Any], None] | None,
         on_failed: Callable[[str, bool], None] | None,
         quiet: bool = False,
+        hold: bool = False,
     ) -> None:
         # No Qt parent: a page or dialog closed and deleted while its job runs must not
         # take the running thread with it (that aborts the process). The registry keeps
@@ -131,7 +137,7 @@ class Job(QObject):
         self.dialog = None if quiet else self._dialog(title, cancellable, parent)
         parent.destroyed.connect(self._parent_gone)
         self.worker_thread = QThread(self)
-        self.worker = _Worker(db, actor, op, self.stop)
+        self.worker = _Worker(db, actor, op, self.stop, hold=hold)
         self.worker.moveToThread(self.worker_thread)
         self.worker_thread.started.connect(self.worker.run)
         # Bound methods of this object (which lives in the UI thread), never lambdas:
@@ -267,6 +273,8 @@ class JobRunner(QObject):
             on_done=on_done,
             on_failed=on_failed or self._show_failure,
             quiet=quiet,
+            # Writes wait for the window's opening check: a job's own connection too.
+            hold=self.ws.store.check_pending,
         )
         job.sig_finished.connect(self._finished)
         self.job = job

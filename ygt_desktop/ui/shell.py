@@ -31,7 +31,7 @@ from .contracts_page import ContractsPage
 from .equipment_page import EquipmentPage
 from .guard import may
 from .integrity_watch import IntegrityWatch
-from .jobs import JobRunner
+from .jobs import JobRunner, Op
 from .referrals_page import ReferralsPage
 from .report_page import ReportPage
 from .resident_detail import ResidentDetail
@@ -58,10 +58,14 @@ class PlaceholderPage(QWidget):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ws: Workspace, *, background: bool = True) -> None:
+    def __init__(
+        self, ws: Workspace, *, background: bool = True, opening_checker: Op | None = None
+    ) -> None:
         """``background=False``: none of the window's own timed work (the backup timer,
         the background integrity check) — for a look at the window that writes nothing
-        (the screenshot tour)."""
+        (the screenshot tour). A store opened without its check (``check_pending``) gets
+        it at once in the background (``opening_checker``: tests hold it pending); until
+        it passes the window is for looking only."""
         super().__init__()
         self.ws = ws
         org = ws.organisation
@@ -114,9 +118,17 @@ class MainWindow(QMainWindow):
         )
         if ws.store.readonly:
             self.statusBar().showMessage("数据库检查未通过，只读打开：请在“设置”中恢复备份", 0)
-        self.integrity = IntegrityWatch(self, ws)  # the full check, in the background
+        # The opening check (when the file was opened without it) and the full check.
+        self.integrity = IntegrityWatch(self, ws, opening_checker=opening_checker)
+        self.integrity.sig_opening_checked.connect(self._opening_checked)
+        self.integrity.check_opening()
         if background:
             self.integrity.start()
+
+    def _opening_checked(self, passed: bool) -> None:
+        """A damaged file: to 设置, where a backup is restored."""
+        if not passed:
+            self.nav.setCurrentRow(self.stack.indexOf(self.settings_page))
 
     def _station_pages(self, ws: Workspace) -> list[tuple[str, QWidget]]:
         self.residents_page = ResidentsPage(ws)
@@ -168,7 +180,7 @@ class MainWindow(QMainWindow):
     def backup_if_due(self) -> None:
         """Every few minutes: back up when there were changes and 30 min have passed."""
         store = self.ws.store
-        if store.readonly:
+        if store.readonly or store.check_pending:
             return
         if self._backups.due(dt.datetime.now(), store.changes_since_backup, self.last_backup_at()):
             # In the background, without a dialog: the user goes on typing.
@@ -203,6 +215,7 @@ class MainWindow(QMainWindow):
         user at the idle lock): hide, stop the timers, and never close the workspace."""
         self._retired = True
         self._backup_timer.stop()
+        self.integrity.retire()
         self.hide()
         self.deleteLater()
 
