@@ -217,27 +217,29 @@ def converter(line_list: LineList, field_id: str, full: Shown) -> Callable[[Any]
     return shown
 
 
-def cell_maker(convert: Callable[[Any], Any]) -> Callable[[Any], str | None]:
-    """A column's stored value → its cell's XML (:func:`.xlsx_stream.cell_body`),
-    remembering up to ``_REMEMBERED`` distinct values per column (sexes, villages,
-    dates, doctors repeat down a column; the result depends on the value alone)."""
-    seen: dict[tuple[type, Any], str | None] = {}
+class _Column(dict[Any, str | None]):
+    """A column's cells by stored value (:func:`.xlsx_stream.cell_body` of what the
+    column shows), made on first sight: sexes, villages, dates and doctors repeat down
+    a column. Keyed by the text itself for ``str`` and by (type, value) otherwise, so
+    1, 1.0 and True stay apart; at most ``_REMEMBERED`` values are kept."""
 
-    def make(value: Any) -> str | None:
-        if value is None:
-            return None
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, key: Any) -> str | None:
+        value = key if type(key) is str else key[1]
+        body = cell_body(self.convert(value))
+        if len(self) < _REMEMBERED:
+            self[key] = body
+        return body
+
+    def body(self, value: Any) -> str | None:
+        """The cell of any value (a list of choices is not hashable: never kept)."""
         try:
-            key = (type(value), value)
-            return seen[key]
-        except KeyError:
-            body = cell_body(convert(value))
-            if len(seen) < _REMEMBERED:
-                seen[key] = body
-            return body
-        except TypeError:  # a list of choices: not hashable
-            return cell_body(convert(value))
-
-    return make
+            return self[value if type(value) is str else (type(value), value)]
+        except TypeError:
+            return cell_body(self.convert(value))
 
 
 def _width(value: Any) -> float:
@@ -268,7 +270,7 @@ def _write_sheet(
 
     # Widths come from the labels and the first rows, before any row is written.
     sample = [values(row) for row in islice(line_list.rows, _SAMPLE_ROWS)]
-    makers = [cell_maker(c) for c in convert]
+    columns = list(zip([_Column(c) for c in convert], fields, strict=True))
     widths = []
     for col, (fid, label) in enumerate(zip(fields, line_list.labels, strict=True)):
         widest = max([text_units(label) * 1.1, text_units(fid) * 0.8]
@@ -282,7 +284,13 @@ def _write_sheet(
         if checkpoint is not None and n % _CHECK_ROWS == 0:
             checkpoint()
         get = row.get
-        sheet.cells([m(get(f)) for m, f in zip(makers, fields, strict=True)])
+        try:  # the common case: every value hashable, looked up without a call
+            bodies = [
+                c[v] if (v := get(f)).__class__ is str else c[(v.__class__, v)] for c, f in columns
+            ]
+        except TypeError:
+            bodies = [c.body(get(f)) for c, f in columns]
+        sheet.cells(bodies)
         count += 1
     ref = f"A2:{get_column_letter(len(fields))}{count + 2}" if fields else None
     book.set_filter(ref)

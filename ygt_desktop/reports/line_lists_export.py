@@ -9,9 +9,9 @@ record's fields. ID and phone numbers are masked unless the caller asks for full
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from ..core.programmes import REGISTERS
 from ..core.report_model import Period
@@ -133,6 +133,45 @@ def register_list(
     )
 
 
+class _RecordRows(Sequence[Mapping[str, Any]]):
+    """A form list's rows, each made when it is read (the writer reads them once, in
+    order): the records' tuples stay, the row mappings do not pile up."""
+
+    def __init__(
+        self,
+        records: list[tuple[Any, ...]],
+        people: Mapping[int, Mapping[str, Any]],
+        fields: list[tuple[str, Callable[[Any], Any]]],
+    ) -> None:
+        self._records = records
+        self._people = people
+        self._fields = fields
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
+        if isinstance(index, slice):
+            return [self._row(r) for r in self._records[index]]
+        return self._row(self._records[index])
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        return map(self._row, self._records)
+
+    def _row(self, record: tuple[Any, ...]) -> Mapping[str, Any]:
+        _, rid, _, *vals = record
+        row = dict(self._people.get(rid, {}))
+        for (fid, from_sql), v in zip(self._fields, vals, strict=True):
+            row[fid] = from_sql(v)
+        return row
+
+
 def form_list(ws: Workspace, ix: Indicators, form_id: str) -> LineList | None:
     form = ws.forms[form_id]
     fields = [f.id for f in form.fields]
@@ -140,10 +179,8 @@ def form_list(ws: Workspace, ix: Indicators, form_id: str) -> LineList | None:
     if not records:
         return None
     people = _identities(ws, [r[1] for r in records if r[1] is not None])
-    rows: list[Mapping[str, Any]] = []
-    for _, rid, _, *vals in sorted(records, key=lambda r: (r[2], r[0])):
-        values = {f.id: f.field_type.from_sql(v) for f, v in zip(form.fields, vals, strict=True)}
-        rows.append({**people.get(rid, {}), **values})
+    records.sort(key=lambda r: (r[2], r[0]))
+    rows = _RecordRows(records, people, [(f.id, f.field_type.from_sql) for f in form.fields])
     by_form = LineList.from_form(form, rows)
     ids, labels, types = _identity_columns()
     return LineList(

@@ -213,7 +213,8 @@ class XlsxStream:
     at a time. Sheet titles must already be legal and unique."""
 
     def __init__(self, target: IO[bytes], creator: str = "ygt_desktop") -> None:
-        self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED)
+        # Level 3: twice as fast as zlib's default 6 on sheet XML, the file ~15 % larger.
+        self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=3)
         self._creator = creator
         self._sheets: list[tuple[str, str | None]] = []
 
