@@ -224,7 +224,8 @@ class Worklist:
         # The sorted unfiltered lists per (start, end, on, view), each with the residents
         # whose items changed since it was made (patched in at the next read).
         self._lists: dict[
-            tuple[dt.date, dt.date, dt.date, str], tuple[list[SortKey], list[WorkItem], set[int]]
+            tuple[dt.date, dt.date, dt.date, str],
+            tuple[list[SortKey], list[WorkItem], set[int], dict[int, list[SortKey]]],
         ] = {}
         self._lists_generation = 0
         for programme, form_id, default in (
@@ -353,8 +354,9 @@ class Worklist:
         unfiltered (filters are a pass over it: each item is kept or not on its own);
         None when the kept rows cannot serve the range. Remembered: after an entry only
         the changed residents' items are made again and put in their places."""
-        gathered = self._read_kept(self._programmes(view, None), self._lookback(start, view), end)
-        if gathered is None:
+        programmes = self._programmes(view, None)
+        lookback = self._lookback(start, view)
+        if self._read_kept(programmes, lookback, end, read=False) is None:
             return None
         if self.store.changed_since(self._lists_generation, ("resident",)):
             self._lists.clear()  # a village, doctor or name changed: the rows carry them
@@ -364,21 +366,30 @@ class Worklist:
         if listed is None:
             if len(self._lists) >= CACHED_RANGES * len(VIEWS):
                 self._lists.clear()
-            made = self._ordered(gathered, start, end, on, view, None, None, None)
-            self._lists[key] = (made[0], made[1], set())
-            return made
-        keys, items, changed = listed
+            gathered = self._read_kept(programmes, lookback, end)
+            assert gathered is not None
+            keys, items = self._ordered(gathered, start, end, on, view, None, None, None)
+            where: dict[int, list[SortKey]] = defaultdict(list)
+            for k in keys:
+                where[k[5]].append(k)
+            self._lists[key] = (keys, items, set(), where)
+            return keys, items
+        keys, items, changed, where = listed
         if changed:
-            fresh = self._ordered(
-                [g for g in gathered if g[0] in changed], start, end, on, view, None, None, None
-            )
-            keep = [i for i, item in enumerate(items) if int(item.resident["id"]) not in changed]
-            keys[:] = [keys[i] for i in keep]
-            items[:] = [items[i] for i in keep]
+            for rid in changed:
+                for k in where.pop(rid, ()):
+                    at = bisect.bisect_left(keys, k)
+                    while int(items[at].resident["id"]) != rid:
+                        at += 1
+                    del keys[at], items[at]
+            rows = self._rows_of(changed)
+            subset = [g for p in programmes for g in self._among(rows, p, lookback, end)]
+            fresh = self._ordered(subset, start, end, on, view, None, None, None)
             for k, item in zip(*fresh, strict=True):
                 at = bisect.bisect_right(keys, k)
                 keys.insert(at, k)
                 items.insert(at, item)
+                where[k[5]].append(k)
             changed.clear()
         return keys, items
 
@@ -611,7 +622,7 @@ class Worklist:
             )
         if not full and self._cache_version == before:
             self._patch_cache(dirty)
-            for _, _, changed in self._lists.values():
+            for _, _, changed, _ in self._lists.values():
                 changed.update(dirty)
         else:
             self._cache.clear()
@@ -669,7 +680,7 @@ class Worklist:
         }
 
     def _read_kept(
-        self, programmes: Sequence[str], start: dt.date, end: dt.date
+        self, programmes: Sequence[str], start: dt.date, end: dt.date, *, read: bool = True
     ) -> list[tuple[int, sch.Due]] | None:
         """The kept items of ``programmes`` overlapping [start, end], as the gatherers
         would find them; None when the range is outside the kept years (recompute).
@@ -691,8 +702,9 @@ class Worklist:
             if key not in self._cache:
                 if len({(k[1], k[2]) for k in self._cache} | {(start, end)}) > CACHED_RANGES:
                     self._cache = {k: v for k, v in self._cache.items() if k[1:] == (start, end)}
-                self._cache[key] = self._query_kept(programme, start, end, None)
-            out += self._cache[key]
+                self._cache[key] = self._query_kept(programme, start, end)
+            if read:
+                out += self._cache[key]
         return out
 
     def _version(self) -> str | None:
@@ -702,16 +714,12 @@ class Worklist:
         return row[0] if row else None
 
     def _query_kept(
-        self, programme: str, start: dt.date, end: dt.date, only: str | None
+        self, programme: str, start: dt.date, end: dt.date
     ) -> list[tuple[int, sch.Due]]:
-        """One indexed query: ``programme``'s kept items overlapping [start, end] (of the
-        residents in the JSON list ``only`` when given)."""
-        row = self.store.conn.execute(
-            "SELECT value FROM worklist_kept WHERE key = ?", (f"span:{programme}",)
-        ).fetchone()
-        if row is None:
+        """One indexed query: ``programme``'s kept items overlapping [start, end]."""
+        reach = self._reach(programme, end)
+        if reach is None:
             return []
-        reach = (end + dt.timedelta(days=int(row[0]))).isoformat()
         sql = (
             'SELECT resident_id, programme, form_id, label, start, "end", done, closed '
             'FROM worklist_due WHERE programme = ? AND "end" BETWEEN ? AND ? AND start <= ?'
@@ -721,21 +729,61 @@ class Worklist:
         if cutoff:
             sql += " AND (gate IS NULL OR gate >= ?)"
             params.append(cutoff)
-        if only:
-            sql += " AND resident_id IN (SELECT value FROM json_each(?))"
-            params.append(only)
         day = dt.date.fromisoformat
         return [
             (rid, sch.Due(p, f, label, day(a), day(b), day(d) if d else None, c))
             for rid, p, f, label, a, b, d, c in self.store.conn.execute(sql, params)
         ]
 
+    def _reach(self, programme: str, end: dt.date) -> str | None:
+        """The latest window end an item of ``programme`` starting by ``end`` can have
+        (its longest window; None: the programme has no kept rows)."""
+        row = self.store.conn.execute(
+            "SELECT value FROM worklist_kept WHERE key = ?", (f"span:{programme}",)
+        ).fetchone()
+        return None if row is None else (end + dt.timedelta(days=int(row[0]))).isoformat()
+
+    def _rows_of(self, residents: Iterable[int]) -> list[tuple[int, sch.Due, str | None]]:
+        """Every kept row of ``residents`` (one query by resident): (id, item, gate)."""
+        day = dt.date.fromisoformat
+        return [
+            (rid, sch.Due(p, f, label, day(a), day(b), day(d) if d else None, c), gate)
+            for rid, p, f, label, a, b, d, c, gate in self.store.conn.execute(
+                'SELECT resident_id, programme, form_id, label, start, "end", done, closed, '
+                "gate FROM worklist_due WHERE resident_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(residents)),),
+            )
+        ]
+
+    def _among(
+        self,
+        rows: list[tuple[int, sch.Due, str | None]],
+        programme: str,
+        start: dt.date,
+        end: dt.date,
+    ) -> list[tuple[int, sch.Due]]:
+        """Of ``rows``, what :meth:`_query_kept` would read for ``programme``."""
+        reach = self._reach(programme, end)
+        if reach is None:
+            return []
+        cutoff = self._gate_cutoffs(start).get(programme)
+        return [
+            (rid, due)
+            for rid, due, gate in rows
+            if due.programme == programme
+            and start <= due.end
+            and due.end.isoformat() <= reach
+            and due.start <= end
+            and (not cutoff or gate is None or gate >= cutoff)
+        ]
+
     def _patch_cache(self, dirty: list[int]) -> None:
         """The remembered reads with the rows of ``dirty`` residents read again."""
-        gone, only = set(dirty), json.dumps(dirty)
-        for (programme, start, end), rows in self._cache.items():
-            rows[:] = [r for r in rows if r[0] not in gone]
-            rows += self._query_kept(programme, start, end, only)
+        gone = set(dirty)
+        rows = self._rows_of(dirty)
+        for (programme, start, end), found in self._cache.items():
+            found[:] = [r for r in found if r[0] not in gone]
+            found += self._among(rows, programme, start, end)
 
     def doctors(self) -> list[str]:
         """The residents' responsible doctors, for the filter."""
@@ -869,8 +917,9 @@ class Worklist:
         asked: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
         for rid, day, by in self.store.conn.execute(
             "SELECT resident_id, service_date, recheck_date FROM service_records "
-            "WHERE form_id = ? AND deleted = 0 AND recheck_date >= ? AND service_date < ?"
-            + self._scope("resident_id"),
+            # scoped to a few residents: by resident (``+``: not the recheck index)
+            f"WHERE form_id = ? AND deleted = 0 AND {'+' if self._only else ''}recheck_date >= ? "
+            "AND service_date < ?" + self._scope("resident_id"),
             self._scoped(form_id, start.isoformat(), end.isoformat()),
         ):
             asked[rid].append((dt.date.fromisoformat(day), dt.date.fromisoformat(by)))
