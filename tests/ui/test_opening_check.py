@@ -148,3 +148,41 @@ def test_the_real_check_passes_a_sound_file(qtbot, ws):
     assert window.integrity.opening_checker is ops_backup.opening_check
     qtbot.waitUntil(lambda: not ws.store.check_pending)
     assert not ws.store.readonly
+
+
+def test_the_login_waits_for_the_check_instead_of_failing(qtbot, ws, held, monkeypatch):
+    from PySide6.QtCore import QTimer
+
+    from tests.conftest import TEST_PASSWORD, TEST_USER
+    from ygt_desktop.ui.app import OpeningCheck, login_after_check
+    from ygt_desktop.ui.login_dialog import LoginDialog
+
+    monkeypatch.setattr(ops_backup, "opening_check", held)
+    check = OpeningCheck(ws)
+    login = LoginDialog(ws)
+    qtbot.addWidget(login)
+    login_after_check(login, check)
+    login.name.setText(TEST_USER)
+    login.password.setText(TEST_PASSWORD)
+    qtbot.waitUntil(held.started.is_set)
+    waited: list[str] = []
+    QTimer.singleShot(100, lambda: waited.append(login.error.text()) or held.finish())
+    login.ok.click()
+    assert waited == ["正在检查数据库，请稍候…"]
+    assert login.user is not None and login.user.name == TEST_USER
+    assert not ws.store.check_pending
+
+
+def test_pages_after_the_first_are_built_when_first_shown(qtbot, ws):
+    window = MainWindow(ws)
+    qtbot.addWidget(window)
+    window.show()
+    assert "worklist_page" in window.__dict__["_to_build"]  # not built for the first screen
+    assert "worklist_page" not in window.__dict__
+    window.nav.setCurrentRow(2)
+    assert type(window.stack.currentWidget()).__name__ == "WorklistPage"
+    assert window.stack.currentWidget() is window.worklist_page
+    assert window.nav.count() == window.stack.count()
+    report = window.report_page  # asked for by name: built, in its place
+    assert window.stack.indexOf(report) == 6 and window.stack.currentIndex() == 2
+    window.integrity.stop()

@@ -85,23 +85,23 @@ class OpeningCheck:
             job.wait()
 
 
-class CheckedLoginDialog(LoginDialog):
-    """The login, whose write (last login, the audit line) waits for the opening check."""
+def login_after_check(login: LoginDialog, check: OpeningCheck) -> None:
+    """The login writes (last login, the audit line): pressing 登录 while the opening
+    check still runs waits for it (seconds at most) instead of failing."""
 
-    def __init__(self, ws: Workspace, check: OpeningCheck | None) -> None:
-        super().__init__(ws)
-        self.check = check
-
-    def try_login(self) -> None:
-        if self.check is not None and self.ws.store.check_pending:
-            self.error.setText("正在检查数据库，请稍候…")
-            self.ok.setEnabled(False)
+    def attempt() -> None:
+        if login.ws.store.check_pending:
+            login.error.setText("正在检查数据库，请稍候…")
+            login.ok.setEnabled(False)
             try:
-                self.check.wait()
+                check.wait()
             finally:
-                self.ok.setEnabled(True)
-            self.error.setText("")
-        super().try_login()
+                login.ok.setEnabled(True)
+            login.error.setText("")
+        login.try_login()
+
+    login.ok.clicked.disconnect(login.try_login)
+    login.ok.clicked.connect(attempt)
 
 
 class AppController:
@@ -215,7 +215,9 @@ class AppController:
         if again is not None and again.active:
             self.ws.act_as(again)
             return True
-        login = CheckedLoginDialog(self.ws, self.check)
+        login = LoginDialog(self.ws)
+        if self.check is not None:
+            login_after_check(login, self.check)
         if not login.exec() or login.user is None:
             return False
         return self._changed_if_asked(login.user, login.password_used)

@@ -6,7 +6,9 @@ The window is a shell: pages get the workspace passed in and do their own work.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -25,20 +27,14 @@ from ..storage import backup
 from ..storage.db import StoreError
 from ..storage.workspace import Workspace
 from . import jobs, messages
-from .audit_page import AuditPage
-from .bureau_shell import BureauPages
-from .contracts_page import ContractsPage
-from .equipment_page import EquipmentPage
 from .guard import may
 from .integrity_watch import IntegrityWatch
 from .jobs import JobRunner, Op
-from .referrals_page import ReferralsPage
-from .report_page import ReportPage
-from .resident_detail import ResidentDetail
 from .residents_page import ResidentsPage
-from .services_page import ServicesPage
 from .settings_page import SettingsPage
-from .worklist_page import WorklistPage
+
+# The pages after the first are built (and their modules imported) when first shown or
+# asked for: the first screen of a large station is there sooner (issue 15).
 
 PAGES_TODO: dict[str, str] = {}  # pages not built yet: name → what they will do
 BACKUP_CHECK_MS = 60_000
@@ -57,13 +53,19 @@ class PlaceholderPage(QWidget):
         layout.addWidget(label)
 
 
+class _PageToBuild(QWidget):
+    """Holds a page's place in the stack until the page is built."""
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self, ws: Workspace, *, background: bool = True, opening_checker: Op | None = None
     ) -> None:
         """``background=False``: none of the window's own timed work (the backup timer,
         the background integrity check) — for a look at the window that writes nothing
-        (the screenshot tour). A store opened without its check (``check_pending``) gets
+        (the screenshot tour), and every page built at once (the tour measures the
+        window as it is once every page has been opened; a working window builds a page
+        when it is first shown). A store opened without its check (``check_pending``) gets
         it at once in the background (``opening_checker``: tests hold it pending); until
         it passes the window is for looking only."""
         super().__init__()
@@ -77,13 +79,22 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.settings_page = SettingsPage(ws)
         # A district or city bureau has its own pages (roster, import, status, summary).
-        self.bureau = BureauPages(ws) if org is not None and org.is_bureau else None
+        self._to_build: dict[str, tuple[_PageToBuild, Callable[[], QWidget]]] = {}
+        if org is not None and org.is_bureau:
+            from .bureau_shell import BureauPages
+
+            self.bureau: Any = BureauPages(ws)
+        else:
+            self.bureau = None
         pages = [*self.bureau.pages] if self.bureau else self._station_pages(ws)
         pages.append(("设置", self.settings_page))
         for name, page in pages:
             self.nav.addItem(name)
             self.stack.addWidget(page)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_row)
+        if not background:
+            for name in list(self._to_build):
+                self._build_page(name)
         self.nav.setCurrentRow(0)
         central = QWidget()
         row = QHBoxLayout(central)
@@ -132,31 +143,95 @@ class MainWindow(QMainWindow):
 
     def _station_pages(self, ws: Workspace) -> list[tuple[str, QWidget]]:
         self.residents_page = ResidentsPage(ws)
-        self.worklist_page = WorklistPage(ws)
-        self.worklist_page.sig_open_resident.connect(self.open_resident)
         pages: list[tuple[str, QWidget]] = [("居民档案", self.residents_page)]
         pages += [(name, PlaceholderPage(name, what)) for name, what in PAGES_TODO.items()]
-        self.services_page = ServicesPage(ws)
-        pages.insert(1, ("公卫服务", self.services_page))
-        pages.insert(2, ("待办随访", self.worklist_page))
-        self.contracts_page = ContractsPage(ws)
-        pages.insert(3, ("家医签约", self.contracts_page))
-        self.referrals_page = ReferralsPage(ws)
-        pages.insert(4, ("转诊", self.referrals_page))
-        self.equipment_page = EquipmentPage(ws)
-        pages.append(("设备", self.equipment_page))
-        self.report_page = ReportPage(ws)
-        self.report_page.sig_open_resident.connect(self.open_resident)
-        pages.append(("报表", self.report_page))
-        if may(ws, "report.submit"):  # ops.report.submit refuses anyway (and audits it)
-            self.report_page.submit_button.setToolTip("上报后该季度的记录只有站长可以更正")
-        else:
-            self.report_page.submit_button.setEnabled(False)
-            self.report_page.submit_button.setToolTip(messages.only_for("report.submit"))
+        pages.insert(1, ("公卫服务", self._later("services_page", self._services)))
+        pages.insert(2, ("待办随访", self._later("worklist_page", self._worklist)))
+        pages.insert(3, ("家医签约", self._later("contracts_page", self._contracts)))
+        pages.insert(4, ("转诊", self._later("referrals_page", self._referrals)))
+        pages.append(("设备", self._later("equipment_page", self._equipment)))
+        pages.append(("报表", self._later("report_page", self._report)))
         if may(ws, "audit.view"):
-            self.audit_page = AuditPage(ws)
-            pages.append(("审计日志", self.audit_page))
+            pages.append(("审计日志", self._later("audit_page", self._audit)))
         return pages
+
+    # ---- pages built when first needed -----------------------------------------------------
+
+    def _later(self, name: str, build: Callable[[], QWidget]) -> QWidget:
+        holder = _PageToBuild()
+        self._to_build[name] = (holder, build)
+        return holder
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for attributes not set yet: a page not built yet is built now.
+        to_build = self.__dict__.get("_to_build")
+        if to_build and name in to_build:
+            return self._build_page(name)
+        raise AttributeError(name)
+
+    def _build_page(self, name: str) -> QWidget:
+        holder, build = self._to_build.pop(name)
+        page = build()
+        setattr(self, name, page)
+        index = self.stack.indexOf(holder)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(index, page)
+        self.stack.removeWidget(holder)
+        holder.deleteLater()
+        self.stack.setCurrentIndex(current)
+        return page
+
+    def _show_row(self, row: int) -> None:
+        holder = self.stack.widget(row)
+        if isinstance(holder, _PageToBuild):
+            for name, (waiting, _build) in list(self._to_build.items()):
+                if waiting is holder:
+                    self._build_page(name)
+        self.stack.setCurrentIndex(row)
+
+    def _services(self) -> QWidget:
+        from .services_page import ServicesPage
+
+        return ServicesPage(self.ws)
+
+    def _worklist(self) -> QWidget:
+        from .worklist_page import WorklistPage
+
+        page = WorklistPage(self.ws)
+        page.sig_open_resident.connect(self.open_resident)
+        return page
+
+    def _contracts(self) -> QWidget:
+        from .contracts_page import ContractsPage
+
+        return ContractsPage(self.ws)
+
+    def _referrals(self) -> QWidget:
+        from .referrals_page import ReferralsPage
+
+        return ReferralsPage(self.ws)
+
+    def _equipment(self) -> QWidget:
+        from .equipment_page import EquipmentPage
+
+        return EquipmentPage(self.ws)
+
+    def _report(self) -> QWidget:
+        from .report_page import ReportPage
+
+        page = ReportPage(self.ws)
+        page.sig_open_resident.connect(self.open_resident)
+        if may(self.ws, "report.submit"):  # ops.report.submit refuses anyway (and audits it)
+            page.submit_button.setToolTip("上报后该季度的记录只有站长可以更正")
+        else:
+            page.submit_button.setEnabled(False)
+            page.submit_button.setToolTip(messages.only_for("report.submit"))
+        return page
+
+    def _audit(self) -> QWidget:
+        from .audit_page import AuditPage
+
+        return AuditPage(self.ws)
 
     def find_resident(self) -> None:
         """Ctrl+F: the resident search (a bureau: the roster's search)."""
@@ -168,10 +243,17 @@ class MainWindow(QMainWindow):
 
     def open_resident(self, resident_id: int) -> None:
         """Show a resident's timeline (from the worklist or elsewhere)."""
+        from .resident_detail import ResidentDetail
+
         detail = ResidentDetail(self.ws, resident_id, self)
-        detail.finished.connect(lambda _r: self.worklist_page.refresh())
+        detail.finished.connect(lambda _r: self._refresh_worklist())
         self._detail = detail
         detail.open()
+
+    def _refresh_worklist(self) -> None:
+        """After a resident's timeline closes: the worklist, if it was ever shown."""
+        if "worklist_page" not in self._to_build:
+            self.worklist_page.refresh()
 
     def last_backup_at(self) -> dt.datetime | None:
         backups = backup.list_backups(self.ws.store.path)
