@@ -1,5 +1,6 @@
-"""Quarterly report benchmark (issue 5): all indicators of a quarter, then the workbook
-and the PDF, on a big demo station, beside a bare baseline from the same run.
+"""Quarterly report and line-list benchmark (issues 5 and 15): all indicators of a
+quarter, the workbook and the PDF, and the quarter's line lists (花名册), on a big demo
+station, each beside a bare baseline from the same run.
 
 Run from the repository root (the package installed, ``pip install -e .[test]``)::
 
@@ -21,7 +22,16 @@ Figures (period 2026Q3, year to date; median and worst of ``--repeats`` runs):
    rates computed for it), each file written atomically as the page does.
 3. Workbook + PDF without the chart (no target): the files alone.
 
-Baseline (the same for every figure): one full scan of the service-record tables —
+4. Line lists (target < 10 s): ``line_lists_export.write`` of 2026Q3 (every list of
+   the quarter: the registers' patients and every service form's records, IDs and
+   phones masked) to an ``.xlsx``, in a child process started for each run (time from
+   the call to the file on disk). Baseline: the same rows (the lists built the same
+   way) written with the ``csv`` module, in the same child, after the workbook.
+5. Line lists, peak memory of that child process (``ru_maxrss``; no target; the
+   child imports the app and opens the station, about 90 MiB before any list).
+   Baseline: the child's peak memory just before the lists are built.
+
+Baseline of figures 1-3: one full scan of the service-record tables —
 ``SELECT * FROM service_records`` and ``SELECT * FROM`` every form's detail table,
 every row fetched — on the same connection. The ratio says how many such scans a
 figure costs. The operating system's file cache is warm (the database was just
@@ -31,6 +41,7 @@ written or copied).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -73,6 +84,54 @@ def full_scan(ws: Workspace) -> None:
             pass
 
 
+_LISTS_CHILD = """
+import csv, json, resource, sys, time
+from pathlib import Path
+from ygt_desktop.core.report_model import Period
+from ygt_desktop.reports import line_lists_export
+from ygt_desktop.storage.workspace import Workspace
+
+ws = Workspace.open(Path(sys.argv[1]), lock=False)
+period = Period.parse(sys.argv[2])
+out = Path(sys.argv[3])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+sheets = line_lists_export.write(ws, period, out)
+took = time.perf_counter() - start
+start = time.perf_counter()
+lists = line_lists_export.build(ws, period)
+rows = 0
+with open(out.with_suffix(".csv"), "w", newline="", encoding="utf-8") as f:
+    writer = csv.writer(f)
+    for x in lists:
+        writer.writerow(x.labels)
+        for row in x.rows:
+            writer.writerow([row.get(k) for k in x.fields])
+            rows += 1
+csv_took = time.perf_counter() - start
+ws.close(backup_on_exit=False)
+print(json.dumps({"seconds": took, "csv_seconds": csv_took, "sheets": sheets, "rows": rows,
+                  "before_kib": before, "bytes": out.stat().st_size}))
+"""
+
+
+def lists_run(db: Path, folder: Path) -> dict[str, float]:
+    """One line-list export in a child process: its figures and its peak memory."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _LISTS_CHILD, str(db), str(PERIOD), str(folder / "l.xlsx")],
+        stdout=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    text = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"line lists child failed ({proc.returncode})")
+    got: dict[str, float] = json.loads(text)
+    got["peak_kib"] = usage.ru_maxrss
+    return got
+
+
 def make_station(folder: Path, args: argparse.Namespace) -> Path:
     db = folder / "station.db"
     if args.db:
@@ -105,6 +164,7 @@ def run(args: argparse.Namespace) -> tuple[Report, str]:
     report = Report()
     try:
         db = make_station(folder, args)
+        report.note(0, f"load average at the start: {Path('/proc/loadavg').read_text().strip()}")
         ws = Workspace.open(db, lock=False)
         try:
             residents = ws.store.conn.execute("SELECT count(*) FROM residents").fetchone()[0]
@@ -128,6 +188,13 @@ def run(args: argparse.Namespace) -> tuple[Report, str]:
             with_chart = timed(files(True), args.repeats)
             without = timed(files(False), args.repeats)
             baseline = statistics.median(scans)
+            ws.close(backup_on_exit=False)
+            runs = [lists_run(db, folder) for _ in range(args.list_repeats)]
+            ws = Workspace.open(db, lock=False)
+            lists_s = [r["seconds"] for r in runs]
+            csv_s = statistics.median(r["csv_seconds"] for r in runs)
+            peak = statistics.median(r["peak_kib"] for r in runs) / 1024
+            before = statistics.median(r["before_kib"] for r in runs) / 1024
             report.add(
                 Figure(
                     1, "all indicators, 2026Q3", "s", statistics.median(computing), 2.0, baseline
@@ -144,11 +211,23 @@ def run(args: argparse.Namespace) -> tuple[Report, str]:
                     3, "workbook + PDF, no chart", "s", statistics.median(without), None, baseline
                 ),
             )
+            report.add(
+                Figure(4, "line lists 2026Q3 (xlsx)", "s", statistics.median(lists_s), 10.0, csv_s),
+                Figure(5, "line lists, peak memory", "MiB", peak, None, before),
+            )
+            report.note(
+                4,
+                f"worst of {len(runs)}: {max(lists_s):.2f} s; {runs[0]['sheets']:.0f} sheets, "
+                f"{runs[0]['rows']:,.0f} rows, {runs[0]['bytes'] / 1024**2:.1f} MiB; baseline: "
+                "the same rows written with csv",
+            )
+            report.note(5, "baseline: the child's peak before the lists were built")
             report.note(1, f"worst of {args.repeats}: {max(computing):.3f} s")
             report.note(2, f"worst of {args.repeats}: {max(with_chart):.3f} s")
+            report.note(0, f"load average at the end: {Path('/proc/loadavg').read_text().strip()}")
             report.note(
                 0,
-                f"baseline: one full scan of the service-record tables, median "
+                f"baseline 1-3: one full scan of the service-record tables, median "
                 f"{baseline:.3f} s; station: {residents:,} residents, {records:,} "
                 f"service records, {db.stat().st_size / 1024**2:.0f} MiB",
             )
@@ -171,6 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--residents", type=int, default=100_000)
     p.add_argument("--db", help="an existing demo database (copied, never written)")
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--list-repeats", type=int, default=3, help="line-list runs (children)")
     p.add_argument("--workdir", type=Path)
     p.add_argument("--keep", action="store_true")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
