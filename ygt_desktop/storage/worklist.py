@@ -219,7 +219,9 @@ class Worklist:
         self._only: str | None = None
         self.use_kept = True  # False: always recompute (what the kept rows are checked by)
         # What _read_kept found, per (programme, start, end), for the kept rows' version.
-        self._cache: dict[tuple[str, dt.date, dt.date], list[tuple[int, sch.Due]]] = {}
+        self._cache: dict[
+            tuple[str, dt.date, dt.date, dt.date | None], list[tuple[int, sch.Due]]
+        ] = {}
         self._cache_version: str | None = None
         # The sorted unfiltered lists per (start, end, on, view), each with the residents
         # whose items changed since it was made (patched in at the next read).
@@ -356,7 +358,8 @@ class Worklist:
         the changed residents' items are made again and put in their places."""
         programmes = self._programmes(view, None)
         lookback = self._lookback(start, view)
-        if self._read_kept(programmes, lookback, end, read=False) is None:
+        due_from = start if view == DUE_VIEW else None
+        if self._read_kept(programmes, lookback, end, due_from, read=False) is None:
             return None
         if self.store.changed_since(self._lists_generation, ("resident",)):
             self._lists.clear()  # a village, doctor or name changed: the rows carry them
@@ -366,7 +369,7 @@ class Worklist:
         if listed is None:
             if len(self._lists) >= CACHED_RANGES * len(VIEWS):
                 self._lists.clear()
-            gathered = self._read_kept(programmes, lookback, end)
+            gathered = self._read_kept(programmes, lookback, end, due_from)
             assert gathered is not None
             keys, items = self._ordered(gathered, start, end, on, view, None, None, None)
             where: dict[int, list[SortKey]] = defaultdict(list)
@@ -383,7 +386,7 @@ class Worklist:
                         at += 1
                     del keys[at], items[at]
             rows = self._rows_of(changed)
-            subset = [g for p in programmes for g in self._among(rows, p, lookback, end)]
+            subset = [g for p in programmes for g in self._among(rows, p, lookback, end, due_from)]
             fresh = self._ordered(subset, start, end, on, view, None, None, None)
             for k, item in zip(*fresh, strict=True):
                 at = bisect.bisect_right(keys, k)
@@ -680,7 +683,13 @@ class Worklist:
         }
 
     def _read_kept(
-        self, programmes: Sequence[str], start: dt.date, end: dt.date, *, read: bool = True
+        self,
+        programmes: Sequence[str],
+        start: dt.date,
+        end: dt.date,
+        due_from: dt.date | None = None,
+        *,
+        read: bool = True,
     ) -> list[tuple[int, sch.Due]] | None:
         """The kept items of ``programmes`` overlapping [start, end], as the gatherers
         would find them; None when the range is outside the kept years (recompute).
@@ -698,11 +707,13 @@ class Worklist:
             self._cache_version = version
         out: list[tuple[int, sch.Due]] = []
         for programme in programmes:
-            key = (programme, start, end)
+            cut = None if programme in SERIES else due_from
+            key = (programme, start, end, cut)
             if key not in self._cache:
-                if len({(k[1], k[2]) for k in self._cache} | {(start, end)}) > CACHED_RANGES:
-                    self._cache = {k: v for k, v in self._cache.items() if k[1:] == (start, end)}
-                self._cache[key] = self._query_kept(programme, start, end)
+                ranges = {k[1:] for k in self._cache} | {key[1:]}
+                if len(ranges) > CACHED_RANGES:
+                    self._cache = {k: v for k, v in self._cache.items() if k[1:] == key[1:]}
+                self._cache[key] = self._query_kept(programme, start, end, cut)
             if read:
                 out += self._cache[key]
         return out
@@ -714,10 +725,12 @@ class Worklist:
         return row[0] if row else None
 
     def _query_kept(
-        self, programme: str, start: dt.date, end: dt.date
+        self, programme: str, start: dt.date, end: dt.date, due_from: dt.date | None
     ) -> list[tuple[int, sch.Due]]:
-        """One indexed query: ``programme``'s kept items overlapping [start, end]."""
-        reach = self._reach(programme, end)
+        """One indexed query: ``programme``'s kept items overlapping [start, end]. With
+        ``due_from`` (the 到期 view's range start, not for a series): only those it can
+        show — ending by ``end``, and before ``due_from`` only if not done nor closed."""
+        reach = self._reach(programme, end) if due_from is None else end.isoformat()
         if reach is None:
             return []
         sql = (
@@ -725,6 +738,9 @@ class Worklist:
             'FROM worklist_due WHERE programme = ? AND "end" BETWEEN ? AND ? AND start <= ?'
         )
         params: list[Any] = [programme, start.isoformat(), reach, end.isoformat()]
+        if due_from is not None:
+            sql += ' AND ("end" >= ? OR (done IS NULL AND closed IS NULL))'
+            params.append(due_from.isoformat())
         cutoff = self._gate_cutoffs(start).get(programme)
         if cutoff:
             sql += " AND (gate IS NULL OR gate >= ?)"
@@ -761,9 +777,12 @@ class Worklist:
         programme: str,
         start: dt.date,
         end: dt.date,
+        due_from: dt.date | None,
     ) -> list[tuple[int, sch.Due]]:
         """Of ``rows``, what :meth:`_query_kept` would read for ``programme``."""
-        reach = self._reach(programme, end)
+        if programme in SERIES:
+            due_from = None
+        reach = self._reach(programme, end) if due_from is None else end.isoformat()
         if reach is None:
             return []
         cutoff = self._gate_cutoffs(start).get(programme)
@@ -775,15 +794,18 @@ class Worklist:
             and due.end.isoformat() <= reach
             and due.start <= end
             and (not cutoff or gate is None or gate >= cutoff)
+            and (
+                due_from is None or due.end >= due_from or (due.done is None and due.closed is None)
+            )
         ]
 
     def _patch_cache(self, dirty: list[int]) -> None:
         """The remembered reads with the rows of ``dirty`` residents read again."""
         gone = set(dirty)
         rows = self._rows_of(dirty)
-        for (programme, start, end), found in self._cache.items():
+        for (programme, start, end, due_from), found in self._cache.items():
             found[:] = [r for r in found if r[0] not in gone]
-            found += self._among(rows, programme, start, end)
+            found += self._among(rows, programme, start, end, due_from)
 
     def doctors(self) -> list[str]:
         """The residents' responsible doctors, for the filter."""
