@@ -193,3 +193,19 @@ def _write_sheet(
     if fields:
         last = get_column_letter(len(fields))
         setup.auto_filter.ref = f"A2:{last}{len(line_list.rows) + 2}"
+
+
+def reference_form_rows(ws: Any, ix: Any, form_id: str) -> list[dict[str, Any]]:
+    """A form list's rows as line_lists_export.form_list made them before issue 15
+    (every row a dict built up front)."""
+    from ygt_desktop.reports.line_lists_export import _identities
+
+    form = ws.forms[form_id]
+    fields = [f.id for f in form.fields]
+    records = ix.rows(form_id, ", ".join(f"d.{f}" for f in fields))
+    people = _identities(ws, [r[1] for r in records if r[1] is not None])
+    rows = []
+    for _, rid, _, *vals in sorted(records, key=lambda r: (r[2], r[0])):
+        values = {f.id: f.field_type.from_sql(v) for f, v in zip(form.fields, vals, strict=True)}
+        rows.append({**people.get(rid, {}), **values})
+    return rows

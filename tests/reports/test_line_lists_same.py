@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.reports.line_lists_reference import reference_bytes
+from tests.reports.line_lists_reference import reference_bytes, reference_form_rows
 from tests.reports.report_helpers import raw_sheets
 from tests.reports.test_line_lists import htn_list
 from ygt_desktop.core.report_model import Period
@@ -23,6 +23,9 @@ from ygt_desktop.ops.base import Run
 from ygt_desktop.ops.station import opened
 from ygt_desktop.reports import line_lists_export
 from ygt_desktop.reports.line_lists import LineList, line_lists_bytes
+from ygt_desktop.storage.indicators import Indicators
+from ygt_desktop.storage.reporting import Reporting
+from ygt_desktop.storage.workspace import Workspace
 
 ODD = LineList(
     "杂'项",
@@ -115,4 +118,25 @@ def test_demo_station_line_lists_are_written_the_same(tmp_path, seed):
                 lists = line_lists_export.build(run.ws, Period.parse(quarter))
                 assert len(lists) > 5 and sum(len(x.rows) for x in lists) > 100
                 assert_same(lists, tmp_path)
+                same_rows(run.ws, Period.parse(quarter))
             assert_same(lists, tmp_path, full_id=True, full_phone=True)
+
+
+def same_rows(ws: Workspace, period: Period) -> None:
+    """Each service form's rows, made as they are read, equal the dicts made up front."""
+    ix = Indicators(ws.store, ws.forms, Reporting(ws).template, None)
+    ix.at(period)
+    checked = 0
+    for form in ws.forms:
+        if form.kind != "service":
+            continue
+        made = line_lists_export.form_list(ws, ix, form.id)
+        expected = reference_form_rows(ws, ix, form.id)
+        if made is None:
+            assert expected == []
+            continue
+        rows = list(made.rows)
+        assert [list(r.items()) for r in rows] == [list(r.items()) for r in expected]
+        assert list(made.rows[: len(rows)]) == rows and len(made.rows) == len(rows)
+        checked += len(rows)
+    assert checked > 100

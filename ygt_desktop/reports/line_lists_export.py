@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, overload
 
+from ..core.fieldtypes import FieldType
 from ..core.programmes import REGISTERS
 from ..core.report_model import Period
 from ..core.resident import HEADERS, sex_labels
@@ -141,11 +142,13 @@ class _RecordRows(Sequence[Mapping[str, Any]]):
         self,
         records: list[tuple[Any, ...]],
         people: Mapping[int, Mapping[str, Any]],
-        fields: list[tuple[str, Callable[[Any], Any]]],
+        fields: list[tuple[str, Callable[[Any], Any] | None]],
     ) -> None:
+        """``fields``: each field's id and how its stored value is read (None: as is)."""
         self._records = records
         self._people = people
-        self._fields = fields
+        self._ids = [fid for fid, _ in fields]
+        self._read = [(n + 3, fid, fn) for n, (fid, fn) in enumerate(fields) if fn is not None]
 
     def __len__(self) -> int:
         return len(self._records)
@@ -165,11 +168,14 @@ class _RecordRows(Sequence[Mapping[str, Any]]):
         return map(self._row, self._records)
 
     def _row(self, record: tuple[Any, ...]) -> Mapping[str, Any]:
-        _, rid, _, *vals = record
-        row = dict(self._people.get(rid, {}))
-        for (fid, from_sql), v in zip(self._fields, vals, strict=True):
-            row[fid] = from_sql(v)
+        row = dict(self._people.get(record[1], _NOBODY))
+        row.update(zip(self._ids, record[3:], strict=True))
+        for n, fid, read in self._read:
+            row[fid] = read(record[n])
         return row
+
+
+_NOBODY: Mapping[str, Any] = {}
 
 
 def form_list(ws: Workspace, ix: Indicators, form_id: str) -> LineList | None:
@@ -180,7 +186,11 @@ def form_list(ws: Workspace, ix: Indicators, form_id: str) -> LineList | None:
         return None
     people = _identities(ws, [r[1] for r in records if r[1] is not None])
     records.sort(key=lambda r: (r[2], r[0]))
-    rows = _RecordRows(records, people, [(f.id, f.field_type.from_sql) for f in form.fields])
+    reads: list[tuple[str, Callable[[Any], Any] | None]] = [
+        (f.id, None if type(f.field_type).from_sql is FieldType.from_sql else f.field_type.from_sql)
+        for f in form.fields
+    ]
+    rows = _RecordRows(records, people, reads)
     by_form = LineList.from_form(form, rows)
     ids, labels, types = _identity_columns()
     return LineList(
