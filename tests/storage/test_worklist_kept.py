@@ -60,6 +60,8 @@ def check_all(wl: Worklist, on: dt.date) -> None:
     filters: list[dict[str, object]] = [
         {},
         {"statuses": [sch.DUE, sch.OVERDUE]},
+        {"statuses": [sch.DONE]},
+        {"statuses": [sch.UPCOMING], "packages": ["疾控包"]},
         {"packages": ["妇幼包"]},
         {"packages": ["疾控包", "中医包"]},
         {"packages": [PROGRAMME_PACKAGE["referral"]]},
