@@ -31,25 +31,29 @@ Figures and what each baseline means:
    2026-11-20, for the current month), ``--rounds`` times per month. Each is measured for
    the page's default view ``statuses=[应访, 逾期]`` and for all statuses (``None``):
 
-   a. cold: a brand-new ``Worklist(ws.store, ws.forms)`` per call, i.e. the first opening
-      of the page (nothing cached in the Worklist; SQLite's page cache and the OS file
-      cache are warm, as in a running app). No target: the issue's < 300 ms is for the
-      page in use, and a first opening that gathers every programme for every resident
-      is a different operation; the notes compare it with 300 ms and with the 1 s limit
-      for keeping a user's flow of thought.
-   b. after an entry (target p95 < 300 ms): one 高血压随访 (``htn_followup``, the minimal
+   The worklist reads the kept due items (``worklist_due``, migration 0054; issue 15's
+   targets). A station made before that migration (the ``--db`` copy of an older
+   database) derives them all at its first worklist, once: timed apart before the
+   figures and given in the notes.
+
+   a. cold (target p95 < 500 ms, issue 15's "first opening"): a brand-new
+      ``Worklist(ws.store, ws.forms)`` per call, i.e. the first opening of the page
+      (nothing remembered in the Worklist; SQLite's page cache and the OS file cache are
+      warm, as in a running app). The notes also compare it with the 1 s limit for
+      keeping a user's flow of thought.
+   b. after an entry (target p95 < 100 ms): one 高血压随访 (``htn_followup``, the minimal
       values of ``tests/storage/test_worklist.py``) saved through ``ws.services.save`` for
       a random hypertension patient registered before the month and open through it,
       dated inside the month (on or before ``on``), then ``items()`` on the long-lived
       ``ws.worklist``; only ``items()`` is timed. This is the user's path "enter a
-      follow-up, look at the worklist": the Worklist caches what each programme found for
-      the range until ``Store.changed_since`` reports a change to what it read, so only
-      the hypertension programme is gathered again.
-   c. filter change (target p95 < 300 ms): the same Worklist and range, each package of
+      follow-up, look at the worklist": the save's trigger marked the patient, and the
+      Worklist derives that patient's kept rows again and puts their items back in the
+      list it made for the range.
+   c. filter change (target p95 < 100 ms): the same Worklist and range, each package of
       the worklist alone (疾控包, 妇幼包, 中医包, ...), a village, a village with a
       package, and back to no filter; warm.
 
-   Also shown without a target: the month change on the open page (the first call for a
+   Also with the 500 ms target: the month change on the open page (the first call for a
    new range on the same Worklist, once per month). The notes give p50 / p95 / max and
    the list sizes of each kind of call, and the share of its time spent in Python's
    cyclic garbage collector (measured with ``gc.callbacks``; a diagnostic, nothing is
@@ -114,7 +118,8 @@ if TYPE_CHECKING:
     from ygt_desktop.storage.workspace import Workspace
 
 # Targets from the issue.
-WORKLIST_P95_TARGET_MS = 300.0
+WORKLIST_P95_TARGET_MS = 100.0  # issue 15: after an entry, filter change
+WORKLIST_OPEN_TARGET_MS = 500.0  # issue 15: first opening, month change
 TIMELINE_P95_TARGET_MS = 50.0
 SAVE_P95_TARGET_MS = 30.0
 FLOW_LIMIT_MS = 1000.0  # quoted beside the cold worklist, not a target
@@ -312,6 +317,17 @@ def bench_worklist(report: Report, ws: Workspace, rounds: int, rng: random.Rando
     entries = Entries(ws, rng)
     samples = Samples()
     skipped: list[str] = []
+    # A station made before migration 0054 (an upgraded one, or a --db copy) has no kept
+    # rows yet: the first worklist derives them all, once. Timed apart, not a figure.
+    started = time.perf_counter()
+    ws.worklist.refresh_kept()
+    rows = ws.store.conn.execute("SELECT count(*) FROM worklist_due").fetchone()[0]
+    report.note(
+        1,
+        f"kept rows (worklist_due): {rows:,}, brought up to date before the figures in "
+        f"{time.perf_counter() - started:.1f} s (a station from before migration 0054 "
+        f"derives them all at its first worklist, once; {load_note()})",
+    )
     print(f"figure 1: worklist, 12 months x {rounds} rounds ...", flush=True)
     for m, (start, end, on) in enumerate(months(DEMO_YEAR, today)):
         last_day = min(on, clock)
@@ -361,7 +377,7 @@ def bench_worklist(report: Report, ws: Workspace, rounds: int, rng: random.Rando
     for kind, label, target in (
         ("entry", "b. after an entry", WORKLIST_P95_TARGET_MS),
         ("filter", "c. filter change", WORKLIST_P95_TARGET_MS),
-        ("cold", "a. cold (new Worklist)", None),
+        ("cold", "a. cold (new Worklist)", WORKLIST_OPEN_TARGET_MS),
     ):
         for view in views:
             report.add(
@@ -380,7 +396,7 @@ def bench_worklist(report: Report, ws: Workspace, rounds: int, rng: random.Rando
             f"worklist month change, {names['due']} p95",
             "ms",
             samples.p95_ms("month change due"),
-            None,
+            WORKLIST_OPEN_TARGET_MS,
             base,
         )
     )
@@ -389,8 +405,8 @@ def bench_worklist(report: Report, ws: Workspace, rounds: int, rng: random.Rando
     cold = max(samples.p95_ms("cold due") or 0, samples.p95_ms("cold all") or 0)
     report.note(
         1,
-        f"cold p95 (worse view) {cold:.0f} ms: {cold / WORKLIST_P95_TARGET_MS:.1f}x the "
-        f"300 ms target of the page in use, {'under' if cold < FLOW_LIMIT_MS else 'over'} "
+        f"cold p95 (worse view) {cold:.0f} ms: {cold / WORKLIST_OPEN_TARGET_MS:.1f}x the "
+        f"500 ms target of a first opening, {'under' if cold < FLOW_LIMIT_MS else 'over'} "
         "the 1 s limit for a user's flow of thought",
     )
     report.note(
