@@ -15,8 +15,7 @@ from ..core import roles
 from ..core.forms import FormFileError
 from ..core.report_model import PeriodError, TemplateError
 from ..reports.atomic import ExportError
-from ..reports.line_lists import LineListError
-from ..reports.workbook import WorkbookError
+from ..reports.errors import LineListError, WorkbookError
 from ..storage import audit
 from ..storage.db import ReadOnlyStoreError, StoreError
 from ..storage.workspace import Workspace

@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from ..core.forms import FormDef
 from ..core.masking import Shown
 from .atomic import save_export
+from .errors import LineListError as LineListError
 from .workbook import cell_text, text_units
 from .xlsx_stream import STYLE_ID_HEADER, STYLE_LABEL_HEADER, XlsxStream, cell_body
 
@@ -44,10 +45,6 @@ TEXT_TYPES = frozenset({"text", "longtext", "phone", ID_TYPE, "choice", "multich
 _SAMPLE_ROWS = 200  # rows looked at to size the columns
 _CHECK_ROWS = 2000  # rows between two cancel checks
 _REMEMBERED = 20_000  # distinct values whose cell is remembered, per column
-
-
-class LineListError(ValueError):
-    """A line list that cannot be written; the message says why (Chinese)."""
 
 
 @dataclass(frozen=True)

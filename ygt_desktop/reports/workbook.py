@@ -49,6 +49,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.report_model import COUNT, DATA_HEADER, IndicatorDef, Report, Section
 from .atomic import save_export
+from .errors import WorkbookError as WorkbookError
 from .formulas import runs_as_formula
 from .workbook_canonical import (
     DIGEST_KEY,
@@ -99,10 +100,6 @@ Orientation = Literal["portrait", "landscape"]
 
 # A further visible sheet: its title and the function that fills it.
 ExtraSheet = tuple[str, Callable[[Worksheet], None]]
-
-
-class WorkbookError(ValueError):
-    """The report cannot be written as a workbook; the message says why (Chinese)."""
 
 
 def write_workbook(

@@ -8,7 +8,6 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QAbstractButton
 
-from ..ops import records
 from ..ops.base import Run
 from ..storage.workspace import Workspace
 from . import messages
@@ -19,6 +18,8 @@ T = TypeVar("T")
 def deleting(ws: Workspace, remove: Callable[[], T]) -> T:
     """``remove()`` (a repository delete on ``ws``) if the user may delete records;
     else :class:`~ygt_desktop.ops.base.PermissionRefused` (a StoreError), audited."""
+    from ..ops import records  # reportlab behind it: loaded on the first delete, not at start
+
     return records.delete(Run.plain(ws), remove)
 
 
