@@ -51,12 +51,19 @@ class Reporting:
         return int(rows[0]["id"]) if rows else None
 
     def compute(
-        self, period: Period, *, generated_at: str | None = None, codes: Iterable[str] | None = None
+        self,
+        period: Period,
+        *,
+        generated_at: str | None = None,
+        codes: Iterable[str] | None = None,
+        indicators: Indicators | None = None,
     ) -> Computed:
+        """The report of ``period``. ``indicators`` (made for the same year) shares the
+        residents it has read with another computation of that year."""
         org = get_organisation(self.ws.store)
         if org is None:
             raise StoreError("尚未设置本机构信息")
-        ix = Indicators(self.ws.store, self.ws.forms, self.template, self.base(period.year))
+        ix = indicators or self.indicators(period.year)
         counted = ix.compute(period, codes)
         report = Report(
             org.code,
@@ -77,10 +84,15 @@ class Reporting:
         """The same year's earlier quarters (year to date at each), ``codes`` only: the
         history a chart of the main rates draws."""
         wanted = list(codes)
+        shared = self.indicators(period.year)  # the residents read once for every quarter
         return [
-            self.compute(Period(period.year, q), codes=wanted).report
+            self.compute(Period(period.year, q), codes=wanted, indicators=shared).report
             for q in range(1, period.quarter)
         ]
+
+    def indicators(self, year: int) -> Indicators:
+        """The indicator computer of ``year`` (its base data)."""
+        return Indicators(self.ws.store, self.ws.forms, self.template, self.base(year))
 
     def signers(self) -> dict[str, str]:
         """Who signs the report: the station head and the operator who fills it in."""
