@@ -209,3 +209,36 @@ def test_the_demo_generator_leaves_the_kept_rows_filled(demo_file):
         assert conn.execute("SELECT count(*) FROM worklist_due").fetchone()[0] > 1000
     finally:
         conn.close()
+
+
+def test_a_new_year_derives_the_rows_again_for_the_moved_years(run, monkeypatch):
+    ws = run.ws
+    ws.worklist.items(*RANGES[1], TODAY)
+    backups = ws.store.changes_since_backup
+    version = ws.worklist._version()
+    years = (D(2026, 1, 1), D(2028, 12, 31))
+    monkeypatch.setattr(Worklist, "kept_window", lambda self, today=None: years)
+    assert ws.worklist.items(*RANGES[1], TODAY) == ws.worklist.recompute_items(*RANGES[1], TODAY)
+    assert ws.worklist._version() != version
+    assert ws.store.changes_since_backup == backups  # derived rows: nothing to back up
+    starts = ws.store.conn.execute('SELECT min("end") FROM worklist_due').fetchone()[0]
+    assert starts >= "2026-01-01"
+    # a range reaching before the kept years is recomputed, and the same
+    early = (D(2025, 12, 1), D(2026, 1, 31))
+    check = Worklist(ws.store, ws.forms)
+    assert [same(i) for i in check.items(*early, TODAY)] == [
+        same(i) for i in check.recompute_items(*early, TODAY)
+    ]
+
+
+def test_inside_an_open_transaction_the_list_is_recomputed(run):
+    ws = run.ws
+    ws.worklist.items(*RANGES[1], TODAY)
+    rid = ws.store.conn.execute("SELECT id FROM residents LIMIT 1").fetchone()[0]
+    with ws.store.write("resident") as conn:
+        conn.execute("UPDATE residents SET deleted = 1 WHERE id = ?", (rid,))
+        inside = Worklist(ws.store, ws.forms).items(*RANGES[1], TODAY)
+        assert all(i.resident["id"] != rid for i in inside)
+        assert [same(i) for i in inside] == [
+            same(i) for i in ws.worklist.recompute_items(*RANGES[1], TODAY)
+        ]

@@ -714,6 +714,8 @@ class Worklist:
                 "INSERT OR REPLACE INTO worklist_kept (key, value) VALUES ('version', ?)",
                 (version,),
             )
+        # derived data, not a change to back up (the save that marked it counted)
+        self.store.changes_since_backup -= 1
         if not full and self._cache_version == before:
             self._patch_cache(dirty)
             for _, _, changed, _ in self._lists.values():
