@@ -376,13 +376,14 @@ class Worklist:
                 keys, items = self._ordered(gathered, start, end, on, view, statuses, None, None)
             else:
                 keys, items = self._sql_list(programmes, start, end, on, view, statuses)
-            where: dict[int, list[SortKey]] = defaultdict(list)
-            for k in keys:
-                where[k[5]].append(k)
-            self._lists[key] = (keys, items, set(), where)
+            # each resident's sort keys, made at the first patch (empty until then)
+            self._lists[key] = (keys, items, set(), defaultdict(list))
             return keys, items
         keys, items, changed, where = listed
         if changed:
+            if not where:
+                for k in keys:
+                    where[k[5]].append(k)
             for rid in changed:
                 for k in where.pop(rid, ()):
                     at = bisect.bisect_left(keys, k)
