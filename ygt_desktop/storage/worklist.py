@@ -227,7 +227,7 @@ class Worklist:
         # whose items changed since it was made (patched in at the next read).
         self._lists: dict[
             tuple[dt.date, dt.date, dt.date, str, tuple[str, ...]],
-            tuple[list[SortKey], list[WorkItem], set[int], dict[int, list[SortKey]]],
+            tuple[list[SortKey], list[WorkItem], set[int]],
         ] = {}
         self._lists_generation = 0
         for programme, form_id, default in (
@@ -316,6 +316,8 @@ class Worklist:
         if kept:
             wanted = tuple(sorted(set(statuses))) if statuses else ()
             listed = self._kept_list(start, end, on, view, wanted)
+            if listed is not None and not (packages or village or doctor):
+                return list(listed[1])
             if listed is not None:
                 return [
                     item
@@ -376,20 +378,12 @@ class Worklist:
                 keys, items = self._ordered(gathered, start, end, on, view, statuses, None, None)
             else:
                 keys, items = self._sql_list(programmes, start, end, on, view, statuses)
-            # each resident's sort keys, made at the first patch (empty until then)
-            self._lists[key] = (keys, items, set(), defaultdict(list))
+            self._lists[key] = (keys, items, set())
             return keys, items
-        keys, items, changed, where = listed
+        keys, items, changed = listed
         if changed:
-            if not where:
-                for k in keys:
-                    where[k[5]].append(k)
-            for rid in changed:
-                for k in where.pop(rid, ()):
-                    at = bisect.bisect_left(keys, k)
-                    while int(items[at].resident["id"]) != rid:
-                        at += 1
-                    del keys[at], items[at]
+            for at in reversed([i for i, k in enumerate(keys) if k[5] in changed]):
+                del keys[at], items[at]
             rows = self._rows_of(changed)
             subset = [g for p in programmes for g in self._among(rows, p, lookback, end, due_from)]
             fresh = self._ordered(subset, start, end, on, view, statuses, None, None)
@@ -397,7 +391,6 @@ class Worklist:
                 at = bisect.bisect_right(keys, k)
                 keys.insert(at, k)
                 items.insert(at, item)
-                where[k[5]].append(k)
             changed.clear()
         return keys, items
 
@@ -719,7 +712,7 @@ class Worklist:
         self.store.changes_since_backup -= 1
         if not full and self._cache_version == before:
             self._patch_cache(dirty)
-            for _, _, changed, _ in self._lists.values():
+            for _, _, changed in self._lists.values():
                 changed.update(dirty)
         else:
             self._cache.clear()
