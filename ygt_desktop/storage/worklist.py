@@ -135,8 +135,28 @@ _SLACK = dt.timedelta(days=3)  # margin on birth-date bounds; the overlap test i
 Pairs = Iterator[tuple[int, sch.Due, str | None]]
 # How items are ordered: status, window end, archive number, label, then the rest of
 # the item so that kept and recomputed lists tie-break alike.
-SortKey = tuple[int, dt.date, str, str, dt.date, int, str, str]
+SortKey = str  # see sort_key: one string compares much faster than a tuple
 _first = itemgetter(0)
+
+
+def sort_key(
+    status: str,
+    end: str,
+    archive_no: str | None,
+    label: str,
+    start: str,
+    resident: int,
+    form_id: str,
+    programme: str,
+) -> SortKey:
+    """An item's place in the list as one string: status (逾期 first), window end,
+    archive number, label, window start, resident, form, programme — compared as the
+    tuple of them would be (ISO dates and a zero-padded id have fixed widths; a NUL ends
+    each free text, so a shorter text comes first as in a tuple)."""
+    return (
+        f"{STATUS_ORDER[status]}{end}{archive_no or ''}\0{label}\0{start}"
+        f"{resident:012d}{form_id}\0{programme}"
+    )
 
 
 class WorkItem(NamedTuple):
@@ -382,7 +402,7 @@ class Worklist:
             return keys, items
         keys, items, changed = listed
         if changed:
-            for at in reversed([i for i, k in enumerate(keys) if k[5] in changed]):
+            for at in reversed([i for i, t in enumerate(items) if t.resident["id"] in changed]):
                 del keys[at], items[at]
             rows = self._rows_of(changed)
             subset = [g for p in programmes for g in self._among(rows, p, lookback, end, due_from)]
@@ -453,16 +473,7 @@ class Worklist:
             first, last = day(a), day(b)
             keyed.append(
                 (
-                    (
-                        STATUS_ORDER[state],
-                        last,
-                        r["archive_no"],
-                        label,
-                        first,
-                        rid,
-                        form_id,
-                        programme,
-                    ),
+                    sort_key(state, b, r["archive_no"], label, a, rid, form_id, programme),
                     WorkItem(
                         r,
                         sch.Due(
@@ -523,12 +534,12 @@ class Worklist:
             # rest only so that kept and recomputed lists come in one order
             keyed.append(
                 (
-                    (
-                        STATUS_ORDER[status],
-                        due.end,
+                    sort_key(
+                        status,
+                        due.end.isoformat(),
                         r["archive_no"],
                         due.label,
-                        due.start,
+                        due.start.isoformat(),
                         rid,
                         due.form_id,
                         due.programme,
