@@ -133,7 +133,7 @@ def test_entries_patch_the_remembered_list_in_place(run):
             ], (step, view)
         changes += change_a_record(ws, rng, forms, rng.choice(["new", "edit", "delete"]))
     assert changes > 20
-    assert any(not changed and items for _, items, changed in ws.worklist._lists.values())
+    assert any(not changed and items for _, items, changed, _ in ws.worklist._lists.values())
 
 
 def test_the_kept_rows_are_used_and_filled(run):

@@ -247,7 +247,7 @@ class Worklist:
         # whose items changed since it was made (patched in at the next read).
         self._lists: dict[
             tuple[dt.date, dt.date, dt.date, str, tuple[str, ...]],
-            tuple[list[SortKey], list[WorkItem], set[int]],
+            tuple[list[SortKey], list[WorkItem], set[int], list[int]],
         ] = {}
         self._lists_generation = 0
         for programme, form_id, default in (
@@ -398,12 +398,19 @@ class Worklist:
                 keys, items = self._ordered(gathered, start, end, on, view, statuses, None, None)
             else:
                 keys, items = self._sql_list(programmes, start, end, on, view, statuses)
-            self._lists[key] = (keys, items, set())
+            # the items' residents, in step with the items (found by a scan in C)
+            self._lists[key] = (keys, items, set(), [int(i.resident["id"]) for i in items])
             return keys, items
-        keys, items, changed = listed
+        keys, items, changed, rids = listed
         if changed:
-            for at in reversed([i for i, t in enumerate(items) if t.resident["id"] in changed]):
-                del keys[at], items[at]
+            for rid in changed:
+                at = 0
+                while True:
+                    try:
+                        at = rids.index(rid, at)
+                    except ValueError:
+                        break
+                    del keys[at], items[at], rids[at]
             rows = self._rows_of(changed)
             subset = [g for p in programmes for g in self._among(rows, p, lookback, end, due_from)]
             fresh = self._ordered(subset, start, end, on, view, statuses, None, None)
@@ -411,6 +418,7 @@ class Worklist:
                 at = bisect.bisect_right(keys, k)
                 keys.insert(at, k)
                 items.insert(at, item)
+                rids.insert(at, int(item.resident["id"]))
             changed.clear()
         return keys, items
 
@@ -723,7 +731,7 @@ class Worklist:
         self.store.changes_since_backup -= 1
         if not full and self._cache_version == before:
             self._patch_cache(dirty)
-            for _, _, changed in self._lists.values():
+            for _, _, changed, _ in self._lists.values():
                 changed.update(dirty)
         else:
             self._cache.clear()
