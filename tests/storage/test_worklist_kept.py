@@ -242,3 +242,13 @@ def test_inside_an_open_transaction_the_list_is_recomputed(run):
         assert [same(i) for i in inside] == [
             same(i) for i in ws.worklist.recompute_items(*RANGES[1], TODAY)
         ]
+
+
+def test_forgetting_old_lists_keeps_the_current_range(run):
+    wl = run.ws.worklist
+    for week in range(12):
+        start = D(2026, 6, 1) + dt.timedelta(weeks=week)
+        for statuses in ([sch.DUE, sch.OVERDUE], None):
+            wl.items(start, start + dt.timedelta(days=6), TODAY, statuses=statuses)
+        kept = {k[4] for k in wl._lists if k[0] == start}
+        assert kept == {(), tuple(sorted([sch.DUE, sch.OVERDUE]))}, week

@@ -390,8 +390,8 @@ class Worklist:
         key = (start, end, on, view, statuses)
         listed = self._lists.get(key)
         if listed is None:
-            if len(self._lists) >= CACHED_RANGES * len(VIEWS):
-                self._lists.clear()
+            if len(self._lists) >= CACHED_RANGES * len(VIEWS):  # keep this range's
+                self._lists = {k: v for k, v in self._lists.items() if k[:3] == key[:3]}
             if view == DUE_VIEW:
                 gathered = self._read_kept(programmes, lookback, end, due_from)
                 assert gathered is not None
