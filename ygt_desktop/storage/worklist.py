@@ -289,10 +289,10 @@ class Worklist:
         The garbage collector is paused while the items are built: tens of thousands of
         small tuples would otherwise trigger collections that cost a third of the call
         (measured); nothing here makes reference cycles."""
+        if view not in VIEWS:  # before pausing the collector: a refusal leaves it on
+            raise ValueError(f"待办随访的视图应为 {'、'.join(VIEWS)} 之一（现为 {view}）")
         paused = gc.isenabled()
         gc.disable()
-        if view not in VIEWS:
-            raise ValueError(f"待办随访的视图应为 {'、'.join(VIEWS)} 之一（现为 {view}）")
         try:
             return self._items(
                 start, end, on, packages, village, statuses, doctor, view, self.use_kept
