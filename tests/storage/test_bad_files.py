@@ -319,3 +319,13 @@ def test_older_database_is_backed_up_before_upgrade(tmp_path: Path, forms) -> No
     assert names == [first.name]
     assert "residents" not in tables
     assert village == [("老版本村委会",)]
+
+
+def test_a_folder_given_as_the_database_is_named_as_a_folder(tmp_path, capsys):
+    """Not "无法写入磁盘": the user named a folder, and is told so; nothing is made in it."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    assert cli.main(["worklist", "--db", str(folder)]) != 0
+    err = capsys.readouterr().err
+    assert "是一个文件夹，不是数据库文件" in err and "Traceback" not in err
+    assert list(folder.iterdir()) == []

@@ -322,3 +322,12 @@ def test_the_command_runs_without_a_display(demo_db, tmp_path):
     assert "01-居民档案.png" in pictures and "form-htn_followup-新增.png" in pictures
     assert all(name in index for name in pictures)
     assert "propagateSizeHints" not in done.stderr
+
+
+def test_a_file_where_the_folder_should_be_is_refused_in_chinese(tmp_path, capsys):
+    taken = tmp_path / "shots"
+    taken.write_text("not a folder", encoding="utf-8")
+    assert tour.main(taken, db=tmp_path / "missing.db") == 2
+    assert "是一个文件，不是文件夹" in capsys.readouterr().err
+    assert taken.read_text(encoding="utf-8") == "not a folder"
+    assert not (tmp_path / "missing.db").exists()

@@ -77,6 +77,8 @@ def open_store(
     :class:`StoreError` subclasses with Chinese messages.
     """
     path = Path(path)
+    if path.is_dir():
+        raise NotADatabaseError(f"{path} 是一个文件夹，不是数据库文件：请指定数据库文件本身。")
     exists = path.exists() and path.stat().st_size > 0
     if path.exists() and not exists and not create:
         raise NotADatabaseError(f"文件 {path} 是空文件，不是本程序的数据库。")

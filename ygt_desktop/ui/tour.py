@@ -63,7 +63,7 @@ from ..core.forms import FormFileError
 from ..ops.base import USER_ERRORS
 from ..ops.users import Login, sign_in
 from ..storage import users
-from ..storage.db import DamagedDatabaseError, StoreError
+from ..storage.db import DamagedDatabaseError, StoreError, describe_os_error
 from ..storage.workspace import Workspace, load_forms
 from . import jobs, messages
 from .shell import MainWindow
@@ -636,8 +636,22 @@ def tour_database(
     """Open ``db`` as the window would (without its dialogs), log ``user`` (default
     ``$YGT_USER``) in with ``$YGT_PASSWORD`` and run the tour; :class:`TourError` when
     it cannot start. The database is closed after, without a backup."""
+    _folder(out_dir)  # before opening anything: a file named like the folder is refused
     with _workspace(db, size, user) as ws:
-        return run_tour(ws, out_dir, size)
+        try:
+            return run_tour(ws, out_dir, size)
+        except OSError as exc:  # the disk filled up, the folder went away …
+            raise TourError(describe_os_error(exc, out_dir, "保存截图")) from None
+
+
+def _folder(out_dir: Path) -> None:
+    """Make the pictures' folder; :class:`TourError` in Chinese when it cannot be."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise TourError(f"{out_dir} 是一个文件，不是文件夹：请另指定保存截图的文件夹。")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TourError(describe_os_error(exc, out_dir, "建立截图文件夹")) from None
 
 
 @contextmanager
