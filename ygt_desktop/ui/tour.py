@@ -640,18 +640,15 @@ def tour_database(
     with _workspace(db, size, user) as ws:
         try:
             return run_tour(ws, out_dir, size)
-        except OSError as exc:  # the disk filled up, the folder went away …
+        except OSError as exc:  # no folder can be made there, the disk filled up …
             raise TourError(describe_os_error(exc, out_dir, "保存截图")) from None
 
 
 def _folder(out_dir: Path) -> None:
-    """Make the pictures' folder; :class:`TourError` in Chinese when it cannot be."""
+    """Refuse a pictures' folder that is a file, in Chinese (:class:`TourError`); the
+    folder itself is made once the tour can start (a refused start leaves none)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise TourError(f"{out_dir} 是一个文件，不是文件夹：请另指定保存截图的文件夹。")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise TourError(describe_os_error(exc, out_dir, "建立截图文件夹")) from None
 
 
 @contextmanager
