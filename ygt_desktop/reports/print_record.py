@@ -19,7 +19,6 @@ from ..storage.db import StoreError
 from ..storage.organisation import villages
 from ..storage.workspace import Workspace
 from .atomic import write_failure
-from .record_pdf import render_record
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')  # not allowed in Windows file names
 
@@ -92,6 +91,8 @@ def render(
 
     Raises StoreError with a Chinese explanation when the file cannot be written.
     """
+    from .record_pdf import render_record  # reportlab only when printing (a quick start)
+
     try:
         return render_record(
             record.form,

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 from ..core import roles
 from ..ops import users as ops_users
 from ..ops.base import USER_ERRORS, Run
-from ..reports import recovery_pdf
 from ..storage import users
 from ..storage.workspace import Workspace
 from . import files
@@ -215,6 +214,8 @@ class RecoveryCodeDialog(QDialog):
 
     def print_code(self) -> None:
         """Write the code's page as a PDF where the user says and open it to print."""
+        from ..reports import recovery_pdf  # reportlab only when printing (a quick start)
+
         out = choose_pdf(self, recovery_pdf.file_name(self.user))
         if out is None:
             return

@@ -24,7 +24,7 @@ from ..storage import backup, users
 from ..storage.db import DamagedDatabaseError, StoreError
 from ..storage.organisation import add_village, set_organisation
 from ..storage.workspace import Workspace, load_forms
-from . import messages, screen_fit, tour
+from . import messages, screen_fit, tour_size
 from .account_dialogs import FirstAccountDialog, RecoveryCodeDialog, SetPasswordDialog
 from .fonts import install_app_font
 from .idle_lock import IdleLock
@@ -367,7 +367,7 @@ def prepare_application(app: QApplication) -> None:
 
 def _tour_size(text: str) -> QSize:
     try:
-        return tour.parse_size(text)
+        return tour_size.parse_size(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -392,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--size",
         type=_tour_size,
-        default=tour.DEFAULT_SIZE,
+        default=tour_size.DEFAULT_SIZE,
         metavar="宽x高",
         help="截图巡检的屏幕尺寸（默认 1366x728：1366×768 的屏幕减去任务栏）",
     )
@@ -403,6 +403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.tour:
+        from . import tour  # only here: it imports every page it visits
+
         return tour.main(args.tour, args.size, args.user, args.db)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

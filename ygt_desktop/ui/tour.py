@@ -67,6 +67,7 @@ from ..storage.db import DamagedDatabaseError, StoreError, describe_os_error
 from ..storage.workspace import Workspace, load_forms
 from . import jobs, messages
 from .shell import MainWindow
+from .tour_size import DEFAULT_SIZE
 from .tour_targets import (
     DIALOG,
     FORM,
@@ -81,7 +82,6 @@ from .tour_targets import (
 
 PAGE = "页面"
 SECTIONS = (PAGE, FORM, DIALOG)
-DEFAULT_SIZE = QSize(1366, 728)  # a 1366×768 screen less Windows' 40-pixel taskbar
 JOB_WAIT_S = 60.0  # the longest a page's background job may take before its picture
 WATCH_MS = 200  # how often a modal dialog nobody answers is looked for
 EXIT_OK, EXIT_TOO_BIG, EXIT_CANNOT_START = 0, 1, 2
@@ -89,14 +89,6 @@ EXIT_OK, EXIT_TOO_BIG, EXIT_CANNOT_START = 0, 1, 2
 
 class TourError(Exception):
     """The tour cannot start; the Chinese message says why (exit status 2)."""
-
-
-def parse_size(text: str) -> QSize:
-    """``1366x728`` (also ``1366×728``) as a QSize; a Chinese ValueError otherwise."""
-    found = re.fullmatch(r"\s*(\d{3,5})\s*[xX×*]\s*(\d{3,5})\s*", text)
-    if not found:
-        raise ValueError(f"尺寸“{text}”应写成 宽x高 的像素数，如 1366x728")
-    return QSize(int(found.group(1)), int(found.group(2)))
 
 
 # ---- what the tour found --------------------------------------------------------------------
