@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from tests.storage import indicators_reference as reference
 from ygt_desktop.core.report_model import Period, load_template
 from ygt_desktop.paths import resources_dir
 from ygt_desktop.storage.indicators import Indicators, values
@@ -47,7 +48,12 @@ def htn_visit(ws, rid, day, sbp=130, dbp=80, method="1"):
 
 
 def compute(ws, period="2026Q3", base=BASE):
-    return Indicators(ws.store, ws.forms, TEMPLATE, base).compute(Period.parse(period))
+    """The indicators of ``period``, each field held equal to the reference computation
+    (issue 15: the fast computation is the one it replaced, on every station here)."""
+    got = Indicators(ws.store, ws.forms, TEMPLATE, base).compute(Period.parse(period))
+    old = reference.compute(ws.store, ws.forms, TEMPLATE, base, Period.parse(period))
+    assert reference.differences(got, old) == []
+    return got
 
 
 def test_ten_hypertension_patients_known_by_construction(ws):
