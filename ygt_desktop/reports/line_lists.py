@@ -10,27 +10,33 @@ numbers are numbers, everything else is a text cell that can never become a form
 Line lists never go inside the upward workbook (:mod:`.workbook`).
 
 Written by :mod:`.xlsx_stream` (rows streamed into the zip as XML text: the same file
-openpyxl's write-only mode made, about ten times faster, with little memory besides
-the finished file). Each column's values go through one converter chosen once per
-column (masking, choice labels, dates, numbers). Sheets print on A4 landscape, fit to
-width, with both header rows on every page.
+openpyxl's write-only mode made, many times faster) straight into the file, sheet by
+sheet: memory does not grow with the rows. Rows are read in batches of stored values,
+column by column: each column's values go through one converter chosen once per column
+(masking, choice labels, dates, numbers), and the cell made of a value is remembered for
+the next time the value comes down the column. Rows read from the database
+(:class:`Stored`) come as the query's tuples, never as one mapping per row. Sheets print
+on A4 landscape, fit to width, with both header rows on every page.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Protocol, overload, runtime_checkable
 
 from openpyxl.utils import get_column_letter
 
 from ..core.forms import FormDef
 from ..core.masking import Shown
-from .atomic import save_export
+from .atomic import export_error
 from .errors import LineListError as LineListError
 from .workbook import cell_text, text_units
 from .xlsx_stream import STYLE_ID_HEADER, STYLE_LABEL_HEADER, XlsxStream, cell_body
@@ -45,6 +51,23 @@ TEXT_TYPES = frozenset({"text", "longtext", "phone", ID_TYPE, "choice", "multich
 _SAMPLE_ROWS = 200  # rows looked at to size the columns
 _CHECK_ROWS = 2000  # rows between two cancel checks
 _REMEMBERED = 20_000  # distinct values whose cell is remembered, per column
+BATCH_ROWS = 500  # rows read and written at a time
+
+Read = Callable[[Any], Any]
+
+
+@runtime_checkable
+class Stored(Protocol):
+    """Rows that also come as they are stored: :meth:`batches` gives them in order as
+    batches of tuples, one stored value per column of the list (in the order of its
+    ``fields``), and ``reads[i]`` turns column i's stored value into the row's value
+    (None: the value as stored). The writer reads such rows this way, without a mapping
+    per row; iterating them must give the same rows as mappings."""
+
+    @property
+    def reads(self) -> Sequence[Read | None]: ...
+
+    def batches(self) -> Iterator[Sequence[Sequence[Any]]]: ...
 
 
 @dataclass(frozen=True)
@@ -110,6 +133,44 @@ class LineList:
         )
 
 
+class TupleRows(Sequence[Mapping[str, Any]]):
+    """Rows kept as tuples of values in the order of ``fields`` (None: an empty cell),
+    each read as a mapping only when asked: a list of many rows holds a tuple per row,
+    not a dict."""
+
+    def __init__(self, fields: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        self._fields = tuple(fields)
+        self._rows = rows
+
+    @property
+    def reads(self) -> Sequence[Read | None]:
+        return [None] * len(self._fields)
+
+    def batches(self) -> Iterator[Sequence[Sequence[Any]]]:
+        for start in range(0, len(self._rows), BATCH_ROWS):
+            yield self._rows[start : start + BATCH_ROWS]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Mapping[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Mapping[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
+        if isinstance(index, slice):
+            return [self._mapping(r) for r in self._rows[index]]
+        return self._mapping(self._rows[index])
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        return map(self._mapping, self._rows)
+
+    def _mapping(self, row: tuple[Any, ...]) -> Mapping[str, Any]:
+        return dict(zip(self._fields, row, strict=True))
+
+
 def write_line_lists(
     lists: Sequence[LineList],
     out: Path,
@@ -125,10 +186,18 @@ def write_line_lists(
     Raises :class:`LineListError` for no lists, :class:`~.atomic.ExportError` (an OSError
     with a Chinese message) when the file cannot be written. Safe in a worker thread.
     ``checkpoint`` is called every few thousand rows; it may raise to stop the export
-    (a cancel), and then nothing is written.
+    (a cancel), and then nothing is written. The file is written as the rows come, into
+    a temporary file beside ``out`` renamed over it at the end: memory does not grow
+    with the rows.
     """
-    data = line_lists_bytes(lists, full_id=full_id, full_phone=full_phone, checkpoint=checkpoint)
-    save_export(data, Path(out), "花名册")
+    if not lists:
+        raise LineListError("没有要导出的花名册")
+    out = Path(out)
+    try:
+        with _atomic_file(out) as fh:
+            _write_book(lists, fh, Shown(ids=full_id, phones=full_phone), checkpoint)
+    except OSError as exc:
+        raise export_error(exc, out, "花名册") from exc
 
 
 def line_lists_bytes(
@@ -142,13 +211,43 @@ def line_lists_bytes(
     if not lists:
         raise LineListError("没有要导出的花名册")
     buffer = io.BytesIO()
-    book = XlsxStream(buffer, creator="ygt_desktop")
-    taken: set[str] = set()
-    shown = Shown(ids=full_id, phones=full_phone)
-    for line_list in lists:
-        _write_sheet(book, _sheet_title(line_list.sheet, taken), line_list, shown, checkpoint)
-    book.close()
+    _write_book(lists, buffer, Shown(ids=full_id, phones=full_phone), checkpoint)
     return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def _atomic_file(out: Path) -> Iterator[IO[bytes]]:
+    """A temporary file beside ``out``, flushed to the disk and renamed over ``out``
+    when the block ends normally, removed otherwise (as :func:`.atomic.write_atomic`
+    does for bytes already made)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w+b") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _write_book(
+    lists: Sequence[LineList],
+    target: IO[bytes],
+    shown: Shown,
+    checkpoint: Callable[[], None] | None,
+) -> None:
+    book = XlsxStream(target, creator="ygt_desktop")
+    taken: set[str] = set()
+    try:
+        for line_list in lists:
+            _write_sheet(book, _sheet_title(line_list.sheet, taken), line_list, shown, checkpoint)
+    except BaseException:
+        book.abort()
+        raise
+    book.close()
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
@@ -162,6 +261,26 @@ def _sheet_title(name: str, taken: set[str]) -> str:
         title = base[: 31 - len(suffix)] + suffix
     taken.add(title.lower())
     return title
+
+
+def stored_batches(
+    line_list: LineList,
+) -> tuple[list[Read | None], Iterator[Sequence[Sequence[Any]]]]:
+    """A list's rows as the writer reads them: how each column's stored value is read
+    (None: as it is) and the rows in batches of tuples of stored values, one per column
+    in the order of ``fields``. :class:`Stored` rows give theirs (straight from the
+    database); any other rows are taken apart with ``row.get`` (a missing key: None)."""
+    rows = line_list.rows
+    if isinstance(rows, Stored):
+        return list(rows.reads), rows.batches()
+    fields = line_list.fields
+
+    def taken_apart() -> Iterator[Sequence[Sequence[Any]]]:
+        it = iter(rows)
+        while batch := [tuple(map(row.get, fields)) for row in islice(it, BATCH_ROWS)]:
+            yield batch
+
+    return [None] * len(fields), taken_apart()
 
 
 def converter(line_list: LineList, field_id: str, full: Shown) -> Callable[[Any], Any]:
@@ -214,29 +333,74 @@ def converter(line_list: LineList, field_id: str, full: Shown) -> Callable[[Any]
     return shown
 
 
-class _Column(dict[Any, str | None]):
-    """A column's cells by stored value (:func:`.xlsx_stream.cell_body` of what the
-    column shows), made on first sight: sexes, villages, dates and doctors repeat down
-    a column. Keyed by the text itself for ``str`` and by (type, value) otherwise, so
-    1, 1.0 and True stay apart; at most ``_REMEMBERED`` values are kept."""
+def _read_then(read: Read | None, show: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    if read is None:
+        return show
+    return lambda value: show(read(value))
 
-    def __init__(self, convert: Callable[[Any], Any]) -> None:
+
+class _Cells(dict[Any, str]):
+    """Marked cells (:meth:`.xlsx_stream.SheetStream.marker`) by stored value, made on
+    first sight: sexes, villages, dates and doctors repeat down a column. Holds ``str``
+    and ``None`` keys and those of at most one other type, so that equal values of two
+    types (1, 1.0 and True) never share a cell; at most ``_REMEMBERED`` values are kept.
+    """
+
+    def __init__(self, marker: str, show: Callable[[Any], Any]) -> None:
         super().__init__()
-        self.convert = convert
+        self.marker = marker
+        self.show = show
 
-    def __missing__(self, key: Any) -> str | None:
-        value = key if type(key) is str else key[1]
-        body = cell_body(self.convert(value))
+    def make(self, value: Any) -> str:
+        body = cell_body(self.show(value))
+        return "" if body is None else self.marker + body
+
+    def __missing__(self, key: Any) -> str:
+        body = cell_body(self.show(key))
+        cell = "" if body is None else self.marker + body
         if len(self) < _REMEMBERED:
-            self[key] = body
-        return body
+            self[key] = cell
+        return cell
 
-    def body(self, value: Any) -> str | None:
-        """The cell of any value (a list of choices is not hashable: never kept)."""
+
+class _Column:
+    """One column of a sheet being written: its stored values in, its marked cells out
+    (``show`` turns a stored value into what the cell shows)."""
+
+    def __init__(self, marker: str, show: Callable[[Any], Any]) -> None:
+        self.marker = marker
+        self.show = show
+        self._by_type: dict[type, _Cells] = {}
+
+    def _cells(self, kind: type) -> _Cells:
+        cells = self._by_type.get(kind)
+        if cells is None:
+            cells = self._by_type[kind] = _Cells(self.marker, self.show)
+        return cells
+
+    def cells(self, values: Sequence[Any]) -> list[str]:
+        """The cells of a batch of stored values: looked up without a call per value
+        when the batch holds one type besides text and None (the usual case)."""
+        kinds = set(map(type, values))
+        kinds.discard(str)
+        kinds.discard(_NONE)
+        if len(kinds) <= 1:
+            cells = self._cells(kinds.pop() if kinds else str)
+            try:
+                return list(map(cells.__getitem__, values))
+            except TypeError:  # a list of choices is not hashable
+                pass
+        return [self.cell(v) for v in values]
+
+    def cell(self, value: Any) -> str:
+        cells = self._cells(type(value))
         try:
-            return self[value if type(value) is str else (type(value), value)]
+            return cells[value]
         except TypeError:
-            return cell_body(self.convert(value))
+            return cells.make(value)
+
+
+_NONE = type(None)
 
 
 def _width(value: Any) -> float:
@@ -259,15 +423,18 @@ def _write_sheet(
     checkpoint: Callable[[], None] | None = None,
 ) -> None:
     fields = line_list.fields
-    convert = [converter(line_list, f, full) for f in fields]
-
-    def values(row: Mapping[str, Any]) -> list[Any]:
-        get = row.get
-        return [c(get(f)) for c, f in zip(convert, fields, strict=True)]
-
+    reads, batches = stored_batches(line_list)
+    shows = [
+        _read_then(read, converter(line_list, f, full))
+        for read, f in zip(reads, fields, strict=True)
+    ]
     # Widths come from the labels and the first rows, before any row is written.
-    sample = [values(row) for row in islice(line_list.rows, _SAMPLE_ROWS)]
-    columns = list(zip([_Column(c) for c in convert], fields, strict=True))
+    head: list[Sequence[Any]] = []
+    for batch in batches:
+        head.extend(batch)
+        if len(head) >= _SAMPLE_ROWS:
+            break
+    sample = [[show(v) for show, v in zip(shows, row, strict=True)] for row in head[:_SAMPLE_ROWS]]
     widths = []
     for col, (fid, label) in enumerate(zip(fields, line_list.labels, strict=True)):
         widest = max([text_units(label) * 1.1, text_units(fid) * 0.8]
@@ -276,19 +443,22 @@ def _write_sheet(
     sheet = book.sheet(title, widths)
     sheet.row([cell_text(f) for f in fields], [STYLE_ID_HEADER] * len(fields))
     sheet.row([cell_text(x) for x in line_list.labels], [STYLE_LABEL_HEADER] * len(fields))
+
+    columns = [_Column(sheet.marker(n), show) for n, show in enumerate(shows)]
     count = 0
-    for n, row in enumerate(line_list.rows):
-        if checkpoint is not None and n % _CHECK_ROWS == 0:
+    next_check = 0
+    for batch in chain((head,), batches):
+        if not batch:
+            continue
+        if checkpoint is not None and count >= next_check:
             checkpoint()
-        get = row.get
-        try:  # the common case: every value hashable, looked up without a call
-            bodies = [
-                c[v] if (v := get(f)).__class__ is str else c[(v.__class__, v)] for c, f in columns
-            ]
-        except TypeError:
-            bodies = [c.body(get(f)) for c, f in columns]
-        sheet.cells(bodies)
-        count += 1
+            next_check = count + _CHECK_ROWS
+        if columns:
+            cells = [c.cells(v) for c, v in zip(columns, zip(*batch, strict=True), strict=True)]
+            sheet.marked_rows(zip(*cells, strict=True))
+        else:
+            sheet.marked_rows([()] * len(batch))
+        count += len(batch)
     ref = f"A2:{get_column_letter(len(fields))}{count + 2}" if fields else None
     book.set_filter(ref)
     sheet.close(ref)

@@ -8,8 +8,11 @@ record's fields. ID and phone numbers are masked unless the caller asks for full
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any, overload
 
@@ -22,7 +25,7 @@ from ..storage.indicators import FACE_TO_FACE, Indicators
 from ..storage.organisation import villages
 from ..storage.reporting import Reporting
 from ..storage.workspace import Workspace
-from .line_lists import LineList, LineListError, write_line_lists
+from .line_lists import BATCH_ROWS, LineList, LineListError, Read, TupleRows, write_line_lists
 
 IDENTITY = tuple(
     (key, HEADERS[key], kind)
@@ -46,26 +49,35 @@ READINGS: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {
 }
 
 
-def _identities(ws: Workspace, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+# The residents' column of an identity key where it is not the key itself.
+_RESIDENT_COLUMN = {"village": "village_code"}
+
+
+def _village_name(ws: Workspace) -> Callable[[Any], Any]:
+    """A village code → its name (a code no active village has: the code)."""
     names = {v.code: v.name for v in villages(ws.store)}
+
+    def name(code: Any) -> Any:
+        return names.get(code or "", code)
+
+    return name
+
+
+def _identities(ws: Workspace, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    village = _village_name(ws)
+    keys = [key for key, _, _ in IDENTITY]
+    columns = ", ".join(_RESIDENT_COLUMN.get(key, key) for key in keys)
     out: dict[int, dict[str, Any]] = {}
     id_list = sorted(set(ids))
     for i in range(0, len(id_list), 900):
         chunk = id_list[i : i + 900]
-        for rid, archive_no, name, sex, birth, number, phone, village in ws.store.conn.execute(
-            "SELECT id, archive_no, name, sex, birth_date, id_number, phone, village_code "
-            f"FROM residents WHERE id IN ({', '.join('?' * len(chunk))})",
+        for rid, *values in ws.store.conn.execute(
+            f"SELECT id, {columns} FROM residents WHERE id IN ({', '.join('?' * len(chunk))})",
             chunk,
         ):
-            out[rid] = {
-                "archive_no": archive_no,
-                "name": name,
-                "sex": sex,
-                "birth_date": birth,
-                "id_number": number,
-                "phone": phone,
-                "village": names.get(village or "", village),
-            }
+            person = dict(zip(keys, values, strict=True))
+            person["village"] = village(person["village"])
+            out[rid] = person
     return out
 
 
@@ -101,19 +113,23 @@ def register_list(
         if rid not in latest or day >= latest[rid][0]:
             latest[rid] = (day, tuple(vals))
     people = _identities(ws, list(patients))
+    keys = [key for key, _, _ in IDENTITY]
+    nobody = (None,) * len(keys)
+    no_reading = (None,) * len(reading)
     rows = []
     for rid in sorted(patients, key=lambda r: people.get(r, {}).get("archive_no") or ""):
-        day, reading_values = latest.get(rid, ("", ()))
-        row: dict[str, Any] = {
-            **people.get(rid, {}),
-            "registered": patients[rid].isoformat(),
-            "face_to_face": face[rid],
-            "last_visit": day or None,
-            "standard": "是" if rid in good else "否",
-        }
-        for (key, _, _), value in zip(reading, reading_values, strict=False):
-            row[key] = value
-        rows.append(row)
+        person = people.get(rid)
+        day, values = latest.get(rid, ("", ()))
+        rows.append(
+            (
+                *(tuple(person[k] for k in keys) if person is not None else nobody),
+                patients[rid].isoformat(),
+                face[rid],
+                day or None,
+                *(values + no_reading)[: len(reading)],
+                "是" if rid in good else "否",
+            )
+        )
     ids, labels, types = _identity_columns()
     shown = ws.forms[followup].by_id.get("stability")
     stability = {"last_stability": shown.choice_labels} if shown is not None else {}
@@ -124,34 +140,74 @@ def register_list(
         *reading,
         ("standard", "规范管理", "text"),
     )
+    fields = (*ids, *(e[0] for e in extra))
     return LineList(
         f"{title}（年内已管理）",
-        (*ids, *(e[0] for e in extra)),
+        fields,
         (*labels, *(e[1] for e in extra)),
-        rows,
+        TupleRows(fields, rows),
         types={**types, **{e[0]: e[2] for e in extra}},
         choices={"sex": sex_labels(), **stability},
     )
 
 
-class _RecordRows(Sequence[Mapping[str, Any]]):
-    """A form list's rows, each made when it is read (the writer reads them once, in
-    order): the records' tuples stay, the row mappings do not pile up."""
+class _FormRows(Sequence[Mapping[str, Any]]):
+    """A service form's live records in the window, by service date and record id, each
+    with its resident's identity (the columns of :data:`IDENTITY`) before the form's
+    fields: the rows :func:`_identities` and ``Indicators.rows`` give, read from the
+    database each time they are asked for (one query joining the resident, fetched in
+    batches), never held. :class:`~.line_lists.Stored`: the writer takes the query's
+    tuples as they come. Uses the workspace's connection: the thread that made it."""
 
-    def __init__(
-        self,
-        records: list[tuple[Any, ...]],
-        people: Mapping[int, Mapping[str, Any]],
-        fields: list[tuple[str, Callable[[Any], Any] | None]],
-    ) -> None:
-        """``fields``: each field's id and how its stored value is read (None: as is)."""
-        self._records = records
-        self._people = people
-        self._ids = [fid for fid, _ in fields]
-        self._read = [(n + 3, fid, fn) for n, (fid, fn) in enumerate(fields) if fn is not None]
+    def __init__(self, ws: Workspace, ix: Indicators, form_id: str) -> None:
+        form = ws.forms[form_id]
+        village = _village_name(ws)
+        self._conn = ws.store.conn
+        self._fields = (*(key for key, _, _ in IDENTITY), *(f.id for f in form.fields))
+        self._reads: list[Read | None] = [
+            *(village if key == "village" else None for key, _, _ in IDENTITY),
+            *(
+                None if type(f.field_type).from_sql is FieldType.from_sql else f.field_type.from_sql
+                for f in form.fields
+            ),
+        ]
+        self._columns = ", ".join(
+            (*(f"r.{_RESIDENT_COLUMN.get(key, key)}" for key, _, _ in IDENTITY),
+             *(f"d.{f.id}" for f in form.fields))
+        )  # fmt: skip
+        self._from = (
+            f"FROM service_records h JOIN {form.table} d ON d.record_id = h.id "
+            "LEFT JOIN residents r ON r.id = h.resident_id WHERE h.form_id = ? "
+            "AND h.deleted = 0 AND h.service_date BETWEEN ? AND ?"
+        )
+        self._params = (form_id, ix.ws.isoformat(), ix.we.isoformat())
+        self._any: bool | None = None
+
+    @property
+    def reads(self) -> Sequence[Read | None]:
+        return self._reads
+
+    def _query(self, columns: str, tail: str = "") -> Iterator[list[tuple[Any, ...]]]:
+        cursor = self._conn.execute(
+            f"SELECT {columns} {self._from} ORDER BY h.service_date, h.id{tail}", self._params
+        )
+        while batch := cursor.fetchmany(BATCH_ROWS):
+            yield batch
+
+    def batches(self) -> Iterator[Sequence[Sequence[Any]]]:
+        return self._query(self._columns)
+
+    def __bool__(self) -> bool:
+        if self._any is None:
+            self._any = (
+                self._conn.execute(f"SELECT 1 {self._from} LIMIT 1", self._params).fetchone()
+                is not None
+            )
+        return self._any
 
     def __len__(self) -> int:
-        return len(self._records)
+        count: int = self._conn.execute(f"SELECT count(*) {self._from}", self._params).fetchone()[0]
+        return count
 
     @overload
     def __getitem__(self, index: int) -> Mapping[str, Any]: ...
@@ -160,37 +216,42 @@ class _RecordRows(Sequence[Mapping[str, Any]]):
     def __getitem__(self, index: slice) -> Sequence[Mapping[str, Any]]: ...
 
     def __getitem__(self, index: int | slice) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
-        if isinstance(index, slice):
-            return [self._row(r) for r in self._records[index]]
-        return self._row(self._records[index])
+        if isinstance(index, int):
+            n = index + len(self) if index < 0 else index
+            got = self._rows(f" LIMIT 1 OFFSET {n}") if n >= 0 else []
+            if not got:
+                raise IndexError("line list row out of range")
+            return got[0]
+        start, stop, step = index.indices(len(self))
+        if step != 1:
+            return list(self)[index]
+        return self._rows(f" LIMIT {max(stop - start, 0)} OFFSET {start}")
 
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
-        return map(self._row, self._records)
+        for batch in self._query("r.id, " + self._columns):
+            yield from map(self._mapping, batch)
 
-    def _row(self, record: tuple[Any, ...]) -> Mapping[str, Any]:
-        row = dict(self._people.get(record[1], _NOBODY))
-        row.update(zip(self._ids, record[3:], strict=True))
-        for n, fid, read in self._read:
-            row[fid] = read(record[n])
-        return row
+    def _rows(self, tail: str) -> list[Mapping[str, Any]]:
+        return [self._mapping(r) for b in self._query("r.id, " + self._columns, tail) for r in b]
 
-
-_NOBODY: Mapping[str, Any] = {}
+    def _mapping(self, record: tuple[Any, ...]) -> Mapping[str, Any]:
+        """A row as a mapping: the resident's identity (none when the record has no
+        resident, or one not found) then the form's fields, each value read."""
+        values = zip(self._fields, record[1:], self._reads, strict=True)
+        skip = 0 if record[0] is not None else len(IDENTITY)
+        return {
+            key: value if read is None else read(value)
+            for key, value, read in islice(values, skip, None)
+        }
 
 
 def form_list(ws: Workspace, ix: Indicators, form_id: str) -> LineList | None:
+    """The form's records in ``ix``'s window, as a list whose rows stay in the database
+    until written; None when there are none."""
     form = ws.forms[form_id]
-    fields = [f.id for f in form.fields]
-    records = ix.rows(form_id, ", ".join(f"d.{f}" for f in fields))
-    if not records:
+    rows = _FormRows(ws, ix, form_id)
+    if not rows:
         return None
-    people = _identities(ws, [r[1] for r in records if r[1] is not None])
-    records.sort(key=lambda r: (r[2], r[0]))
-    reads: list[tuple[str, Callable[[Any], Any] | None]] = [
-        (f.id, None if type(f.field_type).from_sql is FieldType.from_sql else f.field_type.from_sql)
-        for f in form.fields
-    ]
-    rows = _RecordRows(records, people, reads)
     by_form = LineList.from_form(form, rows)
     ids, labels, types = _identity_columns()
     return LineList(
@@ -204,6 +265,9 @@ def form_list(ws: Workspace, ix: Indicators, form_id: str) -> LineList | None:
 
 
 def build(ws: Workspace, period: Period) -> list[LineList]:
+    """The period's lists, in order: the registers' managed patients (computed here),
+    then each service form's records (read from the database when they are written,
+    with the workspace's connection: write them in the thread that built them)."""
     reporting = Reporting(ws)
     ix = Indicators(ws.store, ws.forms, reporting.template, reporting.base(period.year))
     ix.at(period)
@@ -223,6 +287,23 @@ def build(ws: Workspace, period: Period) -> list[LineList]:
     return [x for x in lists if x is not None and x.rows]
 
 
+@contextlib.contextmanager
+def _snapshot(ws: Workspace) -> Iterator[None]:
+    """One read transaction around the export: every list, read at its own moment,
+    sees the same records (another window or a worker may save meanwhile). Nothing
+    is written in it; inside a caller's transaction, that one is used."""
+    conn = ws.store.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+
+
 def write(
     ws: Workspace,
     period: Period,
@@ -234,10 +315,11 @@ def write(
 ) -> int:
     """Write the period's line lists to ``out``; return how many sheets. ``checkpoint``
     is called between lists and every few thousand rows and may raise to stop."""
-    lists = build(ws, period)
-    if not lists:
-        raise LineListError(f"{period.label}没有任何服务记录，花名册为空")
-    if checkpoint is not None:
-        checkpoint()
-    write_line_lists(lists, out, full_id=full_id, full_phone=full_phone, checkpoint=checkpoint)
+    with _snapshot(ws):
+        lists = build(ws, period)
+        if not lists:
+            raise LineListError(f"{period.label}没有任何服务记录，花名册为空")
+        if checkpoint is not None:
+            checkpoint()
+        write_line_lists(lists, out, full_id=full_id, full_phone=full_phone, checkpoint=checkpoint)
     return len(lists)
