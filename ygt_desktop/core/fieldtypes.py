@@ -224,6 +224,20 @@ class PhoneType(FieldType):
         return s
 
 
+class RowsType(FieldType):
+    """A repeating group (:mod:`.rows`): a list of rows, kept in a child table, so no
+    column of the form's own table (``sql_type`` empty). Parsing and checking are
+    :func:`.rows.process_rows`'s, cell by cell."""
+
+    def parse(self, text: Any, field: FieldDef) -> Any:
+        return text
+
+    def display(self, value: Any, field: FieldDef) -> str:
+        from .rows import display_rows
+
+        return display_rows(value, field)
+
+
 FIELD_TYPES: dict[str, FieldType] = {
     t.name: t
     for t in (
@@ -237,5 +251,6 @@ FIELD_TYPES: dict[str, FieldType] = {
         BoolType("bool", "INTEGER"),
         IdNumberType("idnumber", "TEXT"),
         PhoneType("phone", "TEXT"),
+        RowsType("rows", ""),
     )
 }

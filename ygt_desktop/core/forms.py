@@ -23,6 +23,7 @@ from .derived import DERIVERS
 from .expressions import Expression, ExpressionError
 from .fieldtypes import FIELD_TYPES, FieldError, FieldType
 from .programmes import EPISODES, REGISTERS
+from .rows import process_rows
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _FIELD_KEYS = {
@@ -48,7 +49,12 @@ _FIELD_KEYS = {
     "group",
     "derived",
     "readonly",
+    "columns",
+    "max_rows",
+    "carry",
+    "row_checks",
 }
+_ROWS_ONLY = ("columns", "max_rows", "carry", "row_checks")
 # register: the resident archive; service: a record about one resident, dated, in
 # service_records; station_log: a dated station-level record in service_records;
 # entity: a station-level thing with its own id and table (a team, a contract, an asset).
@@ -94,6 +100,15 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A rule across fields: when ``when`` is true, ``message`` is shown at ``field``."""
+
+    field: str
+    when: Expression
+    message: str
+
+
+@dataclass(frozen=True)
 class FieldDef:
     id: str
     label: str
@@ -117,6 +132,22 @@ class FieldDef:
     group: str | None = None
     derived: str | None = None  # filled by core.derived.DERIVERS[derived]
     readonly: bool = False  # set by the page (e.g. the resident a contract is for), shown
+    # a repeating group (type "rows", :mod:`.rows`): its columns, at most max_rows rows,
+    # carry: the resident's previous record's rows start a new one; row_checks: in a row
+    columns: tuple[FieldDef, ...] = ()
+    max_rows: int | None = None
+    carry: bool = False
+    row_checks: tuple[Check, ...] = ()
+
+    @property
+    def is_rows(self) -> bool:
+        """A repeating group, kept in its own child table (no column of the form's)."""
+        return self.type == "rows"
+
+    @cached_property
+    def column(self) -> dict[str, FieldDef]:
+        """A rows field's columns by id."""
+        return {c.id: c for c in self.columns}
 
     @property
     def locked(self) -> bool:
@@ -141,15 +172,6 @@ class FieldDef:
     def dynamic_choices(self) -> bool:
         """Choices that come from the database (e.g. the station's villages)."""
         return self.choices_from is not None and not self.choices_from.startswith("code:")
-
-
-@dataclass(frozen=True)
-class Check:
-    """A rule across fields: when ``when`` is true, ``message`` is shown at ``field``."""
-
-    field: str
-    when: Expression
-    message: str
 
 
 @dataclass(frozen=True)
@@ -224,6 +246,16 @@ class FormDef:
     def by_id(self) -> dict[str, FieldDef]:
         return {f.id: f for f in self.fields}
 
+    @cached_property
+    def stored_fields(self) -> tuple[FieldDef, ...]:
+        """The fields with a column in the form's own table (not the repeating groups)."""
+        return tuple(f for f in self.fields if not f.is_rows)
+
+    @cached_property
+    def row_fields(self) -> tuple[FieldDef, ...]:
+        """The repeating groups, each kept in a child table."""
+        return tuple(f for f in self.fields if f.is_rows)
+
     def field(self, field_id: str) -> FieldDef:
         return self.by_id[field_id]
 
@@ -240,8 +272,18 @@ class FormDef:
         values: dict[str, Any] = {}
         errors: dict[str, str] = {}
         unparsed: dict[str, Any] = {}  # what was typed where it could not be parsed
+        cells: dict[str, dict[tuple[int, str], str]] = {}
+        rows_errors: dict[str, str] = {}
         for f in self.fields:
             given = raw.get(f.id)
+            if f.is_rows:
+                done = process_rows(given, f)
+                values[f.id] = done.rows
+                if done.message:
+                    rows_errors[f.id] = done.message
+                if done.cells:
+                    cells[f.id] = done.cells
+                continue
             try:
                 values[f.id] = f.field_type.parse(given, f) if given is not None else None
             except FieldError as exc:
@@ -267,8 +309,13 @@ class FormDef:
         seen = {**ctx, **values, **unparsed}
         for f in self.fields:
             if f.relevant is not None and not f.relevant.evaluate(seen):
-                values[f.id] = None
+                values[f.id] = [] if f.is_rows else None
                 errors.pop(f.id, None)
+                cells.pop(f.id, None)
+                continue
+            if f.is_rows:
+                if f.id in rows_errors:
+                    errors[f.id] = rows_errors[f.id]
                 continue
             value = values[f.id]
             if f.id in errors:
@@ -285,7 +332,7 @@ class FormDef:
             if check.field not in errors and check.when.evaluate(scope):
                 errors[check.field] = check.message
         ordered = {f.id: errors[f.id] for f in self.fields if f.id in errors}
-        return FormResult(values=values, errors=ordered)
+        return FormResult(values=values, errors=ordered, cells=cells)
 
     def merged(self, stored: Mapping[str, Any], raw: Mapping[str, Any]) -> dict[str, Any]:
         """An edit: ``raw`` over the stored values, computed fields left to recompute."""
@@ -293,8 +340,9 @@ class FormDef:
         return {**kept, **raw}
 
     def with_defaults(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """``raw`` with each field it does not mention set to the field's default."""
-        return {**{f.id: f.default_value() for f in self.fields}, **raw}
+        """``raw`` with each field it does not mention set to the field's default (a
+        repeating group: no rows)."""
+        return {**{f.id: [] if f.is_rows else f.default_value() for f in self.fields}, **raw}
 
     def is_relevant(
         self, field_id: str, values: Mapping[str, Any], context: Mapping[str, Any] | None = None
@@ -305,10 +353,12 @@ class FormDef:
         )
 
     def to_sql(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {f.id: f.field_type.to_sql(values.get(f.id)) for f in self.fields}
+        """The columns of the form's own table (repeating groups are stored apart)."""
+        return {f.id: f.field_type.to_sql(values.get(f.id)) for f in self.stored_fields}
 
     def from_sql(self, row: Mapping[str, Any]) -> dict[str, Any]:
-        return {f.id: f.field_type.from_sql(row.get(f.id)) for f in self.fields}
+        """Values from a row of the form's own table (repeating groups are read apart)."""
+        return {f.id: f.field_type.from_sql(row.get(f.id)) for f in self.stored_fields}
 
 
 def _complete(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -324,6 +374,8 @@ def _sources(form: FormDef, f: FieldDef) -> str:
 class FormResult:
     values: dict[str, Any]
     errors: dict[str, str]
+    # a repeating group's messages per cell: field id → {(line from 1, column id): text}
+    cells: dict[str, dict[tuple[int, str], str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -510,6 +562,7 @@ def _load_field(
             exprs[key] = Expression(str(src))
         except ExpressionError as exc:
             raise FormFileError(file, f"{key}：{exc}", fid) from None
+    rows = _load_rows(file, fid, ftype, raw, codes_dir)
     if raw.get("derived") is not None and raw["derived"] not in DERIVERS:
         raise FormFileError(file, f"derived 应为 {'/'.join(DERIVERS)} 之一", fid)
     if raw.get("pattern"):
@@ -540,7 +593,64 @@ def _load_field(
         group=raw.get("group"),
         derived=raw.get("derived"),
         readonly=bool(raw.get("readonly")),
+        **rows,
     )
+
+
+def _load_rows(
+    file: str, fid: str, ftype: str, raw: Mapping[str, Any], codes_dir: Path | None
+) -> dict[str, Any]:
+    """A repeating group's columns, max_rows, carry and row_checks (checked); nothing for
+    another type, which may not have them."""
+    if ftype != "rows":
+        given = [k for k in _ROWS_ONLY if k in raw]
+        if given:
+            raise FormFileError(file, f"只有 rows 类型可以有 {'、'.join(given)}", fid)
+        return {}
+    for key in ("compute", "derived", "unique", "default", "min", "max", "unit"):
+        if key in raw:
+            raise FormFileError(file, f"rows 类型不能有 {key}", fid)
+    given_columns = raw.get("columns")
+    if not isinstance(given_columns, list) or not given_columns:
+        raise FormFileError(file, "rows 类型需要 [[fields.columns]]（每行的栏目）", fid)
+    seen: set[str] = set()
+    columns = []
+    for i, col in enumerate(given_columns, start=1):
+        column = _load_field(file, i, col, seen, codes_dir)
+        where = f"{fid}.{column.id}"
+        if column.is_rows:
+            raise FormFileError(file, "行内的栏目不能再是 rows", where)
+        if column.relevant or column.compute or column.derived or column.unique:
+            raise FormFileError(file, "行内的栏目不能有 relevant/compute/derived/unique", where)
+        if column.dynamic_choices:
+            raise FormFileError(file, "行内的栏目不能从数据库取选项", where)
+        columns.append(column)
+    max_rows = raw.get("max_rows")
+    if max_rows is not None and (
+        isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1
+    ):
+        raise FormFileError(file, "max_rows 应为正整数", fid)
+    names = {c.id for c in columns}
+    checks = []
+    for i, check in enumerate(raw.get("row_checks", []), start=1):
+        if not isinstance(check, dict) or not {"field", "when", "message"} <= set(check):
+            raise FormFileError(file, f"第{i}条 row_checks 需要 field、when 和 message", fid)
+        if check["field"] not in names:
+            raise FormFileError(file, f"第{i}条 row_checks 的栏目 {check['field']} 不存在", fid)
+        try:
+            when = Expression(str(check["when"]))
+        except ExpressionError as exc:
+            raise FormFileError(file, f"第{i}条 row_checks：{exc}", fid) from None
+        if not when.names <= names:
+            unknown = "、".join(sorted(when.names - names))
+            raise FormFileError(file, f"第{i}条 row_checks 引用了不存在的栏目 {unknown}", fid)
+        checks.append(Check(check["field"], when, str(check["message"])))
+    return {
+        "columns": tuple(columns),
+        "max_rows": max_rows,
+        "carry": bool(raw.get("carry")),
+        "row_checks": tuple(checks),
+    }
 
 
 class FormRegistry:
