@@ -403,6 +403,8 @@ def load_form(path: Path, codes_dir: Path | None = None) -> FormDef:
             raise FormFileError(name, f"[form] 缺少 {key}")
     if not _IDENT.match(str(meta["id"])) or not _IDENT.match(str(meta["table"])):
         raise FormFileError(name, "[form] 的 id 和 table 只能用小写字母、数字和下划线")
+    if "__" in str(meta["id"]) or "__" in str(meta["table"]):
+        raise FormFileError(name, "[form] 的 id 和 table 不能含连续两个下划线（留给行表的表名）")
     if meta["kind"] not in _FORM_KINDS:
         raise FormFileError(name, f"[form] kind 应为 {'/'.join(sorted(_FORM_KINDS))}")
     if not isinstance(meta["version"], int) or meta["version"] < 1:
@@ -602,6 +604,8 @@ def _load_rows(
 ) -> dict[str, Any]:
     """A repeating group's columns, max_rows, carry and row_checks (checked); nothing for
     another type, which may not have them."""
+    if ftype == "rows" and "__" in fid:
+        raise FormFileError(file, "rows 字段的 id 不能含连续两个下划线", fid)
     if ftype != "rows":
         given = [k for k in _ROWS_ONLY if k in raw]
         if given:

@@ -19,7 +19,9 @@ Covered record families (``table`` as the audit log names it -> what is digested
 - ``residents``; ``users``; ``organisation``; every entity table ``e_*`` — the row by id;
 - ``villages``, ``bureau_members`` — the row by its numeric code;
 - a service record (audited as ``service_records`` or its form's table ``f_*``) — the
-  header in ``service_records`` and the detail row in ``f_<form id>``;
+  header in ``service_records`` and the detail row in ``f_<form id>``, then the lines
+  of its repeating groups (``f_<form id>__<field>``, tables in name order, lines in
+  order; a record without lines digests as before such tables existed);
 - ``bureau_submissions`` — an accepted workbook with all its ``bureau_rows`` (the
   figures), in indicator order;
 - ``org_keys``, ``bureau_member_keys`` (0052) — the row by id.
@@ -260,19 +262,49 @@ def _services(conn: sqlite3.Connection, lo: int, hi: int, alternatives: bool) ->
                 found[d[0]] = (table, dpre + dumps(d, 2))
                 if alternatives:
                     rows_of[d[0]] = (rows, d)
+        lines = _lines_of(conn, present, {row[1] for row in batch}, first, last, details)
         for row in batch:
             hit = found.get(row[0])
             tail = hit[1] if hit is not None and hit[0] == f"f_{row[1]}" else b"-"
+            if row[0] in lines:
+                tail += b"".join(b"\x00" + part for part in lines[row[0]])
             digest = sha(pre + dumps(row, 2) + b"\x00" + tail).digest()[:DIGEST_BYTES]
             more: list[bytes] = []
             if alternatives:
                 heads = [head.part(row), *head.older(row)]
                 tails = [tail]
-                if tail != b"-":
+                if tail != b"-" and row[0] in rows_of:
                     rows, d = rows_of[row[0]]
-                    tails += rows.older(d)
+                    more_lines = b"".join(b"\x00" + part for part in lines.get(row[0], []))
+                    tails += [older + more_lines for older in rows.older(d)]
                 more = [_digest(h, t) for h in heads for t in tails]
             yield int(row[0]), digest, more
+
+
+def _lines_of(
+    conn: sqlite3.Connection,
+    present: set[str],
+    form_ids: set[str],
+    first: int,
+    last: int,
+    columns: dict[str, _Rows],
+) -> dict[int, list[bytes]]:
+    """Digest parts of the repeating groups' lines of records ``first``…``last`` of
+    ``form_ids``: record id → parts, tables in name order, lines in order."""
+    out: dict[int, list[bytes]] = {}
+    for form_id in sorted(form_ids):
+        prefix = f"f_{form_id}__"
+        for table in sorted(t for t in present if t.startswith(prefix)):
+            cur = conn.execute(
+                f"SELECT * FROM {table} WHERE record_id BETWEEN ? AND ? ORDER BY record_id, line",
+                (first, last),
+            )
+            rows = columns.get(table)
+            if rows is None:
+                rows = columns[table] = _Rows(_names(cur))
+            for line in cur.fetchall():
+                out.setdefault(line[0], []).append(rows.part(line))
+    return out
 
 
 def of_record(conn: sqlite3.Connection, table: str, record_id: int) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any
 from ..core.context import resident_context
 from ..core.forms import FormDef, FormRegistry, RuleOutcome
 from ..core.programmes import EPISODES, REGISTERS
-from . import audit, locking
+from . import audit, form_rows, locking
 from .db import Store, StoreError
 from .organisation import get_setting
 from .residents import Change, ValidationFailed
@@ -222,7 +222,10 @@ class ServiceRepo:
         header = rows[0]
         form = self.forms[header["form_id"]]
         detail = self.store.query(f"SELECT * FROM {form.table} WHERE record_id = ?", (record_id,))
-        return header, form.from_sql(detail[0] if detail else {})
+        values = form.from_sql(detail[0] if detail else {})
+        if form.row_fields:
+            values.update(form_rows.of_record(self.store.conn, form, record_id))
+        return header, values
 
     def station_records(self, form_id: str, year: int | None = None) -> list[dict[str, Any]]:
         """A station log's records (newest first) with their field values, typed."""
@@ -367,6 +370,7 @@ class ServiceRepo:
                     f"VALUES (?, {', '.join('?' * len(detail))})",
                     [rid, *detail.values()],
                 )
+                form_rows.write(conn, form, rid, values)
                 action = "insert"
                 audit.record(
                     conn,
@@ -374,7 +378,7 @@ class ServiceRepo:
                     table=form.table,
                     record_id=rid,
                     action=locking.CORRECTION if locked else action,
-                    new={**header, **detail},
+                    new={**header, **detail, **form_rows.as_sql(form, values)},
                     reason=reason,
                 )
             else:
@@ -393,6 +397,7 @@ class ServiceRepo:
                     "WHERE record_id = ?",
                     [*detail.values(), rid],
                 )
+                form_rows.write(conn, form, rid, values)
                 action = "update"
                 audit.record(
                     conn,
@@ -400,8 +405,11 @@ class ServiceRepo:
                     table=form.table,
                     record_id=rid,
                     action=locking.CORRECTION if locked else action,
-                    old={k: old_detail.get(k) for k in detail},
-                    new=detail,
+                    old={
+                        **{k: old_detail.get(k) for k in detail},
+                        **form_rows.as_sql(form, old_values),
+                    },
+                    new={**detail, **form_rows.as_sql(form, values)},
                     reason=reason,
                 )
             locking.note_corrections(conn, locked, form.table, rid)

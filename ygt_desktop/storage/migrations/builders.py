@@ -88,6 +88,31 @@ def form_table(table: str, columns: Sequence[Column]) -> Step:
     return apply
 
 
+def child_table(parent: str, field_id: str) -> str:
+    """The table of a form's repeating group (a ``rows`` field): ``<parent>__<field>``."""
+    return f"{parent}__{field_id}"
+
+
+def rows_table(parent: str, key: str, field_id: str, columns: Sequence[Column]) -> Step:
+    """A repeating group's table: one row per line of a record — ``record_id`` (the
+    parent's ``key``: a service form's ``record_id``, a resident's or entity's ``id``,
+    its lines deleted with it), ``line`` (1, 2, … in the order entered) and exactly
+    ``columns``."""
+    table = child_table(parent, field_id)
+    made = _columns(table, columns)
+
+    def apply(db: sqlite_utils.Database) -> None:
+        db.create_table(
+            table,
+            {"record_id": INTEGER, "line": INTEGER, **made},
+            pk=("record_id", "line"),
+            not_null={"record_id", "line"},
+            foreign_keys=[ForeignKey(table, "record_id", parent, key, on_delete="CASCADE")],
+        )
+
+    return apply
+
+
 ENTITY_SYSTEM_COLUMNS: tuple[Column, ...] = (
     ("created_at", TEXT),
     ("created_by", TEXT),

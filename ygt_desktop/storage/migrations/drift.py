@@ -8,11 +8,20 @@ the migration entries a developer adds to the newest ``history_*`` module.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .builders import ENTITY_SYSTEM_COLUMNS, INTEGER, REAL, TEXT, Column, database, entity_table
+from .builders import (
+    ENTITY_SYSTEM_COLUMNS,
+    INTEGER,
+    REAL,
+    TEXT,
+    Column,
+    child_table,
+    database,
+    entity_table,
+)
 
 if TYPE_CHECKING:
     from ...core.forms import FormDef
@@ -65,9 +74,27 @@ class Difference:
 
 
 def declared_columns(form: FormDef, field_ids: Iterable[str] | None = None) -> list[Column]:
-    """``(field id, SQL type)`` of ``form``'s fields (or of ``field_ids``), in order."""
-    ids = [f.id for f in form.fields] if field_ids is None else list(field_ids)
+    """``(field id, SQL type)`` of ``form``'s fields with a column of its table (or of
+    ``field_ids``), in order; repeating groups have tables of their own."""
+    ids = [f.id for f in form.stored_fields] if field_ids is None else list(field_ids)
     return [(fid, form.field(fid).field_type.sql_type) for fid in ids]
+
+
+# The column a repeating group's lines refer to in the form's table, by form kind.
+PARENT_KEYS = {"register": "id", "service": "record_id", "station_log": "record_id", "entity": "id"}
+ROWS_SYSTEM_COLUMNS: dict[str, str] = {"record_id": INTEGER, "line": INTEGER}
+
+
+def declared_tables(form: FormDef) -> dict[str, dict[str, str]]:
+    """Every table ``form`` needs → its columns with SQL types: the form's own table
+    (system columns first) and one per repeating group."""
+    out = {form.table: {**SYSTEM_COLUMNS.get(form.kind, {}), **dict(declared_columns(form))}}
+    for f in form.row_fields:
+        out[child_table(form.table, f.id)] = {
+            **ROWS_SYSTEM_COLUMNS,
+            **{c.id: c.field_type.sql_type for c in f.columns},
+        }
+    return out
 
 
 def _made_columns(conn: sqlite3.Connection, table: str) -> dict[str, str]:
@@ -81,20 +108,20 @@ def drift(conn: sqlite3.Connection, forms: Iterable[FormDef]) -> list[Difference
     found: list[Difference] = []
     tables: set[str] = set()
     for form in forms:
-        tables.add(form.table)
-        declared = {**SYSTEM_COLUMNS.get(form.kind, {}), **dict(declared_columns(form))}
-        made = _made_columns(conn, form.table)
-        if not made:
-            found.append(Difference(form.table, None, "TABLE", None, form.id))
-            continue
-        for name, sql_type in declared.items():
-            if made.get(name) != sql_type:
-                found.append(Difference(form.table, name, sql_type, made.get(name), form.id))
-        found.extend(
-            Difference(form.table, name, None, made[name], form.id)
-            for name in made
-            if name not in declared
-        )
+        for table, declared in declared_tables(form).items():
+            tables.add(table)
+            made = _made_columns(conn, table)
+            if not made:
+                found.append(Difference(table, None, "TABLE", None, form.id))
+                continue
+            for name, sql_type in declared.items():
+                if made.get(name) != sql_type:
+                    found.append(Difference(table, name, sql_type, made.get(name), form.id))
+            found.extend(
+                Difference(table, name, None, made[name], form.id)
+                for name in made
+                if name not in declared
+            )
     for (name,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
     ):
@@ -128,31 +155,56 @@ def suggest(conn: sqlite3.Connection, forms: Iterable[FormDef]) -> list[str]:
         lines.append(f'Migration("{n:04d}_{suffix}", {entry}),')
 
     for form in forms:
-        mine = [d for d in differences if d.form_id == form.id]
+        mine = [d for d in differences if d.form_id == form.id and d.table == form.table]
         if any(d.column is None for d in mine):
             maker = "entity_table" if form.kind == "entity" else "form_table"
             add(form.id, f'{maker}("{form.table}", {_literal_columns(declared_columns(form))})')
-            continue
-        if missing := [(str(d.column), str(d.declared)) for d in mine if d.made is None]:
-            add(f"{form.id}_fields", f'add_columns("{form.table}", {_literal_columns(missing)})')
-        if retyped := [d for d in mine if d.made is not None and d.declared is not None]:
-            types = ", ".join(
-                f'"{d.column}": {_TYPE_NAMES.get(d.declared or "", d.declared)}' for d in retyped
-            )
-            add(f"{form.id}_types", f'change_types("{form.table}", {{{types}}})')
-        if extra := [str(d.column) for d in mine if d.declared is None]:
-            lines.append(
-                f"# {form.table}：删除列 {'、'.join(extra)} 会删除其中的数据；"
-                "要保留旧数据请在表单中保留这些字段。"
-            )
-            names = ", ".join(f'"{name}"' for name in extra) + ("," if len(extra) == 1 else "")
-            add(f"{form.id}_drop", f'drop_columns("{form.table}", ({names}))')
+        else:
+            _column_changes(form, mine, add, lines)
+        groups = [d for d in differences if d.form_id == form.id and d.table != form.table]
+        for f in form.row_fields:  # a new repeating group: its table
+            table = child_table(form.table, f.id)
+            if any(d.table == table and d.column is None for d in groups):
+                columns = [(c.id, c.field_type.sql_type) for c in f.columns]
+                add(
+                    f"{form.id}_{f.id}",
+                    f'rows_table("{form.table}", "{PARENT_KEYS[form.kind]}", "{f.id}", '
+                    f"{_literal_columns(columns)})",
+                )
+        lines.extend(
+            f"# 表 {d.table} 列 {d.column}：行内栏目的增删改需要手写迁移（add_columns 等）。"
+            for d in groups
+            if d.column is not None
+        )
     lines.extend(
         f"# 表 {d.table} 没有对应的表单：恢复表单文件，或确认数据如何处理。"
         for d in differences
         if d.form_id is None or d.form_id not in by_id
     )
     return lines
+
+
+def _column_changes(
+    form: FormDef,
+    mine: Sequence[Difference],
+    add: Callable[[str, str], None],
+    lines: list[str],
+) -> None:
+    """The entries for fields added, retyped or removed in ``form``'s own table."""
+    if missing := [(str(d.column), str(d.declared)) for d in mine if d.made is None]:
+        add(f"{form.id}_fields", f'add_columns("{form.table}", {_literal_columns(missing)})')
+    if retyped := [d for d in mine if d.made is not None and d.declared is not None]:
+        types = ", ".join(
+            f'"{d.column}": {_TYPE_NAMES.get(d.declared or "", d.declared)}' for d in retyped
+        )
+        add(f"{form.id}_types", f'change_types("{form.table}", {{{types}}})')
+    if extra := [str(d.column) for d in mine if d.declared is None]:
+        lines.append(
+            f"# {form.table}：删除列 {'、'.join(extra)} 会删除其中的数据；"
+            "要保留旧数据请在表单中保留这些字段。"
+        )
+        names = ", ".join(f'"{name}"' for name in extra) + ("," if len(extra) == 1 else "")
+        add(f"{form.id}_drop", f'drop_columns("{form.table}", ({names}))')
 
 
 def create_entity_table(conn: sqlite3.Connection, form: FormDef, field_ids: Sequence[str]) -> None:
