@@ -1,7 +1,8 @@
 """The worklist (待办随访): the items of a range, view and filters, and its PDF and CSV
 files (the PDF one line per resident, the CSV one row per item).
 
-Used by ``ygt worklist`` and the 待办随访 page's 打印 and 导出 (through the job runner).
+Used by ``ygt worklist`` and the 待办随访 page's 打印 and 导出 (through the job runner),
+which also prepares the kept rows in the background (:func:`prepare`).
 """
 
 from __future__ import annotations
@@ -100,6 +101,16 @@ def items(run: Run, query: Query) -> Listing:
     run.require("worklist.view")
     run.step(0, 0, "正在整理待办随访…")
     return _gather(run, query)
+
+
+def prepare(run: Run) -> int:
+    """Derive every resident's kept worklist rows (the window's worker, when the 待办随访
+    page finds them all stale: an upgraded database, a new year; see
+    ``Worklist.fill_kept``); returns how many there are. Saves made meanwhile are kept
+    and derived at the next list; a cancel stops between transactions, and the rows
+    are filled again next time."""
+    run.require("worklist.view")
+    return run.ws.worklist.fill_kept(step=run.step)
 
 
 def _gather(run: Run, query: Query) -> Listing:

@@ -10,23 +10,31 @@
   老年人健康管理, 中医体质辨识) of the years the range overlaps, not yet done.
 - 全部 (:data:`ALL_VIEW`): every item whose window overlaps the range.
 
-Computed from the records each time (never stored), so it is right immediately after
-any entry, late entries included. Each programme gathers its facts with a few
-indexed queries, only for the residents whose windows can fall in the range, and hands
-them to :mod:`ygt_desktop.core.schedules`. The numbers a bureau may change (check ages,
-windows, visit intervals) come from each form's ``[schedule]`` table.
+Each programme gathers its facts with a few indexed queries, only for the residents
+whose windows can fall in the range, and hands them to :mod:`ygt_desktop.core.schedules`.
+The numbers a bureau may change (check ages, windows, visit intervals) come from each
+form's ``[schedule]`` table.
+
+The items are kept (``worklist_due``, migrations 0054 and 0056): derived by that same
+code for last year to next year, again for a resident whenever a save marks them
+(triggers, in the saving transaction), and read with one statement per view
+(:mod:`.worklist_query`), the status from the day asked. So the list is right at once
+after any entry, late entries included. :meth:`Worklist.recompute_items` computes it
+from the records (what the kept rows are checked against, and the path for ranges
+outside the kept years).
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import gc
 import json
 import sqlite3
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -36,6 +44,7 @@ from ..core.forms import FormRegistry
 from .db import Store
 from .referrals import FOLLOWUP_DAYS as REFERRAL_FOLLOWUP_DAYS
 from .referrals import followup_due as referral_followup
+from .worklist_query import kept_query
 
 DUE_VIEW, YEARLY_VIEW, ALL_VIEW = "到期", "本年未做", "全部"
 VIEWS = (DUE_VIEW, YEARLY_VIEW, ALL_VIEW)
@@ -126,6 +135,7 @@ RESIDENT_COLUMNS = (
 # More residents changed than this since the kept rows were derived (a bulk load): all
 # rows are derived again, faster than resident by resident.
 FULL_REFILL = 5000
+FILL_BATCH = 20_000  # kept rows per transaction of a full fill (each well under a second)
 CACHED_RANGES = 3  # the ranges whose kept items a Worklist remembers (month, week, year)
 _SLACK = dt.timedelta(days=3)  # margin on birth-date bounds; the overlap test is exact
 
@@ -137,6 +147,13 @@ Pairs = Iterator[tuple[int, sch.Due, str | None]]
 # the item so that kept and recomputed lists tie-break alike.
 SortKey = str  # see sort_key: one string compares much faster than a tuple
 _first = itemgetter(0)
+# A kept row as inserted: resident, programme, form, label, start, end, done, closed, gate.
+KeptRow = tuple[int, str, str, str, str, str, str | None, str | None, str | None]
+INSERT_KEPT = (
+    "INSERT INTO worklist_due (resident_id, programme, form_id, label, start, "
+    '"end", done, closed, gate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'
+)
+_WINDOW = itemgetter(5, 4)  # a kept row's (end, start)
 
 
 def sort_key(
@@ -238,11 +255,8 @@ class Worklist:
         # the kept rows of some residents are derived again (:meth:`refresh_kept`).
         self._only: str | None = None
         self.use_kept = True  # False: always recompute (what the kept rows are checked by)
-        # What _read_kept found, per (programme, start, end), for the kept rows' version.
-        self._cache: dict[
-            tuple[str, dt.date, dt.date, dt.date | None], list[tuple[int, sch.Due]]
-        ] = {}
-        self._cache_version: str | None = None
+        # The kept rows' version the remembered lists were made from.
+        self._kept_version: str | None = None
         # The sorted unfiltered lists per (start, end, on, view), each with the residents
         # whose items changed since it was made (patched in at the next read).
         self._lists: dict[
@@ -378,12 +392,10 @@ class Worklist:
         ``statuses`` (all when empty) but not filtered otherwise (the other filters are
         a pass over it: each item is kept or not on its own); None when the kept rows
         cannot serve the range. Remembered: after an entry only the changed residents'
-        items are made again and put in their places."""
-        programmes = self._programmes(view, None)
-        lookback = self._lookback(start, view)
-        due_from = start if view == DUE_VIEW else None
-        if self._read_kept(programmes, lookback, end, due_from, read=False) is None:
+        items are read again (the same statement, for them) and put in their places."""
+        if not self._kept_ready(self._lookback(start, view), end):
             return None
+        programmes = self._programmes(view, None)
         if self.store.changed_since(self._lists_generation, ("resident",)):
             self._lists.clear()  # a village, doctor or name changed: the rows carry them
         self._lists_generation = self.store.generation
@@ -392,14 +404,9 @@ class Worklist:
         if listed is None:
             if len(self._lists) >= CACHED_RANGES * len(VIEWS):  # keep this range's
                 self._lists = {k: v for k, v in self._lists.items() if k[:3] == key[:3]}
-            if view == DUE_VIEW:
-                gathered = self._read_kept(programmes, lookback, end, due_from)
-                assert gathered is not None
-                keys, items = self._ordered(gathered, start, end, on, view, statuses, None, None)
-            else:
-                keys, items = self._sql_list(programmes, start, end, on, view, statuses)
             # the items' residents, in step with the items (found by a scan in C)
-            self._lists[key] = (keys, items, set(), [int(i.resident["id"]) for i in items])
+            keys, items, rids = self._sql_list(programmes, start, end, on, view, statuses)
+            self._lists[key] = (keys, items, set(), rids)
             return keys, items
         keys, items, changed, rids = listed
         if changed:
@@ -411,14 +418,12 @@ class Worklist:
                     except ValueError:
                         break
                     del keys[at], items[at], rids[at]
-            rows = self._rows_of(changed)
-            subset = [g for p in programmes for g in self._among(rows, p, lookback, end, due_from)]
-            fresh = self._ordered(subset, start, end, on, view, statuses, None, None)
-            for k, item in zip(*fresh, strict=True):
+            fresh = self._sql_list(programmes, start, end, on, view, statuses, changed)
+            for k, item, rid in zip(*fresh, strict=True):
                 at = bisect.bisect_right(keys, k)
                 keys.insert(at, k)
                 items.insert(at, item)
-                rids.insert(at, int(item.resident["id"]))
+                rids.insert(at, rid)
             changed.clear()
         return keys, items
 
@@ -430,75 +435,66 @@ class Worklist:
         on: dt.date,
         view: str,
         statuses: Sequence[str],
-    ) -> tuple[list[SortKey], list[WorkItem]]:
-        """The 全部 / 本年未做 list (and sort keys) from the kept rows: one indexed read
-        per programme in one statement, the status from ``on`` a CASE on the dates (so a
-        new day needs no rewrite), then the residents and the order of :meth:`_ordered`;
-        the same list :meth:`_ordered` makes for those views (the kept-rows test holds
-        them equal). Joining the residents in SQL was slower (a lookup per item)."""
-        parts, params = [], []
-        cutoffs = self._gate_cutoffs(start)
-        for programme in programmes:
-            reach = self._reach(programme, end)
-            if reach is None:
-                continue
-            parts.append(
-                'SELECT resident_id, programme, form_id, label, start, "end", done, closed '
-                'FROM worklist_due WHERE programme = ? AND "end" BETWEEN ? AND ? AND start <= ?'
-                + (" AND (gate IS NULL OR gate >= ?)" if programme in cutoffs else "")
-            )
-            params += [programme, start.isoformat(), reach, end.isoformat()]
-            if programme in cutoffs:
-                params.append(cutoffs[programme])
-        if not parts:
-            return [], []
-        status = (
-            f"CASE WHEN d.done IS NOT NULL THEN '{sch.DONE}' "
-            "WHEN coalesce(d.closed, '') != '' THEN d.closed "
-            f"WHEN ?1 > d.\"end\" THEN '{sch.OVERDUE}' WHEN ?1 >= d.start THEN '{sch.DUE}' "
-            f"ELSE '{sch.UPCOMING}' END"
-        )
+        only: Collection[int] | None = None,
+    ) -> tuple[list[SortKey], list[WorkItem], list[int]]:
+        """The list of ``view`` (its sort keys, items and their residents' ids, in
+        order) from the kept rows, of ``statuses``
+        (all when empty), of the residents ``only`` when given: one statement
+        (:func:`kept_query`: an indexed read per programme, the status a CASE on
+        ``on`` so that a new day needs no rewrite, the 到期 view's tests in SQL), then
+        the residents and the order of :meth:`_ordered`. The same list :meth:`_ordered`
+        makes from a recomputation (the kept-rows test holds them equal). Joining the
+        residents in SQL was slower (a lookup per item)."""
+        lookback = self._lookback(start, view)
         shown = list(statuses)
         if view == YEARLY_VIEW:
             shown = [n for n in NOT_DONE if not statuses or n in statuses]
             if not shown:
-                return [], []
-        sql = f"SELECT d.*, {status} AS status FROM ({' UNION ALL '.join(parts)}) d"
-        if shown:
-            sql = f"SELECT * FROM ({sql}) WHERE status IN ({', '.join('?' * len(shown))})"
-            params += shown
-        # ``?1`` is ``on``; the plain marks after it in the text number on from 2
-        rows = self.store.conn.execute(sql, [on.isoformat(), *params]).fetchall()
+                return [], [], []
+        spans = self._spans()
+        found = kept_query(
+            [
+                (p, (end + dt.timedelta(days=spans[p])).isoformat())
+                for p in programmes
+                if p in spans
+            ],
+            self._gate_cutoffs(lookback),
+            SERIES,
+            start=start.isoformat(),
+            end=end.isoformat(),
+            on=on.isoformat(),
+            lookback=lookback.isoformat(),
+            due_view=view == DUE_VIEW,
+            statuses=shown,
+            only=None if only is None else sorted(only),
+        )
+        if found is None:
+            return [], [], []
+        rows = self.store.conn.execute(*found).fetchall()
         people = self._residents({row[0] for row in rows}, None, None)
+        aged = view == DUE_VIEW and bool(self._age_limits)
         day = dt.date.fromisoformat
-        keyed: list[tuple[SortKey, WorkItem]] = []
+        keyed: list[tuple[SortKey, WorkItem, int]] = []
         for rid, programme, form_id, label, a, b, done, closed, state in rows:
             r = people.get(rid)
             if r is None or (
                 r["status"] != "在档" and done is None and r["status_date"] and r["status_date"] < a
             ):
                 continue  # moved away or died before the window: nothing to do
-            first, last = day(a), day(b)
+            due = sch.Due(
+                programme, form_id, label, day(a), day(b), day(done) if done else None, closed
+            )
+            if aged and state == sch.OVERDUE and self._aged_out(due, r, on):
+                continue  # past the form's age: a missed check can no longer be made up
             keyed.append(
                 (
                     sort_key(state, b, r["archive_no"], label, a, rid, form_id, programme),
-                    WorkItem(
-                        r,
-                        sch.Due(
-                            programme,
-                            form_id,
-                            label,
-                            first,
-                            last,
-                            day(done) if done else None,
-                            closed,
-                        ),
-                        state,
-                    ),
+                    WorkItem(r, due, state),
+                    rid,
                 )
             )
         keyed.sort(key=_first)
-        return [k for k, _ in keyed], [i for _, i in keyed]
+        return [k[0] for k in keyed], [k[1] for k in keyed], [k[2] for k in keyed]
 
     def _ordered(
         self,
@@ -678,102 +674,187 @@ class Worklist:
     def refresh_kept(self, today: dt.date | None = None, *, full: bool = False) -> bool:
         """Bring the kept rows up to date: derive again those of the residents changed
         since (``worklist_dirty``, marked by triggers in the saving transaction), or all
-        of them when the years, the schedules or ``full`` ask for it. False when they
-        cannot be used now (a read-only file, an open transaction, no table)."""
+        of them (:meth:`fill_kept`, here and now) when the years, the schedules, the
+        number of residents changed or ``full`` ask for it. False when they cannot be
+        used now (a read-only file, an open transaction, no table; rows to derive while
+        writes wait for the opening check): the list is recomputed then."""
         state = self._kept_state()
         if state is None or self.store.readonly or self.store.conn.in_transaction:
             return False
         floor, horizon = self.kept_window(today)
-        fingerprint = self._fingerprint(floor, horizon)
-        if not full and state.get("fingerprint") == fingerprint:
-            dirty = [
-                r[0]
-                for r in self.store.conn.execute("SELECT DISTINCT resident_id FROM worklist_dirty")
-            ]
-            if not dirty:
-                return True
-            full = len(dirty) > FULL_REFILL
-        else:
-            full, dirty = True, []
+        if full or self._all_stale(state, floor, horizon):
+            if self.store.check_pending:
+                return False
+            self.fill_kept(today)
+            return True
+        if not self._marked():
+            return True  # up to date: read, even while writes wait for the opening check
+        if self.store.check_pending:
+            return False
         before = state.get("version")
-        with self.store.write("worklist") as conn:
-            if full:
-                conn.execute("DELETE FROM worklist_due")
-                conn.execute("DELETE FROM worklist_kept")
-            else:
-                conn.execute(
-                    "DELETE FROM worklist_due WHERE resident_id IN "
-                    "(SELECT resident_id FROM worklist_dirty)"
-                )
-                self._only = json.dumps(dirty)
+        with self._derived_write() as conn:
+            # read inside the transaction: a mark made after it is derived next time
+            dirty = [r[0] for r in conn.execute("SELECT DISTINCT resident_id FROM worklist_dirty")]
+            conn.execute(
+                "DELETE FROM worklist_due WHERE resident_id IN "
+                "(SELECT resident_id FROM worklist_dirty)"
+            )
+            conn.execute("DELETE FROM worklist_dirty")
+            self._only = json.dumps(dirty)
+            spans: dict[str, int] = {}
+            self._memo = {}
             try:
-                spans = self._derive(conn, floor, horizon)
+                for programme, gather in self._gatherers().items():
+                    rows, spans[programme] = self._derived(gather, floor, horizon)
+                    conn.executemany(INSERT_KEPT, rows)
             finally:
                 self._only = None
-            conn.execute("DELETE FROM worklist_dirty")
-            for programme, days in spans.items():
-                conn.execute(
-                    "INSERT INTO worklist_kept (key, value) VALUES (?, ?) ON CONFLICT (key) "
-                    "DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS "
-                    "INTEGER))",
-                    (f"span:{programme}", str(days)),
-                )
-            conn.execute(
-                "INSERT OR REPLACE INTO worklist_kept (key, value) VALUES ('fingerprint', ?)",
-                (fingerprint,),
-            )
-            version = str(uuid.uuid4())
-            conn.execute(
-                "INSERT OR REPLACE INTO worklist_kept (key, value) VALUES ('version', ?)",
-                (version,),
-            )
-        # derived data, not a change to back up (the save that marked it counted)
-        self.store.changes_since_backup -= 1
-        if not full and self._cache_version == before:
-            self._patch_cache(dirty)
+                self._memo = {}
+            version = self._mark_derived(conn, spans)
+        if self._kept_version == before:
             for _, _, changed, _ in self._lists.values():
                 changed.update(dirty)
         else:
-            self._cache.clear()
             self._lists.clear()
-        self._cache_version = version
+        self._kept_version = version
         return True
 
-    def _derive(self, conn: sqlite3.Connection, floor: dt.date, horizon: dt.date) -> dict[str, int]:
-        """Insert the rows every gatherer finds for [floor, horizon] (for the residents
-        of ``self._only`` when set): the very code of a recomputation. Returns the
-        longest window per programme, in days (what :meth:`_read_kept` looks back by)."""
+    def needs_fill(self, today: dt.date | None = None) -> bool:
+        """Whether bringing the kept rows up to date means deriving them all
+        (:meth:`fill_kept`: an upgraded database's first worklist, a new year, other
+        schedules, more than :data:`FULL_REFILL` residents changed) — seconds to half a
+        minute on a large station, work for a background job. False when they are up
+        to date or need a few residents again, and when they cannot be written (a
+        read-only file, no table: the list is recomputed then)."""
+        state = self._kept_state()
+        if state is None or self.store.readonly:
+            return False
+        return self._all_stale(state, *self.kept_window(today))
+
+    def stale(self, today: dt.date | None = None) -> bool:
+        """Whether the kept rows must be written before they can be read (some
+        residents' rows or all of them); False also when they cannot be used at all."""
+        state = self._kept_state()
+        if state is None or self.store.readonly:
+            return False
+        return self._all_stale(state, *self.kept_window(today)) or self._marked()
+
+    def _marked(self) -> bool:
+        """Whether some resident is marked changed since their rows were derived."""
+        return (
+            self.store.conn.execute("SELECT 1 FROM worklist_dirty LIMIT 1").fetchone() is not None
+        )
+
+    def _all_stale(self, state: Mapping[str, str], floor: dt.date, horizon: dt.date) -> bool:
+        """Whether every kept row must be derived again (see :meth:`needs_fill`)."""
+        if state.get("fingerprint") != self._fingerprint(floor, horizon):
+            return True
+        marked = self.store.conn.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT resident_id FROM worklist_dirty LIMIT ?)",
+            (FULL_REFILL + 1,),
+        ).fetchone()[0]
+        return int(marked) > FULL_REFILL
+
+    def fill_kept(
+        self,
+        today: dt.date | None = None,
+        step: Callable[[int, int, str], None] | None = None,
+    ) -> int:
+        """Derive every resident's kept rows again; returns how many there are.
+
+        Written in short transactions (the marks cleared first, then the rows of each
+        programme :data:`FILL_BATCH` at a time, then the state), so that a save made
+        meanwhile — on this connection between them, or on another (the window while
+        its worker fills) — waits a moment at most. Such a save is never lost: its
+        trigger marks the resident after the marks were cleared, and the next
+        :meth:`refresh_kept` derives that resident again. Until the last transaction the
+        rows have no fingerprint: a reader sees "all stale", never half a table.
+
+        ``step(done, total, text)`` is called between transactions (per programme and
+        batch); it may raise (a cancel, :class:`~ygt_desktop.ops.base.OpCancelled`) to
+        stop there, leaving the rows to be filled again next time."""
+        floor, horizon = self.kept_window(today)
+        with self._derived_write() as conn:
+            conn.execute("DELETE FROM worklist_due")
+            conn.execute("DELETE FROM worklist_kept")
+            conn.execute("DELETE FROM worklist_dirty")
+        self._lists.clear()
         spans: dict[str, int] = {}
+        gatherers = self._gatherers()
+        count = 0
         self._memo = {}
         try:
-            for programme, gather in self._gatherers().items():
-                rows = []
-                longest = 0
-                for rid, due, gate in gather(floor, horizon):
-                    if due.start <= horizon and due.end >= floor:
-                        longest = max(longest, (due.end - due.start).days)
-                        rows.append(
-                            (
-                                rid,
-                                due.programme,
-                                due.form_id,
-                                due.label,
-                                due.start.isoformat(),
-                                due.end.isoformat(),
-                                due.done.isoformat() if due.done else None,
-                                due.closed,
-                                gate,
-                            )
-                        )
-                conn.executemany(
-                    "INSERT INTO worklist_due (resident_id, programme, form_id, label, start, "
-                    '"end", done, closed, gate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-                    rows,
-                )
-                spans[programme] = longest
+            for n, (programme, gather) in enumerate(gatherers.items()):
+                text = f"正在整理待办随访：{sch.programme_name(programme)}"
+                if step is not None:
+                    step(n, len(gatherers), text)
+                rows, spans[programme] = self._derived(gather, floor, horizon)
+                rows.sort(key=_WINDOW)  # stored in the window index's order: reads in runs
+                for at in range(0, len(rows), FILL_BATCH):
+                    if step is not None and at:
+                        step(n, len(gatherers), text)
+                    with self._derived_write() as conn:
+                        conn.executemany(INSERT_KEPT, rows[at : at + FILL_BATCH])
+                count += len(rows)
         finally:
             self._memo = {}
-        return spans
+        with self._derived_write() as conn:
+            conn.execute(
+                "INSERT INTO worklist_kept (key, value) VALUES ('fingerprint', ?)",
+                (self._fingerprint(floor, horizon),),
+            )
+            self._kept_version = self._mark_derived(conn, spans)
+        return count
+
+    @contextlib.contextmanager
+    def _derived_write(self) -> Iterator[sqlite3.Connection]:
+        """A write of derived rows: not a change to back up (the save that marked a
+        resident counted)."""
+        with self.store.write("worklist") as conn:
+            yield conn
+        self.store.changes_since_backup -= 1
+
+    def _mark_derived(self, conn: sqlite3.Connection, spans: Mapping[str, int]) -> str:
+        """Record each programme's longest window (never shorter than before) and a new
+        version of the kept rows; returns the version."""
+        for programme, days in spans.items():
+            conn.execute(
+                "INSERT INTO worklist_kept (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                "DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS "
+                "INTEGER))",
+                (f"span:{programme}", str(days)),
+            )
+        version = str(uuid.uuid4())
+        conn.execute(
+            "INSERT OR REPLACE INTO worklist_kept (key, value) VALUES ('version', ?)", (version,)
+        )
+        return version
+
+    def _derived(
+        self, gather: Callable[[dt.date, dt.date], Pairs], floor: dt.date, horizon: dt.date
+    ) -> tuple[list[KeptRow], int]:
+        """The rows one gatherer finds for [floor, horizon] (for the residents of
+        ``self._only`` when set): the very code of a recomputation; and the longest
+        window among them, in days (what a range's read reaches forward by)."""
+        rows: list[KeptRow] = []
+        longest = 0
+        for rid, due, gate in gather(floor, horizon):
+            if due.start <= horizon and due.end >= floor:
+                longest = max(longest, (due.end - due.start).days)
+                rows.append(
+                    (
+                        rid,
+                        due.programme,
+                        due.form_id,
+                        due.label,
+                        due.start.isoformat(),
+                        due.end.isoformat(),
+                        due.done.isoformat() if due.done else None,
+                        due.closed,
+                        gate,
+                    )
+                )
+        return rows, longest
 
     def _gate_cutoffs(self, start: dt.date) -> dict[str, str]:
         """Per programme, the earliest ``gate`` a gathering from ``start`` keeps (what
@@ -788,42 +869,18 @@ class Worklist:
             "tb": sch.add_months(start, -course - 1).isoformat(),
         }
 
-    def _read_kept(
-        self,
-        programmes: Sequence[str],
-        start: dt.date,
-        end: dt.date,
-        due_from: dt.date | None = None,
-        *,
-        read: bool = True,
-    ) -> list[tuple[int, sch.Due]] | None:
-        """The kept items of ``programmes`` overlapping [start, end], as the gatherers
-        would find them; None when the range is outside the kept years (recompute).
-
-        What each programme read for a range is remembered while the kept rows stay as
-        they were (their ``version``); rows derived again for a few residents are
-        patched in (:meth:`_patch_cache`), so an entry costs a query for its resident."""
+    def _kept_ready(self, start: dt.date, end: dt.date) -> bool:
+        """Whether the kept rows can serve [start, end] (with the 到期 view's look-back):
+        inside the kept years, and brought up to date now (:meth:`refresh_kept`).
+        Lists made from rows derived again elsewhere (another Worklist) are forgotten."""
         floor, horizon = self.kept_window()
         if start < floor or end > horizon or not self.refresh_kept():
-            return None
+            return False
         version = self._version()
-        if version != self._cache_version:  # derived again elsewhere (another Worklist)
-            self._cache.clear()
+        if version != self._kept_version:
             self._lists.clear()
-            self._cache_version = version
-        out: list[tuple[int, sch.Due]] = []
-        if not read:
-            return out
-        for programme in programmes:
-            cut = None if programme in SERIES else due_from
-            key = (programme, start, end, cut)
-            if key not in self._cache:
-                ranges = {k[1:] for k in self._cache} | {key[1:]}
-                if len(ranges) > CACHED_RANGES:
-                    self._cache = {k: v for k, v in self._cache.items() if k[1:] == key[1:]}
-                self._cache[key] = self._query_kept(programme, start, end, cut)
-            out += self._cache[key]
-        return out
+            self._kept_version = version
+        return True
 
     def _version(self) -> str | None:
         row = self.store.conn.execute(
@@ -831,88 +888,15 @@ class Worklist:
         ).fetchone()
         return row[0] if row else None
 
-    def _query_kept(
-        self, programme: str, start: dt.date, end: dt.date, due_from: dt.date | None
-    ) -> list[tuple[int, sch.Due]]:
-        """One indexed query: ``programme``'s kept items overlapping [start, end]. With
-        ``due_from`` (the 到期 view's range start, not for a series): only those it can
-        show — ending by ``end``, and before ``due_from`` only if not done nor closed."""
-        reach = self._reach(programme, end) if due_from is None else end.isoformat()
-        if reach is None:
-            return []
-        sql = (
-            'SELECT resident_id, programme, form_id, label, start, "end", done, closed '
-            'FROM worklist_due WHERE programme = ? AND "end" BETWEEN ? AND ? AND start <= ?'
-        )
-        params: list[Any] = [programme, start.isoformat(), reach, end.isoformat()]
-        if due_from is not None:
-            sql += ' AND ("end" >= ? OR (done IS NULL AND closed IS NULL))'
-            params.append(due_from.isoformat())
-        cutoff = self._gate_cutoffs(start).get(programme)
-        if cutoff:
-            sql += " AND (gate IS NULL OR gate >= ?)"
-            params.append(cutoff)
-        day = dt.date.fromisoformat
-        return [
-            (rid, sch.Due(p, f, label, day(a), day(b), day(d) if d else None, c))
-            for rid, p, f, label, a, b, d, c in self.store.conn.execute(sql, params)
-        ]
-
-    def _reach(self, programme: str, end: dt.date) -> str | None:
-        """The latest window end an item of ``programme`` starting by ``end`` can have
-        (its longest window; None: the programme has no kept rows)."""
-        row = self.store.conn.execute(
-            "SELECT value FROM worklist_kept WHERE key = ?", (f"span:{programme}",)
-        ).fetchone()
-        return None if row is None else (end + dt.timedelta(days=int(row[0]))).isoformat()
-
-    def _rows_of(self, residents: Iterable[int]) -> list[tuple[int, sch.Due, str | None]]:
-        """Every kept row of ``residents`` (one query by resident): (id, item, gate)."""
-        day = dt.date.fromisoformat
-        return [
-            (rid, sch.Due(p, f, label, day(a), day(b), day(d) if d else None, c), gate)
-            for rid, p, f, label, a, b, d, c, gate in self.store.conn.execute(
-                'SELECT resident_id, programme, form_id, label, start, "end", done, closed, '
-                "gate FROM worklist_due WHERE resident_id IN (SELECT value FROM json_each(?))",
-                (json.dumps(sorted(residents)),),
+    def _spans(self) -> dict[str, int]:
+        """Per programme with kept rows, its longest window in days: an item starting
+        by a range's end ends at most this long after it."""
+        return {
+            key.removeprefix("span:"): int(value)
+            for key, value in self.store.conn.execute(
+                "SELECT key, value FROM worklist_kept WHERE key LIKE 'span:%'"
             )
-        ]
-
-    def _among(
-        self,
-        rows: list[tuple[int, sch.Due, str | None]],
-        programme: str,
-        start: dt.date,
-        end: dt.date,
-        due_from: dt.date | None,
-    ) -> list[tuple[int, sch.Due]]:
-        """Of ``rows``, what :meth:`_query_kept` would read for ``programme``."""
-        if programme in SERIES:
-            due_from = None
-        reach = self._reach(programme, end) if due_from is None else end.isoformat()
-        if reach is None:
-            return []
-        cutoff = self._gate_cutoffs(start).get(programme)
-        return [
-            (rid, due)
-            for rid, due, gate in rows
-            if due.programme == programme
-            and start <= due.end
-            and due.end.isoformat() <= reach
-            and due.start <= end
-            and (not cutoff or gate is None or gate >= cutoff)
-            and (
-                due_from is None or due.end >= due_from or (due.done is None and due.closed is None)
-            )
-        ]
-
-    def _patch_cache(self, dirty: list[int]) -> None:
-        """The remembered reads with the rows of ``dirty`` residents read again."""
-        gone = set(dirty)
-        rows = self._rows_of(dirty)
-        for (programme, start, end, due_from), found in self._cache.items():
-            found[:] = [r for r in found if r[0] not in gone]
-            found += self._among(rows, programme, start, end, due_from)
+        }
 
     def doctors(self) -> list[str]:
         """The residents' responsible doctors, for the filter."""
@@ -1327,8 +1311,10 @@ class Worklist:
 
     def _residents(
         self, ids: set[int], village: str | None, doctor: str | None
-    ) -> dict[int, dict[str, Any]]:
-        """The residents among ``ids`` (in ``village`` / of ``doctor`` when given)."""
+    ) -> Mapping[int, dict[str, Any]]:
+        """The residents among ``ids`` (in ``village`` / of ``doctor`` when given), by
+        id. Without ``village`` and ``doctor`` the mapping may hold others too (the
+        residents remembered from before): look up only ``ids``."""
         if self.store.changed_since(self._people_generation, ("resident",)):
             self._people_rows = {}
         self._people_generation = self.store.generation
@@ -1340,6 +1326,8 @@ class Worklist:
                 (json.dumps(sorted(missing)),),
             ):
                 rows[row[0]] = dict(zip(RESIDENT_COLUMNS, row, strict=True))
+        if not (village or doctor):
+            return rows
         return {
             i: r
             for i in ids

@@ -57,6 +57,7 @@ from . import (
     history_0052_keys,
     history_0053_withdraw,
     history_0054_worklist_kept,
+    history_0056_worklist_series,
 )
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
@@ -85,6 +86,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     *history_0052_keys.MIGRATIONS,
     *history_0053_withdraw.MIGRATIONS,
     *history_0054_worklist_kept.MIGRATIONS,
+    *history_0056_worklist_series.MIGRATIONS,
 )
 _BY_NAME = {m.name: m for m in MIGRATIONS}
 

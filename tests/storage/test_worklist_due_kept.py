@@ -1,0 +1,134 @@
+"""The 到期 view read from the kept rows in SQL (issue 15): its tests — a window ending in
+the range, an overdue one still open in the record sense, a series' overdue visit giving
+way to the next — give what a recomputation gives, on a list opened once and patched
+after each entry as on a list made afresh.
+
+Requirements held here: a late visit closes an overdue quarter on the open list at once,
+and deleting that visit puts it back; a phone visit does not count for the quarter but
+still closes the overdue one (the patient was seen); a missed child check leaves the
+list once the next check's window opens, and comes back if the birth date is corrected
+so that it has not; the changed resident's items are read again by resident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.storage.test_worklist import TODAY, visit
+from ygt_desktop.core import schedules as sch
+from ygt_desktop.storage.worklist import DUE_VIEW, Worklist
+
+D = dt.date
+ON = D(2026, 11, 25)
+WEEK = (D(2026, 11, 23), D(2026, 11, 29))
+MONTH = (D(2026, 11, 1), D(2026, 11, 30))
+
+
+def person(ws, name: str, birth: str) -> int:
+    return ws.residents.save(
+        {
+            "name": name,
+            "no_id_reason": "9",
+            "sex": "1",
+            "birth_date": birth,
+            "village_code": "101",
+            "archive_date": "2019-01-01",
+        }
+    ).record_id
+
+
+def shown(items) -> list[tuple[object, ...]]:
+    return [(i.resident["id"], i.due, i.status) for i in items]
+
+
+def due_now(ws, rng=WEEK, on=ON, **kw) -> list[tuple[object, ...]]:
+    """The 到期 list from the page's long-lived Worklist (patched after entries), checked
+    against a recomputation and against a brand-new Worklist's first read."""
+    kept = shown(ws.worklist.items(*rng, on, view=DUE_VIEW, **kw))
+    assert kept == shown(ws.worklist.recompute_items(*rng, on, view=DUE_VIEW, **kw))
+    assert kept == shown(Worklist(ws.store, ws.forms).items(*rng, on, view=DUE_VIEW, **kw))
+    return kept
+
+
+def labels(rows) -> list[tuple[str, str]]:
+    return [(due.label, status) for _, due, status in rows]
+
+
+@pytest.fixture
+def patient(ws) -> int:
+    """张三, 76, 高血压 registered in January 2026, no follow-up since."""
+    rid = person(ws, "张三", "1950-03-01")
+    ws.services.save(
+        "htn_register",
+        {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"},
+        rid,
+        today=TODAY,
+    )
+    return rid
+
+
+def test_a_late_visit_closes_the_overdue_quarter_and_its_deletion_reopens_it(ws, patient):
+    q3 = ("高血压随访（2026年第3季度）", "逾期")
+    for statuses in (None, [sch.DUE, sch.OVERDUE]):
+        assert labels(due_now(ws, statuses=statuses)) == [q3]
+    late = visit(ws, patient, "2026-11-10", method="3")  # by phone: seen, not a visit
+    for statuses in (None, [sch.DUE, sch.OVERDUE]):
+        assert due_now(ws, statuses=statuses) == []
+    # a record after the day asked about does not close it on that day
+    assert labels(due_now(ws, rng=(D(2026, 11, 2), D(2026, 11, 8)), on=D(2026, 11, 8))) == [q3]
+    ws.services.delete(late.change.record_id, "录错了人")
+    for statuses in (None, [sch.DUE, sch.OVERDUE]):
+        assert labels(due_now(ws, statuses=statuses)) == [q3]
+
+
+def test_a_window_ending_in_the_range_shows_whatever_its_status(ws, patient):
+    last = (D(2026, 12, 28), D(2027, 1, 3))
+    assert labels(due_now(ws, rng=last, on=D(2026, 12, 29))) == [
+        ("高血压随访（2026年第3季度）", "逾期"),
+        ("高血压随访（2026年第4季度）", "应访"),
+    ]
+    visit(ws, patient, "2026-11-24")
+    assert labels(due_now(ws, rng=last, on=D(2026, 12, 29))) == [
+        ("高血压随访（2026年第4季度）", "已访")
+    ]
+
+
+def test_a_missed_child_check_gives_way_once_the_next_window_opens(ws):
+    child = person(ws, "小明", "2026-04-10")  # 6 months: 10-10 … 11-09; 8 months from 12-10
+    six = ("儿童健康检查（6月龄）", "逾期")
+    assert six in labels(due_now(ws, packages=["妇幼包"]))
+    # on 12-10 the 8-month window has opened: the 6-month one is no longer listed
+    december = (D(2026, 12, 7), D(2026, 12, 13))
+    assert six not in labels(due_now(ws, rng=december, on=D(2026, 12, 10)))
+    assert six in labels(due_now(ws, rng=december, on=D(2026, 12, 9)))
+    # a corrected birth date (the archive page's write): now 6 months old, nothing missed
+    with ws.store.write("resident") as conn:
+        conn.execute("UPDATE residents SET birth_date = '2026-05-20' WHERE id = ?", (child,))
+    assert six not in labels(due_now(ws))
+    with ws.store.write("resident") as conn:
+        conn.execute("UPDATE residents SET birth_date = '2026-04-10' WHERE id = ?", (child,))
+    assert six in labels(due_now(ws))
+
+
+def test_an_open_list_reads_only_the_changed_residents_again(ws, patient):
+    other = person(ws, "李四", "1955-06-01")
+    ws.services.save(
+        "htn_register",
+        {"register_date": "2026-02-01", "diagnosis_date": "2026-01-10"},
+        other,
+        today=TODAY,
+    )
+    assert len(due_now(ws)) == 2
+    visit(ws, patient, "2026-11-20")
+    queries: list[str] = []
+    ws.store.conn.set_trace_callback(queries.append)
+    try:
+        patched = ws.worklist.items(*WEEK, ON, view=DUE_VIEW)
+    finally:
+        ws.store.conn.set_trace_callback(None)
+    assert [i.resident["id"] for i in patched] == [other]
+    reads = [q for q in queries if q.startswith("SELECT") and "FROM worklist_due" in q]
+    assert len(reads) == 1 and f"'[{patient}]'" in reads[0]  # the patient's items alone
+    assert shown(patched) == due_now(ws)

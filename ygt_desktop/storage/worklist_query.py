@@ -1,0 +1,141 @@
+"""The statement that reads a worklist view from the kept rows (``worklist_due``,
+migration 0054), for :meth:`ygt_desktop.storage.worklist.Worklist._sql_list`.
+
+One indexed read per programme (its windows that can touch the range), the status on the
+day asked as a CASE on the dates (the kept rows store none: a new day needs no rewrite),
+and for the 到期 view the tests :meth:`~ygt_desktop.storage.worklist.Worklist._due_now`
+makes on a recomputation, in SQL:
+
+- a window ending in the range shows whatever its status;
+- an overdue one (from the look-back on) shows while it is still open in the record
+  sense — no record of its form made after the window ended, up to the day asked
+  (``service_records_form_resident``, one index probe per overdue row) —
+- and, in a series (child checks, pregnancy, TB …), until the next visit's window of the
+  series has opened (one probe of ``worklist_due_series``, migration 0056).
+
+Pure text and parameters: nothing here runs a query.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..core import schedules as sch
+
+# The kept rows by resident, programme and window start (migration 0056).
+BY_RESIDENT = "worklist_due_series"
+KEPT_COLUMNS = 'resident_id, programme, form_id, label, start, "end", done, closed'
+# The status of a kept row on :on (what :meth:`ygt_desktop.core.schedules.Due.status` says).
+STATUS_SQL = (
+    f"CASE WHEN done IS NOT NULL THEN '{sch.DONE}' "
+    "WHEN coalesce(closed, '') != '' THEN closed "
+    f"WHEN :on > \"end\" THEN '{sch.OVERDUE}' WHEN :on >= start THEN '{sch.DUE}' "
+    f"ELSE '{sch.UPCOMING}' END"
+)
+
+
+def kept_query(
+    reaches: Sequence[tuple[str, str]],
+    cutoffs: Mapping[str, str],
+    series: Mapping[str, str],
+    *,
+    start: str,
+    end: str,
+    on: str,
+    lookback: str,
+    due_view: bool,
+    statuses: Sequence[str],
+    only: Sequence[int] | None = None,
+) -> tuple[str, dict[str, Any]] | None:
+    """The statement and its parameters for the kept rows of a view, each row
+    ``(resident, programme, form, label, start, end, done, closed, status)``.
+
+    ``reaches``: (programme, the latest window end its items starting by ``end`` can
+    have) for the programmes the view shows; ``cutoffs``: per programme, the earliest
+    ``gate`` a gathering from ``lookback`` keeps; ``series``: programme → its series
+    (:data:`~ygt_desktop.storage.worklist.SERIES`). Dates are ISO text. ``due_view``:
+    the 到期 view (windows from ``lookback``, ending by ``end``, with its tests); else
+    every window overlapping [lookback, end] (全部, 本年未做: ``lookback`` is the range's
+    start). ``statuses``: only those (all when empty). ``only``: only these residents
+    (read by resident). None when there is nothing to read."""
+    args: dict[str, Any] = {"start": start, "end": end, "on": on, "lookback": lookback}
+    table = "worklist_due"
+    scope = ""
+    if only is not None:
+        table += f" INDEXED BY {BY_RESIDENT}"
+        scope = " AND resident_id IN (SELECT value FROM json_each(:only))"
+        args["only"] = json.dumps(list(only))
+    shown = [p for p, _ in reaches]
+    tests = []
+    if statuses:
+        for n, status in enumerate(statuses):
+            args[f"s{n}"] = status
+        tests.append(f"status IN ({', '.join(f':s{n}' for n in range(len(statuses)))})")
+    parts = []
+    for n, (programme, reach) in enumerate(reaches):
+        args[f"p{n}"] = programme
+        args[f"top{n}"] = end if due_view else reach
+        gate = ""
+        if programme in cutoffs:
+            args[f"cut{n}"] = cutoffs[programme]
+            gate = f" AND (gate IS NULL OR gate >= :cut{n})"
+        part = (
+            f"SELECT {KEPT_COLUMNS}, {STATUS_SQL} AS status FROM {table} "
+            f'WHERE programme = :p{n} AND "end" BETWEEN :lookback AND :top{n} '
+            f"AND start <= :end{gate}{scope}"
+        )
+        due_test = []
+        if due_view:
+            overdue = _still_open()
+            if programme in series:
+                overdue += _not_superseded(programme, shown, cutoffs, series, args)
+            due_test = [
+                f"CASE WHEN status = '{sch.OVERDUE}' THEN {overdue} ELSE \"end\" >= :start END"
+            ]
+        if tests or due_test:
+            part = f"SELECT * FROM ({part}) x WHERE {' AND '.join(tests + due_test)}"
+        parts.append(part)
+    if not parts:
+        return None
+    return " UNION ALL ".join(parts), args
+
+
+def _still_open() -> str:
+    """No record of the window's form since it ended, up to the day asked (a late
+    visit closes an overdue window: the patient was seen since)."""
+    return (
+        "NOT EXISTS (SELECT 1 FROM service_records s WHERE s.form_id = x.form_id "
+        'AND s.resident_id = x.resident_id AND s.service_date > x."end" '
+        "AND s.service_date <= :on AND s.deleted = 0)"
+    )
+
+
+def _not_superseded(
+    programme: str,
+    shown: Sequence[str],
+    cutoffs: Mapping[str, str],
+    series: Mapping[str, str],
+    args: dict[str, Any],
+) -> str:
+    """An overdue window of ``programme``'s series gives way once a later window of the
+    same series (among the rows the view reads, of the programmes ``shown``: ending from
+    the look-back, starting by the range's end) has opened by the day asked: one probe
+    by resident, programme and start."""
+    members = [p for p in shown if series.get(p) == series[programme]]
+    probes = []
+    for member in members:
+        mark = f"series_{member}"
+        args[mark] = member
+        gate = ""
+        if member in cutoffs:
+            args[f"{mark}_cut"] = cutoffs[member]
+            gate = f" AND (o.gate IS NULL OR o.gate >= :{mark}_cut)"
+        probes.append(
+            f"EXISTS (SELECT 1 FROM worklist_due o INDEXED BY {BY_RESIDENT} "
+            f"WHERE o.resident_id = x.resident_id AND o.programme = :{mark} "
+            f"AND o.start > x.start AND o.start <= :on AND o.start <= :end "
+            f'AND o."end" >= :lookback{gate})'
+        )
+    return f" AND NOT ({' OR '.join(probes)})" if probes else ""
