@@ -51,8 +51,8 @@ def columns_for(width: int) -> int:
 
 
 def is_wide(field: FieldDef) -> bool:
-    """Fields that take a whole row: check-box groups and long text."""
-    if field.type in ("multichoice", "longtext"):
+    """Fields that take a whole row: check-box groups, long text and repeating groups."""
+    if field.type in ("multichoice", "longtext", "rows"):
         return True
     return field.type == "text" and (field.max_length or 0) >= WIDE_TEXT_FROM
 

@@ -39,6 +39,7 @@ from .form_sections import (
     label_width,
     side_panel,
 )
+from .rows_editor import RowsEditor
 
 ChoiceSource = Callable[[str], list[Choice]]
 ContextSource = Callable[[Mapping[str, Any]], Mapping[str, Any]]
@@ -127,11 +128,14 @@ class FormWidget(QWidget):
             if section is None or f.group != section.group:
                 section = SectionBlock(f.group, label_w)
                 self._add_block(section)
-            editor = FieldEditor(f, _choices(f, choice_source))
+            editor: FieldEditor | RowsEditor = (
+                RowsEditor(f) if f.is_rows else FieldEditor(f, _choices(f, choice_source))
+            )
             self.editors[f.id] = editor
             slot = _slot(f, editor, line_h)
             self.slots[f.id] = slot
-            section.add(slot, list(editor.checks.values()) if editor.checks else None)
+            checks = editor.checks if isinstance(editor, FieldEditor) else None
+            section.add(slot, list(checks.values()) if checks else None)
             i += 1
 
     def _add_grid(
@@ -163,7 +167,11 @@ class FormWidget(QWidget):
         """Tab follows the form file's order, which the layout reads row by row."""
         chain: list[QWidget] = []
         for editor in self.editors.values():
-            widgets = editor.focus_widgets() if isinstance(editor, FieldEditor) else [editor.widget]
+            widgets = (
+                editor.focus_widgets()
+                if isinstance(editor, FieldEditor | RowsEditor)
+                else [editor.widget]
+            )
             chain.extend(w for w in widgets if not chain or w is not chain[-1])
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
@@ -364,7 +372,7 @@ def _label_text(f: FieldDef) -> str:
     return "" if f.type == "bool" else f.label + ("＊" if f.required else "")
 
 
-def _slot(f: FieldDef, editor: FieldEditor, line_h: int) -> Slot:
+def _slot(f: FieldDef, editor: FieldEditor | RowsEditor, line_h: int) -> Slot:
     label = QLabel(_label_text(f))
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
@@ -399,6 +407,6 @@ def _typed(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 def _as_raw(value: Any, field: FieldDef) -> Any:
     """A value as its widget reports it (codes and booleans as is, the rest as text)."""
-    if field.type in ("choice", "bool", "multichoice"):
+    if field.type in ("choice", "bool", "multichoice", "rows"):
         return value
     return field.field_type.display(value, field)
