@@ -119,3 +119,40 @@ def test_values_in_and_out_as_typed(qtbot, form_widget):
     assert not form_widget.is_dirty()
     form_widget.set_values({})
     assert len(grid(form_widget).lines) == 1  # an empty group still offers its first line
+
+
+def test_a_new_record_starts_with_the_previous_records_lines(qtbot, ws, tmp_path):
+    """carry = true: a new follow-up offers the medicines of the last one."""
+    from tests.storage.test_form_rows import TWO, _resident
+    from ygt_desktop.storage.migrations import builders
+    from ygt_desktop.storage.services import ServiceRepo
+    from ygt_desktop.ui.service_editor import ServiceEditor
+
+    path = tmp_path / "visit.toml"
+    path.write_text(HEAD + MEDICINES, encoding="utf-8")
+    with ws.store.write() as conn:
+        db = builders.database(conn)
+        builders.form_table("f_visit", [("visit_date", "TEXT")])(db)
+        builders.rows_table(
+            "f_visit",
+            "record_id",
+            "medicines",
+            [("name", "TEXT"), ("times", "INTEGER"), ("dose", "REAL"), ("unit", "TEXT")],
+        )(db)
+    from ygt_desktop.core.forms import FormRegistry
+
+    ws.forms = FormRegistry({**{f.id: f for f in ws.forms}, "visit": load_form(path)})
+    ws.services = ServiceRepo(ws.store, ws.forms)
+    rid = _resident(ws)
+    first = ServiceEditor(ws, "visit", rid)
+    qtbot.addWidget(first)
+    assert first.form_widget.raw()["medicines"] == [
+        {"name": "", "times": "", "dose": "", "unit": None}
+    ]
+    ws.services.save("visit", {"visit_date": "2026-08-20", "medicines": TWO}, rid)
+    second = ServiceEditor(ws, "visit", rid)
+    qtbot.addWidget(second)
+    lines = second.form_widget.raw()["medicines"]
+    assert [line["name"] for line in lines] == ["硝苯地平缓释片", "阿司匹林肠溶片"]
+    assert "用药情况已按上次的记录填入" in second.status.text()
+    assert not second.form_widget.is_dirty()  # nothing typed yet: closes without asking

@@ -227,6 +227,13 @@ class ServiceRepo:
             values.update(form_rows.of_record(self.store.conn, form, record_id))
         return header, values
 
+    def carried(self, form_id: str, resident_id: int) -> dict[str, list[dict[str, Any]]]:
+        """The lines a new record of ``form_id`` starts with: its ``carry`` groups as the
+        resident's latest record of the form has them (empty when there is none)."""
+        form = self.forms[form_id]
+        lines = form_rows.carried(self.store.conn, form, resident_id)
+        return {k: v for k, v in lines.items() if v}
+
     def station_records(self, form_id: str, year: int | None = None) -> list[dict[str, Any]]:
         """A station log's records (newest first) with their field values, typed."""
         form = self.forms[form_id]

@@ -55,8 +55,16 @@ class ServiceEditor(RecordDialog):
             widget, ("修改" if record_id else "新增") + " · " + form.label, header, parent
         )
         self.jobs = JobRunner(ws, self)
+        carried: Mapping[str, Any] = {}
+        if values is None and resident_id is not None:
+            carried = ws.services.carried(form_id, resident_id)
+            if carried:  # most patients' medicines do not change between visits
+                values = {f.id: f.default_value() for f in form.fields} | dict(carried)
         if values is not None:
             self.form_widget.set_values(values)
+        if carried:
+            named = "、".join(form.field(k).label for k in carried)
+            self.status.setText(f"{named}已按上次的记录填入，请核对后修改。")
         self.print_button = self.buttons.addButton(
             "打印 (Ctrl+P)", QDialogButtonBox.ButtonRole.ActionRole
         )
