@@ -222,7 +222,7 @@ def _atomic_file(out: Path) -> Iterator[IO[bytes]]:
     does for bytes already made)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     try:
-        with os.fdopen(fd, "w+b") as fh:
+        with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

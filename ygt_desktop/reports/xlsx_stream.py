@@ -298,8 +298,10 @@ class XlsxStream:
     at a time. Sheet titles must already be legal and unique."""
 
     def __init__(self, target: IO[bytes], creator: str = "ygt_desktop") -> None:
-        # Level 3: twice as fast as zlib's default 6 on sheet XML, the file ~15 % larger.
-        self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=3)
+        # Level 2: on the line lists' XML (300 MB at 265,000 residents) 1.3 s of CPU
+        # against 1.8 s at level 3 and 3.7 s at zlib's default 6; the file 5 % larger
+        # than at level 3 (37.6 MB against 35.8 MB).
+        self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=2)
         self._creator = creator
         self._sheets: list[tuple[str, str | None]] = []
         self._current: SheetStream | None = None
