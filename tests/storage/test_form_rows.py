@@ -132,7 +132,6 @@ def test_a_record_without_lines_keeps_its_digest(ws, repo):
 
 
 def test_drift_knows_the_child_tables_and_suggests_them(ws, repo):
-    visit = repo.forms["visit"]
     every = list(repo.forms)
     conn = ws.store.conn
     assert drift(conn, every) == []
@@ -159,3 +158,73 @@ def test_drift_finds_a_column_missing_from_a_child_table(tmp_path):
     builders.form_table("f_visit", [("visit_date", "TEXT")])(db)
     builders.rows_table("f_visit", "record_id", "medicines", COLUMNS[:3])(db)
     assert [(d.table, d.column) for d in drift(conn, [visit])] == [("f_visit__medicines", "unit")]
+
+
+DISEASES = """
+[[fields]]
+id = "diseases"
+label = "既往史·疾病"
+type = "rows"
+max_rows = 6
+
+  [[fields.columns]]
+  id = "disease"
+  label = "疾病"
+  type = "choice"
+  required = true
+  choices = [{ code = "2", label = "高血压" }, { code = "3", label = "糖尿病" }]
+
+  [[fields.columns]]
+  id = "diagnosed"
+  label = "确诊时间"
+  type = "date"
+"""
+
+
+@pytest.fixture
+def resident_repo(ws, tmp_path: Path):
+    from ygt_desktop.paths import forms_dir, resources_dir
+    from ygt_desktop.storage.residents import ResidentRepo
+
+    path = tmp_path / "resident.toml"
+    path.write_text((forms_dir() / "resident.toml").read_text("utf-8") + DISEASES, "utf-8")
+    form = load_form(path, resources_dir() / "codes")
+    with ws.store.write() as conn:
+        builders.rows_table(
+            "residents", "id", "diseases", [("disease", "TEXT"), ("diagnosed", "TEXT")]
+        )(builders.database(conn))
+    return ResidentRepo(ws.store, form)
+
+
+def test_a_residents_lines_are_kept_through_an_edit_and_covered_by_the_check(
+    ws, resident_repo, db_path
+):
+    rid = resident_repo.save(
+        {
+            "name": "李秀英",
+            "no_id_reason": "9",
+            "sex": "2",
+            "birth_date": "1948-06-01",
+            "village_code": "101",
+            "diseases": [{"disease": "2", "diagnosed": "2015-03-01"}, {"disease": "3"}],
+        }
+    ).record_id
+    assert resident_repo.values(rid)["diseases"] == [
+        {"disease": "2", "diagnosed": __import__("datetime").date(2015, 3, 1)},
+        {"disease": "3", "diagnosed": None},
+    ]
+    # an edit of other fields (sex and birth are computed from an ID number, so a
+    # resident without one gives them again, as the editor does)
+    resident_repo.save({"phone": "13800138000", "sex": "2", "birth_date": "1948-06-01"}, rid)
+    assert len(resident_repo.values(rid)["diseases"]) == 2
+    resident_repo.save(
+        {"diseases": [{"disease": "3"}], "sex": "2", "birth_date": "1948-06-01"}, rid
+    )
+    assert resident_repo.values(rid)["diseases"] == [{"disease": "3", "diagnosed": None}]
+    assert audit_check.verify(ws.store.conn) == []
+    ws.close(backup_on_exit=False)
+    conn = _plain(db_path, "UPDATE residents__diseases SET disease = '2'")
+    assert [(f.kind, f.table, f.record_id) for f in audit_check.verify(conn)] == [
+        ("changed", "residents", rid)
+    ]
+    conn.close()

@@ -16,7 +16,8 @@ values or drops or reorders columns of a covered table must write a new baseline
 
 Covered record families (``table`` as the audit log names it -> what is digested):
 
-- ``residents``; ``users``; ``organisation``; every entity table ``e_*`` — the row by id;
+- ``residents``; ``users``; ``organisation``; every entity table ``e_*`` — the row by id
+  (then the lines of its repeating groups, ``<table>__<field>``, as for a service record);
 - ``villages``, ``bureau_members`` — the row by its numeric code;
 - a service record (audited as ``service_records`` or its form's table ``f_*``) — the
   header in ``service_records`` and the detail row in ``f_<form id>``, then the lines
@@ -209,6 +210,10 @@ def _stream(
         yield from _submissions(conn, cur, rows, ki, alternatives)
         return
     sha, dumps, pre = hashlib.sha256, marshal.dumps, rows.pre
+    children = _children(conn, fam)
+    if children:
+        yield from _with_lines(conn, cur, rows, ki, children, alternatives)
+        return
     while batch := cur.fetchmany(_BATCH):
         if not alternatives:
             yield from [
@@ -217,6 +222,44 @@ def _stream(
             continue
         for r in batch:
             yield int(r[ki]), _digest(rows.part(r)), [_digest(p) for p in rows.older(r)]
+
+
+def _children(conn: sqlite3.Connection, fam: Family) -> list[str]:
+    """The repeating groups' tables of a family keyed by id (``<main>__<field>``)."""
+    if fam.key != "id":
+        return []
+    return sorted(t for t in _tables(conn) if t.startswith(f"{fam.main}__"))
+
+
+def _with_lines(
+    conn: sqlite3.Connection,
+    cur: sqlite3.Cursor,
+    rows: _Rows,
+    ki: int,
+    children: Sequence[str],
+    alternatives: bool,
+) -> Iterator[_Item]:
+    """Records whose form has repeating groups: the row, then its lines (tables in name
+    order, lines in order); a record without lines digests as the row alone."""
+    columns: dict[str, _Rows] = {}
+    while batch := cur.fetchmany(_BATCH):
+        first, last = int(batch[0][ki]), int(batch[-1][ki])
+        lines: dict[int, list[bytes]] = {}
+        for table in children:
+            lc = conn.execute(
+                f"SELECT * FROM {table} WHERE record_id BETWEEN ? AND ? ORDER BY record_id, line",
+                (first, last),
+            )
+            parts = columns.get(table)
+            if parts is None:
+                parts = columns[table] = _Rows(_names(lc))
+            for line in lc.fetchall():
+                lines.setdefault(line[0], []).append(parts.part(line))
+        for r in batch:
+            key = int(r[ki])
+            tail = b"".join(b"\x00" + part for part in lines.get(key, []))
+            more = [_digest(p + tail) for p in rows.older(r)] if alternatives else []
+            yield key, _digest(rows.part(r) + tail), more
 
 
 def _submissions(

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..core.forms import Choice, FormDef
-from . import audit
+from . import audit, form_rows
 from .db import Store, StoreError
 from .residents import Change, ValidationFailed
 
@@ -48,7 +48,10 @@ class EntityRepo:
         row = self.get(entity_id)
         if row is None or row["deleted"]:
             raise StoreError(f"{self.form.title}记录 {entity_id} 不存在或已删除")
-        return self.form.from_sql(row)
+        values = self.form.from_sql(row)
+        if self.form.row_fields:
+            values.update(form_rows.of_record(self.store.conn, self.form, entity_id))
+        return values
 
     def rows(
         self, where: str = "", params: Sequence[Any] = (), order: str = "id"
@@ -87,7 +90,7 @@ class EntityRepo:
             old = self.get(entity_id)
             if old is None or old["deleted"]:
                 raise StoreError(f"{self.form.title}记录 {entity_id} 不存在或已删除")
-            raw = self.form.merged(self.form.from_sql(old), raw)
+            raw = self.form.merged(self.values(entity_id), raw)
         result = self.form.process(raw)
         errors = dict(result.errors)
         row = self.form.to_sql(result.values)
@@ -109,13 +112,14 @@ class EntityRepo:
                     tuple(row.values()),
                 )
                 new_id = int(cur.lastrowid or 0)
+                form_rows.write(conn, self.form, new_id, result.values)
                 audit.record(
                     conn,
                     user=self.store.user,
                     table=self.form.table,
                     record_id=new_id,
                     action="insert",
-                    new=row,
+                    new={**row, **form_rows.as_sql(self.form, result.values)},
                     reason=reason,
                 )
                 return Change(self.form.table, new_id, "insert")
@@ -125,14 +129,16 @@ class EntityRepo:
                 f"UPDATE {self.form.table} SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
                 (*row.values(), entity_id),
             )
+            old_lines = form_rows.as_sql(self.form, form_rows.of_record(conn, self.form, entity_id))
+            form_rows.write(conn, self.form, entity_id, result.values)
             audit.record(
                 conn,
                 user=self.store.user,
                 table=self.form.table,
                 record_id=entity_id,
                 action="update",
-                old={k: old.get(k) for k in row},
-                new=row,
+                old={**{k: old.get(k) for k in row}, **old_lines},
+                new={**row, **form_rows.as_sql(self.form, result.values)},
                 reason=reason,
             )
             return Change(self.form.table, entity_id, "update")

@@ -15,7 +15,7 @@ from typing import Any
 from ..core import search
 from ..core.forms import FormDef
 from ..core.resident import STATUS_OPEN, archive_number, archive_prefix, check_close
-from . import audit
+from . import audit, form_rows
 from .db import Store, StoreError
 from .organisation import get_organisation
 
@@ -68,7 +68,10 @@ class ResidentRepo:
         row = self.get(resident_id)
         if row is None:
             raise StoreError(f"居民档案 {resident_id} 不存在")
-        return self.form.from_sql(row)
+        values = self.form.from_sql(row)
+        if self.form.row_fields:
+            values.update(form_rows.of_record(self.store.conn, self.form, resident_id))
+        return values
 
     def count(self, include_closed: bool = True) -> int:
         where = "deleted = 0" + ("" if include_closed else " AND status = '在档'")
@@ -139,7 +142,7 @@ class ResidentRepo:
             old = self.get(resident_id)
             if old is None or old["deleted"]:
                 raise StoreError(f"居民档案 {resident_id} 不存在或已删除")
-            raw = self.form.merged(self.form.from_sql(old), raw)
+            raw = self.form.merged(self.values(resident_id), raw)
         result = self.form.process(raw)
         errors = dict(result.errors)
         values = result.values
@@ -166,8 +169,14 @@ class ResidentRepo:
                 )
                 rid = int(cur.lastrowid or 0)
                 action = "insert"
+                form_rows.write(conn, self.form, rid, values)
                 audit.record(
-                    conn, user=self.store.user, table=TABLE, record_id=rid, action="insert", new=row
+                    conn,
+                    user=self.store.user,
+                    table=TABLE,
+                    record_id=rid,
+                    action="insert",
+                    new={**row, **form_rows.as_sql(self.form, values)},
                 )
             else:
                 rid = resident_id  # type: ignore[assignment]
@@ -175,15 +184,17 @@ class ResidentRepo:
                 sets = ", ".join(f"{k} = ?" for k in row)
                 conn.execute(f"UPDATE residents SET {sets} WHERE id = ?", [*row.values(), rid])
                 action = "update"
-                form_row = {k: row[k] for k in values}
+                form_row = {k: row[k] for k in values if k in row}
+                old_lines = form_rows.as_sql(self.form, form_rows.of_record(conn, self.form, rid))
+                form_rows.write(conn, self.form, rid, values)
                 audit.record(
                     conn,
                     user=self.store.user,
                     table=TABLE,
                     record_id=rid,
                     action="update",
-                    old={k: old[k] for k in form_row},
-                    new=form_row,
+                    old={**{k: old[k] for k in form_row}, **old_lines},
+                    new={**form_row, **form_rows.as_sql(self.form, values)},
                 )
             archive_no = old["archive_no"] if old else row["archive_no"]
             self._write_keys(conn, rid, values, archive_no)
