@@ -122,6 +122,26 @@ def test_a_cancelled_fill_is_filled_again_at_the_next_list(run):
     assert not ws.worklist.needs_fill()
 
 
+def test_a_cancel_stops_inside_a_programme_between_batches(run, monkeypatch):
+    """A large programme is derived and written in batches, with a chance to stop
+    between each (the window closing waits for at most a batch)."""
+    ws = run.ws
+    monkeypatch.setattr(worklist_module, "FILL_BATCH", 40)
+    calls: list[int] = []
+
+    def cancel_in_the_first(done: int, _total: int, _text: str) -> None:
+        calls.append(done)
+        if calls.count(0) == 4:
+            raise OpCancelled()
+
+    with pytest.raises(OpCancelled):
+        ws.worklist.fill_kept(step=cancel_in_the_first)
+    assert set(calls) == {0} and ws.worklist.needs_fill()
+    monkeypatch.undo()
+    month = RANGES[1]
+    assert ws.worklist.items(*month, TODAY) == ws.worklist.recompute_items(*month, TODAY)
+
+
 def test_the_op_fills_in_a_run_and_says_where_it_is(run):
     said: list[str] = []
     worker = Run(run.ws, run.actor, lambda _d, _t, text: said.append(text))

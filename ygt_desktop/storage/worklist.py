@@ -771,7 +771,7 @@ class Worklist:
         rows have no fingerprint: a reader sees "all stale", never half a table.
 
         ``step(done, total, text)`` is called between transactions (per programme and
-        batch); it may raise (a cancel, :class:`~ygt_desktop.ops.base.OpCancelled`) to
+        batch of rows, derived or written); it may raise (a cancel, :class:`~ygt_desktop.ops.base.OpCancelled`) to
         stop there, leaving the rows to be filled again next time."""
         floor, horizon = self.kept_window(today)
         with self._derived_write() as conn:
@@ -786,13 +786,14 @@ class Worklist:
         try:
             for n, (programme, gather) in enumerate(gatherers.items()):
                 text = f"正在整理待办随访：{sch.programme_name(programme)}"
-                if step is not None:
-                    step(n, len(gatherers), text)
-                rows, spans[programme] = self._derived(gather, floor, horizon)
+                tick = None if step is None else partial(step, n, len(gatherers), text)
+                if tick is not None:
+                    tick()
+                rows, spans[programme] = self._derived(gather, floor, horizon, tick)
                 rows.sort(key=_WINDOW)  # stored in the window index's order: reads in runs
                 for at in range(0, len(rows), FILL_BATCH):
-                    if step is not None and at:
-                        step(n, len(gatherers), text)
+                    if tick is not None and at:
+                        tick()
                     with self._derived_write() as conn:
                         conn.executemany(INSERT_KEPT, rows[at : at + FILL_BATCH])
                 count += len(rows)
@@ -831,14 +832,21 @@ class Worklist:
         return version
 
     def _derived(
-        self, gather: Callable[[dt.date, dt.date], Pairs], floor: dt.date, horizon: dt.date
+        self,
+        gather: Callable[[dt.date, dt.date], Pairs],
+        floor: dt.date,
+        horizon: dt.date,
+        tick: Callable[[], None] | None = None,
     ) -> tuple[list[KeptRow], int]:
         """The rows one gatherer finds for [floor, horizon] (for the residents of
         ``self._only`` when set): the very code of a recomputation; and the longest
-        window among them, in days (what a range's read reaches forward by)."""
+        window among them, in days (what a range's read reaches forward by). ``tick``
+        is called every :data:`FILL_BATCH` rows (a cancel may raise there)."""
         rows: list[KeptRow] = []
         longest = 0
-        for rid, due, gate in gather(floor, horizon):
+        for n, (rid, due, gate) in enumerate(gather(floor, horizon), start=1):
+            if tick is not None and not n % FILL_BATCH:
+                tick()
             if due.start <= horizon and due.end >= floor:
                 longest = max(longest, (due.end - due.start).days)
                 rows.append(
