@@ -44,7 +44,7 @@ SIZE = 9.0
 TITLE_SIZE = 16.0
 LABEL_SHADE = colors.Color(0.94, 0.94, 0.94)
 GROUP_SHADE = colors.Color(0.84, 0.84, 0.84)
-_WIDE_TYPES = {"longtext", "multichoice"}
+_WIDE_TYPES = {"longtext", "multichoice", "rows"}
 CHUNK_LINES = 15  # lines of one long value per table row (a row must fit on a page)
 
 Row = list[Any]
@@ -202,6 +202,8 @@ class _Job:
     def cell(self, f: FieldDef, width: float) -> Flowable | str:
         if f.type == "multichoice" and f.choices:
             return self.checkboxes(f, width)
+        if f.is_rows:
+            return self.lines(f, width) if self.values.get(f.id) else ""
         text = self.shown(f)
         return self.para(text, width) if text else ""
 
@@ -210,13 +212,52 @@ class _Job:
         break across pages (reportlab's splitInRow garbles spanned rows), so a very long
         text becomes several rows."""
         text = self.shown(f)
-        if f.type == "multichoice" and f.choices or not text:
+        if f.type == "multichoice" and f.choices or f.is_rows or not text:
             return [self.cell(f, width)]
         lines = self.fonts.markup_lines(text, width, BODY.fontSize)
         return [
             Paragraph("<br/>".join(lines[i : i + CHUNK_LINES]), BODY)
             for i in range(0, len(lines), CHUNK_LINES)
         ]
+
+    def lines(self, f: FieldDef, width: float) -> Table:
+        """A repeating group as a small table: a numbered line per row, a column per
+        column (its unit in the heading), widths shared by the columns' text."""
+        columns = f.columns
+        heads = [f"{c.label}（{c.unit}）" if c.unit else c.label for c in columns]
+        rows: list[list[str]] = []
+        for row in self.values.get(f.id) or []:
+            rows.append([c.field_type.display(row.get(c.id), c) for c in columns])
+        number_w = pdfmetrics.stringWidth("99", FONT_NAME, SIZE) + 2 * PADDING
+        room = width - number_w
+        need = [
+            max(pdfmetrics.stringWidth(t, FONT_NAME, SIZE) for t in [h, *(r[i] for r in rows)])
+            + 2 * PADDING
+            for i, h in enumerate(heads)
+        ]
+        total = sum(need) or 1.0
+        widths = [room * n / total for n in need]
+        body: list[list[Paragraph | str]] = [
+            ["", *(self.para(h, w - 2 * PADDING) for h, w in zip(heads, widths, strict=True))]
+        ]
+        body += [
+            [str(n), *(self.para(t, w - 2 * PADDING) for t, w in zip(r, widths, strict=True))]
+            for n, r in enumerate(rows, start=1)
+        ]
+        table = Table(body, colWidths=[number_w, *widths])
+        table.setStyle(
+            TableStyle(
+                [
+                    _TABLE_FONT,
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ]
+            )
+        )
+        return table
 
     def checkboxes(self, f: FieldDef, width: float) -> Table:
         """Every option with a ticked or empty box, in as many columns as fit."""
