@@ -223,6 +223,25 @@ def by_resident(items: Iterable[WorkItem]) -> list[ResidentDue]:
     return list(lines.values())
 
 
+def _filtered(
+    items: list[WorkItem],
+    packages: Sequence[str] | None,
+    village: str | None,
+    doctor: str | None,
+) -> list[WorkItem]:
+    """A new list of the ``items`` of ``packages``, in ``village``, of ``doctor`` (each
+    when given), in their order: one tight pass per filter given (a filter change on a
+    list of 100,000 items)."""
+    if packages:
+        shown = {p for p, package in PROGRAMME_PACKAGE.items() if package in packages}
+        items = [i for i in items if i.due.programme in shown]
+    if village:
+        items = [i for i in items if i.resident["village_code"] == village]
+    if doctor:
+        items = [i for i in items if i.resident["responsible_doctor"] == doctor]
+    return items if packages or village or doctor else list(items)
+
+
 def _d(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
@@ -350,16 +369,8 @@ class Worklist:
         if kept:
             wanted = tuple(sorted(set(statuses))) if statuses else ()
             listed = self._kept_list(start, end, on, view, wanted)
-            if listed is not None and not (packages or village or doctor):
-                return list(listed[1])
             if listed is not None:
-                return [
-                    item
-                    for item in listed[1]
-                    if (not packages or PROGRAMME_PACKAGE[item.due.programme] in packages)
-                    and (not village or item.resident["village_code"] == village)
-                    and (not doctor or item.resident["responsible_doctor"] == doctor)
-                ]
+                return _filtered(listed[1], packages, village, doctor)
         gathered = []
         self._memo = {}
         gatherers = self._gatherers()
