@@ -339,25 +339,25 @@ def _read_then(read: Read | None, show: Callable[[Any], Any]) -> Callable[[Any],
     return lambda value: show(read(value))
 
 
-class _Cells(dict[Any, str]):
+class _Cells(dict[Any, bytes]):
     """Marked cells (:meth:`.xlsx_stream.SheetStream.marker`) by stored value, made on
     first sight: sexes, villages, dates and doctors repeat down a column. Holds ``str``
     and ``None`` keys and those of at most one other type, so that equal values of two
     types (1, 1.0 and True) never share a cell; at most ``_REMEMBERED`` values are kept.
     """
 
-    def __init__(self, marker: str, show: Callable[[Any], Any]) -> None:
+    def __init__(self, marker: bytes, show: Callable[[Any], Any]) -> None:
         super().__init__()
         self.marker = marker
         self.show = show
 
-    def make(self, value: Any) -> str:
+    def make(self, value: Any) -> bytes:
         body = cell_body(self.show(value))
-        return "" if body is None else self.marker + body
+        return b"" if body is None else self.marker + body.encode()
 
-    def __missing__(self, key: Any) -> str:
+    def __missing__(self, key: Any) -> bytes:
         body = cell_body(self.show(key))
-        cell = "" if body is None else self.marker + body
+        cell = b"" if body is None else self.marker + body.encode()
         if len(self) < _REMEMBERED:
             self[key] = cell
         return cell
@@ -367,7 +367,7 @@ class _Column:
     """One column of a sheet being written: its stored values in, its marked cells out
     (``show`` turns a stored value into what the cell shows)."""
 
-    def __init__(self, marker: str, show: Callable[[Any], Any]) -> None:
+    def __init__(self, marker: bytes, show: Callable[[Any], Any]) -> None:
         self.marker = marker
         self.show = show
         self._by_type: dict[type, _Cells] = {}
@@ -378,7 +378,7 @@ class _Column:
             cells = self._by_type[kind] = _Cells(self.marker, self.show)
         return cells
 
-    def cells(self, values: Sequence[Any]) -> list[str]:
+    def cells(self, values: Sequence[Any]) -> list[bytes]:
         """The cells of a batch of stored values: looked up without a call per value
         when the batch holds one type besides text and None (the usual case)."""
         kinds = set(map(type, values))
@@ -392,7 +392,7 @@ class _Column:
                 pass
         return [self.cell(v) for v in values]
 
-    def cell(self, value: Any) -> str:
+    def cell(self, value: Any) -> bytes:
         cells = self._cells(type(value))
         try:
             return cells[value]

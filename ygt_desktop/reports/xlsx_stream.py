@@ -13,8 +13,8 @@ Values given to :meth:`SheetStream.row` must already be what the cell shows: ``N
 ``datetime.date``/``datetime.datetime``.
 
 Long sheets go faster as *marked* cells (:meth:`SheetStream.marker`): a cell's whole
-XML with :data:`ROW_MARK` where its row number goes, made once and remembered by a
-caller for a value that repeats down a column; :meth:`SheetStream.marked_rows` joins a row's
+XML in UTF-8 with :data:`ROW_MARK` where its row number goes, made once and remembered
+by a caller for a value that repeats down a column; :meth:`SheetStream.marked_rows` joins a row's
 cells and puts the row number in (one join and one replace per row, no call per cell).
 """
 
@@ -42,7 +42,7 @@ _FLUSH_ROWS = 500
 _QUEUED = 4  # chunks of rows waiting to be deflated
 # Stands for the row number in a marked cell: a control character, which no cell text
 # can hold (cell texts are stripped of them), numbers and dates never contain.
-ROW_MARK = "\x00"
+ROW_MARK = b"\x00"
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -164,7 +164,7 @@ class SheetStream:
         self._out = _Deflating(member)
         self._letters = [get_column_letter(n) for n in range(1, len(widths) + 1)]
         self._row = 0
-        self._pending: list[str] = []
+        self._pending: list[bytes] = []
         cols = "".join(
             f'<col width="{_width_text(w)}" customWidth="1" min="{n}" max="{n}"/>'
             for n, w in enumerate(widths, start=1)
@@ -201,38 +201,38 @@ class SheetStream:
         row = "".join(
             [f'<c r="{letters[n]}{r}"{body}' for n, body in enumerate(bodies) if body is not None]
         )
-        self._pending.append(f'<row r="{r}">{row}</row>' if row else f'<row r="{r}"/>')
+        self._pending.append(
+            (f'<row r="{r}">{row}</row>' if row else f'<row r="{r}"/>').encode("utf-8")
+        )
         if len(self._pending) >= _FLUSH_ROWS:
             self._flush()
 
-    def marker(self, column: int) -> str:
+    def marker(self, column: int) -> bytes:
         """The start of a marked cell of column ``column`` (0 = A): the cell is this
-        followed by its :func:`cell_body` (no cell: an empty string instead)."""
-        return f'<c r="{self._letters[column]}{ROW_MARK}"'
+        followed by its :func:`cell_body` in UTF-8 (no cell: ``b""`` instead)."""
+        return f'<c r="{self._letters[column]}'.encode() + ROW_MARK + b'"'
 
-    def marked_rows(self, rows: Iterable[Iterable[str]]) -> None:
+    def marked_rows(self, rows: Iterable[Iterable[bytes]]) -> None:
         """Append rows of marked cells (:meth:`marker`), one iterable of cells per row."""
         n = self._row
         pending = self._pending
         mark = ROW_MARK
         for cells in rows:
             n += 1
-            r = str(n)
-            text = "".join(cells)
+            r = b"%d" % n
+            text = b"".join(cells)
             pending.append(
-                f'<row r="{r}">{text.replace(mark, r)}</row>' if text else f'<row r="{r}"/>'
+                b'<row r="%b">%b</row>' % (r, text.replace(mark, r))
+                if text
+                else b'<row r="%b"/>' % r
             )
         self._row = n
         if len(pending) >= _FLUSH_ROWS:
             self._flush()
 
-    @property
-    def rows_written(self) -> int:
-        return self._row
-
     def _flush(self) -> None:
         if self._pending:
-            self._write("".join(self._pending))
+            self._out.write(b"".join(self._pending))
             self._pending = []
 
     def close(self, auto_filter: str | None) -> None:
