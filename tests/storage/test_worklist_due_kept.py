@@ -132,3 +132,33 @@ def test_an_open_list_reads_only_the_changed_residents_again(ws, patient):
     reads = [q for q in queries if q.startswith("SELECT") and "FROM worklist_due" in q]
     assert len(reads) == 1 and f"'[{patient}]'" in reads[0]  # the patient's items alone
     assert shown(patched) == due_now(ws)
+
+
+def test_the_statement_probes_by_resident_whatever_indexes_other_tables_gain(
+    ws, patient, monkeypatch
+):
+    """An index on a form's records by day (as the report's) must not turn the still-open
+    probe into a read of every record of the form in those days, per overdue row."""
+    from ygt_desktop.storage import worklist as worklist_module
+
+    with ws.store.write() as conn:
+        conn.execute(
+            "CREATE INDEX IF NOT EXISTS test_records_by_day ON service_records "
+            "(form_id, service_date, resident_id, deleted) WHERE deleted = 0"
+        )
+    statements = []
+    query = worklist_module.kept_query
+
+    def kept(*args, **kw):
+        statements.append(query(*args, **kw))
+        return statements[-1]
+
+    monkeypatch.setattr(worklist_module, "kept_query", kept)
+    Worklist(ws.store, ws.forms).items(*WEEK, ON, view=DUE_VIEW)
+    sql, args = statements[-1]
+    plan = [row[3] for row in ws.store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", args)]
+    probes = [line for line in plan if line.startswith("SEARCH s ")]
+    assert probes and all(
+        "service_records_form_resident (form_id=? AND resident_id=?" in p for p in probes
+    )
+    assert all(not line.startswith("SCAN") for line in plan)

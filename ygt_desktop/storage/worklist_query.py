@@ -9,7 +9,7 @@ makes on a recomputation, in SQL:
 - a window ending in the range shows whatever its status;
 - an overdue one (from the look-back on) shows while it is still open in the record
   sense — no record of its form made after the window ended, up to the day asked
-  (``service_records_form_resident``, one index probe per overdue row) —
+  (one probe of ``service_records_form_resident`` per overdue row) —
 - and, in a series (child checks, pregnancy, TB …), until the next visit's window of the
   series has opened (one probe of ``worklist_due_series``, migration 0056).
 
@@ -61,10 +61,11 @@ def kept_query(
     start). ``statuses``: only those (all when empty). ``only``: only these residents
     (read by resident). None when there is nothing to read."""
     args: dict[str, Any] = {"start": start, "end": end, "on": on, "lookback": lookback}
-    table = "worklist_due"
+    # the index named: the plan stays the same whatever indexes other tables gain
+    table = "worklist_due INDEXED BY worklist_due_window"
     scope = ""
     if only is not None:
-        table += f" INDEXED BY {BY_RESIDENT}"
+        table = f"worklist_due INDEXED BY {BY_RESIDENT}"
         scope = " AND resident_id IN (SELECT value FROM json_each(:only))"
         args["only"] = json.dumps(list(only))
     shown = [p for p, _ in reaches]
@@ -104,9 +105,12 @@ def kept_query(
 
 def _still_open() -> str:
     """No record of the window's form since it ended, up to the day asked (a late
-    visit closes an overdue window: the patient was seen since)."""
+    visit closes an overdue window: the patient was seen since). The probe names its
+    index: by date alone (``service_records_live``, migration 0055) SQLite would read
+    every record of the form in those days, for each overdue row."""
     return (
-        "NOT EXISTS (SELECT 1 FROM service_records s WHERE s.form_id = x.form_id "
+        "NOT EXISTS (SELECT 1 FROM service_records s INDEXED BY "
+        "service_records_form_resident WHERE s.form_id = x.form_id "
         'AND s.resident_id = x.resident_id AND s.service_date > x."end" '
         "AND s.service_date <= :on AND s.deleted = 0)"
     )
