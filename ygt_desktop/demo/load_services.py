@@ -26,9 +26,10 @@ from typing import Any
 
 from ..core.context import CONTEXT_NAMES, resident_context
 from ..core.expressions import Expression
-from ..core.forms import FormDef, FormRegistry, RuleOutcome
+from ..core.forms import FieldDef, FormDef, FormRegistry, RuleOutcome
 from ..storage import audit, audit_digest
 from ..storage.db import Store, StoreError
+from ..storage.migrations.builders import child_table
 from ..storage.organisation import get_setting
 from ..storage.services import DEFAULT_LATE_DAYS
 from .services import Person, Record
@@ -128,15 +129,16 @@ class _Spec:
     tracks_controlled: bool
     rows: list[list[Any]] = field(default_factory=list)
     stored: audit_digest.StoredRows | None = None  # its rows as stored, for the audit
+    groups: list[_Group] = field(default_factory=list)  # its repeating groups
 
     @classmethod
     def of(cls, form: FormDef) -> _Spec:
-        ids = [f.id for f in form.fields]
+        ids = [f.id for f in form.stored_fields]
         sql = (f"INSERT INTO {form.table} (record_id, {', '.join(ids)}) "
                f"VALUES ({', '.join('?' * (len(ids) + 1))})")  # fmt: skip
         converters = [
             (i, _CONVERTERS[f.type])
-            for i, f in enumerate(form.fields, start=1)
+            for i, f in enumerate(form.stored_fields, start=1)
             if f.type in _CONVERTERS
         ]
         rules = [
@@ -149,7 +151,54 @@ class _Spec:
         if form.closes_episode is not None:
             names |= form.closes_episode.names
         context = (names & set(CONTEXT_NAMES)) - _PREVIOUS
-        return cls(form, sql, ids, converters, rules, bool(context), "controlled" in form.by_id)
+        return cls(
+            form,
+            sql,
+            ids,
+            converters,
+            rules,
+            bool(context),
+            "controlled" in form.by_id,
+            groups=[_Group.of(form, f) for f in form.row_fields],
+        )
+
+
+@dataclass
+class _Group:
+    """One repeating group of a form: its child table's insert, its lines pending."""
+
+    definition: FieldDef
+    table: str
+    sql: str
+    converters: list[tuple[int, Callable[[Any], Any]]]  # (position in a line, to SQL)
+    lines: list[list[Any]] = field(default_factory=list)
+    stored: audit_digest.StoredRows | None = None
+
+    @classmethod
+    def of(cls, form: FormDef, f: FieldDef) -> _Group:
+        table = child_table(form.table, f.id)
+        names = ["record_id", "line", *(c.id for c in f.columns)]
+        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        converters = [
+            (i, _CONVERTERS[c.type])
+            for i, c in enumerate(f.columns, start=2)
+            if c.type in _CONVERTERS
+        ]
+        return cls(f, table, sql, converters)
+
+    def add(self, record_id: int, given: Any) -> bytes:
+        """Queue ``given``'s lines of record ``record_id``; their digest parts (joined
+        as the audit digest reads them after the record's detail row)."""
+        tail = b""
+        for n, line in enumerate(given or [], start=1):
+            row: list[Any] = [record_id, n, *(line.get(c.id) for c in self.definition.columns)]
+            for i, convert in self.converters:
+                if row[i] is not None:
+                    row[i] = convert(row[i])
+            self.lines.append(row)
+            if self.stored is not None:
+                tail += b"\x00" + self.stored.part(row)
+        return tail
 
 
 def load_services(store: Store, forms: FormRegistry, records: Iterable[Record], *,
@@ -218,6 +267,10 @@ def load_services(store: Store, forms: FormRegistry, records: Iterable[Record], 
                 if spec.rows:
                     conn.executemany(spec.sql, spec.rows)
                     spec.rows.clear()
+                for group in spec.groups:
+                    if group.lines:
+                        conn.executemany(group.sql, group.lines)
+                        group.lines.clear()
 
         for form_id, resident_id, day, key, values in records:
             spec = specs.get(form_id)
@@ -231,6 +284,12 @@ def load_services(store: Store, forms: FormRegistry, records: Iterable[Record], 
                         spec.stored = audit_digest.StoredRows(
                             conn, spec.form.table, ["record_id", *spec.ids]
                         )
+                        for group in sorted(spec.groups, key=lambda g: g.table):
+                            group.stored = audit_digest.StoredRows(
+                                conn,
+                                group.table,
+                                ["record_id", "line", *(c.id for c in group.definition.columns)],
+                            )
                     except audit_digest.Unsure:
                         digests = None
             form = spec.form
@@ -298,10 +357,22 @@ def load_services(store: Store, forms: FormRegistry, records: Iterable[Record], 
                 if row[i] is not None:
                     row[i] = convert(row[i])
             spec.rows.append(row)
+            lines = b""
+            # the lines' digest parts follow the detail row, tables in name order
+            for group in sorted(spec.groups, key=lambda g: g.table):
+                try:
+                    lines += group.add(rid, values.get(group.definition.id))
+                except audit_digest.Unsure:
+                    digests = None
             if digests is not None and spec.stored is not None:
                 try:
                     digests.append(
-                        (rid, audit_digest.digest_of(head_rows.part(header), spec.stored.part(row)))
+                        (
+                            rid,
+                            audit_digest.digest_of(
+                                head_rows.part(header), spec.stored.part(row) + lines
+                            ),
+                        )
                     )
                 except audit_digest.Unsure:
                     digests = None
