@@ -162,3 +162,26 @@ def test_the_statement_probes_by_resident_whatever_indexes_other_tables_gain(
         "service_records_form_resident (form_id=? AND resident_id=?" in p for p in probes
     )
     assert all(not line.startswith("SCAN") for line in plan)
+
+
+def test_an_entrys_derivation_reads_the_resident_not_the_forms_days(ws, patient):
+    """After a save only the resident's rows are derived again: every statement of that
+    derivation reads by resident, even with an index of a form's records by day."""
+    ws.worklist.items(*WEEK, ON)
+    with ws.store.write() as conn:
+        conn.execute(
+            "CREATE INDEX IF NOT EXISTS test_records_by_day ON service_records "
+            "(form_id, service_date, resident_id, deleted) WHERE deleted = 0"
+        )
+    visit(ws, patient, "2026-11-20")
+    statements: list[str] = []
+    ws.store.conn.set_trace_callback(statements.append)
+    try:
+        assert ws.worklist.refresh_kept()
+    finally:
+        ws.store.conn.set_trace_callback(None)
+    reads = [s for s in statements if s.startswith("SELECT") and "service_records" in s]
+    assert len(reads) > 5
+    for sql in reads:
+        plan = " | ".join(row[3] for row in ws.store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "test_records_by_day" not in plan and "service_records_live" not in plan, sql

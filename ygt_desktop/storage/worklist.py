@@ -954,6 +954,14 @@ class Worklist:
         """The SQL that limits a gatherer's query to ``self._only`` (nothing when unset)."""
         return f" AND {column} IN (SELECT value FROM json_each(?))" if self._only else ""
 
+    def _records(self, alias: str = "") -> str:
+        """``service_records`` (as ``alias``) for a gatherer's FROM: while the gatherers
+        are limited to a few residents (:meth:`_scope`), read by form and resident, the
+        index named — by a form's days (``service_records_live``, migration 0055) SQLite
+        would read every record of the form in the range for one resident."""
+        name = f"service_records {alias}".rstrip()
+        return f"{name} INDEXED BY service_records_form_resident" if self._only else name
+
     def _scoped(self, *params: Any) -> tuple[Any, ...]:
         """``params`` and, when :meth:`_scope` adds its clause, the residents' ids."""
         return (*params, self._only) if self._only else params
@@ -964,7 +972,7 @@ class Worklist:
         if form_id not in self.forms:
             return out
         for rid, day in self.store.conn.execute(
-            "SELECT resident_id, service_date FROM service_records WHERE form_id = ? "
+            f"SELECT resident_id, service_date FROM {self._records()} WHERE form_id = ? "
             "AND deleted = 0 AND service_date BETWEEN ? AND ?" + self._scope("resident_id"),
             self._scoped(form_id, since.isoformat(), until.isoformat()),
         ):
@@ -994,7 +1002,7 @@ class Worklist:
         first_q = sch.quarter_bounds(*sch.quarter_of(start))[0]
         regs = self.store.conn.execute(
             f"SELECT h.resident_id, h.service_date, d.closed_date, d.close_reason "
-            f"FROM service_records h JOIN {reg.table} d ON d.record_id = h.id "
+            f"FROM {self._records('h')} JOIN {reg.table} d ON d.record_id = h.id "
             "WHERE h.form_id = ? AND h.deleted = 0 AND h.service_date <= ? "
             f"AND (d.closed_date IS NULL OR d.closed_date >= ?){self._scope('h.resident_id')}",
             self._scoped(register, end.isoformat(), first_q.isoformat()),
@@ -1032,7 +1040,7 @@ class Worklist:
         method = f"AND d.visit_method IN {FACE_TO_FACE!r}" if has_method else ""
         out: dict[int, list[dt.date]] = {}
         for rid, days in self.store.conn.execute(
-            f"SELECT h.resident_id, group_concat(h.service_date) FROM service_records h "
+            f"SELECT h.resident_id, group_concat(h.service_date) FROM {self._records('h')} "
             f"JOIN {table} d ON d.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0 "
             f"AND h.service_date BETWEEN ? AND ? {method}{self._scope('h.resident_id')} "
             "GROUP BY h.resident_id",
@@ -1048,9 +1056,8 @@ class Worklist:
         the first such re-check on, and the (visit, re-check by) pairs."""
         asked: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
         for rid, day, by in self.store.conn.execute(
-            "SELECT resident_id, service_date, recheck_date FROM service_records "
-            # scoped to a few residents: by resident (``+``: not the recheck index)
-            f"WHERE form_id = ? AND deleted = 0 AND {'+' if self._only else ''}recheck_date >= ? "
+            f"SELECT resident_id, service_date, recheck_date FROM {self._records()} "
+            "WHERE form_id = ? AND deleted = 0 AND recheck_date >= ? "
             "AND service_date < ?" + self._scope("resident_id"),
             self._scoped(form_id, start.isoformat(), end.isoformat()),
         ):
@@ -1061,7 +1068,7 @@ class Worklist:
         until = max(b for pairs in asked.values() for _, b in pairs)
         visits: dict[int, list[dt.date]] = defaultdict(list)
         for rid, day in self.store.conn.execute(
-            "SELECT resident_id, service_date FROM service_records WHERE form_id = ? "
+            f"SELECT resident_id, service_date FROM {self._records()} WHERE form_id = ? "
             "AND deleted = 0 AND service_date BETWEEN ? AND ? "
             "AND resident_id IN (SELECT value FROM json_each(?))",
             (form_id, since.isoformat(), until.isoformat(), json.dumps(sorted(asked))),
@@ -1168,7 +1175,7 @@ class Worklist:
         opened: list[tuple[int, int, str]] = [
             (r[0], r[1], r[2])
             for r in self.store.conn.execute(
-                "SELECT id, resident_id, service_date FROM service_records WHERE form_id = ? "
+                f"SELECT id, resident_id, service_date FROM {self._records()} WHERE form_id = ? "
                 "AND deleted = 0 AND service_date >= ?" + self._scope("resident_id"),
                 self._scoped(opener, since.isoformat()),
             )
@@ -1180,7 +1187,7 @@ class Worklist:
         wanted = set(members)
         for episode, form_id, day, closes in self.store.conn.execute(
             "SELECT episode_id, form_id, service_date, closes_episode FROM service_records "
-            "WHERE deleted = 0 AND episode_id IN (SELECT id FROM service_records "
+            f"WHERE deleted = 0 AND episode_id IN (SELECT id FROM {self._records()} "
             f"WHERE form_id = ? AND deleted = 0 AND service_date >= ?{self._scope('resident_id')})",
             self._scoped(opener, since.isoformat()),
         ):
@@ -1204,7 +1211,7 @@ class Worklist:
         first = self.forms["prenatal_first"]
         lmps = dict(
             self.store.conn.execute(
-                f"SELECT h.id, d.lmp_date FROM service_records h JOIN {first.table} d "
+                f"SELECT h.id, d.lmp_date FROM {self._records('h')} JOIN {first.table} d "
                 "ON d.record_id = h.id WHERE h.form_id = 'prenatal_first' AND h.deleted = 0 "
                 "AND h.service_date >= ?" + self._scope("h.resident_id"),
                 self._scoped(since.isoformat()),
@@ -1279,7 +1286,7 @@ class Worklist:
         out = {}
         for episode, delivered, discharged, recorded in self.store.conn.execute(
             f"SELECT h.episode_id, d.delivered_date, d.discharged_date, h.service_date "
-            f"FROM service_records h JOIN {table} d ON d.record_id = h.id "
+            f"FROM {self._records('h')} JOIN {table} d ON d.record_id = h.id "
             "WHERE h.form_id = 'delivery' AND h.deleted = 0 AND h.service_date >= ?"
             + self._scope("h.resident_id"),
             self._scoped(since.isoformat()),
