@@ -225,6 +225,7 @@ class WorklistPage(QWidget):
         self.shown: Shown | None = None
         self.jobs = JobRunner(ws, self)
         self.filler = JobRunner(ws, self)  # the kept rows' full derivation
+        self._looking = False  # a look again at the opening check is due
         self.print_button = QPushButton("打印 (Ctrl+P)")
         self.print_button.clicked.connect(self.print_list)
         self.export_button = QPushButton("导出表格")
@@ -323,7 +324,9 @@ class WorklistPage(QWidget):
         if self.ws.residents.count() < BACKGROUND_FILL:
             return self._wait("")  # at once (recomputed while the check runs)
         if store.check_pending:
-            QTimer.singleShot(WAIT_RETRY_MS, self._look_again)
+            if not self._looking:
+                self._looking = True
+                QTimer.singleShot(WAIT_RETRY_MS, self._look_again)
             return self._wait(CHECK_WAIT_TEXT)
         self.filler.start(
             "整理待办随访",
@@ -347,6 +350,7 @@ class WorklistPage(QWidget):
         return bool(text)
 
     def _look_again(self) -> None:
+        self._looking = False
         if self.isVisible():
             self.refresh()
 
