@@ -415,6 +415,15 @@ def _width(value: Any) -> float:
     return text_units(str(value))
 
 
+def _rows(columns: Sequence[_Column], batch: Sequence[Sequence[Any]]) -> list[bytes]:
+    """A batch of rows of stored values as rows of marked cells, each row joined; made
+    column by column (measured faster than row by row)."""
+    made = [c.cells(v) for c, v in zip(columns, zip(*batch, strict=True), strict=True)]
+    if not made:
+        return [b""] * len(batch)
+    return [b"".join(row) for row in zip(*made, strict=True)]
+
+
 def _write_sheet(
     book: XlsxStream,
     title: str,
@@ -453,11 +462,7 @@ def _write_sheet(
         if checkpoint is not None and count >= next_check:
             checkpoint()
             next_check = count + _CHECK_ROWS
-        if columns:
-            cells = [c.cells(v) for c, v in zip(columns, zip(*batch, strict=True), strict=True)]
-            sheet.marked_rows(zip(*cells, strict=True))
-        else:
-            sheet.marked_rows([()] * len(batch))
+        sheet.marked_rows(_rows(columns, batch))
         count += len(batch)
     ref = f"A2:{get_column_letter(len(fields))}{count + 2}" if fields else None
     book.set_filter(ref)

@@ -154,26 +154,28 @@ def register_list(
 class _FormRows(Sequence[Mapping[str, Any]]):
     """A service form's live records in the window, by service date and record id, each
     with its resident's identity (the columns of :data:`IDENTITY`) before the form's
-    fields: the rows :func:`_identities` and ``Indicators.rows`` give, read from the
+    stored fields (a repeating group, kept in its own table, is no column of the list):
+    the rows :func:`_identities` and ``Indicators.rows`` give, read from the
     database each time they are asked for (one query joining the resident, fetched in
     batches), never held. :class:`~.line_lists.Stored`: the writer takes the query's
     tuples as they come. Uses the workspace's connection: the thread that made it."""
 
     def __init__(self, ws: Workspace, ix: Indicators, form_id: str) -> None:
         form = ws.forms[form_id]
+        stored = form.stored_fields
         village = _village_name(ws)
         self._conn = ws.store.conn
-        self._fields = (*(key for key, _, _ in IDENTITY), *(f.id for f in form.fields))
+        self._fields = (*(key for key, _, _ in IDENTITY), *(f.id for f in stored))
         self._reads: list[Read | None] = [
             *(village if key == "village" else None for key, _, _ in IDENTITY),
             *(
                 None if type(f.field_type).from_sql is FieldType.from_sql else f.field_type.from_sql
-                for f in form.fields
+                for f in stored
             ),
         ]
         self._columns = ", ".join(
             (*(f"r.{_RESIDENT_COLUMN.get(key, key)}" for key, _, _ in IDENTITY),
-             *(f"d.{f.id}" for f in form.fields))
+             *(f"d.{f.id}" for f in stored))
         )  # fmt: skip
         self._from = (
             f"FROM service_records h JOIN {form.table} d ON d.record_id = h.id "
@@ -252,7 +254,7 @@ def form_list(ws: Workspace, ix: Indicators, form_id: str) -> LineList | None:
     rows = _FormRows(ws, ix, form_id)
     if not rows:
         return None
-    by_form = LineList.from_form(form, rows)
+    by_form = LineList.from_form(form, rows, fields=[f.id for f in form.stored_fields])
     ids, labels, types = _identity_columns()
     return LineList(
         form.label,

@@ -14,8 +14,9 @@ Values given to :meth:`SheetStream.row` must already be what the cell shows: ``N
 
 Long sheets go faster as *marked* cells (:meth:`SheetStream.marker`): a cell's whole
 XML in UTF-8 with :data:`ROW_MARK` where its row number goes, made once and remembered
-by a caller for a value that repeats down a column; :meth:`SheetStream.marked_rows` joins a row's
-cells and puts the row number in (one join and one replace per row, no call per cell).
+by a caller for a value that repeats down a column; :meth:`SheetStream.marked_rows`
+takes a row's cells joined and puts the row number in (one replace per row, no call
+per cell).
 """
 
 from __future__ import annotations
@@ -212,15 +213,14 @@ class SheetStream:
         followed by its :func:`cell_body` in UTF-8 (no cell: ``b""`` instead)."""
         return f'<c r="{self._letters[column]}'.encode() + ROW_MARK + b'"'
 
-    def marked_rows(self, rows: Iterable[Iterable[bytes]]) -> None:
-        """Append rows of marked cells (:meth:`marker`), one iterable of cells per row."""
+    def marked_rows(self, rows: Iterable[bytes]) -> None:
+        """Append rows of marked cells (:meth:`marker`), each row's cells joined."""
         n = self._row
         pending = self._pending
         mark = ROW_MARK
-        for cells in rows:
+        for text in rows:
             n += 1
             r = b"%d" % n
-            text = b"".join(cells)
             pending.append(
                 b'<row r="%b">%b</row>' % (r, text.replace(mark, r))
                 if text
