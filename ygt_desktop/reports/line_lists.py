@@ -76,7 +76,7 @@ class LineList:
 
     ``fields`` are the column ids (the form's field ids, or ids of computed columns such
     as ``followups``), ``labels`` their headings, ``rows`` one mapping per record (a
-    missing key is an empty cell). ``types`` gives a column's field type where it matters
+    missing key is an empty cell; :class:`Stored` rows are also read as tuples). ``types`` gives a column's field type where it matters
     (``idnumber`` is masked; ``date`` turns ISO text into dates; ``int``/``decimal``
     numbers; text types keep numbers as text). ``choices`` maps a column's stored codes
     to the labels shown.

@@ -183,7 +183,6 @@ class _FormRows(Sequence[Mapping[str, Any]]):
             "AND h.deleted = 0 AND h.service_date BETWEEN ? AND ?"
         )
         self._params = (form_id, ix.ws.isoformat(), ix.we.isoformat())
-        self._any: bool | None = None
 
     @property
     def reads(self) -> Sequence[Read | None]:
@@ -200,12 +199,10 @@ class _FormRows(Sequence[Mapping[str, Any]]):
         return self._query(self._columns)
 
     def __bool__(self) -> bool:
-        if self._any is None:
-            self._any = (
-                self._conn.execute(f"SELECT 1 {self._from} LIMIT 1", self._params).fetchone()
-                is not None
-            )
-        return self._any
+        return (
+            self._conn.execute(f"SELECT 1 {self._from} LIMIT 1", self._params).fetchone()
+            is not None
+        )
 
     def __len__(self) -> int:
         count: int = self._conn.execute(f"SELECT count(*) {self._from}", self._params).fetchone()[0]
