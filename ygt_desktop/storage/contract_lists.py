@@ -169,11 +169,13 @@ def expiring(
 def covered_on(store: Store, day: dt.date) -> set[int]:
     """Residents with a contract in force on ``day`` (any package)."""
     iso = day.isoformat()
+    # answered from the index e_contract_in_force (migration 0055) alone
     return {
         int(r[0])
         for r in store.conn.execute(
-            "SELECT resident_id FROM e_contract WHERE deleted = 0 AND start_date <= ? "
-            "AND end_date >= ? AND (termination_date IS NULL OR termination_date > ?)",
+            "SELECT c.resident_id FROM e_contract c WHERE c.deleted = 0 "
+            "AND c.start_date <= ? AND c.end_date >= ? "
+            "AND (c.termination_date IS NULL OR c.termination_date > ?)",
             (iso, iso, iso),
         )
     }

@@ -10,8 +10,10 @@ import datetime as dt
 from collections import defaultdict
 
 from ..core.dates import age_years
-from ..core.schedules import quarter_of
-from .indicators import FACE_TO_FACE, Counted, Indicators, _d, _half_up, computes
+from .indicator_registers import Reading, followups, managed, patients, standard, standard_of
+from .indicators import Counted, Indicators, _d, _half_up, computes
+
+__all__ = ["managed", "standard"]  # the line lists read the registers through these
 
 # ---- 居民健康档案 ------------------------------------------------------------------
 
@@ -21,11 +23,17 @@ def _ehr(ix: Indicators) -> list[Counted]:
     opened = ix.open_at(ix.we)
     base, missing = ix.base_figure("population")
     since = ix.we - dt.timedelta(days=int(ix.setting("ehr_use_days", 365)) - 1)
+    # Every form's live records in the range, from the index of live records: the forms
+    # in use are listed with one index probe each (the index is by form first).
     served = {
         rid
         for (rid,) in ix.store.conn.execute(
-            "SELECT DISTINCT resident_id FROM service_records WHERE deleted = 0 "
-            "AND resident_id IS NOT NULL AND service_date BETWEEN ? AND ?",
+            "WITH RECURSIVE used(form) AS (SELECT min(form_id) FROM service_records "
+            "UNION ALL SELECT (SELECT min(form_id) FROM service_records WHERE form_id > "
+            "used.form) FROM used WHERE used.form IS NOT NULL) "
+            "SELECT DISTINCT resident_id FROM service_records WHERE form_id IN "
+            "(SELECT form FROM used) AND deleted = 0 AND resident_id IS NOT NULL "
+            "AND service_date BETWEEN ? AND ?",
             (since.isoformat(), ix.we.isoformat()),
         )
     }
@@ -83,11 +91,12 @@ def _edu(ix: Indicators) -> list[Counted]:
 
 @computes("child.newborn")
 def _newborn(ix: Indicators) -> list[Counted]:
-    born = {
-        rid
-        for rid, p in ix.people.items()
-        if p.birth is not None and ix.ws.isoformat() <= p.birth <= ix.we.isoformat()
-    }
+    born = dict(
+        ix.store.conn.execute(
+            "SELECT id, birth_date FROM residents WHERE deleted = 0 AND birth_date BETWEEN ? AND ?",
+            (ix.ws.isoformat(), ix.we.isoformat()),
+        ).fetchall()
+    )
     days = int(ix.setting("newborn_visit_days", 7))
     visited = set()
     for _, rid, day, discharged in ix.rows(
@@ -95,17 +104,15 @@ def _newborn(ix: Indicators) -> list[Counted]:
     ):
         if rid not in born:
             continue
-        birth = ix.people[rid].birth
-        assert birth is not None
-        start = _d(discharged) or dt.date.fromisoformat(birth)
+        start = _d(discharged) or dt.date.fromisoformat(born[rid])
         if 0 <= (dt.date.fromisoformat(day) - start).days <= days:
             visited.add(rid)
-    return [Counted("child.newborn", numerator=visited, denominator=born)]
+    return [Counted("child.newborn", numerator=visited, denominator=set(born))]
 
 
 @computes("child.managed")
 def _child(ix: Indicators) -> list[Counted]:
-    pool = ix.aged(ix.open_at(ix.we), ix.we, years_below=7)
+    pool = ix.aged(ix.we, years_below=7)
     base, missing = ix.base_figure("children_0_6")
     return [
         Counted(
@@ -142,8 +149,8 @@ def _maternal(ix: Indicators) -> list[Counted]:
         for episode, form_id, day, lmp in ix.store.conn.execute(
             "SELECT h.episode_id, h.form_id, h.service_date, p.lmp_date FROM service_records h "
             "LEFT JOIN f_prenatal_first p ON p.record_id = h.id "
-            f"WHERE h.deleted = 0 AND h.episode_id IN ({marks}) "
-            "AND h.form_id IN ('prenatal_first', 'postpartum_visit')",
+            f"WHERE h.deleted = 0 AND h.episode_id IN ({marks}) "  # through the episode index
+            "AND +h.form_id IN ('prenatal_first', 'postpartum_visit')",
             episodes,
         ):
             if form_id == "prenatal_first":
@@ -195,7 +202,7 @@ def _by_age_in_window(
     years_from: int | None = None,
     months_below: int | None = None,
 ) -> Counted:
-    pool = ix.aged(ix.open_at(ix.we), ix.we, years_from=years_from, months_below=months_below)
+    pool = ix.aged(ix.we, years_from=years_from, months_below=months_below)
     base, missing = ix.base_figure(base_key)
     return Counted(
         code, numerator=pool & ix.residents_with(form_id), pool=pool, base=base, missing=missing
@@ -220,52 +227,6 @@ def _tcm_child(ix: Indicators) -> list[Counted]:
 # ---- 慢病: 高血压, 2型糖尿病, 严重精神障碍 -----------------------------------------------------
 
 
-def managed(ix: Indicators, register: str) -> dict[int, dt.date]:
-    """Patients managed in the window → their registration date (the latest register
-    entry that counts)."""
-    if register not in ix.forms:
-        return {}
-    table = ix.forms[register].table
-    open_start = ix.open_at(ix.ws)
-    out: dict[int, dt.date] = {}
-    for rid, day, _closed in ix.store.conn.execute(
-        f"SELECT h.resident_id, h.service_date, d.closed_date FROM service_records h "
-        f"JOIN {table} d ON d.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0 "
-        "AND h.service_date <= ? AND (d.closed_date IS NULL OR d.closed_date >= ?)",
-        (register, ix.we.isoformat(), ix.ws.isoformat()),
-    ):
-        person = ix.people.get(rid)
-        if person is None:
-            continue
-        created_in_window = (
-            person.archived is not None
-            and ix.ws.isoformat() <= person.archived <= ix.we.isoformat()
-        )
-        if rid in open_start or created_in_window:
-            registered = dt.date.fromisoformat(day)
-            out[rid] = max(out.get(rid, registered), registered)
-    return out
-
-
-def standard(ix: Indicators, followup: str, patients: dict[int, dt.date]) -> set[int]:
-    """Managed patients with a face-to-face follow-up in every quarter of the window
-    from the quarter of registration (Q1 if registered before the year) to quarter n."""
-    per_quarter = int(ix.setting("standard_per_quarter", 1))
-    seen: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    has_method = followup in ix.forms and "visit_method" in ix.forms[followup].by_id
-    cols = "d.visit_method" if has_method else "'1'"
-    for _, rid, day, method in ix.rows(followup, cols):
-        if method in FACE_TO_FACE:
-            seen[rid][quarter_of(dt.date.fromisoformat(day))[1]] += 1
-    out = set()
-    for rid, registered in patients.items():
-        first_q = quarter_of(registered)[1] if registered >= ix.ws else 1
-        quarters = range(first_q, ix.period.quarter + 1)
-        if all(seen[rid][q] >= per_quarter for q in quarters):
-            out.add(rid)
-    return out
-
-
 def _prevalence_base(ix: Indicators, key: str, default: float) -> tuple[int | None, str | None]:
     pop, missing = ix.base_figure("pop_35")
     if pop is None:
@@ -275,40 +236,33 @@ def _prevalence_base(ix: Indicators, key: str, default: float) -> tuple[int | No
     return _half_up(pop * share / 100), None
 
 
-def _latest_reading(
-    ix: Indicators, followup: str, columns: str, present: str
-) -> dict[int, tuple[dt.date, tuple[object, ...]]]:
-    latest: dict[int, tuple[dt.date, tuple[object, ...]]] = {}
-    for _, rid, day, *vals in ix.rows(followup, columns, extra=f"AND {present}"):
-        when = dt.date.fromisoformat(day)
-        if rid not in latest or when >= latest[rid][0]:
-            latest[rid] = (when, tuple(vals))
-    return latest
+HTN_READING = Reading("d.sbp, d.dbp", "d.sbp IS NOT NULL AND d.dbp IS NOT NULL")
+DM_READING = Reading("d.fpg", "d.fpg IS NOT NULL")
 
 
 @computes("htn.mgmt", "htn.standard", "htn.control")
 def _htn(ix: Indicators) -> list[Counted]:
-    patients = managed(ix, "htn_register")
-    ids = set(patients)
+    managed_births = patients(ix, "htn_register")
+    registered = {rid: day for rid, (day, _) in managed_births.items()}
+    ids = set(registered)
     base, missing = _prevalence_base(ix, "htn_prevalence", 25.2)
+    seen = followups(ix, "htn_followup", HTN_READING)
+    elderly_age = int(ix.setting("htn_elderly_age", 65))
+    dbp_limit = float(ix.setting("htn_dbp_below", 90))
     controlled = set()
-    for rid, (day, (sbp, dbp)) in _latest_reading(
-        ix, "htn_followup", "d.sbp, d.dbp", "d.sbp IS NOT NULL AND d.dbp IS NOT NULL"
-    ).items():
+    for rid, (day, (sbp, dbp)) in seen.latest.items():
         if rid not in ids:
             continue
-        birth = ix.people[rid].birth
-        old = birth is not None and age_years(dt.date.fromisoformat(birth), day) >= int(
-            ix.setting("htn_elderly_age", 65)
-        )
+        birth = managed_births[rid][1]
+        old = birth is not None and age_years(dt.date.fromisoformat(birth), day) >= elderly_age
         sbp_limit = float(
             ix.setting("htn_elderly_sbp_below" if old else "htn_sbp_below", 150 if old else 140)
         )
-        if float(sbp) < sbp_limit and float(dbp) < float(ix.setting("htn_dbp_below", 90)):  # type: ignore[arg-type]
+        if float(sbp) < sbp_limit and float(dbp) < dbp_limit:
             controlled.add(rid)
     return [
         Counted("htn.mgmt", numerator=ids, base=base, missing=missing, pool=ids),
-        Counted("htn.standard", numerator=standard(ix, "htn_followup", patients), denominator=ids),
+        Counted("htn.standard", numerator=standard_of(ix, seen.face, registered), denominator=ids),
         Counted("htn.control", numerator=controlled, denominator=ids),
     ]
 
@@ -319,16 +273,13 @@ def _dm(ix: Indicators) -> list[Counted]:
     ids = set(patients)
     base, missing = _prevalence_base(ix, "dm_prevalence", 9.7)
     below = float(ix.setting("dm_fpg_below", 7.0))
+    seen = followups(ix, "dm_followup", DM_READING)
     controlled = {
-        rid
-        for rid, (_, (fpg,)) in _latest_reading(
-            ix, "dm_followup", "d.fpg", "d.fpg IS NOT NULL"
-        ).items()
-        if rid in ids and float(fpg) < below  # type: ignore[arg-type]
+        rid for rid, (_, (fpg,)) in seen.latest.items() if rid in ids and float(fpg) < below
     }
     return [
         Counted("dm.mgmt", numerator=ids, base=base, missing=missing, pool=ids),
-        Counted("dm.standard", numerator=standard(ix, "dm_followup", patients), denominator=ids),
+        Counted("dm.standard", numerator=standard_of(ix, seen.face, patients), denominator=ids),
         Counted("dm.control", numerator=controlled, denominator=ids),
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .contract_lists import covered_on, renewals
+from .contract_lists import covered_on
 from .equipment import Equipment
 from .indicators import Counted, Indicators, computes
 from .populations import population_members
@@ -14,26 +14,23 @@ from .referrals import figures
 
 @computes("fd.rate", "fd.key", "fd.renew")
 def _contracts(ix: Indicators) -> list[Counted]:
-    covered = covered_on(ix.store, ix.we) & set(ix.people)
+    pool = ix.open_at(ix.we)
+    covered = covered_on(ix.store, ix.we) & ix.live
     base, missing = ix.base_figure("population")
     members = population_members(ix.store, ix.forms, ix.we)
     key = set().union(*members.values()) if members else set()
-    renewed = renewals(ix.store)
-    ending = [
-        int(cid)
-        for (cid,) in ix.store.conn.execute(
-            "SELECT id FROM e_contract WHERE deleted = 0 AND end_date BETWEEN ? AND ?",
-            (ix.ws.isoformat(), ix.we.isoformat()),
-        )
-    ]
+    # Contracts ending in the window and of them those renewed, from the indexes
+    # e_contract_in_force and e_contract_renewals (migration 0055) alone.
+    ending, renewed = ix.store.conn.execute(
+        "SELECT count(*), count(CASE WHEN id IN (SELECT renews_id FROM e_contract "
+        "WHERE renews_id IS NOT NULL AND deleted = 0) THEN 1 END) FROM e_contract "
+        "WHERE deleted = 0 AND end_date BETWEEN ? AND ?",
+        (ix.ws.isoformat(), ix.we.isoformat()),
+    ).fetchone()
     return [
-        Counted("fd.rate", numerator=covered, base=base, missing=missing, pool=ix.open_at(ix.we)),
+        Counted("fd.rate", numerator=covered, base=base, missing=missing, pool=pool),
         Counted("fd.key", numerator=key & covered, denominator=key),
-        Counted(
-            "fd.renew",
-            records=sum(1 for c in ending if c in renewed),
-            record_denominator=len(ending),
-        ),
+        Counted("fd.renew", records=renewed, record_denominator=ending),
     ]
 
 

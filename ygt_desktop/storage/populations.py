@@ -26,6 +26,7 @@ from ..core.dates import age_years
 from ..core.forms import FormRegistry
 from ..core.programmes import EPISODES, REGISTERS
 from .db import Store
+from .id_sets import FORM_RECORDS, residents_open
 from .services import ServiceRepo
 
 Members = dict[str, set[int]]
@@ -77,44 +78,43 @@ def key_populations_of(
 
 
 def in_archive_sql(alias: str = "r") -> str:
-    """Residents whose archive was open on the day bound to the two ``?`` (archive made
-    on or before it, not closed before it)."""
+    """Residents whose archive was open on the day bound to ``:day`` (archive made on or
+    before it, not closed before it; a closed archive without a date counts as open)."""
     return (
-        f"{alias}.deleted = 0 AND {alias}.archive_date <= ? AND ({alias}.status = '在档' "
-        f"OR {alias}.status_date IS NULL OR {alias}.status_date > ?)"
+        f"{alias}.deleted = 0 AND {alias}.archive_date <= :day AND ({alias}.status = '在档' "
+        f"OR {alias}.status_date IS NULL OR {alias}.status_date > :day)"
     )
 
 
 def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Members:
     """Every key population's residents (archives open on ``day``) as sets of ids."""
     iso = day.isoformat()
-    base = in_archive_sql()
     conn = store.conn
-
-    def ids(sql: str, params: tuple[object, ...]) -> set[int]:
-        return {int(r[0]) for r in conn.execute(sql, params)}
-
-    members: Members = {code: set() for code in ("child", "elderly", *RESIDENT_FLAGS)}
-    # One scan of the open archives gives the age and typed-flag populations:
-    # age_years(birth, day) <= 6  ⇔  birth > day − 7 years;  >= 65  ⇔  birth <= day − 65 y.
-    child_after = add_years(day, -(CHILD_MAX_AGE + 1)).isoformat()
-    elderly_by = add_years(day, -ELDERLY_MIN_AGE).isoformat()
-    flag_codes = list(RESIDENT_FLAGS)
-    open_archives: set[int] = set()
-    for rid, birth, *flags in conn.execute(
-        f"SELECT id, birth_date, {', '.join(RESIDENT_FLAGS.values())} FROM residents r "
-        f"WHERE {base}",
-        (iso, iso),
-    ):
-        open_archives.add(rid)
-        if birth:
-            if child_after < birth <= iso:
-                members["child"].add(rid)
-            if birth <= elderly_by:
-                members["elderly"].add(rid)
-        for code, flag in zip(flag_codes, flags, strict=True):
-            if flag == 1:
-                members[code].add(rid)
+    open_archives = residents_open(conn, {"open": in_archive_sql()}, {"day": iso})["open"]
+    # The age populations from the birth-date index: age_years(birth, day) <= 6  ⇔
+    # birth > day − 7 years;  >= 65  ⇔  birth <= day − 65 years.
+    ages = {
+        "child": (add_years(day, -(CHILD_MAX_AGE + 1)).isoformat(), iso),
+        "elderly": ("", add_years(day, -ELDERLY_MIN_AGE).isoformat()),
+    }
+    members: Members = {
+        code: {
+            row[0]
+            for row in conn.execute(
+                "SELECT id FROM residents WHERE birth_date > ? AND birth_date <= ?", bounds
+            )
+        }
+        for code, bounds in ages.items()
+    }
+    # The typed flags, all from one index (``residents_flagged``, migration 0055: this
+    # condition is its own).
+    flags = list(RESIDENT_FLAGS.values())
+    rows = conn.execute(
+        f"SELECT id, {', '.join(flags)} FROM residents "
+        f"WHERE {' OR '.join(f'{flag} = 1' for flag in flags)}"
+    ).fetchall()
+    for n, code in enumerate(RESIDENT_FLAGS, start=1):
+        members[code] = {row[0] for row in rows if row[n] == 1}
     episodes = open_episodes(store, forms, day)
     members["maternal"] = episodes["pregnancy"]
     members["tb"] = episodes["tb"]
@@ -124,12 +124,14 @@ def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Membe
             members[register] = set()
             continue
         form = registers[register]
-        members[register] = ids(
-            f"SELECT h.resident_id FROM service_records h JOIN {form.table} d "
-            "ON d.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0 "
-            "AND h.service_date <= ? AND (d.closed_date IS NULL OR d.closed_date > ?)",
-            (form.id, iso, iso),
-        )
+        members[register] = {
+            int(r[0])
+            for r in conn.execute(
+                f"SELECT h.resident_id FROM {FORM_RECORDS} CROSS JOIN {form.table} d "
+                "ON d.record_id = h.id WHERE d.closed_date IS NULL OR d.closed_date > :end",
+                {"form": form.id, "start": "", "end": iso},
+            )
+        }
     return {code: members[code] & open_archives for code in KEY_POPULATIONS}
 
 

@@ -57,6 +57,7 @@ from . import (
     history_0052_keys,
     history_0053_withdraw,
     history_0054_worklist_kept,
+    history_0055_report_indexes,
     history_0056_worklist_series,
 )
 from .builders import Migration, database
@@ -86,6 +87,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     *history_0052_keys.MIGRATIONS,
     *history_0053_withdraw.MIGRATIONS,
     *history_0054_worklist_kept.MIGRATIONS,
+    *history_0055_report_indexes.MIGRATIONS,
     *history_0056_worklist_series.MIGRATIONS,
 )
 _BY_NAME = {m.name: m for m in MIGRATIONS}

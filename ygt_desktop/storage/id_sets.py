@@ -1,0 +1,79 @@
+"""Sets of ids chosen in SQL, read cheaply (the quarterly report's people, issue 15).
+
+Residents: a set that holds most of a station's residents (the archives open on a
+day: 253,000 of 265,000) costs more to build from one row per resident than the
+query that finds them. Residents are never removed from the table, only marked
+deleted, so their ids are usually one unbroken range: the set is then that range less
+the few residents the condition leaves out, found through small indexes.
+
+Records: the live records of a form dated in a range come from an index of their own
+(:data:`FORM_RECORDS`), sorted by id so that their details are read in file order, each
+page once. In date order the same reads jump about the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+
+# The residents deleted or whose archive is closed: the condition of the index
+# ``residents_gone`` (migration 0055), which a query must repeat to use it.
+GONE = "r.deleted != 0 OR r.status != '在档'"
+
+
+def _every(conn: sqlite3.Connection) -> range | None:
+    """All resident ids, when they are one unbroken range (None if there is a gap)."""
+    # Three queries: each is answered from the b-tree alone (min, max and count in one
+    # query would read the table).
+    count = conn.execute("SELECT count(*) FROM residents").fetchone()[0]
+    low = conn.execute("SELECT min(id) FROM residents").fetchone()[0]
+    high = conn.execute("SELECT max(id) FROM residents").fetchone()[0]
+    return range(low, high + 1) if count and high - low + 1 == count else None
+
+
+def residents_open(
+    conn: sqlite3.Connection, tests: Mapping[str, str], params: Mapping[str, object]
+) -> dict[str, set[int]]:
+    """Name → ids of the residents (alias ``r``) for whom that test is true.
+
+    Each test must be an open-archive test on the day ``:day``: false for everyone whose
+    archive was made after ``:day`` or never, and for a resident neither deleted nor
+    closed (not :data:`GONE`) true otherwise. The set is every id less those left out:
+    the residents archived after the day (the archive-date index) and the residents
+    deleted or closed who fail the test (the index ``residents_gone``) — a few thousand
+    rows read, not every resident's."""
+    every = _every(conn)
+    checks = ", ".join(f"({test}) IS 1" for test in tests.values())
+    if every is None:
+        rows = conn.execute(f"SELECT id, {checks} FROM residents r", params).fetchall()
+        return {name: {row[0] for row in rows if row[n]} for n, name in enumerate(tests, 1)}
+    later = [
+        row[0]
+        for row in conn.execute(
+            "SELECT id FROM residents WHERE archive_date > :day OR archive_date IS NULL", params
+        )
+    ]
+    gone = conn.execute(f"SELECT id, {checks} FROM residents r WHERE {GONE}", params).fetchall()
+    return {
+        name: set(every).difference(later, (row[0] for row in gone if not row[n]))
+        for n, name in enumerate(tests, 1)
+    }
+
+
+def residents_live(conn: sqlite3.Connection) -> set[int]:
+    """Ids of the residents not deleted."""
+    every = _every(conn)
+    if every is None:
+        return {row[0] for row in conn.execute("SELECT id FROM residents WHERE deleted = 0")}
+    deleted = conn.execute(f"SELECT id FROM residents r WHERE ({GONE}) AND r.deleted != 0")
+    return set(every).difference(row[0] for row in deleted)
+
+
+# The live records ``h`` of the form ``:form`` dated in [``:start``, ``:end``]: id,
+# resident, service date, from the index of live records (migration 0055) and sorted by
+# id, so that their details, joined next, are read in file order. (``LIMIT -1`` keeps
+# the ORDER BY: SQLite drops it from a subquery without a LIMIT.)
+FORM_RECORDS = (
+    "(SELECT id, resident_id, service_date FROM service_records WHERE form_id = :form "
+    "AND deleted = 0 AND service_date BETWEEN :start AND :end ORDER BY id LIMIT -1) h"
+)
