@@ -59,6 +59,7 @@ from . import (
     history_0054_worklist_kept,
     history_0055_report_indexes,
     history_0056_worklist_series,
+    history_0057_resident_list,
 )
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
@@ -89,6 +90,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     *history_0054_worklist_kept.MIGRATIONS,
     *history_0055_report_indexes.MIGRATIONS,
     *history_0056_worklist_series.MIGRATIONS,
+    *history_0057_resident_list.MIGRATIONS,
 )
 _BY_NAME = {m.name: m for m in MIGRATIONS}
 
