@@ -181,3 +181,34 @@ def test_a_disk_filling_up_while_writing_is_a_chinese_error_and_leaves_nothing(
         write_line_lists([lst], out)
     assert "未写入任何文件" in str(info.value)
     assert not list(tmp_path.iterdir()) and not deflating()
+
+
+def test_a_registers_list_counts_and_reads_the_followups_as_one_pass_over_them_does(demo_ws):
+    """Face-to-face follow-ups in the window and the latest one's date and readings (the
+    later entry on one day) per patient, as a plain pass over the records finds them."""
+    ix = Indicators(demo_ws.store, demo_ws.forms, Reporting(demo_ws).template, None)
+    ix.at(Q3)
+    checked = 0
+    for key, (columns, reading) in line_lists_export.READINGS.items():
+        followup = demo_ws.forms.followup_form(key)
+        register = demo_ws.forms.register_forms()[key]
+        made = line_lists_export.register_list(
+            demo_ws, ix, register.id, followup.id, key, columns, reading
+        )
+        assert made is not None
+        face: dict[int, int] = {}
+        latest: dict[int, tuple[str, tuple[Any, ...]]] = {}
+        for _, rid, day, method, *values in ix.rows(followup.id, "d.visit_method, " + columns):
+            face[rid] = face.get(rid, 0) + (method in ("1", "2"))
+            if rid not in latest or day >= latest[rid][0]:
+                latest[rid] = (day, tuple(values))
+        by_archive = {
+            n: rid for rid, n in demo_ws.store.conn.execute("SELECT id, archive_no FROM residents")
+        }
+        for row in made.rows:
+            rid = by_archive[row["archive_no"]]
+            day, values = latest.get(rid, (None, (None,) * len(reading)))
+            assert row["face_to_face"] == face.get(rid, 0) and row["last_visit"] == day
+            assert tuple(row[k] for k, _, _ in reading) == values
+            checked += 1
+    assert checked > 20

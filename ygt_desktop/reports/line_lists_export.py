@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
@@ -89,6 +88,39 @@ def _identity_columns() -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str
     )
 
 
+def _window(ix: Indicators, form_id: str) -> tuple[str, tuple[str, ...]]:
+    """The condition (on ``service_records h``) and its parameters for ``form_id``'s
+    live records in ``ix``'s window, as ``Indicators.rows`` reads them."""
+    return (
+        "h.form_id = ? AND h.deleted = 0 AND h.service_date BETWEEN ? AND ?",
+        (form_id, ix.ws.isoformat(), ix.we.isoformat()),
+    )
+
+
+def _followups(
+    ws: Workspace, ix: Indicators, followup: str, columns: str
+) -> dict[int, tuple[Any, ...]]:
+    """Per resident, from ``followup``'s records in the window: the face-to-face
+    follow-ups, the latest one's date and its ``columns`` (the latest by date, then the
+    later entry). One row per resident from SQLite: the bare columns beside a query's
+    only max() come from the row holding the maximum."""
+    form = ws.forms[followup]
+    face = (
+        f"d.visit_method IN ({', '.join('?' * len(FACE_TO_FACE))})"
+        if "visit_method" in form.by_id
+        else "1"
+    )
+    window, params = _window(ix, followup)
+    rows = ws.store.conn.execute(
+        f"SELECT h.resident_id, count(CASE WHEN {face} THEN 1 END), "
+        f"max(h.service_date || printf('%012d', h.id)), {columns} FROM service_records h "
+        f"JOIN {form.table} d ON d.record_id = h.id WHERE {window} "
+        "AND h.resident_id IS NOT NULL GROUP BY h.resident_id",
+        (*(FACE_TO_FACE if face != "1" else ()), *params),
+    )
+    return {rid: (count, latest[:10], *values) for rid, count, latest, *values in rows}
+
+
 def register_list(
     ws: Workspace,
     ix: Indicators,
@@ -102,31 +134,19 @@ def register_list(
         return None
     patients = managed(ix, register)
     good = standard(ix, followup, patients)
-    has_method = "visit_method" in ws.forms[followup].by_id
-    face: Counter[int] = Counter()
-    latest: dict[int, tuple[str, tuple[Any, ...]]] = {}
-    for _, rid, day, method, *vals in ix.rows(
-        followup, ("d.visit_method, " if has_method else "'1', ") + columns
-    ):
-        if method in FACE_TO_FACE:
-            face[rid] += 1
-        if rid not in latest or day >= latest[rid][0]:
-            latest[rid] = (day, tuple(vals))
+    visits = _followups(ws, ix, followup, columns)
     people = _identities(ws, list(patients))
     keys = [key for key, _, _ in IDENTITY]
     nobody = (None,) * len(keys)
-    no_reading = (None,) * len(reading)
+    none = (0, None, *(None,) * len(reading))
     rows = []
     for rid in sorted(patients, key=lambda r: people.get(r, {}).get("archive_no") or ""):
         person = people.get(rid)
-        day, values = latest.get(rid, ("", ()))
         rows.append(
             (
                 *(tuple(person[k] for k in keys) if person is not None else nobody),
                 patients[rid].isoformat(),
-                face[rid],
-                day or None,
-                *(values + no_reading)[: len(reading)],
+                *visits.get(rid, none),
                 "是" if rid in good else "否",
             )
         )
@@ -177,12 +197,11 @@ class _FormRows(Sequence[Mapping[str, Any]]):
             (*(f"r.{_RESIDENT_COLUMN.get(key, key)}" for key, _, _ in IDENTITY),
              *(f"d.{f.id}" for f in stored))
         )  # fmt: skip
+        window, self._params = _window(ix, form_id)
         self._from = (
             f"FROM service_records h JOIN {form.table} d ON d.record_id = h.id "
-            "LEFT JOIN residents r ON r.id = h.resident_id WHERE h.form_id = ? "
-            "AND h.deleted = 0 AND h.service_date BETWEEN ? AND ?"
+            f"LEFT JOIN residents r ON r.id = h.resident_id WHERE {window}"
         )
-        self._params = (form_id, ix.ws.isoformat(), ix.we.isoformat())
 
     @property
     def reads(self) -> Sequence[Read | None]:
