@@ -5,8 +5,9 @@ row 2 the labels, then one row per record; both header rows stay in view (frozen
 carry a filter. A resident ID number column (field type ``idnumber``, or a field named
 ``id_number``) is masked as ``110105********002X`` unless the caller asks for full IDs,
 and a phone column (field type ``phone``, or a field named ``phone`` or ``…_phone``) as
-``138****5678`` unless it asks for full phones — rights the caller checks, not this module. Dates are date cells shown YYYY-MM-DD,
-numbers are numbers, everything else is a text cell that can never become a formula.
+``138****5678`` unless it asks for full phones — rights the caller checks, not this
+module. Dates are date cells shown YYYY-MM-DD, numbers are numbers, everything else is
+a text cell that can never become a formula.
 Line lists never go inside the upward workbook (:mod:`.workbook`).
 
 Written by :mod:`.xlsx_stream` (rows streamed into the zip as XML text: the same file
@@ -50,7 +51,7 @@ NUMBER_TYPES = frozenset({"int", "decimal"})
 TEXT_TYPES = frozenset({"text", "longtext", "phone", ID_TYPE, "choice", "multichoice"})
 _SAMPLE_ROWS = 200  # rows looked at to size the columns
 _CHECK_ROWS = 2000  # rows between two cancel checks
-_REMEMBERED = 20_000  # distinct values whose cell is remembered, per column
+_REMEMBERED = 20_000  # distinct values whose cell is remembered, per column and type
 BATCH_ROWS = 500  # rows read and written at a time
 
 Read = Callable[[Any], Any]
@@ -76,10 +77,10 @@ class LineList:
 
     ``fields`` are the column ids (the form's field ids, or ids of computed columns such
     as ``followups``), ``labels`` their headings, ``rows`` one mapping per record (a
-    missing key is an empty cell; :class:`Stored` rows are also read as tuples). ``types`` gives a column's field type where it matters
-    (``idnumber`` is masked; ``date`` turns ISO text into dates; ``int``/``decimal``
-    numbers; text types keep numbers as text). ``choices`` maps a column's stored codes
-    to the labels shown.
+    missing key is an empty cell; :class:`Stored` rows are also read as tuples).
+    ``types`` gives a column's field type where it matters (``idnumber`` is masked;
+    ``date`` turns ISO text into dates; ``int``/``decimal`` numbers; text types keep
+    numbers as text). ``choices`` maps a column's stored codes to the labels shown.
     """
 
     sheet: str
@@ -356,8 +357,7 @@ class _Cells(dict[Any, bytes]):
         return b"" if body is None else self.marker + body.encode()
 
     def __missing__(self, key: Any) -> bytes:
-        body = cell_body(self.show(key))
-        cell = b"" if body is None else self.marker + body.encode()
+        cell = self.make(key)
         if len(self) < _REMEMBERED:
             self[key] = cell
         return cell

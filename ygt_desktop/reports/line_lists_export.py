@@ -4,6 +4,11 @@ One sheet per register — the patients managed in the window with their face-to
 follow-ups, latest reading, and whether they count as standard and controlled — and one
 per service form with records in the window, each row the resident's identity and the
 record's fields. ID and phone numbers are masked unless the caller asks for full ones.
+
+A register's list is computed when it is built (one row per patient, from per-patient
+aggregates); a form's list keeps its rows in the database, one query joining each
+record's resident, read in batches while its sheet is written. :func:`write` does all
+of it in one read transaction: every list sees the same records.
 """
 
 from __future__ import annotations
