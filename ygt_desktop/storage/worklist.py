@@ -485,27 +485,32 @@ class Worklist:
         people = self._residents({row[0] for row in rows}, None, None)
         aged = view == DUE_VIEW and bool(self._age_limits)
         day = dt.date.fromisoformat
-        keyed: list[tuple[SortKey, WorkItem, int]] = []
-        for rid, programme, form_id, label, a, b, done, closed, state in rows:
+        # one Due per distinct window (a quarter's undone follow-up is the same item for
+        # thousands of patients): fewer objects to make, and an immutable tuple to share
+        dues: dict[tuple[Any, ...], sch.Due] = {}
+        keys: list[SortKey] = []
+        items: list[WorkItem] = []
+        rids: list[int] = []
+        for row in rows:
+            rid, programme, form_id, label, a, b, done, closed, state = row
             r = people.get(rid)
             if r is None or (
                 r["status"] != "在档" and done is None and r["status_date"] and r["status_date"] < a
             ):
                 continue  # moved away or died before the window: nothing to do
-            due = sch.Due(
-                programme, form_id, label, day(a), day(b), day(done) if done else None, closed
-            )
+            window = row[1:8]
+            due = dues.get(window)
+            if due is None:
+                due = dues[window] = sch.Due(
+                    programme, form_id, label, day(a), day(b), day(done) if done else None, closed
+                )
             if aged and state == sch.OVERDUE and self._aged_out(due, r, on):
                 continue  # past the form's age: a missed check can no longer be made up
-            keyed.append(
-                (
-                    sort_key(state, b, r["archive_no"], label, a, rid, form_id, programme),
-                    WorkItem(r, due, state),
-                    rid,
-                )
-            )
-        keyed.sort(key=_first)
-        return [k[0] for k in keyed], [k[1] for k in keyed], [k[2] for k in keyed]
+            keys.append(sort_key(state, b, r["archive_no"], label, a, rid, form_id, programme))
+            items.append(WorkItem(r, due, state))
+            rids.append(rid)
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        return [keys[i] for i in order], [items[i] for i in order], [rids[i] for i in order]
 
     def _ordered(
         self,
