@@ -169,6 +169,8 @@ def test_schema_is_intact_after_the_load(station, forms):
         "service_records_form_resident",
         "service_records_episode",
         "service_records_recheck",
+        "service_records_live",  # 0055: live records by form and date (the report)
+        "service_records_closing",  # 0055: records closing a pregnancy or TB case
     }
     audit = rows(
         conn,
@@ -218,7 +220,7 @@ def test_a_broken_stream_writes_nothing(ws):
                 "AND tbl_name = 'service_records'",
             )
         )
-        == 5  # all of them, the re-check index too
+        == 7  # all of them, the re-check and the report's indexes too
     )
 
 

@@ -201,11 +201,13 @@ def reference_form_rows(ws: Any, ix: Any, form_id: str) -> list[dict[str, Any]]:
     from ygt_desktop.reports.line_lists_export import _identities
 
     form = ws.forms[form_id]
-    fields = [f.id for f in form.fields]
+    fields = [f.id for f in form.stored_fields]
     records = ix.rows(form_id, ", ".join(f"d.{f}" for f in fields))
     people = _identities(ws, [r[1] for r in records if r[1] is not None])
     rows = []
     for _, rid, _, *vals in sorted(records, key=lambda r: (r[2], r[0])):
-        values = {f.id: f.field_type.from_sql(v) for f, v in zip(form.fields, vals, strict=True)}
+        values = {
+            f.id: f.field_type.from_sql(v) for f, v in zip(form.stored_fields, vals, strict=True)
+        }
         rows.append({**people.get(rid, {}), **values})
     return rows

@@ -172,7 +172,10 @@ def test_opening_an_old_database_backs_it_up_then_upgrades_it(tmp_path, fresh_sc
     store = open_store(path)
     try:
         assert schema(store.conn) == fresh_schema
-        assert rows(store.conn, "f_htn_followup") == before["f_htn_followup"]
+        old = before["f_htn_followup"]
+        names = [d[0] for d in store.conn.execute("SELECT * FROM f_htn_followup").description]
+        # later migrations append columns (empty in the old rows)
+        assert rows(store.conn, "f_htn_followup", names[: len(old[0])]) == old
     finally:
         close_store(store, backup_on_exit=False)
     made = backup.list_backups(path)

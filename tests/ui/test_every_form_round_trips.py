@@ -47,9 +47,17 @@ BIRTHS = {
 
 def plausible(form, day: dt.date, earlier: dt.date) -> dict:
     """Valid values from the definitions; dates are ``day`` (``earlier`` for history)."""
+    return _plausible(form.fields, form.date_field, day, earlier)
+
+
+def _plausible(fields, date_field, day: dt.date, earlier: dt.date) -> dict:
     values: dict = {}
-    for f in form.fields:
+    for f in fields:
         if f.locked:
+            continue
+        if f.is_rows:  # two lines, each cell from its column
+            line = _plausible(f.columns, None, day, earlier)
+            values[f.id] = [line, {**line, f.columns[0].id: "测试二"}]
             continue
         if f.type == "date":
             if f.id == "closed_date":  # would close the register
@@ -58,7 +66,7 @@ def plausible(form, day: dt.date, earlier: dt.date) -> dict:
                 day + dt.timedelta(days=30)
                 if f.id.startswith("next")
                 else day
-                if f.id in (form.date_field, "discharged_date", "stop_date")
+                if f.id in (date_field, "discharged_date", "stop_date")
                 else earlier
             ).isoformat()
         elif f.type in ("int", "decimal"):
@@ -133,7 +141,7 @@ def test_form_round_trips_through_the_real_widget(qtbot, ws, form_id):
     qtbot.keyClicks(date_widget, values.pop(form.date_field).replace("-", ""))
     for field_id, value in values.items():
         field_editor = editor.form_widget.editors[field_id]
-        if form.field(field_id).type in ("choice", "multichoice", "bool"):
+        if form.field(field_id).type in ("choice", "multichoice", "bool", "rows"):
             field_editor.set_value(value)
         else:
             field_editor.widget.setText(value)

@@ -100,13 +100,23 @@ def type_chinese(widget, text: str) -> None:
 
 def test_typing_pinyin_initials_then_enter_opens_the_form(qtbot, ws, elderly):
     detail, picker = open_picker(qtbot, ws, elderly)
-    assert current(picker) == "htn_register"  # the first offered form
+    assert current(picker) == "clinic_visit"  # 接诊记录 first: the most frequent entry
     qtbot.keyClicks(picker.search, "gxy")
     assert shown(picker) == ["htn_register", "-htn_followup"]
     qtbot.keyClick(picker.search, Qt.Key.Key_Return)
     assert picker.chosen == "htn_register" and not picker.isVisible()
     editor = detail.child
     assert isinstance(editor, ServiceEditor) and editor.form_id == "htn_register"
+
+
+def test_a_clinic_visit_is_two_keys_from_the_timeline(qtbot, ws, elderly):
+    """接诊记录 is the picker's first form: open it and press Enter (or type jz)."""
+    detail, picker = open_picker(qtbot, ws, elderly)
+    qtbot.keyClicks(picker.search, "jz")
+    assert shown(picker)[0] == "clinic_visit"
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+    editor = detail.child
+    assert isinstance(editor, ServiceEditor) and editor.form_id == "clinic_visit"
 
 
 def test_the_form_id_and_chinese_text_filter_too(qtbot, ws, elderly):

@@ -223,8 +223,8 @@ class RowsEditor:
         shown = [
             {
                 c.id: (
-                    row.get(c.id)
-                    if c.type == "choice" or row.get(c.id) is None
+                    row.get(c.id)  # a code, nothing, or text as typed
+                    if c.type == "choice" or row.get(c.id) is None or isinstance(row.get(c.id), str)
                     else c.field_type.display(row.get(c.id), c)
                 )
                 for c in self.field.columns

@@ -166,9 +166,11 @@ class ChronicMixin(GeneratorBase):
             "visit_method": method,
             "doctor": self.doctor(s.p),
             "adherence": s.adherence,
-            "medication": s.htn_med,
+            "medicines": s.htn_lines,
         }
         values["symptoms"] = ["1"] if rnd() < 0.8 else [self.pick(("2", "4", "6", "8", "9", "10"))]
+        if values["symptoms"] == ["10"]:  # 其他: what it was (no draw: the stream stays)
+            values["symptoms_other"] = ("乏力", "失眠", "颈部僵硬", "夜尿增多")[s.p.id % 4]
         adverse = rnd() < 0.02
         values["adverse_reaction"] = adverse
         if adverse:
@@ -207,7 +209,7 @@ class ChronicMixin(GeneratorBase):
             "visit_method": method,
             "doctor": self.doctor(s.p),
             "adherence": s.adherence,
-            "medication": s.dm_med,
+            "medicines": s.dm_lines,
         }
         values["symptoms"] = ["1"] if rnd() < 0.75 else [self.pick(("2", "3", "4", "5", "7"))]
         adverse = rnd() < 0.015

@@ -89,6 +89,7 @@ class GeneratorBase:
 
     def __init__(self, today: dt.date, seed: int, scoring: tcm.ScoringConfig,
                  since: dt.date | None) -> None:  # fmt: skip
+        self.seed = seed
         self.rng = random.Random(seed + SEED_OFFSET)
         self.rnd = self.rng.random
         self.gauss = self.rng.gauss

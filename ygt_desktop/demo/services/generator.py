@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from ...core import tcm
 from .children import ChildrenMixin
 from .chronic import ChronicMixin
+from .clinic import ClinicMixin
 from .common import Person, Record
 from .elderly import ElderlyMixin
 from .infectious import InfectiousMixin
@@ -44,12 +45,14 @@ class _Generator(
     MaternalMixin,
     InfectiousMixin,
     StationLogsMixin,
+    ClinicMixin,
 ):
     """Every concern over one shared state (:class:`.common.GeneratorBase`).
 
     Per household: plan the births, then per resident, in this order, the chronic
-    programmes, 65+, child health, pregnancies, tuberculosis, infectious diseases; the
-    station logs last. The order is the order of draws from the one stream.
+    programmes, 65+, child health, pregnancies, tuberculosis, infectious diseases, the
+    clinic visits (their own stream); the station logs last. The order is the order of
+    draws from the one stream.
     """
 
     # ---- the run ----------------------------------------------------------------------
@@ -81,3 +84,4 @@ class _Generator(
             yield from self.pregnancies(state, pregnancies.get(p.id, []), members)
             yield from self.tb(state)
             yield from self.infectious(state)
+            yield from self.clinic(state, state.htn or state.dm)

@@ -4,6 +4,7 @@ constitution), each drawn from the run's stream the first time a record needs it
 from __future__ import annotations
 
 import datetime as dt
+import re
 from bisect import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +30,23 @@ _INSULINS = (
     "甘精胰岛素注射液 睡前皮下注射 14U",
     "精蛋白生物合成人胰岛素注射液（预混30R） 早14U 晚10U",
 )
+_LINE = re.compile(r"(\S+) 每日(\d+)次 每次([\d.]+)(mg|g|μg|U)")
+
+
+def medicine_lines(text: str) -> list[dict[str, object]]:
+    """``药名 每日N次 每次Xmg；…`` as medicine lines (药物名称, 每日次数, 每次剂量, 单位)."""
+    out: list[dict[str, object]] = []
+    for part in text.split("；"):
+        found = _LINE.fullmatch(part.strip())
+        if found is None:
+            raise ValueError(f"not a medicine line: {part!r}")
+        name, times, dose, unit = found.groups()
+        out.append(
+            {"name": name, "times_per_day": int(times), "dose": float(dose), "dose_unit": unit}
+        )
+    return out
+
+
 _SMI_MEDS = (
     "利培酮片 每日2次 每次2mg",
     "奥氮平片 每日1次 每次10mg",
@@ -107,6 +125,16 @@ class _PersonState:
     @property
     def dm_med(self) -> str:
         return self._med("dm", _DM_MEDS)
+
+    @property
+    def htn_lines(self) -> list[dict[str, object]]:
+        """The hypertension medicines as the follow-up's lines (the same draw)."""
+        return medicine_lines(self.htn_med)
+
+    @property
+    def dm_lines(self) -> list[dict[str, object]]:
+        """The diabetes medicines as the follow-up's lines (the same draw)."""
+        return medicine_lines(self.dm_med)
 
     @property
     def smi_med(self) -> str:

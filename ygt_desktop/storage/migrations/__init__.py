@@ -60,6 +60,7 @@ from . import (
     history_0055_report_indexes,
     history_0056_worklist_series,
     history_0057_resident_list,
+    history_0058_national_forms,
 )
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
@@ -91,6 +92,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     *history_0055_report_indexes.MIGRATIONS,
     *history_0056_worklist_series.MIGRATIONS,
     *history_0057_resident_list.MIGRATIONS,
+    *history_0058_national_forms.MIGRATIONS,
 )
 _BY_NAME = {m.name: m for m in MIGRATIONS}
 
