@@ -31,42 +31,73 @@ def _every(conn: sqlite3.Connection) -> range | None:
     return range(low, high + 1) if count and high - low + 1 == count else None
 
 
-def residents_open(
-    conn: sqlite3.Connection, tests: Mapping[str, str], params: Mapping[str, object]
-) -> dict[str, set[int]]:
-    """Name → ids of the residents (alias ``r``) for whom that test is true.
-
-    Each test must be an open-archive test on the day ``:day``: false for everyone whose
-    archive was made after ``:day`` or never, and for a resident neither deleted nor
-    closed (not :data:`GONE`) true otherwise. The set is every id less those left out:
-    the residents archived after the day (the archive-date index) and the residents
-    deleted or closed who fail the test (the index ``residents_gone``) — a few thousand
-    rows read, not every resident's."""
-    every = _every(conn)
-    checks = ", ".join(f"({test}) IS 1" for test in tests.values())
-    if every is None:
-        rows = conn.execute(f"SELECT id, {checks} FROM residents r", params).fetchall()
-        return {name: {row[0] for row in rows if row[n]} for n, name in enumerate(tests, 1)}
-    later = [
+def _left_out(conn: sqlite3.Connection, test: str, params: Mapping[str, object]) -> set[int]:
+    """The residents (ids in one range) for whom the open-archive ``test`` is not true:
+    those archived after ``:day`` or never (the archive-date index) and those deleted or
+    closed who fail it (the index ``residents_gone``)."""
+    out = {
         row[0]
         for row in conn.execute(
             "SELECT id FROM residents WHERE archive_date > :day OR archive_date IS NULL", params
         )
-    ]
-    gone = conn.execute(f"SELECT id, {checks} FROM residents r WHERE {GONE}", params).fetchall()
+    }
+    out.update(
+        row[0]
+        for row in conn.execute(
+            f"SELECT id FROM residents r WHERE ({GONE}) AND ({test}) IS NOT 1", params
+        )
+    )
+    return out
+
+
+def residents_open(conn: sqlite3.Connection, test: str, params: Mapping[str, object]) -> set[int]:
+    """Ids of the residents (alias ``r``) for whom ``test`` is true.
+
+    ``test`` must be an open-archive test on the day ``:day``: false for everyone whose
+    archive was made after ``:day`` or never, and for a resident neither deleted nor
+    closed (not :data:`GONE`) true otherwise. The set is every id less those left out —
+    a few thousand rows read, not every resident's."""
+    every = _every(conn)
+    if every is None:
+        return {row[0] for row in conn.execute(f"SELECT id FROM residents r WHERE {test}", params)}
+    return set(every).difference(_left_out(conn, test, params))
+
+
+def only_open(
+    conn: sqlite3.Connection,
+    sets: Mapping[str, set[int]],
+    test: str,
+    params: Mapping[str, object],
+) -> dict[str, set[int]]:
+    """Each of ``sets`` (resident ids) less those for whom ``test`` (as for
+    :func:`residents_open`) is not true, without making the set of all who pass it."""
+    every = _every(conn)
+    if every is None:
+        opened = residents_open(conn, test, params)
+        return {name: ids & opened for name, ids in sets.items()}
+    left = _left_out(conn, test, params)
+    low, high = every.start, every.stop - 1
     return {
-        name: set(every).difference(later, (row[0] for row in gone if not row[n]))
-        for n, name in enumerate(tests, 1)
+        name: (
+            ids - left
+            if not ids or (low <= min(ids) and max(ids) <= high)
+            else {rid for rid in ids - left if rid in every}
+        )
+        for name, ids in sets.items()
     }
 
 
-def residents_live(conn: sqlite3.Connection) -> set[int]:
-    """Ids of the residents not deleted."""
+def only_live(conn: sqlite3.Connection, ids: set[int]) -> set[int]:
+    """Those of ``ids`` that are residents not deleted."""
     every = _every(conn)
     if every is None:
-        return {row[0] for row in conn.execute("SELECT id FROM residents WHERE deleted = 0")}
+        live = {row[0] for row in conn.execute("SELECT id FROM residents WHERE deleted = 0")}
+        return ids & live
     deleted = conn.execute(f"SELECT id FROM residents r WHERE ({GONE}) AND r.deleted != 0")
-    return set(every).difference(row[0] for row in deleted)
+    out = ids.difference(row[0] for row in deleted)
+    if out and (min(out) < every.start or max(out) >= every.stop):
+        out = {rid for rid in out if rid in every}
+    return out
 
 
 # The live records ``h`` of the form ``:form`` dated in [``:start``, ``:end``]: id,

@@ -242,23 +242,22 @@ DM_READING = Reading("d.fpg", "d.fpg IS NOT NULL")
 
 @computes("htn.mgmt", "htn.standard", "htn.control")
 def _htn(ix: Indicators) -> list[Counted]:
-    managed_births = patients(ix, "htn_register")
-    registered = {rid: day for rid, (day, _) in managed_births.items()}
+    found = patients(ix, "htn_register")  # registration and birth dates
+    registered = {rid: day for rid, (day, _) in found.items()}
     ids = set(registered)
     base, missing = _prevalence_base(ix, "htn_prevalence", 25.2)
     seen = followups(ix, "htn_followup", HTN_READING)
     elderly_age = int(ix.setting("htn_elderly_age", 65))
+    sbp_old = float(ix.setting("htn_elderly_sbp_below", 150))
+    sbp_young = float(ix.setting("htn_sbp_below", 140))
     dbp_limit = float(ix.setting("htn_dbp_below", 90))
     controlled = set()
     for rid, (day, (sbp, dbp)) in seen.latest.items():
         if rid not in ids:
             continue
-        birth = managed_births[rid][1]
+        birth = found[rid][1]
         old = birth is not None and age_years(dt.date.fromisoformat(birth), day) >= elderly_age
-        sbp_limit = float(
-            ix.setting("htn_elderly_sbp_below" if old else "htn_sbp_below", 150 if old else 140)
-        )
-        if float(sbp) < sbp_limit and float(dbp) < dbp_limit:
+        if float(sbp) < (sbp_old if old else sbp_young) and float(dbp) < dbp_limit:
             controlled.add(rid)
     return [
         Counted("htn.mgmt", numerator=ids, base=base, missing=missing, pool=ids),
@@ -269,8 +268,8 @@ def _htn(ix: Indicators) -> list[Counted]:
 
 @computes("dm.mgmt", "dm.standard", "dm.control")
 def _dm(ix: Indicators) -> list[Counted]:
-    patients = managed(ix, "dm_register")
-    ids = set(patients)
+    registered = managed(ix, "dm_register")
+    ids = set(registered)
     base, missing = _prevalence_base(ix, "dm_prevalence", 9.7)
     below = float(ix.setting("dm_fpg_below", 7.0))
     seen = followups(ix, "dm_followup", DM_READING)
@@ -279,19 +278,19 @@ def _dm(ix: Indicators) -> list[Counted]:
     }
     return [
         Counted("dm.mgmt", numerator=ids, base=base, missing=missing, pool=ids),
-        Counted("dm.standard", numerator=standard_of(ix, seen.face, patients), denominator=ids),
+        Counted("dm.standard", numerator=standard_of(ix, seen.face, registered), denominator=ids),
         Counted("dm.control", numerator=controlled, denominator=ids),
     ]
 
 
 @computes("smi.standard")
 def _smi(ix: Indicators) -> list[Counted]:
-    patients = managed(ix, "smi_register")
+    registered = managed(ix, "smi_register")
     return [
         Counted(
             "smi.standard",
-            numerator=standard(ix, "smi_followup", patients),
-            denominator=set(patients),
+            numerator=standard(ix, "smi_followup", registered),
+            denominator=set(registered),
         )
     ]
 

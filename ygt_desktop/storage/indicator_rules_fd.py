@@ -7,6 +7,7 @@ import datetime as dt
 
 from .contract_lists import covered_on
 from .equipment import Equipment
+from .id_sets import only_live
 from .indicators import Counted, Indicators, computes
 from .populations import population_members
 from .referrals import figures
@@ -15,7 +16,7 @@ from .referrals import figures
 @computes("fd.rate", "fd.key", "fd.renew")
 def _contracts(ix: Indicators) -> list[Counted]:
     pool = ix.open_at(ix.we)
-    covered = covered_on(ix.store, ix.we) & ix.live
+    covered = only_live(ix.store.conn, covered_on(ix.store, ix.we))
     base, missing = ix.base_figure("population")
     members = population_members(ix.store, ix.forms, ix.we)
     key = set().union(*members.values()) if members else set()

@@ -6,10 +6,12 @@ stands for), so the report page can list the people to work on. Formulas follow 
 spec; the thresholds and windows they use are template settings.
 
 The sets are chosen in SQL (open archives on a day, age bands as birth-date bounds,
-per-resident aggregates of the follow-ups), so no Python object is made per resident
-or per record: the 265,000-resident demo station's report takes well under a second
-(issue 15). ``tests/storage/test_indicators_same.py`` holds every figure and set equal
-to the computation this replaced.
+per-patient aggregates of the follow-ups, see :mod:`.id_sets` and
+:mod:`.indicator_registers`): no Python object is made per resident or per record
+besides the ids the sets hold (issue 15: the 265,000-resident demo station's report
+about four times faster than with one object per resident).
+``tests/storage/test_indicators_same.py`` holds every figure and set equal to the
+computation this replaced.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from ..core.forms import FormRegistry
 from ..core.report_model import IndicatorValue, Period, Template
 from ..core.schedules import add_months
 from .db import Store
-from .id_sets import FORM_RECORDS, residents_live, residents_open
+from .id_sets import FORM_RECORDS, residents_open
 
 FACE_TO_FACE = ("1", "2")
 BASE_LABELS = {
@@ -97,7 +99,6 @@ class Indicators:
         self.base = dict(base or {})
         self._open: dict[dt.date, set[int]] = {}
         self._aged: dict[tuple[dt.date, str, str], set[int]] = {}
-        self._live: set[int] | None = None
 
     # ---- public ------------------------------------------------------------------
     def compute(self, period: Period, codes: Iterable[str] | None = None) -> dict[str, Counted]:
@@ -123,16 +124,8 @@ class Indicators:
     def open_at(self, day: dt.date) -> set[int]:
         """Residents whose archive is open on ``day`` (:data:`OPEN_ON`)."""
         if day not in self._open:
-            found = residents_open(self.store.conn, {"open": OPEN_ON}, {"day": day.isoformat()})
-            self._open[day] = found["open"]
+            self._open[day] = residents_open(self.store.conn, OPEN_ON, {"day": day.isoformat()})
         return self._open[day]
-
-    @property
-    def live(self) -> set[int]:
-        """Residents not deleted."""
-        if self._live is None:
-            self._live = residents_live(self.store.conn)
-        return self._live
 
     def aged(
         self,

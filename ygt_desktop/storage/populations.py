@@ -26,7 +26,7 @@ from ..core.dates import age_years
 from ..core.forms import FormRegistry
 from ..core.programmes import EPISODES, REGISTERS
 from .db import Store
-from .id_sets import FORM_RECORDS, residents_open
+from .id_sets import FORM_RECORDS, only_open
 from .services import ServiceRepo
 
 Members = dict[str, set[int]]
@@ -90,7 +90,6 @@ def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Membe
     """Every key population's residents (archives open on ``day``) as sets of ids."""
     iso = day.isoformat()
     conn = store.conn
-    open_archives = residents_open(conn, {"open": in_archive_sql()}, {"day": iso})["open"]
     # The age populations from the birth-date index: age_years(birth, day) <= 6  ⇔
     # birth > day − 7 years;  >= 65  ⇔  birth <= day − 65 years.
     ages = {
@@ -106,15 +105,14 @@ def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Membe
         }
         for code, bounds in ages.items()
     }
-    # The typed flags, all from one index (``residents_flagged``, migration 0055: this
-    # condition is its own).
-    flags = list(RESIDENT_FLAGS.values())
-    rows = conn.execute(
-        f"SELECT id, {', '.join(flags)} FROM residents "
-        f"WHERE {' OR '.join(f'{flag} = 1' for flag in flags)}"
-    ).fetchall()
-    for n, code in enumerate(RESIDENT_FLAGS, start=1):
-        members[code] = {row[0] for row in rows if row[n] == 1}
+    # The typed flags, from the index ``residents_flagged`` (migration 0055: the query
+    # repeats its condition to use it).
+    flagged = " OR ".join(f"{flag} = 1" for flag in RESIDENT_FLAGS.values())
+    for code, flag in RESIDENT_FLAGS.items():
+        members[code] = {
+            row[0]
+            for row in conn.execute(f"SELECT id FROM residents WHERE ({flagged}) AND {flag} = 1")
+        }
     episodes = open_episodes(store, forms, day)
     members["maternal"] = episodes["pregnancy"]
     members["tb"] = episodes["tb"]
@@ -132,7 +130,10 @@ def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Membe
                 {"form": form.id, "start": "", "end": iso},
             )
         }
-    return {code: members[code] & open_archives for code in KEY_POPULATIONS}
+    kept = only_open(
+        conn, {code: members[code] for code in KEY_POPULATIONS}, in_archive_sql(), {"day": iso}
+    )
+    return {code: kept[code] for code in KEY_POPULATIONS}
 
 
 @dataclass

@@ -84,7 +84,7 @@ class Reporting:
         """The same year's earlier quarters (year to date at each), ``codes`` only: the
         history a chart of the main rates draws."""
         wanted = list(codes)
-        shared = self.indicators(period.year)  # the residents read once for every quarter
+        shared = self.indicators(period.year)  # one computer: what the quarters share is read once
         return [
             self.compute(Period(period.year, q), codes=wanted, indicators=shared).report
             for q in range(1, period.quarter)

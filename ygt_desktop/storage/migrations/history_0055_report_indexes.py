@@ -10,6 +10,9 @@ table (figures from the 265,000-resident demo station):
   record (registers' patients 41 → 7 ms, the residents served in a year 160 → 90 ms).
   ``deleted`` is a column too: SQLite uses a partial index as covering only when the
   columns its condition names are in it.
+- ``service_records_closing``: the live records that close a pregnancy or a TB case,
+  by episode — whether an episode was still open on a day, without reading every
+  record of it (the open pregnancies 47 → 5 ms).
 - ``residents_gone``: the residents deleted or whose archive is closed — with the
   archive-date index, everyone whose archive was not open on a day, without reading
   the 265,000 rows (63 → 10 ms).
@@ -34,6 +37,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             """
             CREATE INDEX service_records_live ON service_records
                 (form_id, service_date, resident_id, deleted) WHERE deleted = 0;
+            CREATE INDEX service_records_closing ON service_records (episode_id, service_date)
+                WHERE closes_episode = 1 AND deleted = 0;
             CREATE INDEX residents_gone ON residents
                 (deleted, status, status_date, archive_date)
                 WHERE deleted != 0 OR status != '在档';
