@@ -16,6 +16,7 @@ from typing import Any
 from ..core.contracts import KEY_POPULATIONS, in_force, status_on
 from ..core.forms import FormRegistry
 from .db import Store
+from .id_sets import json_ids
 from .populations import population_members
 
 
@@ -170,15 +171,13 @@ def covered_on(store: Store, day: dt.date) -> set[int]:
     """Residents with a contract in force on ``day`` (any package)."""
     iso = day.isoformat()
     # answered from the index e_contract_in_force (migration 0055) alone
-    return {
-        int(r[0])
-        for r in store.conn.execute(
-            "SELECT c.resident_id FROM e_contract c WHERE c.deleted = 0 "
-            "AND c.start_date <= ? AND c.end_date >= ? "
-            "AND (c.termination_date IS NULL OR c.termination_date > ?)",
-            (iso, iso, iso),
-        )
-    }
+    return json_ids(
+        store.conn,
+        "SELECT json_group_array(c.resident_id) FROM e_contract c WHERE c.deleted = 0 "
+        "AND c.start_date <= ? AND c.end_date >= ? "
+        "AND (c.termination_date IS NULL OR c.termination_date > ?)",
+        (iso, iso, iso),
+    )
 
 
 def uncovered(

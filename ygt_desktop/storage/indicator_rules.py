@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 
 from ..core.dates import age_years
+from .id_sets import json_ids
 from .indicator_registers import Reading, followups, managed, patients, standard, standard_of
 from .indicators import Counted, Indicators, _d, _half_up, computes
 
@@ -25,18 +26,16 @@ def _ehr(ix: Indicators) -> list[Counted]:
     since = ix.we - dt.timedelta(days=int(ix.setting("ehr_use_days", 365)) - 1)
     # Every form's live records in the range, from the index of live records: the forms
     # in use are listed with one index probe each (the index is by form first).
-    served = {
-        rid
-        for (rid,) in ix.store.conn.execute(
-            "WITH RECURSIVE used(form) AS (SELECT min(form_id) FROM service_records "
-            "UNION ALL SELECT (SELECT min(form_id) FROM service_records WHERE form_id > "
-            "used.form) FROM used WHERE used.form IS NOT NULL) "
-            "SELECT DISTINCT resident_id FROM service_records WHERE form_id IN "
-            "(SELECT form FROM used) AND deleted = 0 AND resident_id IS NOT NULL "
-            "AND service_date BETWEEN ? AND ?",
-            (since.isoformat(), ix.we.isoformat()),
-        )
-    }
+    served = json_ids(
+        ix.store.conn,
+        "WITH RECURSIVE used(form) AS (SELECT min(form_id) FROM service_records "
+        "UNION ALL SELECT (SELECT min(form_id) FROM service_records WHERE form_id > "
+        "used.form) FROM used WHERE used.form IS NOT NULL) "
+        "SELECT json_group_array(DISTINCT resident_id) FROM service_records WHERE form_id IN "
+        "(SELECT form FROM used) AND deleted = 0 AND resident_id IS NOT NULL "
+        "AND service_date BETWEEN ? AND ?",
+        (since.isoformat(), ix.we.isoformat()),
+    )
     return [
         Counted("ehr.coverage", numerator=opened, base=base, missing=missing, pool=opened),
         Counted("ehr.use", numerator=opened & served, denominator=opened),

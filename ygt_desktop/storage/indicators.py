@@ -26,7 +26,7 @@ from ..core.forms import FormRegistry
 from ..core.report_model import IndicatorValue, Period, Template
 from ..core.schedules import add_months
 from .db import Store
-from .id_sets import FORM_RECORDS, residents_open
+from .id_sets import FORM_RECORDS, json_ids, residents_open
 
 FACE_TO_FACE = ("1", "2")
 BASE_LABELS = {
@@ -150,13 +150,11 @@ class Indicators:
         key = (day, low, latest.isoformat())
         if key not in self._aged:
             # the birth-date index alone answers the band; the open archives are a set
-            born = {
-                row[0]
-                for row in self.store.conn.execute(
-                    "SELECT id FROM residents WHERE birth_date > ? AND birth_date <= ?",
-                    key[1:],
-                )
-            }
+            born = json_ids(
+                self.store.conn,
+                "SELECT json_group_array(id) FROM residents WHERE birth_date > ? AND birth_date <= ?",
+                key[1:],
+            )
             self._aged[key] = born & self.open_at(day)
         return self._aged[key]
 
@@ -185,15 +183,13 @@ class Indicators:
         """Residents with a live record of ``form_id`` dated in the window."""
         if form_id not in self.forms:
             return set()
-        return {
-            row[0]
-            for row in self.store.conn.execute(
-                f"SELECT DISTINCT h.resident_id FROM {FORM_RECORDS} "
-                f"CROSS JOIN {self.forms[form_id].table} d ON d.record_id = h.id "
-                "WHERE h.resident_id IS NOT NULL",
-                self.window(form_id),
-            )
-        }
+        return json_ids(
+            self.store.conn,
+            f"SELECT json_group_array(DISTINCT h.resident_id) FROM {FORM_RECORDS} "
+            f"CROSS JOIN {self.forms[form_id].table} d ON d.record_id = h.id "
+            "WHERE h.resident_id IS NOT NULL",
+            self.window(form_id),
+        )
 
     def window(self, form_id: str) -> dict[str, str]:
         """The parameters of :data:`FORM_RECORDS` for ``form_id`` in the window."""

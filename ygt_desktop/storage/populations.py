@@ -26,7 +26,7 @@ from ..core.dates import age_years
 from ..core.forms import FormRegistry
 from ..core.programmes import EPISODES, REGISTERS
 from .db import Store
-from .id_sets import FORM_RECORDS, only_open
+from .id_sets import FORM_RECORDS, json_ids, only_open
 from .services import ServiceRepo
 
 Members = dict[str, set[int]]
@@ -97,22 +97,20 @@ def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Membe
         "elderly": ("", add_years(day, -ELDERLY_MIN_AGE).isoformat()),
     }
     members: Members = {
-        code: {
-            row[0]
-            for row in conn.execute(
-                "SELECT id FROM residents WHERE birth_date > ? AND birth_date <= ?", bounds
-            )
-        }
+        code: json_ids(
+            conn,
+            "SELECT json_group_array(id) FROM residents WHERE birth_date > ? AND birth_date <= ?",
+            bounds,
+        )
         for code, bounds in ages.items()
     }
     # The typed flags, from the index ``residents_flagged`` (migration 0055: the query
     # repeats its condition to use it).
     flagged = " OR ".join(f"{flag} = 1" for flag in RESIDENT_FLAGS.values())
     for code, flag in RESIDENT_FLAGS.items():
-        members[code] = {
-            row[0]
-            for row in conn.execute(f"SELECT id FROM residents WHERE ({flagged}) AND {flag} = 1")
-        }
+        members[code] = json_ids(
+            conn, f"SELECT json_group_array(id) FROM residents WHERE ({flagged}) AND {flag} = 1"
+        )
     episodes = open_episodes(store, forms, day)
     members["maternal"] = episodes["pregnancy"]
     members["tb"] = episodes["tb"]
@@ -122,14 +120,12 @@ def population_members(store: Store, forms: FormRegistry, day: dt.date) -> Membe
             members[register] = set()
             continue
         form = registers[register]
-        members[register] = {
-            int(r[0])
-            for r in conn.execute(
-                f"SELECT h.resident_id FROM {FORM_RECORDS} CROSS JOIN {form.table} d "
-                "ON d.record_id = h.id WHERE d.closed_date IS NULL OR d.closed_date > :end",
-                {"form": form.id, "start": "", "end": iso},
-            )
-        }
+        members[register] = json_ids(
+            conn,
+            f"SELECT json_group_array(h.resident_id) FROM {FORM_RECORDS} CROSS JOIN {form.table} "
+            "d ON d.record_id = h.id WHERE d.closed_date IS NULL OR d.closed_date > :end",
+            {"form": form.id, "start": "", "end": iso},
+        )
     kept = only_open(
         conn, {code: members[code] for code in KEY_POPULATIONS}, in_archive_sql(), {"day": iso}
     )
