@@ -13,7 +13,9 @@ import contextlib
 import errno
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 
 class ExportError(OSError):
@@ -29,15 +31,14 @@ class ExportError(OSError):
         return self.message
 
 
-def write_atomic(data: bytes, out: Path) -> None:
-    """Write ``data`` to a temporary file beside ``out``, then rename it over ``out``.
-
-    Raises OSError; on any failure the temporary file is removed and ``out`` untouched.
-    """
+@contextlib.contextmanager
+def atomic_file(out: Path) -> Iterator[IO[bytes]]:
+    """A temporary file beside ``out``, flushed to the disk and renamed over ``out`` when
+    the block ends normally, removed otherwise (``out`` untouched). Raises OSError."""
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, out)
@@ -45,6 +46,15 @@ def write_atomic(data: bytes, out: Path) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_atomic(data: bytes, out: Path) -> None:
+    """Write ``data`` to a temporary file beside ``out``, then rename it over ``out``.
+
+    Raises OSError; on any failure the temporary file is removed and ``out`` untouched.
+    """
+    with atomic_file(out) as fh:
+        fh.write(data)
 
 
 def save_export(data: bytes, out: Path, what: str) -> None:

@@ -22,11 +22,8 @@ on A4 landscape, fit to width, with both header rows on every page.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -37,7 +34,7 @@ from openpyxl.utils import get_column_letter
 
 from ..core.forms import FormDef
 from ..core.masking import Shown
-from .atomic import export_error
+from .atomic import atomic_file, export_error
 from .errors import LineListError as LineListError
 from .workbook import cell_text, text_units
 from .xlsx_stream import STYLE_ID_HEADER, STYLE_LABEL_HEADER, XlsxStream, cell_body
@@ -195,7 +192,7 @@ def write_line_lists(
         raise LineListError("没有要导出的花名册")
     out = Path(out)
     try:
-        with _atomic_file(out) as fh:
+        with atomic_file(out) as fh:
             _write_book(lists, fh, Shown(ids=full_id, phones=full_phone), checkpoint)
     except OSError as exc:
         raise export_error(exc, out, "花名册") from exc
@@ -214,24 +211,6 @@ def line_lists_bytes(
     buffer = io.BytesIO()
     _write_book(lists, buffer, Shown(ids=full_id, phones=full_phone), checkpoint)
     return buffer.getvalue()
-
-
-@contextlib.contextmanager
-def _atomic_file(out: Path) -> Iterator[IO[bytes]]:
-    """A temporary file beside ``out``, flushed to the disk and renamed over ``out``
-    when the block ends normally, removed otherwise (as :func:`.atomic.write_atomic`
-    does for bytes already made)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _write_book(

@@ -26,6 +26,7 @@ from ..core.report_model import Period
 from ..core.resident import HEADERS, sex_labels
 from ..storage.indicator_rules import managed, standard
 from ..storage.indicators import FACE_TO_FACE, Indicators
+from ..storage.migrations.builders import child_table
 from ..storage.organisation import villages
 from ..storage.reporting import Reporting
 from ..storage.workspace import Workspace
@@ -212,9 +213,11 @@ class _FormRows(Sequence[Mapping[str, Any]]):
     def reads(self) -> Sequence[Read | None]:
         return self._reads
 
+    _order = "h.service_date, h.id"
+
     def _query(self, columns: str, tail: str = "") -> Iterator[list[tuple[Any, ...]]]:
         cursor = self._conn.execute(
-            f"SELECT {columns} {self._from} ORDER BY h.service_date, h.id{tail}", self._params
+            f"SELECT {columns} {self._from} ORDER BY {self._order}{tail}", self._params
         )
         while batch := cursor.fetchmany(BATCH_ROWS):
             yield batch
@@ -268,6 +271,72 @@ class _FormRows(Sequence[Mapping[str, Any]]):
         }
 
 
+# What a repeating group's list shows of each line's record before the line's columns
+# (ids of their own: a group's columns may be called name or line).
+GROUP_KEYS = (
+    ("key_archive_no", HEADERS["archive_no"], "text", "r.archive_no"),
+    ("key_name", HEADERS["name"], "text", "r.name"),
+    ("key_date", "服务日期", "date", "h.service_date"),
+    ("key_record", "记录号", "int", "h.id"),
+    ("key_line", "行号", "int", "c.line"),
+)
+
+
+class _GroupRows(_FormRows):
+    """The lines of one repeating group of a form's records in the window, each with
+    its record's keys (:data:`GROUP_KEYS`: resident, service date, record number) and
+    its columns, by service date, record and line; read like :class:`_FormRows`."""
+
+    _order = "h.service_date, h.id, c.line"
+
+    def __init__(self, ws: Workspace, ix: Indicators, form_id: str, group: str) -> None:
+        form = ws.forms[form_id]
+        columns = form.field(group).columns
+        self._conn = ws.store.conn
+        self._fields = (*(k[0] for k in GROUP_KEYS), *(c.id for c in columns))
+        self._reads = [
+            *(None for _ in GROUP_KEYS),
+            *(
+                None if type(c.field_type).from_sql is FieldType.from_sql else c.field_type.from_sql
+                for c in columns
+            ),
+        ]
+        self._columns = ", ".join((*(k[3] for k in GROUP_KEYS), *(f"c.{c.id}" for c in columns)))
+        window, self._params = _window(ix, form_id)
+        self._from = (
+            f"FROM service_records h JOIN {child_table(form.table, group)} c "
+            f"ON c.record_id = h.id LEFT JOIN residents r ON r.id = h.resident_id WHERE {window}"
+        )
+
+    def _mapping(self, record: tuple[Any, ...]) -> Mapping[str, Any]:
+        values = zip(self._fields, record[1:], self._reads, strict=True)
+        return {key: value if read is None else read(value) for key, value, read in values}
+
+
+def group_lists(ws: Workspace, ix: Indicators, form_id: str) -> list[LineList]:
+    """One list per repeating group of the form (medicines …) with lines in ``ix``'s
+    window, keyed by record (its resident, date and number): the sheet beside the
+    form's own, where a record's lines are rows."""
+    form = ws.forms[form_id]
+    out = []
+    for f in form.row_fields:
+        rows = _GroupRows(ws, ix, form_id, f.id)
+        if not rows:
+            continue
+        columns = f.columns
+        out.append(
+            LineList(
+                f"{form.label}·{f.label}",
+                (*(k[0] for k in GROUP_KEYS), *(c.id for c in columns)),
+                (*(k[1] for k in GROUP_KEYS), *(c.label for c in columns)),
+                rows,
+                types={**{k[0]: k[2] for k in GROUP_KEYS}, **{c.id: c.type for c in columns}},
+                choices={c.id: c.choice_labels for c in columns if c.choices},
+            )
+        )
+    return out
+
+
 def form_list(ws: Workspace, ix: Indicators, form_id: str) -> LineList | None:
     """The form's records in ``ix``'s window, as a list whose rows stay in the database
     until written; None when there are none."""
@@ -307,6 +376,7 @@ def build(ws: Workspace, period: Period) -> list[LineList]:
     for form in sorted(ws.forms, key=lambda f: (f.order, f.id)):
         if form.kind == "service" and form.id not in registers:
             lists.append(form_list(ws, ix, form.id))
+            lists.extend(group_lists(ws, ix, form.id))
     return [x for x in lists if x is not None and x.rows]
 
 
