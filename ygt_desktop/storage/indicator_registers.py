@@ -16,8 +16,6 @@ from .indicators import FACE_TO_FACE, Indicators
 
 NO_VISITS = (0, 0, 0, 0)
 ID_WIDTH = 10**12
-# The quarter (1-4) of an ISO service date.
-_QUARTER = "(CAST(substr(h.service_date, 6, 2) AS INTEGER) + 2) / 3"
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ def patients(ix: Indicators, register: str) -> dict[int, tuple[dt.date, str | No
         "AND ((r.archive_date <= :day AND (r.status = '在档' OR r.status_date > :day)) "
         "OR (r.archive_date >= :day AND r.archive_date <= :end)) "
         "GROUP BY h.resident_id",
-        {**ix.window(register), "start": "", "day": ix.ws.isoformat()},  # any date to the end,
+        {**ix.window(register), "start": "", "day": ix.ws.isoformat()},  # dated by the end
     )
     return {rid: (dt.date.fromisoformat(day), birth) for rid, day, birth in rows}
 
@@ -78,8 +76,18 @@ def followups(ix: Indicators, followup: str, reading: Reading | None = None) -> 
         face = f"d.visit_method IN ({', '.join(marks)})"
     else:
         face = "1"
+    # The window lies in one year: a record's quarter is the one whose first day it
+    # follows (compared as ISO text, which costs less than reading the month out).
+    year = ix.ws.year
+    params.update({f"q{q}": dt.date(year, 3 * q - 2, 1).isoformat() for q in range(2, 5)})
     counts = ", ".join(
-        f"count(CASE WHEN {face} AND {_QUARTER} = {q} THEN 1 END)" for q in range(1, 5)
+        f"count(CASE WHEN {face} AND {within} THEN 1 END)"
+        for within in (
+            "h.service_date < :q2",
+            "h.service_date >= :q2 AND h.service_date < :q3",
+            "h.service_date >= :q3 AND h.service_date < :q4",
+            "h.service_date >= :q4",
+        )
     )
     latest = ""
     if reading is not None:
