@@ -23,7 +23,7 @@ from .derived import DERIVERS
 from .expressions import Expression, ExpressionError
 from .fieldtypes import FIELD_TYPES, FieldError, FieldType
 from .programmes import EPISODES, REGISTERS
-from .rows import process_rows
+from .rows import process_rows, value_problem
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _FIELD_KEYS = {
@@ -317,15 +317,7 @@ class FormDef:
                 if f.id in rows_errors:
                     errors[f.id] = rows_errors[f.id]
                 continue
-            value = values[f.id]
-            if f.id in errors:
-                continue
-            if value is None:
-                if f.required:
-                    errors[f.id] = f"请填写{f.label}"
-                continue
-            message = f.field_type.check(value, f)
-            if message:
+            if f.id not in errors and (message := value_problem(f, values[f.id])):
                 errors[f.id] = message
         scope = {**ctx, **values}
         for check in self.checks:

@@ -82,15 +82,7 @@ def process_rows(given: Any, f: FieldDef) -> RowsResult:
         if not bad and all(v is None for v in row.values()):
             continue  # an unused line
         for c in f.columns:
-            if c.id in bad:
-                continue
-            value = row[c.id]
-            if value is None:
-                if c.required:
-                    bad[c.id] = f"请填写{c.label}"
-                continue
-            message = c.field_type.check(value, c)
-            if message:
+            if c.id not in bad and (message := value_problem(c, row[c.id])):
                 bad[c.id] = message
         for check in f.row_checks:
             if check.field not in bad and check.when.evaluate(row):
@@ -109,6 +101,14 @@ def process_rows(given: Any, f: FieldDef) -> RowsResult:
     elif f.required and not kept:
         message = f"请填写{f.label}（至少一行）"
     return RowsResult(kept, message, cells)
+
+
+def value_problem(f: FieldDef, value: Any) -> str | None:
+    """What is wrong with a parsed ``value`` of ``f`` on its own: missing when required,
+    or outside what its type allows (None: nothing)."""
+    if value is None:
+        return f"请填写{f.label}" if f.required else None
+    return f.field_type.check(value, f)
 
 
 def display_rows(rows: Sequence[Mapping[str, Any]] | None, f: FieldDef) -> str:

@@ -245,16 +245,7 @@ def _with_lines(
     while batch := cur.fetchmany(_BATCH):
         first, last = int(batch[0][ki]), int(batch[-1][ki])
         lines: dict[int, list[bytes]] = {}
-        for table in children:
-            lc = conn.execute(
-                f"SELECT * FROM {table} WHERE record_id BETWEEN ? AND ? ORDER BY record_id, line",
-                (first, last),
-            )
-            parts = columns.get(table)
-            if parts is None:
-                parts = columns[table] = _Rows(_names(lc))
-            for line in lc.fetchall():
-                lines.setdefault(line[0], []).append(parts.part(line))
+        _read_lines(conn, children, first, last, columns, lines)
         for r in batch:
             key = int(r[ki])
             tail = b"".join(b"\x00" + part for part in lines.get(key, []))
@@ -337,17 +328,31 @@ def _lines_of(
     out: dict[int, list[bytes]] = {}
     for form_id in sorted(form_ids):
         prefix = f"f_{form_id}__"
-        for table in sorted(t for t in present if t.startswith(prefix)):
-            cur = conn.execute(
-                f"SELECT * FROM {table} WHERE record_id BETWEEN ? AND ? ORDER BY record_id, line",
-                (first, last),
-            )
-            rows = columns.get(table)
-            if rows is None:
-                rows = columns[table] = _Rows(_names(cur))
-            for line in cur.fetchall():
-                out.setdefault(line[0], []).append(rows.part(line))
+        tables = sorted(t for t in present if t.startswith(prefix))
+        _read_lines(conn, tables, first, last, columns, out)
     return out
+
+
+def _read_lines(
+    conn: sqlite3.Connection,
+    tables: Sequence[str],
+    first: int,
+    last: int,
+    columns: dict[str, _Rows],
+    out: dict[int, list[bytes]],
+) -> None:
+    """Add to ``out`` the digest parts of the lines in ``tables`` (in that order) of
+    records ``first``…``last``: record id → parts, lines in order."""
+    for table in tables:
+        cur = conn.execute(
+            f"SELECT * FROM {table} WHERE record_id BETWEEN ? AND ? ORDER BY record_id, line",
+            (first, last),
+        )
+        rows = columns.get(table)
+        if rows is None:
+            rows = columns[table] = _Rows(_names(cur))
+        for line in cur.fetchall():
+            out.setdefault(line[0], []).append(rows.part(line))
 
 
 def of_record(conn: sqlite3.Connection, table: str, record_id: int) -> str | None:
