@@ -214,3 +214,16 @@ def test_bad_usage_exits_2(station, tmp_path, capsys):
             run(capsys, "--db", str(station.db), *args)
         assert exc.value.code == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999", "-5", "0", "abc", "1.5"])
+@pytest.mark.parametrize("option", ["--record", "--resident"])
+def test_a_number_out_of_range_is_a_chinese_usage_error(station, tmp_path, capsys, option, number):
+    """A record or resident number SQLite cannot hold was an 意外错误 (OverflowError)."""
+    with pytest.raises(SystemExit) as exc:
+        run(capsys, "--db", str(station.db), option, number, "--form", "htn_followup",
+            "--out", str(tmp_path / "r.pdf"))  # fmt: skip
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"参数 {option}：应为正整数（现为 {number}）" in err
+    assert "Traceback" not in err and not leftovers(tmp_path)

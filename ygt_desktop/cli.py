@@ -489,10 +489,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("print", help="把一条服务记录按纸质表格式样打印为 PDF")
     db_arg(s)
     which = s.add_mutually_exclusive_group(required=True)
-    which.add_argument("--record", type=int, metavar=mv.NUMBER, help="服务记录的编号")
+    which.add_argument("--record", type=mv.positive, metavar=mv.NUMBER, help="服务记录的编号")
     which.add_argument(
         "--resident",
-        type=int,
+        type=mv.positive,
         metavar=mv.NUMBER,
         help="居民的编号（与 --form 一起用：打印这位居民最近的一条）",
     )

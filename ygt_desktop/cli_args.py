@@ -9,6 +9,8 @@ programs to the same words.
 
 from __future__ import annotations
 
+import argparse
+
 FILE = "文件"  # a file read or written: --db, --xlsx, --pdf, --csv, --json, --out
 FOLDER = "文件夹"  # a folder (Windows calls it 文件夹): --out of receipts, --tour
 USER = "用户名"  # an account, acting (--user, --as) or acted on (ygt user add 用户名)
@@ -22,3 +24,14 @@ REASON = "原因"
 
 PERIOD_HELP = "统计期：季度，写作 年份Q季度，如 2026Q3"
 DB_HELP = "数据库文件（默认在用户数据目录）"
+
+
+def positive(text: str) -> int:
+    """A record's or resident's number: a whole number from 1 to what SQLite holds."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数（现为 {text}）") from None
+    if not 0 < value < 2**63:
+        raise argparse.ArgumentTypeError(f"应为正整数（现为 {text}）")
+    return value

@@ -42,16 +42,6 @@ def _date(text: str) -> dt.date:
         ) from None
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"应为正整数（现为 {text}）") from None
-    if not 0 < value < 2**63:
-        raise argparse.ArgumentTypeError(f"应为正整数（现为 {text}）")
-    return value
-
-
 def _first_account(args: argparse.Namespace) -> int | None:
     """``user add`` on a database without accounts: its first account, no login."""
     ws = Workspace.open(Path(args.db))
@@ -213,10 +203,10 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     s.add_argument("--to", dest="date_to", type=_date, metavar=mv.DATE, help="结束日期")
     s.add_argument("--user", dest="filter_user", metavar=mv.USER, help="只看这个用户的操作")
     s.add_argument("--table", metavar="数据表", help="只看这个数据表，如 residents")
-    s.add_argument("--record", type=_positive, metavar=mv.NUMBER, help="只看这条记录")
+    s.add_argument("--record", type=mv.positive, metavar=mv.NUMBER, help="只看这条记录")
     s.add_argument(
         "--limit",
-        type=_positive,
+        type=mv.positive,
         default=200,
         metavar="条数",
         help="屏幕上最多显示几条（默认 200）",
