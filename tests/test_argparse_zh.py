@@ -85,7 +85,7 @@ def test_help_of_every_command_is_chinese(chinese, capsys):
     (["report", "--quarter", "x"], "缺少必填的参数：--period"),
     (["report", "--period", "x"], "参数 --period：统计期"),
     (["report", "--period"], "参数 --period：后面应跟一个值"),
-    (["print", "--record", "x", "--out", "a.pdf"], "参数 --record：'x' 不是有效的整数"),
+    (["print", "--record", "x", "--out", "a.pdf"], "参数 --record：应为正整数（现为 x）"),
     (["print", "--record", "1", "--resident", "2", "--out", "a.pdf"], "不能与参数 --record 同时使用"),
     (["print", "--out", "a.pdf"], "须给出以下参数之一：--record --resident"),
     (["init", "--org-code", "1", "--org-name", "x", "--org-level", "省"], "'省' 不是可选的值"),
