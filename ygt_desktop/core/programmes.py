@@ -11,3 +11,5 @@ from __future__ import annotations
 
 REGISTERS = {"htn": "高血压", "dm": "2型糖尿病", "smi": "严重精神障碍"}
 EPISODES = {"pregnancy": "妊娠", "tb": "肺结核病例"}
+# 随访方式 codes that are face to face (门诊, 家庭); 电话 does not count as a follow-up seen.
+FACE_TO_FACE = ("1", "2")

@@ -14,6 +14,7 @@ of it in one read transaction: every list sees the same records.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import islice
@@ -24,8 +25,8 @@ from ..core.fieldtypes import FieldType
 from ..core.programmes import REGISTERS
 from ..core.report_model import Period
 from ..core.resident import HEADERS, sex_labels
-from ..storage.indicator_rules import managed, standard
-from ..storage.indicators import FACE_TO_FACE, Indicators
+from ..storage.indicator_registers import Reading, followups, managed, standard_of
+from ..storage.indicators import Indicators
 from ..storage.migrations.builders import child_table
 from ..storage.organisation import villages
 from ..storage.reporting import Reporting
@@ -94,37 +95,20 @@ def _identity_columns() -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str
     )
 
 
-def _window(ix: Indicators, form_id: str) -> tuple[str, tuple[str, ...]]:
+def _window(ix: Indicators, form_id: str) -> tuple[str, dict[str, str]]:
     """The condition (on ``service_records h``) and its parameters for ``form_id``'s
-    live records in ``ix``'s window, as ``Indicators.rows`` reads them."""
+    live records in ``ix``'s window: those of ``FORM_RECORDS`` (``Indicators.window``)."""
     return (
-        "h.form_id = ? AND h.deleted = 0 AND h.service_date BETWEEN ? AND ?",
-        (form_id, ix.ws.isoformat(), ix.we.isoformat()),
+        "h.form_id = :form AND h.deleted = 0 AND h.service_date BETWEEN :start AND :end",
+        ix.window(form_id),
     )
 
 
-def _followups(
-    ws: Workspace, ix: Indicators, followup: str, columns: str
-) -> dict[int, tuple[Any, ...]]:
-    """Per resident, from ``followup``'s records in the window: the face-to-face
-    follow-ups, the latest one's date and its ``columns`` (the latest by date, then the
-    later entry). One row per resident from SQLite: the bare columns beside a query's
-    only max() come from the row holding the maximum."""
-    form = ws.forms[followup]
-    face = (
-        f"d.visit_method IN ({', '.join('?' * len(FACE_TO_FACE))})"
-        if "visit_method" in form.by_id
-        else "1"
-    )
-    window, params = _window(ix, followup)
-    rows = ws.store.conn.execute(
-        f"SELECT h.resident_id, count(CASE WHEN {face} THEN 1 END), "
-        f"max(h.service_date || printf('%012d', h.id)), {columns} FROM service_records h "
-        f"JOIN {form.table} d ON d.record_id = h.id WHERE {window} "
-        "AND h.resident_id IS NOT NULL GROUP BY h.resident_id",
-        (*(FACE_TO_FACE if face != "1" else ()), *params),
-    )
-    return {rid: (count, latest[:10], *values) for rid, count, latest, *values in rows}
+def _latest(latest: tuple[dt.date, tuple[Any, ...]] | None, n: int) -> tuple[Any, ...]:
+    """The latest follow-up's date (ISO) and its ``n`` readings (empty: Nones)."""
+    if latest is None:
+        return (None,) * (n + 1)
+    return (latest[0].isoformat(), *latest[1])
 
 
 def register_list(
@@ -139,8 +123,13 @@ def register_list(
     if register not in ws.forms or followup not in ws.forms:
         return None
     patients = managed(ix, register)
-    good = standard(ix, followup, patients)
-    visits = _followups(ws, ix, followup, columns)
+    # one pass over the follow-ups: face-to-face per quarter (规范管理) and the latest one
+    ups = followups(ix, followup, Reading(columns, "1"))
+    good = standard_of(ix, ups.face, patients)
+    visits = {
+        rid: (sum(face), *_latest(ups.latest.get(rid), len(reading)))
+        for rid, face in ups.face.items()
+    }
     people = _identities(ws, list(patients))
     keys = [key for key, _, _ in IDENTITY]
     nobody = (None,) * len(keys)

@@ -6,7 +6,7 @@ record's saving transaction (before its audit row, whose digest covers them)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..core.forms import FieldDef, FormDef
@@ -93,8 +93,3 @@ def carried(
         return {f.id: [] for f in groups}
     lines = of_record(conn, form, int(row[0]))
     return {f.id: lines[f.id] for f in groups}
-
-
-def tables(forms: Sequence[FormDef]) -> list[str]:
-    """Every child table of ``forms``' repeating groups."""
-    return [child_table(form.table, f.id) for form in forms for f in form.row_fields]

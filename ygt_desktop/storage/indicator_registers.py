@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..core.programmes import FACE_TO_FACE
 from ..core.schedules import quarter_of
 from .id_sets import FORM_RECORDS
-from .indicators import FACE_TO_FACE, Indicators
+
+if TYPE_CHECKING:  # indicators imports the rules, which import these
+    from .indicators import Indicators
 
 NO_VISITS = (0, 0, 0, 0)
 ID_WIDTH = 10**12

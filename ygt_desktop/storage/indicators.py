@@ -28,7 +28,6 @@ from ..core.schedules import add_months
 from .db import Store
 from .id_sets import FORM_RECORDS, json_ids, residents_open
 
-FACE_TO_FACE = ("1", "2")
 BASE_LABELS = {
     "population": "常住人口数",
     "pop_35": "35岁及以上常住人口数",

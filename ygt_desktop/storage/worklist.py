@@ -41,6 +41,7 @@ from typing import Any, NamedTuple
 
 from ..core import schedules as sch
 from ..core.forms import FormRegistry
+from ..core.programmes import FACE_TO_FACE
 from .db import Store
 from .referrals import FOLLOWUP_DAYS as REFERRAL_FOLLOWUP_DAYS
 from .referrals import followup_due as referral_followup
@@ -65,7 +66,6 @@ SERIES = {
 }
 NOT_DONE = (sch.OVERDUE, sch.DUE, sch.UPCOMING)  # still to do: what 本年未做 keeps
 NEWBORN_DAYS = 28  # 新生儿家庭访视 applies to the first 28 days (its form's `applies`)
-FACE_TO_FACE = ("1", "2")  # 门诊, 家庭 (电话 does not count)
 CHILD_POINTS = (3, 6, 8, 12, 18, 24, 30, 36, 48, 60, 72)
 TCM_CHILD_POINTS = (6, 12, 18, 24, 30, 36)
 ELDERLY_AGE = 65
