@@ -61,6 +61,10 @@ from . import (
     history_0056_worklist_series,
     history_0057_resident_list,
     history_0058_national_forms,
+    history_0065_resident_full,
+    history_0070_households,
+    history_0073_health_check,
+    history_0078_archive_life,
 )
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
@@ -93,6 +97,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     *history_0056_worklist_series.MIGRATIONS,
     *history_0057_resident_list.MIGRATIONS,
     *history_0058_national_forms.MIGRATIONS,
+    *history_0065_resident_full.MIGRATIONS,
+    *history_0070_households.MIGRATIONS,
+    *history_0073_health_check.MIGRATIONS,
+    *history_0078_archive_life.MIGRATIONS,
 )
 _BY_NAME = {m.name: m for m in MIGRATIONS}
 
