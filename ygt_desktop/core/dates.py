@@ -28,6 +28,27 @@ def parse_date(text: str) -> dt.date:
         raise DateError(f"日期 {s} 不存在") from None
 
 
+_MONTH = re.compile(r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$")
+
+
+def parse_month(text: str) -> str:
+    """Parse a typed year-month (2019-03, 2019.3, 2019/3, 201903, 2019年3月) into
+    ``"YYYY-MM"``; raise :class:`DateError` with a Chinese reason."""
+    s = text.strip()
+    m = _MONTH.match(s)
+    if not m:
+        raise DateError("年月格式应为 YYYY-MM（也可输入 201903、2019.3 或 2019年3月）")
+    year, month = int(m.group(1)), int(m.group(2) or m.group(3))
+    if not 1 <= month <= 12:
+        raise DateError(f"年月 {s} 不存在（月份应为 1–12）")
+    return f"{year:04d}-{month:02d}"
+
+
+def month_of(day: dt.date) -> str:
+    """The ``"YYYY-MM"`` of a date (to compare with a year-month value)."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
 def age_years(birth: dt.date, on: dt.date) -> int:
     """Age in full years on ``on``."""
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import idnumber
-from .dates import age_months, age_years
+from .dates import age_months, age_years, month_of
 
 
 class ExpressionError(ValueError):
@@ -80,6 +80,11 @@ def _add_days(start: Any, days: Any) -> dt.date | None:
     return start + dt.timedelta(days=int(days))
 
 
+def _month_of(day: Any) -> str | None:
+    """A date's ``"YYYY-MM"``, to compare with a year-month field (``month`` type)."""
+    return month_of(day) if isinstance(day, dt.date) else None
+
+
 def _count(*values: Any) -> int:
     """How many of ``values`` are true (or, for lists, not empty)."""
     return sum(1 for v in values if v)
@@ -98,6 +103,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "years_between": _age,
     "months_between": _months,
     "today": dt.date.today,
+    "month_of": _month_of,
 }
 
 _ALLOWED = (

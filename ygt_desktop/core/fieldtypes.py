@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from . import idnumber
-from .dates import DateError, parse_date
+from .dates import DateError, month_of, parse_date, parse_month
 
 if TYPE_CHECKING:
     from .forms import FieldDef
@@ -137,6 +137,30 @@ class DateType(FieldType):
         return value.isoformat() if value else ""
 
 
+class MonthType(FieldType):
+    """A year and month as the paper forms print 年/月 (确诊时间, 入院时间), kept as
+    ``"YYYY-MM"`` text: it sorts and compares as text (see ``month_of`` in expressions)."""
+
+    def parse(self, text: Any, field: FieldDef) -> Any:
+        if isinstance(text, dt.date):
+            return month_of(text)
+        s = clean_text(text)
+        if not s:
+            return None
+        try:
+            return parse_month(s)
+        except DateError as exc:
+            raise FieldError(f"{field.label}：{exc}") from None
+
+    def check(self, value: Any, field: FieldDef) -> str | None:
+        this_month = month_of(dt.date.today())
+        if field.not_future and value > this_month:
+            return f"{field.label}不能晚于本月（{this_month}）"
+        if value < "1880-01":
+            return f"{field.label}不合理（{value}）"
+        return None
+
+
 class ChoiceType(FieldType):
     def check(self, value: Any, field: FieldDef) -> str | None:
         # Dynamic lists (villages) are checked by whoever resolves them.
@@ -246,6 +270,7 @@ FIELD_TYPES: dict[str, FieldType] = {
         NumberType("int", "INTEGER"),
         NumberType("decimal", "REAL"),
         DateType("date", "TEXT"),
+        MonthType("month", "TEXT"),
         ChoiceType("choice", "TEXT"),
         MultiChoiceType("multichoice", "TEXT"),
         BoolType("bool", "INTEGER"),

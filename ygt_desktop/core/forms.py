@@ -277,13 +277,7 @@ class FormDef:
         for f in self.fields:
             given = raw.get(f.id)
             if f.is_rows:
-                done = process_rows(given, f)
-                values[f.id] = done.rows
-                if done.message:
-                    rows_errors[f.id] = done.message
-                if done.cells:
-                    cells[f.id] = done.cells
-                continue
+                continue  # below, once the record's own values are known
             try:
                 values[f.id] = f.field_type.parse(given, f) if given is not None else None
             except FieldError as exc:
@@ -306,6 +300,14 @@ class FormDef:
             for f in self.fields:
                 if f.derived == key:
                     values[f.id] = derived.get(f.id)
+        record = {**ctx, **values}
+        for f in self.row_fields:
+            done = process_rows(raw.get(f.id), f, record)
+            values[f.id] = done.rows
+            if done.message:
+                rows_errors[f.id] = done.message
+            if done.cells:
+                cells[f.id] = done.cells
         seen = {**ctx, **values, **unparsed}
         for f in self.fields:
             if f.relevant is not None and not f.relevant.evaluate(seen):
@@ -442,6 +444,12 @@ def load_form(path: Path, codes_dir: Path | None = None) -> FormDef:
             if e is not None and not e.names <= known:
                 unknown = "、".join(sorted(e.names - known))
                 raise FormFileError(name, f"表达式引用了不存在的字段 {unknown}", f.id)
+        # A row check sees its row's columns, the record's fields and the context.
+        in_row = {c.id for c in f.columns} | known
+        for i, check in enumerate(f.row_checks, start=1):
+            if not check.when.names <= in_row:
+                unknown = "、".join(sorted(check.when.names - in_row))
+                raise FormFileError(name, f"第{i}条 row_checks 引用了不存在的栏目 {unknown}", f.id)
     date_field = meta.get("date_field")
     if date_field is not None and (
         date_field not in field_ids or next(f for f in fields if f.id == date_field).type != "date"
@@ -637,9 +645,6 @@ def _load_rows(
             when = Expression(str(check["when"]))
         except ExpressionError as exc:
             raise FormFileError(file, f"第{i}条 row_checks：{exc}", fid) from None
-        if not when.names <= names:
-            unknown = "、".join(sorted(when.names - names))
-            raise FormFileError(file, f"第{i}条 row_checks 引用了不存在的栏目 {unknown}", fid)
         checks.append(Check(check["field"], when, str(check["message"])))
     return {
         "columns": tuple(columns),

@@ -2,7 +2,8 @@
 
 A rows field holds a list of rows, each a mapping of its columns' values. Its columns
 are ordinary field definitions (``[[fields.columns]]`` under the field in the form file);
-``[[fields.row_checks]]`` are rules within one row (a dose needs its unit). What is
+``[[fields.row_checks]]`` are rules within one row (a dose needs its unit); they may
+also name the record's fields and context (a diagnosis month not before birth). What is
 entered is processed here, cell by cell with each column's own type:
 
 - a row whose cells are all empty is left out (an unused line of the grid);
@@ -61,8 +62,9 @@ def _lines(given: Any, f: FieldDef) -> list[Mapping[str, Any]]:
     return lines
 
 
-def process_rows(given: Any, f: FieldDef) -> RowsResult:
-    """Parse and check the rows entered for ``f`` (see the module docstring)."""
+def process_rows(given: Any, f: FieldDef, record: Mapping[str, Any] | None = None) -> RowsResult:
+    """Parse and check the rows entered for ``f`` (see the module docstring); its row
+    checks see the row's cells over ``record`` (the record's values and context)."""
     try:
         lines = _lines(given, f)
     except FieldError as exc:
@@ -85,7 +87,7 @@ def process_rows(given: Any, f: FieldDef) -> RowsResult:
             if c.id not in bad and (message := value_problem(c, row[c.id])):
                 bad[c.id] = message
         for check in f.row_checks:
-            if check.field not in bad and check.when.evaluate(row):
+            if check.field not in bad and check.when.evaluate({**(record or {}), **row}):
                 bad[check.field] = check.message
         for c in f.columns:  # column order, whatever order the checks found them in
             if c.id in bad:

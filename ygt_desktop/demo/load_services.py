@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.context import CONTEXT_NAMES, resident_context
+from ..core.dates import month_of
 from ..core.expressions import Expression
 from ..core.forms import FieldDef, FormDef, FormRegistry, RuleOutcome
 from ..storage import audit, audit_digest
@@ -83,8 +84,12 @@ def _joined(value: list[str]) -> str | None:
     return ",".join(value) if value else None
 
 
+def _month(value: Any) -> str:
+    return month_of(value) if isinstance(value, dt.date) else str(value)
+
+
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "date": _ISO.__getitem__, "bool": int, "multichoice": _joined,
+    "date": _ISO.__getitem__, "month": _month, "bool": int, "multichoice": _joined,
 }  # fmt: skip
 _MISSING = object()
 

@@ -69,6 +69,8 @@ class FieldEditor:
             edit = QLineEdit()
             if field.type == "date":
                 edit.setPlaceholderText("YYYY-MM-DD 或 20260305")
+            elif field.type == "month":
+                edit.setPlaceholderText("YYYY-MM 或 201903")
             elif field.type == "idnumber":
                 edit.setPlaceholderText("18位身份证号")
                 edit.setMaxLength(20)

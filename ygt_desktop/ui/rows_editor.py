@@ -35,7 +35,7 @@ from .widgets import error_label
 
 WRONG = "QLineEdit, QComboBox { border: 1px solid #c00000; }"
 # Room per column in characters, by type (a name takes more than a count).
-_CHARS = {"int": 5, "decimal": 7, "date": 10, "choice": 8, "text": 14}
+_CHARS = {"int": 5, "decimal": 7, "date": 10, "month": 7, "choice": 8, "text": 14}
 
 
 class _Keys(QObject):
@@ -121,6 +121,8 @@ class RowsEditor:
                 edit.setMaxLength(c.max_length)
             if c.type == "date":
                 edit.setPlaceholderText("YYYY-MM-DD")
+            elif c.type == "month":
+                edit.setPlaceholderText("YYYY-MM")
             widget = edit
         widget.installEventFilter(self._keys)
         for slot in self._slots:
