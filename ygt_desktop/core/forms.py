@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .context import CONTEXT_NAMES
+from .data_elements import de_code_problem, duplicate_de_code
 from .derived import DERIVERS
 from .expressions import Expression, ExpressionError
 from .fieldtypes import FIELD_TYPES, FieldError, FieldType
@@ -43,6 +44,7 @@ _FIELD_KEYS = {
     "compute",
     "default",
     "de_code",
+    "de_qualifier",
     "unique",
     "help",
     "not_future",
@@ -126,6 +128,7 @@ class FieldDef:
     compute: Expression | None = None
     default: Any = None
     de_code: str | None = None
+    de_qualifier: str | None = None  # which one, where a form records an element twice
     unique: bool = False
     help: str | None = None
     not_future: bool = False
@@ -421,6 +424,8 @@ def load_form(path: Path, codes_dir: Path | None = None) -> FormDef:
     seen: set[str] = set()
     for i, raw in enumerate(raw_fields, start=1):
         fields.append(_load_field(name, i, raw, seen, codes_dir))
+    if repeated := duplicate_de_code(fields):
+        raise FormFileError(name, repeated[1], repeated[0])
     field_ids = {f.id for f in fields}
     # Service forms see the resident's context; the resident form is that context.
     context_names = set(CONTEXT_NAMES) if meta["kind"] != "register" else set()
@@ -567,6 +572,8 @@ def _load_field(
     rows = _load_rows(file, fid, ftype, raw, codes_dir)
     if raw.get("derived") is not None and raw["derived"] not in DERIVERS:
         raise FormFileError(file, f"derived 应为 {'/'.join(DERIVERS)} 之一", fid)
+    if de_problem := de_code_problem(raw):
+        raise FormFileError(file, de_problem, fid)
     if raw.get("pattern"):
         try:
             re.compile(raw["pattern"])
@@ -589,6 +596,7 @@ def _load_field(
         compute=exprs["compute"],
         default=raw.get("default"),
         de_code=raw.get("de_code"),
+        de_qualifier=raw.get("de_qualifier"),
         unique=bool(raw.get("unique")),
         help=raw.get("help"),
         not_future=bool(raw.get("not_future")),
