@@ -11,7 +11,8 @@ from typing import Any
 
 from ..paths import resources_dir
 from .dates import age_months, age_years
-from .forms import load_code_list
+from .forms import FieldDef, FormDef, load_code_list
+from .programmes import EPISODES, REGISTERS
 
 CLOSE_STATUSES = ("迁出", "死亡", "注销")
 STATUS_OPEN = "在档"
@@ -119,3 +120,59 @@ def check_close(
     elif created and date < created:
         errors["date"] = f"日期不能早于建档日期（{created.isoformat()}）"
     return errors
+
+
+# ---- the 个人基本信息表's own settings (``[completeness]``, ``[past_disease_registers]``)
+
+
+class ResidentFormError(ValueError):
+    """The resident form file's settings are wrong (the message names the item)."""
+
+
+def completeness_items(form: FormDef) -> tuple[FieldDef, ...]:
+    """The items that make an archive complete (``[completeness] items`` of the resident
+    form file, in its order): a stored field counts when it has a value, a repeating
+    group when it has one line. Raises :class:`ResidentFormError` on an unknown item."""
+    raw = form.settings.get("completeness", {})
+    items = raw.get("items") if isinstance(raw, Mapping) else None
+    if not isinstance(items, list) or not items:
+        raise ResidentFormError(f"表单文件 {form.source}：[completeness] 需要 items（字段列表）")
+    unknown = [i for i in items if i not in form.by_id]
+    if unknown:
+        raise ResidentFormError(
+            f"表单文件 {form.source}：[completeness] 的字段 {'、'.join(map(str, unknown))} 不存在"
+        )
+    return tuple(form.field(i) for i in items)
+
+
+def completeness(form: FormDef, values: Mapping[str, Any]) -> tuple[int, int]:
+    """(items answered, items counted) for one resident's form values (what the SQL of
+    the register computes for every row, :mod:`..storage.resident_completeness`)."""
+    items = completeness_items(form)
+    done = sum(1 for f in items if values.get(f.id) not in (None, "", [], ()))
+    return done, len(items)
+
+
+def percent(done: int, total: int) -> int:
+    """A completeness as a whole percentage, rounded down (100 only when complete)."""
+    return 100 * done // total if total else 100
+
+
+def past_disease_registers(form: FormDef) -> dict[str, str]:
+    """既往史·疾病 code → the register (htn/dm/smi) or episode (tb) that manages it
+    (``[past_disease_registers]`` of the resident form file)."""
+    raw = form.settings.get("past_disease_registers", {})
+    codes = form.field("past_diseases").column["disease"].choice_labels
+    out: dict[str, str] = {}
+    for code, key in dict(raw).items():
+        if code not in codes or key not in {**REGISTERS, **EPISODES}:
+            raise ResidentFormError(
+                f"表单文件 {form.source}：[past_disease_registers] 的 {code} = {key} 无效"
+            )
+        out[str(code)] = str(key)
+    return out
+
+
+def register_hint(disease_label: str, register_label: str) -> str:
+    """The status line's hint for a disease in 既往史 without its register."""
+    return f"既往史有{disease_label}，尚无{register_label}"
