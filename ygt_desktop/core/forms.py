@@ -55,6 +55,7 @@ _FIELD_KEYS = {
     "max_rows",
     "carry",
     "row_checks",
+    "irrelevant_message",
 }
 _ROWS_ONLY = ("columns", "max_rows", "carry", "row_checks")
 # register: the resident archive; service: a record about one resident, dated, in
@@ -141,6 +142,9 @@ class FieldDef:
     max_rows: int | None = None
     carry: bool = False
     row_checks: tuple[Check, ...] = ()
+    # a value sent while the field is not relevant is refused with this message (naming
+    # the field) instead of being dropped: a man's 妇科 findings are an error, not noise
+    irrelevant_message: str | None = None
 
     @property
     def is_rows(self) -> bool:
@@ -317,6 +321,8 @@ class FormDef:
                 values[f.id] = [] if f.is_rows else None
                 errors.pop(f.id, None)
                 cells.pop(f.id, None)
+                if f.irrelevant_message and raw.get(f.id) not in (None, "", [], ()):
+                    errors[f.id] = f"{f.label}：{f.irrelevant_message}"
                 continue
             if f.is_rows:
                 if f.id in rows_errors:
@@ -570,6 +576,8 @@ def _load_field(
         except ExpressionError as exc:
             raise FormFileError(file, f"{key}：{exc}", fid) from None
     rows = _load_rows(file, fid, ftype, raw, codes_dir)
+    if raw.get("irrelevant_message") is not None and raw.get("relevant") is None:
+        raise FormFileError(file, "irrelevant_message 只用于有 relevant 的字段", fid)
     if raw.get("derived") is not None and raw["derived"] not in DERIVERS:
         raise FormFileError(file, f"derived 应为 {'/'.join(DERIVERS)} 之一", fid)
     if de_problem := de_code_problem(raw):
@@ -603,6 +611,7 @@ def _load_field(
         group=raw.get("group"),
         derived=raw.get("derived"),
         readonly=bool(raw.get("readonly")),
+        irrelevant_message=raw.get("irrelevant_message"),
         **rows,
     )
 
