@@ -50,7 +50,7 @@ def test_forms_not_offered_say_why_from_their_definitions(ws, elderly, adult):
     assert old["child_check"] == "适用于0～6岁儿童"
     young = reasons(ws, adult)
     assert young["tcm_elderly"] == "适用于65岁及以上的居民"
-    assert young["elderly_exam"] == "适用于65岁及以上的居民"
+    assert young["elderly_exam"] is None  # 健康体检表: any age (issue 13)
     ws.services.save(
         "htn_register", {"register_date": "2026-01-05", "diagnosis_date": "2025-12-01"}, elderly
     )
