@@ -105,6 +105,7 @@ ENTITY_LABELS = {
     "e_equipment_status": "设备状态变更",
     "e_equipment_stocktake": "设备盘点",
     "e_equipment_stocktake_line": "盘点明细",
+    "e_household": "家庭档案",
 }
 
 
@@ -136,7 +137,9 @@ def families(conn: sqlite3.Connection) -> list[Family]:
     out = [f for f in _FIXED.values() if f.main in present]
     if "service_records" in present:
         out.append(service_family(conn))
-    out += [f for t in sorted(present) if t.startswith("e_") and (f := family_of(t))]
+    # an entity's repeating groups (``e_<form>__<field>``) are digested with their record
+    entities = (t for t in sorted(present) if t.startswith("e_") and "__" not in t)
+    out += [f for t in entities if (f := family_of(t))]
     return out
 
 

@@ -1,0 +1,170 @@
+"""家庭档案 storage (issue 13, households): add, move, a head who leaves, one household
+per resident, refused writes change nothing, every write audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from tests.household_helpers import family, person, repo
+from ygt_desktop.storage import audit_check
+from ygt_desktop.storage.residents import ValidationFailed
+
+
+def snapshot(conn: sqlite3.Connection) -> tuple[object, ...]:
+    return tuple(
+        conn.execute(
+            f"SELECT count(*), group_concat(x) FROM (SELECT {cols} AS x FROM {t})"
+        ).fetchone()
+        for t, cols in (
+            ("e_household", "id || household_no || coalesce(address, '')"),
+            ("e_household__members", "record_id || '-' || line || '-' || resident_id || relation"),
+            ("audit_log", "id"),
+        )
+    )
+
+
+def test_add_numbers_defaults_address_and_audits(ws):
+    households, hid, ids = family(ws)
+    h = households.get(hid)
+    assert h.household_no == "101-00001"
+    assert h.address == "小坝村王建国家"  # the head's 现住址
+    assert h.head is not None and h.head.name == "王建国"
+    assert h.size == 3
+    assert [m.name for m in h.ordered()] == ["王建国", "李秀英", "王海"]
+    assert households.household_of(ids["王海"]) == hid
+    rows = households.history(hid)
+    assert rows[-1]["action"] == "insert" and len(rows[-1]["new"]["members"]) == 3
+    second = person(ws, "赵六", "1970-01-01")
+    other = households.save(
+        {"village_code": "101", "members": [{"resident_id": second, "relation": "02"}]}
+    )
+    assert households.get(other.record_id).household_no == "101-00002"
+
+
+def test_a_resident_is_in_one_household_only(ws):
+    households, hid, ids = family(ws)
+    before = snapshot(ws.store.conn)
+    with pytest.raises(ValidationFailed) as exc:
+        households.save(
+            {"village_code": "101", "members": [{"resident_id": ids["王海"], "relation": "02"}]}
+        )
+    assert "已是户编号 101-00001 的成员" in exc.value.errors["members"]
+    assert "第1行" in exc.value.errors["members"]
+    assert snapshot(ws.store.conn) == before
+    # the database refuses it too, whatever the code above does
+    with pytest.raises(sqlite3.IntegrityError):
+        ws.store.conn.execute(
+            "INSERT INTO e_household__members (record_id, line, resident_id, relation) "
+            "VALUES (?, 9, ?, '20')",
+            (hid, ids["王海"]),
+        )
+
+
+@pytest.mark.parametrize(
+    ("members", "expected"),
+    [
+        ([("王建国", "12"), ("李秀英", "20")], "没有户主"),
+        ([("王建国", "02"), ("李秀英", "02")], "只能有一位户主"),
+        ([("王建国", "02"), ("王建国", "20")], "重复"),
+        ([("王建国", "02"), ("李秀英", "xx")], "与户主关系"),
+    ],
+)
+def test_bad_member_lists_are_refused_naming_the_line(ws, members, expected):
+    ids = {
+        "王建国": person(ws, "王建国", "1960-03-01"),
+        "李秀英": person(ws, "李秀英", "1962-05-02", sex="2"),
+    }
+    before = snapshot(ws.store.conn)
+    with pytest.raises(ValidationFailed) as exc:
+        repo(ws).save(
+            {
+                "village_code": "101",
+                "members": [{"resident_id": ids[n], "relation": r} for n, r in members],
+            }
+        )
+    assert expected in exc.value.errors["members"]
+    assert snapshot(ws.store.conn) == before
+
+
+def test_move_is_one_transaction_with_an_audit_row_per_household(ws):
+    households, hid, ids = family(ws)
+    bride = person(ws, "张丽", "1990-01-01", sex="2")
+    new = households.found(bride, {})
+    new_id = new[0].record_id
+    audit_rows = ws.store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    changes = households.move(ids["王海"], new_id, "11")
+    assert {c.record_id for c in changes} == {hid, new_id}
+    assert households.household_of(ids["王海"]) == new_id
+    assert [m.name for m in households.get(hid).members] == ["王建国", "李秀英"]
+    assert [(m.name, m.relation) for m in households.get(new_id).members] == [
+        ("张丽", "02"),
+        ("王海", "11"),
+    ]
+    assert ws.store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == audit_rows + 2
+    assert households.history(hid)[-1]["reason"] == "迁出"
+    assert households.history(new_id)[-1]["reason"] == "迁入"
+    assert audit_check.verify(ws.store.conn) == []  # the digests cover the member lines
+
+
+def test_a_head_who_leaves_needs_a_new_head_first(ws):
+    households, hid, ids = family(ws)
+    alone = households.found(person(ws, "孙七", "1950-01-01"), {})[0].record_id
+    before = snapshot(ws.store.conn)
+    with pytest.raises(ValidationFailed) as exc:
+        households.move(ids["王建国"], alone, "70")
+    assert "户主" in exc.value.errors["new_head"] and "李秀英" in exc.value.errors["new_head"]
+    assert snapshot(ws.store.conn) == before
+    households.move(ids["王建国"], alone, "70", new_head=ids["李秀英"])
+    assert households.get(hid).head is not None
+    assert households.get(hid).head.name == "李秀英"  # type: ignore[union-attr]
+
+
+def test_founding_a_household_takes_the_head_out_of_the_old_one(ws):
+    households, hid, ids = family(ws)
+    changes = households.found(ids["王海"], {"structure": "1", "note": "分户"})
+    assert len(changes) == 2
+    h = households.get(changes[0].record_id)
+    assert h.head is not None and h.head.resident_id == ids["王海"]
+    assert h.village_code == "101" and h.structure == "1"
+    assert households.get(hid).size == 2
+
+
+def test_closed_archives_stay_as_former_members_and_a_dead_head_must_be_replaced(ws):
+    households, hid, ids = family(ws)
+    ws.residents.close(ids["王建国"], "死亡", dt.date.today())
+    h = households.get(hid)
+    assert h.size == 2
+    former = [m for m in h.members if not m.current]
+    assert [m.name for m in former] == ["王建国"] and former[0].status == "死亡"
+    lines = [{"resident_id": m.resident_id, "relation": m.relation} for m in h.members]
+    with pytest.raises(ValidationFailed) as exc:
+        households.save({"note": "改备注", "members": lines}, hid)
+    assert f"户主王建国已死亡（{dt.date.today()}），请先指定新户主" in exc.value.errors["members"]
+    lines[0]["relation"] = "11"  # the late husband of the new head
+    lines[1]["relation"] = "02"
+    lines[2]["relation"] = "20"
+    households.save({"members": lines}, hid)
+    assert households.get(hid).head.name == "李秀英"  # type: ignore[union-attr]
+    with pytest.raises(ValidationFailed) as moved:
+        households.move(ids["王建国"], hid, "20")
+    assert "已死亡" in moved.value.errors["resident"]
+
+
+def test_delete_only_an_empty_household_and_find_by_number_or_member(ws):
+    households, hid, ids = family(ws)
+    with pytest.raises(ValidationFailed):
+        households.delete(hid, "重复建户")
+    found = households.find("wh")  # 王海 by pinyin initials
+    assert [s.id for s in found] == [hid] and found[0].head_name == "王建国" and found[0].size == 3
+    assert [s.id for s in households.find("101-0000")] == [hid]
+    assert households.find("不存在的人") == []
+    assert households.by_number("101-00001") == hid
+    other = households.found(person(ws, "周八", "1980-01-01"), {})[0].record_id
+    households.move(ids["王海"], other, "73")
+    households.move(ids["李秀英"], other, "75")
+    households.move(ids["王建国"], other, "51")
+    households.delete(hid, "并入他户")
+    assert households.by_number("101-00001") is None
