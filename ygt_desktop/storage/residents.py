@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core import search
-from ..core.forms import FormDef
+from ..core.forms import FormDef, FormRegistry
 from ..core.resident import STATUS_OPEN, archive_number, archive_prefix, check_close
-from . import audit, form_rows
+from . import archive_close, audit, form_rows
+from .resident_completeness import filled_sql, incomplete_sql
 from .db import Store, StoreError
 from .organisation import get_organisation
 
@@ -36,6 +37,7 @@ LIST_COLUMNS = (
     "flag_tekun",
     "flag_family_planning",
 )
+FILLED = "filled"  # a list row's count of 完整度 items answered (computed, not a column)
 
 
 class ValidationFailed(StoreError):
@@ -54,9 +56,10 @@ class Change:
 
 
 class ResidentRepo:
-    def __init__(self, store: Store, form: FormDef) -> None:
+    def __init__(self, store: Store, form: FormDef, forms: FormRegistry | None = None) -> None:
         self.store = store
         self.form = form
+        self.forms = forms  # every form (what a close ends); None: the app's form files
 
     # ---- reads -------------------------------------------------------------------
     def get(self, resident_id: int) -> dict[str, Any] | None:
@@ -79,27 +82,44 @@ class ResidentRepo:
             self.store.conn.execute(f"SELECT count(*) FROM residents WHERE {where}").fetchone()[0]
         )
 
-    def page(self, offset: int, limit: int, include_closed: bool = True) -> list[dict[str, Any]]:
-        """Rows in archive-number order (for the first page; lists use :meth:`ordered_ids`)."""
-        where = "deleted = 0" + ("" if include_closed else " AND status = '在档'")
+    def _list_columns(self, alias: str = "residents") -> str:
+        """The list's columns and :data:`FILLED` (完整度 items answered) of ``alias``."""
+        own = ", ".join(f"{alias}.{c}" for c in LIST_COLUMNS)
+        return f"{own}, {filled_sql(self.form, alias)} AS {FILLED}"
+
+    def _where(self, include_closed: bool, incomplete: bool, alias: str = "residents") -> str:
+        return (
+            f"{alias}.deleted = 0"
+            + ("" if include_closed else f" AND {alias}.status = '在档'")
+            + (f" AND {incomplete_sql(self.form, alias)}" if incomplete else "")
+        )
+
+    def page(
+        self, offset: int, limit: int, include_closed: bool = True, incomplete: bool = False
+    ) -> list[dict[str, Any]]:
+        """Rows in archive-number order (for the first page; lists use :meth:`ordered_ids`);
+        ``incomplete``: only archives with a 完整度 item unanswered."""
         return self.store.query(
-            f"SELECT {', '.join(LIST_COLUMNS)} FROM residents WHERE {where} "
+            f"SELECT {self._list_columns()} FROM residents "
+            f"WHERE {self._where(include_closed, incomplete)} "
             "ORDER BY archive_no LIMIT ? OFFSET ?",
             (limit, offset),
         )
 
-    def ordered_ids(self, include_closed: bool = True) -> list[int]:
-        """Every listed resident's id in archive-number order (ids only: ~1 MB per 100,000)."""
-        where = "deleted = 0" + ("" if include_closed else " AND status = '在档'")
+    def ordered_ids(self, include_closed: bool = True, incomplete: bool = False) -> list[int]:
+        """Every listed resident's id in archive-number order (ids only: ~1 MB per 100,000);
+        ``incomplete``: only archives with a 完整度 item unanswered."""
+        where = self._where(include_closed, incomplete)
         cur = self.store.conn.execute(f"SELECT id FROM residents WHERE {where} ORDER BY archive_no")
         return [r[0] for r in cur.fetchall()]
 
     def rows_by_id(self, ids: list[int]) -> list[dict[str, Any]]:
-        """List rows for ``ids``, in the order given (missing ids are left out)."""
+        """List rows for ``ids``, in the order given (missing ids are left out), each
+        with :data:`FILLED`."""
         if not ids:
             return []
         rows = self.store.query(
-            f"SELECT {', '.join(LIST_COLUMNS)} FROM residents "
+            f"SELECT {self._list_columns()} FROM residents "
             f"WHERE id IN ({', '.join('?' * len(ids))})",
             ids,
         )
@@ -107,19 +127,18 @@ class ResidentRepo:
         return [by_id[i] for i in ids if i in by_id]
 
     def search(
-        self, text: str, limit: int = 200, include_closed: bool = True
+        self, text: str, limit: int = 200, include_closed: bool = True, incomplete: bool = False
     ) -> list[dict[str, Any]]:
         """Residents any of whose keys starts with ``text`` (name, pinyin initials, full
-        pinyin, ID number, phone, archive number), open archives first, then by name."""
+        pinyin, ID number, phone, archive number), open archives first, then by name;
+        ``incomplete``: only archives with a 完整度 item unanswered."""
         q = search.normalise_query(text)
         if not q:
-            return self.page(0, limit, include_closed)
-        status = "" if include_closed else " AND r.status = '在档'"
-        cols = ", ".join(f"r.{c}" for c in LIST_COLUMNS)
+            return self.page(0, limit, include_closed, incomplete)
         return self.store.query(
-            f"SELECT {cols} FROM residents r WHERE r.id IN ("
+            f"SELECT {self._list_columns('r')} FROM residents r WHERE r.id IN ("
             " SELECT resident_id FROM resident_search WHERE key >= ? AND key < ? LIMIT ?)"
-            f" AND r.deleted = 0{status}"
+            f" AND {self._where(include_closed, incomplete, 'r')}"
             " ORDER BY r.status != '在档', length(r.name), r.name, r.archive_no LIMIT ?",
             (q, search.prefix_upper_bound(q), limit * 4, limit),
         )
@@ -142,7 +161,7 @@ class ResidentRepo:
             old = self.get(resident_id)
             if old is None or old["deleted"]:
                 raise StoreError(f"居民档案 {resident_id} 不存在或已删除")
-            raw = self.form.merged(self.values(resident_id), raw)
+            raw = self._merged(self.values(resident_id), raw)
         result = self.form.process(raw)
         errors = dict(result.errors)
         values = result.values
@@ -203,7 +222,9 @@ class ResidentRepo:
     def close(
         self, resident_id: int, status: str, date: dt.date | None, reason: str = ""
     ) -> Change:
-        """Close an archive as 迁出 / 死亡 / 注销 on ``date``."""
+        """Close an archive as 迁出 / 死亡 / 注销 on ``date``, ending with it (same
+        transaction) its contracts in force and open register entries
+        (:mod:`.archive_close`)."""
         old = self.get(resident_id)
         if old is None or old["deleted"]:
             raise StoreError(f"居民档案 {resident_id} 不存在或已删除")
@@ -216,7 +237,8 @@ class ResidentRepo:
             raise ValidationFailed(errors)
         assert date is not None
         new = {"status": status, "status_date": date.isoformat(), "status_reason": reason or None}
-        with self.store.write("resident") as conn:
+        forms = archive_close.registry(self.forms)
+        with self.store.write("resident", *archive_close.topics(forms)) as conn:
             conn.execute(
                 "UPDATE residents SET status = ?, status_date = ?, status_reason = ?, "
                 "updated_at = ? WHERE id = ?",
@@ -232,6 +254,7 @@ class ResidentRepo:
                 new=new,
                 reason=f"结案：{status}",
             )
+            archive_close.end_with_archive(conn, forms, self.store.user, resident_id, status, date)
         return Change(TABLE, resident_id, "close")
 
     def reopen(self, resident_id: int, reason: str) -> Change:
@@ -284,6 +307,19 @@ class ResidentRepo:
         return Change(TABLE, resident_id, "delete")
 
     # ---- helpers -----------------------------------------------------------------
+    def _merged(self, stored: Mapping[str, Any], raw: Mapping[str, Any]) -> dict[str, Any]:
+        """An edit's values: ``raw`` over the stored ones. A computed item (性别, 出生日期
+        from the 身份证号) is recomputed, but where the edit leaves nothing to compute it
+        from (no 身份证号) and does not give it, the stored value is kept: an edit of a
+        resident without an ID number need not send them again."""
+        merged = self.form.merged(stored, raw)
+        for f in self.form.fields:
+            if f.compute is None or f.id in raw or stored.get(f.id) is None:
+                continue
+            if f.compute.evaluate(merged) is None:
+                merged[f.id] = stored[f.id]
+        return merged
+
     def _check_village(
         self, conn: sqlite3.Connection, values: dict[str, Any], errors: dict[str, str]
     ) -> None:

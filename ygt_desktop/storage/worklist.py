@@ -137,6 +137,9 @@ RESIDENT_COLUMNS = (
 FULL_REFILL = 5000
 FILL_BATCH = 20_000  # kept rows per transaction of a full fill (each well under a second)
 CACHED_RANGES = 3  # the ranges whose kept items a Worklist remembers (month, week, year)
+# Which derivation the kept rows were made by (in their fingerprint): a change of the
+# rules in code, not in a form file, derives them all again once.
+KEPT_RULES = 2  # 2: a closed archive's items 结案; the yearly check of register patients
 _SLACK = dt.timedelta(days=3)  # margin on birth-date bounds; the overlap test is exact
 
 # What a gatherer finds: (resident, item, gate). ``gate`` is the date below which a
@@ -264,6 +267,8 @@ class Worklist:
         # (months, days) of age from which a programme's form no longer applies.
         self._age_limits: dict[str, tuple[int, int]] = {"newborn": (0, NEWBORN_DAYS + 1)}
         self._people_generation = 0
+        # The closed archives as last read, with the store generation and scope read at.
+        self._closed: tuple[tuple[int, str | None], set[int]] | None = None
         # The registers whose opening and follow-up forms are loaded (htn, dm, smi).
         self._chronic_forms = {
             key: (form.id, followup.id)
@@ -291,12 +296,16 @@ class Worklist:
                 points = tuple(self._schedule(form_id).get("points_months", default))
                 last = max(sch.point_window(points, i)[1] for i in range(len(points)))
                 self._age_limits[programme] = (last, 0)
+        # every programme reads the residents too: a closed archive's items are 结案
         self._topics = {
-            **PROGRAMME_TOPICS,
-            **{
-                key: (f"form:{register}", f"form:{followup}")
-                for key, (register, followup) in self._chronic_forms.items()
-            },
+            programme: (*topics, "resident")
+            for programme, topics in {
+                **PROGRAMME_TOPICS,
+                **{
+                    key: (f"form:{register}", f"form:{followup}")
+                    for key, (register, followup) in self._chronic_forms.items()
+                },
+            }.items()
         }
 
     def items(
@@ -333,6 +342,30 @@ class Worklist:
         finally:
             if paused:
                 gc.enable()
+
+    def pending(self, resident_id: int, day: dt.date) -> list[sch.Due]:
+        """The items of ``resident_id`` still to do on ``day`` — overdue (for up to
+        :data:`OVERDUE_DAYS`, not made up since), due or upcoming to the end of the year
+        — in window order: what closing the archive that day ends. Computed from the
+        records for this resident alone (as the kept rows are)."""
+        since = day - dt.timedelta(days=OVERDUE_DAYS)
+        until = dt.date(day.year, 12, 31)
+        self._only = json.dumps([resident_id])
+        self._memo = {}
+        try:
+            found = [
+                (resident_id, due, due.status(day))
+                for gather in self._gatherers().values()
+                for _, due, _ in gather(since, until)
+                if due.overlaps(since, until)
+            ]
+        finally:
+            self._only = None
+            self._memo = {}
+        return sorted(
+            (due for _, due, status in self._still_open(found, day) if status in NOT_DONE),
+            key=lambda due: (due.end, due.start, due.label),
+        )
 
     def recompute_items(
         self,
@@ -674,7 +707,13 @@ class Worklist:
         """What the kept rows were derived with: the years and every form's schedule."""
         plans = {f.id: f.settings.get("schedule", {}) for f in self.forms}
         return json.dumps(
-            [floor.isoformat(), horizon.isoformat(), sorted(self._chronic_forms.items()), plans],
+            [
+                floor.isoformat(),
+                horizon.isoformat(),
+                sorted(self._chronic_forms.items()),
+                plans,
+                KEPT_RULES,
+            ],
             ensure_ascii=False,
             sort_keys=True,
             default=str,
@@ -947,7 +986,36 @@ class Worklist:
         out["postpartum"] = self._postpartum
         out["tb"] = self._tb
         out["referral"] = self._referral
-        return out
+        return {programme: partial(self._ended, gather) for programme, gather in out.items()}
+
+    def _ended(
+        self, gather: Callable[[dt.date, dt.date], Pairs], start: dt.date, end: dt.date
+    ) -> Pairs:
+        """What ``gather`` finds, a closed archive's items not done marked 结案: closing
+        an archive (迁出 / 死亡 / 注销) ends its due items (the list drops those whose
+        window opens after the closing day; the rest show as 结案, not 逾期)."""
+        closed = self._closed_archives()
+        for rid, due, gate in gather(start, end):
+            if rid in closed and due.done is None and not due.closed:
+                due = due._replace(closed=sch.CLOSED)
+            yield rid, due, gate
+
+    def _closed_archives(self) -> set[int]:
+        """The residents whose archive is closed (of ``self._only`` when set), read once
+        per store generation (the condition repeated: the partial index
+        ``residents_gone``, migration 0055, serves it)."""
+        key = (self.store.generation, self._only)
+        if self._closed is None or self._closed[0] != key:
+            found = {
+                rid
+                for (rid,) in self.store.conn.execute(
+                    "SELECT id FROM residents WHERE (deleted != 0 OR status != '在档') "
+                    "AND deleted = 0 AND status != '在档'" + self._scope("id"),
+                    self._scoped(),
+                )
+            }
+            self._closed = (key, found)
+        return self._closed[1]
 
     def _schedule(self, form_id: str) -> Mapping[str, Any]:
         if form_id not in self.forms:
