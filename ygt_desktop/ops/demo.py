@@ -1,8 +1,8 @@
 """Fill a database with a generated demo station (``ygt demo``; demos and benchmarks).
 
 The same seed gives the same station. Six steps, each loaded whole in its own
-transaction: residents, services, referrals, contracts, equipment, base data. A cancel
-stops between steps and keeps the steps already loaded.
+transaction: residents (then their households), services, referrals, contracts,
+equipment, base data. A cancel stops between steps and keeps the steps already loaded.
 
 A demo never touches a real station: it writes only into a new file, or a database it
 made itself — marked at creation by the setting ``demo`` = ``1``. Any other database (a
@@ -28,6 +28,7 @@ from pathlib import Path
 from ..core.tcm import ScoringConfig
 from ..demo import base_data
 from ..demo import residents as synthetic
+from ..demo.households import load_households
 from ..demo.load_contracts import demo_contracts
 from ..demo.load_equipment import load_demo_equipment
 from ..demo.load_referrals import load_demo_referrals
@@ -243,6 +244,7 @@ class Made:
     """What :func:`generate` loaded (counts per kind; empty when a step was skipped)."""
 
     residents: int = 0
+    households: int = 0
     services: dict[str, int] = field(default_factory=dict)  # per form id
     referrals: int = 0
     dismissed: int = 0  # referral suggestions explained as not referred
@@ -318,6 +320,7 @@ def generate(
         county_code=org.code[:6],
     )
     made.residents = load_residents(ws.store, ws.forms["resident"], people)
+    made.households = load_households(ws.store, after_id=before, today=today, seed=seed)
     residents_done = time.perf_counter()
     if services:
         run.step(1, STEPS, "正在生成服务记录…")
