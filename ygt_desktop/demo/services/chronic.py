@@ -94,6 +94,7 @@ class ChronicMixin(GeneratorBase):
             values["close_reason"] = reason
         yield f"{programme}_register", p.id, D(reg), None, values
         s.registered = True
+        s.managed(reg)
         fu_last = s.last if closed is None else min(s.last, closed - 1)
         kind = s.compliance
         visit = self.htn_visit if programme == "htn" else self.dm_visit
@@ -283,6 +284,8 @@ class ChronicMixin(GeneratorBase):
             values["closed_date"] = D(closed)
             values["close_reason"] = reason
         yield "smi_register", p.id, D(reg), None, values
+        s.smi = True
+        s.managed(reg)
         fu_last = s.last if closed is None else min(s.last, closed - 1)
         s.smi_stable = 0.8 + rnd() * 0.18
         yield from self.followups(s, "smi_followup", reg, fu_last, s.compliance, self.smi_visit)

@@ -1,4 +1,5 @@
-"""65+: the yearly 健康体检 and 中医体质辨识 (老年人中医药健康管理)."""
+"""The yearly 健康体检 (65+, and 高血压 / 2型糖尿病 / 严重精神障碍 patients of any age) and
+the 65+ 中医体质辨识 (老年人中医药健康管理)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from ...core import tcm
-from ...core.dates import age_years
 from ...core.schedules import add_months
 from .common import (
     ELDERLY_PROPENSITY,
@@ -15,9 +15,12 @@ from .common import (
     GeneratorBase,
     Record,
     Values,
-    _bmi,
 )
+from .health_check import exam_values
 from .state import _PersonState
+
+# A registered patient under 65 has the yearly 健康体检 most years, not all.
+PATIENT_EXAM = 0.8
 
 _SCORE_FIELDS = {
     "平和": "score_pinghe",
@@ -43,26 +46,20 @@ def _cumulative(table: Sequence[tuple[float, float]]) -> list[tuple[float, float
 
 _ELDERLY_CUMULATIVE = _cumulative(ELDERLY_PROPENSITY)
 
-_SELF_CARE_POINTS = {
-    "sc_meal": {"1": 0, "3": 3, "4": 5}, "sc_grooming": {"1": 0, "2": 1, "3": 3, "4": 7},
-    "sc_dressing": {"1": 0, "3": 3, "4": 5}, "sc_toilet": {"1": 0, "2": 1, "3": 5, "4": 10},
-    "sc_activity": {"1": 0, "2": 1, "3": 5, "4": 10},
-}  # fmt: skip
-
-
-def _self_care_score(items: dict[str, str]) -> int:
-    return sum(_SELF_CARE_POINTS[k][v] for k, v in items.items())
-
 
 class ElderlyMixin(GeneratorBase):
     """The 65+ services of one resident."""
 
     def elderly(self, s: _PersonState) -> Iterator[Record]:
+        """The yearly 健康体检 from 65 (and the 中医体质辨识), or from the day a 高血压,
+        2型糖尿病 or 严重精神障碍 register opened, at any age (most patients a year, some
+        years missed)."""
         p = s.p
-        if s.last - p.birth_date.toordinal() < 23_700:  # under 65 throughout
-            return
         eligible = add_months(p.birth_date, 65 * 12).toordinal()
-        start = max(s.first, eligible)
+        managed = s.managed_from
+        if s.last < eligible and managed is None:  # under 65 throughout, no register
+            return
+        start = max(s.first, eligible if managed is None else min(eligible, managed))
         if start > s.last:
             return
         rnd = self.rnd
@@ -72,8 +69,9 @@ class ElderlyMixin(GeneratorBase):
         for year in range(D(start).year, D(s.last).year + 1):
             lo = max(start, dt.date(year, 1, 1).toordinal())
             hi = dt.date(year, 12, 31).toordinal()
+            elderly_year = eligible <= hi
             exam_day = None
-            if rnd() < propensity:
+            if rnd() < (propensity if elderly_year else PATIENT_EXAM):
                 # Exams run as campaigns, mostly March to June.
                 month = (3, 4, 4, 5, 5, 6, 6, 7, 8, 9, 10, 11)[int(rnd() * 12)]
                 day = dt.date(year, month, 1).toordinal() + int(rnd() * 28)
@@ -81,100 +79,19 @@ class ElderlyMixin(GeneratorBase):
                     day = lo + int(rnd() * (hi - lo + 1))
                 if day <= s.last:
                     exam_day = day
-                    yield "elderly_exam", p.id, D(day), None, self.elderly_exam(s, day)
+                    yield "elderly_exam", p.id, D(day), None, exam_values(self, s, day)
+            if not elderly_year:
+                continue
+            tcm_lo = max(lo, eligible)
             tcm_p = TCM_WITH_EXAM if exam_day else TCM_WITHOUT_EXAM
             if rnd() < tcm_p:
-                day = exam_day if exam_day and rnd() < 0.85 else lo + int(rnd() * (hi - lo + 1))
+                day = (
+                    exam_day
+                    if exam_day and exam_day >= eligible and rnd() < 0.85
+                    else tcm_lo + int(rnd() * (hi - tcm_lo + 1))
+                )
                 if day <= s.last:
                     yield "tcm_elderly", p.id, D(day), None, self.tcm_elderly(s, day)
-
-    def elderly_exam(self, s: _PersonState, day: int) -> Values:
-        rnd = self.rnd
-        p = s.p
-        d = dt.date.fromordinal(day)
-        b = s.body
-        sbp, dbp = s.bp(False)
-        weight = round(b.weight + (rnd() - 0.5) * 2, 1)
-        bmi = _bmi(weight, b.height)
-        s.last_exam_bmi = bmi
-        values: Values = {
-            "exam_date": d, "temperature": round(36.2 + rnd() * 0.8, 1),
-            "heart_rate": 60 + int(rnd() * 28), "respiration": 16 + int(rnd() * 5),
-            "sbp": sbp, "dbp": dbp, "height": b.height, "weight": weight, "waist": b.waist,
-            "bmi": bmi, "doctor": self.doctor(p),
-        }  # fmt: skip
-        values["symptoms"] = (
-            ["1"]
-            if rnd() < 0.45
-            else sorted(
-                {
-                    self.pick(("3", "13", "14", "19", "22", "23", "7", "2"))
-                    for _ in range(1 + int(rnd() * 3))
-                },
-                key=int,
-            )
-        )
-        r = rnd()
-        values["health_self_rating"] = ("1" if r < 0.25 else "2" if r < 0.7 else "3" if r < 0.85
-                                        else "4" if r < 0.95 else "5")  # fmt: skip
-        items = s.self_care(age_years(p.birth_date, d))
-        values.update(items)
-        score = _self_care_score(items)
-        values["self_care_score"] = score
-        values["self_care_level"] = ("1" if score <= 3 else "2" if score <= 8 else
-                                     "3" if score <= 18 else "4")  # fmt: skip
-        values["cognition"] = "2" if rnd() < 0.05 else "1"
-        if values["cognition"] == "2":
-            values["mmse_score"] = 15 + int(rnd() * 12)
-        values["emotion"] = "2" if rnd() < 0.04 else "1"
-        if values["emotion"] == "2":
-            values["gds_score"] = 10 + int(rnd() * 11)
-        labs = (
-            ["1", "2", "3", "4", "5", "6", "7", "8"]
-            if rnd() < 0.8
-            else sorted({"1", "6", *(self.pick("234578") for _ in range(3))}, key=int)
-        )
-        values["labs_done"] = labs
-        fpg = s.fpg(False) if s.dm else round(min(6.9, max(3.9, self.gauss(5.3, 0.5))), 1)
-        values["fpg"] = fpg
-        findings = []
-        if sbp >= 140 or dbp >= 90:
-            findings.append(f"血压偏高（{sbp}/{dbp}mmHg）")
-        if fpg >= 7.0:
-            findings.append(f"空腹血糖偏高（{fpg}mmol/L）")
-        if rnd() < 0.2:
-            findings.append(
-                self.pick(
-                    (
-                        "B超：脂肪肝",
-                        "血脂偏高",
-                        "心电图：窦性心动过缓",
-                        "B超：胆囊结石",
-                        "尿常规：尿蛋白±",
-                        "心电图：ST-T改变",
-                    )
-                )
-            )
-        values["abnormal"] = "2" if findings else "1"
-        if findings:
-            values["abnormal_detail"] = "；".join(findings)
-        guidance = []
-        if s.registered:
-            guidance.append("1")
-        if findings:
-            guidance.append("2")
-            if sbp >= 180 or fpg >= 16.7:
-                guidance.append("3")
-        if guidance:
-            values["guidance"] = guidance
-        control = ["3", "4"]
-        if b.smoking:
-            control.insert(0, "1")
-        if bmi >= 24:
-            control.append("5")
-        values["risk_control"] = control
-        values["elderly_guidance"] = ["1", "2", "3", "4"] if rnd() < 0.7 else ["3", "4"]
-        return values
 
     def tcm_elderly(self, s: _PersonState, day: int) -> Values:
         answers = s.tcm_answers()

@@ -85,6 +85,10 @@ class _PersonState:
         self.htn = False
         self.dm = False
         self.registered = False  # 高血压 or 2型糖尿病 under management
+        # the day (ordinal) the first of 高血压, 2型糖尿病, 严重精神障碍 was registered: the
+        # yearly 健康体检 is theirs from then on, at any age
+        self.managed_from: int | None = None
+        self.smi = False
         self.smi_stable = 0.9
         self._body: _Body | None = None
         self._bp: tuple[float, float] | None = None
@@ -139,6 +143,10 @@ class _PersonState:
     @property
     def smi_med(self) -> str:
         return self._med("smi", _SMI_MEDS)
+
+    def managed(self, day: int) -> None:
+        """A register opened on ``day`` (高血压, 2型糖尿病, 严重精神障碍)."""
+        self.managed_from = day if self.managed_from is None else min(self.managed_from, day)
 
     @property
     def insulin(self) -> str | None:
