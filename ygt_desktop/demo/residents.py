@@ -26,6 +26,7 @@ from itertools import accumulate
 from typing import Any
 
 from ..core.idnumber import check_char
+from .resident_items import ITEM_KEYS, ResidentItems, set_contacts
 
 MAX_AGE = 100
 
@@ -33,7 +34,7 @@ RESIDENT_KEYS = (
     "name", "id_number", "no_id_reason", "sex", "birth_date", "ethnicity", "phone",
     "village_code", "address", "responsible_doctor", "resident_6m", "flag_disabled", "flag_poverty",
     "flag_dibao", "flag_tekun", "flag_family_planning", "note",
-    "archive_date", "status", "status_date",
+    "archive_date", "status", "status_date", *ITEM_KEYS,
 )  # fmt: skip
 
 # --- administrative divisions (GB/T 2260) -------------------------------------------
@@ -355,6 +356,7 @@ def _generate(
 ) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     rnd = rng.random
+    items = ResidentItems(seed, today)
 
     # Birth-date range for each age in full years on ``today``.
     age_first: list[int] = []  # ordinal of the earliest birth date
@@ -578,6 +580,9 @@ def _generate(
         poverty = rnd() < (0.085 if rural else 0.015)
         dibao = rnd() < (0.035 if rural else 0.02)
         family_planning = rnd() < 0.008
+        surroundings = items.household(rural)
+        made: list[dict[str, Any]] = []
+        made_ages: list[int] = []
 
         for age, sex, own_line in members:
             birth_ord = age_first[age] + int(rnd() * age_span[age])
@@ -637,7 +642,10 @@ def _generate(
                         created_ord + 1 + int(rnd() * (today_ord - created_ord))
                     )
 
-            yield {
+            resident_6m = rnd() < (0.92 if 18 <= age < 50 else 0.975)  # drawn in this order
+            disabled = rnd() < (0.004 if age < 18 else 0.012 if age < 60 else 0.035)
+            local = number is None or number[:6] == county_code
+            person = {
                 "name": name,
                 "id_number": number,
                 "no_id_reason": reason,
@@ -648,8 +656,8 @@ def _generate(
                 "village_code": village.code,
                 "address": address,
                 "responsible_doctor": village_doctor(village.code),
-                "resident_6m": rnd() < (0.92 if 18 <= age < 50 else 0.975),
-                "flag_disabled": rnd() < (0.004 if age < 18 else 0.012 if age < 60 else 0.035),
+                "resident_6m": resident_6m,
+                "flag_disabled": disabled,
                 "flag_poverty": poverty,
                 "flag_dibao": dibao,
                 "flag_tekun": rnd() < (0.0005 if age < 18 else 0.001 if age < 60 else 0.022),
@@ -659,3 +667,8 @@ def _generate(
                 "status": status,
                 "status_date": status_date,
             }
+            person.update(items.person(age, birth, rural, local, poverty, disabled, surroundings))
+            made.append(person)
+            made_ages.append(age)
+        set_contacts(made, made_ages)
+        yield from made
