@@ -9,8 +9,7 @@ archive in five leaves some items unanswered, as real archives do (the register'
 档案不完整 filter finds them).
 
 Diseases managed by a register (高血压, 糖尿病, 严重精神障碍, 结核病) are not drawn here:
-the service generator decides who has them; :func:`..demo.load_residents.note_registered`
-writes them into 既往史 afterwards with a month not after the register's.
+the service generator decides later who has them, so 既往史 holds the others only.
 """
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ from ..core import roles
 from ..core.dates import age_years
 from ..core.masking import mask_id
 from ..core.masking import mask_phone as mask_phone
-from ..core.resident import flag_labels, headers, sex_labels
+from ..core.resident import completeness_items, flag_labels, headers, percent, sex_labels
 from ..storage.db import Store
-from ..storage.residents import ResidentRepo
+from ..storage.residents import FILLED, ResidentRepo
 
 PAGE = 200
 BLOCK = 200
@@ -34,8 +34,10 @@ CACHED_BLOCKS = 8
 COLUMNS = (
     *headers("archive_no", "name", "sex", "birth_date", "age", "id_number", "phone", "village"),
     "状态",
+    "完整度",
     "重点人群",
 )
+COMPLETENESS_COLUMN = COLUMNS.index("完整度")
 SEX = sex_labels()  # the pages that show a 性别 import it from here
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -59,22 +61,28 @@ class ResidentTableModel(QAbstractTableModel):
         self.village_names = village_names
         self.today = today or dt.date.today()
         self.query = ""
+        self.incomplete = False  # only archives with a 完整度 item unanswered
+        self.items = len(completeness_items(repo.form))
         self.ids: list[int] = []
         self._blocks: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
 
     # ---- loading -----------------------------------------------------------------
-    def set_query(self, text: str) -> None:
+    def set_query(self, text: str, incomplete: bool | None = None) -> None:
+        """List the matches of ``text`` (everyone when empty); ``incomplete`` (None:
+        as before) keeps only archives with a 完整度 item unanswered."""
         self.beginResetModel()
         try:
             self.query = text.strip()
+            if incomplete is not None:
+                self.incomplete = incomplete
             self._blocks.clear()
             if self.query:
-                rows = self.repo.search(self.query, limit=PAGE)
+                rows = self.repo.search(self.query, limit=PAGE, incomplete=self.incomplete)
                 self.ids = [r["id"] for r in rows]
                 for start in range(0, len(rows), BLOCK):
                     self._blocks[start // BLOCK] = rows[start : start + BLOCK]
             else:
-                self.ids = self.repo.ordered_ids()
+                self.ids = self.repo.ordered_ids(incomplete=self.incomplete)
         finally:
             self.endResetModel()
 
@@ -84,7 +92,7 @@ class ResidentTableModel(QAbstractTableModel):
         try:
             self.query = ""
             self._blocks.clear()
-            self.ids = [i for i in self.repo.ordered_ids() if i in ids]
+            self.ids = [i for i in self.repo.ordered_ids(incomplete=self.incomplete) if i in ids]
         finally:
             self.endResetModel()
 
@@ -165,8 +173,14 @@ class ResidentTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(r, index.column())
-        if role == Qt.ItemDataRole.ForegroundRole and r["status"] != "在档":
-            return QColor("#808080")
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if r["status"] != "在档":
+                return QColor("#808080")
+            if index.column() == COMPLETENESS_COLUMN and r[FILLED] < self.items:
+                return QColor("#b35900")  # amber: items left to fill
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == COMPLETENESS_COLUMN:
+            return f"已填 {r[FILLED]} / {self.items} 项"
         if role == Qt.ItemDataRole.UserRole:
             return r["id"]
         return None
@@ -193,5 +207,7 @@ class ResidentTableModel(QAbstractTableModel):
             case 8:
                 return str(r["status"])
             case 9:
+                return f"{percent(r[FILLED], self.items)}%"
+            case 10:
                 return " ".join(flag_labels(r, self.today))
         return ""

@@ -6,11 +6,13 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..storage.db import StoreError
 from ..storage.organisation import villages
+from ..storage.resident_hints import missing_registers
 from ..storage.residents import Change
 from ..storage.workspace import Workspace
 from . import messages
@@ -44,6 +47,13 @@ class ResidentsPage(QWidget):
         self.search.setPlaceholderText("查找：姓名、拼音首字母（如 zs）、身份证号、电话或档案号")
         self.search.setClearButtonEnabled(True)
         self.count_label = QLabel()
+        self.hint_label = QLabel()  # after a save: 既往史 without its register (a hint)
+        self.hint_label.setObjectName("resident_hint")
+        self.hint_label.setStyleSheet("color: #b35900;")
+        self.incomplete_box = QCheckBox("只看档案不完整(&W)")
+        self.incomplete_box.setObjectName("resident_incomplete")
+        self.incomplete_box.setToolTip("完整度不到100%的档案：个人基本信息表还有项目未填")
+        self.incomplete_box.toggled.connect(self._filter_incomplete)
         self.model = ResidentTableModel(ws.residents, {v.code: v.name for v in villages(ws.store)})
         self.table = QTableView()
         self.table.setObjectName("resident_table")
@@ -57,7 +67,7 @@ class ResidentsPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
-        for col, width in enumerate((150, 80, 44, 92, 44, 150, 100, 120, 50)):
+        for col, width in enumerate((150, 80, 44, 92, 44, 150, 100, 120, 50, 56)):
             self.table.setColumnWidth(col, width)
         new_btn = QPushButton("新建档案 (Ctrl+N)")
         open_btn = QPushButton("服务记录 (Enter)")
@@ -73,6 +83,7 @@ class ResidentsPage(QWidget):
         close_btn.clicked.connect(self.close_current)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
+        top.addWidget(self.incomplete_box)
         top.addWidget(new_btn)
         top.addWidget(open_btn)
         top.addWidget(edit_btn)
@@ -81,7 +92,10 @@ class ResidentsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.count_label)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label)
+        bottom.addWidget(self.hint_label, 1)
+        layout.addLayout(bottom)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
@@ -110,6 +124,14 @@ class ResidentsPage(QWidget):
         self._update_count()
         select_first_if_none(self.table)
 
+    def _filter_incomplete(self, on: bool) -> None:
+        """Only the archives with a 完整度 item unanswered (with the search, if any);
+        the resident selected stays selected when still listed."""
+        self._timer.stop()
+        self.model.set_query(self.search.text(), incomplete=on)
+        self._update_count()
+        select_first_if_none(self.table)
+
     def _focus_table(self) -> None:
         if self._timer.isActive() or self.search.text().strip() != self.model.query:
             self._run_search()
@@ -118,10 +140,13 @@ class ResidentsPage(QWidget):
             select_first_if_none(self.table)
 
     def _update_count(self) -> None:
+        which = "档案不完整的" if self.model.incomplete else ""
         if self.model.query:
             n = self.model.rowCount()
             more = "（仅显示前200条，请输入更多字缩小范围）" if n >= 200 else ""
-            self.count_label.setText(f"找到 {n} 人{more}")
+            self.count_label.setText(f"找到{which} {n} 人{more}")
+        elif self.model.incomplete:
+            self.count_label.setText(f"档案不完整 {self.model.total} 份")
         else:
             self.count_label.setText(f"共 {self.model.total} 份档案")
 
@@ -191,8 +216,19 @@ class ResidentsPage(QWidget):
     def _open_editor(self, resident_id: int | None) -> None:
         editor = ResidentEditor(self.ws, resident_id, self)
         self.dialog = editor
-        editor.accepted.connect(lambda: editor.change and self._after_change(editor.change))
+        editor.accepted.connect(lambda: editor.change and self._after_save(editor.change))
         editor.open()
+
+    def _after_save(self, change: Change) -> None:
+        """The list as it now is, and in the status line what the saved 既往史 asks
+        for: a disease with a register of its own that the resident is not on."""
+        self._after_change(change)
+        hints = missing_registers(self.ws.store, self.ws.forms, change.record_id)
+        text = "；".join(hints)
+        self.hint_label.setText(text)
+        window = self.window()
+        if text and isinstance(window, QMainWindow):
+            window.statusBar().showMessage(text, 30_000)
 
     def _after_change(self, change: Change) -> None:
         """Show the list as it now is with the record just saved selected, by its id,
