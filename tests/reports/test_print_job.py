@@ -32,7 +32,7 @@ def printable(ws, form_id: str, name: str, day: str) -> job.PrintableRecord:
 
 def test_file_name_is_title_name_date_and_safe_on_windows(ws):
     record = printable(ws, "elderly_exam", "张三", "2026-05-06")
-    assert record.file_name() == "老年人健康管理·健康体检表_张三_2026-05-06.pdf"
+    assert record.file_name() == "健康体检表_张三_2026-05-06.pdf"
     assert record.signature_label == "医生签名"
     unsafe = printable(ws, "htn_followup", 'A/B:C*" ', "2026-11-30")
     assert unsafe.file_name() == "高血压患者随访服务记录表_A_B_C_2026-11-30.pdf"

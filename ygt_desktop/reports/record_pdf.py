@@ -27,6 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ..core.context import complete, resident_context
 from ..core.forms import Choice, FieldDef, FormDef
 from ..core.masking import mask_id, mask_phone
 from ..core.resident import HEADERS, sex_labels
@@ -82,8 +83,9 @@ def render_record(
     name each character no font could print (it is printed as □ instead).
     """
     fonts = TextFonts()
-    job = _Job(form, values, fonts, id_masked, choice_labels or {}, phones_masked)
     person = resident if resident is not None else values
+    job = _Job(form, values, fonts, id_masked, choice_labels or {}, phones_masked)
+    job.scope = {**complete(_context(form, values, person)), **values}
     alerts = alert_messages(header.get("alerts") if header else None)
     decor = _PageDecor(
         title=fonts.runs(form.title),
@@ -117,6 +119,22 @@ def alert_messages(raw: Any) -> list[str]:
     items = list(raw) if isinstance(raw, list | tuple) else [raw]
     messages = [str(i.get("message") or "") if isinstance(i, Mapping) else str(i) for i in items]
     return [m for m in messages if m.strip()]
+
+
+def _context(form: FormDef, values: Mapping[str, Any], person: Mapping[str, Any]) -> dict[str, Any]:
+    """The resident's age and sex on the service date, for the fields' relevance."""
+    if not form.per_resident or form.kind == "register":
+        return {}
+    birth = person.get("birth_date")
+    if isinstance(birth, str):
+        try:
+            birth = dt.date.fromisoformat(birth)
+        except ValueError:
+            birth = None
+    on = values.get(form.date_field) if form.date_field else None
+    if not isinstance(birth, dt.date) or not isinstance(on, dt.date):
+        return {"sex": person.get("sex")}
+    return resident_context(birth, person.get("sex"), on)
 
 
 def _text(value: Any) -> str:
@@ -178,6 +196,16 @@ class _Job:
     id_masked: bool
     choice_labels: Mapping[str, Mapping[str, str]]
     phones_masked: bool = True
+    scope: Mapping[str, Any] = field(default_factory=dict)  # values over the context
+
+    def printed(self, f: FieldDef) -> bool:
+        """Whether ``f`` is printed: it has a value, or it is relevant to this record (a
+        man's 妇科, an under-65's self-assessments, the legacy 用药情况 text of a record
+        that has none do not print as empty rows)."""
+        value = self.values.get(f.id)
+        if value not in (None, "", [], ()) or f.relevant is None:
+            return True
+        return bool(f.relevant.evaluate(self.scope or self.values))
 
     def para(self, text: str, width: float, style: ParagraphStyle = BODY) -> Paragraph:
         """``text`` broken into lines that fit ``width`` points (the cell's inner width)."""
@@ -324,7 +352,7 @@ _SHADE_RIGHT = ("BACKGROUND", (2,), (2,), LABEL_SHADE)
 def _field_rows(job: _Job, rows: _TableRows) -> None:
     wide_width = BODY_WIDTH - LABEL_WIDTH - 2 * PADDING
     label_width = LABEL_WIDTH - 2 * PADDING
-    for group, fields in _groups(job.form.fields):
+    for group, fields in _groups([f for f in job.form.fields if job.printed(f)]):
         if group:
             # NOSPLIT keeps a group's heading on the page of its first row.
             rows.commands.append(("NOSPLIT", (0, len(rows.rows)), (-1, len(rows.rows) + 1)))
