@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__, argparse_zh, cli_bureau, cli_keys, cli_report, cli_users
+from . import __version__, argparse_zh, cli_bureau, cli_households, cli_keys, cli_report, cli_users
 from . import cli_args as mv
 from .cli_login import LoginMissing, add_user_arg, login_of, new_password, user_name
 from .core import schedules as sch
@@ -516,6 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_bureau.register(sub, db_arg)
     cli_users.register(sub, db_arg)
     cli_keys.register(sub, db_arg)
+    cli_households.register(sub, db_arg)
     return p
 
 

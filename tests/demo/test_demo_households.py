@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ORG, add_test_user
 from ygt_desktop.core.households import HEAD, Person, member_problems
-from ygt_desktop.demo.households import load_households
+from ygt_desktop.demo.load_households import load_households
 from ygt_desktop.demo.load_residents import load_residents
 from ygt_desktop.demo.residents import generate_residents, generate_villages
 from ygt_desktop.storage import audit_check

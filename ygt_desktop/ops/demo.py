@@ -28,9 +28,9 @@ from pathlib import Path
 from ..core.tcm import ScoringConfig
 from ..demo import base_data
 from ..demo import residents as synthetic
-from ..demo.households import load_households
 from ..demo.load_contracts import demo_contracts
 from ..demo.load_equipment import load_demo_equipment
+from ..demo.load_households import load_households
 from ..demo.load_referrals import load_demo_referrals
 from ..demo.load_residents import load_residents
 from ..demo.load_services import demo_people, load_services

@@ -87,7 +87,7 @@ def view(run: Run, household_id: int, today: dt.date | None = None) -> Household
     h: Household = households.get(household_id)
     today = today or dt.date.today()
     form = households.form
-    names = {v.code: v.name for v in villages(run.ws.store)}
+    names = village_names(run)
     head = h.head
 
     def label(field: str, code: str | None) -> str:
@@ -116,6 +116,11 @@ def of_resident(run: Run, resident_id: int) -> HouseholdView | None:
 def find(run: Run, text: str = "", limit: int = 200, village: str | None = None) -> list[Summary]:
     """Households by number prefix or by a member's name, initials, ID or archive number."""
     return repo(run).find(text, limit=limit, village=village)
+
+
+def village_names(run: Run) -> dict[str, str]:
+    """The station's villages: code → name."""
+    return {v.code: v.name for v in villages(run.ws.store)}
 
 
 def by_number(run: Run, household_no: str) -> int:
