@@ -756,7 +756,9 @@ def _supervision(ix: Indicators) -> list[Counted]:
 
 @computes("fd.rate", "fd.key", "fd.renew")
 def _contracts(ix: Indicators) -> list[Counted]:
-    covered = covered_on(ix.store, ix.we) & set(ix.people)
+    # issue 13 (on purpose): open archives only, as indicators.md says — a contract left
+    # running after its archive's close no longer counts
+    covered = covered_on(ix.store, ix.we) & set(ix.people) & ix.open_at(ix.we)
     base, missing = ix.base_figure("population")
     members = population_members(ix.store, ix.forms, ix.we)
     key = set().union(*members.values()) if members else set()

@@ -16,7 +16,9 @@ from .referrals import figures
 @computes("fd.rate", "fd.key", "fd.renew")
 def _contracts(ix: Indicators) -> list[Counted]:
     pool = ix.open_at(ix.we)
-    covered = only_live(ix.store.conn, covered_on(ix.store, ix.we))
+    # residents with an open archive and a contract in force (indicators.md): closing an
+    # archive ends its contracts, but one typed in after the close may still run on
+    covered = only_live(ix.store.conn, covered_on(ix.store, ix.we)) & pool
     base, missing = ix.base_figure("population")
     members = population_members(ix.store, ix.forms, ix.we)
     key = set().union(*members.values()) if members else set()
