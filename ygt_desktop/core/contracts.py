@@ -186,3 +186,50 @@ def is_satisfied(values: Mapping[str, Any]) -> bool:
         return int(overall) >= SATISFIED_FROM
     score = survey_score(values)
     return score is not None and score >= SATISFIED_FROM
+
+
+# ---- target groups (服务对象) --------------------------------------------------------
+
+
+def target_rules(
+    table: Mapping[str, Any], targets: Mapping[str, str], populations: Iterable[str]
+) -> dict[str, frozenset[str]]:
+    """The ``[target_populations]`` table of ``forms/service_package.toml`` checked: each
+    服务对象 code (of ``targets``, code → label) → the key populations (codes of
+    ``populations``) one of which a resident must be in on the sign date. Raises
+    ValueError naming what is wrong (a test loads the real file through it)."""
+    known = set(populations)
+    out: dict[str, frozenset[str]] = {}
+    for code, members in table.items():
+        if code not in targets:
+            raise ValueError(f"target_populations：服务对象代码 {code} 不在服务对象的选项中")
+        if not isinstance(members, list) or not members:
+            raise ValueError(f"target_populations：服务对象 {code} 应列出至少一个重点人群代码")
+        unknown = [m for m in members if m not in known]
+        if unknown:
+            raise ValueError(
+                f"target_populations：服务对象 {code} 的重点人群 {'、'.join(map(str, unknown))} 不存在"
+            )
+        out[code] = frozenset(members)
+    return out
+
+
+def target_problem(
+    package: str,
+    target: str | None,
+    rules: Mapping[str, frozenset[str]],
+    resident_populations: Iterable[str],
+    target_labels: Mapping[str, str],
+    population_labels: Mapping[str, str],
+) -> str | None:
+    """Why a resident in ``resident_populations`` (on the sign date) cannot sign the
+    package named ``package`` whose 服务对象 is ``target``; None when they may (a 服务对象
+    without a rule admits everyone)."""
+    admitted = rules.get(target or "")
+    if admitted is None or admitted & set(resident_populations):
+        return None
+    groups = "、".join(population_labels.get(c, c) for c in KEY_POPULATIONS if c in admitted)
+    return (
+        f"服务包“{package}”的服务对象为{target_labels.get(target or '', target)}"
+        f"（{groups}），该居民在签约日期不属于此人群"
+    )

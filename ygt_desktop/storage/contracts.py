@@ -29,6 +29,8 @@ from ..core.contracts import (
     one_year_end,
     overlaps,
     package_fees,
+    target_problem,
+    target_rules,
     term_error,
 )
 from ..core.forms import FormRegistry
@@ -72,6 +74,7 @@ class ContractRepo(EntityRepo):
         self.packages = EntityRepo(store, forms["service_package"])
         self.teams = EntityRepo(store, forms["team"])
         self.members = EntityRepo(store, forms["team_member"])
+        self.target_rules = package_targets(forms)
 
     # ---- writes ----------------------------------------------------------------------
     def save(
@@ -164,7 +167,8 @@ class ContractRepo(EntityRepo):
         self, v: Mapping[str, Any], cid: int | None, conn: sqlite3.Connection
     ) -> dict[str, str]:
         row = conn.execute(
-            "SELECT name, status, status_date, deleted FROM residents WHERE id = ?",
+            "SELECT name, status, status_date, deleted, birth_date, archive_date FROM residents "
+            "WHERE id = ?",
             (v["resident_id"],),
         ).fetchone()
         if row is None or row[3]:
@@ -172,6 +176,13 @@ class ContractRepo(EntityRepo):
         closed = _date(row[2])
         if row[1] != "在档" and closed is not None and closed <= v["sign_date"]:
             return {"sign_date": f"{row[0]}的档案已于 {closed.isoformat()} {row[1]}，此后不能签约"}
+        start = v["start_date"]
+        for day, what in ((_date(row[4]), "出生日期"), (_date(row[5]), "建档日期")):
+            if day is not None and start < day:
+                return {
+                    "start_date": f"服务开始日期 {start.isoformat()} 早于{row[0]}的{what}"
+                    f" {day.isoformat()}：签约不能在出生或建档之前开始"
+                }
         return {}
 
     def _check_term(
@@ -205,15 +216,46 @@ class ContractRepo(EntityRepo):
     def _check_packages(
         self, v: Mapping[str, Any], cid: int | None, conn: sqlite3.Connection
     ) -> dict[str, str]:
+        checked = self._packages_to_check(v, cid, conn)
         for pid in v["package_ids"]:
             row = conn.execute(
-                "SELECT name, active FROM e_service_package WHERE id = ? AND deleted = 0", (pid,)
+                "SELECT name, active, target FROM e_service_package WHERE id = ? AND deleted = 0",
+                (pid,),
             ).fetchone()
             if row is None:
                 return {"package_ids": f"服务包 {pid} 不存在或已删除"}
             if cid is None and not row[1]:
                 return {"package_ids": f"服务包“{row[0]}”已停用，不能新签"}
+            if pid in checked:
+                problem = target_problem(
+                    row[0],
+                    row[2],
+                    self.target_rules,
+                    _ids(v.get("key_populations")),
+                    self.packages.form.field("target").choice_labels,
+                    self.form.field("key_populations").choice_labels,
+                )
+                if problem:
+                    return {"package_ids": problem}
         return {}
+
+    @staticmethod
+    def _packages_to_check(
+        v: Mapping[str, Any], cid: int | None, conn: sqlite3.Connection
+    ) -> set[str]:
+        """The packages whose 服务对象 a save checks: all of a new contract's, or of one
+        whose resident or sign date changed (its key populations were taken anew); else
+        only those added (a correction of an older contract is not refused for a package
+        it always had)."""
+        chosen = {str(p) for p in v["package_ids"]}
+        if cid is None:
+            return chosen
+        row = conn.execute(
+            "SELECT resident_id, sign_date, package_ids FROM e_contract WHERE id = ?", (cid,)
+        ).fetchone()
+        if row is None or (row[0], row[1]) != (v["resident_id"], v["sign_date"].isoformat()):
+            return chosen
+        return chosen - set(_ids(row[2]))
 
     def _renewal_problem(
         self, conn: sqlite3.Connection, old_id: int, cid: int | None
@@ -279,6 +321,20 @@ class ContractRepo(EntityRepo):
     def _package_name(conn: sqlite3.Connection, pid: str) -> str:
         row = conn.execute("SELECT name FROM e_service_package WHERE id = ?", (pid,)).fetchone()
         return str(row[0]) if row else pid
+
+
+def package_targets(forms: FormRegistry) -> dict[str, frozenset[str]]:
+    """服务对象 code → the key populations it admits, from ``forms/service_package.toml``
+    (``[target_populations]``); a bad table is a StoreError naming the file."""
+    package, contract = forms["service_package"], forms["contract"]
+    try:
+        return target_rules(
+            package.settings.get("target_populations", {}),
+            package.field("target").choice_labels,
+            contract.field("key_populations").choice_labels,
+        )
+    except ValueError as exc:
+        raise StoreError(f"表单文件 service_package.toml：{exc}") from None
 
 
 def contract_repo(store: Store, forms: FormRegistry, services: ServiceRepo) -> ContractRepo:
