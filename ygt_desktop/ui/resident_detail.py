@@ -2,7 +2,10 @@
 
 Keyboard: Ctrl+N adds a service (only the forms that apply are offered), Enter opens
 the selected record, Ctrl+P prints it, Ctrl+R opens its referral (the draft of a rule's
-suggestion), Ctrl+E edits the resident, Esc closes.
+suggestion), Ctrl+E edits the resident, Esc closes. The 家庭 section above the timeline
+(:mod:`.household_section`) has its own keys: Ctrl+J its members (Enter opens one),
+Ctrl+M move to another household, Ctrl+H a new household headed by this resident,
+Ctrl+G edit the household.
 
 The header masks the ID number; 显示完整身份证号 shows it through
 :func:`ygt_desktop.ops.privacy.unmask_id` (站长 only, every look audited; anyone else is
@@ -48,6 +51,7 @@ from ..storage.services import FormChoice
 from ..storage.workspace import Workspace
 from . import messages, printing
 from .guard import deleting, gate, may
+from .household_section import HouseholdSection
 from .jobs import JobRunner
 from .referral_editor import editor_for_record
 from .resident_editor import ResidentEditor
@@ -260,8 +264,12 @@ class ResidentDetail(QDialog):
             buttons.addWidget(b)
         buttons.addStretch()
         buttons.addWidget(self.unmask_btn)
+        self.household = HouseholdSection(ws, resident_id, self)
+        self.household.sig_open_member.connect(self.open_member)
+        self.household.sig_changed.connect(lambda text: self.status.setText(text))
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.household)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
         self.status = QLabel()
@@ -433,6 +441,13 @@ class ResidentDetail(QDialog):
             )
         )
         editor.open()
+
+    def open_member(self, resident_id: int) -> None:
+        """A household member's own page, over this one."""
+        page = ResidentDetail(self.ws, resident_id, self)
+        self.child = page
+        page.finished.connect(lambda _r: self.household.refresh())
+        page.open()
 
     def edit_resident(self) -> None:
         editor = ResidentEditor(self.ws, self.resident_id, self)
