@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
-from ..core.contracts import DEFAULT_PREPAID_PERCENT, one_year_end
+from ..core.contracts import CHILD_MAX_AGE, DEFAULT_PREPAID_PERCENT, ELDERLY_MIN_AGE, one_year_end
 from ..core.dates import age_years
 from .residents import SyntheticVillage, village_doctor
 from .services.common import Person
@@ -28,6 +29,12 @@ P_RENEW = {True: 0.85, False: 0.70}
 P_TERMINATE = 0.04  # per term, for a reason other than death or moving away
 REASONS = (("2", 30), ("3", 20), ("4", 40), ("9", 10))  # 无法联系, 拒绝, 主动, 其他
 P_SURVEY = 0.12
+BASIC = "基础服务包"  # signed by every contracted resident
+# How often a resident a personalised package admits takes it (others: P_PERSONAL).
+P_PACKAGE = {"老年人服务包": 0.6, "儿童服务包": 0.5, "慢病服务包": 0.5, "孕产妇服务包": 0.6}
+P_PERSONAL = 0.5
+# (resident, day) → their key populations on that day (codes of core.contracts)
+PopulationsOn = Callable[[int, dt.date], Collection[str]]
 _NURSES = ("杨丽", "李婷", "张慧", "赵娟", "王燕", "刘敏", "普秀珍", "段丽华")
 _PH_STAFF = ("陈刚", "周明", "吴磊", "马俊", "罗平", "李云")
 _SPECIALISTS = (
@@ -133,14 +140,27 @@ def generate_contracts(
     people: Sequence[Person],
     facts: Mapping[int, set[str]],
     package_fees: Mapping[str, tuple[float, float, float]],
+    *,
+    populations_on: PopulationsOn | None = None,
+    admits: Mapping[str, frozenset[str] | None] | None = None,
+    reason_of: Callable[[str], str] | None = None,
 ) -> DemoContracts:
     """Teams, contracts, payments and surveys for ``people`` (in the order given).
 
-    ``facts`` holds each resident's key populations as known to the caller (registers,
-    pregnancies, archive flags); ages are taken from the birth dates on each sign date.
+    ``facts`` holds each resident's key populations today as known to the caller
+    (registers, pregnancies, archive flags): who is more likely to sign.
     ``package_fees`` maps the packages to offer (by name) to their annual fee per payer
-    (医保, 公卫, 个人). The same arguments give the same result."""
+    (医保, 公卫, 个人). Every contract has :data:`BASIC`; a personalised package only
+    when its 服务对象 admits the resident on the sign date: ``admits`` maps a package
+    name to the key populations it admits (None: everyone — not chosen beyond the basic
+    one), ``populations_on`` gives the resident's on a day (default: ``facts`` and the
+    age on that day). ``reason_of`` maps an archive's closing (迁出 / 死亡 / 注销) to the
+    termination reason its contract ends with (default: the contract form's codes as
+    the app picks them, 迁出 1, 死亡 5, else 9). The same arguments give the same result."""
     rng = random.Random(f"ygt-contracts:{seed}")
+    births = {p.id: p.birth_date for p in people}
+    populations_on = populations_on or partial(_populations, facts, births)
+    reason_of = reason_of or _reason
     out = DemoContracts(teams=plan_teams(rng, villages))
     team_of = {code: t for t in out.teams for code in t.villages}
     households: dict[str, list[Person]] = {}
@@ -184,7 +204,9 @@ def generate_contracts(
                 person,
                 team,
                 doctor,
-                codes,
+                set(populations_on(person.id, sign)),
+                admits or {},
+                reason_of,
                 sign,
                 start,
                 end,
@@ -213,6 +235,8 @@ def _contract(
     team: TeamPlan,
     doctor: str,
     codes: set[str],
+    admits: Mapping[str, frozenset[str] | None],
+    reason_of: Callable[[str], str],
     sign: dt.date,
     start: dt.date,
     end: dt.date,
@@ -221,15 +245,14 @@ def _contract(
     fees: Mapping[str, tuple[float, float, float]],
     today: dt.date,
 ) -> ContractPlan:
+    """One term; ``codes`` are the resident's key populations on the sign date."""
     age = age_years(person.birth_date, sign)
-    chosen = ["基础服务包"]
-    for name, wanted, share in (
-        ("老年人服务包", age >= 65, 0.6),
-        ("儿童服务包", age <= 6, 0.5),
-        ("慢病服务包", bool(codes & {"htn", "dm"}), 0.5),
-        ("孕产妇服务包", "maternal" in codes, 0.6),
-    ):
-        if wanted and rng.random() < share:
+    chosen = [BASIC]
+    for name in sorted(admits):
+        admitted = admits[name]
+        if admitted is None or name == BASIC or not admitted & codes:
+            continue
+        if rng.random() < P_PACKAGE.get(name, P_PERSONAL):
             chosen.append(name)
     representative = None
     if age < 14 or (age >= 80 and rng.random() < 0.3):
@@ -245,9 +268,10 @@ def _contract(
             representative = (rep.name or "家属", relation, rep.phone or "")
     termination = None
     last = min(end, today - dt.timedelta(days=1))
-    closed = person.status_date if person.status in ("死亡", "迁出") else None
-    if closed is not None and start <= closed <= end:
-        termination = (closed, "5" if person.status == "死亡" else "1", "")
+    closed = person.status_date if person.status != "在档" else None
+    if closed is not None and closed <= end:
+        # the archive's close ends the contract that day (on its start: never in force)
+        termination = (max(closed, start), reason_of(person.status), f"档案结案：{person.status}")
     elif last > start + dt.timedelta(days=30) and rng.random() < P_TERMINATE:
         day = start + dt.timedelta(days=rng.randrange(30, (last - start).days + 1))
         reason = rng.choices([r for r, _ in REASONS], [w for _, w in REASONS])[0]
@@ -265,6 +289,23 @@ def _contract(
         representative,
         termination,
     )
+
+
+def _populations(
+    facts: Mapping[int, set[str]], births: Mapping[int, dt.date], resident: int, day: dt.date
+) -> set[str]:
+    """``facts`` (today's) with the age populations of ``day``."""
+    codes = set(facts.get(resident, set())) - {"child", "elderly"}
+    age = age_years(births[resident], day)
+    if age <= CHILD_MAX_AGE:
+        codes.add("child")
+    if age >= ELDERLY_MIN_AGE:
+        codes.add("elderly")
+    return codes
+
+
+def _reason(status: str) -> str:
+    return {"迁出": "1", "死亡": "5"}.get(status, "9")
 
 
 def _payments(

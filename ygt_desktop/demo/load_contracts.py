@@ -16,7 +16,9 @@ from typing import Any
 
 from ..core.contracts import PAYERS, package_fees
 from ..core.forms import FormRegistry
+from ..core.programmes import ending_code
 from ..storage import audit, audit_digest
+from ..storage.contracts import package_targets
 from ..storage.db import Store
 from ..storage.organisation import villages
 from ..storage.populations import population_intervals, population_members
@@ -48,6 +50,11 @@ def demo_contracts(store: Store, forms: FormRegistry, seed: int, today: dt.date)
         name: (float(p["fee_medical"]), float(p["fee_phs"]), float(p["fee_personal"]))
         for name, p in offered.items()
     }
+    # who may sign what: each package's 服务对象 rule (forms/service_package.toml) and the
+    # resident's key populations on the sign date, as the contract's own check reads them
+    rules = package_targets(forms)
+    intervals = population_intervals(store, forms)
+    reasons = forms["contract"].field("termination_reason").choice_labels
     plan = generate_contracts(
         seed,
         today,
@@ -55,6 +62,9 @@ def demo_contracts(store: Store, forms: FormRegistry, seed: int, today: dt.date)
         demo_people(store),
         facts,
         fees,
+        populations_on=intervals.codes,
+        admits={name: rules.get(str(p["target"])) for name, p in offered.items()},
+        reason_of=lambda status: ending_code(reasons, status) or "9",
     )
     return load_contracts(store, forms, plan, [p for n, p in offered.items() if n not in existing])
 
