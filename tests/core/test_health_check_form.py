@@ -93,7 +93,7 @@ def test_gynaecology_for_a_man_is_refused_not_dropped(form, field):
 
 def test_lines_are_checked_with_their_line_named(form):
     raw = base(
-        medicines=[{"name": "二甲双胍片"}, {"route": "口服", "dosage": "每日3次"}],
+        medicines=[{"name": "二甲双胍片"}, {"route": "1", "dosage": "每日3次"}],
         vaccinations=[{"name": "流感疫苗", "date": "2026-05-07"}],
         hospital_stays=[{"admitted": "2026-06", "reason": "肺炎"},
                         {"admitted": "2026-03", "discharged": "2026-02", "reason": "骨折"}],

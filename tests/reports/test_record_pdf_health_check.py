@@ -25,7 +25,7 @@ def exam(form: Any, sex: str, age: int, **more: Any) -> dict[str, Any]:
         "exam_date": DAY.isoformat(), "sbp": "132", "dbp": "84", "height": "168",
         "weight": "70", "abnormal": "1", "health_self_rating": "1", "self_care_score": "0",
         "cognition": "1", "emotion": "1",
-        "medicines": [{"name": "苯磺酸氨氯地平片", "route": "口服", "dosage": "每日1次 每次5mg",
+        "medicines": [{"name": "苯磺酸氨氯地平片", "route": "1", "dosage": "每日1次 每次5mg",
                        "adherence": "1"}],
         "vaccinations": [{"name": "流感疫苗", "date": "2025-11-02", "institution": "卫生院"}],
         **more,

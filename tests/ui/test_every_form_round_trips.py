@@ -53,11 +53,12 @@ def plausible(form, day: dt.date, earlier: dt.date) -> dict:
 def _plausible(fields, date_field, day: dt.date, earlier: dt.date) -> dict:
     values: dict = {}
     for f in fields:
-        if f.locked:
+        if f.locked or f.irrelevant_message:  # hidden and refused for this resident (a man)
             continue
         if f.is_rows:  # two lines, each cell from its column
             line = _plausible(f.columns, None, day, earlier)
-            values[f.id] = [line, {**line, f.columns[0].id: "测试二"}]
+            text = next((c.id for c in f.columns if c.type == "text"), f.columns[0].id)
+            values[f.id] = [line, {**line, text: "测试二"}]
             continue
         if f.type == "date":
             if f.id == "closed_date":  # would close the register
@@ -76,6 +77,10 @@ def _plausible(fields, date_field, day: dt.date, earlier: dt.date) -> dict:
                 values[f.id] = "2"
             elif f.id == "caesareans":
                 values[f.id] = "0"
+            elif f.id == "tc":  # above its LDL
+                values[f.id] = "5.0"
+        elif f.type == "month":
+            values[f.id] = earlier.strftime("%Y-%m")
         elif f.type == "choice":
             values[f.id] = f.choices[0].code if f.choices else None
         elif f.type == "multichoice":

@@ -301,13 +301,13 @@ def _history(g: GeneratorBase, s: _PersonState, v: Values, d: dt.date, age: int)
     if s.registered and s.dm:
         meds += [_line(m, adherence) for m in medicine_lines(s.dm_med)]
         if s.insulin:
-            name, route, dose = s.insulin.split(" ", 2)
-            meds.append({"name": name, "route": route, "dosage": dose, "adherence": adherence})
+            name, _route, dose = s.insulin.split(" ", 2)  # 皮下注射
+            meds.append({"name": name, "route": "401", "dosage": dose, "adherence": adherence})
     if s.smi:
         meds += [_line(m, adherence) for m in medicine_lines(s.smi_med)]
     if rnd() < (0.15 if age >= 65 else 0.05):
         name, dose = g.pick(_OTHER_MEDS)
-        meds.append({"name": name, "route": "口服", "dosage": dose, "duration": "1年",
+        meds.append({"name": name, "route": "1", "dosage": dose, "duration": "1年",
                      "adherence": "1"})  # fmt: skip
     if meds:
         v["medicines"] = meds
@@ -331,7 +331,7 @@ def _line(m: dict[str, object], adherence: str) -> dict[str, object]:
     shown = f"{dose:g}" if isinstance(dose, float) else str(dose)
     return {
         "name": m["name"],
-        "route": "口服",
+        "route": "1",
         "dosage": f"每日{m['times_per_day']}次 每次{shown}{m['dose_unit']}",
         "duration": "长期",
         "adherence": adherence,
