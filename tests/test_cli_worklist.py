@@ -73,8 +73,8 @@ def test_without_files_a_table_of_this_week_goes_to_stdout(db, capsys):
 def test_the_views(db, capsys):
     rc, out, _ = run(capsys, "--db", str(db), *ON, "--view", "本年未做")
     assert rc == 0 and "视图：本年未做" in out
-    assert "中医体质辨识（2026年）、老年人健康管理（2026年） 应访 12-31" in out
-    assert out.splitlines()[-1].endswith("；中医体质辨识 1 人未做，老年人健康管理 1 人未做")
+    assert "中医体质辨识（2026年）、健康体检（2026年） 应访 12-31" in out
+    assert out.splitlines()[-1].endswith("；中医体质辨识 1 人未做，健康体检 1 人未做")
     rc, out, _ = run(capsys, "--db", str(db), *ON, "--view", "全部")
     assert rc == 0 and "视图：全部项目" in out
     assert "高血压随访（2026年第4季度） 应访 12-31" in out and "第3季度" not in out

@@ -94,16 +94,16 @@ def test_counts_are_people_by_their_worst_status():
 
 def test_not_done_counts_are_people_per_service():
     def yearly(rid: int, programme: str, status: str = "应访") -> WorkItem:
-        name = {"tcm_elderly": "中医体质辨识", "elderly": "老年人健康管理"}[programme]
+        name = {"tcm_elderly": "中医体质辨识", "elderly": "健康体检"}[programme]
         year = Due(programme, programme, f"{name}（2026年）", dt.date(2026, 1, 1),
                    dt.date(2026, 12, 31))  # fmt: skip
         return item(rid, f"人{rid}", status, due=year)
 
     items = [yearly(1, "tcm_elderly"), yearly(1, "elderly"), yearly(2, "tcm_elderly", "未到"),
              yearly(3, "elderly", "已访")]  # fmt: skip
-    assert not_done_text(items) == "中医体质辨识 2 人未做，老年人健康管理 1 人未做"
+    assert not_done_text(items) == "中医体质辨识 2 人未做，健康体检 1 人未做"
     assert view_counts_text(items, "本年未做").endswith(
-        "；中医体质辨识 2 人未做，老年人健康管理 1 人未做"
+        "；中医体质辨识 2 人未做，健康体检 1 人未做"
     )
     assert view_counts_text(items, "到期") == counts_text(items)
 

@@ -131,7 +131,7 @@ def test_preview_lists_what_will_end(ws, st):
     assert [e.kind for e in found.registers] == ["htn"]
     labels = [d.label for d in found.due]
     assert "高血压随访（2026年第4季度）" in labels
-    assert "老年人健康管理（2026年）" in labels
+    assert "健康体检（2026年）" in labels
     assert all(d.done is None for d in found.due)
     assert found.summary() == f"将同时终止：签约 2 份、高血压患者管理、待办 {len(found.due)} 项"
     # nothing was written

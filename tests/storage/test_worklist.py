@@ -108,7 +108,7 @@ def test_moved_away_residents_leave_the_worklist(ws, htn_patient):
 
 def test_elderly_yearly_check_and_tcm_are_due_for_65_plus(ws, htn_patient):
     assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30), programme="elderly") == [
-        ("老年人健康管理（2026年）", "应访")
+        ("健康体检（2026年）", "应访")
     ]
     assert statuses(ws, D(2026, 11, 1), D(2026, 11, 30), programme="tcm_elderly") == [
         ("中医体质辨识（2026年）", "应访")

@@ -74,7 +74,7 @@ def test_a_quarter_shows_when_it_ends_or_once_overdue_never_for_the_whole_quarte
     # 全部 is the old list: every window that overlaps the week
     everything = labels(ws, *WEEK, view=ALL_VIEW)
     assert ("高血压随访（2026年第4季度）", "应访") in everything
-    assert ("老年人健康管理（2026年）", "应访") in everything
+    assert ("健康体检（2026年）", "应访") in everything
 
 
 def test_a_later_record_closes_an_overdue_window_in_the_record_sense(ws, patient):
@@ -122,7 +122,7 @@ def test_year_long_services_are_their_own_view_not_done_only(ws, patient):
     )
     assert sorted(labels(ws, *WEEK, view=YEARLY_VIEW)) == [
         ("中医体质辨识（2026年）", "应访"),
-        ("老年人健康管理（2026年）", "应访"),
+        ("健康体检（2026年）", "应访"),
     ]
     ws.services.save(
         "tcm_elderly",
@@ -130,7 +130,7 @@ def test_year_long_services_are_their_own_view_not_done_only(ws, patient):
         patient,
         today=TODAY,
     )
-    assert labels(ws, *WEEK, view=YEARLY_VIEW) == [("老年人健康管理（2026年）", "应访")]
+    assert labels(ws, *WEEK, view=YEARLY_VIEW) == [("健康体检（2026年）", "应访")]
 
 
 def test_one_line_per_resident_with_every_item_worst_status_first(ws, patient):

@@ -27,7 +27,7 @@ DONE, DUE, OVERDUE, UPCOMING, LOST, CLOSED = "已访", "应访", "逾期", "未�
 # names are the form files' (``programmes``).
 PROGRAMME_NAMES = {
     **REGISTERS,
-    "elderly": "老年人健康管理",
+    "elderly": "健康体检",  # 65+ and the registers' patients (core.programmes)
     "tcm_elderly": "中医体质辨识",
     "child": "儿童健康检查",
     "tcm_child": "儿童中医药健康管理",
@@ -187,6 +187,43 @@ def yearly(
                 start,
                 end,
                 _first_in(records, start, end),
+            )
+        )
+    return items
+
+
+def yearly_spans(
+    programme: str,
+    form_id: str,
+    label: str,
+    spans: Sequence[tuple[dt.date, dt.date | None]],
+    records: Sequence[dt.date],
+    years: Iterable[int],
+) -> list[Due]:
+    """Once a calendar year while the resident is in one of ``spans`` (first day, last
+    day or None: still in), labelled ``{label}（2026年）``: the yearly health check of a
+    65+ resident (the span from the 65th birthday) or of a register's patient (from the
+    registration to the register's end). The window runs from the year's first day in a
+    span to the year's end; a year whose spans all end before its last day, not done,
+    is 结案 (the patient left the register)."""
+    items = []
+    for year in years:
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        inside = [(a, b) for a, b in spans if a <= last and (b is None or b >= first)]
+        if not inside:
+            continue
+        start = max(first, min(a for a, _ in inside))
+        done = _first_in(records, start, last)
+        ended = all(b is not None and b < last for _, b in inside)
+        items.append(
+            Due(
+                programme,
+                form_id,
+                f"{label}（{year}年）",
+                start,
+                last,
+                done,
+                CLOSED if ended and done is None else None,
             )
         )
     return items

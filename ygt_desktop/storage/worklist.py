@@ -41,7 +41,12 @@ from typing import Any, NamedTuple
 
 from ..core import schedules as sch
 from ..core.forms import FormRegistry
-from ..core.programmes import FACE_TO_FACE
+from ..core.programmes import (
+    FACE_TO_FACE,
+    YEARLY_CHECK_FORM,
+    YEARLY_CHECK_MIN_AGE,
+    YEARLY_CHECK_REGISTERS,
+)
 from .db import Store
 from .referrals import FOLLOWUP_DAYS as REFERRAL_FOLLOWUP_DAYS
 from .referrals import followup_due as referral_followup
@@ -68,7 +73,6 @@ NOT_DONE = (sch.OVERDUE, sch.DUE, sch.UPCOMING)  # still to do: what 本年未�
 NEWBORN_DAYS = 28  # 新生儿家庭访视 applies to the first 28 days (its form's `applies`)
 CHILD_POINTS = (3, 6, 8, 12, 18, 24, 30, 36, 48, 60, 72)
 TCM_CHILD_POINTS = (6, 12, 18, 24, 30, 36)
-ELDERLY_AGE = 65
 REFERRAL_GROUP = "双向转诊"  # shown in the 服务包 column and offered by the page's filter
 PROGRAMME_PACKAGE = {
     "htn": "疾控包",
@@ -307,6 +311,8 @@ class Worklist:
                 },
             }.items()
         }
+        # the yearly health check reads the registers too (their patients of any age)
+        self._topics["elderly"] += tuple(f"form:{r}" for r, _ in self._chronic_forms.values())
 
     def items(
         self,
@@ -1150,17 +1156,49 @@ class Worklist:
         return {rid: (visits[rid], pairs) for rid, pairs in asked.items()}
 
     def _yearly(self, programme: str, form_id: str, start: dt.date, end: dt.date) -> Pairs:
+        """Once a calendar year from the resident's ``min_age`` (the form's schedule;
+        default 65) and, for the yearly health check, while a patient of one of its
+        ``registers`` (default :data:`~ygt_desktop.core.programmes.YEARLY_CHECK_REGISTERS`)
+        at any age: :func:`~ygt_desktop.core.schedules.yearly_spans`."""
         if form_id not in self.forms:
             return
+        plan = self._schedule(form_id)
+        min_age = int(plan.get("min_age", YEARLY_CHECK_MIN_AGE))
+        wanted = plan.get(
+            "registers", YEARLY_CHECK_REGISTERS if form_id == YEARLY_CHECK_FORM else ()
+        )
         years = range(start.year, end.year + 1)
+        first, last = dt.date(start.year, 1, 1), dt.date(end.year, 12, 31)
         label = sch.programme_name(programme)
-        people = self._people(dt.date(1880, 1, 1), sch.add_months(end, -12 * ELDERLY_AGE))
-        done = self._dates(form_id, dt.date(start.year, 1, 1), dt.date(end.year, 12, 31))
-        for birth, rid in people:
-            for due in sch.yearly(
-                programme, form_id, label, birth, ELDERLY_AGE, done.get(rid, ()), years
-            ):
+        spans: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+        for birth, rid in self._people(dt.date(1880, 1, 1), sch.add_months(end, -12 * min_age)):
+            spans[rid].append((sch.add_months(birth, 12 * min_age), None))
+        for rid, registered, closed in self._register_spans(wanted, first, last):
+            spans[rid].append((registered, closed))
+        done = self._dates(form_id, first, last)
+        for rid, found in spans.items():
+            for due in sch.yearly_spans(programme, form_id, label, found, done.get(rid, ()), years):
                 yield rid, due, None
+
+    def _register_spans(
+        self, registers: Iterable[str], first: dt.date, last: dt.date
+    ) -> Iterator[tuple[int, dt.date, dt.date | None]]:
+        """(resident, registered, closed or None) of the entries of ``registers`` open at
+        some day of [first, last], residents on file only (as :meth:`_people`)."""
+        forms = self.forms.register_forms()
+        for key in registers:
+            if key not in forms:
+                continue
+            form = forms[key]
+            for rid, registered, closed in self.store.conn.execute(
+                f"SELECT h.resident_id, h.service_date, d.closed_date FROM {self._records('h')} "
+                f"JOIN {form.table} d ON d.record_id = h.id JOIN residents r "
+                "ON r.id = h.resident_id WHERE h.form_id = ? AND h.deleted = 0 "
+                "AND h.service_date <= ? AND (d.closed_date IS NULL OR d.closed_date >= ?) "
+                f"AND r.deleted = 0 AND r.status = '在档'{self._scope('h.resident_id')}",
+                self._scoped(form.id, last.isoformat(), first.isoformat()),
+            ):
+                yield rid, dt.date.fromisoformat(registered), _d(closed)
 
     def _by_age(
         self,
