@@ -35,7 +35,7 @@ from .widgets import error_label
 
 WRONG = "QLineEdit, QComboBox { border: 1px solid #c00000; }"
 # Room per column in characters, by type (a name takes more than a count).
-_CHARS = {"int": 5, "decimal": 7, "date": 10, "month": 7, "choice": 8, "text": 14}
+_CHARS = {"int": 5, "decimal": 7, "date": 10, "month": 7, "choice": 8, "text": 10}
 
 
 class _Keys(QObject):
