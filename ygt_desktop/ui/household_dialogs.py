@@ -58,14 +58,16 @@ def _field_choices(ws: Workspace, field: str) -> list[tuple[str, str]]:
     return [(c.code, c.label) for c in ws.forms["household"].field(field).choices]
 
 
-class _Base(QDialog):
-    """OK/cancel in Chinese, a red line for refusals, the resident's current household."""
+class _Shared:
+    """What the three dialogs share (a mixin, not a dialog of its own): OK/cancel in
+    Chinese, a red line for refusals, the resident's current household and, when the
+    resident heads it and leaves, the choice of its new head."""
 
     takes_out = True  # the resident leaves their household: a head names the next one
 
-    def __init__(self, ws: Workspace, resident_id: int, title: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
+    def setup(self, dialog: QDialog, ws: Workspace, resident_id: int, title: str) -> None:
+        self.dialog = dialog
+        dialog.setWindowTitle(title)
         self.ws = ws
         self.resident_id = resident_id
         self.run = Run.plain(ws)
@@ -78,8 +80,8 @@ class _Base(QDialog):
         self.buttons = QDialogButtonBox()
         self.ok = self.buttons.addButton("确定", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.accepted.connect(dialog.accept)
+        self.buttons.rejected.connect(dialog.reject)
         self.form = QFormLayout()
         self.new_head: ChoiceCombo | None = None
         others = self._others_if_head() if self.takes_out else []
@@ -109,7 +111,7 @@ class _Base(QDialog):
         return int(data) if data else None
 
     def layout_with(self, *widgets: QWidget) -> None:
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.dialog)
         for w in widgets:
             layout.addWidget(w)
         layout.addLayout(self.form)
@@ -127,15 +129,16 @@ class _Base(QDialog):
             if widget is not None:
                 widget.setFocus()
             return
-        super().accept()
+        QDialog.accept(self.dialog)
 
 
-class MoveDialog(_Base):
+class MoveDialog(QDialog, _Shared):
     """迁入其他家庭: type a household number or a member's name (pinyin initials work),
     ↑↓ choose, pick the relation to its head, Enter moves."""
 
     def __init__(self, ws: Workspace, resident_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(ws, resident_id, "迁入其他家庭", parent)
+        super().__init__(parent)
+        self.setup(self, ws, resident_id, "迁入其他家庭")
         self.search = QLineEdit()
         self.search.setObjectName("household_search")
         self.search.setPlaceholderText("输入户编号，或该户任一成员的姓名、拼音首字母查找")
@@ -203,12 +206,13 @@ class MoveDialog(_Base):
         )
 
 
-class FoundDialog(_Base):
+class FoundDialog(QDialog, _Shared):
     """以本人为户主新建家庭: village and address are the resident's; 家庭结构, 居住情况
     and a note may be given now or later."""
 
     def __init__(self, ws: Workspace, resident_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(ws, resident_id, "以本人为户主新建家庭", parent)
+        super().__init__(parent)
+        self.setup(self, ws, resident_id, "以本人为户主新建家庭")
         self.structure = _combo(_field_choices(ws, "structure"), blank="（暂不填）")
         self.living = _combo(_field_choices(ws, "living"), blank="（暂不填）")
         self.note = QLineEdit()
@@ -236,14 +240,15 @@ class FoundDialog(_Base):
         )
 
 
-class EditDialog(_Base):
+class EditDialog(QDialog, _Shared):
     """编辑家庭: 家庭结构, 居住情况, 住址, 备注 and each member's 与户主关系 (to hand the
     household to a new head when the head has died or moved away)."""
 
     takes_out = False
 
     def __init__(self, ws: Workspace, resident_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(ws, resident_id, "编辑家庭档案", parent)
+        super().__init__(parent)
+        self.setup(self, ws, resident_id, "编辑家庭档案")
         assert self.current is not None
         self.household_id = self.current.id
         stored = ws.forms["household"]

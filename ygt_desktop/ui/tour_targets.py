@@ -25,6 +25,8 @@ from typing import Any
 from PySide6.QtWidgets import QDialog, QWidget
 
 from ..core.forms import FormDef
+from ..ops import households
+from ..ops.base import Run
 from ..storage import roster, users
 from ..storage.entities import EntityRepo
 from ..storage.referrals import Referrals
@@ -41,6 +43,7 @@ from .close_dialog import CloseDialog
 from .contract_editor import ContractEditor, new_contract_values
 from .entity_editor import EntityEditor
 from .equipment_stocktake import MarkDialog
+from .household_dialogs import EditDialog, FoundDialog, MoveDialog
 from .idle_lock import IdleLock, UnlockDialog
 from .login_dialog import LoginDialog
 from .referral_editor import ReferralEditor, dismissal_editor, editor_for_suggestion
@@ -251,6 +254,9 @@ def _entity_form(
     elif form.id == "referral_dismissal":
         new = lambda: _dismissal(ws, window)  # noqa: E731
         old = _not_reopened
+    elif form.id == "household":  # made and edited from a resident's 家庭 section
+        new = lambda: FoundDialog(ws, samples.resident(), window)  # noqa: E731
+        old = lambda hid: EditDialog(ws, _household_member(ws, hid), window)  # noqa: E731
     else:
         repo = EntityRepo(ws.store, form)
         new = lambda: EntityEditor(ws, repo, None, parent=window)  # noqa: E731
@@ -262,6 +268,11 @@ def _entity_form(
         yield _skip(form, EXISTING, "没有记录")
     else:
         yield _target(form, EXISTING, lambda: old(existing))
+
+
+def _household_member(ws: Workspace, household_id: int) -> int:
+    """A member of the household (its 编辑家庭 opens from a member's page)."""
+    return households.view(Run.plain(ws), household_id).members[0].resident_id
 
 
 def _not_reopened(_id: int) -> QDialog:
@@ -322,6 +333,7 @@ def dialog_targets(ws: Workspace, window: MainWindow, samples: Samples) -> list[
         _dialog("居民的服务记录（时间线）", "居民服务记录", lambda: _timeline(ws, window, samples)),
         _dialog("新增服务记录 · 选择表单", "选择表单", lambda: _form_picker(ws, window, samples)),
         _dialog("档案结案", "档案结案", lambda: CloseDialog(ws, samples.resident(), window)),
+        _dialog("迁入其他家庭", "迁入其他家庭", lambda: MoveDialog(ws, samples.resident(), window)),
         _dialog(
             "转诊单草稿（由转诊建议生成）",
             "转诊单草稿",
