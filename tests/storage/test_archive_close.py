@@ -165,3 +165,26 @@ def test_closed_archives_items_end_on_the_worklist(ws, st):
     assert [(i.due.label, i.status) for i in q3 if i.due.programme == "htn"] == [
         ("高血压随访（2026年第3季度）", sch.CLOSED)
     ]
+
+
+def test_reopening_a_close_made_by_mistake_restores_what_it_ended(ws, st):
+    old = st.people["张老汉"]
+    htn = register(ws, old)
+    by_close = st.sign("张老汉", "2026-01-01")
+    by_hand = st.sign("张老汉", "2025-06-01", packages=("老年人服务包",))
+    st.contracts.terminate(by_hand, "2025-12-01", "4")  # 主动解约, before: stays so
+    ws.residents.close(old, "死亡", D(2026, 9, 15))
+    ws.residents.reopen(old, "误操作")
+    assert ws.residents.get(old)["status"] == "在档"
+    assert contract(ws, by_close)["termination_date"] is None
+    assert contract(ws, by_hand)["termination_reason"] == "4"
+    assert register_end(ws, htn) == {"closed_date": None, "close_reason": None}
+    last = ws.store.query(
+        "SELECT reason FROM audit_log WHERE table_name = 'e_contract' AND record_id = ? "
+        "ORDER BY id DESC LIMIT 1",
+        (by_close,),
+    )[0]
+    assert last["reason"] == "恢复在档：撤销档案结案：死亡"
+    from ygt_desktop.storage import audit_check
+
+    assert audit_check.verify(ws.store.conn) == []

@@ -192,3 +192,70 @@ def registry(forms: FormRegistry | None) -> FormRegistry:
     from .workspace import load_forms  # the workspace wires the repositories: import late
 
     return load_forms()
+
+
+def undo_with_archive(
+    conn: sqlite3.Connection, forms: FormRegistry, user: str, resident_id: int, status: str
+) -> int:
+    """Undo, inside the caller's transaction, what closing ``resident_id``'s archive as
+    ``status`` ended (a close made by mistake, reopened): the contracts and register
+    entries whose latest change is that close's (their audit row's reason) get their
+    termination / end cleared again, audited; returns how many."""
+    note = f"档案结案：{status}"
+    targets: list[tuple[FormDef, str, str, str, int, tuple[str, ...]]] = []
+    if CONTRACT_FORM in forms:
+        form = forms[CONTRACT_FORM]
+        columns: tuple[str, ...] = ("termination_date", "termination_reason", "termination_note")
+        for (cid,) in conn.execute(
+            "SELECT id FROM e_contract WHERE resident_id = ? AND deleted = 0 "
+            "AND termination_date IS NOT NULL",
+            (resident_id,),
+        ):
+            targets.append((form, form.table, "id", form.table, cid, columns))
+    for form in forms.register_forms().values():
+        for (rid,) in conn.execute(
+            f"SELECT h.id FROM service_records h JOIN {form.table} d ON d.record_id = h.id "
+            "WHERE h.resident_id = ? AND h.form_id = ? AND h.deleted = 0 "
+            "AND d.closed_date IS NOT NULL",
+            (resident_id, form.id),
+        ):
+            targets.append(
+                (
+                    form,
+                    form.table,
+                    "record_id",
+                    "service_records",
+                    rid,
+                    ("closed_date", "close_reason"),
+                )
+            )
+    now = audit.now_iso()
+    undone = 0
+    for form, table, key, header, record_id, columns in targets:
+        last = conn.execute(
+            "SELECT reason FROM audit_log WHERE table_name = ? AND record_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (form.table, record_id),
+        ).fetchone()
+        if last is None or last[0] != note:
+            continue  # ended otherwise (by hand, or changed since): left as it is
+        row = conn.execute(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE {key} = ?", (record_id,)
+        ).fetchone()
+        conn.execute(
+            f"UPDATE {table} SET {', '.join(f'{c} = NULL' for c in columns)} WHERE {key} = ?",
+            (record_id,),
+        )
+        conn.execute(f"UPDATE {header} SET updated_at = ? WHERE id = ?", (now, record_id))
+        audit.record(
+            conn,
+            user=user,
+            table=form.table,
+            record_id=record_id,
+            action="update",
+            old=dict(zip(columns, row, strict=True)),
+            new=dict.fromkeys(columns),
+            reason=f"恢复在档：撤销{note}",
+        )
+        undone += 1
+    return undone

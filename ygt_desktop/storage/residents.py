@@ -258,12 +258,14 @@ class ResidentRepo:
         return Change(TABLE, resident_id, "close")
 
     def reopen(self, resident_id: int, reason: str) -> Change:
-        """Undo a close made by mistake (the audit log keeps both steps)."""
+        """Undo a close made by mistake (the audit log keeps both steps), with what the
+        close ended (:func:`.archive_close.undo_with_archive`)."""
         old = self.get(resident_id)
         if old is None or old["status"] == STATUS_OPEN:
             raise StoreError("该档案未结案")
         new = {"status": STATUS_OPEN, "status_date": None, "status_reason": None}
-        with self.store.write("resident") as conn:
+        forms = archive_close.registry(self.forms)
+        with self.store.write("resident", *archive_close.topics(forms)) as conn:
             conn.execute(
                 "UPDATE residents SET status = '在档', status_date = NULL, status_reason = NULL,"
                 " updated_at = ? WHERE id = ?",
@@ -278,6 +280,9 @@ class ResidentRepo:
                 old={k: old[k] for k in new},
                 new=new,
                 reason=f"恢复在档：{reason}",
+            )
+            archive_close.undo_with_archive(
+                conn, forms, self.store.user, resident_id, str(old["status"])
             )
         return Change(TABLE, resident_id, "update")
 
