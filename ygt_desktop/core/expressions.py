@@ -105,6 +105,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "today": dt.date.today,
     "month_of": _month_of,
 }
+_CALLED = "_fn_"
+_CALLABLE = {_CALLED + name: fn for name, fn in FUNCTIONS.items()}
 
 _ALLOWED = (
     ast.Expression,
@@ -155,15 +157,21 @@ class Expression:
                     raise ExpressionError(f"表达式调用了未知函数：{source!r}")
                 if node.keywords:
                     raise ExpressionError(f"表达式函数不支持关键字参数：{source!r}")
+        # A function is called under a name no field can have (field ids start with a
+        # letter), so a field named like a function (bmi) stays the field's value.
+        called = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                node.func.id = _CALLED + node.func.id
+                called.add(id(node.func))
         self._code = compile(tree, "<form>", "eval")
-        funcs = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)}  # type: ignore[attr-defined]
         self.names = frozenset(
-            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in funcs
+            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called
         )
 
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         scope: dict[str, Any] = {name: values.get(name) for name in self.names}
-        scope.update(FUNCTIONS)
+        scope.update(_CALLABLE)
         try:
             return eval(self._code, {"__builtins__": {}}, scope)  # noqa: S307 - whitelisted AST
         except TypeError:
