@@ -25,3 +25,28 @@ def test_a_call_and_a_field_of_one_name_in_one_expression():
 def test_unknown_functions_are_still_refused():
     with pytest.raises(ExpressionError, match="未知函数"):
         Expression("open(x)")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, 0),
+        ("", 0),
+        ([], 0),
+        (["1"], 1),
+        (["2", "3", "4"], 3),
+        (("2", "3"), 2),
+        ("2,3,7", 3),  # a multichoice as stored
+        ([{"disease": "2"}, {"disease": "3"}], 2),  # a repeating group's lines
+    ],
+)
+def test_size_counts_the_items_of_a_list_or_multichoice(value, expected):
+    assert Expression("size(x)").evaluate({"x": value}) == expected
+
+
+def test_size_compares_in_a_check_and_is_not_a_field():
+    too_many = Expression("size(family_father) > 6")
+    assert too_many.names == {"family_father"}
+    assert too_many.evaluate({"family_father": [str(c) for c in range(2, 9)]}) is True
+    assert too_many.evaluate({"family_father": [str(c) for c in range(2, 8)]}) is False
+    assert too_many.evaluate({"family_father": None}) is False

@@ -90,11 +90,25 @@ def _count(*values: Any) -> int:
     return sum(1 for v in values if v)
 
 
+def _size(value: Any) -> int:
+    """How many items ``value`` holds: a list's (a multichoice's ticked codes, a
+    repeating group's lines), a multichoice as stored (``"1,3"``: its codes); 0 for
+    none or empty; any other single value counts 1."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, list | tuple | set | frozenset):
+        return len(value)
+    if isinstance(value, str):
+        return sum(1 for part in value.split(",") if part.strip())
+    return 1
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "days_between": _days_between,
     "weeks_between": _weeks_between,
     "add_days": _add_days,
     "count": _count,
+    "size": _size,
     "round": round,
     "id_sex": _id_sex,
     "id_birth": _id_birth,
