@@ -179,20 +179,23 @@ def test_resident_form_prints_without_a_resident_row(ws, tmp_path):
         choice_labels={"village_code": {"101": "小坝村委会"}},
     )
     assert warnings == []
-    (text,) = pdf_text(out)
-    for expected in (
-        "居民健康档案",
-        "李四",
-        MASKED,
-        "1958-03-12",
-        "女",
-        "小坝村委会",
-        "低保",
-        "建档人签名",
-        "第 1 页 共 1 页",
-    ):
+    pages = pdf_text(out)
+    # The full 个人基本信息表 takes two pages, as on paper; each is numbered and the
+    # second is marked (续) and carries who the archive is about.
+    assert len(pages) == 2
+    for n, page in enumerate(pages, start=1):
+        assert f"第 {n} 页 共 2 页" in page
+        assert "姓名：李四" in page and "建档人签名" in page
+    assert "个人基本信息（续）" in pages[1]
+    text = "".join(pages)
+    for expected in ("居民健康档案", MASKED, "1958-03-12", "女", "小坝村委会", "低保"):
         assert expected in text, expected
     assert ID_NUMBER not in text
+    # Every section of the form is printed as a heading, in the form's order.
+    sections = list(dict.fromkeys(f.group for f in ws.forms["resident"].fields if f.group))
+    at = [text.find(f"\n{s}\n") for s in sections]
+    assert -1 not in at, [s for s, i in zip(sections, at, strict=True) if i == -1]
+    assert at == sorted(at)
 
 
 def long_form(tmp_path: Path):
