@@ -31,6 +31,7 @@ from ..demo import residents as synthetic
 from ..demo.load_contracts import demo_contracts
 from ..demo.load_equipment import load_demo_equipment
 from ..demo.load_households import load_households
+from ..demo.load_past_diseases import link_past_diseases
 from ..demo.load_referrals import load_demo_referrals
 from ..demo.load_residents import load_residents
 from ..demo.load_services import demo_people, load_services
@@ -245,6 +246,7 @@ class Made:
 
     residents: int = 0
     households: int = 0
+    past_diseases: int = 0  # residents whose 既往史 got their registers' diseases
     services: dict[str, int] = field(default_factory=dict)  # per form id
     referrals: int = 0
     dismissed: int = 0  # referral suggestions explained as not referred
@@ -336,6 +338,8 @@ def generate(
             station_logs=has_logs is None,
         )
         made.services = load_services(ws.store, ws.forms, records, today=today, seed=seed)
+        # 既往史 names the registers' diseases, now that the registers are known.
+        made.past_diseases = link_past_diseases(ws.store, ws.forms, after_id=before)
         run.step(2, STEPS, "正在生成双向转诊…")
         made.referrals, made.dismissed = load_demo_referrals(
             ws.store, ws.forms, today=today, seed=seed, after_id=before
