@@ -14,7 +14,7 @@ import pytest
 from tests.bureau_helpers import bureau_workspace, incoming, station_report
 from tests.conftest import TEST_PASSWORD, TEST_USER
 from ygt_desktop import cli
-from ygt_desktop.storage import audit, audit_check, submissions
+from ygt_desktop.storage import audit, audit_check, audit_digest, submissions
 from ygt_desktop.storage.entities import EntityRepo
 from ygt_desktop.storage.workspace import Workspace
 
@@ -252,3 +252,20 @@ def test_bulk_loads_digest_without_reading_back(tmp_path: Path, monkeypatch) -> 
     big = {"residents", "service_records", "e_contract", "e_contract_payment", "e_referral"}
     assert not big & set(read_back), read_back
     assert audit_check.verify(sqlite3.connect(path)) == []
+
+
+def test_of_two_bulk_rows_over_one_record_the_newer_digest_counts() -> None:
+    """Two bulk audit rows (record_id NULL) naming one record: the newer row's digest is
+    the one expected, whatever the digests' text (each bulk row's id was read late, so
+    every bulk stream carried the last id and the older digest could win the tie)."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE audit_log (id INTEGER PRIMARY KEY, table_name TEXT, "
+                 "record_id INTEGER, digest TEXT)")  # fmt: skip
+    older, newer = "f" * 16, "0" * 16
+    for digest in (older, newer):
+        conn.execute(
+            "INSERT INTO audit_log (table_name, record_id, digest) VALUES ('t', NULL, ?)",
+            (f"5:{digest}",),
+        )
+    fam = audit_digest.Family("t", "测试", ("t",), "t")
+    assert list(audit_check._newest(audit_check._expected(conn, fam))) == [(5, newer)]

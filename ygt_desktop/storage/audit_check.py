@@ -220,8 +220,15 @@ def _expected(conn: sqlite3.Connection, fam: Family) -> Iterator[tuple[int, int,
             "AND digest IS NOT NULL ORDER BY id",
             (table,),
         ):
-            streams.append(((k, audit_id, d) for k, d in audit_digest.decode_runs(payload)))
+            streams.append(_runs(int(audit_id), payload))
     return heapq.merge(*streams)
+
+
+def _runs(audit_id: int, payload: str) -> Iterator[tuple[int, int, str]]:
+    """(record id, ``audit_id``, digest) of one bulk row's runs (the id bound here: a
+    generator expression in the loop would read the loop's last id when merged)."""
+    for key, digest in audit_digest.decode_runs(payload):
+        yield key, audit_id, digest
 
 
 def _singles(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, int, str]]:
