@@ -459,7 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_one_of("视图", VIEWS),
         metavar="视图",
         help="到期（默认：时间窗在此期间结束的和已逾期未做的随访、检查）、"
-        "本年未做（每年一次的服务：老年人健康管理、中医体质辨识）或 全部（时间窗与此期间重叠的一切）",
+        "本年未做（每年一次的服务：健康体检、中医体质辨识）或 全部（时间窗与此期间重叠的一切）",
     )
     s.add_argument(
         "--pdf", type=Path, metavar=mv.FILE, help="打印为 PDF 文件（A4 横向，每位居民一行）"

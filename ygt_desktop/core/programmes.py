@@ -27,10 +27,3 @@ def ending_code(labels: Mapping[str, str], status: str) -> str | None:
     return by_label.get(status, by_label.get(OTHER_REASON))
 
 
-# The yearly health check (健康体检表, form ``elderly_exam``) is due once a calendar year
-# to every resident from 65 and, at any age, to the patients of these registers
-# (国家基本公共卫生服务规范: 高血压、2型糖尿病患者和严重精神障碍患者每年一次较全面的健康
-# 体检). The form's ``[schedule]`` may say otherwise (``min_age``, ``registers``).
-YEARLY_CHECK_FORM = "elderly_exam"
-YEARLY_CHECK_MIN_AGE = 65
-YEARLY_CHECK_REGISTERS = ("htn", "dm", "smi")

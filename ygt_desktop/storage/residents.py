@@ -16,9 +16,9 @@ from ..core import search
 from ..core.forms import FormDef, FormRegistry
 from ..core.resident import STATUS_OPEN, archive_number, archive_prefix, check_close
 from . import archive_close, audit, form_rows
-from .resident_completeness import filled_sql, incomplete_sql
 from .db import Store, StoreError
 from .organisation import get_organisation
+from .resident_completeness import filled_sql, incomplete_sql
 
 TABLE = "residents"
 LIST_COLUMNS = (

@@ -41,12 +41,7 @@ from typing import Any, NamedTuple
 
 from ..core import schedules as sch
 from ..core.forms import FormRegistry
-from ..core.programmes import (
-    FACE_TO_FACE,
-    YEARLY_CHECK_FORM,
-    YEARLY_CHECK_MIN_AGE,
-    YEARLY_CHECK_REGISTERS,
-)
+from ..core.programmes import FACE_TO_FACE
 from .db import Store
 from .referrals import FOLLOWUP_DAYS as REFERRAL_FOLLOWUP_DAYS
 from .referrals import followup_due as referral_followup
@@ -1156,23 +1151,22 @@ class Worklist:
         return {rid: (visits[rid], pairs) for rid, pairs in asked.items()}
 
     def _yearly(self, programme: str, form_id: str, start: dt.date, end: dt.date) -> Pairs:
-        """Once a calendar year from the resident's ``min_age`` (the form's schedule;
-        default 65) and, for the yearly health check, while a patient of one of its
-        ``registers`` (default :data:`~ygt_desktop.core.programmes.YEARLY_CHECK_REGISTERS`)
-        at any age: :func:`~ygt_desktop.core.schedules.yearly_spans`."""
+        """Once a calendar year from the resident's ``min_age`` and, at any age, while a
+        patient of one of its ``registers`` (both from the form's ``[schedule]``; without
+        ``min_age`` nobody by age alone): :func:`~ygt_desktop.core.schedules.yearly_spans`."""
         if form_id not in self.forms:
             return
         plan = self._schedule(form_id)
-        min_age = int(plan.get("min_age", YEARLY_CHECK_MIN_AGE))
-        wanted = plan.get(
-            "registers", YEARLY_CHECK_REGISTERS if form_id == YEARLY_CHECK_FORM else ()
-        )
+        min_age = plan.get("min_age")
+        wanted = plan.get("registers", ())
         years = range(start.year, end.year + 1)
         first, last = dt.date(start.year, 1, 1), dt.date(end.year, 12, 31)
         label = sch.programme_name(programme)
         spans: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-        for birth, rid in self._people(dt.date(1880, 1, 1), sch.add_months(end, -12 * min_age)):
-            spans[rid].append((sch.add_months(birth, 12 * min_age), None))
+        if min_age is not None:
+            months = 12 * int(min_age)
+            for birth, rid in self._people(dt.date(1880, 1, 1), sch.add_months(end, -months)):
+                spans[rid].append((sch.add_months(birth, months), None))
         for rid, registered, closed in self._register_spans(wanted, first, last):
             spans[rid].append((registered, closed))
         done = self._dates(form_id, first, last)

@@ -61,7 +61,7 @@ class Workspace:
         return cls(
             store=store,
             forms=forms,
-            residents=ResidentRepo(store, forms["resident"]),
+            residents=ResidentRepo(store, forms["resident"], forms),
             services=ServiceRepo(store, forms),
             worklist=Worklist(store, forms),
         )

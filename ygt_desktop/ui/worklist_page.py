@@ -144,7 +144,7 @@ class WorklistPage(QWidget):
         self.view.setObjectName("worklist_view")
         self.view.setToolTip(
             "到期和逾期：时间窗在此期间结束的和已过期未做的随访、检查\n"
-            "本年未做：每年一次的服务（老年人健康管理、中医体质辨识）今年还没做的\n"
+            "本年未做：每年一次的服务（健康体检、中医体质辨识）今年还没做的\n"
             "全部：时间窗与此期间重叠的全部项目"
         )
         for view in VIEWS:
