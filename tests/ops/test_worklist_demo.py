@@ -114,18 +114,41 @@ def test_one_line_per_resident_with_all_their_items(run):
 def test_the_yearly_counts_equal_a_direct_count(run, programme, form_id):
     listing = worklist.items(run, worklist.Query(*WEEK, TODAY, view=YEARLY_VIEW))
     assert {i.due.programme for i in listing.items} == set(YEARLY_FORMS)
-    year = TODAY.year
-    direct = run.ws.store.conn.execute(
-        "SELECT count(*) FROM residents r WHERE r.deleted = 0 AND r.status = '在档' "
-        "AND r.birth_date <= ? AND NOT EXISTS (SELECT 1 FROM service_records s "
-        "WHERE s.resident_id = r.id AND s.form_id = ? AND s.deleted = 0 "
-        "AND s.service_date BETWEEN ? AND ? AND s.service_date >= date(r.birth_date, '+65 years'))",
-        (f"{year - 65}-12-31", form_id, f"{year}-01-01", f"{year}-12-31"),
-    ).fetchone()[0]
+    plan = run.ws.forms[form_id].settings["schedule"]
+    direct = _not_done_this_year(run.ws, form_id, plan["min_age"], plan.get("registers", ()))
     name = sch.programme_name(programme)
     assert direct > 0
     assert not_done_counts(listing.items)[name] == direct
     assert f"{name} {direct} 人未做" in listing.counts
+
+
+def _not_done_this_year(ws, form_id: str, min_age: int, registers) -> int:
+    """Residents on file due this year — from their ``min_age`` birthday, or while a
+    patient of one of ``registers`` — with no record of ``form_id`` from the start of
+    that (in the year) up to the year's end, and not all of whose spans ended before it."""
+    first, last = f"{TODAY.year}-01-01", f"{TODAY.year}-12-31"
+    spans = [
+        f"SELECT id AS rid, date(birth_date, '+{int(min_age)} years') AS a, NULL AS b "
+        "FROM residents WHERE deleted = 0"
+    ]
+    for key in registers:
+        table = ws.forms.register_forms()[key].table
+        spans.append(
+            "SELECT h.resident_id, h.service_date, d.closed_date FROM service_records h "
+            f"JOIN {table} d ON d.record_id = h.id WHERE h.deleted = 0 AND h.form_id = "
+            f"'{ws.forms.register_forms()[key].id}'"
+        )
+    return ws.store.conn.execute(
+        f"WITH spans AS ({' UNION ALL '.join(spans)}), "
+        "inside AS (SELECT * FROM spans WHERE a <= :last AND (b IS NULL OR b >= :first)), "
+        "per AS (SELECT rid, max(:first, min(a)) AS start, "
+        "sum(b IS NULL OR b >= :last) AS still FROM inside GROUP BY rid) "
+        "SELECT count(*) FROM per JOIN residents r ON r.id = per.rid "
+        "WHERE r.deleted = 0 AND r.status = '在档' AND still > 0 AND NOT EXISTS "
+        "(SELECT 1 FROM service_records s WHERE s.resident_id = per.rid AND s.form_id = :form "
+        "AND s.deleted = 0 AND s.service_date BETWEEN per.start AND :last)",
+        {"first": first, "last": last, "form": form_id},
+    ).fetchone()[0]
 
 
 def test_a_week_prints_in_a_page_or_two_and_the_csv_keeps_one_row_per_item(run, tmp_path):
@@ -147,7 +170,7 @@ def test_a_week_prints_in_a_page_or_two_and_the_csv_keeps_one_row_per_item(run, 
 
 
 def test_a_view_names_its_file_and_an_unknown_view_is_refused(run):
-    assert query().file_name(".pdf") == "待办随访_2026-11-23至2026-11-29.pdf"
-    assert query(YEARLY_VIEW).file_name(".csv") == "待办随访_本年未做_2026-11-23至2026-11-29.csv"
+    assert query().file_name(".pdf") == "待办随访_2026-11-23至2026-12-06.pdf"
+    assert query(YEARLY_VIEW).file_name(".csv") == "待办随访_本年未做_2026-11-23至2026-12-06.csv"
     with pytest.raises(OpError, match="视图应为"):
         worklist.items(run, query("过期"))

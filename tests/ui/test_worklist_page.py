@@ -121,9 +121,8 @@ def demo_file(tmp_path_factory):
 
 @pytest.fixture
 def demo_page(qtbot, demo_file, tmp_path):
-    """The page on a copy of the demo station, its day the demo's, the range two weeks
-    from its week's Monday (the demo's windows ending in that week alone are a matter of
-    chance: some data changes left none, and the view showed only 逾期)."""
+    """The page on a copy of the demo station, its day the demo's, the range its
+    :data:`~tests.worklist_demo.WEEK`."""
     path = tmp_path / "station.db"
     shutil.copyfile(demo_file, path)
     workspace = Workspace.open(path)
@@ -133,7 +132,7 @@ def demo_page(qtbot, demo_file, tmp_path):
     page = WorklistPage(workspace, clock=lambda: TODAY)
     qtbot.addWidget(page)
     page.start.setText(WEEK[0].isoformat())
-    page.end.setText((WEEK[1] + dt.timedelta(days=7)).isoformat())
+    page.end.setText(WEEK[1].isoformat())
     page.refresh()
     yield page
     workspace.close(backup_on_exit=False)
