@@ -203,6 +203,15 @@ def _without_lines(conn: sqlite3.Connection) -> None:
     conn.commit()
 
 
+def _entity_lines(conn: sqlite3.Connection) -> list[str]:
+    return [
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'e_*__*'"
+        )
+    ]
+
+
 def test_frozen_baseline_digests_are_the_live_ones(db_path: Path, forms) -> None:
     """The 0051 baseline (a frozen copy) digests every record as audit_digest does."""
     from tests.storage.test_audit_check import make_demo
@@ -221,7 +230,10 @@ def test_frozen_baseline_digests_are_the_live_ones(db_path: Path, forms) -> None
         assert list(frozen[fam.main]) == live, fam.name
         checked += len(live)
     assert checked > 1000
-    assert set(frozen) == {f.main for f in audit_digest.families(conn)} - later
+    # the entities' child tables (e_household__members, 0071) came after 0051: a
+    # database the baseline meets has none, so the frozen copy's view of them is moot
+    after = {t for t in frozen if "__" in t}
+    assert set(frozen) - after == {f.main for f in audit_digest.families(conn)} - later
 
 
 def test_baseline_covers_a_database_made_before_digests(tmp_path: Path) -> None:
@@ -252,11 +264,17 @@ def test_baseline_covers_a_database_made_before_digests(tmp_path: Path) -> None:
     )
     conn.execute("DELETE FROM schema_migrations WHERE name = '0051_audit_digests'")
     before = conn.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    # the entities' child tables come with 0071, after 0051: out of its sight here
+    later = _entity_lines(conn)
+    for table in later:
+        conn.execute(f"ALTER TABLE {table} RENAME TO held_{table}")
     conn.close()
 
     ws = Workspace.open(path)  # applies 0051
     ws.close(backup_on_exit=False)
     conn = sqlite3.connect(path)
+    for table in later:
+        conn.execute(f"ALTER TABLE held_{table} RENAME TO {table}")
     baseline = conn.execute(
         "SELECT count(*) FROM audit_log WHERE id > ? AND action = 'baseline'", (before,)
     ).fetchone()[0]

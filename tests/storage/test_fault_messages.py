@@ -257,7 +257,7 @@ def fill(folder: Path) -> None:
 def test_on_a_full_disk_saving_and_backing_up_say_the_disk_is_full(
     tmp_path: Path, forms, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with tmpfs(tmp_path, "2m") as disk:
+    with tmpfs(tmp_path, "4m") as disk:
         path = disk / "station.db"
         ws = make_station(path, forms)
         try:
