@@ -129,8 +129,7 @@ class EntityRepo:
                 f"UPDATE {self.form.table} SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
                 (*row.values(), entity_id),
             )
-            old_lines = form_rows.as_sql(self.form, form_rows.of_record(conn, self.form, entity_id))
-            form_rows.write(conn, self.form, entity_id, result.values)
+            old_lines, new_lines = form_rows.rewrite(conn, self.form, entity_id, result.values)
             audit.record(
                 conn,
                 user=self.store.user,
@@ -138,7 +137,7 @@ class EntityRepo:
                 record_id=entity_id,
                 action="update",
                 old={**{k: old.get(k) for k in row}, **old_lines},
-                new={**row, **form_rows.as_sql(self.form, result.values)},
+                new={**row, **new_lines},
                 reason=reason,
             )
             return Change(self.form.table, entity_id, "update")

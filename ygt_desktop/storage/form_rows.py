@@ -45,6 +45,16 @@ def write(
         )
 
 
+def rewrite(
+    conn: sqlite3.Connection, form: FormDef, record_id: int, values: Mapping[str, Any]
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """An edit's lines: replace the record's lines by ``values``' and return the lines
+    before and after as stored (the audit row's old and new)."""
+    old = as_sql(form, of_record(conn, form, record_id))
+    write(conn, form, record_id, values)
+    return old, as_sql(form, values)
+
+
 def read(
     conn: sqlite3.Connection, form: FormDef, record_ids: Iterable[int]
 ) -> dict[int, dict[str, list[Row]]]:

@@ -455,8 +455,7 @@ class HouseholdRepo:
             f"UPDATE {TABLE} SET {', '.join(f'{k} = ?' for k in row)} WHERE id = ?",
             (*row.values(), household_id),
         )
-        old_lines = form_rows.as_sql(self.form, form_rows.of_record(conn, self.form, household_id))
-        form_rows.write(conn, self.form, household_id, values)
+        old_lines, new_lines = form_rows.rewrite(conn, self.form, household_id, values)
         audit.record(
             conn,
             user=self.store.user,
@@ -464,7 +463,7 @@ class HouseholdRepo:
             record_id=household_id,
             action="update",
             old={**{k: old.get(k) for k in row}, **old_lines},
-            new={**row, **form_rows.as_sql(self.form, values)},
+            new={**row, **new_lines},
             reason=reason,
         )
 

@@ -204,8 +204,7 @@ class ResidentRepo:
                 conn.execute(f"UPDATE residents SET {sets} WHERE id = ?", [*row.values(), rid])
                 action = "update"
                 form_row = {k: row[k] for k in values if k in row}
-                old_lines = form_rows.as_sql(self.form, form_rows.of_record(conn, self.form, rid))
-                form_rows.write(conn, self.form, rid, values)
+                old_lines, new_lines = form_rows.rewrite(conn, self.form, rid, values)
                 audit.record(
                     conn,
                     user=self.store.user,
@@ -213,7 +212,7 @@ class ResidentRepo:
                     record_id=rid,
                     action="update",
                     old={**{k: old[k] for k in form_row}, **old_lines},
-                    new={**form_row, **form_rows.as_sql(self.form, values)},
+                    new={**form_row, **new_lines},
                 )
             archive_no = old["archive_no"] if old else row["archive_no"]
             self._write_keys(conn, rid, values, archive_no)
