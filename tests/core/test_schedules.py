@@ -69,8 +69,9 @@ def test_recheck_within_two_weeks_done_late_is_still_overdue():
 
 def test_yearly_from_the_65th_birthday_on_a_leap_day():
     birth = D(1960, 2, 29)  # 65 on 2025-02-28 (no 29 February in 2025)
-    items = s.yearly(
-        "elderly", "elderly_exam", "老年人健康体检", birth, 65, [D(2026, 3, 1)], [2024, 2025, 2026]
+    from_65 = [(s.add_months(birth, 12 * 65), None)]
+    items = s.yearly_spans(
+        "elderly", "elderly_exam", "老年人健康体检", from_65, [D(2026, 3, 1)], [2024, 2025, 2026]
     )
     assert [(i.start, i.done) for i in items] == [
         (D(2025, 2, 28), None),

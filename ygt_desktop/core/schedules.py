@@ -162,36 +162,6 @@ def rechecks(
     return items
 
 
-def yearly(
-    programme: str,
-    form_id: str,
-    label: str,
-    birth: dt.date,
-    min_age: int,
-    records: Sequence[dt.date],
-    years: Iterable[int],
-) -> list[Due]:
-    """Once a year from the year the resident reaches ``min_age`` (65+ health check,
-    constitution identification), labelled ``{label}（2026年）``."""
-    eligible_from = add_months(birth, 12 * min_age)
-    items = []
-    for year in years:
-        start, end = max(dt.date(year, 1, 1), eligible_from), dt.date(year, 12, 31)
-        if start > end:
-            continue
-        items.append(
-            Due(
-                programme,
-                form_id,
-                f"{label}（{year}年）",
-                start,
-                end,
-                _first_in(records, start, end),
-            )
-        )
-    return items
-
-
 def yearly_spans(
     programme: str,
     form_id: str,
