@@ -320,29 +320,6 @@ def _tb_managed(ix: Indicators) -> list[Counted]:
     return [Counted("tb.managed", numerator=visited, denominator=patients)]
 
 
-@computes("tb.regular")
-def _tb_regular(ix: Indicators) -> list[Counted]:
-    rate = float(ix.setting("tb_regular_dose_rate", 90))
-    completing: set[int] = set()
-    regular: set[int] = set()
-    for _, rid, _, _outcome, due, taken, dose_rate in ix.rows(
-        "tb_followup",
-        "d.treatment_outcome, d.course_doses_due, d.course_doses_taken, d.dose_rate",
-        extra="AND d.treatment_outcome IN ('1', '2')",
-    ):
-        completing.add(rid)
-        share = (
-            100 * taken / due
-            if due and taken is not None
-            else float(dose_rate)
-            if dose_rate is not None
-            else None
-        )
-        if share is not None and share >= rate:
-            regular.add(rid)
-    return [Counted("tb.regular", numerator=regular, denominator=completing)]
-
-
 # ---- 传染病, 卫生监督协管 -------------------------------------------------------------------
 
 

@@ -228,4 +228,8 @@ def values(counted: Mapping[str, Counted]) -> dict[str, IndicatorValue]:
     return {code: c.value() for code, c in counted.items()}
 
 
-from . import indicator_rules, indicator_rules_fd  # noqa: E402, F401  (register the computations)
+from . import (  # noqa: E402, F401  (register the computations)
+    indicator_rules,
+    indicator_rules_fd,
+    indicator_rules_tb_smi,
+)

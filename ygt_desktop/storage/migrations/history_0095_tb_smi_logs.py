@@ -1,10 +1,43 @@
 """Migrations from 0095: TB dose card, mental-illness risk and emergency records, 健教/监督 logs (issue 14).
 
+- 0095: the TB follow-up's 服药卡 as monthly totals (rows ``dose_card``: month, 应服, 实服).
+- 0096: 严重精神障碍患者应急处置记录 (one record per emergency).
+
 Frozen history: never edit a released migration, add a new one.
 """
 
 from __future__ import annotations
 
-from .builders import Migration
+from .builders import INTEGER, TEXT, Migration, form_table, rows_table
 
-MIGRATIONS: tuple[Migration, ...] = ()
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "0095_tb_followup_dose_card",
+        rows_table(
+            "f_tb_followup",
+            "record_id",
+            "dose_card",
+            (("month", TEXT), ("due", INTEGER), ("taken", INTEGER)),
+        ),
+    ),
+    Migration(
+        "0096_smi_emergency",
+        form_table(
+            "f_smi_emergency",
+            (
+                ("event_date", TEXT),
+                ("place", TEXT),
+                ("risk_grade", TEXT),
+                ("situation", TEXT),
+                ("measures", TEXT),
+                ("measures_other", TEXT),
+                ("police", INTEGER),
+                ("medical", INTEGER),
+                ("medical_institution", TEXT),
+                ("outcome", TEXT),
+                ("outcome_detail", TEXT),
+                ("handler", TEXT),
+            ),
+        ),
+    ),
+)
