@@ -22,6 +22,7 @@ CONTEXT_NAMES: dict[str, str] = {
     "sex": "性别代码",
     "birth_date": "出生日期",
     "lmp": "本次妊娠的末次月经日期",
+    "pregnancy_registered": "本次妊娠的建册日期（第1次产前检查的填表日期）",
     "delivery_date": "本次妊娠的分娩日期",
     "discharge_date": "本次妊娠（或新生儿）的出院日期",
     "notification_date": "本次肺结核病例的报告日期",

@@ -333,7 +333,7 @@ class FormDef:
         scope = {**ctx, **values}
         for check in self.checks:
             if check.field not in errors and check.when.evaluate(scope):
-                errors[check.field] = check.message
+                errors[check.field] = fill_message(check.message, scope)
         ordered = {f.id: errors[f.id] for f in self.fields if f.id in errors}
         return FormResult(values=values, errors=ordered, cells=cells)
 
@@ -362,6 +362,23 @@ class FormDef:
     def from_sql(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """Values from a row of the form's own table (repeating groups are read apart)."""
         return {f.id: f.field_type.from_sql(row.get(f.id)) for f in self.stored_fields}
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def fill_message(message: str, scope: Mapping[str, Any]) -> str:
+    """A check's message with each ``{name}`` of a field or context name that has a
+    value replaced by it (dates as YYYY-MM-DD), so a refusal can name the dates it
+    compared; other text is left as written."""
+
+    def value(m: re.Match[str]) -> str:
+        got = scope.get(m.group(1))
+        if got is None:
+            return m.group(0)
+        return got.isoformat() if isinstance(got, dt.date) else str(got)
+
+    return _PLACEHOLDER.sub(value, message)
 
 
 def _complete(context: Mapping[str, Any]) -> dict[str, Any]:

@@ -124,6 +124,7 @@ class ServiceRepo:
         facts: dict[str, Any] = {}
         if episode == "pregnancy":
             facts["lmp"] = self._field_of(episode_id, "prenatal_first", "lmp_date")
+            facts["pregnancy_registered"] = self._service_date(episode_id)
             row = self.store.conn.execute(
                 "SELECT id FROM service_records WHERE episode_id = ? AND form_id = 'delivery' "
                 "AND deleted = 0 ORDER BY service_date DESC LIMIT 1",
@@ -135,6 +136,12 @@ class ServiceRepo:
         elif episode == "tb":
             facts["notification_date"] = self._field_of(episode_id, "tb_notify", "notified_date")
         return facts
+
+    def _service_date(self, record_id: int) -> dt.date | None:
+        row = self.store.conn.execute(
+            "SELECT service_date FROM service_records WHERE id = ?", (record_id,)
+        ).fetchone()
+        return dt.date.fromisoformat(row[0]) if row and row[0] else None
 
     def _field_of(self, record_id: int, form_id: str, field_id: str) -> Any:
         if form_id not in self.forms:
