@@ -46,6 +46,7 @@ from .db import Store
 from .referrals import FOLLOWUP_DAYS as REFERRAL_FOLLOWUP_DAYS
 from .referrals import followup_due as referral_followup
 from .worklist_query import kept_query
+from .worklist_tb_smi import smi_items
 
 DUE_VIEW, YEARLY_VIEW, ALL_VIEW = "到期", "本年未做", "全部"
 VIEWS = (DUE_VIEW, YEARLY_VIEW, ALL_VIEW)
@@ -977,6 +978,8 @@ class Worklist:
         out: dict[str, Callable[[dt.date, dt.date], Pairs]] = {}
         for programme, (register, followup) in self._chronic_forms.items():
             out[programme] = partial(self._chronic, programme, register, followup)
+        if "smi" in self._chronic_forms:  # the quarters and each visit's next one
+            out["smi"] = partial(smi_items, self, *self._chronic_forms["smi"])
         for programme, form_id in YEARLY_FORMS.items():
             out[programme] = partial(self._yearly, programme, form_id)
         out["child"] = partial(self._by_age, "child", "child_check", CHILD_POINTS)
