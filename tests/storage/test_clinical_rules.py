@@ -81,6 +81,7 @@ def pregnancy(ws):
             "parity": "0",
             "sbp": "110",
             "dbp": "70",
+            "risk_screen": "1",
             "risk": "1",
         },
         rid,

@@ -164,6 +164,7 @@ def test_early_pregnancy_registration_before_13_weeks(ws, lmp, early):
             "parity": "0",
             "sbp": "110",
             "dbp": "70",
+            "risk_screen": "1",
             "risk": "1",
         },
         rid,
