@@ -687,25 +687,47 @@ def _tb_managed(ix: Indicators) -> list[Counted]:
 
 @computes("tb.regular")
 def _tb_regular(ix: Indicators) -> list[Counted]:
+    # Issue 14 (on purpose): the course's 服药卡 rows when it has any, else the typed totals.
     rate = float(ix.setting("tb_regular_dose_rate", 90))
     completing: set[int] = set()
     regular: set[int] = set()
-    for _, rid, _, _outcome, due, taken, dose_rate in ix.rows(
+    for rec, rid, _, _outcome, due, taken, dose_rate in ix.rows(
         "tb_followup",
         "d.treatment_outcome, d.course_doses_due, d.course_doses_taken, d.dose_rate",
         extra="AND d.treatment_outcome IN ('1', '2')",
     ):
         completing.add(rid)
-        share = (
-            100 * taken / due
-            if due and taken is not None
-            else float(dose_rate)
-            if dose_rate is not None
-            else None
-        )
+        (episode,) = ix.store.conn.execute(
+            "SELECT episode_id FROM service_records WHERE id = ?", (rec,)
+        ).fetchone()
+        card = ix.store.conn.execute(
+            "SELECT c.due, c.taken FROM f_tb_followup__dose_card c JOIN service_records h "
+            "ON h.id = c.record_id WHERE h.deleted = 0 AND h.form_id = 'tb_followup' "
+            "AND h.episode_id = ?",
+            (episode,),
+        ).fetchall()
+        if card:
+            card_due = sum(d for d, _ in card)
+            share = 100 * sum(t for _, t in card) / card_due if card_due else None
+        else:
+            share = (
+                100 * taken / due
+                if due and taken is not None
+                else float(dose_rate)
+                if dose_rate is not None
+                else None
+            )
         if share is not None and share >= rate:
             regular.add(rid)
     return [Counted("tb.regular", numerator=regular, denominator=completing)]
+
+
+@computes("smi.mgmt")
+def _smi_mgmt(ix: Indicators) -> list[Counted]:
+    # Issue 14: registered patients followed up at least once in the window.
+    patients = set(managed(ix, "smi_register"))
+    seen = {rid for _, rid, _ in ix.rows("smi_followup")}
+    return [Counted("smi.mgmt", numerator=patients & seen, denominator=patients)]
 
 
 @computes("inf.report", "inf.timely")
