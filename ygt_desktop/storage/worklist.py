@@ -1350,6 +1350,7 @@ class Worklist:
         if "prenatal_first" not in self.forms:
             return
         days = int(self._schedule("postpartum_visit").get("within_days_after_discharge", 7))
+        from_day = int(self._schedule("postpartum_visit").get("from_day_after_discharge", 0))
         day42 = int(self._schedule("postpartum_42d").get("day_after_delivery", 42))
         deliveries = self._deliveries(start - dt.timedelta(days=330))
         for episode, rid, _, seen, opened in self._pregnancies(start):
@@ -1363,9 +1364,11 @@ class Worklist:
                 sch.after_event(
                     "postpartum",
                     "postpartum_visit",
-                    f"产后访视（出院{days}天内）",
+                    f"产后访视（出院{from_day}～{days}天）"
+                    if from_day
+                    else f"产后访视（出院{days}天内）",
                     discharged or delivered_on,
-                    0,
+                    from_day,
                     days,
                     visits,
                 ),
