@@ -79,6 +79,8 @@ _FORM_KEYS = {
     "closes_episode",
     "short_title",
     "order",
+    "retired",
+    "retired_message",
 }
 PACKAGES = ("疾控包", "妇幼包", "中医包", "健教包", "卫生监督协管")
 
@@ -223,6 +225,11 @@ class FormDef:
     closes_episode: Expression | None = None
     checks: tuple[Check, ...] = ()
     rules: tuple[Rule, ...] = ()
+    # A form replaced by others: its records stay readable and editable, and still count
+    # where they counted; it is no longer offered for new records (retired_message says
+    # which forms to use instead).
+    retired: bool = False
+    retired_message: str | None = None
 
     @property
     def per_resident(self) -> bool:
@@ -520,6 +527,8 @@ def load_form(path: Path, codes_dir: Path | None = None) -> FormDef:
         package=meta.get("package"),
         short_title=meta.get("short_title"),
         order=int(meta.get("order", 0)),
+        retired=bool(meta.get("retired", False)),
+        retired_message=meta.get("retired_message"),
         date_field=date_field,
         applies=expr(meta["applies"], "[form] applies") if "applies" in meta else None,
         applies_message=meta.get("applies_message"),

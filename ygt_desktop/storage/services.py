@@ -200,7 +200,7 @@ class ServiceRepo:
         ``on`` (today) first, then those that do not, each with why — in package order."""
         ctx = self.context(resident_id, on or dt.date.today())
         forms = sorted(
-            (f for f in self.forms if f.per_resident and f.kind == "service"),
+            (f for f in self.forms if f.per_resident and f.kind == "service" and not f.retired),
             key=lambda f: (f.order, f.id),
         )
         offered = [FormChoice(f) for f in forms if f.applies_to(ctx)]
@@ -453,7 +453,9 @@ class ServiceRepo:
                 f"该居民已于 {resident['status_date']} {resident['status']}，{label}不能晚于该日期"
             )
             return
-        if record_id is None and not form.applies_to(ctx):
+        if record_id is None and form.retired:
+            errors[key] = form.retired_message or f"“{form.label}”已停用，不能新增记录"
+        elif record_id is None and not form.applies_to(ctx):
             errors[key] = form.applies_message or f"“{form.label}”不适用于该居民"
 
     def delete(self, record_id: int, reason: str) -> Change:
