@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from . import vaccines
 from .context import CONTEXT_NAMES
 from .data_elements import de_code_problem, duplicate_de_code
 from .derived import DERIVERS
@@ -180,7 +181,9 @@ class FieldDef:
     @property
     def dynamic_choices(self) -> bool:
         """Choices that come from the database (e.g. the station's villages)."""
-        return self.choices_from is not None and not self.choices_from.startswith("code:")
+        return self.choices_from is not None and not self.choices_from.startswith(
+            ("code:", "schedule:")
+        )
 
 
 @dataclass(frozen=True)
@@ -587,6 +590,9 @@ def _load_field(
             if path is None or not path.is_file():
                 raise FormFileError(file, f"找不到代码表 {list_name}", fid)
             choices = load_code_list(path)
+        elif isinstance(choices_from, str) and choices_from.startswith("schedule:"):
+            # the doses of an immunisation schedule (resources/schedules/, core.vaccines)
+            choices = _schedule_choices(file, fid, choices_from[9:], codes_dir)
         elif not isinstance(choices_from, str):
             raise FormFileError(file, "选择题需要 choices 或 choices_from", fid)
     elif "choices" in raw or choices_from:
@@ -640,6 +646,16 @@ def _load_field(
         irrelevant_message=raw.get("irrelevant_message"),
         **rows,
     )
+
+
+def _schedule_choices(file: str, fid: str, name: str, codes_dir: Path | None) -> tuple[Choice, ...]:
+    path = codes_dir.parent / "schedules" / f"{name}.toml" if codes_dir else None
+    if path is None or not path.is_file():
+        raise FormFileError(file, f"找不到免疫程序 {name}", fid)
+    try:
+        return tuple(Choice(code, label) for code, label in vaccines.load(path).choices())
+    except vaccines.ScheduleError as exc:
+        raise FormFileError(file, str(exc), fid) from None
 
 
 def _load_rows(
