@@ -25,5 +25,3 @@ def ending_code(labels: Mapping[str, str], status: str) -> str | None:
     else the one labelled :data:`OTHER_REASON`; None when the list has neither."""
     by_label = {label: code for code, label in labels.items()}
     return by_label.get(status, by_label.get(OTHER_REASON))
-
-
