@@ -145,8 +145,8 @@ def test_postpartum_days_count_from_discharge_not_delivery(ws, pregnancy):
 def test_child_check_records_age_in_months_on_the_exam_date(ws, exam, months):
     rid = person(ws, "1", "2026-05-10")
     saved = ws.services.save(
-        "child_check",
-        {"exam_date": exam, "weight": "7.5", "length_height": "66", "development": "1"},
+        "child_check_infant",
+        {"exam_date": exam, "weight": "7.5", "length": "66"},
         rid,
         today=TODAY,
     )

@@ -107,8 +107,8 @@ def test_a_missed_child_check_gives_way_to_the_next_and_to_the_childs_age(ws):
         (i.due.label, i.status) for i in old if i.resident["id"] == aged_out
     }
     ws.services.save(
-        "child_check",
-        {"exam_date": "2026-11-20", "weight": "8.5", "length_height": "70", "development": "1"},
+        "child_check_infant",
+        {"exam_date": "2026-11-20", "weight": "8.5", "length": "70"},
         seven_months,
         today=TODAY,
     )

@@ -17,7 +17,7 @@ from ygt_desktop.ui.service_editor import ServiceEditor
 
 TODAY = dt.date.today()
 DAY = TODAY - dt.timedelta(days=1)
-FORMS = [f.id for f in load_forms() if f.kind not in ("register", "entity")]
+FORMS = [f.id for f in load_forms() if f.kind not in ("register", "entity") and not f.retired]
 NEEDS = {  # form → (resident kind, forms saved first)
     "htn_followup": ("adult", ["htn_register"]),
     "dm_followup": ("adult", ["dm_register"]),
@@ -26,7 +26,9 @@ NEEDS = {  # form → (resident kind, forms saved first)
     "tb_followup": ("adult", ["tb_notify"]),
     "elderly_exam": ("elderly", []),
     "tcm_elderly": ("elderly", []),
-    "child_check": ("child", []),
+    "child_check_infant": ("infant", []),
+    "child_check_toddler": ("child", []),
+    "child_check_preschool": ("preschool", []),
     "tcm_child": ("child", []),
     "vaccination": ("child", []),
     "newborn_visit": ("newborn", []),
@@ -39,7 +41,9 @@ NEEDS = {  # form → (resident kind, forms saved first)
 BIRTHS = {
     "adult": dt.date(1975, 5, 1),
     "elderly": dt.date(1950, 3, 1),
+    "infant": TODAY - dt.timedelta(days=100),
     "child": TODAY - dt.timedelta(days=420),
+    "preschool": TODAY - dt.timedelta(days=1600),
     "newborn": TODAY - dt.timedelta(days=10),
     "woman": dt.date(1996, 4, 1),
 }

@@ -47,7 +47,8 @@ def test_forms_not_offered_say_why_from_their_definitions(ws, elderly, adult):
     assert old["dm_followup"] == "先做糖尿病登记"
     assert old["tb_followup"] == "先做肺结核登记"
     assert old["prenatal_followup"] == "先做早孕建册"
-    assert old["child_check"] == "适用于0～6岁儿童"
+    assert old["child_check_infant"].startswith("适用于满月（28天）至11月龄儿童")
+    assert "child_check" not in old  # retired: its records stay, no new ones
     young = reasons(ws, adult)
     assert young["tcm_elderly"] == "适用于65岁及以上的居民"
     assert young["elderly_exam"] is None  # 健康体检表: any age (issue 13)

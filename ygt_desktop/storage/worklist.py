@@ -42,6 +42,7 @@ from typing import Any, NamedTuple
 from ..core import schedules as sch
 from ..core.forms import FormRegistry
 from ..core.programmes import FACE_TO_FACE
+from . import worklist_children as children
 from .db import Store
 from .referrals import FOLLOWUP_DAYS as REFERRAL_FOLLOWUP_DAYS
 from .referrals import followup_due as referral_followup
@@ -66,7 +67,7 @@ SERIES = {
     "tb": "tb",
 }
 NOT_DONE = (sch.OVERDUE, sch.DUE, sch.UPCOMING)  # still to do: what 本年未做 keeps
-NEWBORN_DAYS = 28  # 新生儿家庭访视 applies to the first 28 days (its form's `applies`)
+NEWBORN_DAYS = 42  # 新生儿家庭访视 applies to the first 42 days (its form's `applies`)
 CHILD_POINTS = (3, 6, 8, 12, 18, 24, 30, 36, 48, 60, 72)
 TCM_CHILD_POINTS = (6, 12, 18, 24, 30, 36)
 REFERRAL_GROUP = "双向转诊"  # shown in the 服务包 column and offered by the page's filter
@@ -101,12 +102,12 @@ PROGRAMME_TOPICS: dict[str, tuple[str, ...]] = {
         for p, f in (
             ("elderly", "elderly_exam"),
             ("tcm_elderly", "tcm_elderly"),
-            ("child", "child_check"),
-            ("tcm_child", "tcm_child"),
             ("newborn", "newborn_visit"),
             ("vaccination", "vaccination"),
         )
     },
+    "child": ("resident", *(f"form:{f}" for f in children.CHECK_FORMS)),
+    "tcm_child": ("resident", *(f"form:{f}" for f in (children.TCM_FORM, *children.BAND_FORMS))),
     "prenatal": _PREGNANCY,
     "postpartum": _PREGNANCY,
     "tb": ("form:tb_notify", "form:tb_first_visit", "form:tb_followup"),
@@ -982,9 +983,9 @@ class Worklist:
             out["smi"] = partial(smi_items, self, *self._chronic_forms["smi"])
         for programme, form_id in YEARLY_FORMS.items():
             out[programme] = partial(self._yearly, programme, form_id)
-        out["child"] = partial(self._by_age, "child", "child_check", CHILD_POINTS)
-        out["tcm_child"] = partial(self._by_age, "tcm_child", "tcm_child", TCM_CHILD_POINTS)
-        out["newborn"] = self._newborn
+        out["child"] = partial(children.gather_checks, self)
+        out["tcm_child"] = partial(children.gather_tcm, self)
+        out["newborn"] = partial(children.gather_newborn, self)
         out["vaccination"] = self._vaccination
         out["prenatal"] = self._prenatal
         out["postpartum"] = self._postpartum
@@ -1196,60 +1197,6 @@ class Worklist:
                 self._scoped(form.id, last.isoformat(), first.isoformat()),
             ):
                 yield rid, dt.date.fromisoformat(registered), _d(closed)
-
-    def _by_age(
-        self,
-        programme: str,
-        form_id: str,
-        default: Sequence[int],
-        start: dt.date,
-        end: dt.date,
-    ) -> Pairs:
-        """Only the children whose window for a check point can overlap the range."""
-        if form_id not in self.forms:
-            return
-        label = sch.programme_name(programme)
-        points = tuple(self._schedule(form_id).get("points_months", default))
-        spans = [sch.point_window(points, i) for i in range(len(points))]
-        self._age_limits[programme] = (max(t for _, t in spans), 0)
-        people = self._people(sch.add_months(start, -max(t for _, t in spans)) - _SLACK, end)
-        births = [b for b, _ in people]
-        longest = max(t - f for f, t in spans)
-        done = self._dates(
-            form_id, sch.add_months(start, -longest) - _SLACK, sch.add_months(end, longest) + _SLACK
-        )
-        for i, (first, last) in enumerate(spans):
-            lo = bisect.bisect_left(births, sch.add_months(start, -last) - _SLACK)
-            hi = bisect.bisect_right(births, sch.add_months(end, -first) + _SLACK)
-            for birth, rid in people[lo:hi]:
-                yield (
-                    rid,
-                    sch.age_point(programme, form_id, label, birth, points, i, done.get(rid, ())),
-                    None,
-                )
-
-    def _newborn(self, start: dt.date, end: dt.date) -> Pairs:
-        if "newborn_visit" not in self.forms:
-            return
-        days = int(self._schedule("newborn_visit").get("within_days_after_discharge", 7))
-        people = self._people(start - dt.timedelta(days=days), end)
-        done = self._dates(
-            "newborn_visit", start - dt.timedelta(days=days), end + dt.timedelta(days=40)
-        )
-        for birth, rid in people:
-            yield (
-                rid,
-                sch.after_event(
-                    "newborn",
-                    "newborn_visit",
-                    f"新生儿家庭访视（出生{days}天内）",
-                    birth,
-                    0,
-                    days,
-                    done.get(rid, ()),
-                ),
-                None,
-            )
 
     def _vaccination(self, start: dt.date, end: dt.date) -> Pairs:
         if "vaccination" not in self.forms:
