@@ -1,0 +1,118 @@
+"""Vaccine doses (forms/vaccine_dose.toml) against the national schedule.
+
+What storage adds to :mod:`ygt_desktop.core.vaccines`: the bundled schedule, the
+station's choice of JE and HepA vaccines (settings ``vaccine_je`` / ``vaccine_hepa``:
+a vaccine id of the schedule's alternatives), a child's doses given, and the checks a
+dose record gets when saved (:func:`check_dose`: the same dose twice or a completed
+series refused; the minimum age and intervals only noticed after saving).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+from functools import cache
+from typing import Any
+
+from ..core import vaccines as vac
+from ..core.forms import RuleOutcome
+from ..paths import resources_dir
+from .db import Store
+from .organisation import get_setting, set_setting
+
+FORM_ID = "vaccine_dose"
+SCHEDULE = "nip2021"
+NOTICE_ID = "vaccine_schedule"  # the after-save notice's rule id
+
+
+@cache
+def schedule() -> vac.Schedule:
+    """The bundled 2021 schedule (read once)."""
+    return vac.load(resources_dir() / "schedules" / f"{SCHEDULE}.toml")
+
+
+def _setting_key(alternative: str) -> str:
+    return f"vaccine_{alternative}"
+
+
+def series_choice(store: Store) -> dict[str, str]:
+    """Which vaccine of each alternative the station's province uses (its setting, else
+    the schedule's default: live)."""
+    out = {}
+    for alt in schedule().alternatives:
+        value = get_setting(store, _setting_key(alt.id))
+        options = [v for v, _ in alt.options]
+        out[alt.id] = value if value in options else alt.default
+    return out
+
+
+def set_series_choice(store: Store, alternative: str, vaccine: str) -> None:
+    """Set the station's choice; a vaccine that is not one of the options is refused."""
+    for alt in schedule().alternatives:
+        if alt.id == alternative:
+            if vaccine not in [v for v, _ in alt.options]:
+                labels = "、".join(label for _, label in alt.options)
+                raise ValueError(f"{alt.label}应为 {labels} 之一")
+            set_setting(store, _setting_key(alternative), vaccine)
+            return
+    raise ValueError(f"没有可选的疫苗类别 {alternative}")
+
+
+def given(store: Store, resident_id: int, exclude_record: int | None = None) -> dict[str, dt.date]:
+    """The doses a child has been given (dose id → the earliest date recorded)."""
+    return doses_of(store, [resident_id], exclude_record).get(resident_id, {})
+
+
+def doses_of(
+    store: Store, residents: Collection[int] | None, exclude_record: int | None = None
+) -> dict[int, dict[str, dt.date]]:
+    """The doses given per resident (all residents when ``residents`` is None)."""
+    out: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    sql = (
+        "SELECT h.resident_id, d.vaccine, h.service_date FROM service_records h "
+        "JOIN f_vaccine_dose d ON d.record_id = h.id "
+        "WHERE h.form_id = ? AND h.deleted = 0 AND h.id != ?"
+    )
+    params: list[Any] = [FORM_ID, exclude_record or -1]
+    if residents is not None:
+        sql += " AND h.resident_id IN (SELECT value FROM json_each(?))"
+        params.append("[" + ",".join(str(int(r)) for r in residents) + "]")
+    for rid, dose, day in store.conn.execute(sql, params):
+        when = dt.date.fromisoformat(day)
+        mine = out[rid]
+        if dose not in mine or when < mine[dose]:
+            mine[dose] = when
+    return out
+
+
+def card(store: Store, resident_id: int, birth: dt.date, on: dt.date) -> list[vac.DoseState]:
+    """Every dose of a child's plan on ``on`` (the vaccination card)."""
+    return vac.plan(schedule(), birth, given(store, resident_id), on, series_choice(store))
+
+
+def check_dose(
+    store: Store,
+    resident_id: int,
+    birth: dt.date | None,
+    values: Mapping[str, Any],
+    record_id: int | None,
+    errors: dict[str, str],
+) -> list[RuleOutcome]:
+    """Check one dose record before it is saved: a refusal goes into ``errors`` (at the
+    疫苗 field); the rules a dose given early broke come back as after-save notices."""
+    dose_id = values.get("vaccine")
+    day = values.get("vaccination_date")
+    if not dose_id or day is None or dose_id not in schedule().by_id:
+        return []
+    others = given(store, resident_id, exclude_record=record_id)
+    reason = vac.refusal(schedule(), others, str(dose_id))
+    if reason:
+        errors["vaccine"] = reason
+        return []
+    if birth is None:
+        return []
+    return [
+        RuleOutcome(NOTICE_ID, message, None, None)
+        for message in vac.warnings(schedule(), birth, others, str(dose_id), day)
+    ]
