@@ -18,7 +18,7 @@ from typing import Any
 from ..core.context import resident_context
 from ..core.forms import FormDef, FormRegistry, RuleOutcome
 from ..core.programmes import EPISODES, REGISTERS
-from . import audit, form_rows, locking
+from . import audit, form_rows, locking, vaccines
 from .db import Store, StoreError
 from .organisation import get_setting
 from .residents import Change, ValidationFailed
@@ -311,6 +311,10 @@ class ServiceRepo:
         service_date = values.get(form.date_field) if form.date_field else today
         if form.per_resident and service_date is not None and not errors:
             self._check_resident_on(form, resident, service_date, ctx, record_id, errors)
+        notices = []
+        if form.id == vaccines.FORM_ID and resident_id is not None and not errors:
+            birth = ctx.get("birth_date")
+            notices = vaccines.check_dose(self.store, resident_id, birth, values, record_id, errors)
         if errors:
             raise ValidationFailed(errors)
         assert service_date is not None
@@ -334,7 +338,7 @@ class ServiceRepo:
                     f"该居民 {service_date.isoformat()} 已有一条“{form.label}”记录，"
                     "确定再保存一条吗？"
                 )
-        outcomes = form.evaluate_rules(values, ctx)
+        outcomes = form.evaluate_rules(values, ctx) + notices
         recheck_days = [o.recheck_days for o in outcomes if o.recheck_days]
         recheck = service_date + dt.timedelta(days=min(recheck_days)) if recheck_days else None
         referral = (
