@@ -168,3 +168,20 @@ def test_delete_only_an_empty_household_and_find_by_number_or_member(ws):
     households.move(ids["王建国"], other, "51")
     households.delete(hid, "并入他户")
     assert households.by_number("101-00001") is None
+
+
+def test_closing_a_heads_archive_says_the_household_needs_a_new_head(ws):
+    from ygt_desktop.storage import archive_close
+
+    households, hid, ids = family(ws)
+    day = dt.date(2026, 11, 23)
+
+    def notes(rid: int) -> list[str]:
+        return archive_close.preview(ws.store.conn, ws.forms, ws.worklist, rid, day).notes
+
+    (note,) = notes(ids["王建国"])
+    assert "户编号 101-00001 的户主" in note and "2 名在档成员" in note
+    assert notes(ids["王海"]) == []  # a member's close leaves the household as it is
+    alone = person(ws, "赵六", "1970-01-01")
+    households.save({"village_code": "101", "members": [{"resident_id": alone, "relation": "02"}]})
+    assert notes(alone) == []  # nobody left to head

@@ -49,6 +49,8 @@ class ClosePreview:
     day: dt.date
     endings: list[Ending] = field(default_factory=list)
     due: list[sch.Due] = field(default_factory=list)
+    # what the close leaves to do by hand (a household's new head)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def contracts(self) -> list[Ending]:
@@ -120,8 +122,14 @@ def preview(
     day: dt.date,
 ) -> ClosePreview:
     """What closing ``resident_id``'s archive on ``day`` would end (nothing written)."""
+    from .households import head_notice  # households -> entities -> residents -> here
+
+    notice = head_notice(conn, resident_id) if "household" in forms else None
     return ClosePreview(
-        day, endings(conn, forms, resident_id, day), worklist.pending(resident_id, day)
+        day,
+        endings(conn, forms, resident_id, day),
+        worklist.pending(resident_id, day),
+        [notice] if notice else [],
     )
 
 

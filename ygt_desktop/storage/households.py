@@ -97,6 +97,21 @@ class Summary:
     size: int
 
 
+def head_notice(conn: sqlite3.Connection, resident_id: int) -> str | None:
+    """What closing ``resident_id``'s archive leaves to do in the household: when they
+    head one with members still on file, its new head (None otherwise)."""
+    row = conn.execute(
+        f"SELECT h.household_no, (SELECT count(*) FROM {LINES} o JOIN residents r "
+        "ON r.id = o.resident_id WHERE o.record_id = h.id AND o.resident_id != m.resident_id "
+        f"AND r.deleted = 0 AND r.status = ?) FROM {LINES} m JOIN {TABLE} h "
+        "ON h.id = m.record_id WHERE m.resident_id = ? AND m.relation = ? AND h.deleted = 0",
+        (STATUS_OPEN, resident_id, HEAD),
+    ).fetchone()
+    if row is None or not row[1]:
+        return None
+    return f"该居民是户编号 {row[0]} 的户主：结案后请在“编辑家庭”中指定新户主（该户还有 {row[1]} 名在档成员）"
+
+
 class HouseholdRepo:
     def __init__(self, store: Store, form: FormDef) -> None:
         if form.table != TABLE:

@@ -43,6 +43,7 @@ def listing(found: archive_close.ClosePreview) -> str:
         lines.append(f"· 待办：{due.label}（{due.start.isoformat()} 至 {due.end.isoformat()}）")
     if len(found.due) > SHOWN_DUE:
         lines.append(f"· 待办：等共 {len(found.due)} 项")
+    lines += [f"· 注意：{note}" for note in found.notes]
     return "\n".join(lines)
 
 
@@ -106,7 +107,7 @@ class CloseDialog(QDialog):
             found.summary() + ("（按“确定结案”即同时终止）" if found.endings or found.due else "")
         )
         self.details.setText(listing(found))
-        self.details.setVisible(bool(found.endings or found.due))
+        self.details.setVisible(bool(found.endings or found.due or found.notes))
 
     def save(self) -> None:
         try:
