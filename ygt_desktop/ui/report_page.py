@@ -36,6 +36,7 @@ from . import messages
 from .entity_editor import EntityEditor
 from .files import choose_path, open_file
 from .jobs import Job, JobRunner
+from .report_minimums import MinimumsBox
 from .report_people import PeopleDialog
 from .report_table import ReportTableModel
 
@@ -122,6 +123,8 @@ class ReportPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
+        self.minimums = MinimumsBox(ws.forms)  # 健康教育 yearly minimums of the period's year
+        layout.addWidget(self.minimums)
 
     # ---- state -------------------------------------------------------------------
     def period(self) -> Period | None:
@@ -160,6 +163,7 @@ class ReportPage(QWidget):
         )
         self.computed = computed
         self.model.set_report(computed.report)
+        self.minimums.show_report(computed.report)
         self.status.setText(self.describe(period))
         rows = [r for r in range(self.model.rowCount()) if self.model.indicator(r).code == code]
         if rows or self.model.rowCount():
@@ -168,6 +172,7 @@ class ReportPage(QWidget):
     def _compute_failed(self, message: str, cancelled: bool) -> None:
         self.computed = None
         self.model.set_report(None)
+        self.minimums.show_report(None)
         self.status.setText("已取消计算，按 F5 重新计算。" if cancelled else message)
 
     def describe(self, period: Period) -> str:
