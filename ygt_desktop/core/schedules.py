@@ -33,6 +33,7 @@ PROGRAMME_NAMES = {
     "tcm_child": "儿童中医药健康管理",
     "newborn": "新生儿家庭访视",
     "vaccination": "预防接种建证",
+    "vaccine": "预防接种",
     "prenatal": "产前随访",
     "postpartum": "产后",
     "tb": "肺结核",

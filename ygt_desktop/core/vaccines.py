@@ -28,7 +28,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .dates import age_months
 from .schedules import add_months
@@ -427,4 +427,62 @@ def warnings(
                 f"{dose.label}与{other[0].label}（{other[1].isoformat()}）均为注射用减毒活疫苗，"
                 f"未同日接种时应间隔≥{LIVE_GAP_DAYS}天"
             )
+    return out
+
+
+# ---- windows (the worklist) ----------------------------------------------------------------
+class Window(NamedTuple):
+    """A dose's window for the worklist: from the day it may be given to the last day
+    it is on time (later: 逾期, 补种), or when it was given."""
+
+    dose: Dose
+    start: dt.date
+    end: dt.date
+    done: dt.date | None
+
+
+def windows(
+    schedule: Schedule,
+    birth: dt.date,
+    given: Mapping[str, dt.date],
+    choice: Mapping[str, str] | None = None,
+) -> list[Window]:
+    """The doses given, and of each series the next dose to give, with their windows —
+    independent of the day asked (the worklist keeps them). A dose waiting for an
+    earlier one not given has none (it follows once that one is recorded); a dose that
+    is no longer given from an age (BCG, MPSV-A) ends there, and the doses after it in
+    its series no longer wait for it."""
+    used = schedule.used(given, choice or {})
+    limit = reached(birth, schedule.catch_up_before_years * 12) - dt.timedelta(days=1)
+    capped: dict[str, dt.date] = {}
+    out: list[Window] = []
+    for dose in schedule.doses:
+        earliest = dose.earliest_age(birth)
+        if dose.id in given:
+            out.append(Window(dose, earliest, max(dose.by(birth), earliest), given[dose.id]))
+            continue
+        if dose.vaccine.id not in used:
+            continue
+        blocked = False
+        for gap in dose.gaps:
+            if gap.after in given:
+                earliest = max(earliest, gap.from_date(given[gap.after]))
+            elif gap.after in capped:
+                earliest = max(earliest, capped[gap.after] + dt.timedelta(days=1))
+            else:
+                blocked = True
+                break
+        if blocked:
+            continue
+        if dose.vaccine.live and dose.vaccine.injected:
+            other = _last_live(schedule, given, dose.vaccine, None)
+            if other is not None:
+                earliest = max(earliest, other[1] + dt.timedelta(days=LIVE_GAP_DAYS))
+        cap = limit
+        if dose.no_catch_up_from_months is not None:
+            cap = min(cap, reached(birth, dose.no_catch_up_from_months) - dt.timedelta(days=1))
+            capped[dose.id] = cap
+        if earliest > cap:
+            continue
+        out.append(Window(dose, earliest, min(max(dose.by(birth), earliest), cap), None))
     return out

@@ -43,6 +43,7 @@ from ..core import schedules as sch
 from ..core.forms import FormRegistry
 from ..core.programmes import FACE_TO_FACE
 from . import worklist_children as children
+from . import worklist_vaccines
 from .db import Store
 from .referrals import FOLLOWUP_DAYS as REFERRAL_FOLLOWUP_DAYS
 from .referrals import followup_due as referral_followup
@@ -78,6 +79,7 @@ PROGRAMME_PACKAGE = {
     "elderly": "疾控包",
     "tb": "疾控包",
     "vaccination": "疾控包",
+    "vaccine": "疾控包",
     "child": "妇幼包",
     "newborn": "妇幼包",
     "prenatal": "妇幼包",
@@ -111,6 +113,7 @@ PROGRAMME_TOPICS: dict[str, tuple[str, ...]] = {
     "prenatal": _PREGNANCY,
     "postpartum": _PREGNANCY,
     "tb": ("form:tb_notify", "form:tb_first_visit", "form:tb_followup"),
+    "vaccine": ("resident", "form:vaccine_dose"),
     "referral": ("entity:referral",),
 }
 STATUS_ORDER = {
@@ -715,6 +718,7 @@ class Worklist:
                 horizon.isoformat(),
                 sorted(self._chronic_forms.items()),
                 plans,
+                worklist_vaccines.fingerprint(self.store),
                 KEPT_RULES,
             ],
             ensure_ascii=False,
@@ -987,6 +991,7 @@ class Worklist:
         out["tcm_child"] = partial(children.gather_tcm, self)
         out["newborn"] = partial(children.gather_newborn, self)
         out["vaccination"] = self._vaccination
+        out["vaccine"] = partial(worklist_vaccines.gather, self)
         out["prenatal"] = self._prenatal
         out["postpartum"] = self._postpartum
         out["tb"] = self._tb
