@@ -90,6 +90,7 @@ def replay(forms: Any, people: list[Person], records: list[Record]
             open_episode[(rid, form.episode)] = key
         if form_id == "prenatal_first":
             facts[key]["lmp"] = values["lmp_date"]
+            facts[key]["pregnancy_registered"] = day
         elif form_id == "delivery":
             facts[key].update(
                 delivery_date=values["delivered_date"], discharge_date=values.get("discharged_date")

@@ -77,12 +77,40 @@ class MaternalMixin(GeneratorBase):
             age = age_years(w.birth_date, self.today)
             if not 20 <= age <= 40 or rnd() >= ONGOING_PREGNANCY:
                 continue
+            if age >= 35 and rnd() < 0.6:
+                continue  # fewer pregnancies after 35 (the birth rate by age)
             lmp = self.today_o - 8 * 7 - int(rnd() * 30 * 7)
             earlier = pregnancies.get(w.id)
             if lmp < first or (earlier and (earlier[-1].delivered or 0) + 60 >= lmp):
                 continue
             pregnancies[w.id].append(_Pregnancy(lmp, None, None))
         return births, pregnancies
+
+    def risk_colour(self, age: int, bmi: float) -> tuple[str, bool, str | None]:
+        """The 2017 risk colour of a first check (绿 most, 黄 ~25 %, 橙 ~8 %, 红 ~1 %, and
+        紫 ~1 % beside any), never below the least the age and BMI give (橙 for ≥ 40
+        years or BMI ≥ 28, 黄 for ≥ 35 or ≤ 18 years or BMI > 25 or < 18.5), with the
+        高危因素 it was given for."""
+        rnd = self.rnd
+        r = rnd()
+        # a complication drawn for anyone, then raised to what age and BMI give at least
+        # (about a quarter of mothers are 35 or older): 绿 ≈ 65 %, 黄 ≈ 25 %, 橙 ≈ 9 %
+        risk = "1" if r < 0.90 else "2" if r < 0.95 else "3" if r < 0.99 else "4"
+        factors = {"2": "瘢痕子宫", "3": "妊娠期高血压疾病", "4": "心脏病（心功能Ⅲ级）"}
+        reasons = [factors[risk]] if risk != "1" else []
+        if age >= 40 or bmi >= 28:
+            least, why = "3", "年龄≥40岁" if age >= 40 else "体质指数≥28"
+        elif age >= 35 or age <= 18 or bmi > 25 or bmi < 18.5:
+            least = "2"
+            why = "年龄≥35岁" if age >= 35 else "年龄≤18岁" if age <= 18 else "体质指数异常"
+        else:
+            least, why = "1", ""
+        if least > risk:
+            risk, reasons = least, [why]
+        purple = rnd() < 0.01
+        if purple:
+            reasons.append("乙肝表面抗原阳性")
+        return risk, purple, "、".join(reasons) or None
 
     def pregnancies(self, s: _PersonState, plans: list[_Pregnancy], members: list[Person]
                     ) -> Iterator[Record]:  # fmt: skip
@@ -106,24 +134,44 @@ class MaternalMixin(GeneratorBase):
         if not 12 <= age <= 55:
             return
         b = s.body
+        r_abo = rnd()
         parity = n if rnd() < 0.7 else n + 1
         gravidity = parity + 1 + (1 if rnd() < 0.25 else 0)
         husband = next((m for m in members if m.sex == "1" and m.name and
                         abs(age_years(m.birth_date, D(first_day)) - age) <= 8), None)  # fmt: skip
         base_sbp, base_dbp = 108 + self.gauss(0, 8), 68 + self.gauss(0, 6)
         sbp, dbp = self.even(base_sbp), min(self.even(base_dbp), self.even(base_sbp) - 30)
-        weight = round(b.weight * 0.97, 1)
-        r = rnd()
-        risk = "1" if r < 0.6 else "2" if r < 0.9 else "3" if r < 0.97 else "4" if r < 0.99 else "5"
+        # the weight before this pregnancy: women who conceive are mostly of ordinary
+        # build, half as far from BMI 21.5 as the station's adult women
+        usual = _bmi(b.weight, b.height)
+        weight = round((21.5 + (usual - 21.5) * 0.5) * (b.height / 100) ** 2, 1)
+        bmi = _bmi(weight, b.height)
+        risk, purple, factors = self.risk_colour(age, bmi)
         values: Values = {
             "exam_date": D(first_day), "lmp_date": D(lmp), "gest_weeks": (first_day - lmp) // 7,
-            "edd": D(lmp + 280), "gravidity": gravidity, "parity": parity,
-            "past_history": ["1"], "height": b.height, "weight": weight,
-            "bmi": _bmi(weight, b.height), "sbp": sbp, "dbp": dbp,
-            "haemoglobin": int(self.gauss(124, 9)), "urine_protein": "0",
-            "assessment": "1", "risk": risk, "guidance": ["1", "2", "3", "4", "5"],
+            "edd": D(lmp + 280), "mother_age": age, "gravidity": gravidity, "parity": parity,
+            "past_history": ["1"], "family_history": ["1"], "personal_history": ["1"],
+            "gyn_surgery": "1", "height": b.height, "weight": weight, "bmi": bmi,
+            "sbp": sbp, "dbp": dbp, "heart": "1", "lungs": "1", "vulva": "1", "vagina": "1",
+            "cervix": "1", "uterus": "1", "adnexa": "1",
+            "haemoglobin": int(self.gauss(124, 9)), "wbc": round(self.gauss(8.5, 1.5), 1),
+            "plt": int(self.gauss(230, 40)), "urine_protein": "0", "urine_glucose": "0",
+            "urine_ketone": "0", "urine_blood": "0",
+            "abo": "1" if r_abo < 0.28 else "2" if r_abo < 0.56 else "3" if r_abo < 0.9 else "4",
+            "rh": "1" if rnd() < 0.004 else "2", "glucose": round(self.gauss(4.5, 0.35), 1),
+            "alt": int(10 + rnd() * 25), "ast": int(12 + rnd() * 20),
+            "albumin": round(self.gauss(41, 2.5), 1), "tbil": round(6 + rnd() * 9, 1),
+            "dbil": round(1 + rnd() * 4, 1), "creatinine": int(self.gauss(55, 8)),
+            "urea": round(self.gauss(3.5, 0.7), 1), "vaginal_discharge": ["1"],
+            "vaginal_cleanliness": "1" if rnd() < 0.6 else "2",
+            "hbsag": "2" if purple else "1", "syphilis": "1", "hiv": "1",
+            "assessment": "1", "risk_screen": "1" if risk == "1" and not purple else "2",
+            "risk": risk, "risk_purple": purple, "risk_date": D(first_day),
+            "guidance": ["1", "2", "3", "4", "5"], "referral": risk in "34" or purple,
             "doctor": self.doctor(p),
         }  # fmt: skip
+        if factors:
+            values["risk_factors"] = factors
         if parity:
             caesareans = 1 if rnd() < 0.3 else 0
             values["vaginal_births"] = parity - caesareans
@@ -131,14 +179,14 @@ class MaternalMixin(GeneratorBase):
         if husband is not None:
             values["husband_name"] = husband.name
             values["husband_phone"] = husband.phone
-        if risk in "345":
-            values["referral_reason"] = "妊娠风险评估为较高及以上风险"
+        if values["referral"]:
+            values["referral_reason"] = "妊娠风险评估为较高及以上风险，专案管理"
             values["referral_institution"] = "区妇幼保健院产科"
         next_visit = lmp + 16 * 7 + int(rnd() * 14)
         if next_visit > first_day:
             values["next_visit_date"] = D(next_visit)
         yield "prenatal_first", p.id, D(first_day), key, values
-        windows = ((2, 16, 20, 0.9), (3, 21, 24, 0.85), (4, 28, 36, 0.85), (5, 37, 40, 0.8))
+        windows = ((2, 16, 20, 0.9), (3, 21, 24, 0.85), (4, 28, 36, 0.85), (5, 37, 41, 0.8))
         last_day = first_day
         for visit_no, lo, hi, chance in windows:
             start = lmp + lo * 7
@@ -149,6 +197,8 @@ class MaternalMixin(GeneratorBase):
                 continue
             last_day = day
             weeks = (day - lmp) // 7
+            if risk == "1" and rnd() < 0.03:  # re-graded at the visit (动态评估)
+                risk, factors = "2", "妊娠期贫血"
             fu: Values = {
                 "exam_date": D(day), "visit_no": str(visit_no), "gest_weeks": weeks,
                 "weight": round(weight + 0.45 * max(0, weeks - 12), 1),
@@ -156,7 +206,7 @@ class MaternalMixin(GeneratorBase):
                 "abdominal_circumference": round(80 + weeks * 0.5 + self.gauss(0, 3), 1),
                 "fetal_heart_rate": 130 + int(rnd() * 25), "sbp": self.even(base_sbp + 2),
                 "dbp": self.even(base_dbp + 1), "haemoglobin": int(self.gauss(118, 9)),
-                "urine_protein": "0", "classification": "1", "risk": risk,
+                "urine_protein": "0", "classification": "1", "risk": risk, "risk_purple": purple,
                 "guidance": ["1", "2", "5"] if weeks < 28 else ["5", "6", "7"],
                 "doctor": self.doctor(p),
             }  # fmt: skip
@@ -164,7 +214,9 @@ class MaternalMixin(GeneratorBase):
                 fu["dbp"] = fu["sbp"] - 30
             if weeks >= 28:
                 fu["fetal_position"] = "1" if rnd() < 0.94 else "2"
-            if risk in "345":
+            if factors:
+                fu["risk_factors"] = factors
+            if risk in "34" or purple:
                 fu["referral_reason"] = "较高风险孕妇，转诊至助产机构管理"
                 fu["referral_institution"] = "区妇幼保健院产科"
             yield "prenatal_followup", p.id, D(day), key, fu
@@ -190,7 +242,7 @@ class MaternalMixin(GeneratorBase):
         base = discharge or delivered
         r = rnd()
         visit = (
-            base + 1 + int(rnd() * 7)
+            base + 3 + int(rnd() * 5)
             if r < 0.85
             else base + 8 + int(rnd() * 14)
             if r < 0.93
