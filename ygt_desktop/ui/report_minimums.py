@@ -123,7 +123,7 @@ class MinimumsBox(QGroupBox):
             end = report.period.window_end
             lacking = sum(1 for m in self.rows if m.short)
             self.note.setText(
-                f"{end.year}年1月1日至{end.isoformat()}已完成的与全年要求比较："
+                f"{end.year}-01-01 至 {end.isoformat()} 已完成的与全年要求比较："
                 + (f"{lacking}项尚未达到全年要求。" if lacking else "各项均已达到全年要求。")
             )
         self._fill()
