@@ -15,6 +15,7 @@ from .infectious import InfectiousMixin
 from .maternal import MaternalMixin
 from .state import _PersonState
 from .station_logs import StationLogsMixin
+from .vaccines import VaccinesMixin
 
 
 def generate_services(
@@ -46,6 +47,7 @@ class _Generator(
     InfectiousMixin,
     StationLogsMixin,
     ClinicMixin,
+    VaccinesMixin,
 ):
     """Every concern over one shared state (:class:`.common.GeneratorBase`).
 
@@ -81,6 +83,7 @@ class _Generator(
             yield from self.chronic(state)
             yield from self.elderly(state)
             yield from self.child(state, births.get(p.id))
+            yield from self.vaccine_doses(state)  # its own stream (demo/services/vaccines.py)
             yield from self.pregnancies(state, pregnancies.get(p.id, []), members)
             yield from self.tb(state)
             yield from self.infectious(state)
