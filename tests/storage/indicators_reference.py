@@ -39,6 +39,13 @@ from ygt_desktop.storage.db import Store
 from ygt_desktop.storage.equipment import Equipment
 
 FACE_TO_FACE = ("1", "2")
+# the three band forms of issue 14 and the retired one-form child check
+CHILD_CHECK_FORMS = (
+    "child_check_infant",
+    "child_check_toddler",
+    "child_check_preschool",
+    "child_check",
+)
 OPEN = "在档"
 BASE_LABELS = {
     "population": "常住人口数",
@@ -441,12 +448,61 @@ def _child(ix: Indicators) -> list[Counted]:
     return [
         Counted(
             "child.managed",
-            numerator=pool & ix.residents_with("child_check"),
+            numerator=pool & set().union(*(ix.residents_with(f) for f in CHILD_CHECK_FORMS)),
             pool=pool,
             base=base,
             missing=missing,
         )
     ]
+
+
+# 3岁以下儿童系统管理 (4:2:2): the checks of each year of life, as (opens, last day) from
+# birth — 满月 days 28–30, then months 3, 6, 8 | 12, 18 | 24, 30, a month each (the 30-month
+# one to the day before 36 months' opens, the same thing).
+SYS3_YEARS = (
+    ((("d", 28), ("d", 30)), (("m", 3), ("m", 4)), (("m", 6), ("m", 7)), (("m", 8), ("m", 9))),
+    ((("m", 12), ("m", 13)), (("m", 18), ("m", 19))),
+    ((("m", 24), ("m", 25)), (("m", 30), ("m", 31))),
+)
+
+
+def _at(birth: dt.date, mark: tuple[str, int]) -> dt.date:
+    kind, n = mark
+    return birth + dt.timedelta(days=n) if kind == "d" else add_months(birth, n)
+
+
+@computes("child.system")
+def _child_system(ix: Indicators) -> list[Counted]:
+    pool = ix.aged(ix.open_at(ix.we), ix.we, years_below=3)
+    norm = [int(n) for n in ix.setting("child_sys3_checks", [4, 2, 2])]
+    managed = set()
+    for rid in pool:
+        birth = dt.date.fromisoformat(ix.people[rid].birth)
+        got = [0, 0, 0]
+        for form_id in CHILD_CHECK_FORMS:
+            for _, who, day in ix.rows(form_id, start=birth, end=ix.we):
+                if who == rid:
+                    for year in range(3):
+                        if (
+                            add_months(birth, 12 * year)
+                            <= dt.date.fromisoformat(day)
+                            < add_months(birth, 12 * (year + 1))
+                        ):
+                            got[year] += 1
+        ok = True
+        for year, checks in enumerate(SYS3_YEARS):
+            ended = 0
+            for _first, after in checks:
+                last = (
+                    _at(birth, after)
+                    if after[0] == "d"
+                    else _at(birth, after) - dt.timedelta(days=1)
+                )
+                ended += last <= ix.we
+            ok = ok and got[year] >= min(ended, norm[year])
+        if ok:
+            managed.add(rid)
+    return [Counted("child.system", numerator=managed, denominator=pool)]
 
 
 def _deliveries(ix: Indicators) -> list[tuple[int, int, dt.date, dt.date | None, int]]:

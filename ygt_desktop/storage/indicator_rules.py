@@ -13,6 +13,7 @@ from ..core.dates import age_years
 from .id_sets import json_ids
 from .indicator_registers import Reading, followups, managed, patients, standard, standard_of
 from .indicators import Counted, Indicators, _d, _half_up, computes
+from .worklist_children import CHECK_FORMS
 
 __all__ = ["managed", "standard"]  # the line lists read the registers through these
 
@@ -116,7 +117,7 @@ def _child(ix: Indicators) -> list[Counted]:
     return [
         Counted(
             "child.managed",
-            numerator=pool & ix.residents_with("child_check"),
+            numerator=pool & set().union(*(ix.residents_with(f) for f in CHECK_FORMS)),
             pool=pool,
             base=base,
             missing=missing,

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ..core import schedules as sch
+from ..core.forms import FormRegistry
 
 if TYPE_CHECKING:
     from .worklist import Worklist
@@ -41,14 +42,14 @@ Pairs = Iterator[tuple[int, sch.Due, str | None]]
 Point = tuple[int | None, int, int, str]
 
 
-def check_points(wl: Worklist) -> list[Point]:
+def check_points(forms: FormRegistry) -> list[Point]:
     """The checks of the band forms' ``[schedule]`` in age order: 满月 as (first day, 0,
     last day, form), the others as (None, months, window months, form)."""
     points: list[Point] = []
     for form_id in BAND_FORMS:
-        plan = wl._schedule(form_id)
-        if not plan:
+        if form_id not in forms:
             continue
+        plan = forms[form_id].settings.get("schedule", {})
         if "full_month_days" in plan:
             first, last = plan["full_month_days"]
             points.append((int(first), 0, int(last), form_id))
@@ -94,7 +95,7 @@ def _merged(found: Sequence[dict[int, list[dt.date]]]) -> dict[int, list[dt.date
 
 def gather_checks(wl: Worklist, start: dt.date, end: dt.date) -> Pairs:
     """The child checks whose window can overlap [start, end]."""
-    points = check_points(wl)
+    points = check_points(wl.forms)
     if not points:
         return
     label = sch.programme_name("child")

@@ -1,0 +1,85 @@
+"""Indicators of children 0–6 (issue 14): child.system, 3岁以下儿童系统管理率 (妇幼年报;
+spec forms-national.md §11 suggests child.sys3, but report codes are letters, dots and
+underscores only: core/report_model.py).
+
+Numerator: children under 3 at the window's end, archive open then, checked at the
+required frequency — in each year of life, at least as many child checks (any form of
+:data:`~.worklist_children.CHECK_FORMS`, the retired one-form check included) as the
+checks of that year whose window has ended by the window's end, up to the norm of the
+year (template setting ``child_sys3_checks``, default 4 : 2 : 2 — 满月, 3, 6, 8 月龄;
+12, 18; 24, 30 from the band forms' ``[schedule]``). A child none of whose checks has
+come due yet has nothing missing and counts. Denominator: the children under 3 then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+
+from ..core.schedules import add_months
+from .indicators import Counted, Indicators, computes
+from .worklist_children import CHECK_FORMS, check_points, check_windows
+
+SYS3_NORM = (4, 2, 2)  # checks a year in the 1st, 2nd and 3rd year of life (4:2:2)
+
+
+def _year_of_life(birth: dt.date, day: dt.date) -> int:
+    """0 for the first year of life (birth to the day before the 1st birthday) …"""
+    year = 0
+    while add_months(birth, 12 * (year + 1)) <= day:
+        year += 1
+    return year
+
+
+@computes("child.system")
+def _system_managed(ix: Indicators) -> list[Counted]:
+    pool = ix.aged(ix.we, years_below=3)
+    norm = tuple(int(n) for n in ix.setting("child_sys3_checks", list(SYS3_NORM)))
+    points = check_points(ix.forms)
+    if not pool or not points:
+        return [Counted("child.system", numerator=set(), denominator=pool)]
+    births = {
+        rid: dt.date.fromisoformat(b)
+        for rid, b in ix.store.conn.execute(
+            "SELECT id, birth_date FROM residents WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(pool)),),
+        )
+    }
+    since = add_months(ix.we, -12 * len(norm)) - dt.timedelta(days=1)
+    checks: dict[int, list[int]] = defaultdict(lambda: [0] * len(norm))
+    for form_id in CHECK_FORMS:
+        for _, rid, day in ix.rows(form_id, start=since, end=ix.we):
+            if rid in births:
+                year = _year_of_life(births[rid], dt.date.fromisoformat(day))
+                if year < len(norm):
+                    checks[rid][year] += 1
+    none = [0] * len(norm)
+    managed = {
+        rid
+        for rid, birth in births.items()
+        if all(
+            got >= want
+            for got, want in zip(
+                checks.get(rid, none), required_by_year(birth, points, ix.we, norm), strict=True
+            )
+        )
+    }
+    return [Counted("child.system", numerator=managed, denominator=pool)]
+
+
+def required_by_year(
+    birth: dt.date,
+    points: Sequence[tuple[int | None, int, int, str]],
+    on: dt.date,
+    norm: Sequence[int],
+) -> list[int]:
+    """Checks required in each year of life by ``on``: the checks of that year whose
+    window has ended, at most the year's ``norm``."""
+    due = [0] * len(norm)
+    for _, _, first, last in check_windows(birth, points):
+        year = _year_of_life(birth, first)
+        if year < len(norm) and last <= on:
+            due[year] += 1
+    return [min(d, n) for d, n in zip(due, norm, strict=True)]
