@@ -230,7 +230,9 @@ def values(counted: Mapping[str, Counted]) -> dict[str, IndicatorValue]:
 
 from . import (  # noqa: E402, F401  (register the computations)
     indicator_rules,
+    indicator_rules_children,
     indicator_rules_fd,
     indicator_rules_maternal,
     indicator_rules_tb_smi,
+    indicator_rules_vaccines,
 )
