@@ -1,0 +1,88 @@
+"""预防接种 indicators (spec forms-national.md §11): vac.cert 建证率 and vac.rate.<dose>
+接种率 for every dose of the 2021 schedule (the template picks which it reports).
+
+- vac.cert: the children whose 预防接种证 fell due in the window (born so that the
+  ``vaccination`` form's ``certificate_within_months`` ends in it), archive open at the
+  window's end; of them, those with a 建证 record by the window's end (late ones too:
+  the rate says who has a certificate, the worklist who got it late).
+- vac.rate.<dose>: the children (archive open at the window's end) whose on-time window
+  for the dose closed in the window — the cohort that should have completed it — and
+  whose plan has the dose (JE and HepA: the series the child started, else the
+  station's choice); of them, those given the dose by the window's end (catch-up doses
+  count: this is coverage of the cohort, not timeliness).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..core.schedules import add_months
+from . import vaccines
+from .indicators import Counted, Indicators, computes
+
+CERT_FORM = "vaccination"
+RATE = "vac.rate."
+
+
+def _births(ix: Indicators, born_from: dt.date, born_to: dt.date) -> dict[int, dt.date]:
+    """Children with an archive open at the window's end, born in [born_from, born_to]."""
+    open_ = ix.open_at(ix.we)
+    return {
+        rid: dt.date.fromisoformat(b)
+        for rid, b in ix.store.conn.execute(
+            "SELECT id, birth_date FROM residents WHERE deleted = 0 AND birth_date BETWEEN ? AND ?",
+            (born_from.isoformat(), born_to.isoformat()),
+        )
+        if rid in open_
+    }
+
+
+@computes("vac.cert")
+def _certificates(ix: Indicators) -> list[Counted]:
+    if CERT_FORM not in ix.forms:
+        return [Counted("vac.cert", denominator=set())]
+    plan = ix.forms[CERT_FORM].settings.get("schedule", {})
+    months = int(plan.get("certificate_within_months", 1))
+    due = {
+        rid
+        for rid, birth in _births(
+            ix, add_months(ix.ws, -months - 1), add_months(ix.we, -months)
+        ).items()
+        if ix.ws <= add_months(birth, months) <= ix.we
+    }
+    made = {
+        rid
+        for (rid,) in ix.store.conn.execute(
+            "SELECT DISTINCT resident_id FROM service_records WHERE form_id = ? "
+            "AND deleted = 0 AND service_date <= ?",
+            (CERT_FORM, ix.we.isoformat()),
+        )
+    }
+    return [Counted("vac.cert", numerator=due & made, denominator=due)]
+
+
+def _rate_codes() -> list[str]:
+    return [f"{RATE}{d.id}" for d in vaccines.schedule().doses]
+
+
+@computes(*_rate_codes())
+def _rates(ix: Indicators) -> list[Counted]:
+    plan = vaccines.schedule()
+    choice = vaccines.series_choice(ix.store)
+    latest = max(d.by_months or 0 for d in plan.doses)
+    children = _births(ix, add_months(ix.ws, -latest - 1), ix.we)
+    given = vaccines.doses_of(ix.store, list(children)) if children else {}
+    due: dict[str, set[int]] = {d.id: set() for d in plan.doses}
+    done: dict[str, set[int]] = {d.id: set() for d in plan.doses}
+    for rid, birth in children.items():
+        mine = {k: day for k, day in given.get(rid, {}).items() if day <= ix.we}
+        used = plan.used(mine, choice)
+        for dose in plan.doses:
+            if dose.vaccine.id not in used or not ix.ws <= dose.by(birth) <= ix.we:
+                continue
+            due[dose.id].add(rid)
+            if dose.id in mine:
+                done[dose.id].add(rid)
+    return [
+        Counted(f"{RATE}{d.id}", numerator=done[d.id], denominator=due[d.id]) for d in plan.doses
+    ]
