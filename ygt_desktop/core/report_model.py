@@ -24,7 +24,7 @@ FORMAT = "ygt-report"
 # digest of Report.meta() stays the _data-only digest (what a submission is compared by).
 FORMAT_VERSION = 2
 _PERIOD = re.compile(r"^(\d{4})Q([1-4])$")
-_CODE = re.compile(r"^[a-z]+(\.[a-z_]+)+$")
+_CODE = re.compile(r"^[a-z]+(\.[a-z_][a-z0-9_]*)+$")  # vac.rate.hepb1: a dose id
 RATE, COUNT = "rate", "count"
 
 
@@ -135,7 +135,9 @@ def load_template(path: Path, known_codes: Iterable[str] | None = None) -> Templ
         code = str(raw.get("code", ""))
         where = f"报表模板 {name} 第{i}个指标 {code}"
         if not _CODE.match(code):
-            raise TemplateError(f"{where}：代码应为小写字母和点，例如 htn.standard")
+            raise TemplateError(
+                f"{where}：代码应为小写字母、数字和点（每段以字母开头），例如 htn.standard"
+            )
         if code in {x.code for x in indicators}:
             raise TemplateError(f"{where}：代码重复")
         if known is not None and code not in known:
