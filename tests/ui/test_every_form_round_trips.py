@@ -22,6 +22,7 @@ NEEDS = {  # form → (resident kind, forms saved first)
     "htn_followup": ("adult", ["htn_register"]),
     "dm_followup": ("adult", ["dm_register"]),
     "smi_followup": ("adult", ["smi_register"]),
+    "smi_emergency": ("adult", ["smi_register"]),
     "tb_first_visit": ("adult", ["tb_notify"]),
     "tb_followup": ("adult", ["tb_notify"]),
     "elderly_exam": ("elderly", []),
@@ -51,7 +52,10 @@ BIRTHS = {
 
 def plausible(form, day: dt.date, earlier: dt.date) -> dict:
     """Valid values from the definitions; dates are ``day`` (``earlier`` for history)."""
-    return _plausible(form.fields, form.date_field, day, earlier)
+    values = _plausible(form.fields, form.date_field, day, earlier)
+    if form.id == "prenatal_first":  # the lowest height and weight are a BMI under 18.5,
+        values.update(height="160.0", weight="55.0")  # which the risk colour must follow
+    return values
 
 
 def _plausible(fields, date_field, day: dt.date, earlier: dt.date) -> dict:
@@ -61,8 +65,8 @@ def _plausible(fields, date_field, day: dt.date, earlier: dt.date) -> dict:
             continue
         if f.is_rows:  # two lines, each cell from its column
             line = _plausible(f.columns, None, day, earlier)
-            text = next((c.id for c in f.columns if c.type == "text"), f.columns[0].id)
-            values[f.id] = [line, {**line, text: "测试二"}]
+            text = next((c.id for c in f.columns if c.type == "text"), None)
+            values[f.id] = [line, {**line, text: "测试二"} if text else dict(line)]
             continue
         if f.type == "date":
             if f.id == "closed_date":  # would close the register
