@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterator
+from functools import cache
 
 from ...core import vaccines as vac
 from ...core.dates import age_years
-from ...storage.vaccines import FORM_ID, schedule
+from ...paths import resources_dir
 from .common import GeneratorBase, Record, Values
 from .state import _PersonState
 
+FORM_ID = "vaccine_dose"
 UNDER_YEARS = 7
 # Punctuality types: (share, P(a dose is missed), days late: (min, max) of the usual delay)
 TYPES = ((0.78, 0.01, (0, 20)), (0.17, 0.04, (10, 120)), (0.05, 0.25, (30, 300)))
@@ -38,6 +40,12 @@ MAKERS = {
     "hepai": ("北京科兴生物制品有限公司",),
 }  # fmt: skip
 SITES = {"口服": "5", "皮内注射": "1"}  # BCG in the left upper arm; others alternate arms
+
+
+@cache
+def schedule() -> vac.Schedule:
+    """The bundled schedule (as storage.vaccines reads it; generators stay off storage)."""
+    return vac.load(resources_dir() / "schedules" / "nip2021.toml")
 
 
 class VaccinesMixin(GeneratorBase):
