@@ -880,3 +880,54 @@ def _equipment(ix: Indicators) -> list[Counted]:
         Counted("eq.in_use", count=summary.in_use),
         Counted("eq.in_use_value", count=summary.in_use_value),
     ]
+
+
+# ---- 预防接种 (issue 14, new codes): a per-child loop over every resident ----------------
+
+
+def _vaccine_rates(ix: Indicators) -> list[Counted]:
+    from ygt_desktop.storage import vaccines
+
+    plan = vaccines.schedule()
+    choice = vaccines.series_choice(ix.store)
+    open_ = ix.open_at(ix.we)
+    given: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    for _, rid, day, dose in ix.rows("vaccine_dose", "d.vaccine", start=dt.date.min):
+        when = dt.date.fromisoformat(day)
+        if when <= ix.we and (dose not in given[rid] or when < given[rid][dose]):
+            given[rid][dose] = when
+    out = []
+    for d in plan.doses:
+        due, done = set(), set()
+        for rid, person in ix.people.items():
+            if rid not in open_ or not person.birth:
+                continue
+            birth = dt.date.fromisoformat(person.birth)
+            if d.vaccine.id in plan.used(given[rid], choice) and ix.ws <= d.by(birth) <= ix.we:
+                due.add(rid)
+                if d.id in given[rid]:
+                    done.add(rid)
+        out.append(Counted(f"vac.rate.{d.id}", numerator=done, denominator=due))
+    return out
+
+
+def _vaccine_cert(ix: Indicators) -> list[Counted]:
+    months = int(ix.forms["vaccination"].settings.get("schedule", {}).get(
+        "certificate_within_months", 1))  # fmt: skip
+    made = {rid for _, rid, _ in ix.rows("vaccination", start=dt.date.min)}
+    due = {
+        rid
+        for rid, person in ix.people.items()
+        if rid in ix.open_at(ix.we)
+        and person.birth
+        and ix.ws <= add_months(dt.date.fromisoformat(person.birth), months) <= ix.we
+    }
+    return [Counted("vac.cert", numerator=due & made, denominator=due)]
+
+
+computes("vac.cert")(_vaccine_cert)
+computes(*(f"vac.rate.{d}" for d in (
+    "hepb1", "hepb2", "hepb3", "bcg", "ipv1", "ipv2", "bopv3", "bopv4", "dtap1", "dtap2",
+    "dtap3", "dtap4", "dt", "mmr1", "mmr2", "jel1", "jel2", "jei1", "jei2", "jei3", "jei4",
+    "mpsva1", "mpsva2", "mpsvac1", "mpsvac2", "hepal", "hepai1", "hepai2",
+)))(_vaccine_rates)  # fmt: skip
