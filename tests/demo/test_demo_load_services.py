@@ -83,7 +83,7 @@ def test_headers_carry_the_rules_the_app_would_fire(station):
     checked = Counter()
     for header in ws.store.query(
             "SELECT * FROM service_records WHERE resident_id IS NOT NULL AND form_id IN "
-            "('htn_followup', 'dm_followup', 'smi_followup', 'child_check', 'newborn_visit', "
+            "('htn_followup', 'dm_followup', 'smi_followup', 'child_check_infant', 'child_check_toddler', 'child_check_preschool', 'newborn_visit', "
             "'infectious_report') ORDER BY id"):  # fmt: skip
         if checked[header["form_id"]] >= 150:
             continue
@@ -358,8 +358,8 @@ def test_the_app_saves_new_records_for_generated_patients(demo_station: Path, fo
         ).fetchone()[0]
         result = save(
             ws,
-            "child_check",
-            {"exam_date": TODAY, "weight": "11", "length_height": "84", "development": "1"},
+            "child_check_toddler",
+            {"exam_date": TODAY, "weight": "11", "length": "84"},
             child,
         )
         assert result.change.action == "insert"

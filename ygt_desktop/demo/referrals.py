@@ -41,6 +41,9 @@ REFER_SHARE_BY_FORM = {  # findings that are referred more often than "twice unc
     "postpartum_visit": 0.60,
     "postpartum_42d": 0.60,
     "child_check": 0.50,
+    "child_check_infant": 0.50,
+    "child_check_toddler": 0.50,
+    "child_check_preschool": 0.50,
     "newborn_visit": 0.90,
 }
 SAME_DAY = 0.85

@@ -1,4 +1,6 @@
-"""0–6 years: 新生儿访视, 预防接种建证, 儿童健康检查 and 中医药健康管理 (6–36 months)."""
+"""0–6 years: 新生儿访视, 预防接种建证, 儿童健康检查 on the band forms of the child's age
+(1岁以内 / 1～2岁 / 3～6岁, issue 14) and 中医药健康管理 (6–36 months: mostly the TCM row of
+the check, sometimes the stand-alone sheet)."""
 
 from __future__ import annotations
 
@@ -111,17 +113,20 @@ class ChildrenMixin(GeneratorBase):
             day = start + (int(rnd() * 20) if not late else length + int(rnd() * 25))
             if day <= s.last and age_years(p.birth_date, D(day)) < 7:
                 checks.append((day, point))
-        tcm_days: list[int] = []
+        covered: list[int] = []  # checks whose TCM row is filled
         checks.sort()
         for day, point in checks:
             later = [m for m in CHILD_POINTS if m > point]
             next_day = add_months(p.birth_date, later[0]).toordinal() if later else None
-            yield "child_check", p.id, D(day), None, self.child_check(s, day, z_w, z_l, next_day)
-            if point in TCM_CHILD_POINTS and rnd() < TCM_CHILD_COMPLIANCE:
-                tcm_days.append(day)
-        for point in TCM_CHILD_POINTS:  # guidance without a check the same day
+            tcm = point in TCM_CHILD_POINTS and rnd() < TCM_CHILD_COMPLIANCE
+            form_id, values = self.child_check(s, day, z_w, z_l, next_day, tcm)
+            yield form_id, p.id, D(day), None, values
+            if tcm:
+                covered.append(day)
+        tcm_days: list[int] = []
+        for point in TCM_CHILD_POINTS:  # guidance on the stand-alone sheet, no check row
             start = add_months(p.birth_date, point).toordinal()
-            if start < s.first or any(start <= d < start + 30 for d in tcm_days):
+            if start < s.first or any(start <= d < start + 30 for d in covered):
                 continue
             if rnd() < 0.15:
                 day = start + int(rnd() * 25)
@@ -190,7 +195,8 @@ class ChildrenMixin(GeneratorBase):
         return values
 
     def child_check(self, s: _PersonState, day: int, z_w: float, z_l: float,
-                    next_day: int | None) -> Values:  # fmt: skip
+                    next_day: int | None, tcm: bool) -> tuple[str, Values]:  # fmt: skip
+        """(band form, values) of a check on ``day``: the items its column prints."""
         rnd = self.rnd
         p = s.p
         d = dt.date.fromordinal(day)
@@ -199,38 +205,109 @@ class ChildrenMixin(GeneratorBase):
         girl = p.sex == "2"
         weight = _interp(_WEIGHT, exact) * (0.95 if girl else 1) * (1 + 0.1 * z_w)
         length = _interp(_LENGTH, exact) * (0.985 if girl else 1) * (1 + 0.035 * z_l)
+        w_eval = "1" if z_w > 1.3 else "3" if z_w < -1.3 else "2"
+        l_eval = "1" if z_l > 1.3 else "3" if z_l < -1.3 else "2"
+        ok = "1"  # 未见异常
         values: Values = {
             "exam_date": d, "age_in_months": months,
-            "weight": round(weight + self.gauss(0, 0.1), 1),
-            "weight_eval": "1" if z_w > 1.3 else "3" if z_w < -1.3 else "2",
-            "length_height": round(length + self.gauss(0, 0.4), 1),
-            "height_eval": "1" if z_l > 1.3 else "3" if z_l < -1.3 else "2",
-            "outdoor_hours": round(1 + rnd() * 2, 1), "doctor": self.doctor(p),
+            "weight": round(weight + self.gauss(0, 0.1), 1), "weight_eval": w_eval,
+            "doctor": self.doctor(p), "referral": False,
         }  # fmt: skip
-        if months <= 36:
-            values["head_circumference"] = round(_interp(_HEAD, exact) - girl + z_l * 1.2, 1)
-            values["vitamin_d"] = "2" if rnd() < 0.85 else "1"
         teeth = max(0, min(20, int(round(_interp(_TEETH, exact) + self.gauss(0, 1.5)))))
-        values["teeth"] = teeth
-        values["caries"] = (min(teeth, 1 + int(rnd() * 3)) if months >= 24 and teeth
-                            and rnd() < (0.15 if months < 48 else 0.3) else 0)  # fmt: skip
-        if 6 <= months <= 8 or months in (18, 30) or (months >= 36 and rnd() < 0.5):
-            values["haemoglobin"] = (
-                int(self.gauss(122, 8)) if rnd() < 0.92 else 100 + int(rnd() * 10)
-            )
-        failed = rnd() < 0.02
-        values["development"] = "2" if failed else "1"
-        if failed:
-            values["referral"] = True
-            values["referral_reason"] = "发育评估未通过"
-            values["referral_institution"] = "区妇幼保健院儿童保健科"
+        caries = (min(teeth, 1 + int(rnd() * 3)) if months >= 24 and teeth
+                  and rnd() < (0.15 if months < 48 else 0.3) else 0)  # fmt: skip
+        hb = int(self.gauss(122, 8)) if rnd() < 0.92 else 100 + int(rnd() * 10)
+        signs = [self.pick("1234")] if rnd() < 0.03 else []  # a warning sign: mostly passed
+        illness = ["1"] if rnd() < 0.75 else [self.pick("2335")]
+        if months < 36:  # 户外活动 is printed on the forms under 3
+            values["outdoor_hours"] = round(1 + rnd() * 2, 1)
+        if months < 12:
+            form_id = "child_check_infant"
+            values.update(
+                length=round(length + self.gauss(0, 0.4), 1), length_eval=l_eval,
+                head_circumference=round(_interp(_HEAD, exact) - girl + z_l * 1.2, 1),
+                complexion=ok, skin=ok, fontanelle="2",
+                fontanelle_width=round(1.0 + rnd() * 1.5, 1),
+                fontanelle_length=round(1.0 + rnd() * 1.5, 1), eyes=ok, ears=ok,
+                chest=ok, abdomen=ok, limbs=ok, anus_genitals=ok,
+                vitamin_d=400 if rnd() < 0.85 else 0,
+                guidance=["1", "2", "3", "4"],
+            )  # fmt: skip
+            if months < 8:
+                values["neck_mass"] = "2"
+            if months < 3:
+                values.update(navel_cord="2", mouth=ok)
+            elif months < 6:
+                values.update(navel=ok, mouth=ok, rickets_symptoms=["1"], rickets_signs_3m="1")
+            else:
+                values.update(teeth=teeth, rickets_symptoms=["1"], rickets_signs=["1"])
+                values["haemoglobin"] = hb
+            if 6 <= months < 8:
+                values["hearing"] = "1" if rnd() < 0.97 else "2"
+            dev = "dev_3m" if 3 <= months < 6 else "dev_6m" if 6 <= months < 8 else "dev_8m"
+            if tcm:
+                values["tcm_guidance"] = ["1", "2", "3"]
+        elif months < 36:
+            form_id = "child_check_toddler"
+            values.update(
+                length=round(length + self.gauss(0, 0.4), 1), length_eval=l_eval,
+                complexion=ok, skin=ok, eyes=ok, ears=ok, teeth=teeth, caries=caries,
+                chest=ok, abdomen=ok, limbs=ok, rickets_signs=["1"],
+                vitamin_d=400 if rnd() < 0.7 else 0, guidance=["1", "2", "3", "4", "5"],
+            )  # fmt: skip
+            if months < 30:
+                values["fontanelle"] = "2" if months < 18 and rnd() < 0.4 else "1"
+            if months >= 18:
+                values["gait"] = ok
+            if months < 18 or 24 <= months < 30:
+                values["hearing"] = "1" if rnd() < 0.97 else "2"
+            if 18 <= months < 24 or months >= 30:
+                values["haemoglobin"] = hb
+            dev = f"dev_{(12, 18, 24, 30)[min(3, (months - 12) // 6)]}m"
+            if tcm:
+                key = (
+                    "tcm_guidance"
+                    if months < 18
+                    else "tcm_guidance_acu"
+                    if months < 30
+                    else "tcm_guidance_head"
+                )
+                values[key] = ["1", "2", "3"]
         else:
-            values["referral"] = False
-        values["illness"] = ["1"] if rnd() < 0.75 else [self.pick("2335")]
-        values["guidance"] = ["1", "3", "4", "5"] if months < 36 else ["2", "3", "4", "5", "6"]
+            form_id = "child_check_preschool"
+            values.update(
+                height=round(length + self.gauss(0, 0.4), 1), height_eval=l_eval,
+                weight_for_height="2", growth_eval="1" if abs(z_w) < 1.6 else "2" if z_w < 0 else "5",
+                teeth=teeth, caries=caries, chest=ok, abdomen=ok,
+                guidance=["1", "2", "3", "4", "5"],
+            )  # fmt: skip
+            if months < 48:
+                values["hearing"] = "1" if rnd() < 0.97 else "2"
+                if tcm:
+                    values["tcm_guidance_head"] = ["1", "2", "3"]
+            else:
+                low = rnd() < 0.08
+                values["vision_left"] = 4.7 if low else round(4.9 + 0.1 * int(rnd() * 3), 1)
+                values["vision_right"] = 4.8 if low else round(4.9 + 0.1 * int(rnd() * 3), 1)
+            if rnd() < 0.5:
+                values["haemoglobin"] = hb
+            dev = f"dev_{months // 12}y"
+        if months >= 3:
+            values["illness"] = illness
+            if "2" in illness:
+                values["pneumonia_times"] = 1
+            if "3" in illness:
+                values["diarrhoea_times"] = 1 + int(rnd() * 3)
+            if "5" in illness:
+                values["illness_other"] = "上呼吸道感染"
+        if signs and months >= 3:
+            values[dev] = signs
+            values["referral"] = True
+            values["referral_reason"] = "发育评估出现预警征象"
+            values["referral_institution"] = "区妇幼保健院儿童保健科"
         if next_day is not None and next_day > day:
             values["next_visit_date"] = dt.date.fromordinal(next_day)
-        return values
+        return form_id, values
 
     def tcm_child(self, s: _PersonState, day: int, months: int) -> Values:
         method = "3" if months < 18 else "4" if months < 30 else "5"
