@@ -116,3 +116,17 @@ def check_dose(
         RuleOutcome(NOTICE_ID, message, None, None)
         for message in vac.warnings(schedule(), birth, others, str(dose_id), day)
     ]
+
+
+def dose_records(store: Store, resident_id: int) -> dict[str, int]:
+    """The record of each dose a child was given (dose id → service record id; the
+    earliest when a dose was recorded twice before the refusal existed)."""
+    out: dict[str, int] = {}
+    for dose, rid in store.conn.execute(
+        "SELECT d.vaccine, h.id FROM service_records h JOIN f_vaccine_dose d "
+        "ON d.record_id = h.id WHERE h.form_id = ? AND h.resident_id = ? AND h.deleted = 0 "
+        "ORDER BY h.service_date DESC, h.id DESC",
+        (FORM_ID, resident_id),
+    ):
+        out[dose] = rid
+    return out
