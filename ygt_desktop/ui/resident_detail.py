@@ -57,6 +57,7 @@ from .referral_editor import editor_for_record
 from .resident_editor import ResidentEditor
 from .resident_model import phone_text
 from .service_editor import ServiceEditor
+from .vaccine_card import add_card_button
 
 TIMELINE_COLUMNS = ("服务日期", "项目", "服务包", "提示", "下次随访", "录入")
 GAP = "&nbsp;" * 5  # between the header's label–value pairs
@@ -262,6 +263,7 @@ class ResidentDetail(QDialog):
         buttons = QHBoxLayout()
         for b in (add_btn, open_btn, print_btn, referral_btn, edit_btn, delete_btn):
             buttons.addWidget(b)
+        add_card_button(ws, resident_id, buttons, self)  # 接种卡 (Ctrl+K), children only
         buttons.addStretch()
         buttons.addWidget(self.unmask_btn)
         self.household = HouseholdSection(ws, resident_id, self)
