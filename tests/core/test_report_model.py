@@ -26,7 +26,14 @@ edu.consult_people child.newborn child.managed mat.early mat.postpartum mat.sys 
 htn.mgmt htn.standard htn.control dm.mgmt dm.standard dm.control smi.standard tb.managed
 tb.regular tcm.elderly tcm.child inf.report inf.timely sup.report sup.inspect fd.rate
 fd.key fd.renew ref.up ref.down ref.followup eq.in_use eq.in_use_value""".split()
-)
+) | {
+    # 预防接种 (issue 14): 建证率 and the first and last dose of each vaccine
+    f"vac.{code}"
+    for code in """cert rate.hepb1 rate.hepb3 rate.bcg rate.ipv1 rate.ipv2 rate.bopv3
+rate.bopv4 rate.dtap1 rate.dtap4 rate.dt rate.mmr1 rate.mmr2 rate.jel1 rate.jel2 rate.jei1
+rate.jei4 rate.mpsva1 rate.mpsva2 rate.mpsvac1 rate.mpsvac2 rate.hepal rate.hepai1
+rate.hepai2""".split()
+}
 TEMPLATE = resources_dir() / "templates" / "quarterly_report.toml"
 
 

@@ -216,8 +216,9 @@ def test_sections_are_numbered_per_sheet_and_merged_down_their_indicators(tmp_pa
         for r in range(FIRST_DATA_ROW, ws.max_row + 1)
         if ws.cell(r, 1).value and ws.cell(r, 3).value
     ]
-    assert numbers == [chinese_number(n) for n in range(1, 13)]
-    assert numbers[-3:] == ["十", "十一", "十二"]
+    assert numbers == [chinese_number(n) for n in range(1, 14)]
+    assert numbers[2] == "三"  # 预防接种 (issue 14), third as in the 规范
+    assert numbers[-3:] == ["十一", "十二", "十三"]
     assert wb["家医签约"]["A5"].value == "一" and wb["家医签约"]["B5"].value == "家庭医生签约服务"
 
 

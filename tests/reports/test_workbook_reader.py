@@ -54,6 +54,7 @@ VISIBLE = ["报表", "家医签约", "双向转诊", "设备"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # _data row of htn.standard (412 / 700 → 58.9) and its row on the visible 报表 sheet
 HTN_ROW = 2 + [i.code for i in TEMPLATE.indicators].index("htn.standard")
+AFTER_LAST_ROW = 2 + len(TEMPLATE.indicators)  # a row added after the data rows
 
 
 def good(tmp_path: Path, report=None) -> Path:
@@ -571,10 +572,12 @@ CORPUS: list[tuple[str, Callable[[Path], Path], str, str]] = [
     (
         "duplicated_row",
         with_data(
-            lambda x: bw.add_row(x, bw.data_row_xml(41, sample_report().data_rows()[HTN_ROW - 2]))
+            lambda x: bw.add_row(
+                x, bw.data_row_xml(AFTER_LAST_ROW, sample_report().data_rows()[HTN_ROW - 2])
+            )
         ),
         "duplicate_row",
-        f"第{HTN_ROW}行和第41行都是指标 htn.standard",
+        f"第{HTN_ROW}行和第{AFTER_LAST_ROW}行都是指标 htn.standard",
     ),
     (
         "unknown_format",
