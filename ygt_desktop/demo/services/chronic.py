@@ -288,7 +288,40 @@ class ChronicMixin(GeneratorBase):
         s.managed(reg)
         fu_last = s.last if closed is None else min(s.last, closed - 1)
         s.smi_stable = 0.8 + rnd() * 0.18
-        yield from self.followups(s, "smi_followup", reg, fu_last, s.compliance, self.smi_visit)
+        yield from self.smi_followups(s, reg, fu_last)
+
+    def smi_followups(self, s: _PersonState, reg: int, fu_last: int) -> Iterator[Record]:
+        """Each follow-up the next within its class's interval (稳定 3 months, otherwise
+        2 weeks: smi_followup's [schedule] next_visit), on time as the patient's
+        compliance goes, late otherwise; an 应急处置 on some days of risk 3 and above."""
+        rnd = self.rnd
+        _, p_face, p_phone = COMPLIANCE[s.compliance]
+        day = reg + int(rnd() * 14)
+        while day <= fu_last:
+            method = "3" if rnd() < p_phone * 0.5 else s.face_method
+            values, good = self.smi_visit(s, day, method, False, None)
+            if values["risk_grade"] in "345" and rnd() < 0.7:
+                event = self.smi_emergency(s, day, str(values["risk_grade"]))
+                yield "smi_emergency", s.p.id, dt.date.fromordinal(day), None, event
+            yield "smi_followup", s.p.id, dt.date.fromordinal(day), None, values
+            interval = 90 if good else 14
+            on_time = rnd() < p_face
+            day += (interval - int(rnd() * interval * 0.3) if on_time
+                    else interval + 7 + int(rnd() * 40))  # fmt: skip
+
+    def smi_emergency(self, s: _PersonState, day: int, risk: str) -> Values:
+        rnd = self.rnd
+        police = risk in "45" or rnd() < 0.3
+        values: Values = {
+            "event_date": dt.date.fromordinal(day), "place": "家中" if rnd() < 0.7 else "村内",
+            "risk_grade": risk,
+            "situation": self.pick(("在家中砸毁物品，家属劝说无效", "持械威胁邻居",
+                                    "拒绝服药，情绪激动，外走")),
+            "measures": ["1", "4"] if rnd() < 0.6 else ["1", "3", "4"],
+            "police": police, "medical": True, "medical_institution": "市精神卫生中心",
+            "outcome": "3" if rnd() < 0.6 else "2", "handler": self.doctor(s.p),
+        }  # fmt: skip
+        return values
 
     def smi_visit(self, s: _PersonState, day: int, method: str, recheck: bool,
                   prev: bool | None) -> tuple[Values, bool | None]:  # fmt: skip
@@ -296,8 +329,8 @@ class ChronicMixin(GeneratorBase):
         d = dt.date.fromordinal(day)
         r = rnd()
         stability = "1" if r < s.smi_stable else "2" if r < s.smi_stable + 0.13 else "3"
-        risk = ("0" if stability == "1" else self.pick("0112") if stability == "2" else
-                self.pick("1122345"))  # fmt: skip
+        risk = ("0" if stability == "1" else self.pick("1112") if stability == "2" else
+                self.pick("12334"))  # fmt: skip
         good = stability == "1"
         values: Values = {
             "visit_date": d, "visit_method": "2" if method in "12" else "3",

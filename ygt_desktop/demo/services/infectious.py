@@ -27,6 +27,21 @@ _INFECTIOUS_ADULT = (
 )
 
 
+def dose_card(previous: int, day: int, missed: int) -> list[Values]:
+    """The 服药卡's monthly totals of the daily doses from the day after ``previous`` to
+    ``day`` (ordinals), ``missed`` of them not taken (the latest months first)."""
+    months: dict[str, int] = {}
+    for o in range(previous + 1, day + 1):
+        key = dt.date.fromordinal(o).strftime("%Y-%m")
+        months[key] = months.get(key, 0) + 1
+    rows: list[Values] = []
+    for month, due in reversed(months.items()):
+        lost = min(due, missed)
+        missed -= lost
+        rows.append({"month": month, "due": due, "taken": due - lost})
+    return rows[::-1]
+
+
 def _pick_weighted(table: Sequence[tuple[str, str, int]], r: float) -> tuple[str, str]:
     r *= sum(w for _, _, w in table)
     for name, klass, weight in table:
@@ -93,12 +108,12 @@ class InfectiousMixin(GeneratorBase):
         plan = [started + d for d in (10, 20, 30, 40, 50, 60, 90, 120, 150, 180)]
         done = 0
         missed_total = 0
+        card_due = 0
         last_visit = max(notified, first or notified)
         previous = started
         for i, day in enumerate(plan):
             closing = i == len(plan) - 1
             if day <= last_visit:
-                previous = day
                 continue
             if day > s.last:
                 return
@@ -108,6 +123,8 @@ class InfectiousMixin(GeneratorBase):
             missed = (int(rnd() * prescribed * 0.4) if poor else
                       0 if rnd() < 0.85 else 1 + int(rnd() * 3))  # fmt: skip
             missed_total += missed
+            card = dose_card(previous, day, missed)
+            card_due += sum(row["due"] for row in card)
             previous = last_visit = day
             done += 1
             fu: Values = {
@@ -115,13 +132,15 @@ class InfectiousMixin(GeneratorBase):
                 "phase": "1" if day - started <= 60 else "2", "supervisor": "2",
                 "visit_method": "2" if rnd() < 0.6 else "1" if rnd() < 0.6 else "3",
                 "symptoms": ["0"] if day - started > 30 or rnd() < 0.5 else ["1"],
-                "regimen": regimen, "dosing": "1", "doses_prescribed": prescribed,
-                "doses_missed": missed, "adverse_reaction": False, "complication": False,
+                "regimen": regimen, "dosing": "1", "formulation": ["1"],
+                "doses_prescribed": prescribed,
+                "doses_missed": missed, "dose_card": card,
+                "adverse_reaction": False, "complication": False,
                 "advice": "按时服药，定期复查痰", "doctor": self.doctor(p),
             }  # fmt: skip
             if closing:
-                due = 180
-                taken = max(0, due - missed_total - (0 if not poor else 10))
+                due = card_due  # the 服药卡's totals over the course
+                taken = due - missed_total
                 r = rnd()
                 outcome = ("5" if poor and r < 0.4 else "3" if r < 0.02 else
                            "1" if positive else "2")  # fmt: skip

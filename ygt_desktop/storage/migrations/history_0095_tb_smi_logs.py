@@ -2,13 +2,16 @@
 
 - 0095: the TB follow-up's 服药卡 as monthly totals (rows ``dose_card``: month, 应服, 实服).
 - 0096: 严重精神障碍患者应急处置记录 (one record per emergency).
+- 0097: the TB follow-up's items of the national form it lacked (目标吸烟/饮酒量, 药品剂型,
+  转诊后2周内随访结果).
+- 0098: the 严重精神障碍 follow-up's 失访原因, 死亡日期/原因 (躯体疾病 which), 用药指导.
 
 Frozen history: never edit a released migration, add a new one.
 """
 
 from __future__ import annotations
 
-from .builders import INTEGER, TEXT, Migration, form_table, rows_table
+from .builders import INTEGER, REAL, TEXT, Migration, add_columns, form_table, rows_table
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -37,6 +40,31 @@ MIGRATIONS: tuple[Migration, ...] = (
                 ("outcome", TEXT),
                 ("outcome_detail", TEXT),
                 ("handler", TEXT),
+            ),
+        ),
+    ),
+    Migration(
+        "0097_tb_followup_fields",
+        add_columns(
+            "f_tb_followup",
+            (
+                ("smoking_target", INTEGER),
+                ("drinking_target", REAL),
+                ("formulation", TEXT),
+                ("referral_result", TEXT),
+            ),
+        ),
+    ),
+    Migration(
+        "0098_smi_followup_fields",
+        add_columns(
+            "f_smi_followup",
+            (
+                ("lost_reason", TEXT),
+                ("death_date", TEXT),
+                ("death_cause", TEXT),
+                ("death_disease", TEXT),
+                ("medication_guidance", TEXT),
             ),
         ),
     ),
