@@ -252,3 +252,25 @@ def test_mat_sys_counts_managed_women_over_live_births(ws):
     assert got.numerator == {full} and got.denominator == {full, short, unvisited}
     assert got.gap() == {short, unvisited}  # the 名单 of those not managed
     assert value.numerator == 1 and value.denominator == 4
+
+
+def test_the_current_colour_follows_the_pregnancy_on_the_worklist(ws, pregnant):
+    on = dt.date(2026, 3, 3)
+    labels = [d.label for d in ws.worklist.pending(pregnant, on) if d.programme == "prenatal"]
+    assert labels and all(label.endswith("·绿色") for label in labels)
+    save(
+        ws,
+        "prenatal_followup",
+        pregnant,
+        exam_date="2026-05-04",
+        risk="3",
+        risk_purple="1",
+        risk_factors="妊娠期高血压疾病、梅毒",
+        **FOLLOWUP,
+    )
+    labels = [d.label for d in ws.worklist.pending(pregnant, dt.date(2026, 5, 5))]
+    assert labels and all(label.endswith("·橙色+紫色") for label in labels)
+    kept = {
+        i.due.label for i in ws.worklist.items(dt.date(2026, 5, 1), dt.date(2026, 12, 31), TODAY)
+    }
+    assert any(label.endswith("·橙色+紫色") for label in kept)

@@ -43,7 +43,7 @@ from ..core import schedules as sch
 from ..core.forms import FormRegistry
 from ..core.programmes import FACE_TO_FACE
 from . import worklist_children as children
-from . import worklist_vaccines
+from . import worklist_maternal, worklist_vaccines
 from .db import Store
 from .referrals import FOLLOWUP_DAYS as REFERRAL_FOLLOWUP_DAYS
 from .referrals import followup_due as referral_followup
@@ -1291,12 +1291,13 @@ class Worklist:
             )
         ]
         deliveries = self._deliveries(start - dt.timedelta(days=330))
+        colours = worklist_maternal.colours(self, start - dt.timedelta(days=330))
         for episode, rid, lmp, seen, opened in self._pregnancies(start):
             delivery = deliveries.get(episode)
             followups = [dt.date.fromisoformat(d) for d in seen.get("prenatal_followup", [])]
             gate = min(opened, delivery[2]) if delivery else opened
             for due in sch.prenatal(lmp, followups, delivery[0] if delivery else None, windows):
-                yield rid, due, gate
+                yield rid, worklist_maternal.with_colour(due, colours.get(episode)), gate
 
     def _postpartum(self, start: dt.date, end: dt.date) -> Pairs:
         if "prenatal_first" not in self.forms:
@@ -1305,38 +1306,46 @@ class Worklist:
         from_day = int(self._schedule("postpartum_visit").get("from_day_after_discharge", 0))
         day42 = int(self._schedule("postpartum_42d").get("day_after_delivery", 42))
         deliveries = self._deliveries(start - dt.timedelta(days=330))
+        colours = worklist_maternal.colours(self, start - dt.timedelta(days=330))
         for episode, rid, _, seen, opened in self._pregnancies(start):
             if episode not in deliveries:
                 continue
+            colour = colours.get(episode)
             delivered_on, discharged, recorded = deliveries[episode]
             gate = min(opened, recorded)
             visits = [dt.date.fromisoformat(d) for d in seen.get("postpartum_visit", [])]
             yield (
                 rid,
-                sch.after_event(
-                    "postpartum",
-                    "postpartum_visit",
-                    f"产后访视（出院{from_day}～{days}天）"
-                    if from_day
-                    else f"产后访视（出院{days}天内）",
-                    discharged or delivered_on,
-                    from_day,
-                    days,
-                    visits,
+                worklist_maternal.with_colour(
+                    sch.after_event(
+                        "postpartum",
+                        "postpartum_visit",
+                        f"产后访视（出院{from_day}～{days}天）"
+                        if from_day
+                        else f"产后访视（出院{days}天内）",
+                        discharged or delivered_on,
+                        from_day,
+                        days,
+                        visits,
+                    ),
+                    colour,
                 ),
                 gate,
             )
             checks = [dt.date.fromisoformat(d) for d in seen.get("postpartum_42d", [])]
             yield (
                 rid,
-                sch.after_event(
-                    "postpartum",
-                    "postpartum_42d",
-                    f"产后{day42}天健康检查",
-                    delivered_on,
-                    day42,
-                    day42 + 14,
-                    checks,
+                worklist_maternal.with_colour(
+                    sch.after_event(
+                        "postpartum",
+                        "postpartum_42d",
+                        f"产后{day42}天健康检查",
+                        delivered_on,
+                        day42,
+                        day42 + 14,
+                        checks,
+                    ),
+                    colour,
                 ),
                 gate,
             )
