@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from ..core import vaccines as vac
 from ..core.forms import RuleOutcome
+from ..core.schedules import add_months
 from ..paths import resources_dir
 from .db import Store
 from .organisation import get_setting, set_setting
@@ -130,3 +132,65 @@ def dose_records(store: Store, resident_id: int) -> dict[str, int]:
     ):
         out[dose] = rid
     return out
+
+
+@dataclass(frozen=True)
+class NoticeDose:
+    label: str
+    start: dt.date  # the first day it may be given
+    end: dt.date  # the last day on time
+    late: bool  # past that day on the notice's first day: 补种
+    note: str | None = None  # BCG from 3 months: only after a negative PPD/IGRA
+
+
+@dataclass(frozen=True)
+class NoticeChild:
+    resident_id: int
+    name: str
+    sex: str | None
+    birth: dt.date
+    phone: str | None
+    doses: tuple[NoticeDose, ...]
+
+
+NOTICE_YEARS = 7  # as the worklist: the schedule's completion ages end at 7 years
+
+
+def notice(store: Store, village: str, start: dt.date, end: dt.date) -> list[NoticeChild]:
+    """The children of ``village`` (archive open, under 7 on ``start``) with a dose to
+    give in [start, end]: a dose whose window opens by ``end`` and is not given —
+    overdue ones included (补种), as the worklist shows them. By birth date."""
+    plan, choice = schedule(), series_choice(store)
+    born_after = reached_years_before(start, NOTICE_YEARS)
+    people = store.conn.execute(
+        "SELECT id, name, sex, birth_date, phone FROM residents WHERE deleted = 0 "
+        "AND status = '在档' AND village_code = ? AND birth_date > ? AND birth_date <= ? "
+        "ORDER BY birth_date, id",
+        (village, born_after.isoformat(), end.isoformat()),
+    ).fetchall()
+    given = doses_of(store, [p[0] for p in people]) if people else {}
+    out = []
+    for rid, name, sex, birth_text, phone in people:
+        birth = dt.date.fromisoformat(birth_text)
+        doses = tuple(
+            NoticeDose(
+                w.dose.label, w.start, w.end, w.end < start, _test_note(w.dose, birth, start)
+            )
+            for w in vac.windows(plan, birth, given.get(rid, {}), choice)
+            if w.done is None and w.start <= end
+        )
+        if doses:
+            out.append(NoticeChild(rid, name, sex, birth, phone, doses))
+    return out
+
+
+def _test_note(dose: vac.Dose, birth: dt.date, on: dt.date) -> str | None:
+    months = dose.test_first_from_months
+    if months is not None and on >= vac.reached(birth, months):
+        return "补种，需先做PPD或IGRA检测，阴性方可接种"
+    return None
+
+
+def reached_years_before(day: dt.date, years: int) -> dt.date:
+    """The birth date of a child who turns ``years`` on ``day`` (born after it: younger)."""
+    return add_months(day, -12 * years)
