@@ -16,7 +16,16 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__, argparse_zh, cli_bureau, cli_households, cli_keys, cli_report, cli_users
+from . import (
+    __version__,
+    argparse_zh,
+    cli_bureau,
+    cli_households,
+    cli_keys,
+    cli_report,
+    cli_users,
+    cli_vaccines,
+)
 from . import cli_args as mv
 from .cli_login import LoginMissing, add_user_arg, login_of, new_password, user_name
 from .core import schedules as sch
@@ -517,6 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_users.register(sub, db_arg)
     cli_keys.register(sub, db_arg)
     cli_households.register(sub, db_arg)
+    cli_vaccines.register(sub, db_arg)
     return p
 
 
