@@ -225,3 +225,34 @@ def test_child_system_on_a_hand_built_station(ws):
     assert (ref.numerator, ref.denominator) == (got.numerator, got.denominator)
     managed = Indicators(ws.store, ws.forms, TEMPLATE, None).compute(Period(2026, 3))
     assert {full, old} <= managed["child.managed"].numerator  # band and retired forms
+
+
+def test_the_line_lists_have_the_band_forms_records(ws):
+    from ygt_desktop.reports.line_lists_export import build
+
+    rid = child(ws, "花名册", D(2026, 1, 5))
+    check(ws, "child_check_infant", rid, D(2026, 7, 10))
+    lists = build(ws, Period(2026, 3))
+    infant = [x for x in lists if x.sheet == ws.forms["child_check_infant"].label]
+    assert len(infant) == 1 and len(infant[0].rows) == 1
+
+
+def test_a_bureau_imports_a_station_workbook_with_child_system(tmp_path, forms):
+    from tests.bureau_helpers import (
+        bureau_workspace,
+        import_files,
+        station_report,
+        with_value,
+        write_station,
+    )
+    from ygt_desktop.storage.submissions import ACCEPTED
+
+    report = with_value(station_report(1), "child.system", 45, 60)
+    path = write_station(report, tmp_path / "usb")
+    for bureau in bureau_workspace(tmp_path / "bureau", forms):
+        result = import_files(bureau, path)
+        assert [r.outcome for r in result.results] == [ACCEPTED]
+        row = bureau.store.conn.execute(
+            "SELECT numerator, denominator, value FROM bureau_rows WHERE indicator = 'child.system'"
+        ).fetchone()
+        assert row == (45, 60, 75.0)
