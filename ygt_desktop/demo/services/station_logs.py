@@ -174,6 +174,9 @@ class StationLogsMixin(GeneratorBase):
                             "record_type": "2",
                             "kind": kind,
                             "inspection_type": what,
+                            "description": "未发现问题"
+                            if rnd() < 0.7
+                            else "部分从业人员健康证过期，已督促办理",
                             "reporter": self.pick(self.doctors),
                         },
                     )
