@@ -234,3 +234,27 @@ def test_emergency_record_saved_and_refused_when_incomplete(ws):
             nobody,
             today=TODAY,
         )
+
+
+def test_supervision_report_needs_its_category_an_inspection_does_not(ws):
+    """§10: 信息报告登记表 prints 信息类别; 巡查登记表 does not."""
+    with pytest.raises(ValidationFailed) as failed:
+        ws.services.save(
+            "supervision_log",
+            {
+                "record_type": "1",
+                "found_date": "2026-05-01",
+                "description": "学校饮用水浑浊",
+                "reported": False,
+            },
+            None,
+            today=TODAY,
+        )
+    assert failed.value.errors == {"kind": "信息报告请选择信息类别"}
+    saved = ws.services.save(
+        "supervision_log",
+        {"record_type": "2", "found_date": "2026-05-02", "inspection_type": "村小学饮用水"},
+        None,
+        today=TODAY,
+    )
+    assert saved.change.record_id
