@@ -594,7 +594,18 @@ def _tcm_elderly(ix: Indicators) -> list[Counted]:
 
 @computes("tcm.child")
 def _tcm_child(ix: Indicators) -> list[Counted]:
-    return [_by_age_in_window(ix, "tcm.child", "tcm_child", "children_0_36", months_below=37)]
+    counted = _by_age_in_window(ix, "tcm.child", "tcm_child", "children_0_36", months_below=37)
+    in_checks = set()  # a child check's 中医药健康管理服务 row filled (issue 14)
+    for form_id, columns in (
+        ("child_check_infant", "d.tcm_guidance"),
+        ("child_check_toddler", "d.tcm_guidance, d.tcm_guidance_acu, d.tcm_guidance_head"),
+        ("child_check_preschool", "d.tcm_guidance_head"),
+    ):
+        for _, rid, _, *cells in ix.rows(form_id, columns):
+            if any(c and c != "[]" for c in cells):
+                in_checks.add(rid)
+    counted.numerator |= counted.pool & in_checks
+    return [counted]
 
 
 def managed(ix: Indicators, register: str) -> dict[int, dt.date]:

@@ -256,3 +256,18 @@ def test_a_bureau_imports_a_station_workbook_with_child_system(tmp_path, forms):
             "SELECT numerator, denominator, value FROM bureau_rows WHERE indicator = 'child.system'"
         ).fetchone()
         assert row == (45, 60, 75.0)
+
+
+def test_tcm_child_counts_the_tcm_row_of_a_check(ws):
+    row = child(ws, "有中医", D(2026, 1, 5))
+    check(ws, "child_check_infant", row, D(2026, 7, 10), tcm_guidance=["1", "3"])
+    bare = child(ws, "无中医", D(2026, 1, 6))
+    check(ws, "child_check_infant", bare, D(2026, 7, 10))
+    sheet = child(ws, "单页", D(2026, 1, 7))
+    ws.services.save(
+        "tcm_child", {"service_date": "2026-07-12", "guidance": ["1", "2", "3"]}, sheet, today=TODAY
+    )
+    got = Indicators(ws.store, ws.forms, TEMPLATE, None).compute(Period(2026, 3))["tcm.child"]
+    assert got.numerator == {row, sheet}
+    ref = reference_compute(ws.store, ws.forms, TEMPLATE, None, Period(2026, 3))["tcm.child"]
+    assert ref.numerator == got.numerator

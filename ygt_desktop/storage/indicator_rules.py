@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 
 from ..core.dates import age_years
+from . import indicator_rules_children as children  # its module: imported in a cycle
 from .id_sets import json_ids
 from .indicator_registers import Reading, followups, managed, patients, standard, standard_of
 from .indicators import Counted, Indicators, _d, _half_up, computes
@@ -221,7 +222,11 @@ def _tcm_elderly(ix: Indicators) -> list[Counted]:
 
 @computes("tcm.child")
 def _tcm_child(ix: Indicators) -> list[Counted]:
-    return [_by_age_in_window(ix, "tcm.child", "tcm_child", "children_0_36", months_below=37)]
+    counted = _by_age_in_window(ix, "tcm.child", "tcm_child", "children_0_36", months_below=37)
+    counted.numerator |= (counted.pool or set()) & children.tcm_in_checks(
+        ix
+    )  # the checks' TCM rows
+    return [counted]
 
 
 # ---- 慢病: 高血压, 2型糖尿病, 严重精神障碍 -----------------------------------------------------

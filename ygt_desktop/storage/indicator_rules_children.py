@@ -20,7 +20,13 @@ from collections.abc import Sequence
 
 from ..core.schedules import add_months
 from .indicators import Counted, Indicators, computes
-from .worklist_children import CHECK_FORMS, check_points, check_windows
+from .worklist_children import (
+    BAND_FORMS,
+    CHECK_FORMS,
+    TCM_FIELD_PREFIX,
+    check_points,
+    check_windows,
+)
 
 SYS3_NORM = (4, 2, 2)  # checks a year in the 1st, 2nd and 3rd year of life (4:2:2)
 
@@ -83,3 +89,20 @@ def required_by_year(
         if year < len(norm) and last <= on:
             due[year] += 1
     return [min(d, n) for d, n in zip(due, norm, strict=True)]
+
+
+def tcm_in_checks(ix: Indicators) -> set[int]:
+    """Residents with a child check in the window whose 中医药健康管理服务 row is filled
+    (the 2017 forms record the children's TCM guidance there): tcm.child counts them with
+    the stand-alone 儿童中医药健康管理服务记录表's."""
+    out: set[int] = set()
+    for form_id in BAND_FORMS:
+        if form_id not in ix.forms:
+            continue
+        columns = [f.id for f in ix.forms[form_id].fields if f.id.startswith(TCM_FIELD_PREFIX)]
+        if not columns:
+            continue
+        for _, rid, _, *rows in ix.rows(form_id, ", ".join(f"d.{c}" for c in columns)):
+            if any(v not in (None, "", "[]") for v in rows):
+                out.add(rid)
+    return out
