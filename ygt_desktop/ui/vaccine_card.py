@@ -148,13 +148,18 @@ class VaccineCard(QDialog):
             if late
             else "无需补种的剂次。"
         )
-        nxt = vac.next_doses(self.states)
-        if nxt and not self.grid.currentItem():
-            first = nxt[0]
+        first = self.first_to_give()
+        if first is not None and not self.grid.currentItem():
             for (row, col), s in self.cells.items():
                 if s is first:
                     self.grid.setCurrentCell(row, col)
         self._show_note()
+
+    def first_to_give(self) -> vac.DoseState | None:
+        """The dose to act on first: a 补种 one, else one due now, else the next to come."""
+        nxt = vac.next_doses(self.states)
+        nxt.sort(key=lambda s: (s.state != vac.OVERDUE, s.state != vac.DUE))
+        return nxt[0] if nxt else None
 
     def selected(self) -> vac.DoseState | None:
         return self.cells.get((self.grid.currentRow(), self.grid.currentColumn()))
@@ -182,8 +187,7 @@ class VaccineCard(QDialog):
     def add_dose(self) -> None:
         s = self.selected()
         if s is None or s.state in (vac.DONE, vac.SKIPPED):
-            nxt = vac.next_doses(self.states)
-            s = nxt[0] if nxt else None
+            s = self.first_to_give()
         self._editor(s.dose.id if s else None, None)
 
     def _editor(self, dose: str | None, record: int | None) -> None:
