@@ -32,6 +32,7 @@ NEEDS = {  # form → (resident kind, forms saved first)
     "child_check_preschool": ("preschool", []),
     "tcm_child": ("child", []),
     "vaccination": ("child", []),
+    "vaccine_dose": ("child", []),
     "newborn_visit": ("newborn", []),
     "prenatal_first": ("woman", []),
     "prenatal_followup": ("woman", ["prenatal_first"]),
@@ -73,7 +74,7 @@ def _plausible(fields, date_field, day: dt.date, earlier: dt.date) -> dict:
                 continue
             values[f.id] = (
                 day + dt.timedelta(days=30)
-                if f.id.startswith("next")
+                if f.id.startswith("next") or f.id == "expiry_date"  # a vaccine not expired
                 else day
                 if f.id in (date_field, "discharged_date", "stop_date")
                 else earlier
