@@ -45,3 +45,45 @@ def test_former_values_move_to_the_new_columns(tmp_path):
         "SELECT record_id, risk, risk_purple FROM f_prenatal_followup ORDER BY record_id"
     ).fetchall() == [(5, None, 1), (6, "2", None)]
     conn.close()
+
+
+def test_the_records_it_changes_are_audited_so_ygt_check_holds(tmp_path):
+    """The values moved by 0085–0086 are audited (one bulk row per form with the changed
+    records' digests): an upgraded station verifies clean, and a record changed later
+    with plain SQL is still found."""
+    from ygt_desktop.storage import audit, audit_check
+
+    k = [m.name for m in MIGRATIONS].index(FIRST_STEP)
+    conn = make_old_database(tmp_path / "old.db", k)
+    conn.execute("PRAGMA foreign_keys = off")  # no resident needed for the digest
+    rows = [(1, "prenatal_first", "2025-03-01", "5", None),
+            (2, "prenatal_first", "2025-03-02", "2", "较高风险"),
+            (3, "prenatal_first", "2025-03-03", None, None),
+            (4, "prenatal_followup", "2025-05-01", "5", None)]  # fmt: skip
+    for rid, form, day, risk, reason in rows:
+        conn.execute(
+            "INSERT INTO service_records (id, form_id, resident_id, service_date, entered_at, "
+            "entered_by, updated_at) VALUES (?, ?, 1, ?, ?, '测试', ?)",
+            (rid, form, day, day, day),
+        )
+        if form == "prenatal_first":
+            conn.execute(
+                "INSERT INTO f_prenatal_first (record_id, exam_date, risk, referral_reason) "
+                "VALUES (?, ?, ?, ?)",
+                (rid, day, risk, reason),
+            )
+        else:
+            conn.execute(
+                "INSERT INTO f_prenatal_followup (record_id, risk) VALUES (?, ?)", (rid, risk)
+            )
+        audit.record(conn, user="测试", table=f"f_{form}", record_id=rid, action="insert")
+    assert audit_check.verify(conn) == []
+    for migration in MIGRATIONS[k:]:
+        conn.execute("BEGIN IMMEDIATE")
+        migration.apply(conn)
+        conn.execute("COMMIT")
+    assert conn.execute("SELECT risk_purple FROM f_prenatal_followup").fetchone() == (1,)
+    assert audit_check.verify(conn) == []
+    conn.execute("UPDATE f_prenatal_first SET risk = '4' WHERE record_id = 2")
+    found = [(f.kind, f.record_id) for f in audit_check.verify(conn)]
+    assert found == [("changed", 2)]

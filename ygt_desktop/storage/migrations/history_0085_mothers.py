@@ -9,10 +9,21 @@
   assessed on its exam date; one with a 转诊原因 was a referral.
 - 0086: the same colour, 紫 flag and 高危因素 on 第2～5次产前随访, former ``'5'`` likewise.
 
+The records whose values these steps change are audited as one bulk row per form (user
+系统, record_id NULL, every changed record's digest after the change, chained), so
+``ygt check`` holds them against the log. The digest of a service record and the chain
+hash below are frozen copies of :mod:`ygt_desktop.storage.audit_digest` (a record without
+lines: the header row, then its form's row) and :func:`ygt_desktop.storage.audit.row_hash`
+as of 0085.
+
 Frozen history: never edit a released migration, add a new one.
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
+import marshal
 
 import sqlite_utils
 
@@ -88,6 +99,83 @@ _FIRST_FIELDS = (
 )
 
 
+GENESIS = "0" * 64
+
+
+def _row_hash(prev: str, row: list[object]) -> str:
+    body = json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{prev}\n{body}".encode()).hexdigest()
+
+
+def _runs(items: list[tuple[int, bytes]]) -> str:
+    out: list[str] = []
+    start = prev = None
+    chunk: list[bytes] = []
+    for key, digest in items:
+        if prev is None or key != prev + 1:
+            if chunk:
+                out.append(f"{start}:{b''.join(chunk).hex()}")
+            start, chunk = key, []
+        chunk.append(digest)
+        prev = key
+    if chunk:
+        out.append(f"{start}:{b''.join(chunk).hex()}")
+    return ";".join(out)
+
+
+def _audited(table: str, update: Step, reason: str) -> Step:
+    """``update`` (values of ``table``'s rows changed in place), then one bulk audit row
+    with the digest of every record it changed."""
+
+    def apply(db: sqlite_utils.Database) -> None:
+        conn = db.conn
+        before = {r[0]: r for r in conn.execute(f"SELECT * FROM {table}")}
+        update(db)
+        changed = sorted(
+            r[0] for r in conn.execute(f"SELECT * FROM {table}") if before.get(r[0]) != r
+        )
+        if not changed:
+            return
+        digests = conn.execute(
+            "SELECT 1 FROM pragma_table_info('audit_log') WHERE name = 'digest'"
+        ).fetchone()
+        items: list[tuple[int, bytes]] = []
+        for rid in changed:
+            hc = conn.execute("SELECT * FROM service_records WHERE id = ?", (rid,))
+            head = hc.fetchone()
+            dc = conn.execute(f"SELECT * FROM {table} WHERE record_id = ?", (rid,))
+            detail = dc.fetchone()
+            part = (
+                marshal.dumps(tuple(d[0] for d in hc.description), 2)
+                + marshal.dumps(head, 2)
+                + b"\x00"
+                + marshal.dumps(tuple(d[0] for d in dc.description), 2)
+                + marshal.dumps(detail, 2)
+            )
+            items.append((rid, hashlib.sha256(part).digest()[:8]))
+        at = conn.execute("SELECT strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')").fetchone()[0]
+        last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        head_id, head_hash = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+        new = json.dumps({"count": len(items)}, ensure_ascii=False, sort_keys=True)
+        full: list[object] = [head_id + 1, at, "系统", table, None, "update", None, new, reason]
+        if digests:
+            runs = _runs(items)
+            conn.execute(
+                "INSERT INTO audit_log (id, at, user, table_name, record_id, action, "
+                "old_values, new_values, reason, hash, digest) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*full, _row_hash(head_hash, [*full, runs]), runs),
+            )
+        else:
+            conn.execute(
+                "INSERT INTO audit_log (id, at, user, table_name, record_id, action, "
+                "old_values, new_values, reason, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*full, _row_hash(head_hash, full)),
+            )
+
+    return apply
+
+
 def _both(*steps: Step) -> Step:
     """Several steps as one migration (the columns, then the former values moved)."""
 
@@ -103,8 +191,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         "0085_prenatal_first_fields",
         _both(
             add_columns(_FIRST, _FIRST_FIELDS),
-            sql(
-                f"""
+            _audited(
+                _FIRST,
+                sql(
+                    f"""
                 UPDATE {_FIRST} SET risk_purple = 1, risk = NULL WHERE risk = '5';
                 UPDATE {_FIRST} SET risk_screen = CASE WHEN risk = '1' THEN '1' ELSE '2' END,
                     risk_date = exam_date
@@ -112,6 +202,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                 UPDATE {_FIRST} SET referral = 1
                   WHERE referral_reason IS NOT NULL AND referral_reason != '';
                 """
+                ),
+                "升级时补记：妊娠风险颜色、筛查与转诊按国家表单改记（迁移 0085）",
             ),
         ),
     ),
@@ -119,7 +211,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "0086_prenatal_followup_risk",
         _both(
             add_columns(_FOLLOWUP, (("risk_purple", INTEGER), ("risk_factors", TEXT))),
-            sql(f"UPDATE {_FOLLOWUP} SET risk_purple = 1, risk = NULL WHERE risk = '5';"),
+            _audited(
+                _FOLLOWUP,
+                sql(f"UPDATE {_FOLLOWUP} SET risk_purple = 1, risk = NULL WHERE risk = '5';"),
+                "升级时补记：紫色改为风险颜色旁的标记（迁移 0086）",
+            ),
         ),
     ),
 )
