@@ -1,4 +1,4 @@
-"""Migrations 0085–0086 (issue 14, mothers): the former fifth risk colour 紫 becomes the
+"""Migrations 0083–0084 (issue 14, mothers): the former fifth risk colour 紫 becomes the
 紫 flag beside an unassessed colour, a coloured first check is 筛查阳性 unless green and
 assessed on its exam date, and a 转诊原因 means a referral."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from tests.storage.test_migration_upgrade import make_old_database
 from ygt_desktop.storage.migrations import MIGRATIONS
 
-FIRST_STEP = "0085_prenatal_first_fields"
+FIRST_STEP = "0083_prenatal_first_fields"
 
 
 def test_former_values_move_to_the_new_columns(tmp_path):
@@ -48,7 +48,7 @@ def test_former_values_move_to_the_new_columns(tmp_path):
 
 
 def test_the_records_it_changes_are_audited_so_ygt_check_holds(tmp_path):
-    """The values moved by 0085–0086 are audited (one bulk row per form with the changed
+    """The values moved by 0083–0084 are audited (one bulk row per form with the changed
     records' digests): an upgraded station verifies clean, and a record changed later
     with plain SQL is still found."""
     from ygt_desktop.storage import audit, audit_check

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .indicator_registers import managed
 from .indicators import Counted, Indicators, computes
 
-DOSE_CARD = "f_tb_followup__dose_card"  # the follow-up's 服药卡 rows (migration 0095)
+DOSE_CARD = "f_tb_followup__dose_card"  # the follow-up's 服药卡 rows (migration 0086)
 
 
 def _card_totals(ix: Indicators, episodes: list[int]) -> dict[int, tuple[int, int]]:

@@ -143,7 +143,9 @@ FILL_BATCH = 20_000  # kept rows per transaction of a full fill (each well under
 CACHED_RANGES = 3  # the ranges whose kept items a Worklist remembers (month, week, year)
 # Which derivation the kept rows were made by (in their fingerprint): a change of the
 # rules in code, not in a form file, derives them all again once.
-KEPT_RULES = 2  # 2: a closed archive's items 结案; the yearly check of register patients
+KEPT_RULES = 3  # 2: a closed archive's items 结案; the yearly check of register patients;
+# 3: the national schedules (child bands, newborn from discharge, 产后 3–7 days, risk colours,
+# vaccine doses, 严重精神障碍 by classification)
 _SLACK = dt.timedelta(days=3)  # margin on birth-date bounds; the overlap test is exact
 
 # What a gatherer finds: (resident, item, gate). ``gate`` is the date below which a

@@ -66,9 +66,9 @@ from . import (
     history_0073_health_check,
     history_0078_archive_life,
     history_0079_children,
-    history_0085_mothers,
-    history_0090_vaccines,
-    history_0095_tb_smi_logs,
+    history_0083_mothers,
+    history_0085_vaccines,
+    history_0086_tb_smi_logs,
 )
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
@@ -106,9 +106,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     *history_0073_health_check.MIGRATIONS,
     *history_0078_archive_life.MIGRATIONS,
     *history_0079_children.MIGRATIONS,
-    *history_0085_mothers.MIGRATIONS,
-    *history_0090_vaccines.MIGRATIONS,
-    *history_0095_tb_smi_logs.MIGRATIONS,
+    *history_0083_mothers.MIGRATIONS,
+    *history_0085_vaccines.MIGRATIONS,
+    *history_0086_tb_smi_logs.MIGRATIONS,
 )
 _BY_NAME = {m.name: m for m in MIGRATIONS}
 

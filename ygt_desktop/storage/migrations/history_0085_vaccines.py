@@ -1,6 +1,6 @@
-"""Migrations from 0090: vaccine doses on the 2021 schedule (issue 14).
+"""Migrations from 0085: vaccine doses on the 2021 schedule (issue 14).
 
-- 0090: ``f_vaccine_dose``, one dose of the national immunisation schedule per record
+- 0085: ``f_vaccine_dose``, one dose of the national immunisation schedule per record
   (forms/vaccine_dose.toml: 疫苗 is a dose id of resources/schedules/nip2021.toml).
 
 Frozen history: never edit a released migration, add a new one.
@@ -12,7 +12,7 @@ from .builders import TEXT, Migration, form_table
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
-        "0090_vaccine_dose",
+        "0085_vaccine_dose",
         form_table(
             "f_vaccine_dose",
             (

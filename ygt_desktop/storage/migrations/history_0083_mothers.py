@@ -1,20 +1,20 @@
-"""Migrations 0085–0086: mothers — the whole 第1次产前检查 and the risk colour (issue 14).
+"""Migrations 0083–0084: mothers — the whole 第1次产前检查 and the risk colour (issue 14).
 
-- 0085: every item of the national 第1次产前检查服务记录表 the former form lacked
+- 0083: every item of the national 第1次产前检查服务记录表 the former form lacked
   (家族史, 个人史, 妇产科手术史, 孕产史 counts, 听诊 and 妇科检查, the full 辅助检查) and the
   2017 risk assessment as the 规范 stores it: 筛查 阴性/阳性, colour 绿/黄/橙/红 with 紫
   as a flag beside it, 评估日期, 评估机构, 高危因素; 转诊 as a yes/no with its reason.
   The former ``risk = '5'`` (紫色 as a fifth colour) becomes the flag, its colour left
   empty (never assessed apart from 紫); a record with a colour is 筛查阳性 unless green,
   assessed on its exam date; one with a 转诊原因 was a referral.
-- 0086: the same colour, 紫 flag and 高危因素 on 第2～5次产前随访, former ``'5'`` likewise.
+- 0084: the same colour, 紫 flag and 高危因素 on 第2～5次产前随访, former ``'5'`` likewise.
 
 The records whose values these steps change are audited as one bulk row per form (user
 系统, record_id NULL, every changed record's digest after the change, chained), so
 ``ygt check`` holds them against the log. The digest of a service record and the chain
 hash below are frozen copies of :mod:`ygt_desktop.storage.audit_digest` (a record without
 lines: the header row, then its form's row) and :func:`ygt_desktop.storage.audit.row_hash`
-as of 0085.
+as of 0083.
 
 Frozen history: never edit a released migration, add a new one.
 """
@@ -188,7 +188,7 @@ def _both(*steps: Step) -> Step:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
-        "0085_prenatal_first_fields",
+        "0083_prenatal_first_fields",
         _both(
             add_columns(_FIRST, _FIRST_FIELDS),
             _audited(
@@ -203,18 +203,18 @@ MIGRATIONS: tuple[Migration, ...] = (
                   WHERE referral_reason IS NOT NULL AND referral_reason != '';
                 """
                 ),
-                "升级时补记：妊娠风险颜色、筛查与转诊按国家表单改记（迁移 0085）",
+                "升级时补记：妊娠风险颜色、筛查与转诊按国家表单改记（迁移 0083）",
             ),
         ),
     ),
     Migration(
-        "0086_prenatal_followup_risk",
+        "0084_prenatal_followup_risk",
         _both(
             add_columns(_FOLLOWUP, (("risk_purple", INTEGER), ("risk_factors", TEXT))),
             _audited(
                 _FOLLOWUP,
                 sql(f"UPDATE {_FOLLOWUP} SET risk_purple = 1, risk = NULL WHERE risk = '5';"),
-                "升级时补记：紫色改为风险颜色旁的标记（迁移 0086）",
+                "升级时补记：紫色改为风险颜色旁的标记（迁移 0084）",
             ),
         ),
     ),

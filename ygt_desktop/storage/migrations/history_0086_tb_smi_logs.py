@@ -1,10 +1,10 @@
-"""Migrations from 0095: TB dose card, mental-illness risk and emergency records, 健教/监督 logs (issue 14).
+"""Migrations from 0086: TB dose card, mental-illness risk and emergency records, 健教/监督 logs (issue 14).
 
-- 0095: the TB follow-up's 服药卡 as monthly totals (rows ``dose_card``: month, 应服, 实服).
-- 0096: 严重精神障碍患者应急处置记录 (one record per emergency).
-- 0097: the TB follow-up's items of the national form it lacked (目标吸烟/饮酒量, 药品剂型,
+- 0086: the TB follow-up's 服药卡 as monthly totals (rows ``dose_card``: month, 应服, 实服).
+- 0087: 严重精神障碍患者应急处置记录 (one record per emergency).
+- 0088: the TB follow-up's items of the national form it lacked (目标吸烟/饮酒量, 药品剂型,
   转诊后2周内随访结果).
-- 0098: the 严重精神障碍 follow-up's 失访原因, 死亡日期/原因 (躯体疾病 which), 用药指导.
+- 0089: the 严重精神障碍 follow-up's 失访原因, 死亡日期/原因 (躯体疾病 which), 用药指导.
 
 Frozen history: never edit a released migration, add a new one.
 """
@@ -15,7 +15,7 @@ from .builders import INTEGER, REAL, TEXT, Migration, add_columns, form_table, r
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
-        "0095_tb_followup_dose_card",
+        "0086_tb_followup_dose_card",
         rows_table(
             "f_tb_followup",
             "record_id",
@@ -24,7 +24,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
-        "0096_smi_emergency",
+        "0087_smi_emergency",
         form_table(
             "f_smi_emergency",
             (
@@ -44,7 +44,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
-        "0097_tb_followup_fields",
+        "0088_tb_followup_fields",
         add_columns(
             "f_tb_followup",
             (
@@ -56,7 +56,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
-        "0098_smi_followup_fields",
+        "0089_smi_followup_fields",
         add_columns(
             "f_smi_followup",
             (
