@@ -338,7 +338,8 @@ class FormWidget(QWidget):
             if f.readonly:
                 editor.set_locked(True)
             if f.relevant is not None and f.id in self.slots:
-                relevant = self.form.is_relevant(f.id, {**values, **_typed(self.raw())})
+                typed = {k: v for k, v in _typed(raw).items() if values.get(k) is None}
+                relevant = self.form.is_relevant(f.id, {**values, **typed})
                 slot = self.slots[f.id]
                 if slot.relevant != relevant:
                     slot.relevant = relevant
@@ -401,7 +402,8 @@ def _in_runs(index: int, runs: Mapping[int, int]) -> bool:
 
 
 def _typed(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Text typed so far counts as "not empty" for relevance even when not yet valid."""
+    """Text typed so far counts as "not empty" for relevance even when not yet valid
+    (only where it did not parse: a number typed is compared as the number)."""
     return {k: v for k, v in raw.items() if isinstance(v, str) and v.strip()}
 
 
