@@ -22,8 +22,8 @@ from ygt_desktop.paths import resources_dir
 SPEC_CODES = set(
     """ehr.coverage ehr.use edu.print_kinds edu.print_copies edu.av_kinds
 edu.av_times edu.board edu.lecture_times edu.lecture_people edu.consult_times
-edu.consult_people child.newborn child.managed mat.early mat.postpartum mat.sys eld.managed
-htn.mgmt htn.standard htn.control dm.mgmt dm.standard dm.control smi.standard tb.managed
+edu.consult_people child.newborn child.managed child.system mat.early mat.postpartum mat.sys eld.managed
+htn.mgmt htn.standard htn.control dm.mgmt dm.standard dm.control smi.standard smi.mgmt tb.managed
 tb.regular tcm.elderly tcm.child inf.report inf.timely sup.report sup.inspect fd.rate
 fd.key fd.renew ref.up ref.down ref.followup eq.in_use eq.in_use_value""".split()
 ) | {

@@ -191,6 +191,8 @@ def test_entry_stamps_are_plausible(station):
         assert day <= typed <= TODAY
         assert archive is None or typed >= dt.date.fromisoformat(archive)
         assert flag == int((typed - day).days > 7)
+        if archive is not None and day < dt.date.fromisoformat(archive):
+            continue  # a baby's first visits and doses, typed in once the archive is made
         late += flag
         total += 1
     assert 0.01 < late / total < 0.06

@@ -105,7 +105,7 @@ def test_each_refusal_has_its_reason_and_imports_nothing(bureau_ws, tmp_path):
     )
     write_station(station_report(2, period=Period.parse("2026Q2")), usb, name="上季度.xlsx")
     write_station(station_report(3, period=Period.parse("2026Q4")), usb, name="未结束.xlsx")
-    other = replace(station_report(4).template, version=2)
+    other = replace(station_report(4).template, version=station_report(4).template.version + 1)
     write_station(replace(station_report(4), template=other), usb, name="新模板.xlsx")
     edited = write_station(station_report(5), usb)  # the station's own file name
     wb = openpyxl.load_workbook(edited)

@@ -413,6 +413,7 @@ def _remember(facts: dict[str, Any], form_id: str, values: dict[str, Any]) -> No
     """What later records of an episode see (as ServiceRepo._episode_facts reads it)."""
     if form_id == "prenatal_first":
         facts["lmp"] = values.get("lmp_date")
+        facts["pregnancy_registered"] = values.get("exam_date")  # its service date
     elif form_id == "delivery":
         facts["delivery_date"] = values.get("delivered_date")
         facts["discharge_date"] = values.get("discharged_date")

@@ -57,8 +57,8 @@ def _system_managed(ix: Indicators) -> list[Counted]:
     checks: dict[int, list[int]] = defaultdict(lambda: [0] * len(norm))
     for form_id in CHECK_FORMS:
         for _, rid, day in ix.rows(form_id, start=since, end=ix.we):
-            if rid in births:
-                year = _year_of_life(births[rid], dt.date.fromisoformat(day))
+            if rid in births and (on := dt.date.fromisoformat(day)) >= births[rid]:
+                year = _year_of_life(births[rid], on)  # a check dated before birth: none
                 if year < len(norm):
                     checks[rid][year] += 1
     none = [0] * len(norm)

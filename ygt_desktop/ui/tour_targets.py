@@ -52,6 +52,7 @@ from .resident_editor import ResidentEditor
 from .service_editor import ServiceEditor
 from .setup_dialog import SetupDialog
 from .shell import MainWindow
+from .vaccine_card import VaccineCard
 
 FORM = "表单"
 DIALOG = "对话框"
@@ -130,6 +131,17 @@ class Samples:
         if not self.resident_ids:
             raise Unavailable("数据库中没有居民档案")
         return self.resident_ids[0]
+
+    def child(self) -> int:
+        """A child to show the vaccination card of: the one of the newest vaccine dose,
+        else of the newest child check, else :meth:`resident`."""
+        for form_id in ("vaccine_dose", "vaccination", "child_check_infant"):
+            record = self.service_records.get(form_id)
+            if record is not None:
+                header, _ = self.ws.services.get(record)
+                if header["resident_id"] is not None:
+                    return int(header["resident_id"])
+        return self.resident()
 
     def entity(self, form: FormDef) -> int | None:
         rows = EntityRepo(self.ws.store, form).rows(order="id DESC")
@@ -334,6 +346,7 @@ def dialog_targets(ws: Workspace, window: MainWindow, samples: Samples) -> list[
         _dialog("新增服务记录 · 选择表单", "选择表单", lambda: _form_picker(ws, window, samples)),
         _dialog("档案结案", "档案结案", lambda: CloseDialog(ws, samples.resident(), window)),
         _dialog("迁入其他家庭", "迁入其他家庭", lambda: MoveDialog(ws, samples.resident(), window)),
+        _dialog("预防接种卡", "预防接种卡", lambda: VaccineCard(ws, samples.child(), window)),
         _dialog(
             "转诊单草稿（由转诊建议生成）",
             "转诊单草稿",
