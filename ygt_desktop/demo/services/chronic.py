@@ -300,7 +300,7 @@ class ChronicMixin(GeneratorBase):
         while day <= fu_last:
             method = "3" if rnd() < p_phone * 0.5 else s.face_method
             values, good = self.smi_visit(s, day, method, False, None)
-            if values["risk_grade"] in "345" and rnd() < 0.7:
+            if values["risk_grade"] in "345" and rnd() < 0.9:
                 event = self.smi_emergency(s, day, str(values["risk_grade"]))
                 yield "smi_emergency", s.p.id, dt.date.fromordinal(day), None, event
             yield "smi_followup", s.p.id, dt.date.fromordinal(day), None, values
@@ -328,7 +328,7 @@ class ChronicMixin(GeneratorBase):
         rnd = self.rnd
         d = dt.date.fromordinal(day)
         r = rnd()
-        stability = "1" if r < s.smi_stable else "2" if r < s.smi_stable + 0.13 else "3"
+        stability = "1" if r < s.smi_stable else "2" if r < s.smi_stable + 0.1 else "3"
         risk = ("0" if stability == "1" else self.pick("1112") if stability == "2" else
                 self.pick("12334"))  # fmt: skip
         good = stability == "1"

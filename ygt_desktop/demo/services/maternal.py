@@ -186,13 +186,16 @@ class MaternalMixin(GeneratorBase):
         if next_visit > first_day:
             values["next_visit_date"] = D(next_visit)
         yield "prenatal_first", p.id, D(first_day), key, values
-        windows = ((2, 16, 20, 0.9), (3, 21, 24, 0.85), (4, 28, 36, 0.85), (5, 37, 41, 0.8))
+        windows = ((2, 16, 20, 0.98), (3, 21, 24, 0.96), (4, 28, 36, 0.95), (5, 37, 41, 0.92))
         last_day = first_day
         for visit_no, lo, hi, chance in windows:
             start = lmp + lo * 7
             if rnd() >= chance:
                 continue
-            day = start + int(rnd() * (hi - lo + 1) * 7)
+            # within the window and before the delivery (a 39-week birth leaves the 5th
+            # visit two weeks, not five: drawn over the whole window, most fell after it)
+            stop = min(lmp + (hi + 1) * 7 - 1, end)
+            day = start + int(rnd() * max(stop - start + 1, 1))
             if day <= last_day or day > end:
                 continue
             last_day = day
