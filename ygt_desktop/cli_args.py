@@ -10,6 +10,7 @@ programs to the same words.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 
 FILE = "文件"  # a file read or written: --db, --xlsx, --pdf, --csv, --json, --out
 FOLDER = "文件夹"  # a folder (Windows calls it 文件夹): --out of receipts, --tour
@@ -35,3 +36,13 @@ def positive(text: str) -> int:
     if not 0 < value < 2**63:
         raise argparse.ArgumentTypeError(f"应为正整数（现为 {text}）")
     return value
+
+
+def date(text: str) -> dt.date:
+    """A day typed as YYYY-MM-DD (``--from``, ``--to``)."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"日期应写作 YYYY-MM-DD，如 2026-11-30（现为 {text}）"
+        ) from None

@@ -16,7 +16,6 @@ account of a database (its 站长; a bureau's 管理员) needs no login: there i
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,15 +30,6 @@ from .ops.station import opened
 from .paths import default_db_path
 from .storage import users
 from .storage.workspace import Workspace
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"日期应写作 YYYY-MM-DD，如 2026-11-30（现为 {text}）"
-        ) from None
 
 
 def _first_account(args: argparse.Namespace) -> int | None:
@@ -199,8 +189,8 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
         metavar=mv.USER,
         help="以哪个用户的身份查看（默认取环境变量 YGT_USER）；密码取环境变量 YGT_PASSWORD",
     )
-    s.add_argument("--from", dest="date_from", type=_date, metavar=mv.DATE, help="开始日期")
-    s.add_argument("--to", dest="date_to", type=_date, metavar=mv.DATE, help="结束日期")
+    s.add_argument("--from", dest="date_from", type=mv.date, metavar=mv.DATE, help="开始日期")
+    s.add_argument("--to", dest="date_to", type=mv.date, metavar=mv.DATE, help="结束日期")
     s.add_argument("--user", dest="filter_user", metavar=mv.USER, help="只看这个用户的操作")
     s.add_argument("--table", metavar="数据表", help="只看这个数据表，如 residents")
     s.add_argument("--record", type=mv.positive, metavar=mv.NUMBER, help="只看这条记录")

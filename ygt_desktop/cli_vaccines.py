@@ -28,15 +28,6 @@ from .storage.organisation import get_organisation, villages
 NOTICE_DAYS = 14  # the next two weeks by default
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"日期应写作 YYYY-MM-DD，如 2026-11-30（现为 {text}）"
-        ) from None
-
-
 def cmd_notice(args: argparse.Namespace) -> int:
     start = args.date_from or dt.date.today()
     end = args.date_to or start + dt.timedelta(days=NOTICE_DAYS - 1)
@@ -96,9 +87,9 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     s = commands.add_parser("notice", help="打印一个村（居）委会的接种通知单（PDF）")
     db_arg(s)
     s.add_argument("--village", required=True, metavar="代码", help="村（居）委会的3位代码")
-    s.add_argument("--from", dest="date_from", type=_date, metavar=mv.DATE,
+    s.add_argument("--from", dest="date_from", type=mv.date, metavar=mv.DATE,
                    help="开始日期（默认今天）")  # fmt: skip
-    s.add_argument("--to", dest="date_to", type=_date, metavar=mv.DATE,
+    s.add_argument("--to", dest="date_to", type=mv.date, metavar=mv.DATE,
                    help=f"结束日期（默认开始后{NOTICE_DAYS}天内）")  # fmt: skip
     s.add_argument("--pdf", type=Path, required=True, metavar=mv.FILE, help="写出的 PDF 文件")
     s.add_argument("--full-phone", action="store_true",

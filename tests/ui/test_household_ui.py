@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from tests.household_helpers import family, person
 from ygt_desktop.ops import households as ops
@@ -112,3 +113,21 @@ def test_editing_after_the_head_died_asks_for_a_new_head(ws, qtbot):
     assert dialog.result() == dialog.DialogCode.Accepted
     h = households.get(hid)
     assert h.head.name == "李秀英" and h.note == "户主去世"  # type: ignore[union-attr]
+
+
+def test_down_goes_from_the_search_into_the_list_and_then_moves_in_it(ws, qtbot):
+    households, _, ids = family(ws)
+    for name in ("孙七", "孙八"):
+        households.found(person(ws, name, "1950-01-01", village="102"), {})
+    dialog = MoveDialog(ws, ids["王海"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    qtbot.keyClicks(dialog.search, "102")
+    assert dialog.results.count() == 2
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
+    assert dialog.results.hasFocus() and dialog.results.currentRow() == 0
+    qtbot.keyClick(dialog.results, Qt.Key.Key_Down)  # the list's own Down, not the shortcut
+    assert dialog.results.currentRow() == 1

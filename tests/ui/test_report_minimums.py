@@ -58,3 +58,5 @@ def test_a_centre_has_the_centre_figures_and_no_note():
         ("公众健康咨询活动次数", 9, None, None, ""),
     ]
     assert minimums(settings, False, values)[0].short == 0  # a station: 6
+    assert minimums(settings, False, values)[0].required == 6
+    assert minimums(settings, True, values)[0].required == 12

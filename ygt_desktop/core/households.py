@@ -9,7 +9,6 @@ A household's head is the member whose relation (与户主关系, GB/T 4761) is
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -55,9 +54,6 @@ def next_number(village_code: str, last: str | None) -> str:
 def number_glob(village_code: str) -> str:
     """SQL GLOB matching the automatic numbers of ``village_code``."""
     return number_prefix(village_code) + "[0-9]" * NUMBER_DIGITS
-
-
-AUTO_NUMBER = re.compile(r"^\d{3}-\d{5}$")
 
 
 def member_problems(

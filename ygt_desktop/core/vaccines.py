@@ -24,6 +24,7 @@ cohorts), low birth weight (< 2000 g) and HBsAg-positive mothers' extra HepB dos
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -113,10 +114,6 @@ class DoseState:
     by: dt.date | None = None
     note: str | None = None
 
-    @property
-    def catch_up(self) -> bool:
-        return self.state == OVERDUE
-
 
 @dataclass(frozen=True)
 class Schedule:
@@ -127,19 +124,13 @@ class Schedule:
     alternatives: tuple[Alternative, ...]
     catch_up_before_years: int
 
-    @property
+    @functools.cached_property
     def by_id(self) -> dict[str, Dose]:
+        """The doses by id (made once: read per dose of every child the worklist plans)."""
         return {d.id: d for d in self.doses}
 
     def series(self, series: str) -> tuple[Dose, ...]:
         return tuple(d for d in self.doses if d.vaccine.series == series)
-
-    def vaccines(self) -> list[Vaccine]:
-        """Each vaccine once, in the card's order."""
-        seen: dict[str, Vaccine] = {}
-        for d in self.doses:
-            seen.setdefault(d.vaccine.id, d.vaccine)
-        return list(seen.values())
 
     def choices(self) -> list[tuple[str, str]]:
         """(dose id, label) for the 疫苗 field."""

@@ -197,11 +197,6 @@ class HouseholdRepo:
         ).fetchall()
         return [Summary(*r) for r in rows]
 
-    def count(self) -> int:
-        return int(
-            self.store.conn.execute(f"SELECT count(*) FROM {TABLE} WHERE deleted = 0").fetchone()[0]
-        )
-
     def history(self, household_id: int) -> list[dict[str, Any]]:
         return self.entities.history(household_id)
 

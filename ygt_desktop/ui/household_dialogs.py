@@ -150,7 +150,10 @@ class MoveDialog(QDialog, _Shared):
         self.form.insertRow(0, "与新户主的关系：", self.relation)
         self.search.textChanged.connect(self._find)
         self.search.returnPressed.connect(self.relation.setFocus)
-        QShortcut(QKeySequence(Qt.Key.Key_Down), self.search).activated.connect(self._next)
+        # only while typing in the search box: in the list Down moves the selection
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Down), self.search, context=Qt.ShortcutContext.WidgetShortcut
+        ).activated.connect(self._next)
         self.ok.setText("迁入")
         self.layout_with(QLabel("迁入哪一户："), self.search, self.results)
         self._find("")
