@@ -69,6 +69,8 @@ from . import (
     history_0083_mothers,
     history_0085_vaccines,
     history_0086_tb_smi_logs,
+    history_0090_newborn_discharge,
+    history_0091_vaccine_card,
 )
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
@@ -109,6 +111,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     *history_0083_mothers.MIGRATIONS,
     *history_0085_vaccines.MIGRATIONS,
     *history_0086_tb_smi_logs.MIGRATIONS,
+    *history_0090_newborn_discharge.MIGRATIONS,
+    *history_0091_vaccine_card.MIGRATIONS,
 )
 _BY_NAME = {m.name: m for m in MIGRATIONS}
 
