@@ -50,3 +50,12 @@ def test_size_compares_in_a_check_and_is_not_a_field():
     assert too_many.evaluate({"family_father": [str(c) for c in range(2, 9)]}) is True
     assert too_many.evaluate({"family_father": [str(c) for c in range(2, 8)]}) is False
     assert too_many.evaluate({"family_father": None}) is False
+
+
+def test_today_can_be_called_in_an_expression():
+    # dt.date.today called from the sandbox failed importing the time module
+    import datetime as dt
+
+    assert Expression("today()").evaluate({}) == dt.date.today()
+    young = Expression("years_between(birth_date, today()) < 1")
+    assert young.evaluate({"birth_date": dt.date.today() - dt.timedelta(days=30)}) is True

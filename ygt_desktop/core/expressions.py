@@ -62,6 +62,12 @@ def _months(birth: Any, on: Any) -> int | None:
     return age_months(birth, on)
 
 
+def _today() -> dt.date:
+    # Not dt.date.today itself: called from the sandbox (no builtins) it fails importing
+    # the time module (KeyError: '__import__').
+    return dt.date.today()
+
+
 def _days_between(start: Any, end: Any) -> int | None:
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
         return None
@@ -116,7 +122,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "bmi": _bmi,
     "years_between": _age,
     "months_between": _months,
-    "today": dt.date.today,
+    "today": _today,
     "month_of": _month_of,
 }
 _CALLED = "_fn_"
