@@ -10,7 +10,6 @@ Exit status 0 done, 1 refused with the reason, 2 wrong usage — each in Chinese
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,64 +17,28 @@ from typing import Any
 
 from . import cli_args as mv
 from .cli_login import login_of
-from .core.masking import Shown
-from .ops import privacy, station
-from .reports.atomic import write_failure
-from .reports.vaccine_notice_pdf import render_notice
-from .storage import vaccines
-from .storage.organisation import get_organisation, villages
+from .ops import station
+from .ops import vaccines as ops_vaccines
 
-NOTICE_DAYS = 14  # the next two weeks by default
+NOTICE_DAYS = ops_vaccines.NOTICE_DAYS
 
 
 def cmd_notice(args: argparse.Namespace) -> int:
-    start = args.date_from or dt.date.today()
-    end = args.date_to or start + dt.timedelta(days=NOTICE_DAYS - 1)
-    if end < start:
-        print(f"错误：结束日期 {end} 不能早于开始日期 {start}", file=sys.stderr)
-        return 2
-    if (end - start).days > 366:
-        print("错误：通知单的时间范围不能超过一年", file=sys.stderr)
-        return 2
-    if args.pdf.suffix.lower() != ".pdf":
-        print(f"错误：--pdf 应为 .pdf 文件（现为 {args.pdf.name}）", file=sys.stderr)
-        return 2
-    with station.opened(Path(args.db), lock=False, login=login_of(args)) as run:
-        names = {v.code: v.name for v in villages(run.ws.store)}
-        if args.village not in names:
-            known = "、".join(f"{c} {n}" for c, n in names.items()) or "（本站尚未设置村委）"
-            print(
-                f"错误：没有代码为 {args.village} 的村（居）委会；本站有：{known}", file=sys.stderr
+    start, end = ops_vaccines.default_range(args.date_from, args.date_to)
+    try:
+        ops_vaccines.check_range(start, end)  # before a login: wrong usage, exit 2
+        ops_vaccines.check_file(args.pdf, "--pdf ")
+        with station.opened(Path(args.db), lock=False, login=login_of(args)) as run:
+            done = ops_vaccines.notice(
+                run, args.village, start, end, args.pdf, full_phone=bool(args.full_phone)
             )
-            return 2
-        full = bool(args.full_phone)
-        if full and not privacy.shows_phones(run.actor):
-            print("错误：只有医生、站长、管理员可以打印完整电话号码", file=sys.stderr)
-            return 1
-        children = vaccines.notice(run.ws.store, args.village, start, end)
-        org_row = get_organisation(run.ws.store)
-        org = org_row.name if org_row else ""
-        try:
-            warnings = render_notice(
-                children,
-                args.pdf,
-                org_name=org,
-                village_name=names[args.village],
-                start=start,
-                end=end,
-                shown=Shown(phones=full),
-            )
-        except OSError as exc:
-            print(f"错误：{write_failure(exc, args.pdf, '接种通知单')}", file=sys.stderr)
-            return 1
-    doses = sum(len(c.doses) for c in children)
-    print(
-        f"已将{names[args.village]} {start} 至 {end} 的接种通知单"
-        f"（{len(children)} 名儿童 {doses} 剂次）打印到 {args.pdf}"
-    )
-    for w in warnings:
+    except ops_vaccines.BadNotice as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(done.summary)
+    for w in done.warnings:
         print(f"注意：{w}")
-    if not full:
+    if not done.full_phone:
         print("电话号码已遮挡（需要完整号码请加 --full-phone）")
     return 0
 

@@ -11,6 +11,7 @@ families at the end; the footer of :mod:`.record_pdf`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,6 +36,14 @@ WIDTHS_MM = (10, 20, 10, 21, 25, 0, 20)  # 0: the rest of the page
 CELL = ParagraphStyle("ygt-notice-cell", fontName=FONT_NAME, fontSize=SIZE, leading=SIZE * 1.35)
 INFO = ParagraphStyle("ygt-notice-info", fontName=FONT_NAME, fontSize=SIZE + 0.5,
                       leading=(SIZE + 0.5) * 1.6)  # fmt: skip
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]+')  # not allowed in Windows file names
+
+
+def file_name(village_name: str, start: dt.date, end: dt.date) -> str:
+    """``接种通知单_小坝村委会_2026-11-20_2026-12-03.pdf``, safe on Windows."""
+    village = _UNSAFE.sub("_", village_name).strip("_.")
+    parts = ["接种通知单", village, start.isoformat(), end.isoformat()]
+    return "_".join(p for p in parts if p) + ".pdf"
 
 
 def dose_lines(child: NoticeChild, start: dt.date) -> list[str]:
@@ -98,7 +107,9 @@ def render_notice(
         rows.append([*row, ""])
     style = table_style(padding=3)
     if len(rows) == 1:
-        rows.append([cell("本期无应种儿童", 0), *[""] * (len(HEADER) - 1)])
+        # the row spans the table: broken at its width, not the first column's
+        empty = Paragraph(fonts.markup("本期无应种儿童", BODY_WIDTH - 6, SIZE), CELL)
+        rows.append([empty, *[""] * (len(HEADER) - 1)])
         style.append(("SPAN", (0, 1), (-1, 1)))
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle(style))
