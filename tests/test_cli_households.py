@@ -103,3 +103,55 @@ def test_refusals_exit_1_and_change_nothing(station, capsys, args, expected):
     rc, out, err = ygt(capsys, "household", *args, "--db", str(db))
     assert rc == 1 and expected in err and "Traceback" not in err, err
     assert members(db) == before
+
+
+def _audit_deletes(path: Path) -> list[tuple]:
+    ws = Workspace.open(path, lock=False)
+    try:
+        return ws.store.conn.execute(
+            "SELECT a.user, a.reason FROM audit_log a WHERE a.table_name = 'e_household' "
+            "AND a.action = 'delete'"
+        ).fetchall()
+    finally:
+        ws.close(backup_on_exit=False)
+
+
+def test_delete_an_emptied_household_audited_and_gone_from_the_list(station, capsys):
+    db, ids = station
+    rc, _, err = ygt(capsys, "household", "add", "--db", str(db), "--head", str(ids["孙七"]))
+    assert rc == 0, err
+    rc, _, err = ygt(capsys, "household", "move", str(ids["孙七"]), "--db", str(db),
+                     "--into", "101-00001", "--relation", "70")  # fmt: skip
+    assert rc == 0, err
+    rc, out, err = ygt(capsys, "household", "delete", "--db", str(db), "--number", "102-00001")
+    assert rc == 0, err
+    assert "已删除空户 102-00001（原因：空户：成员均已迁出）" in out
+    assert len(_audit_deletes(db)) == 1 and _audit_deletes(db)[0][1] == "空户：成员均已迁出"
+    rc, out, _ = ygt(capsys, "household", "list", "--db", str(db))
+    assert "102-00001" not in out and "共 1 户" in out
+    rc, _, err = ygt(capsys, "household", "delete", "--db", str(db), "--number", "102-00001")
+    assert rc == 1 and "没有户编号为“102-00001”的家庭档案" in err
+
+
+@pytest.mark.parametrize(
+    ("number", "rc", "expected"),
+    [
+        (
+            "101-00001",
+            1,
+            "户编号 101-00001 还有 3 位成员（含原成员），请先把他们迁到其他家庭再删除",
+        ),
+        ("-3", 1, "没有户编号为“-3”的家庭档案"),
+        ("abc", 1, "没有户编号为“abc”的家庭档案"),
+        ("9" * 40, 2, "户编号应为不超过 20 个字符、不含空格的编号"),
+        ("  ", 2, "户编号应为不超过 20 个字符、不含空格的编号"),
+        ("101 00001", 2, "户编号应为不超过 20 个字符、不含空格的编号"),
+    ],
+)
+def test_delete_refuses_in_chinese_and_changes_nothing(station, capsys, number, rc, expected):
+    db, _ids = station
+    before = members(db)
+    got, out, err = ygt(capsys, "household", "delete", "--db", str(db), "--number", number)
+    assert got == rc and expected in err and "Traceback" not in err, err
+    assert "invalid" not in err and "error:" not in err
+    assert members(db) == before and _audit_deletes(db) == []

@@ -4,6 +4,7 @@
     ygt household show 户编号 | --resident 居民编号                     一户及其成员
     ygt household add --head 居民编号 [--no 户编号] [--address …] …     以该居民为户主新建家庭
     ygt household move 居民编号 --into 户编号 --relation 关系 [--new-head 居民编号]
+    ygt household delete --number 户编号 [--reason 原因]               删除空户
 
 A resident is named by the 居民编号 that ``ygt household show`` and ``ygt print`` use; a
 relation by its GB/T 4761 code or name (``12`` or ``妻``). Exit status 0 done, 1
@@ -57,6 +58,18 @@ def _coded(field: str) -> Callable[[str], str]:
         raise argparse.ArgumentTypeError(f"{f.label}应为代码或名称，如 {examples} …（现为 {text}）")
 
     return parse
+
+
+def _household_no(text: str) -> str:
+    """A household number as typed (``101-00023``, or a number the station gave): one
+    word of at most the form's length; whether it exists is the operation's to say."""
+    value = text.strip()
+    limit = load_forms()["household"].field("household_no").max_length or 20
+    if not value or len(value) > limit or any(c.isspace() or not c.isprintable() for c in value):
+        raise argparse.ArgumentTypeError(
+            f"户编号应为不超过 {limit} 个字符、不含空格的编号，如 101-00023（现为 {text}）"
+        )
+    return value
 
 
 def _relation(text: str) -> str:
@@ -148,9 +161,19 @@ def cmd_move(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    with opened(Path(args.db), login=login_of(args)) as run:
+        hid = ops.by_number(run, args.number)
+        ops.delete(run, hid, args.reason or ops.EMPTY_REASON)
+    print(f"已删除空户 {args.number}（原因：{args.reason or ops.EMPTY_REASON}）")
+    return 0
+
+
 def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add ``household`` to ``ygt``'s subcommands."""
-    household = sub.add_parser("household", help="家庭档案：列出、查看、新建、成员迁入其他家庭")
+    household = sub.add_parser(
+        "household", help="家庭档案：列出、查看、新建、成员迁入其他家庭、删除空户"
+    )
     commands = household.add_subparsers(dest="household_command", required=True, metavar="操作")
 
     s = commands.add_parser("list", help="列出家庭档案（可按户编号、成员姓名或拼音首字母查找）")
@@ -206,3 +229,11 @@ def register(sub: Any, db_arg: Callable[[argparse.ArgumentParser], None]) -> Non
     s.add_argument("--new-head", type=mv.positive, metavar=mv.NUMBER,
                    help="他原是户主且原家庭还有人时：原家庭的新户主（居民编号）")  # fmt: skip
     s.set_defaults(func=cmd_move)
+
+    s = commands.add_parser("delete", help="删除空户：成员（含原成员）都已迁出的家庭档案")
+    db_arg(s)
+    s.add_argument("--number", type=_household_no, required=True, metavar=HOUSEHOLD_NO,
+                   help="要删除的户编号，如 101-00023")  # fmt: skip
+    s.add_argument("--reason", metavar=mv.REASON,
+                   help=f"删除原因（记入审计日志；默认“{ops.EMPTY_REASON}”）")  # fmt: skip
+    s.set_defaults(func=cmd_delete)

@@ -12,6 +12,7 @@ from tests.household_helpers import family, person
 from ygt_desktop.core import roles
 from ygt_desktop.ops import households as ops
 from ygt_desktop.ops.base import Actor, OpError, PermissionRefused, Run
+from ygt_desktop.storage.residents import ValidationFailed
 
 
 def test_view_orders_head_current_former_with_words(ws):
@@ -62,3 +63,30 @@ def test_deleting_needs_record_delete_and_a_refusal_is_audited(ws):
     with pytest.raises(OpError, match="没有户编号"):
         ops.by_number(Run.plain(ws), households.get(hid).household_no[:3] + "-09999")
     assert ids  # the family stays
+
+
+def test_a_former_member_is_worded_alike_in_the_list_and_in_a_refusal(ws):
+    """One wording (core.households.former_reason): the 家庭 list's 状态 and the
+    refusal to move a closed archive say the same ``已迁出 <date>``."""
+    households, hid, ids = family(ws)
+    ws.residents.close(ids["王海"], "迁出", dt.date.today())
+    shown = next(m for m in ops.view(Run.plain(ws), hid).members if m.name == "王海").status
+    assert shown == f"原成员（已迁出 {dt.date.today()}）"
+    other = households.found(person(ws, "周八", "1980-01-01"), {})[0].record_id
+    with pytest.raises(ValidationFailed) as refused:
+        ops.move(Run.plain(ws), ids["王海"], other, "20")
+    assert f"王海已迁出 {dt.date.today()}，" in refused.value.errors["resident"]
+
+
+def test_a_household_left_empty_is_found_empty_and_deleted_with_the_default_reason(ws):
+    households, hid, ids = family(ws)
+    run = Run.plain(ws, Actor.of(ws))
+    empty = households.found(person(ws, "周八", "1980-01-01"), {})[0].record_id
+    assert not ops.is_empty(run, empty) and not ops.is_empty(run, hid)
+    ops.move(run, households.get(empty).members[0].resident_id, hid, "70")
+    assert ops.is_empty(run, empty)
+    ops.delete(run, empty)
+    reason = ws.store.conn.execute(
+        "SELECT reason FROM audit_log WHERE table_name = 'e_household' AND action = 'delete'"
+    ).fetchone()[0]
+    assert reason == ops.EMPTY_REASON and ids

@@ -142,7 +142,7 @@ def test_closed_archives_stay_as_former_members_and_a_dead_head_must_be_replaced
     lines = [{"resident_id": m.resident_id, "relation": m.relation} for m in h.members]
     with pytest.raises(ValidationFailed) as exc:
         households.save({"note": "改备注", "members": lines}, hid)
-    assert f"户主王建国已死亡（{dt.date.today()}），请先指定新户主" in exc.value.errors["members"]
+    assert f"户主王建国已死亡 {dt.date.today()}，请先指定新户主" in exc.value.errors["members"]
     lines[0]["relation"] = "11"  # the late husband of the new head
     lines[1]["relation"] = "02"
     lines[2]["relation"] = "20"
@@ -185,3 +185,64 @@ def test_closing_a_heads_archive_says_the_household_needs_a_new_head(ws):
     alone = person(ws, "赵六", "1970-01-01")
     households.save({"village_code": "101", "members": [{"resident_id": alone, "relation": "02"}]})
     assert notes(alone) == []  # nobody left to head
+
+
+def test_delete_checks_the_members_in_its_own_transaction(ws):
+    """A member added after the household was read (another window, ygt) still stops the
+    delete: the check is inside the deleting transaction."""
+    households, hid, ids = family(ws)
+    empty = households.found(person(ws, "周八", "1980-01-01"), {})[0].record_id
+    households.move(households.get(empty).members[0].resident_id, hid, "70")
+    seen = households.get(empty)  # read while empty …
+    assert not seen.members
+    ws.store.conn.execute(  # … someone joins before the delete runs
+        "INSERT INTO e_household__members (record_id, line, resident_id, relation) "
+        "VALUES (?, 1, ?, '02')",
+        (empty, person(ws, "吴九", "1970-01-01")),
+    )
+    real_get = households.get
+    households.get = lambda _id: seen  # type: ignore[method-assign]
+    try:
+        with pytest.raises(ValidationFailed, match="还有 1 位成员"):
+            households.delete(empty, "空户")
+    finally:
+        households.get = real_get  # type: ignore[method-assign]
+    assert households.get(empty).members and ids
+    with pytest.raises(ValidationFailed, match="请填写删除原因"):
+        households.delete(hid, " ")
+
+
+def _steps(ws, run) -> int:
+    """SQLite virtual-machine steps (in hundreds) that ``run()`` takes."""
+    steps = [0]
+
+    def tick() -> int:
+        steps[0] += 1
+        return 0
+
+    ws.store.conn.set_progress_handler(tick, 100)
+    try:
+        run()
+    finally:
+        ws.store.conn.set_progress_handler(None, 0)
+    return steps[0]
+
+
+def test_find_by_number_prefix_reads_only_the_households_it_lists(ws):
+    """Typing 迁入其他家庭's first digit costs the same with 20 or 80 households of that
+    prefix (the number side stops at ``limit``; only listed households get their head
+    and size), and the first ``limit`` by number come back, members' matches among them."""
+    households = repo(ws)
+    for n in range(20):
+        households.found(person(ws, f"孙{n}", "1950-01-01"), {})
+    few = _steps(ws, lambda: households.find("1", limit=5))
+    for n in range(60):
+        households.found(person(ws, f"钱{n}", "1950-01-01"), {})
+    many = _steps(ws, lambda: households.find("1", limit=5))
+    assert many <= few * 1.2 + 2, (few, many)
+    assert [s.household_no for s in households.find("1", limit=3)] == [
+        "101-00001", "101-00002", "101-00003"]  # fmt: skip
+    in_102 = households.found(person(ws, "李四", "1950-01-01", village="102"), {})[0].record_id
+    assert [s.id for s in households.find("1", limit=5, village="102")] == [in_102]
+    found = households.find("ls", limit=200)  # 李四 by initials, whatever the numbers
+    assert [s.id for s in found] == [in_102]

@@ -36,9 +36,17 @@ class Person:
         return self.status == STATUS_OPEN and not self.deleted
 
     def why_former(self) -> str:
-        if self.deleted:
-            return "档案已删除"
-        return f"已{self.status}" + (f"（{self.status_date}）" if self.status_date else "")
+        """Why a member is a former one, in words: ``已死亡 2025-01-05``, ``档案已删除``
+        (the 家庭 lists show ``原成员（…）``, refusals name the person with it)."""
+        return former_reason(self.status, self.status_date, self.deleted)
+
+
+def former_reason(status: str, status_date: str | None, deleted: bool) -> str:
+    """Why a member whose archive is ``status`` (closed on ``status_date``) or deleted
+    is a former member, in words: ``已死亡 2025-01-05``, ``已注销``, ``档案已删除``."""
+    if deleted:
+        return "档案已删除"
+    return f"已{status}" + (f" {status_date}" if status_date else "")
 
 
 def number_prefix(village_code: str) -> str:

@@ -1,5 +1,5 @@
 """家庭档案 operations: list, show, add, edit, move a resident between households, make
-a household headed by a resident. The window and ``ygt household`` both call these.
+a household headed by a resident, delete an empty household. The window and ``ygt household`` both call these.
 
 Households belong to a station (a bureau's database has none: refused in Chinese). ID
 numbers are shown masked, phones not at all: a household view is for finding people,
@@ -22,6 +22,8 @@ from ..storage.households import Household, HouseholdRepo, Member, Summary
 from ..storage.organisation import villages
 from ..storage.residents import Change
 from .base import OpError, Run
+
+EMPTY_REASON = "空户：成员均已迁出"  # the audited reason when none is typed
 
 
 def repo(run: Run) -> HouseholdRepo:
@@ -62,12 +64,7 @@ class HouseholdView:
 
 def _member_view(households: HouseholdRepo, m: Member, today: dt.date) -> MemberView:
     birth = dt.date.fromisoformat(m.birth_date) if m.birth_date else None
-    if m.current:
-        status = "在档"
-    elif m.deleted:
-        status = "原成员（档案已删除）"
-    else:
-        status = f"原成员（已{m.status}{' ' + m.status_date if m.status_date else ''}）"
+    status = "在档" if m.current else f"原成员（{m.person.why_former()}）"
     return MemberView(
         resident_id=m.resident_id,
         name=m.name,
@@ -151,10 +148,17 @@ def save(run: Run, fields: Mapping[str, Any], household_id: int | None = None) -
     return repo(run).save(fields, household_id)
 
 
-def delete(run: Run, household_id: int, reason: str) -> Change:
-    """Delete an empty household, with a reason (needs ``record.delete``)."""
+def delete(run: Run, household_id: int, reason: str = EMPTY_REASON) -> Change:
+    """Delete an empty household, with a reason (needs ``record.delete``); refused in
+    Chinese while it lists anyone, former members included."""
     run.require("record.delete")
     return repo(run).delete(household_id, reason)
+
+
+def is_empty(run: Run, household_id: int) -> bool:
+    """Whether the household lists nobody, not even a former member: what is left when
+    its last member moved out, and all that may be deleted."""
+    return not repo(run).get(household_id).members
 
 
 def relation_choices(run: Run, *, head: bool = False) -> list[tuple[str, str]]:

@@ -49,8 +49,13 @@ class Member:
     deleted: bool
 
     @property
+    def person(self) -> Person:
+        """The resident as the household rules see them."""
+        return Person(self.resident_id, self.name, self.status, self.status_date, self.deleted)
+
+    @property
     def current(self) -> bool:
-        return self.status == STATUS_OPEN and not self.deleted
+        return self.person.current
 
     @property
     def is_head(self) -> bool:
@@ -170,21 +175,30 @@ class HouseholdRepo:
     def find(self, text: str = "", limit: int = 200, village: str | None = None) -> list[Summary]:
         """Households whose number starts with ``text`` or one of whose members (current
         or former) a resident search finds (name, pinyin initials, ID number, phone,
-        archive number), in number order; all of them (up to ``limit``) for no text."""
+        archive number), in number order; all of them (up to ``limit``) for no text.
+
+        Each way of matching reads its own index and stops early: the number prefix
+        walks ``e_household_no`` in order for the first ``limit`` households (those
+        after them cannot be among the first ``limit`` of the union), a member's keys
+        ``resident_search_key``. Only the households kept get their head and size (one
+        ``OR`` over both made SQLite size every household a short number prefix matches,
+        36,000 at 100,000 residents, before sorting: 28 ms a keystroke)."""
         q = normalise_query(text)
-        where = ["h.deleted = 0"]
-        params: list[Any] = []
+        own = "deleted = 0" + (" AND village_code = ?" if village else "")
+        own_params: list[Any] = [village] if village else []
+        where = [f"h.{own}"]
+        params = list(own_params)
         if q:
+            number = text.strip()
             where.append(
-                "(h.household_no >= ? AND h.household_no < ? OR h.id IN ("
-                f" SELECT m.record_id FROM {LINES} m WHERE m.resident_id IN ("
-                "  SELECT resident_id FROM resident_search WHERE key >= ? AND key < ? LIMIT ?)))"
+                "h.id IN ("
+                f" SELECT id FROM (SELECT id FROM {TABLE} WHERE household_no >= ?"
+                f"  AND household_no < ? AND {own} ORDER BY household_no LIMIT ?)"
+                f" UNION SELECT m.record_id FROM {LINES} m WHERE m.resident_id IN ("
+                "  SELECT resident_id FROM resident_search WHERE key >= ? AND key < ? LIMIT ?))"
             )
-            upper = prefix_upper_bound(q)
-            params += [text.strip(), prefix_upper_bound(text.strip()), q, upper, limit * 20]
-        if village:
-            where.append("h.village_code = ?")
-            params.append(village)
+            params += [number, prefix_upper_bound(number), *own_params, limit]
+            params += [q, prefix_upper_bound(q), limit * 20]
         rows = self.store.conn.execute(
             "SELECT h.id, h.household_no, h.village_code, h.address, "
             f" (SELECT m.resident_id FROM {LINES} m WHERE m.record_id = h.id AND m.relation = ?),"
@@ -192,7 +206,8 @@ class HouseholdRepo:
             "   WHERE m.record_id = h.id AND m.relation = ?),"
             f" (SELECT count(*) FROM {LINES} m JOIN residents r ON r.id = m.resident_id"
             "   WHERE m.record_id = h.id AND r.status = ? AND r.deleted = 0) "
-            f"FROM {TABLE} h WHERE {' AND '.join(where)} ORDER BY h.household_no LIMIT ?",
+            f"FROM {TABLE} h WHERE h.id IN (SELECT h.id FROM {TABLE} h"
+            f" WHERE {' AND '.join(where)} ORDER BY h.household_no LIMIT ?) ORDER BY h.household_no",
             (HEAD, HEAD, STATUS_OPEN, *params, limit),
         ).fetchall()
         return [Summary(*r) for r in rows]
@@ -294,16 +309,41 @@ class HouseholdRepo:
         return changes
 
     def delete(self, household_id: int, reason: str) -> Change:
-        """Soft delete an empty household (members must be moved out first)."""
-        household = self.get(household_id)
-        if household.members:
-            raise ValidationFailed(
-                {
-                    "members": f"户编号 {household.household_no} 还有 {len(household.members)} "
-                    "位成员（含原成员），请先把他们迁到其他家庭再删除"
-                }
+        """Soft delete an empty household with ``reason`` (audited): refused, nothing
+        changed, while it lists anyone, former members included (move them out first).
+        The check and the delete are one transaction: nobody joins in between."""
+        if not reason.strip():
+            raise ValidationFailed({"reason": "请填写删除原因"})
+        with self.store.write(TOPIC) as conn:
+            row = conn.execute(
+                f"SELECT household_no, deleted, (SELECT count(*) FROM {LINES} "
+                f"WHERE record_id = ?) FROM {TABLE} WHERE id = ?",
+                (household_id, household_id),
+            ).fetchone()
+            if row is None or row[1]:
+                raise StoreError(f"家庭档案 {household_id} 不存在或已删除")
+            if row[2]:
+                raise ValidationFailed(
+                    {
+                        "members": f"户编号 {row[0]} 还有 {row[2]} 位成员（含原成员），"
+                        "请先把他们迁到其他家庭再删除"
+                    }
+                )
+            conn.execute(
+                f"UPDATE {TABLE} SET deleted = 1, deleted_reason = ?, updated_at = ? WHERE id = ?",
+                (reason.strip(), audit.now_iso(), household_id),
             )
-        return self.entities.delete(household_id, reason)
+            audit.record(
+                conn,
+                user=self.store.user,
+                table=TABLE,
+                record_id=household_id,
+                action="delete",
+                old={"deleted": 0},
+                new={"deleted": 1},
+                reason=reason.strip(),
+            )
+        return Change(TABLE, household_id, "delete")
 
     # ---- inside a write ----------------------------------------------------------
     def _resident(self, conn: sqlite3.Connection, resident_id: int) -> Person:
