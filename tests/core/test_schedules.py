@@ -80,27 +80,36 @@ def test_yearly_from_the_65th_birthday_on_a_leap_day():
     assert items[-1].label == "老年人健康体检（2026年）"
 
 
-def test_child_check_windows_by_age_in_months():
-    birth = D(2025, 12, 31)
-    items = s.by_age_months(
-        "child",
-        "child_check",
-        "儿童健康检查",
-        birth,
-        [3, 6, 8, 12, 18, 24, 30, 36, 48, 60, 72],
-        [D(2026, 4, 5)],
-    )
-    first = items[0]
-    assert (first.label, first.start, first.end, first.done) == (
-        "儿童健康检查（3月龄）",
-        D(2026, 3, 31),
-        D(2026, 4, 29),
-        D(2026, 4, 5),
-    )
+BANDS = [
+    ("infant", {"full_month_days": [28, 30], "points_months": [3, 6, 8]}),
+    ("toddler", {"points_months": [12, 18, 24, 30], "windows_months": [1, 1, 1, 1]}),
+    ("preschool", {"points_months": [36, 48, 60, 72], "windows_months": [1, 12, 12, 12]}),
+]
+
+
+def test_child_check_windows_from_the_band_forms_schedules():
+    points = s.child_points(reversed(BANDS))  # any order of forms: by age
+    assert [s.check_name(p) for p in points][:5] == ["满月", "3月龄", "6月龄", "8月龄", "12月龄"]
+    windows = list(s.child_windows(D(2025, 12, 31), points))
+    assert windows[0] == ("infant", "满月", D(2026, 1, 28), D(2026, 1, 30))
+    assert windows[1] == ("infant", "3月龄", D(2026, 3, 31), D(2026, 4, 29))
     # 6 and 8 months: the 6-month window never runs into the 8-month one
-    assert items[1].end < items[2].start
-    four = next(i for i in items if i.label == "儿童健康检查（4岁）")
-    assert (four.start, four.end) == (D(2029, 12, 31), D(2030, 12, 30))
+    assert windows[2][3] < windows[3][2]
+    four = next(w for w in windows if w[1] == "4岁")
+    assert four == ("preschool", "4岁", D(2029, 12, 31), D(2030, 12, 30))
+
+
+def test_the_age_limit_is_the_end_of_the_last_window():
+    assert s.age_limit(s.child_points(BANDS)) == (84, 0)  # 72 months + 12: 7 years
+    tcm = s.child_points([("tcm_child", {"points_months": [6, 12, 18, 24, 30, 36]})])
+    assert s.age_limit(tcm) == (37, 0)
+    assert s.age_limit(s.child_points([("x", {"full_month_days": [28, 30]})])) == (0, 31)
+
+
+def test_the_weeks_count_from_the_lmp_or_the_typed_weeks_when_it_is_unknown():
+    assert s.dated_from(D(2026, 1, 1), D(2026, 3, 1), 8) == D(2026, 1, 1)
+    assert s.dated_from(None, D(2026, 3, 1), 8) == D(2026, 1, 4)  # 8 weeks before
+    assert s.dated_from(None, D(2026, 3, 1), None) is None
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from .programmes import REGISTERS
 
@@ -200,57 +200,65 @@ def yearly_spans(
     return items
 
 
-def by_age_months(
-    programme: str,
-    form_id: str,
-    label: str,
-    birth: dt.date,
-    points: Sequence[int],
-    records: Sequence[dt.date],
-    window_months: int = 1,
-    yearly_after: int = 36,
-) -> list[Due]:
-    """Checks at given ages in months (3, 6, 8 … months; 4, 5, 6 years).
+# The 0–6 checks, each recorded on the form of its age band (forms-national.md §4), in age
+# order: their ``[schedule]`` tables hold the check points (:func:`child_points`).
+CHILD_BAND_FORMS = ("child_check_infant", "child_check_toddler", "child_check_preschool")
 
-    A point's window opens on the day the child reaches it and lasts ``window_months``
-    (points after ``yearly_after`` months: 12 months), never overlapping the next point.
-    """
-    return [
-        age_point(programme, form_id, label, birth, points, i, records, window_months, yearly_after)
-        for i in range(len(points))
+ChildPoint = tuple[int | None, int, int, str]
+"""One check of a child schedule: (first day of age or None, months of age, the window —
+the last day of age for a check counted in days, else its length in months —, form)."""
+
+
+def child_points(plans: Iterable[tuple[str, Mapping[str, Any]]]) -> list[ChildPoint]:
+    """The checks of the ``(form id, [schedule] table)`` pairs in age order: a
+    ``full_month_days = [first, last]`` check (满月) as (first, 0, last, form), each of
+    ``points_months`` as (None, months, window months, form) with ``windows_months`` (one
+    month each when absent)."""
+    points: list[ChildPoint] = []
+    for form_id, plan in plans:
+        if "full_month_days" in plan:
+            first, last = plan["full_month_days"]
+            points.append((int(first), 0, int(last), form_id))
+        months = [int(m) for m in plan.get("points_months", ())]
+        windows = [int(w) for w in plan.get("windows_months", [1] * len(months))]
+        points += [(None, m, w, form_id) for m, w in zip(months, windows, strict=True)]
+    return sorted(points, key=lambda p: (p[1], p[0] or 0))
+
+
+def check_name(point: ChildPoint) -> str:
+    """How a check is named: 满月, 6月龄, 4岁."""
+    days, months, _, _ = point
+    if days is not None:
+        return "满月"
+    return f"{months}月龄" if months < 48 else f"{months // 12}岁"
+
+
+def child_windows(
+    birth: dt.date, points: Sequence[ChildPoint]
+) -> Iterator[tuple[str, str, dt.date, dt.date]]:
+    """(form, check name, first day, last day) of each check of ``points`` for a child
+    born ``birth``: each window ends at the latest the day before the next one opens."""
+    opens = [
+        birth + dt.timedelta(days=days) if days is not None else add_months(birth, months)
+        for days, months, _, _ in points
     ]
+    for i, point in enumerate(points):
+        days, months, length, form_id = point
+        if days is not None:
+            end = birth + dt.timedelta(days=length)
+        else:
+            end = add_months(birth, months + length) - dt.timedelta(days=1)
+        if i + 1 < len(points):
+            end = min(end, opens[i + 1] - dt.timedelta(days=1))
+        yield form_id, check_name(point), opens[i], end
 
 
-def age_point(
-    programme: str,
-    form_id: str,
-    label: str,
-    birth: dt.date,
-    points: Sequence[int],
-    i: int,
-    records: Sequence[dt.date],
-    window_months: int = 1,
-    yearly_after: int = 36,
-) -> Due:
-    """The ``i``-th check of :func:`by_age_months` alone, labelled ``{label}（6月龄）``."""
-    months = points[i]
-    start = add_months(birth, months)
-    length = window_months if months <= yearly_after else 12
-    end = add_months(birth, months + length) - dt.timedelta(days=1)
-    if i + 1 < len(points):
-        end = min(end, add_months(birth, points[i + 1]) - dt.timedelta(days=1))
-    name = f"{months}月龄" if months < 48 else f"{months // 12}岁"
-    return Due(programme, form_id, f"{label}（{name}）", start, end, _first_in(records, start, end))
-
-
-def point_window(
-    points: Sequence[int], i: int, window_months: int = 1, yearly_after: int = 36
-) -> tuple[int, int]:
-    """The months of age (from, to) that bound point ``i``'s window, for finding the
-    children whose window can overlap a date range."""
-    months = points[i]
-    length = window_months if months <= yearly_after else 12
-    return months, months + length
+def age_limit(points: Sequence[ChildPoint]) -> tuple[int, int]:
+    """(months, days) of age from which no check of ``points`` can be made any more: the
+    day after the last window ends (the band forms' 7 years, the TCM guidance's 37
+    months)."""
+    ends = [(0, last + 1) if days is not None else (m + last, 0) for days, m, last, _ in points]
+    return max(ends, key=lambda end: (end[0], end[1]))
 
 
 def after_event(
@@ -266,6 +274,16 @@ def after_event(
     start = event + dt.timedelta(days=first_day)
     end = event + dt.timedelta(days=last_day)
     return Due(programme, form_id, label, start, end, _first_in(records, start, end))
+
+
+def dated_from(lmp: dt.date | None, exam: dt.date | None, weeks: int | None) -> dt.date | None:
+    """The day a pregnancy's gestational weeks count from: the 末次月经 when known, else
+    (末次月经不详) the first check's date less the 孕周 typed then; None without either."""
+    if lmp is not None:
+        return lmp
+    if exam is None or weeks is None:
+        return None
+    return exam - dt.timedelta(weeks=weeks)
 
 
 def prenatal(

@@ -23,9 +23,9 @@ from .indicators import Counted, Indicators, computes
 from .worklist_children import (
     BAND_FORMS,
     CHECK_FORMS,
-    TCM_FIELD_PREFIX,
     check_points,
     check_windows,
+    tcm_filled,
 )
 
 SYS3_NORM = (4, 2, 2)  # checks a year in the 1st, 2nd and 3rd year of life (4:2:2)
@@ -99,10 +99,7 @@ def tcm_in_checks(ix: Indicators) -> set[int]:
     for form_id in BAND_FORMS:
         if form_id not in ix.forms:
             continue
-        columns = [f.id for f in ix.forms[form_id].fields if f.id.startswith(TCM_FIELD_PREFIX)]
-        if not columns:
-            continue
-        for _, rid, _, *rows in ix.rows(form_id, ", ".join(f"d.{c}" for c in columns)):
-            if any(v not in (None, "", "[]") for v in rows):
-                out.add(rid)
+        filled = tcm_filled(ix.forms[form_id], "d")
+        if filled is not None:
+            out |= {rid for _, rid, _, yes in ix.rows(form_id, f"({filled})") if yes}
     return out

@@ -81,8 +81,8 @@ class ServiceRepo:
     # ---- context -------------------------------------------------------------------
     def _resident(self, resident_id: int) -> dict[str, Any]:
         rows = self.store.query(
-            "SELECT id, name, sex, birth_date, status, status_date, deleted FROM residents "
-            "WHERE id = ?",
+            "SELECT id, name, sex, birth_date, birth_discharged_date, status, status_date, "
+            "deleted FROM residents WHERE id = ?",
             (resident_id,),
         )
         if not rows or rows[0]["deleted"]:
@@ -163,6 +163,8 @@ class ServiceRepo:
         r = self._resident(resident_id)
         birth = dt.date.fromisoformat(r["birth_date"]) if r["birth_date"] else None
         ctx = resident_context(birth, r["sex"], on)
+        if r["birth_discharged_date"]:  # a child's 出生后出院日期 (a pregnancy's: below)
+            ctx["discharge_date"] = dt.date.fromisoformat(r["birth_discharged_date"])
         for register in REGISTERS:
             ctx[f"has_{register}"] = self.open_register(resident_id, register, on) is not None
         for episode in self.forms.episode_openers():

@@ -2,8 +2,9 @@
 schedule and the children's TCM guidance, gathered for :class:`~.worklist.Worklist`.
 
 - 新生儿家庭访视: from birth to 7 days after discharge (``within_days_after_discharge`` of
-  the form's ``[schedule]``), the discharge read from the child's own visit records
-  (出院日期); none known: 7 days after birth. Never past ``max_age_days`` (42).
+  the form's ``[schedule]``), the discharge read from the child's record (出生后出院日期,
+  known from registration), else from the child's own visit records (出院日期); none
+  known: 7 days after birth. Never past ``max_age_days`` (42).
 - 儿童健康检查: every check of the band forms' ``[schedule]`` (满月 at ``full_month_days``,
   then ``points_months`` with ``windows_months``), each window ending at the latest the
   day before the next check's opens. The item names the band form for that age; a record
@@ -23,60 +24,70 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ..core import schedules as sch
-from ..core.forms import FormRegistry
+from ..core.forms import FormDef, FormRegistry
 
 if TYPE_CHECKING:
     from .worklist import Worklist
 
 # The band forms in age order, then the retired one-form check whose records still count.
-BAND_FORMS = ("child_check_infant", "child_check_toddler", "child_check_preschool")
+BAND_FORMS = sch.CHILD_BAND_FORMS
 CHECK_FORMS = (*BAND_FORMS, "child_check")
 TCM_FORM = "tcm_child"
 NEWBORN_FORM = "newborn_visit"
 TCM_FIELD_PREFIX = "tcm_guidance"  # the band forms' 中医药健康管理服务 rows
+RESIDENT_DISCHARGE = "birth_discharged_date"  # the child's record: 出生后出院日期
 _SLACK = dt.timedelta(days=3)
 _DAY = dt.timedelta(days=1)
 
 Pairs = Iterator[tuple[int, sch.Due, str | None]]
-# One check: (days after birth or None, months after birth, window months or days, form).
-Point = tuple[int | None, int, int, str]
+Point = sch.ChildPoint
 
 
 def check_points(forms: FormRegistry) -> list[Point]:
-    """The checks of the band forms' ``[schedule]`` in age order: 满月 as (first day, 0,
-    last day, form), the others as (None, months, window months, form)."""
-    points: list[Point] = []
-    for form_id in BAND_FORMS:
-        if form_id not in forms:
-            continue
-        plan = forms[form_id].settings.get("schedule", {})
-        if "full_month_days" in plan:
-            first, last = plan["full_month_days"]
-            points.append((int(first), 0, int(last), form_id))
-        months = [int(m) for m in plan.get("points_months", ())]
-        windows = [int(w) for w in plan.get("windows_months", [1] * len(months))]
-        points += [(None, m, w, form_id) for m, w in zip(months, windows, strict=True)]
-    return sorted(points, key=lambda p: (p[1], p[0] or 0))
+    """The checks of the band forms' ``[schedule]`` in age order (:func:`~..core.schedules.
+    child_points`)."""
+    return sch.child_points(
+        (f, forms[f].settings.get("schedule", {})) for f in BAND_FORMS if f in forms
+    )
+
+
+def tcm_points(forms: FormRegistry) -> list[Point]:
+    """The children's TCM guidance of ``tcm_child``'s ``[schedule]``: a month's window at
+    each of its ``points_months``."""
+    if TCM_FORM not in forms:
+        return []
+    plan = forms[TCM_FORM].settings.get("schedule", {})
+    return sch.child_points([(TCM_FORM, {"points_months": plan.get("points_months", ())})])
+
+
+def age_limits(forms: FormRegistry) -> dict[str, tuple[int, int]]:
+    """(months, days) of age from which each children's programme's item can no longer be
+    made up: the end of the last window of the band forms' checks and of the TCM guidance,
+    and the newborn visit's ``max_age_days``."""
+    limits = {}
+    if NEWBORN_FORM in forms:
+        plan = forms[NEWBORN_FORM].settings.get("schedule", {})
+        limits["newborn"] = (0, int(plan.get("max_age_days", 42)) + 1)
+    for programme, points in (("child", check_points(forms)), ("tcm_child", tcm_points(forms))):
+        if points:
+            limits[programme] = sch.age_limit(points)
+    return limits
 
 
 def check_windows(
     birth: dt.date, points: Sequence[Point]
 ) -> Iterator[tuple[str, str, dt.date, dt.date]]:
     """(form, age label, first day, last day) of each check for a child born ``birth``."""
-    opens = [
-        birth + dt.timedelta(days=days) if days is not None else sch.add_months(birth, months)
-        for days, months, _, _ in points
-    ]
-    for i, (days, months, length, form_id) in enumerate(points):
-        if days is not None:
-            end = birth + dt.timedelta(days=length)
-            name = "满月"
-        else:
-            end = sch.add_months(birth, months + length) - _DAY
-            name = f"{months}月龄" if months < 48 else f"{months // 12}岁"
-        if i + 1 < len(points):
-            end = min(end, opens[i + 1] - _DAY)
-        yield form_id, name, opens[i], end
+    return sch.child_windows(birth, points)
+
+
+def tcm_filled(form: FormDef, alias: str) -> str | None:
+    """SQL true when the band form's record (its table as ``alias``) has a 中医药健康管理服务
+    row filled (None: the form has no such row)."""
+    columns = [f.id for f in form.fields if f.id.startswith(TCM_FIELD_PREFIX)]
+    if not columns:
+        return None
+    return " OR ".join(f"coalesce({alias}.{c}, '') NOT IN ('', '[]')" for c in columns)
 
 
 def _first_in(days: Sequence[dt.date], start: dt.date, end: dt.date) -> dt.date | None:
@@ -99,8 +110,8 @@ def gather_checks(wl: Worklist, start: dt.date, end: dt.date) -> Pairs:
     if not points:
         return
     label = sch.programme_name("child")
-    oldest = max(months + (length if days is None else 1) for days, months, length, _ in points)
-    people = wl._people(sch.add_months(start, -oldest) - _SLACK, end)
+    months, days = sch.age_limit(points)
+    people = wl._people(sch.add_months(start, -months) - dt.timedelta(days=days) - _SLACK, end)
     if not people:
         return
     since = sch.add_months(start, -12) - _SLACK
@@ -122,10 +133,9 @@ def _tcm_in_checks(wl: Worklist, since: dt.date, until: dt.date) -> dict[int, li
         if form_id not in wl.forms:
             continue
         form = wl.forms[form_id]
-        columns = [f.id for f in form.fields if f.id.startswith(TCM_FIELD_PREFIX)]
-        if not columns:
+        filled = tcm_filled(form, "d")
+        if filled is None:
             continue
-        filled = " OR ".join(f"coalesce(d.{c}, '') NOT IN ('', '[]')" for c in columns)
         for rid, day in wl.store.conn.execute(
             f"SELECT h.resident_id, h.service_date FROM {wl._records('h')} "
             f"JOIN {form.table} d ON d.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0 "
@@ -140,12 +150,11 @@ def gather_tcm(wl: Worklist, start: dt.date, end: dt.date) -> Pairs:
     """The children's TCM guidance whose window can overlap [start, end]."""
     if TCM_FORM not in wl.forms:
         return
-    months = [int(m) for m in wl._schedule(TCM_FORM).get("points_months", ())]
-    if not months:
+    points = tcm_points(wl.forms)
+    if not points:
         return
-    points: list[Point] = [(None, m, 1, TCM_FORM) for m in sorted(months)]
     label = sch.programme_name("tcm_child")
-    people = wl._people(sch.add_months(start, -(max(months) + 1)) - _SLACK, end)
+    people = wl._people(sch.add_months(start, -sch.age_limit(points)[0]) - _SLACK, end)
     if not people:
         return
     since = sch.add_months(start, -2) - _SLACK
@@ -172,19 +181,27 @@ def newborn_window(
 
 
 def _discharges(wl: Worklist, born_from: dt.date, born_to: dt.date) -> dict[int, dt.date]:
-    """The 出院日期 typed on the newborn visits of the children born in the range."""
-    form = wl.forms[NEWBORN_FORM]
-    if "discharged_date" not in form.by_id:
-        return {}
+    """The discharge after birth of the children born in the range: the 出生后出院日期 of
+    the child's record, else the latest 出院日期 typed on their newborn visits."""
     out: dict[int, dt.date] = {}
-    for rid, day in wl.store.conn.execute(
-        f"SELECT h.resident_id, max(d.discharged_date) FROM {wl._records('h')} "
-        f"JOIN {form.table} d ON d.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0 "
-        "AND d.discharged_date IS NOT NULL AND h.service_date BETWEEN ? AND ?"
-        f"{wl._scope('h.resident_id')} GROUP BY h.resident_id",
-        wl._scoped(NEWBORN_FORM, born_from.isoformat(), born_to.isoformat()),
-    ):
-        out[rid] = dt.date.fromisoformat(day)
+    form = wl.forms[NEWBORN_FORM]
+    if "discharged_date" in form.by_id:
+        for rid, day in wl.store.conn.execute(
+            f"SELECT h.resident_id, max(d.discharged_date) FROM {wl._records('h')} "
+            f"JOIN {form.table} d ON d.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0 "
+            "AND d.discharged_date IS NOT NULL AND h.service_date BETWEEN ? AND ?"
+            f"{wl._scope('h.resident_id')} GROUP BY h.resident_id",
+            wl._scoped(NEWBORN_FORM, born_from.isoformat(), born_to.isoformat()),
+        ):
+            out[rid] = dt.date.fromisoformat(day)
+    if "resident" in wl.forms and RESIDENT_DISCHARGE in wl.forms["resident"].by_id:
+        for rid, day in wl.store.conn.execute(
+            f"SELECT id, {RESIDENT_DISCHARGE} FROM residents WHERE deleted = 0 "
+            f"AND birth_date BETWEEN ? AND ? AND {RESIDENT_DISCHARGE} IS NOT NULL"
+            f"{wl._scope('id')}",
+            wl._scoped(born_from.isoformat(), born_to.isoformat()),
+        ):
+            out[rid] = dt.date.fromisoformat(day)
     return out
 
 
