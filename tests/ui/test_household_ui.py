@@ -11,8 +11,10 @@ from PySide6.QtWidgets import QApplication
 from tests.household_helpers import family, person
 from ygt_desktop.ops import households as ops
 from ygt_desktop.ops.base import Run
+from ygt_desktop.ui import messages
 from ygt_desktop.ui.household_dialogs import EditDialog, FoundDialog, MoveDialog
 from ygt_desktop.ui.household_model import FORMER, RESIDENT_ID, HouseholdMembersModel
+from ygt_desktop.ui.household_section import HouseholdSection
 from ygt_desktop.ui.resident_detail import ResidentDetail
 
 
@@ -55,6 +57,7 @@ def test_move_needs_a_relation_then_moves(ws, qtbot):
     qtbot.addWidget(dialog)
     assert dialog.new_head is None  # not the head: nothing to hand over
     qtbot.keyClicks(dialog.search, "102")
+    qtbot.waitUntil(lambda: not dialog.search_timer.isActive())
     assert dialog.results.count() == 1
     dialog.accept()
     assert "请选择与户主关系" in dialog.error.text()
@@ -74,6 +77,8 @@ def test_a_head_moving_out_hands_over_to_the_spouse_offered_first(ws, qtbot):
     assert dialog.new_head.currentText().endswith("李秀英")  # the spouse first
     qtbot.keyClicks(dialog.search, "102")
     _pick(dialog.relation, "70")
+    dialog.accept()  # 迁入 before the list caught up: it shows the households first
+    assert dialog.result() != dialog.DialogCode.Accepted and dialog.results.count() == 1
     dialog.accept()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert households.get(hid).head.name == "李秀英"  # type: ignore[union-attr]
@@ -126,8 +131,78 @@ def test_down_goes_from_the_search_into_the_list_and_then_moves_in_it(ws, qtbot)
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
     qtbot.keyClicks(dialog.search, "102")
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)  # at once: the search typed runs first
     assert dialog.results.count() == 2
-    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
     assert dialog.results.hasFocus() and dialog.results.currentRow() == 0
     qtbot.keyClick(dialog.results, Qt.Key.Key_Down)  # the list's own Down, not the shortcut
     assert dialog.results.currentRow() == 1
+
+
+def test_the_search_waits_for_typing_to_pause(ws, qtbot, monkeypatch):
+    """One household search per pause in typing (as the resident list), not one per key."""
+    households, _, ids = family(ws)
+    households.found(person(ws, "孙七", "1950-01-01", village="102"), {})
+    dialog = MoveDialog(ws, ids["王海"])
+    qtbot.addWidget(dialog)
+    searched: list[str] = []
+    real = ops.find
+    monkeypatch.setattr(
+        ops, "find", lambda run, text, **kw: searched.append(text) or real(run, text, **kw)
+    )
+    qtbot.keyClicks(dialog.search, "101-9")
+    assert searched == []  # nothing yet while typing
+    qtbot.waitUntil(lambda: searched == ["101-9"])
+    assert dialog.results.count() == 0 and "没有与“101-9”相符的家庭" in dialog.error.text()
+    qtbot.keyClicks(dialog.search, "\b\b\b\b\b102")
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)  # Enter runs the search typed at once
+    assert searched == ["101-9", "102"] and dialog.results.count() == 1
+
+
+def _moved_out_last(ws, qtbot, monkeypatch, actor_role: str | None = None):
+    households, hid, ids = family(ws)
+    loner = person(ws, "孙七", "1950-01-01", village="102")
+    old = households.found(loner, {})[0].record_id
+    asked: list[str] = []
+    monkeypatch.setattr(messages, "ask", lambda parent, text, title="": asked.append(text) or True)
+    section = HouseholdSection(ws, loner)
+    qtbot.addWidget(section)
+    said: list[str] = []
+    section.sig_changed.connect(said.append)
+    section.move_to_other()
+    dialog = section.child
+    assert isinstance(dialog, MoveDialog)
+    qtbot.keyClicks(dialog.search, "101")
+    qtbot.waitUntil(lambda: not dialog.search_timer.isActive())
+    _pick(dialog.relation, "70")
+    dialog.accept()
+    return households, old, asked, said
+
+
+def test_moving_the_last_member_out_offers_to_delete_the_empty_household(ws, qtbot, monkeypatch):
+    households, old, asked, said = _moved_out_last(ws, qtbot, monkeypatch)
+    assert len(asked) == 1 and "原家庭 102-00001 已没有成员" in asked[0]
+    assert households.by_number("102-00001") is None
+    assert said[-1].endswith("原家庭 102-00001 已成空户，已删除。")
+    row = ws.store.conn.execute(
+        "SELECT action, reason FROM audit_log WHERE table_name = 'e_household' AND record_id = ?"
+        " ORDER BY id DESC LIMIT 1",
+        (old,),
+    ).fetchone()
+    assert tuple(row) == ("delete", ops.EMPTY_REASON)
+
+
+def test_moving_a_member_out_of_a_household_with_others_offers_nothing(ws, qtbot, monkeypatch):
+    households, hid, ids = family(ws)
+    households.found(person(ws, "孙七", "1950-01-01", village="102"), {})
+    asked: list[str] = []
+    monkeypatch.setattr(messages, "ask", lambda parent, text, title="": asked.append(text) or True)
+    section = HouseholdSection(ws, ids["王海"])
+    qtbot.addWidget(section)
+    section.move_to_other()
+    dialog = section.child
+    assert isinstance(dialog, MoveDialog)
+    qtbot.keyClicks(dialog.search, "102")
+    qtbot.waitUntil(lambda: not dialog.search_timer.isActive())
+    _pick(dialog.relation, "20")
+    dialog.accept()
+    assert asked == [] and households.by_number("101-00001") == hid

@@ -4,7 +4,9 @@ headed by the resident, edit a household (its items and each member's relation).
 Each saves through :mod:`ygt_desktop.ops.households` in one transaction; a refusal is
 shown in red inside the dialog (which stays open, nothing saved) and focus goes back to
 what must change. When the resident heads a household that keeps other members, the
-dialog asks for that household's new head first (户主迁出前须指定新户主).
+dialog asks for that household's new head first (户主迁出前须指定新户主). When the
+resident was the last one listed there, :attr:`_Shared.emptied` names that household (the
+section offers to delete it).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +37,7 @@ from ..ops.base import USER_ERRORS, Run
 from ..storage.residents import Change
 from ..storage.workspace import Workspace
 from .choice_combo import ChoiceCombo
+from .resident_model import SEARCH_DELAY_MS
 
 HOUSEHOLD_ID = Qt.ItemDataRole.UserRole
 SPOUSES = ("配偶", "夫", "妻")
@@ -73,6 +76,7 @@ class _Shared:
         self.run = Run.plain(ws)
         self.current = ops.of_resident(self.run, resident_id)
         self.changes: list[Change] = []
+        self.emptied: ops.HouseholdView | None = None  # the household left with nobody
         self.error = QLabel()
         self.error.setObjectName("household_error")
         self.error.setWordWrap(True)
@@ -129,6 +133,12 @@ class _Shared:
             if widget is not None:
                 widget.setFocus()
             return
+        if self.takes_out and self.current is not None:
+            try:
+                if ops.is_empty(self.run, self.current.id):
+                    self.emptied = self.current
+            except USER_ERRORS:
+                pass  # gone meanwhile: nothing to offer
         QDialog.accept(self.dialog)
 
 
@@ -148,8 +158,14 @@ class MoveDialog(QDialog, _Shared):
         self.relation = _combo(ops.relation_choices(self.run), blank="（请选择）")
         self.relation.setObjectName("relation")
         self.form.insertRow(0, "与新户主的关系：", self.relation)
-        self.search.textChanged.connect(self._find)
-        self.search.returnPressed.connect(self.relation.setFocus)
+        # as the resident list: search once typing pauses, not at every key
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self._find_now)
+        self.search.textChanged.connect(lambda _t: self.search_timer.start())
+        self.search.returnPressed.connect(self._to_relation)
+        self.village_names = ops.village_names(self.run)
         # only while typing in the search box: in the list Down moves the selection
         QShortcut(
             QKeySequence(Qt.Key.Key_Down), self.search, context=Qt.ShortcutContext.WidgetShortcut
@@ -160,7 +176,19 @@ class MoveDialog(QDialog, _Shared):
         self.resize(560, 460)
         self.search.setFocus()
 
+    def _find_now(self) -> None:
+        """The search typed so far, at once (a key that leaves the box does not wait)."""
+        self.search_timer.stop()
+        self._find(self.search.text())
+
+    def _to_relation(self) -> None:
+        if self.search_timer.isActive():
+            self._find_now()
+        self.relation.setFocus()
+
     def _next(self) -> None:
+        if self.search_timer.isActive():
+            self._find_now()
         self.results.setFocus()
         if self.results.currentRow() < 0 and self.results.count():
             self.results.setCurrentRow(0)
@@ -172,7 +200,7 @@ class MoveDialog(QDialog, _Shared):
         except USER_ERRORS as exc:
             self.error.setText(str(exc))
             return
-        names = ops.village_names(self.run)
+        names = self.village_names
         self.results.clear()
         for s in found:
             if s.id == own:
@@ -191,6 +219,9 @@ class MoveDialog(QDialog, _Shared):
         )
 
     def accept(self) -> None:
+        if self.search_timer.isActive():  # 迁入 pressed before the list caught up with the typing
+            self._find_now()
+            return
         item = self.results.currentItem()
         if item is None:
             self.error.setText("请先选择要迁入的家庭。")

@@ -4,7 +4,8 @@ and the keys to act on it.
 
 Keyboard: Ctrl+J goes to the member list, Enter there opens the member's page; Ctrl+M
 moves this resident into another household; Ctrl+H makes a household headed by this
-resident; Ctrl+G edits the household (relations, a new head, 家庭结构, 居住情况).
+resident; Ctrl+G edits the household (relations, a new head, 家庭结构, 居住情况). When
+a move leaves the old household with nobody listed, the section offers to delete it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
 from ..ops import households as ops
 from ..ops.base import USER_ERRORS, Run
 from ..storage.workspace import Workspace
+from . import messages
+from .guard import may
 from .household_dialogs import EditDialog, FoundDialog, MoveDialog
 from .household_model import RESIDENT_ID, HouseholdMembersModel
 
@@ -132,10 +135,32 @@ class HouseholdSection(QWidget):
 
         def saved() -> None:
             self.refresh()
-            self.sig_changed.emit(done)
+            emptied = getattr(dialog, "emptied", None)
+            self.sig_changed.emit(done + (self._offer_delete(emptied) if emptied else ""))
 
         dialog.accepted.connect(saved)
         dialog.open()
+
+    def _offer_delete(self, household: ops.HouseholdView) -> str:
+        """The household the resident left lists nobody now (no former member either):
+        ask whether to delete it — the moment a doctor knows it is empty, since an
+        empty household is on no resident's page. What happened, for the status line."""
+        no = household.household_no
+        if not may(self.ws, "record.delete"):
+            return f"原家庭 {no} 已成空户：{messages.only_for('record.delete')}"
+        if not messages.ask(
+            self,
+            f"原家庭 {no} 已没有成员（也没有原成员）。\n删除这个空户吗？"
+            "删除后不再列出，记录保留并记入审计日志。",
+            "删除空户",
+        ):
+            return f"原家庭 {no} 已成空户，已保留。"
+        try:
+            ops.delete(Run.plain(self.ws), household.id)
+        except USER_ERRORS as exc:
+            messages.error(self, str(exc))
+            return ""
+        return f"原家庭 {no} 已成空户，已删除。"
 
     def move_to_other(self) -> None:
         self._dialog(lambda: MoveDialog(self.ws, self.resident_id, self),

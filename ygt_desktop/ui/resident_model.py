@@ -28,6 +28,7 @@ from ..core.resident import completeness_items, flag_labels, headers, percent, s
 from ..storage.db import Store
 from ..storage.residents import FILLED, ResidentRepo
 
+SEARCH_DELAY_MS = 60  # a search as you type waits this long for the next key (one per pause)
 PAGE = 200
 BLOCK = 200
 CACHED_BLOCKS = 8

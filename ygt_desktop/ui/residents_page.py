@@ -29,10 +29,9 @@ from .close_dialog import CloseDialog
 from .guard import deleting, gate
 from .resident_detail import ResidentDetail
 from .resident_editor import ResidentEditor
+from .resident_model import SEARCH_DELAY_MS as SEARCH_DELAY_MS  # the pickers' delay too
 from .resident_model import ResidentTableModel
 from .selection import keep_selection, select_first_if_none, select_key
-
-SEARCH_DELAY_MS = 60  # coalesce fast typing; each search itself takes a few ms
 
 
 class ResidentsPage(QWidget):
@@ -103,10 +102,11 @@ class ResidentsPage(QWidget):
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self._focus_table)
         self.table.doubleClicked.connect(lambda _i: self.open_current())
-        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_resident)
-        QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit_current)
+        QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(self.new_resident)
+        QShortcut(QKeySequence("Ctrl+E"), self).activated.connect(self.edit_current)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            sc = QShortcut(QKeySequence(key), self.table, activated=self.open_current)
+            sc = QShortcut(QKeySequence(key), self.table)
+            sc.activated.connect(self.open_current)
             sc.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.model.set_query("")
         self._update_count()
@@ -216,7 +216,12 @@ class ResidentsPage(QWidget):
     def _open_editor(self, resident_id: int | None) -> None:
         editor = ResidentEditor(self.ws, resident_id, self)
         self.dialog = editor
-        editor.accepted.connect(lambda: editor.change and self._after_save(editor.change))
+
+        def saved() -> None:
+            if editor.change:
+                self._after_save(editor.change)
+
+        editor.accepted.connect(saved)
         editor.open()
 
     def _after_save(self, change: Change) -> None:
