@@ -15,6 +15,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core import schedules as sch
 from ..core.dates import age_text
@@ -32,6 +33,9 @@ from ..storage.worklist import (
 )
 from . import formulas
 from .atomic import write_atomic
+
+if TYPE_CHECKING:
+    from ..storage.worklist_lines import WorkLines
 
 # The views in words (the page's choice, the filters line of a print).
 VIEW_NAMES = {DUE_VIEW: "到期和逾期", YEARLY_VIEW: "本年未做", ALL_VIEW: "全部项目"}
@@ -151,27 +155,35 @@ def status_counts(items: Sequence[WorkItem]) -> dict[str, int]:
 def counts_text(items: Sequence[WorkItem]) -> str:
     """``共 12 项 9 人：逾期 3 人，应访 6 人`` (people by their worst status), or
     ``没有待办随访``."""
+    people = len({int(i.resident["id"]) for i in items})
+    return _counts_words(len(items), people, status_counts(items))
+
+
+def _counts_words(items: int, people: int, per_status: Mapping[str, int]) -> str:
     if not items:
         return "没有待办随访"
-    people = len({int(i.resident["id"]) for i in items})
-    per_status = "，".join(f"{s} {n} 人" for s, n in status_counts(items).items())
-    return f"共 {len(items)} 项 {people} 人：{per_status}"
+    words = "，".join(f"{s} {n} 人" for s, n in per_status.items())
+    return f"共 {items} 项 {people} 人：{words}"
 
 
 def not_done_counts(items: Sequence[WorkItem]) -> dict[str, int]:
     """People with an item not yet done (逾期, 应访 or 未到) per service name
-    (``中医体质辨识``), most first (the 本年未做 view's counts)."""
+    (``中医体质辨识``), most first, then by name (the 本年未做 view's counts)."""
     people: dict[str, set[int]] = {}
     for item in items:
         if item.status in NOT_DONE:
             name = sch.programme_name(item.due.programme)
             people.setdefault(name, set()).add(int(item.resident["id"]))
-    return {name: len(ids) for name, ids in sorted(people.items(), key=lambda p: -len(p[1]))}
+    counts = {name: len(ids) for name, ids in people.items()}
+    return dict(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
 
 
 def not_done_text(items: Sequence[WorkItem]) -> str:
     """``中医体质辨识 629 人未做，老年人健康管理 499 人未做``, or ``没有未做的服务``."""
-    counts = not_done_counts(items)
+    return _not_done_words(not_done_counts(items))
+
+
+def _not_done_words(counts: Mapping[str, int]) -> str:
     return "，".join(f"{name} {n} 人未做" for name, n in counts.items()) or "没有未做的服务"
 
 
@@ -180,6 +192,15 @@ def view_counts_text(items: Sequence[WorkItem], view: str) -> str:
     if view == YEARLY_VIEW and items:
         return f"{counts_text(items)}；{not_done_text(items)}"
     return counts_text(items)
+
+
+def lines_counts_text(lines: WorkLines) -> str:
+    """:func:`view_counts_text` of a lazy list (:class:`~ygt_desktop.storage.
+    worklist_lines.WorkLines`), from its counts: no item is built."""
+    text = _counts_words(lines.item_count, len(lines), lines.per_status)
+    if lines.query.view == YEARLY_VIEW and lines.item_count:
+        return f"{text}；{_not_done_words(lines.not_done)}"
+    return text
 
 
 def filters_text(

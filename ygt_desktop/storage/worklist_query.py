@@ -13,13 +13,18 @@ makes on a recomputation, in SQL:
 - and, in a series (child checks, pregnancy, TB …), until the next visit's window of the
   series has opened (one probe of ``worklist_due_series``, migration 0056).
 
+:func:`lines_query` wraps that statement for the page's lazy list
+(:mod:`ygt_desktop.storage.worklist_lines`): one row per resident — the place of their
+line, how many items, village and doctor — in the order :meth:`Worklist.items` gives
+their first items, sorted in SQL; the items themselves are read only for the lines shown.
+
 Pure text and parameters: nothing here runs a query.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from ..core import schedules as sch
@@ -48,6 +53,7 @@ def kept_query(
     due_view: bool,
     statuses: Sequence[str],
     only: Sequence[int] | None = None,
+    read: Collection[str] | None = None,
 ) -> tuple[str, dict[str, Any]] | None:
     """The statement and its parameters for the kept rows of a view, each row
     ``(resident, programme, form, label, start, end, done, closed, status)``.
@@ -59,7 +65,9 @@ def kept_query(
     the 到期 view (windows from ``lookback``, ending by ``end``, with its tests); else
     every window overlapping [lookback, end] (全部, 本年未做: ``lookback`` is the range's
     start). ``statuses``: only those (all when empty). ``only``: only these residents
-    (read by resident). None when there is nothing to read."""
+    (read by resident). ``read``: only the rows of these programmes (all when None; a
+    series still gives way to later windows of every programme in ``reaches``, as in
+    the whole list). None when there is nothing to read."""
     args: dict[str, Any] = {"start": start, "end": end, "on": on, "lookback": lookback}
     # the index named: the plan stays the same whatever indexes other tables gain
     table = "worklist_due INDEXED BY worklist_due_window"
@@ -76,6 +84,8 @@ def kept_query(
         tests.append(f"status IN ({', '.join(f':s{n}' for n in range(len(statuses)))})")
     parts = []
     for n, (programme, reach) in enumerate(reaches):
+        if read is not None and programme not in read:
+            continue
         args[f"p{n}"] = programme
         args[f"top{n}"] = end if due_view else reach
         gate = ""
@@ -143,3 +153,66 @@ def _not_superseded(
             f'AND o."end" >= :lookback{gate})'
         )
     return f" AND NOT ({' OR '.join(probes)})" if probes else ""
+
+
+# Each status's place in the list (:data:`~ygt_desktop.storage.worklist.STATUS_ORDER`:
+# 逾期 first) as the one character that starts an item's sort key.
+def _rank_sql(order: Mapping[str, int]) -> str:
+    cases = " ".join(f"WHEN '{status}' THEN '{rank}'" for status, rank in order.items())
+    return f"CASE x.status {cases} END"
+
+
+def lines_query(
+    items: tuple[str, dict[str, Any]],
+    order: Mapping[str, int],
+    *,
+    aged: Mapping[str, str],
+    programmes: bool,
+) -> tuple[str, dict[str, Any]]:
+    """The lines of the items ``items`` selects (:func:`kept_query`), one row per
+    resident ``(key, resident, items, village, doctor, programmes)`` sorted by ``key``:
+    the worst item's status rank (``order``, one digit) and window end, then the
+    archive number — the place of the resident's first item in
+    :meth:`~ygt_desktop.storage.worklist.Worklist.items` (archive numbers are unique,
+    so nothing after them decides between two residents). ``items``: how many of the
+    resident's items; ``programmes``: their programmes, comma-separated, when asked
+    (the 本年未做 view counts people per service), else NULL.
+
+    Left out as ``Worklist.items`` leaves them out: deleted residents; an item not done
+    whose resident moved away or died before its window started; an overdue item of a
+    programme in ``aged`` (programme → the latest birth date past the form's age on
+    the day asked) for a resident born by then. Both look the resident up only for the
+    rows concerned (the moved away through the partial index ``residents_gone``)."""
+    sql, args = items
+    args = dict(args)
+    moved = (
+        "x.done IS NULL AND x.resident_id IN (SELECT id FROM residents "
+        "WHERE (deleted != 0 OR status != '在档') AND deleted = 0 AND status_date != '') "
+        "AND x.start > (SELECT g.status_date FROM residents g WHERE g.id = x.resident_id)"
+    )
+    tests = [f"NOT coalesce({moved}, 0)"]
+    if aged:
+        cuts = []
+        for n, (programme, born_by) in enumerate(sorted(aged.items())):
+            args[f"aged{n}"], args[f"born{n}"] = programme, born_by
+            cuts.append(f"WHEN :aged{n} THEN :born{n}")
+        born = "(SELECT b.birth_date FROM residents b WHERE b.id = x.resident_id)"
+        old = (
+            f"x.status = '{sch.OVERDUE}' AND x.programme IN "
+            f"({', '.join(f':aged{n}' for n in range(len(cuts)))}) "
+            f"AND coalesce({born}, '') != '' "
+            f"AND {born} <= CASE x.programme {' '.join(cuts)} END"
+        )
+        tests.append(f"NOT coalesce({old}, 0)")
+    listed = "group_concat(DISTINCT x.programme)" if programmes else "NULL"
+    grouped = (
+        f'SELECT x.resident_id, min({_rank_sql(order)} || x."end") AS k, count(*) AS n, '
+        f"{listed} AS programmes FROM ({sql}) x WHERE {' AND '.join(tests)} "
+        "GROUP BY x.resident_id"
+    )
+    return (
+        "SELECT l.k || r.archive_no AS key, l.resident_id, l.n, r.village_code, "
+        f"r.responsible_doctor, l.programmes FROM ({grouped}) l "
+        "JOIN residents r ON r.id = l.resident_id WHERE r.deleted = 0 ORDER BY key",
+        args,
+    )

@@ -1,0 +1,209 @@
+"""The worklist's lazy lines (issue 15: the 待办随访 page at 265,000 residents) are the
+list :meth:`Worklist.items` gives.
+
+Requirements held here: on a generated demo station, for random ranges, days, views,
+statuses, packages, villages and doctors, :meth:`Worklist.view` has one line per
+resident in the order of ``by_resident(items())`` (worst status, window end, archive
+number), each line's item count and worst status, the people per status and the 本年未做
+counts of the list; :meth:`Worklist.rows_for` builds each line with exactly the items of
+``items()`` in their order, for any block of lines; the lines are patched after entries
+like the remembered item lists; a range outside the kept years is recomputed and still
+equal; an unknown view is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.worklist_demo import LOGIN, TODAY, make_demo
+from ygt_desktop.core import schedules as sch
+from ygt_desktop.ops import station
+from ygt_desktop.ops.base import Run
+from ygt_desktop.reports.worklist_rows import lines_counts_text, view_counts_text
+from ygt_desktop.storage.worklist import (
+    PROGRAMME_PACKAGE,
+    VIEWS,
+    WorkItem,
+    Worklist,
+    by_resident,
+)
+from ygt_desktop.storage.worklist_lines import born_by
+
+D = dt.date
+STATUS_CHOICES: list[list[str] | None] = [
+    None,
+    [sch.DUE, sch.OVERDUE],
+    [sch.OVERDUE],
+    [sch.DONE],
+    [sch.UPCOMING, sch.DUE],
+    [sch.LOST, sch.DONE],
+]
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_demo(tmp_path_factory.mktemp("lines") / "demo.db", residents=300)
+
+
+@pytest.fixture
+def run(demo_file: Path, tmp_path: Path) -> Iterator[Run]:
+    path = tmp_path / "station.db"
+    shutil.copyfile(demo_file, path)
+    with station.opened(path, login=LOGIN) as opened_run:
+        yield opened_run
+
+
+def item(i: WorkItem) -> tuple[object, ...]:
+    return (i.resident["id"], i.due, i.status, i.resident["name"], i.resident["phone"])
+
+
+def assert_same(wl: Worklist, **kw: Any) -> int:
+    """``wl.view(**kw)`` against ``wl.items(**kw)``; returns the number of lines."""
+    items = wl.items(**kw)
+    expected = by_resident(items)
+    lines = wl.view(**kw)
+    assert [lines.resident_at(n) for n in range(len(lines))] == [x.id for x in expected], kw
+    assert [lines.status_at(n) for n in range(len(lines))] == [x.status for x in expected]
+    assert lines.item_count == len(items)
+    assert lines_counts_text(lines) == view_counts_text(items, kw["view"]), kw
+    for n, x in enumerate(expected):
+        assert lines.position_of(x.id) == n
+    assert lines.position_of(-1) is None and lines.resident_at(len(lines)) is None
+    # built a block at a time, any block: the very items, in their order
+    rng = random.Random(len(expected))
+    at = rng.randrange(len(expected)) if expected else 0
+    block = [x.id for x in expected[at : at + 40]]
+    built = lines.rows(block)
+    assert [x.id for x in built] == block
+    want = {x.id: x for x in expected}
+    for line in built:
+        assert [item(i) for i in line.items] == [item(i) for i in want[line.id].items], kw
+        assert line.status == want[line.id].status
+        assert line.first_end == want[line.id].first_end
+    return len(expected)
+
+
+def random_query(rng: random.Random, wl: Worklist, villages: list[str]) -> dict[str, Any]:
+    start = D(2025, 6, 1) + dt.timedelta(days=rng.randrange(580))
+    end = start + dt.timedelta(days=rng.choice([6, 13, 30, 91, 200]))
+    on = TODAY + dt.timedelta(days=rng.randint(-120, 40))
+    doctors = wl.doctors()
+    kw: dict[str, Any] = {
+        "start": start,
+        "end": end,
+        "on": on,
+        "view": rng.choice(VIEWS),
+        "statuses": rng.choice(STATUS_CHOICES),
+    }
+    if rng.random() < 0.3:
+        kw["packages"] = rng.sample(sorted(set(PROGRAMME_PACKAGE.values())), rng.randint(1, 2))
+    if rng.random() < 0.2:
+        kw["village"] = rng.choice(villages)
+    if rng.random() < 0.15 and doctors:
+        kw["doctor"] = rng.choice(doctors)
+    return kw
+
+
+def test_the_lines_are_by_resident_of_items_on_random_queries(run: Run) -> None:
+    wl = run.ws.worklist
+    conn = run.ws.store.conn
+    villages = sorted({r[0] for r in conn.execute("SELECT village_code FROM residents")})
+    rng = random.Random(15)
+    listed = 0
+    for view in VIEWS:  # the page's usual lists first
+        for statuses in (None, [sch.DUE, sch.OVERDUE]):
+            listed += assert_same(
+                wl,
+                start=D(2026, 11, 1),
+                end=D(2026, 11, 30),
+                on=TODAY,
+                view=view,
+                statuses=statuses,
+            )
+    # a register patient who moved away in 2025-09: the quarters after it are not listed
+    listed += assert_same(wl, start=D(2025, 9, 1), end=D(2025, 12, 31), on=TODAY, view=VIEWS[2])
+    for _ in range(60):
+        listed += assert_same(wl, **random_query(rng, wl, villages))
+    assert listed > 1000
+
+
+def test_a_broken_tie_breaker_fails_the_comparison(run: Run, monkeypatch) -> None:
+    """The comparison sees the order: lines sorted by archive number only (no window
+    end) are not the list's order."""
+    from ygt_desktop.storage import worklist_query
+
+    wl = run.ws.worklist
+    kw = {"start": D(2026, 11, 1), "end": D(2026, 11, 30), "on": TODAY, "view": VIEWS[2]}
+    assert_same(wl, **kw)
+    real = worklist_query.lines_query
+
+    def by_archive(*args: Any, **kwargs: Any) -> tuple[str, dict[str, Any]]:
+        sql, params = real(*args, **kwargs)
+        return sql.replace("ORDER BY key", "ORDER BY substr(key, 12), key"), params
+
+    monkeypatch.setattr("ygt_desktop.storage.worklist_lines.lines_query", by_archive)
+    other = Worklist(run.ws.store, run.ws.forms)
+    with pytest.raises(AssertionError):
+        assert_same(other, **kw)
+
+
+def test_entries_patch_the_lines(run: Run) -> None:
+    """Entries on an open page: the remembered lines are patched for the changed
+    residents and stay the list's."""
+    from tests.storage.test_worklist_kept import change_a_record, record_forms
+
+    ws = run.ws
+    rng = random.Random(3)
+    forms = record_forms(ws)
+    month = {"start": D(2026, 11, 1), "end": D(2026, 11, 30), "on": TODAY}
+    changes = 0
+    for step in range(25):
+        for view in VIEWS:
+            assert_same(ws.worklist, view=view, **month)
+            assert_same(ws.worklist, view=view, statuses=[sch.DUE, sch.OVERDUE], **month)
+        changes += change_a_record(ws, rng, forms, rng.choice(["new", "edit", "delete"]))
+        if step % 8 == 7:  # a resident moves away: their items not done go
+            rid = rng.choice([r[0] for r in ws.store.conn.execute("SELECT id FROM residents")])
+            if ws.residents.get(rid)["status"] == "在档":
+                ws.residents.close(rid, "迁出", TODAY - dt.timedelta(days=rng.randint(0, 200)))
+    assert changes > 10
+    assert any(lines for lines, changed in ws.worklist._line_cache.lists.values() if not changed)
+
+
+def test_a_range_outside_the_kept_years_is_recomputed(run: Run) -> None:
+    wl = run.ws.worklist
+    kw = {"start": D(2024, 1, 1), "end": D(2024, 12, 31), "on": D(2024, 12, 31)}
+    for view in VIEWS:
+        assert_same(wl, view=view, **kw)
+    assert wl.view(view=VIEWS[0], **kw).built is not None
+
+
+def test_an_unknown_view_is_refused(run: Run) -> None:
+    with pytest.raises(ValueError, match="视图"):
+        run.ws.worklist.view(D(2026, 11, 1), D(2026, 11, 30), TODAY, view="过期")
+
+
+@pytest.mark.parametrize(
+    ("months", "days", "on"),
+    [
+        (0, 43, D(2026, 3, 1)),
+        (72, 0, D(2026, 2, 28)),
+        (36, 0, D(2028, 2, 29)),
+        (1, 0, D(2026, 3, 31)),
+    ],
+)
+def test_born_by_is_the_last_birth_date_past_the_age(months: int, days: int, on: dt.date) -> None:
+    cut = born_by(months, days, on)
+
+    def old(born: dt.date) -> bool:
+        return sch.add_months(born, months) + dt.timedelta(days=days) <= on
+
+    assert old(cut) and not old(cut + dt.timedelta(days=1))
+    assert all(old(cut - dt.timedelta(days=n)) for n in range(1, 400))

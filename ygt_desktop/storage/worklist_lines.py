@@ -1,0 +1,356 @@
+"""The worklist as the 待办随访 page shows it, lazily (issue 15: its big views at 265,000
+residents). :meth:`Worklist.view` gives a :class:`WorkLines`: one line per resident, in
+the order of :func:`~ygt_desktop.storage.worklist.by_resident` over
+:meth:`Worklist.items` (worst status, then window end, then archive number), with how
+many items each line holds and the counts the page shows — read with one statement
+that groups and sorts the kept rows in SQL (:func:`.worklist_query.lines_query`). The
+items themselves (labels, windows, the resident's name and phone) are built only for the
+lines asked, :meth:`WorkLines.rows`, a few hundred at a time, by the statement that
+reads a list's changed residents (:meth:`Worklist._sql_list` for those residents): the
+same items, in the same order, as :meth:`Worklist.items` gives them.
+
+The lines of a range, day, view, statuses and packages are remembered per Worklist
+(:class:`LineCache`) and patched after an entry (only the residents whose kept rows were
+derived again are read again), as the lists of :meth:`Worklist.items` are; a village or
+doctor filter is a pass over the remembered lines (each line's resident is in the
+village or not). A range the kept rows cannot serve falls back to :meth:`Worklist.items`
+(a recomputation) and keeps those lines whole.
+
+Plain data and SQL: no Qt. A :class:`WorkLines` is a snapshot — later entries never
+change it; ask :meth:`Worklist.view` again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Final
+
+from ..core import schedules as sch
+from .worklist_query import kept_query, lines_query
+
+if TYPE_CHECKING:
+    from .worklist import ResidentDue, WorkItem, Worklist
+
+# A line as read: (key, resident, items, village, doctor, programmes). ``key`` is the
+# worst item's status rank (one digit) and window end, then the archive number: the
+# line's place; ``programmes`` (comma-separated) only in the 本年未做 view.
+Line = tuple[str, int, int, str | None, str | None, str | None]
+KEY: Final = 0
+RESIDENT: Final = 1
+ITEMS: Final = 2
+VILLAGE: Final = 3
+DOCTOR: Final = 4
+PROGRAMMES: Final = 5
+_key = itemgetter(KEY)
+# The (range, on, view, statuses, packages) whose lines a Worklist remembers at once.
+CACHED_LINES = 9
+
+
+@dataclass(frozen=True)
+class LinesQuery:
+    """What a :class:`WorkLines` shows: the arguments of :meth:`Worklist.items`."""
+
+    start: dt.date
+    end: dt.date
+    on: dt.date
+    packages: tuple[str, ...] | None
+    village: str | None
+    statuses: tuple[str, ...] | None
+    doctor: str | None
+    view: str
+
+
+class WorkLines:
+    """One view of the worklist as lines, in order; see the module's docstring.
+
+    ``len()`` is the number of lines (people); :meth:`resident_at` and
+    :meth:`position_of` map positions to resident ids and back; :attr:`per_status`,
+    :attr:`item_count` and :attr:`not_done` are the counts the page shows; :meth:`rows`
+    builds the lines of some residents. Not thread-safe: the thread that owns the
+    Worklist (the UI thread for the page's) calls :meth:`rows`."""
+
+    def __init__(
+        self,
+        worklist: Worklist,
+        query: LinesQuery,
+        lines: Sequence[Line],
+        built: Mapping[int, ResidentDue] | None = None,
+    ) -> None:
+        self.worklist = worklist
+        self.query = query
+        self.lines = lines
+        # the lines already built, by resident (a recomputed list keeps them all)
+        self.built = built
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def resident_at(self, position: int) -> int | None:
+        """The resident of the line at ``position``; None outside the list."""
+        if 0 <= position < len(self.lines):
+            return self.lines[position][RESIDENT]
+        return None
+
+    def position_of(self, resident: int) -> int | None:
+        """Where ``resident``'s line is; None when they are not listed."""
+        return self._positions.get(resident)
+
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        return {line[RESIDENT]: n for n, line in enumerate(self.lines)}
+
+    def status_at(self, position: int) -> str:
+        """The worst status of the line at ``position`` (逾期 before 应访 …)."""
+        return _statuses_by_rank()[self.lines[position][KEY][0]]
+
+    @cached_property
+    def item_count(self) -> int:
+        """How many items the lines hold."""
+        return sum(line[ITEMS] for line in self.lines)
+
+    @cached_property
+    def per_status(self) -> dict[str, int]:
+        """People per their worst status, worst first."""
+        counts: dict[str, int] = {}
+        for line in self.lines:
+            rank = line[KEY][0]
+            counts[rank] = counts.get(rank, 0) + 1
+        return {_statuses_by_rank()[rank]: n for rank, n in sorted(counts.items())}
+
+    @cached_property
+    def not_done(self) -> dict[str, int]:
+        """People with an item not yet done per service name, most first (then by name):
+        the 本年未做 view's counts (empty in the other views)."""
+        people: dict[str, int] = {}
+        for line in self.lines:
+            for programme in (line[PROGRAMMES] or "").split(","):
+                if programme:
+                    name = sch.programme_name(programme)
+                    people[name] = people.get(name, 0) + 1
+        return dict(sorted(people.items(), key=lambda pair: (-pair[1], pair[0])))
+
+    def rows(self, residents: Sequence[int]) -> list[ResidentDue]:
+        """The lines of ``residents`` (among this list's), built now, in the order
+        given; a resident with nothing listed any more is left out."""
+        if self.built is not None:
+            return [self.built[r] for r in residents if r in self.built]
+        return self.worklist.rows_for(self, residents)
+
+    def items(self) -> list[WorkItem]:
+        """Every item of the query, in :meth:`Worklist.items`' order — all built at once
+        (seconds on a large station: a background job's or a test's, never the UI's)."""
+        q = self.query
+        return self.worklist.items(
+            q.start,
+            q.end,
+            q.on,
+            packages=q.packages,
+            village=q.village,
+            statuses=q.statuses,
+            doctor=q.doctor,
+            view=q.view,
+        )
+
+
+class LineCache:
+    """A Worklist's remembered lines (see the module's docstring): per (start, end, on,
+    view, statuses, packages) the lines of every village and doctor, in order, with the
+    residents changed since they were read."""
+
+    def __init__(self) -> None:
+        self.lists: dict[tuple[Any, ...], tuple[list[Line], set[int]]] = {}
+        self.generation = 0  # the store's generation the residents were read at
+
+    def forget(self, residents: Iterable[int] | None = None) -> None:
+        """Read ``residents``' lines again at the next use (their kept rows were derived
+        again); all lines when None (other kept rows)."""
+        if residents is None:
+            self.lists.clear()
+            return
+        changed = set(residents)
+        for _, marked in self.lists.values():
+            marked.update(changed)
+
+
+def view(
+    wl: Worklist,
+    start: dt.date,
+    end: dt.date,
+    on: dt.date | None,
+    packages: Sequence[str] | None,
+    village: str | None,
+    statuses: Sequence[str] | None,
+    doctor: str | None,
+    view: str,
+) -> WorkLines:
+    """:meth:`Worklist.view`."""
+    from .worklist import VIEWS
+
+    if view not in VIEWS:
+        raise ValueError(f"待办随访的视图应为 {'、'.join(VIEWS)} 之一（现为 {view}）")
+    on = on or dt.date.today()
+    wanted = tuple(sorted(set(statuses))) if statuses else None
+    chosen = tuple(sorted(set(packages))) if packages else None
+    query = LinesQuery(start, end, on, chosen, village or None, wanted, doctor or None, view)
+    if not wl._kept_ready(wl._lookback(start, view), end):
+        return _recomputed(wl, query)
+    cache = wl._line_cache
+    if wl.store.changed_since(cache.generation, ("resident",)):
+        cache.lists.clear()  # a village, doctor or archive number changed: lines carry them
+    cache.generation = wl.store.generation
+    key = (start, end, on, view, wanted, chosen)
+    remembered = cache.lists.get(key)
+    if remembered is None:
+        if len(cache.lists) >= CACHED_LINES:  # keep this range's
+            cache.lists = {k: v for k, v in cache.lists.items() if k[:3] == key[:3]}
+        lines = _read(wl, query)
+        cache.lists[key] = (lines, set())
+    else:
+        lines, changed = remembered
+        if changed:
+            lines[:] = [line for line in lines if line[RESIDENT] not in changed]
+            for line in _read(wl, query, changed):
+                bisect.insort(lines, line, key=_key)
+            changed.clear()
+    shown = [
+        line
+        for line in lines
+        if (not query.village or line[VILLAGE] == query.village)
+        and (not query.doctor or line[DOCTOR] == query.doctor)
+    ]
+    return WorkLines(wl, query, shown)
+
+
+def rows_for(wl: Worklist, lines: WorkLines, residents: Sequence[int]) -> list[ResidentDue]:
+    """:meth:`Worklist.rows_for`."""
+    from .worklist import _filtered, by_resident
+
+    q = lines.query
+    programmes = wl._programmes(q.view, None)
+    _, items, _ = wl._sql_list(
+        programmes, q.start, q.end, q.on, q.view, q.statuses or (), set(residents)
+    )
+    built = {line.id: line for line in by_resident(_filtered(items, q.packages, None, None))}
+    return [built[r] for r in residents if r in built]
+
+
+def kept_statement(
+    wl: Worklist,
+    programmes: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    on: dt.date,
+    view: str,
+    statuses: Sequence[str],
+    only: Collection[int] | None = None,
+    read: Collection[str] | None = None,
+) -> tuple[str, dict[str, Any]] | None:
+    """The statement of the kept rows of ``view`` (:func:`.worklist_query.kept_query`)
+    for ``programmes`` (of those ``read`` when given), of ``statuses`` (all when empty;
+    the 本年未做 view only those not done), of the residents ``only`` when given; None
+    when there is nothing to read."""
+    from .worklist import DUE_VIEW, NOT_DONE, SERIES, YEARLY_VIEW
+
+    lookback = wl._lookback(start, view)
+    shown = list(statuses)
+    if view == YEARLY_VIEW:
+        shown = [n for n in NOT_DONE if not statuses or n in statuses]
+        if not shown:
+            return None
+    spans = wl._spans()
+    return kept_query(
+        [(p, (end + dt.timedelta(days=spans[p])).isoformat()) for p in programmes if p in spans],
+        wl._gate_cutoffs(lookback),
+        SERIES,
+        start=start.isoformat(),
+        end=end.isoformat(),
+        on=on.isoformat(),
+        lookback=lookback.isoformat(),
+        due_view=view == DUE_VIEW,
+        statuses=shown,
+        only=None if only is None else sorted(only),
+        read=read,
+    )
+
+
+def born_by(months: int, days: int, on: dt.date) -> dt.date:
+    """The latest birth date for which ``months`` and ``days`` of age are reached by
+    ``on`` (what :meth:`Worklist._aged_out` tests, as one date to compare with)."""
+
+    def old(born: dt.date) -> bool:
+        return sch.add_months(born, months) + dt.timedelta(days=days) <= on
+
+    born = sch.add_months(on - dt.timedelta(days=days), -months)
+    one = dt.timedelta(days=1)
+    while not old(born):
+        born -= one
+    while old(born + one):
+        born += one
+    return born
+
+
+def _read(wl: Worklist, query: LinesQuery, only: Collection[int] | None = None) -> list[Line]:
+    """The lines of ``query`` for every village and doctor (of the residents ``only``
+    when given), in order."""
+    from .worklist import DUE_VIEW, PROGRAMME_PACKAGE, STATUS_ORDER, YEARLY_VIEW
+
+    programmes = wl._programmes(query.view, None)
+    read = None
+    if query.packages:
+        read = [p for p in programmes if PROGRAMME_PACKAGE[p] in query.packages]
+    found = kept_statement(
+        wl,
+        programmes,
+        query.start,
+        query.end,
+        query.on,
+        query.view,
+        query.statuses or (),
+        only,
+        read,
+    )
+    if found is None:
+        return []
+    aged = {}
+    if query.view == DUE_VIEW:
+        aged = {p: born_by(m, d, query.on).isoformat() for p, (m, d) in wl._age_limits.items()}
+    sql, args = lines_query(found, STATUS_ORDER, aged=aged, programmes=query.view == YEARLY_VIEW)
+    return wl.store.conn.execute(sql, args).fetchall()
+
+
+def _recomputed(wl: Worklist, query: LinesQuery) -> WorkLines:
+    """The lines of a range the kept rows cannot serve, from :meth:`Worklist.items`
+    (a recomputation), all built."""
+    from .worklist import STATUS_ORDER, YEARLY_VIEW, by_resident
+
+    lines: list[Line] = []
+    built: dict[int, ResidentDue] = {}
+    yearly = query.view == YEARLY_VIEW
+    for line in by_resident(WorkLines(wl, query, []).items()):
+        first, r = line.items[0], line.resident
+        programmes = ",".join(dict.fromkeys(i.due.programme for i in line.items))
+        lines.append(
+            (
+                f"{STATUS_ORDER[first.status]}{first.due.end.isoformat()}{r['archive_no']}",
+                line.id,
+                len(line.items),
+                r["village_code"],
+                r["responsible_doctor"],
+                programmes if yearly else None,
+            )
+        )
+        built[line.id] = line
+    return WorkLines(wl, query, lines, built)
+
+
+@cache
+def _statuses_by_rank() -> dict[str, str]:
+    """Each status by its rank's digit (the first character of a line's key)."""
+    from .worklist import STATUS_ORDER
+
+    return {str(rank): status for status, rank in STATUS_ORDER.items()}
