@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.storage.test_resident_full import BASE, FULL
+from ygt_desktop.storage.residents import Change
 from ygt_desktop.ui.resident_editor import ResidentEditor
 from ygt_desktop.ui.resident_model import COLUMNS, ResidentTableModel
 from ygt_desktop.ui.residents_page import ResidentsPage
@@ -47,6 +48,7 @@ def test_filter_combines_with_search_and_keeps_the_selection(qtbot, ws, three):
     page.show()
     page.table.selectRow(page.model.row_of(part))
     page.incomplete_box.setChecked(True)
+    qtbot.waitUntil(lambda: page.model.incomplete)  # found on the job runner
     assert page.model.total == 2
     assert page.count_label.text() == "档案不完整 2 份"
     assert page.current_id() == part  # still selected, by its id
@@ -91,3 +93,85 @@ def test_editor_fits_the_screen_and_tabs_in_paper_order(qtbot, ws):
     order = [f.id for f in ws.forms["resident"].fields]
     assert list(editor.form_widget.editors) == order
     assert order.index("blood_abo") < order.index("past_diseases") < order.index("fuel")
+
+
+def _whole_table(statements: list[str]) -> list[str]:
+    """The statements that judged every archive's completeness (the filter's full pass)."""
+    return [s for s in statements if "NOT (" in s and "ORDER BY archive_no" in s]
+
+
+def test_with_the_filter_on_a_save_follows_the_resident_without_a_full_pass(qtbot, ws, three):
+    """只看档案不完整 keeps the archives it found while it stays ticked: a save rechecks
+    that one resident (a full pass took 0.11-0.13 s at 100,000 on every save), and a
+    resident completed by the save stays listed and selected, counted apart."""
+    full, part, bare = three
+    page = ResidentsPage(ws)
+    qtbot.addWidget(page)
+    page.show()
+    page.incomplete_box.setChecked(True)
+    qtbot.waitUntil(lambda: page.model.incomplete)
+    page.table.selectRow(page.model.row_of(part))
+    statements: list[str] = []
+    ws.store.conn.set_trace_callback(statements.append)
+    try:
+        page.edit_current()
+        editor = page.dialog
+        assert isinstance(editor, ResidentEditor)
+        qtbot.waitUntil(editor.isVisible)
+        editor.form_widget.set_values({**ws.residents.values(part), "toilet": "2"})
+        editor.save()
+        qtbot.waitUntil(lambda: not editor.isVisible())
+    finally:
+        ws.store.conn.set_trace_callback(None)
+    assert _whole_table(statements) == []
+    assert page.current_id() == part  # still listed, still selected
+    assert page.model.index(page.model.row_of(part), PCT).data() == "100%"
+    assert page.count_label.text() == "档案不完整 1 份，另有刚补全的 1 份仍列出"
+    qtbot.keyClicks(page.search, "wf")  # a search with the filter on finds it too
+    qtbot.waitUntil(lambda: page.model.query == "wf")
+    assert page.current_id() == part
+    page.search.clear()
+    qtbot.waitUntil(lambda: page.model.query == "")
+    page.incomplete_box.setChecked(False)
+    page.incomplete_box.setChecked(True)  # ticked again: a fresh pass, without it
+    qtbot.waitUntil(lambda: page.model.incomplete)
+    assert [page.model.resident_id(r) for r in range(page.model.rowCount())] == [bare]
+    assert page.count_label.text() == "档案不完整 1 份"
+
+
+def test_with_the_filter_on_new_and_deleted_archives_join_and_leave(qtbot, ws, three):
+    full, part, bare = three
+    page = ResidentsPage(ws)
+    qtbot.addWidget(page)
+    page.incomplete_box.setChecked(True)
+    qtbot.waitUntil(lambda: page.model.incomplete)
+    ws.residents.delete(bare, "重复建档")
+    page._after_change(Change("residents", bare, "delete"))
+    assert page.model.total == 1 and page.model.row_of(bare) is None
+    new = ws.residents.save({**BASE, "name": "赵六", "id_number": "110105195001010020"})
+    page._after_change(new)
+    assert page.current_id() == new.record_id
+    page.search.clear()
+    qtbot.waitUntil(lambda: page.model.query == "")
+    assert {page.model.resident_id(r) for r in range(page.model.total)} == {part, new.record_id}
+    assert page.count_label.text() == "档案不完整 2 份"
+
+
+def test_the_filter_is_found_off_the_window_thread_and_a_clear_meanwhile_wins(qtbot, ws, three):
+    """Ticking 只看档案不完整 reads every archive on the job runner (the list stays
+    usable); cleared before the answer comes, the list stays unfiltered."""
+    full, part, bare = three
+    page = ResidentsPage(ws)
+    qtbot.addWidget(page)
+    calls: list[object] = []
+    real = ws.residents.incomplete_keys
+    ws.residents.incomplete_keys = lambda: calls.append(1) or real()  # type: ignore[method-assign]
+    page.incomplete_box.setChecked(True)
+    assert page.count_label.text() == "正在查找档案不完整的居民…"
+    page.incomplete_box.setChecked(False)
+    qtbot.waitUntil(lambda: not page.jobs.busy())
+    assert calls == []  # the window's connection did not do it
+    assert not page.model.incomplete and page.model.total == 3
+    page.incomplete_box.setChecked(True)
+    qtbot.waitUntil(lambda: page.model.incomplete)
+    assert {page.model.resident_id(r) for r in range(page.model.total)} == {part, bare}
