@@ -913,16 +913,21 @@ def _vaccine_rates(ix: Indicators) -> list[Counted]:
         when = dt.date.fromisoformat(day)
         if when <= ix.we and (dose not in given[rid] or when < given[rid][dose]):
             given[rid][dose] = when
+    facts = vaccines.facts_of(ix.store, ix.forms, None)
     out = []
-    for d in plan.doses:
+    for d in plan.table():  # a place counts whichever product filled it
         due, done = set(), set()
         for rid, person in ix.people.items():
             if rid not in open_ or not person.birth:
                 continue
             birth = dt.date.fromisoformat(person.birth)
-            if d.vaccine.id in plan.used(given[rid], choice) and ix.ws <= d.by(birth) <= ix.we:
+            sched = plan.for_child(facts.get(rid))
+            if any(k in given[rid] for k in d.skip_if_given):
+                continue  # not needed (the DT booster after 3 doses completed with DT)
+            target = sched.rate_dose(d.id)  # 乙肝3: the 4th dose when the birth dose does not count
+            if d.vaccine.id in plan.used(given[rid], choice) and ix.ws <= target.by(birth) <= ix.we:
                 due.add(rid)
-                if d.id in given[rid]:
+                if any(sched.by_id[k].slot == target.id for k in given[rid]):
                     done.add(rid)
         out.append(Counted(f"vac.rate.{d.id}", numerator=done, denominator=due))
     return out

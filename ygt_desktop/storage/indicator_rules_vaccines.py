@@ -9,7 +9,13 @@
   for the dose closed in the window — the cohort that should have completed it — and
   whose plan has the dose (JE and HepA: the series the child started, else the
   station's choice); of them, those given the dose by the window's end (catch-up doses
-  count: this is coverage of the cohort, not timeliness).
+  count: this is coverage of the cohort, not timeliness). A dose counts whichever
+  product filled its place (脊灰 bOPV for an IPV dose, 白破 for a 百白破 dose: doses are
+  counted across products); a place the child no longer needs (the DT booster after 3
+  doses completed with DT) leaves the child out of that rate.
+- 乙肝3 for a child whose birth dose does not count (birth weight < 2000 g, mother HBsAg
+  阳性/不详: 4 doses) asks for the 4th dose, the one that completes the 3 that count, due
+  by its completion age (12 months, as the 3rd's); 乙肝1 and 乙肝2 count the doses given.
 """
 
 from __future__ import annotations
@@ -62,27 +68,35 @@ def _certificates(ix: Indicators) -> list[Counted]:
 
 
 def _rate_codes() -> list[str]:
-    return [f"{RATE}{d.id}" for d in vaccines.schedule().doses]
+    return [f"{RATE}{d.id}" for d in vaccines.schedule().table()]
 
 
 @computes(*_rate_codes())
 def _rates(ix: Indicators) -> list[Counted]:
     plan = vaccines.schedule()
+    table = plan.table()
     choice = vaccines.series_choice(ix.store)
-    latest = max(d.by_months or 0 for d in plan.doses)
+    latest = max(plan.rate_dose(d.id).by_months or 0 for d in table)
+    for variant in plan.variants:  # a variant's dose may complete a place later
+        latest = max([latest, *(m.get("by_months") or 0 for m in variant.doses.values())])
     children = _births(ix, add_months(ix.ws, -latest - 1), ix.we)
     given = vaccines.doses_of(ix.store, list(children)) if children else {}
-    due: dict[str, set[int]] = {d.id: set() for d in plan.doses}
-    done: dict[str, set[int]] = {d.id: set() for d in plan.doses}
+    facts = vaccines.facts_of(ix.store, ix.forms, list(children)) if children else {}
+    due: dict[str, set[int]] = {d.id: set() for d in table}
+    done: dict[str, set[int]] = {d.id: set() for d in table}
     for rid, birth in children.items():
         mine = {k: day for k, day in given.get(rid, {}).items() if day <= ix.we}
-        used = plan.used(mine, choice)
-        for dose in plan.doses:
-            if dose.vaccine.id not in used or not ix.ws <= dose.by(birth) <= ix.we:
+        sched = plan.for_child(facts.get(rid))
+        used = sched.used(mine, choice)
+        filled = sched.filled(mine)
+        for place in table:
+            dose = sched.by_id[place.id]
+            if dose.vaccine.id not in used or any(k in mine for k in dose.skip_if_given):
                 continue
-            due[dose.id].add(rid)
-            if dose.id in mine:
-                done[dose.id].add(rid)
-    return [
-        Counted(f"{RATE}{d.id}", numerator=done[d.id], denominator=due[d.id]) for d in plan.doses
-    ]
+            target = sched.rate_dose(place.id)
+            if not ix.ws <= target.by(birth) <= ix.we:
+                continue
+            due[place.id].add(rid)
+            if target.slot in filled:
+                done[place.id].add(rid)
+    return [Counted(f"{RATE}{d.id}", numerator=done[d.id], denominator=due[d.id]) for d in table]

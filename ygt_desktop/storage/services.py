@@ -316,7 +316,9 @@ class ServiceRepo:
         notices = []
         if form.id == vaccines.FORM_ID and resident_id is not None and not errors:
             birth = ctx.get("birth_date")
-            notices = vaccines.check_dose(self.store, resident_id, birth, values, record_id, errors)
+            notices = vaccines.check_dose(
+                self.store, resident_id, birth, values, record_id, errors, self.forms
+            )
         if errors:
             raise ValidationFailed(errors)
         assert service_date is not None

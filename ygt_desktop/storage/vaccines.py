@@ -4,20 +4,22 @@ What storage adds to :mod:`ygt_desktop.core.vaccines`: the bundled schedule, the
 station's choice of JE and HepA vaccines (settings ``vaccine_je`` / ``vaccine_hepa``:
 a vaccine id of the schedule's alternatives), a child's doses given, and the checks a
 dose record gets when saved (:func:`check_dose`: the same dose twice or a completed
-series refused; the minimum age and intervals only noticed after saving).
+series refused; the minimum age and intervals only noticed after saving), and what the
+建证 record says of the child (:func:`facts_of`: the mother's HBsAg and the birth weight,
+the newborn visit's birth weight when the 建证 record has none) that the HepB rules read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from ..core import vaccines as vac
-from ..core.forms import RuleOutcome
+from ..core.forms import FormDef, FormRegistry, RuleOutcome
 from ..core.schedules import add_months
 from ..paths import resources_dir
 from .db import Store
@@ -26,6 +28,8 @@ from .organisation import get_setting, set_setting
 FORM_ID = "vaccine_dose"
 SCHEDULE = "nip2021"
 NOTICE_ID = "vaccine_schedule"  # the after-save notice's rule id
+CERT_FORM = "vaccination"  # the 建证 record: the card's header items
+NEWBORN_FORM = "newborn_visit"
 
 
 @cache
@@ -88,9 +92,67 @@ def doses_of(
     return out
 
 
-def card(store: Store, resident_id: int, birth: dt.date, on: dt.date) -> list[vac.DoseState]:
-    """Every dose of a child's plan on ``on`` (the vaccination card)."""
-    return vac.plan(schedule(), birth, given(store, resident_id), on, series_choice(store))
+Forms = FormRegistry | Mapping[str, FormDef]
+
+
+def facts_of(
+    store: Store, forms: Forms | None, residents: Collection[int] | None
+) -> dict[int, vac.Facts]:
+    """What the 建证 records say of each child (all residents when ``residents`` is None):
+    the latest record's 母亲乙肝表面抗原 (as the form's label) and 出生体重, else the latest
+    newborn visit's 新生儿出生体重. Children with neither are left out."""
+    if forms is None or CERT_FORM not in forms:
+        return {}
+    labels = forms[CERT_FORM].field("mother_hbsag").choice_labels
+    hbsag: dict[int, str] = {}
+    weight: dict[int, float] = {}
+    scope, params = _scope(residents)
+    for rid, code, kg in store.conn.execute(
+        "SELECT h.resident_id, v.mother_hbsag, v.birth_weight FROM service_records h "
+        "JOIN f_vaccination v ON v.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0"
+        f"{scope} ORDER BY h.service_date, h.id",
+        [CERT_FORM, *params],
+    ):
+        if code:
+            hbsag[rid] = labels.get(code, code)
+        if kg is not None:
+            weight[rid] = float(kg)
+    if NEWBORN_FORM in forms:
+        newborn: dict[int, float] = {}
+        for rid, kg in store.conn.execute(
+            "SELECT h.resident_id, n.birth_weight FROM service_records h "
+            "JOIN f_newborn_visit n ON n.record_id = h.id WHERE h.form_id = ? AND h.deleted = 0 "
+            f"AND n.birth_weight IS NOT NULL{scope} ORDER BY h.service_date, h.id",
+            [NEWBORN_FORM, *params],
+        ):
+            newborn[rid] = float(kg)
+        weight = newborn | weight
+    return {rid: vac.Facts(hbsag.get(rid), weight.get(rid)) for rid in hbsag.keys() | weight.keys()}
+
+
+def facts(store: Store, forms: Forms | None, resident_id: int) -> vac.Facts:
+    """What the 建证 record (or the newborn visit) says of one child."""
+    return facts_of(store, forms, [resident_id]).get(resident_id, vac.Facts())
+
+
+def _scope(residents: Iterable[int] | None) -> tuple[str, list[Any]]:
+    if residents is None:
+        return "", []
+    return " AND h.resident_id IN (SELECT value FROM json_each(?))", [
+        "[" + ",".join(str(int(r)) for r in residents) + "]"
+    ]
+
+
+def card(
+    store: Store,
+    resident_id: int,
+    birth: dt.date,
+    on: dt.date,
+    child: vac.Facts | None = None,
+) -> list[vac.DoseState]:
+    """Every dose of a child's plan on ``on`` (the vaccination card), by the child's
+    facts (:func:`facts`) when given."""
+    return vac.plan(schedule(), birth, given(store, resident_id), on, series_choice(store), child)
 
 
 def check_dose(
@@ -100,15 +162,18 @@ def check_dose(
     values: Mapping[str, Any],
     record_id: int | None,
     errors: dict[str, str],
+    forms: Forms | None = None,
 ) -> list[RuleOutcome]:
     """Check one dose record before it is saved: a refusal goes into ``errors`` (at the
-    疫苗 field); the rules a dose given early broke come back as after-save notices."""
+    疫苗 field); the rules a dose given early broke come back as after-save notices.
+    With ``forms``, the child's 建证 facts (the HepB rules) are read too."""
     dose_id = values.get("vaccine")
     day = values.get("vaccination_date")
     if not dose_id or day is None or dose_id not in schedule().by_id:
         return []
     others = given(store, resident_id, exclude_record=record_id)
-    reason = vac.refusal(schedule(), others, str(dose_id))
+    child = facts(store, forms, resident_id)
+    reason = vac.refusal(schedule(), others, str(dose_id), birth, day, child)
     if reason:
         errors["vaccine"] = reason
         return []
@@ -116,7 +181,7 @@ def check_dose(
         return []
     return [
         RuleOutcome(NOTICE_ID, message, None, None)
-        for message in vac.warnings(schedule(), birth, others, str(dose_id), day)
+        for message in vac.warnings(schedule(), birth, others, str(dose_id), day, child)
     ]
 
 

@@ -110,7 +110,8 @@ PROGRAMME_TOPICS: dict[str, tuple[str, ...]] = {
     "prenatal": _PREGNANCY,
     "postpartum": _PREGNANCY,
     "tb": ("form:tb_notify", "form:tb_first_visit", "form:tb_followup"),
-    "vaccine": ("resident", "form:vaccine_dose"),
+    # the doses, and the 建证 record / newborn visit (the mother's HBsAg, the birth weight)
+    "vaccine": ("resident", "form:vaccine_dose", "form:vaccination", "form:newborn_visit"),
     "referral": ("entity:referral",),
 }
 STATUS_ORDER = {
@@ -143,7 +144,8 @@ CACHED_RANGES = 3  # the ranges whose kept items a Worklist remembers (month, we
 KEPT_RULES = 4  # 2: a closed archive's items 结案; the yearly check of register patients;
 # 3: the national schedules (child bands, newborn from discharge, 产后 3–7 days, risk colours,
 # vaccine doses, 严重精神障碍 by classification); 4: the newborn visit from the child's
-# 出生后出院日期, prenatal windows from the typed 孕周 when the 末次月经 is 不详
+# 出生后出院日期, prenatal windows from the typed 孕周 when the 末次月经 is 不详; the vaccine
+# catch-up rules (DT/Td for 6+, polio cohorts, HepB by the mother's HBsAg and birth weight)
 _SLACK = dt.timedelta(days=3)  # margin on birth-date bounds; the overlap test is exact
 
 # What a gatherer finds: (resident, item, gate). ``gate`` is the date below which a

@@ -1,7 +1,11 @@
 """The worklist's 预防接种 doses (programme ``vaccine``): one item per dose of the 2021
 schedule — the doses given (已访) and, of each series, the next dose to give, due from
 the day it may be given (its earliest age, or the minimum interval after the dose
-before) to the last day it is on time, 逾期 (补种) after (:func:`.core.vaccines.windows`).
+before) to the last day it is on time, 逾期 (补种) after (:func:`.core.vaccines.windows`),
+by the child's 建证 facts (the mother's HBsAg and the birth weight: the HepB doses of a
+low-birth-weight child). A place of a series with products for different ages has an
+item per product (百白破第3剂 until 6 years, then 白破疫苗第3剂); the one given closes the
+place and the others leave the list.
 
 An item's form is ``vaccine_dose:<dose id>``: only a record of that dose fulfils it, so
 a record of another dose given after a missed one's window (what closes an overdue
@@ -40,9 +44,11 @@ def gather(wl: Worklist, start: dt.date, end: dt.date) -> Iterator[tuple[int, sc
     people = wl._people(sch.add_months(start, -12 * WORKLIST_YEARS) - _SLACK, end)
     if not people:
         return
-    doses = vaccines.doses_of(wl.store, None if not wl._only else [rid for _, rid in people])
+    only = None if not wl._only else [rid for _, rid in people]
+    doses = vaccines.doses_of(wl.store, only)
+    facts = vaccines.facts_of(wl.store, wl.forms, only)
     for birth, rid in people:
-        for window in vac.windows(plan, birth, doses.get(rid, {}), choice):
+        for window in vac.windows(plan, birth, doses.get(rid, {}), choice, facts.get(rid)):
             yield (
                 rid,
                 sch.Due(
