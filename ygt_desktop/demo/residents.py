@@ -31,7 +31,8 @@ from .resident_items import ITEM_KEYS, ResidentItems, set_contacts
 MAX_AGE = 100
 
 RESIDENT_KEYS = (
-    "name", "id_number", "no_id_reason", "sex", "birth_date", "ethnicity", "phone",
+    "name", "id_number", "no_id_reason", "sex", "birth_date", "birth_discharged_date",
+    "ethnicity", "phone",
     "village_code", "address", "responsible_doctor", "resident_6m", "flag_disabled", "flag_poverty",
     "flag_dibao", "flag_tekun", "flag_family_planning", "note",
     "archive_date", "status", "status_date", *ITEM_KEYS,
@@ -651,6 +652,7 @@ def _generate(
                 "no_id_reason": reason,
                 "sex": sex,
                 "birth_date": birth,
+                "birth_discharged_date": None,  # the newborn visits carry the discharge
                 "ethnicity": ethnicity,
                 "phone": phone,
                 "village_code": village.code,

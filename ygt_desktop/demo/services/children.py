@@ -8,16 +8,17 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from ...core.dates import age_months, age_years
-from ...core.schedules import add_months
+from ...core.schedules import add_months, child_windows
 from .common import (
     CHILD_COMPLIANCE,
-    CHILD_POINTS,
+    CHILD_LATE,
+    NEWBORN_ON_TIME,
     NEWBORN_VISITED,
     TCM_CHILD_COMPLIANCE,
-    TCM_CHILD_POINTS,
     GeneratorBase,
     Record,
     Values,
+    child_plan,
 )
 from .maternal import _Birth
 from .state import _PersonState
@@ -99,32 +100,38 @@ class ChildrenMixin(GeneratorBase):
                 if day <= s.last:
                     yield "vaccination", p.id, D(day), None, self.vaccination(s, day)
         z_w, z_l = self.gauss(0, 0.9), self.gauss(0, 0.9)
-        checks: list[tuple[int, int]] = []  # (day, point)
-        if s.first == born and rnd() < CHILD_COMPLIANCE:
-            day = born + 28 + int(rnd() * 3)
-            if day <= s.last:
-                checks.append((day, 0))
-        for point in CHILD_POINTS:
-            start = add_months(p.birth_date, point).toordinal()
-            if start < s.first or start > s.last or rnd() >= CHILD_COMPLIANCE:
+        plan = child_plan()
+        attends = self._punctuality()
+        # A child archived later under 3 has its earlier checks copied in from the
+        # 儿童保健手册 (as its earlier vaccine doses are).
+        first = s.first
+        if age_years(p.birth_date, D(s.first)) < 3:
+            first = max(born, self.since_o)
+        windows = list(child_windows(p.birth_date, plan.checks))
+        opens = [w[2].toordinal() for w in windows[1:]] + [self.today_o + 1]
+        checks: list[tuple[int, int]] = []  # (day, index of the window)
+        for i, (_, _, opened, closed) in enumerate(windows):
+            a, b = opened.toordinal(), closed.toordinal()
+            if a < first or a > s.last or rnd() >= attends:
                 continue
-            length = 30 if point <= 36 else 300
-            late = rnd() < 0.08
-            day = start + (int(rnd() * 20) if not late else length + int(rnd() * 25))
+            late = b + 1 + int(rnd() * 20)
+            if rnd() < CHILD_LATE and late < opens[i]:  # never into the next check's window
+                day = late
+            else:
+                day = a + int(rnd() * min(20, b - a + 1))
             if day <= s.last and age_years(p.birth_date, D(day)) < 7:
-                checks.append((day, point))
+                checks.append((day, i))
         covered: list[int] = []  # checks whose TCM row is filled
         checks.sort()
-        for day, point in checks:
-            later = [m for m in CHILD_POINTS if m > point]
-            next_day = add_months(p.birth_date, later[0]).toordinal() if later else None
-            tcm = point in TCM_CHILD_POINTS and rnd() < TCM_CHILD_COMPLIANCE
+        for day, i in checks:
+            next_day = windows[i + 1][2].toordinal() if i + 1 < len(windows) else None
+            tcm = plan.checks[i][1] in plan.tcm_months and rnd() < TCM_CHILD_COMPLIANCE
             form_id, values = self.child_check(s, day, z_w, z_l, next_day, tcm)
             yield form_id, p.id, D(day), None, values
             if tcm:
                 covered.append(day)
         tcm_days: list[int] = []
-        for point in TCM_CHILD_POINTS:  # guidance on the stand-alone sheet, no check row
+        for point in plan.tcm_months:  # guidance on the stand-alone sheet, no check row
             start = add_months(p.birth_date, point).toordinal()
             if start < s.first or any(start <= d < start + 30 for d in covered):
                 continue
@@ -138,12 +145,25 @@ class ChildrenMixin(GeneratorBase):
                 continue
             yield "tcm_child", p.id, D(day), None, self.tcm_child(s, day, months)
 
+    def _punctuality(self) -> float:
+        """P(a check is made) for one child's family (:data:`CHILD_COMPLIANCE`)."""
+        roll, share = self.rnd(), 0.0
+        for part, attends in CHILD_COMPLIANCE:
+            share += part
+            if roll < share:
+                return attends
+        return CHILD_COMPLIANCE[-1][1]
+
     def newborn(self, s: _PersonState, birth: _Birth) -> Iterator[Record]:
         rnd = self.rnd
         if rnd() >= NEWBORN_VISITED:
             return
         base = birth.discharge or birth.born
-        day = base + 1 + int(rnd() * 6) if rnd() < 0.88 else base + 8 + int(rnd() * 12)
+        within = child_plan().newborn_days
+        on_time = rnd() < NEWBORN_ON_TIME
+        day = (
+            base + 1 + int(rnd() * (within - 1)) if on_time else base + within + 1 + int(rnd() * 12)
+        )
         day = min(day, birth.born + 28)
         if day > s.last:
             return

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
-from ...core import tcm
+from ...core import schedules, tcm
+from ...paths import forms_dir
 
 SEED_OFFSET = 7_919  # services draw from their own stream, apart from the residents'
 
@@ -53,9 +56,14 @@ COMPLIANCE = ((0.70, 0.97, 0.06), (0.20, 0.62, 0.25), (0.10, 0.25, 0.20))
 RECHECK = (0.70, 0.35, 0.15)  # P(re-check after an uncontrolled visit) by compliance type
 ELDERLY_PROPENSITY = ((0.45, 0.95), (0.30, 0.60), (0.25, 0.10))  # → ~65 % a year
 TCM_WITH_EXAM, TCM_WITHOUT_EXAM = 0.80, 0.08  # → ~55 % a year
-CHILD_POINTS = (3, 6, 8, 12, 18, 24, 30, 36, 48, 60, 72)
-TCM_CHILD_POINTS = (6, 12, 18, 24, 30, 36)
-CHILD_COMPLIANCE, TCM_CHILD_COMPLIANCE, NEWBORN_VISITED = 0.85, 0.70, 0.90
+# Child-check punctuality types: (share, P(a check of the schedule is made)) — most
+# families come to every check, some miss a few, a few rarely come (3岁以下儿童系统管理率
+# ≈ 85–95 % as stations report); a made check is late (after its window) now and then.
+CHILD_COMPLIANCE = ((0.88, 0.995), (0.09, 0.80), (0.03, 0.35))
+CHILD_LATE = 0.04
+TCM_CHILD_COMPLIANCE = 0.70  # the check's 中医药健康管理服务 row filled at a TCM age
+# P(a newborn is visited at home), P(within the 7 days after discharge when visited).
+NEWBORN_VISITED, NEWBORN_ON_TIME = 0.96, 0.95
 TB_RATE = ((15, 0.0001), (65, 0.0005), (200, 0.0009))  # notified per person-year
 INFECTIOUS_RATE = ((10, 0.015), (200, 0.002))  # cases per person-year
 ONGOING_PREGNANCY = 0.035  # of women 20–40 on ``today`` (≈ 8 births per 1000 a year)
@@ -66,6 +74,33 @@ _DOCTORS = ("李建华", "王丽萍", "张志强", "杨秀英", "赵海燕", "�
 _GIVEN = "建国秀英志强丽华海燕文斌春梅红艳国华桂兰明德玉梅家富晓东"
 _SURNAMES = "李王张杨刘陈赵黄周吴马罗段普"
 _HOSPITAL = "区人民医院"
+
+
+@dataclass(frozen=True, slots=True)
+class ChildPlan:
+    """The children's schedule as the form files define it (the worklist reads the
+    same): the checks of the band forms, the TCM guidance months, the newborn visit's
+    days after discharge."""
+
+    checks: tuple[schedules.ChildPoint, ...]
+    tcm_months: tuple[int, ...]
+    newborn_days: int
+
+
+@cache
+def child_plan() -> ChildPlan:
+    """The bundled forms' children's schedules (read once; generators stay off storage)."""
+
+    def plan(form_id: str) -> dict[str, Any]:
+        text = (forms_dir() / f"{form_id}.toml").read_text(encoding="utf-8")
+        table: dict[str, Any] = tomllib.loads(text).get("schedule", {})
+        return table
+
+    return ChildPlan(
+        tuple(schedules.child_points((f, plan(f)) for f in schedules.CHILD_BAND_FORMS)),
+        tuple(int(m) for m in plan("tcm_child").get("points_months", ())),
+        int(plan("newborn_visit").get("within_days_after_discharge", 7)),
+    )
 
 
 def _band(table: Sequence[tuple[int, float]], age: int) -> float:
