@@ -2,8 +2,11 @@
 
 Each cell is a dose of the child's plan (:func:`ygt_desktop.storage.vaccines.card`): the
 date given (grey), 应种 with the last day on time (amber), 逾期 — a 补种 dose (red),
-未到 with the first day it may be given, or 不再补种. The 补种 doses are listed below
-the grid, soonest first.
+未到 with the first day it may be given, or 不再补种 (a 百白破 dose from 6 years: the
+白破疫苗 dose given instead is on its own row). The header says what the 建证 record says
+of the child (母亲乙肝表面抗原, 出生体重) and the rules that follow from it (HBIG, the
+12-hour birth dose, 4 HepB doses under 2000 g). The 补种 doses are listed below the grid,
+soonest first.
 
 Keyboard: the grid has the focus (arrows move); Enter opens the record of a dose given,
 or a new record of the dose selected (Ctrl+N: the dose selected, else the first one to
@@ -61,6 +64,10 @@ class VaccineCard(QDialog):
         self.setWindowTitle("预防接种卡")
         self.header = QLabel()
         self.header.setWordWrap(True)
+        self.rules = QLabel()
+        self.rules.setObjectName("rules")
+        self.rules.setWordWrap(True)
+        self.rules.setStyleSheet(f"color: {COLOURS[vac.OVERDUE]}")
         self.grid = QTableWidget(0, 5)
         self.grid.setObjectName("vaccine_grid")
         self.grid.setHorizontalHeaderLabels(["疫苗", "第1剂", "第2剂", "第3剂", "第4剂"])
@@ -93,6 +100,7 @@ class VaccineCard(QDialog):
         row.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
+        layout.addWidget(self.rules)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.note)
         layout.addWidget(self.catch_up)
@@ -115,11 +123,21 @@ class VaccineCard(QDialog):
             label for alt in plan.alternatives for v, label in alt.options if choice[alt.id] == v
         ]
         age = age_text(birth, on)
+        facts = vaccines.facts(self.ws.store, self.ws.forms, self.resident_id)
+        known = []
+        if facts.mother_hbsag:
+            known.append(f"母亲乙肝表面抗原 {facts.mother_hbsag}")
+        if facts.birth_weight is not None:
+            known.append(f"出生体重 {facts.birth_weight:g} kg")
         self.header.setText(
-            f"{r['name']}　出生日期 {birth.isoformat()}（{age + ('岁' if age.isdigit() else '')}）　"
-            f"{plan.title}；本站使用：{'、'.join(used)}"
+            f"{r['name']}　出生日期 {birth.isoformat()}（{age + ('岁' if age.isdigit() else '')}）"
+            + "".join(f"　{k}" for k in known)
+            + f"\n{plan.title}；本站使用：{'、'.join(used)}"
         )
-        self.states = vaccines.card(self.ws.store, self.resident_id, birth, on)
+        rules = vac.notes(plan, facts)
+        self.rules.setText("\n".join(rules))
+        self.rules.setVisible(bool(rules))
+        self.states = vaccines.card(self.ws.store, self.resident_id, birth, on, facts)
         self.records = vaccines.dose_records(self.ws.store, self.resident_id)
         rows: dict[str, int] = {}
         self.cells = {}

@@ -82,8 +82,9 @@ class _Generator(
             state = _PersonState(self, p, first, last)
             yield from self.chronic(state)
             yield from self.elderly(state)
-            yield from self.child(state, births.get(p.id))
-            yield from self.vaccine_doses(state)  # its own stream (demo/services/vaccines.py)
+            # the child's records, its 建证 record given the card's header items, then the
+            # doses those call for (demo/services/vaccines.py: its own stream)
+            yield from self.vaccine_doses(state, self.child(state, births.get(p.id)))
             yield from self.pregnancies(state, pregnancies.get(p.id, []), members)
             yield from self.tb(state)
             yield from self.infectious(state)
