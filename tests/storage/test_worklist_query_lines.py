@@ -207,3 +207,54 @@ def test_born_by_is_the_last_birth_date_past_the_age(months: int, days: int, on:
 
     assert old(cut) and not old(cut + dt.timedelta(days=1))
     assert all(old(cut - dt.timedelta(days=n)) for n in range(1, 400))
+
+
+def test_a_patient_who_moved_away_and_a_child_past_the_age_are_left_out(ws) -> None:
+    """The residents looked up in SQL: after 迁出 a hypertension patient's later quarters
+    are not listed (the one before is, 结案); a newborn visit missed by a baby now past
+    the form's age is no longer on the 到期 view."""
+    patient = ws.residents.save(
+        {
+            "name": "张三",
+            "no_id_reason": "9",
+            "sex": "1",
+            "birth_date": "1950-03-01",
+            "village_code": "101",
+            "archive_date": "2019-01-01",
+        }
+    ).record_id
+    ws.services.save(
+        "htn_register", {"register_date": "2025-01-05", "diagnosis_date": "2024-12-01"}, patient
+    )
+    ws.residents.close(patient, "迁出", D(2025, 9, 23))
+    older = ws.residents.save(
+        {
+            "name": "李宝宝",
+            "no_id_reason": "9",
+            "sex": "1",
+            "birth_date": "2026-09-20",  # past 新生儿访视's 42 days from 2026-11-02
+            "village_code": "101",
+            "archive_date": "2026-09-25",
+        }
+    ).record_id
+    wl = ws.worklist
+    autumn = {"start": D(2025, 9, 1), "end": D(2025, 12, 31), "on": TODAY}
+    assert_same(wl, view=VIEWS[2], **autumn)
+    listed = wl.items(view=VIEWS[2], **autumn)
+    quarters = [i.due.label for i in listed if i.resident["id"] == patient]
+    assert quarters == ["高血压随访（2025年第3季度）"]
+    week = {"start": D(2026, 11, 16), "end": D(2026, 11, 22), "on": TODAY}
+    for statuses in (None, [sch.OVERDUE]):
+        assert_same(wl, view=VIEWS[0], statuses=statuses, **week)
+
+    def checks(when: dict[str, dt.date]) -> list[WorkItem]:
+        return [
+            i
+            for i in wl.items(view=VIEWS[0], **when)
+            if i.resident["id"] == older and i.due.programme == "newborn"
+        ]
+
+    assert checks(week) == []
+    younger = {"start": D(2026, 10, 12), "end": D(2026, 10, 18), "on": D(2026, 10, 20)}
+    assert_same(wl, view=VIEWS[0], **younger)
+    assert checks(younger)

@@ -47,7 +47,6 @@ from . import worklist_lines, worklist_maternal, worklist_vaccines
 from .db import Store
 from .referrals import FOLLOWUP_DAYS as REFERRAL_FOLLOWUP_DAYS
 from .referrals import followup_due as referral_followup
-from .worklist_query import kept_query
 from .worklist_tb_smi import smi_items
 
 DUE_VIEW, YEARLY_VIEW, ALL_VIEW = "到期", "本年未做", "全部"

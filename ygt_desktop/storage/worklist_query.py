@@ -185,25 +185,26 @@ def lines_query(
     rows concerned (the moved away through the partial index ``residents_gone``)."""
     sql, args = items
     args = dict(args)
-    moved = (
-        "x.done IS NULL AND x.resident_id IN (SELECT id FROM residents "
+    # Each test an OR of simple terms: in a WHERE clause SQLite stops at the first true
+    # one, so the resident is looked up only for the rows concerned (inside a value,
+    # coalesce(a AND b …), every term ran: a lookup per item, half the statement's time).
+    tests = [
+        "(x.done IS NOT NULL OR x.resident_id NOT IN (SELECT id FROM residents "
         "WHERE (deleted != 0 OR status != '在档') AND deleted = 0 AND status_date != '') "
-        "AND x.start > (SELECT g.status_date FROM residents g WHERE g.id = x.resident_id)"
-    )
-    tests = [f"NOT coalesce({moved}, 0)"]
+        "OR x.start <= (SELECT g.status_date FROM residents g WHERE g.id = x.resident_id))"
+    ]
     if aged:
         cuts = []
         for n, (programme, born_by) in enumerate(sorted(aged.items())):
             args[f"aged{n}"], args[f"born{n}"] = programme, born_by
             cuts.append(f"WHEN :aged{n} THEN :born{n}")
         born = "(SELECT b.birth_date FROM residents b WHERE b.id = x.resident_id)"
-        old = (
-            f"x.status = '{sch.OVERDUE}' AND x.programme IN "
+        tests.append(
+            f"(x.status != '{sch.OVERDUE}' OR x.programme NOT IN "
             f"({', '.join(f':aged{n}' for n in range(len(cuts)))}) "
-            f"AND coalesce({born}, '') != '' "
-            f"AND {born} <= CASE x.programme {' '.join(cuts)} END"
+            f"OR coalesce({born}, '') = '' "
+            f"OR {born} > CASE x.programme {' '.join(cuts)} END)"
         )
-        tests.append(f"NOT coalesce({old}, 0)")
     listed = "group_concat(DISTINCT x.programme)" if programmes else "NULL"
     grouped = (
         f'SELECT x.resident_id, min({_rank_sql(order)} || x."end") AS k, count(*) AS n, '
