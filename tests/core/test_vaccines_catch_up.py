@@ -124,6 +124,7 @@ def test_older_cohort_mr_dose_counts_in_the_mmr_series(nip):
     assert got["mmr2"].state == vac.OVERDUE and got["mmr2"].earliest == D(2016, 7, 1)
     # never planned, only recorded
     assert "mr1" not in states(nip, birth, {}, D(2026, 5, 1))
+    assert not any(w.dose.vaccine.id == "mr" for w in vac.windows(nip, birth, {}))
     assert vac.refusal(nip, {"mr1": D(2015, 9, 1), "mmr2": D(2016, 7, 1)}, "mmr1") == (
         "麻腮风疫苗2剂已全部完成（2015-09-01、2016-07-01），不能再登记"
     )
