@@ -245,6 +245,24 @@ class Schedule:
             d for d in self.doses if d.vaccine.series == series and d.main and self.in_plan(d)
         )
 
+    def table(self) -> tuple[Dose, ...]:
+        """The places of the schedule's table (not the products given instead, nor a
+        variant's extra doses): one 接种率 each."""
+        return tuple(d for d in self.doses if d.main and d.variant is None and not d.record_only)
+
+    def rate_dose(self, dose_id: str) -> Dose:
+        """The dose that completes ``dose_id``'s place for a child of this (applied)
+        schedule: a dose in the plan ``rate_as`` it (乙肝疫苗第4剂 when the birth dose does
+        not count), else itself."""
+        return next(
+            (d for d in self.doses if d.rate_as == dose_id and self.in_plan(d)),
+            self.by_id[dose_id],
+        )
+
+    def filled(self, given: Mapping[str, dt.date]) -> dict[str, dt.date]:
+        """The places filled (place → the earliest day), whichever product was given."""
+        return {slot: day for slot, (day, _) in _filled(self, given).items()}
+
     def variant(self, variant_id: str) -> Variant:
         return next(v for v in self.variants if v.id == variant_id)
 
