@@ -274,3 +274,15 @@ def test_the_current_colour_follows_the_pregnancy_on_the_worklist(ws, pregnant):
         i.due.label for i in ws.worklist.items(dt.date(2026, 5, 1), dt.date(2026, 12, 31), TODAY)
     }
     assert any(label.endswith("·橙色+紫色") for label in kept)
+
+
+def test_a_worklist_gather_reads_the_colours_once(ws, pregnant):
+    """产前 and 产后 ask for the pregnancies' colours with the same ``since``: read once
+    per gather (memoised per worklist, scope and ``since`` until the next write)."""
+    read: list[str] = []
+    ws.store.conn.set_trace_callback(lambda sql: "risk_purple" in sql and read.append(sql))
+    try:
+        due = ws.worklist.pending(pregnant, dt.date(2026, 3, 3))
+    finally:
+        ws.store.conn.set_trace_callback(None)
+    assert any(d.programme == "prenatal" for d in due) and len(read) == 1

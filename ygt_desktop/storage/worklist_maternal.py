@@ -10,6 +10,7 @@ forms' own choice labels, up to their explanation (``橙色（较高风险）`` 
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from typing import TYPE_CHECKING
 
 from ..core import schedules as sch
@@ -24,9 +25,30 @@ def _short(label: str) -> str:
     return label.split("（", 1)[0]
 
 
+# The colours last read by each worklist (the object lives as long as the workspace):
+# the store generation, scope and ``since`` they were read at, and what was found.
+_Key = tuple[int, str | None, dt.date]
+_MEMO: weakref.WeakKeyDictionary[Worklist, tuple[_Key, dict[int, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def colours(wl: Worklist, since: dt.date) -> dict[int, str]:
     """Per pregnancy (its first check's record id) opened from ``since``: the latest
-    assessed colour as shown (``橙色``, ``绿色+紫色``); none without an assessment."""
+    assessed colour as shown (``橙色``, ``绿色+紫色``); none without an assessment.
+
+    Read once per worklist, scope and ``since`` until the store's next write (a gather
+    asks for 产前 and again for 产后 with the same ``since``); the mapping returned is
+    shared: read it, do not change it."""
+    key = (wl.store.generation, wl._only, since)
+    kept = _MEMO.get(wl)
+    if kept is None or kept[0] != key:
+        kept = (key, _read(wl, since))
+        _MEMO[wl] = kept
+    return kept[1]
+
+
+def _read(wl: Worklist, since: dt.date) -> dict[int, str]:
     if FIRST not in wl.forms or "risk" not in wl.forms[FIRST].by_id:
         return {}
     first = wl.forms[FIRST]
