@@ -202,3 +202,24 @@ def test_early_pregnancy_registration_before_13_weeks(ws, lmp, early):
     assert got["mat.early"].numerator == (1 if early else 0)
     assert got["mat.early"].denominator == 1
     assert got["mat.postpartum"].numerator == 1  # 28 days after discharge
+
+
+def test_birth_dates_are_read_once_per_range_closed_archives_in_deleted_out(ws):
+    """The rules' one reader of birth dates (Indicators.born): residents born in the
+    range whatever their archive's status, deleted ones left out, one query per range."""
+    inside = person(ws, "二月", "2026-02-01")
+    closed = person(ws, "三月", "2026-03-01")
+    ws.residents.close(closed, "迁出", dt.date(2026, 4, 1))
+    gone = person(ws, "四月", "2026-04-01")
+    ws.residents.delete(gone, "重复建档")
+    person(ws, "去年", "2025-12-31")
+    ix = Indicators(ws.store, ws.forms, TEMPLATE, BASE)
+    read: list[str] = []
+    ws.store.conn.set_trace_callback(lambda sql: "birth_date BETWEEN" in sql and read.append(sql))
+    try:
+        first = ix.born(dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+        again = ix.born(dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    finally:
+        ws.store.conn.set_trace_callback(None)
+    assert first == {inside: dt.date(2026, 2, 1), closed: dt.date(2026, 3, 1)}
+    assert again is first and len(read) == 1

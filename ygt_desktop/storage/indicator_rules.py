@@ -13,6 +13,7 @@ from ..core.dates import age_years
 from . import indicator_rules_children as children  # its module: imported in a cycle
 from .id_sets import json_ids
 from .indicator_registers import Reading, followups, managed, patients, standard, standard_of
+from .indicator_rules_maternal import episode_services
 from .indicators import Counted, Indicators, _d, _half_up, computes
 from .worklist_children import CHECK_FORMS
 
@@ -92,12 +93,7 @@ def _edu(ix: Indicators) -> list[Counted]:
 
 @computes("child.newborn")
 def _newborn(ix: Indicators) -> list[Counted]:
-    born = dict(
-        ix.store.conn.execute(
-            "SELECT id, birth_date FROM residents WHERE deleted = 0 AND birth_date BETWEEN ? AND ?",
-            (ix.ws.isoformat(), ix.we.isoformat()),
-        ).fetchall()
-    )
+    born = ix.born(ix.ws, ix.we)
     days = int(ix.setting("newborn_visit_days", 7))
     visited = set()
     for _, rid, day, discharged in ix.rows(
@@ -105,7 +101,7 @@ def _newborn(ix: Indicators) -> list[Counted]:
     ):
         if rid not in born:
             continue
-        start = _d(discharged) or dt.date.fromisoformat(born[rid])
+        start = _d(discharged) or born[rid]
         if 0 <= (dt.date.fromisoformat(day) - start).days <= days:
             visited.add(rid)
     return [Counted("child.newborn", numerator=visited, denominator=set(born))]
@@ -142,22 +138,8 @@ def _deliveries(ix: Indicators) -> list[tuple[int, int, dt.date, dt.date | None,
 @computes("mat.early", "mat.postpartum")
 def _maternal(ix: Indicators) -> list[Counted]:
     deliveries = _deliveries(ix)
-    episodes = [d[4] for d in deliveries if d[4] is not None]
-    first: dict[int, tuple[dt.date, dt.date | None]] = {}
-    visits: dict[int, list[dt.date]] = defaultdict(list)
-    if episodes:
-        marks = ",".join("?" * len(episodes))
-        for episode, form_id, day, lmp in ix.store.conn.execute(
-            "SELECT h.episode_id, h.form_id, h.service_date, p.lmp_date FROM service_records h "
-            "LEFT JOIN f_prenatal_first p ON p.record_id = h.id "
-            f"WHERE h.deleted = 0 AND h.episode_id IN ({marks}) "  # through the episode index
-            "AND +h.form_id IN ('prenatal_first', 'postpartum_visit')",
-            episodes,
-        ):
-            if form_id == "prenatal_first":
-                first[episode] = (dt.date.fromisoformat(day), _d(lmp))
-            else:
-                visits[episode].append(dt.date.fromisoformat(day))
+    first, by_form = episode_services(ix, [d[4] for d in deliveries], ("postpartum_visit",))
+    visits = by_form["postpartum_visit"]
     weeks = int(ix.setting("early_pregnancy_weeks", 13))
     days = int(ix.setting("postpartum_visit_days", 28))
     early = postpartum = 0

@@ -8,33 +8,49 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 
 from .indicators import Counted, Indicators, _d, computes
+
+FIRST = "prenatal_first"
+Firsts = dict[int, tuple[dt.date, dt.date | None]]  # episode → (第1次产前检查, 末次月经)
+Visits = dict[str, dict[int, list[dt.date]]]  # form → episode → service dates
+
+
+def episode_services(
+    ix: Indicators, episodes: Sequence[int | None], forms: Sequence[str]
+) -> tuple[Firsts, Visits]:
+    """The live services of these pregnancy episodes (None: a delivery without one):
+    each episode's 第1次产前检查 (date and 末次月经) and the dates of ``forms`` by episode
+    (every form of ``forms`` present, with no dates when none), in one query."""
+    wanted = [e for e in episodes if e is not None]
+    first: Firsts = {}
+    visits: Visits = {f: defaultdict(list) for f in forms}
+    if not wanted:
+        return first, visits
+    for episode, form_id, day, lmp in ix.store.conn.execute(
+        "SELECT h.episode_id, h.form_id, h.service_date, p.lmp_date FROM service_records h "
+        "LEFT JOIN f_prenatal_first p ON p.record_id = h.id "
+        f"WHERE h.deleted = 0 AND h.episode_id IN ({','.join('?' * len(wanted))}) "
+        # through the episode index, not the form's
+        f"AND +h.form_id IN ({','.join('?' * (len(forms) + 1))})",
+        (*wanted, FIRST, *forms),
+    ):
+        on = dt.date.fromisoformat(day)
+        if form_id == FIRST:
+            first[episode] = (on, _d(lmp))
+        else:
+            visits[form_id][episode].append(on)
+    return first, visits
 
 
 @computes("mat.sys")
 def _system_managed(ix: Indicators) -> list[Counted]:
     deliveries = ix.rows("delivery", "d.discharged_date, h.episode_id, d.live_births")
-    episodes = [d[4] for d in deliveries if d[4] is not None]
-    first: dict[int, tuple[dt.date, dt.date | None]] = {}
-    prenatal: dict[int, list[dt.date]] = defaultdict(list)
-    postpartum: dict[int, list[dt.date]] = defaultdict(list)
-    if episodes:
-        marks = ",".join("?" * len(episodes))
-        for episode, form_id, day, lmp in ix.store.conn.execute(
-            "SELECT h.episode_id, h.form_id, h.service_date, p.lmp_date FROM service_records h "
-            "LEFT JOIN f_prenatal_first p ON p.record_id = h.id "
-            f"WHERE h.deleted = 0 AND h.episode_id IN ({marks}) "  # through the episode index
-            "AND +h.form_id IN ('prenatal_first', 'prenatal_followup', 'postpartum_visit')",
-            episodes,
-        ):
-            on = dt.date.fromisoformat(day)
-            if form_id == "prenatal_first":
-                first[episode] = (on, _d(lmp))
-            elif form_id == "prenatal_followup":
-                prenatal[episode].append(on)
-            else:
-                postpartum[episode].append(on)
+    first, visits = episode_services(
+        ix, [d[4] for d in deliveries], ("prenatal_followup", "postpartum_visit")
+    )
+    prenatal, postpartum = visits["prenatal_followup"], visits["postpartum_visit"]
     weeks = int(ix.setting("early_pregnancy_weeks", 13))
     checks = int(ix.setting("system_prenatal_checks", 5))
     days = int(ix.setting("postpartum_visit_days", 28))

@@ -98,6 +98,7 @@ class Indicators:
         self.base = dict(base or {})
         self._open: dict[dt.date, set[int]] = {}
         self._aged: dict[tuple[dt.date, str, str], set[int]] = {}
+        self._born: dict[tuple[dt.date, dt.date], dict[int, dt.date]] = {}
 
     # ---- public ------------------------------------------------------------------
     def compute(self, period: Period, codes: Iterable[str] | None = None) -> dict[str, Counted]:
@@ -156,6 +157,22 @@ class Indicators:
             )
             self._aged[key] = born & self.open_at(day)
         return self._aged[key]
+
+    def born(self, first: dt.date, last: dt.date) -> dict[int, dt.date]:
+        """Residents (archive not deleted, open or closed) born in [``first``, ``last``]
+        with their birth dates: the one reader of birth dates for the rules, through the
+        birth-date index, read once per range. Callers filter (open on a day, a pool)."""
+        key = (first, last)
+        if key not in self._born:
+            self._born[key] = {
+                int(rid): dt.date.fromisoformat(b)
+                for rid, b in self.store.conn.execute(
+                    "SELECT id, birth_date FROM residents WHERE deleted = 0 "
+                    "AND birth_date BETWEEN ? AND ?",
+                    (first.isoformat(), last.isoformat()),
+                )
+            }
+        return self._born[key]
 
     def rows(
         self,
