@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QWidget
 from ..ops import worklist as ops_worklist
 from ..reports.worklist_rows import filters_text
 from ..storage.worklist import DUE_VIEW, WorkItem
+from ..storage.worklist_lines import WorkLines
 from . import files
 from .file_jobs import save_file
 from .jobs import JobRunner
@@ -28,10 +29,11 @@ from .jobs import JobRunner
 
 @dataclass(frozen=True)
 class Shown:
-    """What the worklist page shows: its items (shown one line per resident) and the
-    query that produced them."""
+    """What the worklist page shows: its lines (one per resident, built as they come
+    into view) and the query that produced them. The files are made from the query
+    again, in the background (:func:`print_shown`, :func:`export_shown`)."""
 
-    items: Sequence[WorkItem]
+    lines: WorkLines
     start: dt.date
     end: dt.date
     on: dt.date
@@ -44,6 +46,17 @@ class Shown:
 
     def file_name(self, suffix: str) -> str:
         return self.query.file_name(suffix)
+
+    @property
+    def count(self) -> int:
+        """How many items the lines hold (the CSV's rows)."""
+        return self.lines.item_count
+
+    @property
+    def items(self) -> Sequence[WorkItem]:
+        """Every item shown, built now (seconds on a large station: for tests and small
+        lists; the files are made in the background)."""
+        return self.lines.items()
 
     @property
     def filters(self) -> str:

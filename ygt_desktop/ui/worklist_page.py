@@ -6,6 +6,13 @@ not yet done, counted per service) and 全部 (everything whose window overlaps 
 range). Each line is a resident with the worst status, all their items in one cell and
 the earliest window end; the selection stays on the resident across refreshes.
 
+The list is lazy (issue 15: tens of thousands of lines at 265,000 residents): the page
+asks for the view's lines (:meth:`Worklist.view`: their order, count and the counts
+shown, from SQL) and the model builds each line's cells only when it comes into view,
+:data:`BLOCK` lines at a time, remembering the last :data:`CACHED_BLOCKS` blocks; row
+heights are fitted to the lines on screen. Printing and exporting query again in the
+background (:mod:`.worklist_export`).
+
 The list is read from the kept rows (:mod:`ygt_desktop.storage.worklist`). When they
 must all be derived again (an upgraded database's first worklist, a new year) on a
 station of :data:`BACKGROUND_FILL` residents or more, a worker does it
@@ -16,10 +23,19 @@ window stays usable; the list fills when it is done. A smaller station fills at 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any
 
-from PySide6.QtCore import QRect, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,17 +60,17 @@ from ..reports.worklist_rows import (
     VIEW_NAMES,
     item_text,
     items_text,
-    view_counts_text,
+    lines_counts_text,
     week_of,
 )
 from ..storage.db import Store
 from ..storage.organisation import villages
-from ..storage.worklist import DUE_VIEW, REFERRAL_GROUP, VIEWS, ResidentDue, by_resident
+from ..storage.worklist import DUE_VIEW, REFERRAL_GROUP, VIEWS, ResidentDue
+from ..storage.worklist_lines import WorkLines
 from ..storage.workspace import Workspace
 from . import worklist_export
 from .jobs import JobRunner
 from .resident_model import SEX, phone_text
-from .row_table import RowTableModel
 from .selection import keep_selection
 from .table_fit import CELL_MARGIN, fit_columns
 from .worklist_export import Shown
@@ -69,6 +85,9 @@ COLUMNS = LINE_COLUMNS[1:]  # 状态, 姓名 … 联系电话, 待办项目, 最
 ITEMS_COLUMN = COLUMNS.index("待办项目")
 AGE_COLUMN = COLUMNS.index("年龄")
 NAME_COLUMN = COLUMNS.index("姓名")
+BLOCK = 200  # lines built at a time (a screen holds about 25)
+CACHED_BLOCKS = 8  # the blocks a model remembers (the last ones looked at)
+FIT_AHEAD = 40  # lines fitted at least, on screen or not (a page not yet shown)
 STATUS_COLOURS = {
     sch.OVERDUE: "#c62828",
     sch.DUE: "#b26a00",
@@ -78,35 +97,72 @@ STATUS_COLOURS = {
 }
 
 
-class WorklistModel(RowTableModel[ResidentDue]):
-    """One line per resident; phone numbers in full for a user with ``phones.view``
-    logged in on ``store`` (those who phone residents), masked for the others and
-    without a store. A line's record is its resident (the selection follows it)."""
+Index = QModelIndex | QPersistentModelIndex
+
+
+class WorklistModel(QAbstractTableModel):
+    """One line per resident of a :class:`~ygt_desktop.storage.worklist_lines.WorkLines`,
+    each built when first shown (:data:`BLOCK` lines at a time, the last
+    :data:`CACHED_BLOCKS` blocks remembered); phone numbers in full for a user with
+    ``phones.view`` logged in on ``store`` (those who phone residents), masked for the
+    others and without a store. A line's record is its resident (the selection follows
+    it: :meth:`key_at`, :meth:`position_of`). Replaced whole by :meth:`set_lines` (a
+    model reset). Used on the UI thread only."""
 
     def __init__(
         self, village_names: dict[str, str], on: dt.date, store: Store | None = None
     ) -> None:
-        super().__init__(COLUMNS)
+        super().__init__()
+        self.headers = COLUMNS
         self.village_names = village_names
         self.on = on
         self.store = store
+        self.shown: WorkLines | None = None
+        self._blocks: OrderedDict[int, list[ResidentDue | None]] = OrderedDict()
+
+    def set_lines(self, lines: WorkLines | None, on: dt.date) -> None:
+        """Show ``lines`` (None: nothing) with ages as on ``on``."""
+        self.beginResetModel()
+        self.on = on
+        self.shown = lines
+        self._blocks.clear()
+        self.endResetModel()
 
     @property
     def lines(self) -> list[ResidentDue]:
-        return self.rows
+        """Every line, all built now (tests and short lists: the page never asks)."""
+        return [line for n in range(self.rowCount()) if (line := self.row_at(n)) is not None]
 
-    def set_lines(self, lines: list[ResidentDue], on: dt.date) -> None:
-        self.on = on
-        self.set_rows(lines)
+    def row_at(self, position: int) -> ResidentDue | None:
+        """The line at ``position``, built with its block if not yet; None outside the
+        list (or for a resident listed no more)."""
+        if self.shown is None or not 0 <= position < len(self.shown):
+            return None
+        block, at = divmod(position, BLOCK)
+        built = self._blocks.get(block)
+        if built is None:
+            first = block * BLOCK
+            ids = [
+                rid
+                for n in range(first, min(first + BLOCK, len(self.shown)))
+                if (rid := self.shown.resident_at(n)) is not None
+            ]
+            found = {line.id: line for line in self.shown.rows(ids)}
+            built = [found.get(rid) for rid in ids]
+            self._blocks[block] = built
+            if len(self._blocks) > CACHED_BLOCKS:
+                self._blocks.popitem(last=False)
+        else:
+            self._blocks.move_to_end(block)
+        return built[at]
 
-    def cell(self, row: ResidentDue, position: int, column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column == ITEMS_COLUMN:
-            return "\n".join(item_text(i) for i in row.items)
-        if role == Qt.ItemDataRole.ForegroundRole and row.status in STATUS_COLOURS:
-            return QColor(STATUS_COLOURS[row.status])
-        return None
+    def key_at(self, position: int) -> Hashable | None:
+        return None if self.shown is None else self.shown.resident_at(position)
+
+    def position_of(self, key: Hashable) -> int | None:
+        if self.shown is None or not isinstance(key, int):
+            return None
+        return self.shown.position_of(key)
 
     def text(self, line: ResidentDue, column: int) -> str:
         r = line.resident
@@ -122,6 +178,58 @@ class WorklistModel(RowTableModel[ResidentDue]):
             line.first_end.isoformat(),
         )
         return cells[column]
+
+    # ---- Qt's model contract -----------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() or self.shown is None else len(self.shown)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802 - Qt API
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.headers)
+        ):
+            return self.headers[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (
+            not index.isValid()
+            or index.parent().isValid()
+            or not 0 <= index.column() < len(self.headers)
+            or role
+            not in (
+                Qt.ItemDataRole.DisplayRole,
+                Qt.ItemDataRole.ToolTipRole,
+                Qt.ItemDataRole.ForegroundRole,
+            )
+        ):
+            return None
+        line = self.row_at(index.row())
+        if line is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(line, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(item_text(i) for i in line.items) if column == ITEMS_COLUMN else None
+        if line.status in STATUS_COLOURS:
+            return QColor(STATUS_COLOURS[line.status])
+        return None
 
 
 class WorklistPage(QWidget):
@@ -217,6 +325,8 @@ class WorklistPage(QWidget):
         )
         self.table.horizontalHeader().sectionResized.connect(self._items_resized)
         self.model.modelReset.connect(self.fit_rows)
+        # lines scrolled to (or the view grown) are fitted as they come
+        self.table.verticalScrollBar().valueChanged.connect(lambda _v: self.fit_rows())
         self.table.doubleClicked.connect(lambda _i: self.open_current())
         self.counts = QLabel()
         self.counts.setObjectName("worklist_counts")
@@ -283,7 +393,7 @@ class WorklistPage(QWidget):
         on = self.clock()
         view = self.view.currentData()
         packages = [self.package.currentData()] if self.package.currentData() else None
-        items = self.ws.worklist.items(
+        lines = self.ws.worklist.view(
             start,
             end,
             on,
@@ -293,10 +403,10 @@ class WorklistPage(QWidget):
             doctor=self.doctor.currentData(),
             view=view,
         )
-        self.model.set_lines(by_resident(items), on)
+        self.model.set_lines(lines, on)
         village = self.village.currentText() if self.village.currentData() else None
         self.shown = Shown(
-            items,
+            lines,
             start,
             end,
             on,
@@ -307,7 +417,7 @@ class WorklistPage(QWidget):
             self.village.currentData(),
             view,
         )
-        self.counts.setText(view_counts_text(items, view))
+        self.counts.setText(lines_counts_text(lines))
 
     def _waiting_for_rows(self) -> bool:
         """Whether the list must wait for the kept rows (see the module's docstring):
@@ -344,7 +454,7 @@ class WorklistPage(QWidget):
         for button in (self.print_button, self.export_button):
             button.setEnabled(not text)
         if text:
-            self.model.set_lines([], self.clock())
+            self.model.set_lines(None, self.clock())
             self.shown = None
             self.counts.setText("")
         return bool(text)
@@ -368,16 +478,24 @@ class WorklistPage(QWidget):
             self.fit_rows(new)  # (the header reports the new width only after this signal)
 
     def fit_rows(self, column_width: int | None = None) -> None:
-        """Each line as tall as its 待办项目 need at the column's width (its present one
-        by default): one line for most, two or three for a resident with many items."""
+        """Each line on screen (and at least :data:`FIT_AHEAD` from the first shown) as
+        tall as its 待办项目 need at the column's width (its present one by default): one
+        line for most, two or three for a resident with many items. Lines off screen
+        are fitted when scrolled to (building every line of a long list would cost
+        what the lazy list saves)."""
         header = self.table.verticalHeader()
         metrics = self.table.fontMetrics()
         single = header.defaultSectionSize()
         if column_width is None:
             column_width = self.table.columnWidth(ITEMS_COLUMN)
         width = max(column_width - CELL_MARGIN, 1)
-        for position, line in enumerate(self.model.lines):
-            text = items_text(line)
+        count = self.model.rowCount()
+        position = max(self.table.rowAt(0), 0)
+        space = self.table.viewport().height()
+        fitted = used = 0
+        while position < count and (used <= space or fitted < FIT_AHEAD):
+            line = self.model.row_at(position)
+            text = "" if line is None else items_text(line)
             height = single
             if metrics.horizontalAdvance(text) > width:
                 wrapped = metrics.boundingRect(
@@ -386,6 +504,9 @@ class WorklistPage(QWidget):
                 height = max(single, wrapped.height() + single - metrics.height())
             if header.sectionSize(position) != height:
                 header.resizeSection(position, height)
+            used += height
+            fitted += 1
+            position += 1
 
     def _say(self, error: str) -> None:
         self.error.setText(error)
@@ -394,8 +515,12 @@ class WorklistPage(QWidget):
     @property
     def current_resident(self) -> int | None:
         """The id of the resident whose line is selected (None when none is)."""
-        line = self.model.row_at(self.table.currentIndex().row())
-        return None if line is None else line.id
+        key = self.model.key_at(self.table.currentIndex().row())
+        return key if isinstance(key, int) else None
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self.fit_rows)  # more lines on screen: fit them too
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
@@ -410,7 +535,7 @@ class WorklistPage(QWidget):
     def export_table(self) -> None:
         """Save the items shown as a CSV table for Excel (one row per item)."""
         if self.shown is not None:
-            count = len(self.shown.items)
+            count = self.shown.count
             self.notice.setText("")
             worklist_export.export_shown(
                 self,
@@ -421,6 +546,6 @@ class WorklistPage(QWidget):
 
     def open_current(self) -> None:
         """Open the selected line's resident (Enter, double-click)."""
-        line = self.model.row_at(self.table.currentIndex().row())
-        if line is not None:
-            self.sig_open_resident.emit(line.id)
+        resident = self.current_resident
+        if resident is not None:
+            self.sig_open_resident.emit(resident)
