@@ -65,7 +65,9 @@ def test_the_default_view_is_what_is_due_or_overdue_now(run):
     assert not any(i.due.programme in YEARLY_FORMS for i in items)
     for i in items:
         assert WEEK[0] <= i.due.end <= WEEK[1] or i.status == sch.OVERDUE, i
-        assert sch.programme_name(i.due.programme) in i.due.label, i.due.label
+        # a vaccine dose is named by its vaccine (白破疫苗第1剂…), the others by their service
+        named = "疫苗" if i.due.programme == "vaccine" else sch.programme_name(i.due.programme)
+        assert named in i.due.label, i.due.label
     everything = worklist.items(run, query(ALL_VIEW)).items
     assert len({i.resident["id"] for i in items}) * 2 < len({i.resident["id"] for i in everything})
 
