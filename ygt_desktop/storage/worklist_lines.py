@@ -11,9 +11,9 @@ same items, in the same order, as :meth:`Worklist.items` gives them.
 
 The lines of a range, day, view, statuses and packages are remembered per Worklist
 (:class:`LineCache`) and patched after an entry (only the residents whose kept rows were
-derived again are read again), as the lists of :meth:`Worklist.items` are; a village or
-doctor filter is a pass over the remembered lines (each line's resident is in the
-village or not). A range the kept rows cannot serve falls back to :meth:`Worklist.items`
+derived again are read again), as the lists of :meth:`Worklist.items` are; a village,
+doctor or package filter is a pass over the remembered lines (each line's resident is
+in the village or not; each line carries its worst item and count per package). A range the kept rows cannot serve falls back to :meth:`Worklist.items`
 (a recomputation) and keeps those lines whole.
 
 Plain data and SQL: no Qt. A :class:`WorkLines` is a snapshot — later entries never
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import gc
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -36,16 +37,19 @@ from .worklist_query import kept_query, lines_query
 if TYPE_CHECKING:
     from .worklist import ResidentDue, WorkItem, Worklist
 
-# A line as read: (key, resident, items, village, doctor, programmes). ``key`` is the
-# worst item's status rank (one digit) and window end, then the archive number: the
-# line's place; ``programmes`` (comma-separated) only in the 本年未做 view.
-Line = tuple[str, int, int, str | None, str | None, str | None]
+# A line as read: (key, resident, items, village, doctor, programmes, then per service
+# package its worst rank and end and its items). ``key`` is the worst item's status
+# rank (one digit) and window end, then the archive number: the line's place;
+# ``programmes`` (comma-separated) only in the 本年未做 view.
+Line = tuple[Any, ...]
 KEY: Final = 0
 RESIDENT: Final = 1
 ITEMS: Final = 2
 VILLAGE: Final = 3
 DOCTOR: Final = 4
 PROGRAMMES: Final = 5
+PACKAGES: Final = 6  # the first package's (rank and end, items); the next two on …
+RANK_END = 11  # characters of a key before the archive number
 _key = itemgetter(KEY)
 # The (range, on, view, statuses, packages) whose lines a Worklist remembers at once.
 CACHED_LINES = 9
@@ -93,7 +97,7 @@ class WorkLines:
     def resident_at(self, position: int) -> int | None:
         """The resident of the line at ``position``; None outside the list."""
         if 0 <= position < len(self.lines):
-            return self.lines[position][RESIDENT]
+            return int(self.lines[position][RESIDENT])
         return None
 
     def position_of(self, resident: int) -> int | None:
@@ -197,13 +201,24 @@ def view(
     wanted = tuple(sorted(set(statuses))) if statuses else None
     chosen = tuple(sorted(set(packages))) if packages else None
     query = LinesQuery(start, end, on, chosen, village or None, wanted, doctor or None, view)
+    paused = gc.isenabled()  # as in Worklist.items: tens of thousands of small tuples
+    gc.disable()
+    try:
+        return _view(wl, query)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _view(wl: Worklist, query: LinesQuery) -> WorkLines:
+    start, end, on, view = query.start, query.end, query.on, query.view
     if not wl._kept_ready(wl._lookback(start, view), end):
         return _recomputed(wl, query)
     cache = wl._line_cache
     if wl.store.changed_since(cache.generation, ("resident",)):
         cache.lists.clear()  # a village, doctor or archive number changed: lines carry them
     cache.generation = wl.store.generation
-    key = (start, end, on, view, wanted, chosen)
+    key = (start, end, on, view, query.statuses)
     remembered = cache.lists.get(key)
     if remembered is None:
         if len(cache.lists) >= CACHED_LINES:  # keep this range's
@@ -217,13 +232,56 @@ def view(
             for line in _read(wl, query, changed):
                 bisect.insort(lines, line, key=_key)
             changed.clear()
-    shown = [
-        line
-        for line in lines
-        if (not query.village or line[VILLAGE] == query.village)
-        and (not query.doctor or line[DOCTOR] == query.doctor)
-    ]
+    shown: Sequence[Line] = lines
+    if query.village or query.doctor:
+        shown = [
+            line
+            for line in lines
+            if (not query.village or line[VILLAGE] == query.village)
+            and (not query.doctor or line[DOCTOR] == query.doctor)
+        ]
+    if query.packages:
+        shown = _of_packages(shown, query.packages, query.view)
+    elif shown is lines:
+        shown = list(lines)  # a snapshot: the remembered lines are patched in place
     return WorkLines(wl, query, shown)
+
+
+def _packages() -> list[str]:
+    """The service packages in the order of a line's package columns."""
+    from .worklist import PROGRAMME_PACKAGE
+
+    return list(dict.fromkeys(PROGRAMME_PACKAGE.values()))
+
+
+def _of_packages(lines: Sequence[Line], packages: Sequence[str], view: str) -> list[Line]:
+    """The lines of the items of ``packages`` only: each line's worst item and count
+    among them (from its package columns), in their order."""
+    from .worklist import PROGRAMME_PACKAGE, YEARLY_VIEW
+
+    known = _packages()
+    columns = [PACKAGES + 2 * known.index(p) for p in packages if p in known]
+    members = {p for p, package in PROGRAMME_PACKAGE.items() if package in packages}
+    out: list[Line] = []
+    for line in lines:
+        found = [(line[c], line[c + 1]) for c in columns if line[c + 1]]
+        if not found:
+            continue
+        programmes = None
+        if view == YEARLY_VIEW:
+            programmes = ",".join(p for p in (line[PROGRAMMES] or "").split(",") if p in members)
+        out.append(
+            (
+                min(k for k, _ in found) + line[KEY][RANK_END:],
+                line[RESIDENT],
+                sum(n for _, n in found),
+                line[VILLAGE],
+                line[DOCTOR],
+                programmes,
+            )
+        )
+    out.sort(key=_key)
+    return out
 
 
 def rows_for(wl: Worklist, lines: WorkLines, residents: Sequence[int]) -> list[ResidentDue]:
@@ -295,31 +353,23 @@ def born_by(months: int, days: int, on: dt.date) -> dt.date:
 
 
 def _read(wl: Worklist, query: LinesQuery, only: Collection[int] | None = None) -> list[Line]:
-    """The lines of ``query`` for every village and doctor (of the residents ``only``
-    when given), in order."""
+    """The lines of ``query`` for every village, doctor and package (of the residents
+    ``only`` when given), in order."""
     from .worklist import DUE_VIEW, PROGRAMME_PACKAGE, STATUS_ORDER, YEARLY_VIEW
 
     programmes = wl._programmes(query.view, None)
-    read = None
-    if query.packages:
-        read = [p for p in programmes if PROGRAMME_PACKAGE[p] in query.packages]
     found = kept_statement(
-        wl,
-        programmes,
-        query.start,
-        query.end,
-        query.on,
-        query.view,
-        query.statuses or (),
-        only,
-        read,
+        wl, programmes, query.start, query.end, query.on, query.view, query.statuses or (), only
     )
     if found is None:
         return []
     aged = {}
     if query.view == DUE_VIEW:
         aged = {p: born_by(m, d, query.on).isoformat() for p, (m, d) in wl._age_limits.items()}
-    sql, args = lines_query(found, STATUS_ORDER, aged=aged, programmes=query.view == YEARLY_VIEW)
+    groups = [[p for p, k in PROGRAMME_PACKAGE.items() if k == package] for package in _packages()]
+    sql, args = lines_query(
+        found, STATUS_ORDER, aged=aged, programmes=query.view == YEARLY_VIEW, groups=groups
+    )
     return wl.store.conn.execute(sql, args).fetchall()
 
 

@@ -168,15 +168,19 @@ def lines_query(
     *,
     aged: Mapping[str, str],
     programmes: bool,
+    groups: Sequence[Sequence[str]] = (),
 ) -> tuple[str, dict[str, Any]]:
     """The lines of the items ``items`` selects (:func:`kept_query`), one row per
-    resident ``(key, resident, items, village, doctor, programmes)`` sorted by ``key``:
+    resident ``(key, resident, items, village, doctor, programmes, …)`` sorted by ``key``:
     the worst item's status rank (``order``, one digit) and window end, then the
     archive number — the place of the resident's first item in
     :meth:`~ygt_desktop.storage.worklist.Worklist.items` (archive numbers are unique,
     so nothing after them decides between two residents). ``items``: how many of the
     resident's items; ``programmes``: their programmes, comma-separated, when asked
-    (the 本年未做 view counts people per service), else NULL.
+    (the 本年未做 view counts people per service), else NULL. Then for each group of
+    programmes in ``groups`` (the service packages) two more columns: the worst rank
+    and end among the resident's items of the group (NULL for none) and how many: a
+    package filter is then a pass over the lines, not another statement.
 
     Left out as ``Worklist.items`` leaves them out: deleted residents; an item not done
     whose resident moved away or died before its window started; an overdue item of a
@@ -206,14 +210,22 @@ def lines_query(
             f"OR {born} > CASE x.programme {' '.join(cuts)} END)"
         )
     listed = "group_concat(DISTINCT x.programme)" if programmes else "NULL"
+    rank = f'{_rank_sql(order)} || x."end"'
+    per_group = []
+    for g, members in enumerate(groups):
+        for m, programme in enumerate(members):
+            args[f"g{g}_{m}"] = programme
+        inside = f"x.programme IN ({', '.join(f':g{g}_{m}' for m in range(len(members)))})"
+        per_group.append(f"min(CASE WHEN {inside} THEN {rank} END) AS k{g}, sum({inside}) AS n{g}")
     grouped = (
-        f'SELECT x.resident_id, min({_rank_sql(order)} || x."end") AS k, count(*) AS n, '
-        f"{listed} AS programmes FROM ({sql}) x WHERE {' AND '.join(tests)} "
-        "GROUP BY x.resident_id"
+        f"SELECT x.resident_id, min({rank}) AS k, count(*) AS n, {listed} AS programmes"
+        f"{''.join(', ' + column for column in per_group)} FROM ({sql}) x "
+        f"WHERE {' AND '.join(tests)} GROUP BY x.resident_id"
     )
+    more = "".join(f", l.k{g}, l.n{g}" for g in range(len(groups)))
     return (
         "SELECT l.k || r.archive_no AS key, l.resident_id, l.n, r.village_code, "
-        f"r.responsible_doctor, l.programmes FROM ({grouped}) l "
+        f"r.responsible_doctor, l.programmes{more} FROM ({grouped}) l "
         "JOIN residents r ON r.id = l.resident_id WHERE r.deleted = 0 ORDER BY key",
         args,
     )
