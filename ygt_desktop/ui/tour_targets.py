@@ -53,6 +53,7 @@ from .service_editor import ServiceEditor
 from .setup_dialog import SetupDialog
 from .shell import MainWindow
 from .vaccine_card import VaccineCard
+from .vaccine_notice_dialog import VaccineNoticeDialog
 
 FORM = "表单"
 DIALOG = "对话框"
@@ -347,6 +348,7 @@ def dialog_targets(ws: Workspace, window: MainWindow, samples: Samples) -> list[
         _dialog("档案结案", "档案结案", lambda: CloseDialog(ws, samples.resident(), window)),
         _dialog("迁入其他家庭", "迁入其他家庭", lambda: MoveDialog(ws, samples.resident(), window)),
         _dialog("预防接种卡", "预防接种卡", lambda: VaccineCard(ws, samples.child(), window)),
+        _dialog("打印接种通知单", "接种通知单", lambda: VaccineNoticeDialog(ws, window)),
         _dialog(
             "转诊单草稿（由转诊建议生成）",
             "转诊单草稿",
