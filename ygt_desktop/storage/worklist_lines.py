@@ -168,17 +168,24 @@ class LineCache:
 
     def __init__(self) -> None:
         self.lists: dict[tuple[Any, ...], tuple[list[Line], set[int]]] = {}
+        # the lines built (:func:`rows_for`) per query, by resident: after an entry the
+        # page's first lines are built again only for the residents it changed
+        self.built: dict[LinesQuery, dict[int, ResidentDue | None]] = {}
         self.generation = 0  # the store's generation the residents were read at
 
     def forget(self, residents: Iterable[int] | None = None) -> None:
         """Read ``residents``' lines again at the next use (their kept rows were derived
-        again); all lines when None (other kept rows)."""
+        again); all lines when None (other kept rows, other residents' details)."""
         if residents is None:
             self.lists.clear()
+            self.built.clear()
             return
         changed = set(residents)
         for _, marked in self.lists.values():
             marked.update(changed)
+        for built in self.built.values():
+            for rid in changed:
+                built.pop(rid, None)
 
 
 def view(
@@ -216,13 +223,18 @@ def _view(wl: Worklist, query: LinesQuery) -> WorkLines:
         return _recomputed(wl, query)
     cache = wl._line_cache
     if wl.store.changed_since(cache.generation, ("resident",)):
-        cache.lists.clear()  # a village, doctor or archive number changed: lines carry them
+        cache.forget()  # a village, doctor or archive number changed: lines carry them
     cache.generation = wl.store.generation
     key = (start, end, on, view, query.statuses)
     remembered = cache.lists.get(key)
     if remembered is None:
         if len(cache.lists) >= CACHED_LINES:  # keep this range's
             cache.lists = {k: v for k, v in cache.lists.items() if k[:3] == key[:3]}
+            cache.built = {
+                q: b
+                for q, b in cache.built.items()
+                if q.start == start and q.end == end and q.on == on
+            }
         lines = _read(wl, query)
         cache.lists[key] = (lines, set())
     else:
@@ -289,12 +301,19 @@ def rows_for(wl: Worklist, lines: WorkLines, residents: Sequence[int]) -> list[R
     from .worklist import _filtered, by_resident
 
     q = lines.query
-    programmes = wl._programmes(q.view, None)
-    _, items, _ = wl._sql_list(
-        programmes, q.start, q.end, q.on, q.view, q.statuses or (), set(residents)
+    remembered = wl._line_cache.built.setdefault(
+        LinesQuery(q.start, q.end, q.on, q.packages, None, q.statuses, None, q.view), {}
     )
-    built = {line.id: line for line in by_resident(_filtered(items, q.packages, None, None))}
-    return [built[r] for r in residents if r in built]
+    missing = [r for r in residents if r not in remembered]
+    if missing:
+        programmes = wl._programmes(q.view, None)
+        _, items, _ = wl._sql_list(
+            programmes, q.start, q.end, q.on, q.view, q.statuses or (), set(missing)
+        )
+        found = {line.id: line for line in by_resident(_filtered(items, q.packages, None, None))}
+        remembered.update(found)
+        remembered.update((r, None) for r in missing if r not in found)
+    return [line for r in residents if (line := remembered.get(r)) is not None]
 
 
 def kept_statement(
