@@ -139,7 +139,7 @@ def test_the_statement_probes_by_resident_whatever_indexes_other_tables_gain(
 ):
     """An index on a form's records by day (as the report's) must not turn the still-open
     probe into a read of every record of the form in those days, per overdue row."""
-    from ygt_desktop.storage import worklist as worklist_module
+    from ygt_desktop.storage import worklist_lines as worklist_module  # builds the statement
 
     with ws.store.write() as conn:
         conn.execute(
