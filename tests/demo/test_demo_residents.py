@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import time
 import tomllib
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -406,8 +405,15 @@ def test_rows_pass_the_resident_form(people: list[dict]) -> None:
 
 
 @pytest.mark.slow
-def test_hundred_thousand_residents_are_fast(villages: list[SyntheticVillage]) -> None:
-    start = time.perf_counter()
-    n = sum(1 for _ in generate_residents(99, 100_000, YEAR, villages, TODAY))
-    assert n == 100_000
-    assert time.perf_counter() - start < 10
+def test_hundred_thousand_residents_have_distinct_id_numbers(
+    villages: list[SyntheticVillage],
+) -> None:
+    # at the benchmarks' scale the generator still makes every 身份证号 once (its speed is
+    # measured by the benchmarks, never by a timed test)
+    numbers = [
+        r["id_number"]
+        for r in generate_residents(99, 100_000, YEAR, villages, TODAY)
+        if r["id_number"]
+    ]
+    assert len(numbers) > 90_000
+    assert len(set(numbers)) == len(numbers)
