@@ -146,3 +146,16 @@ def test_hepb3_rate_asks_for_the_fourth_dose_of_a_low_weight_exposed_child(ws):
     assert got.denominator == {low, normal} and got.numerator == {normal}
     dose(ws, low, "hepb4", "2026-04-10")
     assert counted(ws, "vac.rate.hepb3")["vac.rate.hepb3"].numerator == {low, normal}
+
+
+def test_notice_follows_the_certificate_facts(ws):
+    # a low-weight child of a negative mother: the first HepB dose from 1 month, so the
+    # 接种通知单 of the first two weeks must not call the child in for it (it did: the
+    # notice planned without the 建证 facts the card and the worklist use)
+    birth = D(2026, 11, 10)
+    rid = person(ws, "低体重通知", birth.isoformat())
+    certificate(ws, rid, "2026-11-12", mother_hbsag="1", birth_weight="1.7")
+    children = vaccines.notice(ws.store, "101", birth, birth + dt.timedelta(days=13), ws.forms)
+    labels = {d.label for c in children if c.resident_id == rid for d in c.doses}
+    assert "乙肝疫苗第1剂" not in labels
+    assert "卡介苗" in labels

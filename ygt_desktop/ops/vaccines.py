@@ -121,7 +121,7 @@ def notice(
         raise BadNotice(f"没有代码为 {village} 的村（居）委会；本站有：{known}")
     shown = privacy.unmasking(run, full_phone=full_phone)
     run.step(0, 2, "正在整理应种儿童…")
-    children = vaccines.notice(run.ws.store, village, start, end)
+    children = vaccines.notice(run.ws.store, village, start, end, run.ws.forms)
     run.step(1, 2, f"正在写出{WHAT}…")
     org = run.ws.organisation
     privacy.audit_export(run, shown, out, WHAT)

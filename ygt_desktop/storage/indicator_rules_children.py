@@ -14,7 +14,6 @@ come due yet has nothing missing and counts. Denominator: the children under 3 t
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -46,13 +45,7 @@ def _system_managed(ix: Indicators) -> list[Counted]:
     points = check_points(ix.forms)
     if not pool or not points:
         return [Counted("child.system", numerator=set(), denominator=pool)]
-    births = {
-        rid: dt.date.fromisoformat(b)
-        for rid, b in ix.store.conn.execute(
-            "SELECT id, birth_date FROM residents WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(pool)),),
-        )
-    }
+    births = {rid: b for rid, b in ix.born(add_months(ix.we, -36), ix.we).items() if rid in pool}
     since = add_months(ix.we, -12 * len(norm)) - dt.timedelta(days=1)
     checks: dict[int, list[int]] = defaultdict(lambda: [0] * len(norm))
     for form_id in CHECK_FORMS:

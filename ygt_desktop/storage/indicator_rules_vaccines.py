@@ -33,14 +33,7 @@ RATE = "vac.rate."
 def _births(ix: Indicators, born_from: dt.date, born_to: dt.date) -> dict[int, dt.date]:
     """Children with an archive open at the window's end, born in [born_from, born_to]."""
     open_ = ix.open_at(ix.we)
-    return {
-        rid: dt.date.fromisoformat(b)
-        for rid, b in ix.store.conn.execute(
-            "SELECT id, birth_date FROM residents WHERE deleted = 0 AND birth_date BETWEEN ? AND ?",
-            (born_from.isoformat(), born_to.isoformat()),
-        )
-        if rid in open_
-    }
+    return {rid: b for rid, b in ix.born(born_from, born_to).items() if rid in open_}
 
 
 @computes("vac.cert")

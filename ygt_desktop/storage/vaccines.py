@@ -221,10 +221,13 @@ class NoticeChild:
 NOTICE_YEARS = 7  # as the worklist: the schedule's completion ages end at 7 years
 
 
-def notice(store: Store, village: str, start: dt.date, end: dt.date) -> list[NoticeChild]:
+def notice(
+    store: Store, village: str, start: dt.date, end: dt.date, forms: Forms | None = None
+) -> list[NoticeChild]:
     """The children of ``village`` (archive open, under 7 on ``start``) with a dose to
     give in [start, end]: a dose whose window opens by ``end`` and is not given —
-    overdue ones included (补种), as the worklist shows them. By birth date."""
+    overdue ones included (补种), as the worklist shows them (with ``forms``, by each
+    child's 建证 facts, as the worklist and the card). By birth date."""
     plan, choice = schedule(), series_choice(store)
     born_after = reached_years_before(start, NOTICE_YEARS)
     people = store.conn.execute(
@@ -233,7 +236,9 @@ def notice(store: Store, village: str, start: dt.date, end: dt.date) -> list[Not
         "ORDER BY birth_date, id",
         (village, born_after.isoformat(), end.isoformat()),
     ).fetchall()
-    given = doses_of(store, [p[0] for p in people]) if people else {}
+    ids = [p[0] for p in people]
+    given = doses_of(store, ids) if people else {}
+    child = facts_of(store, forms, ids) if people else {}
     out = []
     for rid, name, sex, birth_text, phone in people:
         birth = dt.date.fromisoformat(birth_text)
@@ -241,7 +246,7 @@ def notice(store: Store, village: str, start: dt.date, end: dt.date) -> list[Not
             NoticeDose(
                 w.dose.label, w.start, w.end, w.end < start, _test_note(w.dose, birth, start)
             )
-            for w in vac.windows(plan, birth, given.get(rid, {}), choice)
+            for w in vac.windows(plan, birth, given.get(rid, {}), choice, child.get(rid))
             if w.done is None and w.start <= end
         )
         if doses:
