@@ -528,15 +528,18 @@ def _maternal(ix: Indicators) -> list[Counted]:
     visits: dict[int, list[dt.date]] = defaultdict(list)
     if episodes:
         marks = ",".join("?" * len(episodes))
-        for episode, form_id, day, lmp in ix.store.conn.execute(
-            "SELECT h.episode_id, h.form_id, h.service_date, p.lmp_date FROM service_records h "
-            "LEFT JOIN f_prenatal_first p ON p.record_id = h.id "
+        for episode, form_id, day, lmp, typed in ix.store.conn.execute(
+            "SELECT h.episode_id, h.form_id, h.service_date, p.lmp_date, p.gest_weeks "
+            "FROM service_records h LEFT JOIN f_prenatal_first p ON p.record_id = h.id "
             f"WHERE h.deleted = 0 AND h.episode_id IN ({marks}) "
             "AND h.form_id IN ('prenatal_first', 'postpartum_visit')",
             episodes,
         ):
             if form_id == "prenatal_first":
-                first[episode] = (dt.date.fromisoformat(day), _d(lmp))
+                exam_day = dt.date.fromisoformat(day)
+                if lmp is None and typed is not None:  # 末次月经不详: the 孕周 typed
+                    lmp = (exam_day - dt.timedelta(days=7 * int(typed))).isoformat()
+                first[episode] = (exam_day, _d(lmp))
             else:
                 visits[episode].append(dt.date.fromisoformat(day))
     weeks = int(ix.setting("early_pregnancy_weeks", 13))

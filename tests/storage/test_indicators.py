@@ -152,14 +152,23 @@ def test_elderly_and_children_by_age_on_the_window_end_leap_day(ws):
     assert leap not in got_q1["child.managed"].pool  # 7 on 2027-02-28/03-01
 
 
-@pytest.mark.parametrize(("lmp", "early"), [("2025-12-01", True), ("2025-11-20", False)])
+@pytest.mark.parametrize(
+    ("lmp", "early"),
+    [
+        ({"lmp_date": "2025-12-01"}, True),
+        ({"lmp_date": "2025-11-20"}, False),
+        # 末次月经不详: the 孕周 typed at the first check says it (as the worklist counts)
+        ({"lmp_unknown": "1", "gest_weeks": "12", "edd": "2026-09-01"}, True),
+        ({"lmp_unknown": "1", "gest_weeks": "13", "edd": "2026-08-25"}, False),
+    ],
+)
 def test_early_pregnancy_registration_before_13_weeks(ws, lmp, early):
     rid = person(ws, "孕妇", "1996-04-01", sex="2")
     ws.services.save(
         "prenatal_first",
         {
             "exam_date": "2026-02-22",
-            "lmp_date": lmp,
+            **lmp,
             "gravidity": "1",
             "parity": "0",
             "sbp": "110",

@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
+from ..core.schedules import dated_from
 from .indicators import Counted, Indicators, _d, computes
 
 FIRST = "prenatal_first"
@@ -21,15 +22,17 @@ def episode_services(
     ix: Indicators, episodes: Sequence[int | None], forms: Sequence[str]
 ) -> tuple[Firsts, Visits]:
     """The live services of these pregnancy episodes (None: a delivery without one):
-    each episode's 第1次产前检查 (date and 末次月经) and the dates of ``forms`` by episode
+    each episode's 第1次产前检查 (date and the day its weeks count from: 末次月经, or when
+    不详 the check's date less the 孕周 typed, as the worklist counts) and the dates of ``forms`` by episode
     (every form of ``forms`` present, with no dates when none), in one query."""
     wanted = [e for e in episodes if e is not None]
     first: Firsts = {}
     visits: Visits = {f: defaultdict(list) for f in forms}
     if not wanted:
         return first, visits
-    for episode, form_id, day, lmp in ix.store.conn.execute(
-        "SELECT h.episode_id, h.form_id, h.service_date, p.lmp_date FROM service_records h "
+    for episode, form_id, day, lmp, weeks in ix.store.conn.execute(
+        "SELECT h.episode_id, h.form_id, h.service_date, p.lmp_date, p.gest_weeks "
+        "FROM service_records h "
         "LEFT JOIN f_prenatal_first p ON p.record_id = h.id "
         f"WHERE h.deleted = 0 AND h.episode_id IN ({','.join('?' * len(wanted))}) "
         # through the episode index, not the form's
@@ -38,7 +41,7 @@ def episode_services(
     ):
         on = dt.date.fromisoformat(day)
         if form_id == FIRST:
-            first[episode] = (on, _d(lmp))
+            first[episode] = (on, dated_from(_d(lmp), on, weeks))
         else:
             visits[form_id][episode].append(on)
     return first, visits
