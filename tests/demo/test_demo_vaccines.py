@@ -81,3 +81,19 @@ def test_a_low_weight_child_of_a_positive_mother_gets_four_hepb_doses():
         assert sorted(hepb) == ["hepb1", "hepb2", "hepb3", "hepb4"]
         return
     pytest.fail("no positive mother drawn in 60 seeds")
+
+
+def test_children_who_turned_seven_this_year_had_their_dt_dose(station):
+    # 白破疫苗 is due at 6 and completed by 7: the 接种率 of the last quarters count the
+    # children who turned 7 since, so the demo keeps their doses (it gave them none)
+    people, records = station
+    turned = {
+        p.id
+        for p in people
+        if dt.date(TODAY.year - 8, TODAY.month, TODAY.day)
+        < p.birth_date
+        <= dt.date(TODAY.year - 7, TODAY.month, TODAY.day)
+    }
+    dt_given = {rid for f, rid, _, _, v in records if f == "vaccine_dose" and v["vaccine"] == "dt"}
+    assert len(turned) > 20
+    assert len(turned & dt_given) > 0.7 * len(turned)

@@ -97,8 +97,9 @@ class VaccinesMixin(GeneratorBase):
                 values = {**values, **self._card_header(card, hbsag, weight)}
                 weight = values.get("birth_weight", weight)
             yield form_id, rid, day, episode, values
-        today = dt.date.fromordinal(s.last)
-        if age_years(p.birth_date, today) >= UNDER_YEARS:
+        # the children under 7 and those who turned 7 this last year: their 6-year doses
+        # (白破) were recorded here, and the 接种率 of the last quarters count them
+        if age_years(p.birth_date, dt.date.fromordinal(s.last)) >= UNDER_YEARS + 1:
             return
         facts = vac.Facts(hbsag_labels().get(hbsag or ""), weight) if certified else vac.Facts()
         roll = rng.random()
