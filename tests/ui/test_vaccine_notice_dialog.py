@@ -123,6 +123,28 @@ def test_the_page_village_is_chosen_at_first(qtbot, page, station):
     assert dialog.village.currentText() == "102 大坝村委会"
 
 
+def test_the_worklist_page_opens_it_for_its_village_by_button_and_ctrl_j(qtbot, station):
+    from PySide6.QtGui import QKeySequence
+
+    from ygt_desktop.ui.worklist_page import WorklistPage
+
+    page = WorklistPage(station, clock=lambda: TODAY)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    page.village.setCurrentIndex(page.village.findData("102"))
+    qtbot.mouseClick(page.notice_button, Qt.MouseButton.LeftButton)
+    dialogs = page.findChildren(notice_ui.VaccineNoticeDialog)
+    assert len(dialogs) == 1 and dialogs[0].isVisible()
+    assert dialogs[0].village.currentData() == "102"
+    assert (dialogs[0].start.text(), dialogs[0].end.text()) == ("2026-06-22", "2026-07-05")
+    dialogs[0].reject()
+    page.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
+    qtbot.keySequence(page, QKeySequence("Ctrl+J"))
+    assert any(d.isVisible() for d in page.findChildren(notice_ui.VaccineNoticeDialog))
+
+
 @pytest.mark.parametrize(
     ("start", "end", "words", "focused"),
     [

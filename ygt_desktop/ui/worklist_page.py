@@ -340,9 +340,14 @@ class WorklistPage(QWidget):
         self.print_button.clicked.connect(self.print_list)
         self.export_button = QPushButton("导出表格")
         self.export_button.clicked.connect(self.export_table)
+        # the notice needs none of the list's rows: never disabled while they are read
+        self.notice_button = QPushButton("接种通知单… (Ctrl+J)")
+        self.notice_button.setToolTip("打印一个村（居）委会的接种通知单（PDF）")
+        self.notice_button.clicked.connect(self.print_vaccine_notice)
         bottom = QHBoxLayout()
         bottom.addWidget(self.counts, 1)
         bottom.addWidget(self.notice)
+        bottom.addWidget(self.notice_button)
         bottom.addWidget(self.export_button)
         bottom.addWidget(self.print_button)
         layout = QVBoxLayout(self)
@@ -353,6 +358,7 @@ class WorklistPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
         QShortcut(QKeySequence("Ctrl+P"), self, self.print_list)
+        QShortcut(QKeySequence("Ctrl+J"), self, self.print_vaccine_notice)
         for edit in (self.start, self.end):
             edit.returnPressed.connect(self.refresh)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -526,6 +532,13 @@ class WorklistPage(QWidget):
         super().showEvent(event)
         self._fill_doctors()
         self.refresh()  # always current: entries made elsewhere show at once
+
+    def print_vaccine_notice(self) -> None:
+        """打印接种通知单 for the village chosen in the filter (or the first)."""
+        # imported when asked: the PDF writer (reportlab) stays out of the window's start
+        from .vaccine_notice_dialog import open_vaccine_notice
+
+        open_vaccine_notice(self, self.ws, today=self.clock(), village=self.village.currentData())
 
     def print_list(self) -> None:
         """Print the lines shown, with the range, view and filters they were queried with."""
