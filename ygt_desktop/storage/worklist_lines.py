@@ -325,13 +325,14 @@ def kept_statement(
     view: str,
     statuses: Sequence[str],
     only: Collection[int] | None = None,
-    read: Collection[str] | None = None,
+    ranked: bool = False,
 ) -> tuple[str, dict[str, Any]] | None:
     """The statement of the kept rows of ``view`` (:func:`.worklist_query.kept_query`)
-    for ``programmes`` (of those ``read`` when given), of ``statuses`` (all when empty;
-    the 本年未做 view only those not done), of the residents ``only`` when given; None
-    when there is nothing to read."""
-    from .worklist import DUE_VIEW, NOT_DONE, SERIES, YEARLY_VIEW
+    for ``programmes``, of ``statuses`` (all when empty; the 本年未做 view only those not
+    done), of the residents ``only`` when given, ``ranked`` for
+    :func:`.worklist_query.lines_query` (each row's rank and end, its package's number
+    in :func:`_packages`); None when there is nothing to read."""
+    from .worklist import DUE_VIEW, NOT_DONE, PROGRAMME_PACKAGE, SERIES, STATUS_ORDER, YEARLY_VIEW
 
     lookback = wl._lookback(start, view)
     shown = list(statuses)
@@ -351,7 +352,11 @@ def kept_statement(
         due_view=view == DUE_VIEW,
         statuses=shown,
         only=None if only is None else sorted(only),
-        read=read,
+        ranked=(
+            (STATUS_ORDER, {p: _packages().index(k) for p, k in PROGRAMME_PACKAGE.items()})
+            if ranked
+            else None
+        ),
     )
 
 
@@ -374,20 +379,27 @@ def born_by(months: int, days: int, on: dt.date) -> dt.date:
 def _read(wl: Worklist, query: LinesQuery, only: Collection[int] | None = None) -> list[Line]:
     """The lines of ``query`` for every village, doctor and package (of the residents
     ``only`` when given), in order."""
-    from .worklist import DUE_VIEW, PROGRAMME_PACKAGE, STATUS_ORDER, YEARLY_VIEW
+    from .worklist import DUE_VIEW, YEARLY_VIEW
 
     programmes = wl._programmes(query.view, None)
     found = kept_statement(
-        wl, programmes, query.start, query.end, query.on, query.view, query.statuses or (), only
+        wl,
+        programmes,
+        query.start,
+        query.end,
+        query.on,
+        query.view,
+        query.statuses or (),
+        only,
+        ranked=True,
     )
     if found is None:
         return []
     aged = {}
     if query.view == DUE_VIEW:
         aged = {p: born_by(m, d, query.on).isoformat() for p, (m, d) in wl._age_limits.items()}
-    groups = [[p for p, k in PROGRAMME_PACKAGE.items() if k == package] for package in _packages()]
     sql, args = lines_query(
-        found, STATUS_ORDER, aged=aged, programmes=query.view == YEARLY_VIEW, groups=groups
+        found, aged=aged, programmes=query.view == YEARLY_VIEW, groups=len(_packages())
     )
     return wl.store.conn.execute(sql, args).fetchall()
 

@@ -24,7 +24,7 @@ Pure text and parameters: nothing here runs a query.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..core import schedules as sch
@@ -53,7 +53,7 @@ def kept_query(
     due_view: bool,
     statuses: Sequence[str],
     only: Sequence[int] | None = None,
-    read: Collection[str] | None = None,
+    ranked: tuple[Mapping[str, int], Mapping[str, int]] | None = None,
 ) -> tuple[str, dict[str, Any]] | None:
     """The statement and its parameters for the kept rows of a view, each row
     ``(resident, programme, form, label, start, end, done, closed, status)``.
@@ -65,9 +65,11 @@ def kept_query(
     the 到期 view (windows from ``lookback``, ending by ``end``, with its tests); else
     every window overlapping [lookback, end] (全部, 本年未做: ``lookback`` is the range's
     start). ``statuses``: only those (all when empty). ``only``: only these residents
-    (read by resident). ``read``: only the rows of these programmes (all when None; a
-    series still gives way to later windows of every programme in ``reaches``, as in
-    the whole list). None when there is nothing to read."""
+    (read by resident). ``ranked``: (each status's rank, each programme's group) adds two
+    columns to each row, ``rank_end`` (the rank's digit and the window end: the start of
+    the row's sort key) and ``grp`` (for :func:`lines_query`); one part reads one
+    programme, so the group is a constant and the rank computed once per row. None
+    when there is nothing to read."""
     args: dict[str, Any] = {"start": start, "end": end, "on": on, "lookback": lookback}
     # the index named: the plan stays the same whatever indexes other tables gain
     table = "worklist_due INDEXED BY worklist_due_window"
@@ -83,9 +85,10 @@ def kept_query(
             args[f"s{n}"] = status
         tests.append(f"status IN ({', '.join(f':s{n}' for n in range(len(statuses)))})")
     parts = []
+    extra = ""
+    if ranked is not None:
+        extra = f', {_ranked_sql(ranked[0])} || "end" AS rank_end'
     for n, (programme, reach) in enumerate(reaches):
-        if read is not None and programme not in read:
-            continue
         args[f"p{n}"] = programme
         args[f"top{n}"] = end if due_view else reach
         gate = ""
@@ -93,7 +96,9 @@ def kept_query(
             args[f"cut{n}"] = cutoffs[programme]
             gate = f" AND (gate IS NULL OR gate >= :cut{n})"
         part = (
-            f"SELECT {KEPT_COLUMNS}, {STATUS_SQL} AS status FROM {table} "
+            f"SELECT {KEPT_COLUMNS}, {STATUS_SQL} AS status"
+            + (f"{extra}, {int(ranked[1][programme])} AS grp" if ranked is not None else "")
+            + f" FROM {table} "
             f'WHERE programme = :p{n} AND "end" BETWEEN :lookback AND :top{n} '
             f"AND start <= :end{gate}{scope}"
         )
@@ -155,32 +160,37 @@ def _not_superseded(
     return f" AND NOT ({' OR '.join(probes)})" if probes else ""
 
 
-# Each status's place in the list (:data:`~ygt_desktop.storage.worklist.STATUS_ORDER`:
-# 逾期 first) as the one character that starts an item's sort key.
-def _rank_sql(order: Mapping[str, int]) -> str:
-    cases = " ".join(f"WHEN '{status}' THEN '{rank}'" for status, rank in order.items())
-    return f"CASE x.status {cases} END"
+def _ranked_sql(order: Mapping[str, int]) -> str:
+    """:data:`STATUS_SQL` as each status's place in the list (``order``:
+    :data:`~ygt_desktop.storage.worklist.STATUS_ORDER`, 逾期 first), one digit: the
+    character that starts an item's sort key."""
+    closed = " ".join(f"WHEN '{status}' THEN '{rank}'" for status, rank in order.items())
+    return (
+        f"CASE WHEN done IS NOT NULL THEN '{order[sch.DONE]}' "
+        f"WHEN coalesce(closed, '') != '' THEN CASE closed {closed} END "
+        f"WHEN :on > \"end\" THEN '{order[sch.OVERDUE]}' "
+        f"WHEN :on >= start THEN '{order[sch.DUE]}' ELSE '{order[sch.UPCOMING]}' END"
+    )
 
 
 def lines_query(
     items: tuple[str, dict[str, Any]],
-    order: Mapping[str, int],
     *,
     aged: Mapping[str, str],
     programmes: bool,
-    groups: Sequence[Sequence[str]] = (),
+    groups: int = 0,
 ) -> tuple[str, dict[str, Any]]:
-    """The lines of the items ``items`` selects (:func:`kept_query`), one row per
-    resident ``(key, resident, items, village, doctor, programmes, …)`` sorted by ``key``:
-    the worst item's status rank (``order``, one digit) and window end, then the
+    """The lines of the items ``items`` selects (:func:`kept_query` with ``ranked``), one
+    row per resident ``(key, resident, items, village, doctor, programmes, …)`` sorted by
+    ``key``: the worst item's status rank (one digit) and window end, then the
     archive number — the place of the resident's first item in
     :meth:`~ygt_desktop.storage.worklist.Worklist.items` (archive numbers are unique,
     so nothing after them decides between two residents). ``items``: how many of the
     resident's items; ``programmes``: their programmes, comma-separated, when asked
-    (the 本年未做 view counts people per service), else NULL. Then for each group of
-    programmes in ``groups`` (the service packages) two more columns: the worst rank
-    and end among the resident's items of the group (NULL for none) and how many: a
-    package filter is then a pass over the lines, not another statement.
+    (the 本年未做 view counts people per service), else NULL. Then for each of the
+    ``groups`` programme groups (the service packages: ``grp`` 0, 1 …) two more columns:
+    the worst rank and end among the resident's items of the group (NULL for none) and
+    how many: a package filter is then a pass over the lines, not another statement.
 
     Left out as ``Worklist.items`` leaves them out: deleted residents; an item not done
     whose resident moved away or died before its window started; an overdue item of a
@@ -210,19 +220,16 @@ def lines_query(
             f"OR {born} > CASE x.programme {' '.join(cuts)} END)"
         )
     listed = "group_concat(DISTINCT x.programme)" if programmes else "NULL"
-    rank = f'{_rank_sql(order)} || x."end"'
-    per_group = []
-    for g, members in enumerate(groups):
-        for m, programme in enumerate(members):
-            args[f"g{g}_{m}"] = programme
-        inside = f"x.programme IN ({', '.join(f':g{g}_{m}' for m in range(len(members)))})"
-        per_group.append(f"min(CASE WHEN {inside} THEN {rank} END) AS k{g}, sum({inside}) AS n{g}")
+    per_group = [
+        f"min(CASE x.grp WHEN {g} THEN x.rank_end END) AS k{g}, sum(x.grp = {g}) AS n{g}"
+        for g in range(groups)
+    ]
     grouped = (
-        f"SELECT x.resident_id, min({rank}) AS k, count(*) AS n, {listed} AS programmes"
+        f"SELECT x.resident_id, min(x.rank_end) AS k, count(*) AS n, {listed} AS programmes"
         f"{''.join(', ' + column for column in per_group)} FROM ({sql}) x "
         f"WHERE {' AND '.join(tests)} GROUP BY x.resident_id"
     )
-    more = "".join(f", l.k{g}, l.n{g}" for g in range(len(groups)))
+    more = "".join(f", l.k{g}, l.n{g}" for g in range(groups))
     return (
         "SELECT l.k || r.archive_no AS key, l.resident_id, l.n, r.village_code, "
         f"r.responsible_doctor, l.programmes{more} FROM ({grouped}) l "
