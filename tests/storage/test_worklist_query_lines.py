@@ -14,6 +14,7 @@ equal; an unknown view is refused.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
 import shutil
 from collections.abc import Iterator
@@ -186,9 +187,15 @@ def test_a_range_outside_the_kept_years_is_recomputed(run: Run) -> None:
     assert wl.view(view=VIEWS[0], **kw).built is not None
 
 
-def test_an_unknown_view_is_refused(run: Run) -> None:
-    with pytest.raises(ValueError, match="视图"):
-        run.ws.worklist.view(D(2026, 11, 1), D(2026, 11, 30), TODAY, view="过期")
+def test_an_unknown_view_is_refused_and_the_collector_stays_on(run: Run) -> None:
+    wl = run.ws.worklist
+    for call in (wl.view, wl.items, wl.recompute_items):
+        with pytest.raises(ValueError, match="视图"):
+            call(D(2026, 11, 1), D(2026, 11, 30), TODAY, view="过期")
+        assert gc.isenabled()
+    wl.view(D(2026, 11, 1), D(2026, 11, 30), TODAY)
+    wl.items(D(2026, 11, 1), D(2026, 11, 30), TODAY)
+    assert gc.isenabled()  # paused while the lists were built, on again after
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
-import gc
 import json
 import sqlite3
 import uuid
@@ -51,6 +50,14 @@ from .worklist_tb_smi import smi_items
 
 DUE_VIEW, YEARLY_VIEW, ALL_VIEW = "到期", "本年未做", "全部"
 VIEWS = (DUE_VIEW, YEARLY_VIEW, ALL_VIEW)
+
+
+def check_view(view: str) -> None:
+    """A ValueError naming the views for one the worklist does not have."""
+    if view not in VIEWS:
+        raise ValueError(f"待办随访的视图应为 {'、'.join(VIEWS)} 之一（现为 {view}）")
+
+
 # The services due once a calendar year (the form's ``[schedule] per_year``): the 本年未做
 # view, never the 到期 one (their window is the whole year).
 YEARLY_FORMS = {"elderly": "elderly_exam", "tcm_elderly": "tcm_elderly"}
@@ -331,17 +338,11 @@ class Worklist:
         The garbage collector is paused while the items are built: tens of thousands of
         small tuples would otherwise trigger collections that cost a third of the call
         (measured); nothing here makes reference cycles."""
-        if view not in VIEWS:  # before pausing the collector: a refusal leaves it on
-            raise ValueError(f"待办随访的视图应为 {'、'.join(VIEWS)} 之一（现为 {view}）")
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        check_view(view)  # before pausing the collector: a refusal leaves it on
+        with worklist_lines.collector_paused():
             return self._items(
                 start, end, on, packages, village, statuses, doctor, view, self.use_kept
             )
-        finally:
-            if paused:
-                gc.enable()
 
     def pending(self, resident_id: int, day: dt.date) -> list[sch.Due]:
         """The items of ``resident_id`` still to do on ``day`` — overdue (for up to
@@ -382,8 +383,7 @@ class Worklist:
         """:meth:`items` computed from the records, not read from the kept rows (what
         the kept rows are checked against; also the path for ranges outside the kept
         years)."""
-        if view not in VIEWS:
-            raise ValueError(f"待办随访的视图应为 {'、'.join(VIEWS)} 之一（现为 {view}）")
+        check_view(view)
         return self._items(start, end, on, packages, village, statuses, doctor, view, False)
 
     def view(
