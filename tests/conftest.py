@@ -47,6 +47,7 @@ from collections.abc import Iterator  # noqa: E402
 import pytest  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
 
+from tests import alone  # noqa: E402
 from ygt_desktop.ops.demo import DEMO_ACCOUNTS, DEMO_PASSWORD  # noqa: E402
 from ygt_desktop.storage import users  # noqa: E402
 from ygt_desktop.storage.organisation import Organisation, add_village, set_organisation  # noqa: E402
@@ -65,6 +66,22 @@ os.environ["YGT_PASSWORD"] = TEST_PASSWORD
 
 ORG = Organisation("530102001", "测试社区卫生服务站", "站", "530102")
 VILLAGES = (("001", "龙泉路社区居委会"), ("101", "小坝村委会"), ("102", "大坝村委会"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        f"{alone.MARKER}: measures time; runs with no other test beside it (tests/alone.py)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _one_at_a_time_when_timed(request, tmp_path_factory) -> Iterator[None]:
+    """Tests marked ``alone`` run with no other worker's test beside them (tests/alone.py)."""
+    folder = alone.shared_folder(tmp_path_factory.getbasetemp())
+    exclusive = request.node.get_closest_marker(alone.MARKER) is not None
+    with alone.turn(folder, exclusive=exclusive):
+        yield
 
 
 @pytest.fixture(scope="session")

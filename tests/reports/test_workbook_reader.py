@@ -702,6 +702,7 @@ def test_a_missing_file_is_an_oserror(tmp_path):
         read_upward_workbook(tmp_path / "gone.xlsx")
 
 
+@pytest.mark.alone  # timed (tests/alone.py)
 def test_one_station_workbook_reads_in_a_few_milliseconds(tmp_path):
     path = good(tmp_path)
     read_upward_workbook(path)

@@ -142,6 +142,7 @@ def test_an_empty_list_still_prints_its_header(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.alone  # timed (tests/alone.py)
 def test_five_thousand_rows_print_in_well_under_ten_seconds(tmp_path):
     items = [item(n, ("逾期", "应访", "已访")[n % 3]) for n in range(1, 5001)]
     out = tmp_path / "全年.pdf"

@@ -405,6 +405,7 @@ def test_a_failed_background_check_tells_the_user_and_stops_saving(
         window.close()  # closes the workspace (read-only now: no backup)
 
 
+@pytest.mark.alone  # timed (tests/alone.py)
 def test_closing_the_window_does_not_wait_for_the_check(
     qtbot, station: Path, forms, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,6 +20,9 @@ from ygt_desktop.ui.bureau_report_page import BureauReportPage
 from ygt_desktop.ui.bureau_roster_page import RosterPage
 from ygt_desktop.ui.bureau_status_page import StatusPage
 
+# the window's stalls are measured: no other test beside these (tests/alone.py)
+pytestmark = pytest.mark.alone
+
 MEMBERS = 12
 STATIONS = [(f"530102{n:03d}", f"五华区第{n}社区卫生服务站") for n in range(1, MEMBERS + 1)]
 

@@ -19,6 +19,9 @@ from ygt_desktop.ui import report_page as report_module
 from ygt_desktop.ui.report_page import ReportPage
 from ygt_desktop.ui.shell import MainWindow
 
+# the window's stalls are measured: no other test beside these (tests/alone.py)
+pytestmark = pytest.mark.alone
+
 PERIOD = "2026Q3"
 
 
