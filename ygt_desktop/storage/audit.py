@@ -98,6 +98,36 @@ def record(
     append(conn, row, digest)
 
 
+def soft_delete(
+    conn: sqlite3.Connection,
+    *,
+    user: str,
+    table: str,
+    record_id: int,
+    reason: str,
+    audited_as: str | None = None,
+    note: str = "",
+) -> None:
+    """Mark the row ``record_id`` of ``table`` deleted with ``reason`` (kept, left out of
+    lists) and audit it as a delete, in the caller's transaction. ``audited_as``: the
+    table the audit row names when it is not ``table`` (a service record's form);
+    ``note`` follows the reason in the audit row only."""
+    conn.execute(
+        f"UPDATE {table} SET deleted = 1, deleted_reason = ?, updated_at = ? WHERE id = ?",
+        (reason, now_iso(), record_id),
+    )
+    record(
+        conn,
+        user=user,
+        table=audited_as or table,
+        record_id=record_id,
+        action="delete",
+        old={"deleted": 0},
+        new={"deleted": 1},
+        reason=reason + note,
+    )
+
+
 def record_batch(
     conn: sqlite3.Connection,
     *,

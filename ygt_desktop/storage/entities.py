@@ -150,19 +150,11 @@ class EntityRepo:
         if old is None or old["deleted"]:
             raise StoreError(f"{self.form.title}记录 {entity_id} 不存在或已删除")
         with self.store.write(self.topic) as conn:
-            conn.execute(
-                f"UPDATE {self.form.table} SET deleted = 1, deleted_reason = ?, "
-                "updated_at = ? WHERE id = ?",
-                (reason.strip(), audit.now_iso(), entity_id),
-            )
-            audit.record(
+            audit.soft_delete(
                 conn,
                 user=self.store.user,
                 table=self.form.table,
                 record_id=entity_id,
-                action="delete",
-                old={"deleted": 0},
-                new={"deleted": 1},
                 reason=reason.strip(),
             )
         return Change(self.form.table, entity_id, "delete")

@@ -329,18 +329,11 @@ class HouseholdRepo:
                         "请先把他们迁到其他家庭再删除"
                     }
                 )
-            conn.execute(
-                f"UPDATE {TABLE} SET deleted = 1, deleted_reason = ?, updated_at = ? WHERE id = ?",
-                (reason.strip(), audit.now_iso(), household_id),
-            )
-            audit.record(
+            audit.soft_delete(
                 conn,
                 user=self.store.user,
                 table=TABLE,
                 record_id=household_id,
-                action="delete",
-                old={"deleted": 0},
-                new={"deleted": 1},
                 reason=reason.strip(),
             )
         return Change(TABLE, household_id, "delete")

@@ -330,19 +330,12 @@ class ResidentRepo:
         if old is None or old["deleted"]:
             raise StoreError(f"居民档案 {resident_id} 不存在或已删除")
         with self.store.write("resident") as conn:
-            conn.execute(
-                "UPDATE residents SET deleted = 1, deleted_reason = ?, updated_at = ? WHERE id = ?",
-                (reason.strip(), audit.now_iso(), resident_id),
-            )
             conn.execute("DELETE FROM resident_search WHERE resident_id = ?", (resident_id,))
-            audit.record(
+            audit.soft_delete(
                 conn,
                 user=self.store.user,
                 table=TABLE,
                 record_id=resident_id,
-                action="delete",
-                old={"deleted": 0},
-                new={"deleted": 1},
                 reason=reason.strip(),
             )
         return Change(TABLE, resident_id, "delete")

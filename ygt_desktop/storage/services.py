@@ -475,20 +475,14 @@ class ServiceRepo:
         locked = locking.check_change(self.store, dt.date.fromisoformat(header["service_date"]))
         with self.store.write(f"form:{form.id}") as conn:
             locking.note_corrections(conn, locked, form.table, record_id)
-            conn.execute(
-                "UPDATE service_records SET deleted = 1, deleted_reason = ?, "
-                "updated_at = ? WHERE id = ?",
-                (reason.strip(), audit.now_iso(), record_id),
-            )
             note = f"（更正已上报的{'、'.join(p.label for p in locked)}）" if locked else ""
-            audit.record(
+            audit.soft_delete(
                 conn,
                 user=self.store.user,
-                table=form.table,
+                table="service_records",
                 record_id=record_id,
-                action="delete",
-                old={"deleted": 0},
-                new={"deleted": 1},
-                reason=reason.strip() + note,
+                reason=reason.strip(),
+                audited_as=form.table,
+                note=note,
             )
         return Change(form.table, record_id, "delete")
