@@ -156,3 +156,67 @@ def test_after_an_entry_the_selection_stays_on_the_same_resident(qtbot, ws):
     lines, counts = expected(ws, page)
     assert [model.key_at(n) for n in range(model.rowCount())] == [x.id for x in lines]
     assert page.counts.text() == counts
+
+
+@pytest.fixture
+def few_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    """First reads of a few items and a first screen of 9 lines: the 300-resident
+    station's views are "long" (at 265,000 residents the 全部 view is 68,000 lines)."""
+    from ygt_desktop.storage import worklist_lines
+
+    monkeypatch.setattr(worklist_lines, "FIRST_ITEMS", 30)
+    monkeypatch.setattr(worklist_lines, "ITEMS_PER_LINE", 1)
+    monkeypatch.setattr(worklist_page, "FIRST_LINES", 9)
+
+
+def test_a_long_view_shows_its_first_lines_then_the_whole_with_the_same_resident(
+    qtbot, ws, few_items
+):
+    """The first lines at once (the counts wait), the whole view from the background,
+    the selection on the resident chosen meanwhile; then an entry and a month change
+    the same way, and the lines are always the list's."""
+    page = page_for(qtbot, ws)
+    page.start.setText("2026-11-01")
+    page.end.setText("2026-11-30")
+    page.refresh()
+    model = page.model
+    # the background read's answer is an event: none is handled before the wait below
+    assert not page.shown.lines.complete
+    assert model.rowCount() == 9
+    assert page.counts.text() == worklist_page.COUNTING_TEXT
+    lines, counts = expected(ws, page)
+    assert [model.key_at(n) for n in range(9)] == [x.id for x in lines[:9]]
+    page.table.selectRow(6)
+    rid = page.current_resident
+    assert rid == lines[6].id
+    qtbot.waitUntil(lambda: page.shown.lines.complete, timeout=10_000)
+    assert page.counts.text() == counts
+    assert [model.key_at(n) for n in range(model.rowCount())] == [x.id for x in lines]
+    assert page.current_resident == rid
+    # remembered now: a filter is a pass over the lines, whole at once
+    page.status.setCurrentIndex(page.status.findText("逾期"))
+    assert page.shown.lines.complete
+    # another month: its first lines, then the whole
+    page.status.setCurrentIndex(page.status.findText("全部状态"))
+    page.start.setText("2026-10-01")
+    page.end.setText("2026-10-31")
+    page.refresh()
+    qtbot.waitUntil(lambda: page.shown.lines.complete, timeout=10_000)
+    lines, counts = expected(ws, page)
+    assert [model.key_at(n) for n in range(model.rowCount())] == [x.id for x in lines]
+    assert page.counts.text() == counts
+    assert page.reader.job is None
+
+
+def test_a_hand_over_refused_reads_the_view_at_once(qtbot, ws, few_items, monkeypatch):
+    """The rows derived again while the background read ran: its lines are not used;
+    the page reads the whole view itself and shows the list's lines."""
+    monkeypatch.setattr(Worklist, "adopt_lines", lambda *a, **k: False)
+    page = page_for(qtbot, ws)
+    page.start.setText("2026-11-01")
+    page.end.setText("2026-11-30")
+    page.refresh()
+    qtbot.waitUntil(lambda: page.shown.lines.complete, timeout=10_000)
+    lines, counts = expected(ws, page)
+    assert [page.model.key_at(n) for n in range(page.model.rowCount())] == [x.id for x in lines]
+    assert page.counts.text() == counts

@@ -2,7 +2,8 @@
 files (the PDF one line per resident, the CSV one row per item).
 
 Used by ``ygt worklist`` and the 待办随访 page's 打印 and 导出 (through the job runner),
-which also prepares the kept rows in the background (:func:`prepare`).
+which also prepares the kept rows in the background (:func:`prepare`) and reads a long
+view's lines there while the page shows the first ones (:func:`read_lines`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..reports.atomic import ExportError, export_error
 from ..reports.worklist_pdf import render_worklist
 from ..storage.organisation import villages
 from ..storage.worklist import DUE_VIEW, VIEWS, ResidentDue, WorkItem, by_resident
+from ..storage.worklist_lines import Line, LinesQuery
 from . import privacy
 from .base import OpError, Run
 from .report import PartlyWritten
@@ -111,6 +113,15 @@ def prepare(run: Run) -> int:
     are filled again next time."""
     run.require("worklist.view")
     return run.ws.worklist.fill_kept(step=run.step)
+
+
+def read_lines(run: Run, query: LinesQuery) -> tuple[list[Line], str | None]:
+    """Every line of the 待办随访 page's ``query`` (its range, day, view and statuses),
+    read in the background while the page shows the first ones (``Worklist.view`` with
+    ``first``), and the kept rows' version they were read at; the page hands them to
+    its Worklist (``Worklist.adopt_lines``). Reads only."""
+    run.require("worklist.view")
+    return run.ws.worklist.read_lines(query)
 
 
 def _gather(run: Run, query: Query) -> Listing:

@@ -397,13 +397,47 @@ class Worklist:
         statuses: Sequence[str] | None = None,
         doctor: str | None = None,
         view: str = ALL_VIEW,
+        first: int | None = None,
     ) -> worklist_lines.WorkLines:
         """What :meth:`items` lists, as one line per resident in :func:`by_resident`'s
         order, each line's items built only when asked (:meth:`rows_for`): the order,
         the count of lines and items and the people per status read in SQL, at a
         fraction of the cost of building every item (the 待办随访 page; see
-        :mod:`.worklist_lines`). An unknown ``view`` is a ValueError."""
-        return worklist_lines.view(self, start, end, on, packages, village, statuses, doctor, view)
+        :mod:`.worklist_lines`). An unknown ``view`` is a ValueError.
+
+        ``first``: when the view's lines are not remembered, and the view is long, only
+        its first ``first`` lines (a :class:`~.worklist_lines.WorkLines` not
+        ``complete``, read at a fraction of the whole view's cost): the page's first
+        screen, while :meth:`read_lines` reads the whole view in the background and
+        :meth:`adopt_lines` hands it over."""
+        return worklist_lines.view(
+            self, start, end, on, packages, village, statuses, doctor, view, first
+        )
+
+    def read_lines(
+        self, query: worklist_lines.LinesQuery
+    ) -> tuple[list[worklist_lines.Line], str | None]:
+        """Every line of ``query``'s range, day, view and statuses (all villages, doctors
+        and packages), as the kept rows say now, and the kept rows' version they were read
+        at (None when the rows were derived again meanwhile). Reads only: for a worker
+        with its own connection, after the page's :meth:`view` brought the rows up to
+        date."""
+        return worklist_lines.read_lines(self, query)
+
+    def adopt_lines(
+        self,
+        query: worklist_lines.LinesQuery,
+        lines: list[worklist_lines.Line],
+        version: str | None,
+        generation: int,
+    ) -> bool:
+        """Remember ``lines`` (:meth:`read_lines` of ``query``, elsewhere) as this
+        Worklist's lines for the query's range, day, view and statuses: the next
+        :meth:`view` of them is then complete at once. Refused (False) when they may be
+        out of date: the kept rows derived again since their ``version``, or a
+        resident's details changed since the store's ``generation`` when they were
+        asked for."""
+        return worklist_lines.adopt(self, query, lines, version, generation)
 
     def rows_for(
         self, lines: worklist_lines.WorkLines, residents: Sequence[int]

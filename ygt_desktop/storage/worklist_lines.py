@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import gc
+import json
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Final
 
 from ..core import schedules as sch
-from .worklist_query import kept_query, lines_query
+from .worklist_query import first_query, kept_query, lines_query
 
 if TYPE_CHECKING:
     from .worklist import ResidentDue, WorkItem, Worklist
@@ -54,6 +55,12 @@ RANK_END = 11  # characters of a key before the archive number
 _key = itemgetter(KEY)
 # The (range, on, view, statuses, packages) whose lines a Worklist remembers at once.
 CACHED_LINES = 9
+# The first screen (:func:`view` with ``first``): items read at first per line wanted,
+# at least FIRST_ITEMS; up to FIRST_TRIES reads, each MORE_ITEMS times as many.
+FIRST_ITEMS = 1000
+ITEMS_PER_LINE = 4
+MORE_ITEMS = 8
+FIRST_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,11 @@ class WorkLines:
     :meth:`position_of` map positions to resident ids and back; :attr:`per_status`,
     :attr:`item_count` and :attr:`not_done` are the counts the page shows; :meth:`rows`
     builds the lines of some residents. Not thread-safe: the thread that owns the
-    Worklist (the UI thread for the page's) calls :meth:`rows`."""
+    Worklist (the UI thread for the page's) calls :meth:`rows`.
+
+    ``complete`` False: only the first lines of the view, in their places (the first
+    screen of :meth:`Worklist.view` with ``first``); its counts are of those lines only
+    — the whole view comes from :meth:`Worklist.read_lines` in the background."""
 
     def __init__(
         self,
@@ -85,12 +96,15 @@ class WorkLines:
         query: LinesQuery,
         lines: Sequence[Line],
         built: Mapping[int, ResidentDue] | None = None,
+        *,
+        complete: bool = True,
     ) -> None:
         self.worklist = worklist
         self.query = query
         self.lines = lines
         # the lines already built, by resident (a recomputed list keeps them all)
         self.built = built
+        self.complete = complete
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -115,8 +129,9 @@ class WorkLines:
 
     @cached_property
     def item_count(self) -> int:
-        """How many items the lines hold."""
-        return sum(line[ITEMS] for line in self.lines)
+        """How many items the lines hold (of a view not ``complete``: its lines are
+        not counted, 0)."""
+        return sum(line[ITEMS] or 0 for line in self.lines)
 
     @cached_property
     def per_status(self) -> dict[str, int]:
@@ -199,17 +214,33 @@ def view(
     statuses: Sequence[str] | None,
     doctor: str | None,
     view: str,
+    first: int | None = None,
 ) -> WorkLines:
     """:meth:`Worklist.view`."""
+    query = lines_query_of(start, end, on, packages, village, statuses, doctor, view)
+    with collector_paused():
+        return _view(wl, query, first)
+
+
+def lines_query_of(
+    start: dt.date,
+    end: dt.date,
+    on: dt.date | None,
+    packages: Sequence[str] | None,
+    village: str | None,
+    statuses: Sequence[str] | None,
+    doctor: str | None,
+    view: str,
+) -> LinesQuery:
+    """The :class:`LinesQuery` of :meth:`Worklist.view`'s arguments (an unknown view is
+    a ValueError; ``on`` None is today)."""
     from .worklist import check_view
 
     check_view(view)
     on = on or dt.date.today()
     wanted = tuple(sorted(set(statuses))) if statuses else None
     chosen = tuple(sorted(set(packages))) if packages else None
-    query = LinesQuery(start, end, on, chosen, village or None, wanted, doctor or None, view)
-    with collector_paused():
-        return _view(wl, query)
+    return LinesQuery(start, end, on, chosen, village or None, wanted, doctor or None, view)
 
 
 @contextmanager
@@ -226,7 +257,7 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _view(wl: Worklist, query: LinesQuery) -> WorkLines:
+def _view(wl: Worklist, query: LinesQuery, first: int | None = None) -> WorkLines:
     start, end, on, view = query.start, query.end, query.on, query.view
     if not wl._kept_ready(wl._lookback(start, view), end):
         return _recomputed(wl, query)
@@ -237,15 +268,14 @@ def _view(wl: Worklist, query: LinesQuery) -> WorkLines:
     key = (start, end, on, view, query.statuses)
     remembered = cache.lists.get(key)
     if remembered is None:
-        if len(cache.lists) >= CACHED_LINES:  # keep this range's
-            cache.lists = {k: v for k, v in cache.lists.items() if k[:3] == key[:3]}
-            cache.built = {
-                q: b
-                for q, b in cache.built.items()
-                if q.start == start and q.end == end and q.on == on
-            }
+        if first is not None and not (query.village or query.doctor or query.packages):
+            # with a filter the first lines would cost a read of all the items, and
+            # the whole view (every village and package) is read anyway to be kept
+            screen = _first_lines(wl, query, first)
+            if screen is not None:
+                return screen
         lines = _read(wl, query)
-        cache.lists[key] = (lines, set())
+        _remember(cache, key, lines)
     else:
         lines, changed = remembered
         if changed:
@@ -266,6 +296,109 @@ def _view(wl: Worklist, query: LinesQuery) -> WorkLines:
     elif shown is lines:
         shown = list(lines)  # a snapshot: the remembered lines are patched in place
     return WorkLines(wl, query, shown)
+
+
+def _remember(cache: LineCache, key: tuple[Any, ...], lines: list[Line]) -> None:
+    """Keep ``lines`` as the lines of ``key`` (start, end, on, view, statuses); when
+    :data:`CACHED_LINES` are kept, only those of the same range and day stay."""
+    if len(cache.lists) >= CACHED_LINES:
+        cache.lists = {k: v for k, v in cache.lists.items() if k[:3] == key[:3]}
+        cache.built = {q: b for q, b in cache.built.items() if (q.start, q.end, q.on) == key[:3]}
+    cache.lists[key] = (lines, set())
+
+
+def remembered(wl: Worklist, query: LinesQuery) -> bool:
+    """Whether the lines of ``query``'s range, day, view and statuses are remembered
+    (:meth:`Worklist.view` then needs no statement but the patch of an entry's
+    residents)."""
+    key = (query.start, query.end, query.on, query.view, query.statuses)
+    return key in wl._line_cache.lists
+
+
+def _first_lines(wl: Worklist, query: LinesQuery, count: int) -> WorkLines | None:
+    """The first ``count`` lines of ``query``, each with its key, resident, village and
+    doctor (items counted only in the whole view): a :class:`WorkLines` not
+    ``complete``. None when the view is short enough to read whole at once (the first
+    read found every item) or its first lines stay undecided after
+    :data:`FIRST_TRIES` reads (many items with the same worst status and end).
+
+    Each read takes the first items in the order of their rank and window end
+    (:func:`.worklist_query.first_query`); a resident whose worst item comes before
+    the last item read has all their earlier items among those read, so those residents
+    are exactly the view's first lines, in the order of (worst item, archive number)."""
+    from .worklist import DUE_VIEW
+
+    found = kept_statement(
+        wl,
+        wl._programmes(query.view, query.packages),
+        query.start,
+        query.end,
+        query.on,
+        query.view,
+        query.statuses or (),
+        ranked=True,
+    )
+    if found is None:
+        return None
+    aged = {}
+    if query.view == DUE_VIEW:
+        aged = {p: born_by(m, d, query.on).isoformat() for p, (m, d) in wl._age_limits.items()}
+    conn = wl.store.conn
+    limit = max(FIRST_ITEMS, ITEMS_PER_LINE * count)
+    for _ in range(FIRST_TRIES):
+        sql, args = first_query(
+            found, aged=aged, village=query.village, doctor=query.doctor, limit=limit
+        )
+        rows = conn.execute(sql, args).fetchall()
+        if len(rows) < limit:
+            return None  # every item read: the whole view is as quick
+        last = rows[-1][1]
+        worst: dict[int, str] = {}
+        for resident, rank_end in rows:
+            if rank_end < last and resident not in worst:
+                worst[resident] = rank_end
+        if len(worst) >= count:
+            return WorkLines(wl, query, _first_of(wl, worst, count), complete=False)
+        limit *= MORE_ITEMS
+    return None
+
+
+def _first_of(wl: Worklist, worst: Mapping[int, str], count: int) -> list[Line]:
+    """The ``count`` first lines of the residents ``worst`` (resident → worst item's
+    rank and end) not deleted, in the view's order."""
+    found = wl.store.conn.execute(
+        "SELECT id, archive_no, village_code, responsible_doctor FROM residents "
+        "WHERE id IN (SELECT value FROM json_each(?)) AND deleted = 0",
+        (json.dumps(list(worst)),),
+    ).fetchall()
+    lines = [
+        (worst[rid] + archive, rid, None, village, doctor, None)
+        for rid, archive, village, doctor in found
+    ]
+    lines.sort(key=_key)
+    return lines[:count]
+
+
+def read_lines(wl: Worklist, query: LinesQuery) -> tuple[list[Line], str | None]:
+    """:meth:`Worklist.read_lines`."""
+    with collector_paused():
+        before = wl._version()
+        lines = _read(wl, query)
+        after = wl._version()
+    return lines, (before if before == after else None)
+
+
+def adopt(
+    wl: Worklist, query: LinesQuery, lines: list[Line], version: str | None, generation: int
+) -> bool:
+    """:meth:`Worklist.adopt_lines`."""
+    if version is None or version != wl._kept_version or version != wl._version():
+        return False
+    cache = wl._line_cache
+    if wl.store.changed_since(min(generation, cache.generation), ("resident",)):
+        return False
+    _remember(cache, (query.start, query.end, query.on, query.view, query.statuses), lines)
+    return True
 
 
 def _packages() -> list[str]:

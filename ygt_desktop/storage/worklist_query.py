@@ -199,6 +199,29 @@ def lines_query(
     rows concerned (the moved away through the partial index ``residents_gone``)."""
     sql, args = items
     args = dict(args)
+    tests = _line_tests(aged, args)
+    listed = "group_concat(DISTINCT x.programme)" if programmes else "NULL"
+    per_group = [
+        f"min(CASE x.grp WHEN {g} THEN x.rank_end END) AS k{g}, sum(x.grp = {g}) AS n{g}"
+        for g in range(groups)
+    ]
+    grouped = (
+        f"SELECT x.resident_id, min(x.rank_end) AS k, count(*) AS n, {listed} AS programmes"
+        f"{''.join(', ' + column for column in per_group)} FROM ({sql}) x "
+        f"WHERE {' AND '.join(tests)} GROUP BY x.resident_id"
+    )
+    more = "".join(f", l.k{g}, l.n{g}" for g in range(groups))
+    return (
+        "SELECT l.k || r.archive_no AS key, l.resident_id, l.n, r.village_code, "
+        f"r.responsible_doctor, l.programmes{more} FROM ({grouped}) l "
+        "JOIN residents r ON r.id = l.resident_id WHERE r.deleted = 0 ORDER BY key",
+        args,
+    )
+
+
+def _line_tests(aged: Mapping[str, str], args: dict[str, Any]) -> list[str]:
+    """The tests on an item (``x``) that :func:`lines_query` and :func:`first_query`
+    make (see :func:`lines_query`), their parameters added to ``args``."""
     # Each test an OR of simple terms: in a WHERE clause SQLite stops at the first true
     # one, so the resident is looked up only for the rows concerned (inside a value,
     # coalesce(a AND b …), every term ran: a lookup per item, half the statement's time).
@@ -219,20 +242,39 @@ def lines_query(
             f"OR coalesce({born}, '') = '' "
             f"OR {born} > CASE x.programme {' '.join(cuts)} END)"
         )
-    listed = "group_concat(DISTINCT x.programme)" if programmes else "NULL"
-    per_group = [
-        f"min(CASE x.grp WHEN {g} THEN x.rank_end END) AS k{g}, sum(x.grp = {g}) AS n{g}"
-        for g in range(groups)
-    ]
-    grouped = (
-        f"SELECT x.resident_id, min(x.rank_end) AS k, count(*) AS n, {listed} AS programmes"
-        f"{''.join(', ' + column for column in per_group)} FROM ({sql}) x "
-        f"WHERE {' AND '.join(tests)} GROUP BY x.resident_id"
-    )
-    more = "".join(f", l.k{g}, l.n{g}" for g in range(groups))
+    return tests
+
+
+def first_query(
+    items: tuple[str, dict[str, Any]],
+    *,
+    aged: Mapping[str, str],
+    village: str | None,
+    doctor: str | None,
+    limit: int,
+) -> tuple[str, dict[str, Any]]:
+    """The ``limit`` first items (by rank and window end) that :func:`lines_query` would
+    group, of the residents of ``village`` and ``doctor`` when given, each row
+    ``(resident, rank_end)`` in that order: the residents whose worst item comes before
+    the last row's are the first lines of the view, in the order their first row comes
+    (with the archive number between equal ones) — the page's first screen without
+    grouping every item (:func:`.worklist_lines.first_lines`). One pass over the items
+    with a bounded sort, no GROUP BY."""
+    sql, args = items
+    args = dict(args)
+    tests = _line_tests(aged, args)
+    who = []
+    if village:
+        args["first_village"] = village
+        who.append("village_code = :first_village")
+    if doctor:
+        args["first_doctor"] = doctor
+        who.append("responsible_doctor = :first_doctor")
+    if who:
+        tests.append(f"x.resident_id IN (SELECT id FROM residents WHERE {' AND '.join(who)})")
+    args["first_limit"] = limit
     return (
-        "SELECT l.k || r.archive_no AS key, l.resident_id, l.n, r.village_code, "
-        f"r.responsible_doctor, l.programmes{more} FROM ({grouped}) l "
-        "JOIN residents r ON r.id = l.resident_id WHERE r.deleted = 0 ORDER BY key",
+        f"SELECT x.resident_id, x.rank_end FROM ({sql}) x WHERE {' AND '.join(tests)} "
+        "ORDER BY x.rank_end LIMIT :first_limit",
         args,
     )

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
@@ -66,7 +67,7 @@ from ..reports.worklist_rows import (
 from ..storage.db import Store
 from ..storage.organisation import villages
 from ..storage.worklist import DUE_VIEW, REFERRAL_GROUP, VIEWS, ResidentDue
-from ..storage.worklist_lines import WorkLines
+from ..storage.worklist_lines import LinesQuery, WorkLines
 from ..storage.workspace import Workspace
 from . import worklist_export
 from .jobs import JobRunner
@@ -81,6 +82,11 @@ BACKGROUND_FILL = 3000
 FILLING_TEXT = "正在整理待办随访（首次使用需要约半分钟）…"
 CHECK_WAIT_TEXT = "正在检查数据库文件，检查完成后整理待办随访…"
 WAIT_RETRY_MS = 1000  # how often a page waiting for the opening check looks again
+# A long view's first lines are shown at once, the whole view read in the background
+# (:meth:`WorklistPage._read_whole`; at 265,000 residents the 全部 view with every status
+# is about 68,000 lines, 0.6-0.8 s to read, its first lines 0.15 s).
+FIRST_LINES = 200
+COUNTING_TEXT = "正在统计人数…"
 COLUMNS = LINE_COLUMNS[1:]  # 状态, 姓名 … 联系电话, 待办项目, 最早截止 (no 序号 on screen)
 ITEMS_COLUMN = COLUMNS.index("待办项目")
 AGE_COLUMN = COLUMNS.index("年龄")
@@ -335,6 +341,9 @@ class WorklistPage(QWidget):
         self.shown: Shown | None = None
         self.jobs = JobRunner(ws, self)
         self.filler = JobRunner(ws, self)  # the kept rows' full derivation
+        self.reader = JobRunner(ws, self)  # a long view's lines (:meth:`_read_whole`)
+        self._wanted: LinesQuery | None = None  # the view whose lines the reader reads
+        self._whole_now = False  # the next refresh reads the whole view at once
         self._looking = False  # a look again at the opening check is due
         self.print_button = QPushButton("打印 (Ctrl+P)")
         self.print_button.clicked.connect(self.print_list)
@@ -399,6 +408,7 @@ class WorklistPage(QWidget):
         on = self.clock()
         view = self.view.currentData()
         packages = [self.package.currentData()] if self.package.currentData() else None
+        whole, self._whole_now = self._whole_now, False
         lines = self.ws.worklist.view(
             start,
             end,
@@ -408,6 +418,7 @@ class WorklistPage(QWidget):
             statuses=self.status.currentData(),
             doctor=self.doctor.currentData(),
             view=view,
+            first=None if whole else FIRST_LINES,
         )
         self.model.set_lines(lines, on)
         village = self.village.currentText() if self.village.currentData() else None
@@ -423,7 +434,44 @@ class WorklistPage(QWidget):
             self.village.currentData(),
             view,
         )
-        self.counts.setText(lines_counts_text(lines))
+        if lines.complete:
+            self.counts.setText(lines_counts_text(lines))
+        else:
+            self.counts.setText(COUNTING_TEXT)
+            self._read_whole(lines.query)
+
+    def _read_whole(self, query: LinesQuery) -> None:
+        """Read the whole view of ``query`` in the background (the page shows its first
+        lines meanwhile); when it comes, the page shows it, its counts too, with the
+        selection on the same resident. One read at a time: a view asked for while
+        another is read waits for it (the read may serve it: filters need no other)."""
+        self._wanted = query
+        if self.reader.busy():
+            return
+        generation = self.ws.store.generation
+        self.reader.start(
+            "读取待办随访",
+            partial(ops_worklist.read_lines, query=query),
+            partial(self._whole_read, query, generation),
+            on_failed=self._whole_failed,
+            quiet=True,
+        )
+
+    def _whole_read(self, query: LinesQuery, generation: int, result: Any) -> None:
+        lines, version = result
+        adopted = self.ws.worklist.adopt_lines(query, lines, version, generation)
+        wanted, self._wanted = self._wanted, None
+        if wanted is None or self.shown is None or self.shown.lines.complete:
+            return  # the page shows a whole list already (or none: it waits)
+        # not handed over (rows derived again meanwhile): read at once, this time
+        self._whole_now = not adopted and _same_lines(wanted, query)
+        self.refresh()
+
+    def _whole_failed(self, message: str, cancelled: bool) -> None:
+        self._wanted = None
+        if not cancelled and self.shown is not None and not self.shown.lines.complete:
+            self._whole_now = True  # the background read failed: read here
+            self.refresh()
 
     def _waiting_for_rows(self) -> bool:
         """Whether the list must wait for the kept rows (see the module's docstring):
@@ -562,3 +610,9 @@ class WorklistPage(QWidget):
         resident = self.current_resident
         if resident is not None:
             self.sig_open_resident.emit(resident)
+
+
+def _same_lines(a: LinesQuery, b: LinesQuery) -> bool:
+    """Whether ``a`` and ``b`` read the same lines (range, day, view, statuses: the
+    filters are passes over them)."""
+    return (a.start, a.end, a.on, a.view, a.statuses) == (b.start, b.end, b.on, b.view, b.statuses)
