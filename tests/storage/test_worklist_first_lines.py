@@ -50,6 +50,7 @@ def run(demo_file: Path, tmp_path: Path) -> Iterator[Run]:
 @pytest.fixture
 def few_items(monkeypatch: pytest.MonkeyPatch) -> None:
     """First reads of a few items: a 300-resident station's views are "long"."""
+    monkeypatch.setattr(worklist_lines, "FIRST_FROM_WINDOWS", 0)
     monkeypatch.setattr(worklist_lines, "FIRST_ITEMS", 12)
     monkeypatch.setattr(worklist_lines, "ITEMS_PER_LINE", 1)
     monkeypatch.setattr(worklist_lines, "MORE_ITEMS", 4)
@@ -116,6 +117,23 @@ def test_a_short_view_a_filtered_one_and_a_remembered_one_are_whole(
     assert wl.view(first=5, **MONTH).complete
     # a view shorter than the first read: whole at once
     assert Worklist(run.ws.store, run.ws.forms).view(first=5000, **MONTH).complete
+
+
+def test_a_view_of_fewer_windows_than_the_first_screen_needs_is_read_whole(
+    run: Run, few_items: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = run.ws
+    windows = worklist_lines.kept_statement(
+        ws.worklist, ws.worklist._programmes(VIEWS[2], None), view=VIEWS[2], statuses=(),
+        windows=True, **MONTH,
+    )  # fmt: skip
+    assert windows is not None
+    held = ws.store.conn.execute(*windows).fetchone()[0]
+    assert held > 100
+    monkeypatch.setattr(worklist_lines, "FIRST_FROM_WINDOWS", held)
+    assert not Worklist(ws.store, ws.forms).view(first=5, view=VIEWS[2], **MONTH).complete
+    monkeypatch.setattr(worklist_lines, "FIRST_FROM_WINDOWS", held + 1)
+    assert Worklist(ws.store, ws.forms).view(first=5, view=VIEWS[2], **MONTH).complete
 
 
 def test_a_background_read_handed_over_makes_the_view_whole(run: Run, few_items: None) -> None:

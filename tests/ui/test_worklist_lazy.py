@@ -164,6 +164,7 @@ def few_items(monkeypatch: pytest.MonkeyPatch) -> None:
     station's views are "long" (at 265,000 residents the 全部 view is 68,000 lines)."""
     from ygt_desktop.storage import worklist_lines
 
+    monkeypatch.setattr(worklist_lines, "FIRST_FROM_WINDOWS", 0)
     monkeypatch.setattr(worklist_lines, "FIRST_ITEMS", 30)
     monkeypatch.setattr(worklist_lines, "ITEMS_PER_LINE", 1)
     monkeypatch.setattr(worklist_page, "FIRST_LINES", 9)

@@ -18,6 +18,9 @@ makes on a recomputation, in SQL:
 line, how many items, village and doctor — in the order :meth:`Worklist.items` gives
 their first items, sorted in SQL; the items themselves are read only for the lines shown.
 
+:func:`first_query` reads the first items of the same lines in their order (a bounded
+sort, no grouping): a long view's first screen.
+
 Pure text and parameters: nothing here runs a query.
 """
 
@@ -54,6 +57,8 @@ def kept_query(
     statuses: Sequence[str],
     only: Sequence[int] | None = None,
     ranked: tuple[Mapping[str, int], Mapping[str, int]] | None = None,
+    ends_on: str | None = None,
+    windows: bool = False,
 ) -> tuple[str, dict[str, Any]] | None:
     """The statement and its parameters for the kept rows of a view, each row
     ``(resident, programme, form, label, start, end, done, closed, status)``.
@@ -68,8 +73,11 @@ def kept_query(
     (read by resident). ``ranked``: (each status's rank, each programme's group) adds two
     columns to each row, ``rank_end`` (the rank's digit and the window end: the start of
     the row's sort key) and ``grp`` (for :func:`lines_query`); one part reads one
-    programme, so the group is a constant and the rank computed once per row. None
-    when there is nothing to read."""
+    programme, so the group is a constant and the rank computed once per row.
+    ``ends_on``: only the windows ending that day (a seek in the window index).
+    ``windows``: instead, one row, how many kept windows the view's index ranges hold
+    before any test (statuses, the 到期 view's, a count in the index alone: what the
+    view's statement will go through). None when there is nothing to read."""
     args: dict[str, Any] = {"start": start, "end": end, "on": on, "lookback": lookback}
     # the index named: the plan stays the same whatever indexes other tables gain
     table = "worklist_due INDEXED BY worklist_due_window"
@@ -78,6 +86,9 @@ def kept_query(
         table = f"worklist_due INDEXED BY {BY_RESIDENT}"
         scope = " AND resident_id IN (SELECT value FROM json_each(:only))"
         args["only"] = json.dumps(list(only))
+    if ends_on is not None:
+        scope += ' AND "end" = :ends_on'
+        args["ends_on"] = ends_on
     shown = [p for p, _ in reaches]
     tests = []
     if statuses:
@@ -95,12 +106,17 @@ def kept_query(
         if programme in cutoffs:
             args[f"cut{n}"] = cutoffs[programme]
             gate = f" AND (gate IS NULL OR gate >= :cut{n})"
+        scan = (
+            f'{table} WHERE programme = :p{n} AND "end" BETWEEN :lookback AND :top{n} '
+            f"AND start <= :end{gate}{scope}"
+        )
+        if windows:
+            parts.append(f"(SELECT count(*) FROM {scan})")
+            continue
         part = (
             f"SELECT {KEPT_COLUMNS}, {STATUS_SQL} AS status"
             + (f"{extra}, {int(ranked[1][programme])} AS grp" if ranked is not None else "")
-            + f" FROM {table} "
-            f'WHERE programme = :p{n} AND "end" BETWEEN :lookback AND :top{n} '
-            f"AND start <= :end{gate}{scope}"
+            + f" FROM {scan}"
         )
         due_test = []
         if due_view:
@@ -115,6 +131,8 @@ def kept_query(
         parts.append(part)
     if not parts:
         return None
+    if windows:
+        return f"SELECT {' + '.join(parts)}", args
     return " UNION ALL ".join(parts), args
 
 
@@ -251,15 +269,18 @@ def first_query(
     aged: Mapping[str, str],
     village: str | None,
     doctor: str | None,
-    limit: int,
+    limit: int | None = None,
+    tied: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """The ``limit`` first items (by rank and window end) that :func:`lines_query` would
-    group, of the residents of ``village`` and ``doctor`` when given, each row
-    ``(resident, rank_end)`` in that order: the residents whose worst item comes before
-    the last row's are the first lines of the view, in the order their first row comes
-    (with the archive number between equal ones) — the page's first screen without
-    grouping every item (:func:`.worklist_lines.first_lines`). One pass over the items
-    with a bounded sort, no GROUP BY."""
+    """The first items (by rank and window end) that :func:`lines_query` would group, of
+    the residents of ``village`` and ``doctor`` when given, each row ``(resident,
+    rank_end)``: the ``limit`` first in that order, or (``tied``) every item whose rank
+    and end are ``tied``, in no order (``items`` then reads only the windows ending that
+    day: :func:`kept_query`'s ``ends_on``). The residents whose worst item comes before
+    the last of the ``limit`` rows, and with the tied ones those of the last row's rank
+    and end, are the first lines of the view — the page's first screen without grouping
+    every item (:func:`.worklist_lines._first_lines`). One pass over the items with a
+    bounded sort, no GROUP BY."""
     sql, args = items
     args = dict(args)
     tests = _line_tests(aged, args)
@@ -272,9 +293,14 @@ def first_query(
         who.append("responsible_doctor = :first_doctor")
     if who:
         tests.append(f"x.resident_id IN (SELECT id FROM residents WHERE {' AND '.join(who)})")
-    args["first_limit"] = limit
+    order = ""
+    if tied is not None:
+        args["first_tied"] = tied
+        tests.append("x.rank_end = :first_tied")
+    else:
+        args["first_limit"] = limit
+        order = " ORDER BY x.rank_end LIMIT :first_limit"
     return (
-        f"SELECT x.resident_id, x.rank_end FROM ({sql}) x WHERE {' AND '.join(tests)} "
-        "ORDER BY x.rank_end LIMIT :first_limit",
+        f"SELECT x.resident_id, x.rank_end FROM ({sql}) x WHERE {' AND '.join(tests)}{order}",
         args,
     )

@@ -10,8 +10,11 @@ The list is lazy (issue 15: tens of thousands of lines at 265,000 residents): th
 asks for the view's lines (:meth:`Worklist.view`: their order, count and the counts
 shown, from SQL) and the model builds each line's cells only when it comes into view,
 :data:`BLOCK` lines at a time, remembering the last :data:`CACHED_BLOCKS` blocks; row
-heights are fitted to the lines on screen. Printing and exporting query again in the
-background (:mod:`.worklist_export`).
+heights are fitted to the lines on screen. A long view not yet remembered (a month
+change, the first opening) shows its first :data:`FIRST_LINES` lines at once with
+"正在统计人数…", while a worker reads the whole view (:meth:`WorklistPage._read_whole`);
+then the whole list and its counts replace them, the selection on the same resident.
+Printing and exporting query again in the background (:mod:`.worklist_export`).
 
 The list is read from the kept rows (:mod:`ygt_desktop.storage.worklist`). When they
 must all be derived again (an upgraded database's first worklist, a new year) on a
