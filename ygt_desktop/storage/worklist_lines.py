@@ -442,7 +442,19 @@ def _of_packages(lines: Sequence[Line], packages: Sequence[str], view: str) -> l
     known = _packages()
     columns = [PACKAGES + 2 * known.index(p) for p in packages if p in known]
     members = {p for p, package in PROGRAMME_PACKAGE.items() if package in packages}
-    out: list[Line] = []
+    out: list[Line]
+    if len(columns) == 1 and view != YEARLY_VIEW:
+        # the page's one package at a time: a pass without per-line lists (64,000
+        # lines of the 全部 view at 265,000 residents: 0.1 s down to 0.03 s)
+        c = columns[0]
+        out = [
+            (line[c] + line[KEY][RANK_END:], line[RESIDENT], n, line[VILLAGE], line[DOCTOR], None)
+            for line in lines
+            if (n := line[c + 1])
+        ]
+        out.sort(key=_key)  # mostly in order already: the worst item is often the package's
+        return out
+    out = []
     for line in lines:
         found = [(line[c], line[c + 1]) for c in columns if line[c + 1]]
         if not found:
