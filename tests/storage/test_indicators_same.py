@@ -274,6 +274,25 @@ def test_demo_station_every_quarter_equals_the_reference(demo_ws):
     assert got["fd.renew"].record_denominator and got["mat.early"].record_denominator
 
 
+def test_the_doses_read_either_way_are_the_same(demo_ws, monkeypatch):
+    """vaccines.doses_of reads many children's doses by the dose table, a few by their
+    records: the same doses either way (a deleted record, an excluded one)."""
+    from ygt_desktop.storage import vaccines
+
+    ws, _ = demo_ws
+    conn = ws.store.conn
+    ids = [r[0] for r in conn.execute("SELECT id FROM residents")]
+    record = conn.execute(
+        "SELECT id FROM service_records WHERE form_id = 'vaccine_dose' AND deleted = 0"
+    ).fetchone()[0]
+    for residents, exclude in ((ids, None), (ids, record), (ids[::7], record)):
+        monkeypatch.setattr(vaccines, "DOSES_SCAN_FROM", 10**9)
+        few = vaccines.doses_of(ws.store, residents, exclude)
+        monkeypatch.setattr(vaccines, "DOSES_SCAN_FROM", 0)
+        assert vaccines.doses_of(ws.store, residents, exclude) == few
+        assert sum(len(d) for d in few.values()) > 100
+
+
 # ---- a station built by hand ------------------------------------------------------------
 
 

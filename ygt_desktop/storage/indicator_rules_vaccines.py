@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ..core.schedules import add_months
 from . import vaccines
@@ -77,19 +78,45 @@ def _rates(ix: Indicators) -> list[Counted]:
     facts = vaccines.facts_of(ix.store, ix.forms, list(children)) if children else {}
     due: dict[str, set[int]] = {d.id: set() for d in table}
     done: dict[str, set[int]] = {d.id: set() for d in table}
+    # per schedule (the plan and its few variants): each place's dose, the dose that
+    # completes it and the births whose completion day can fall in the window (a
+    # margin around the exact test, made only for those: 20,000 children and 22 places
+    # at 265,000 residents)
+    places: dict[int, list[tuple[str, Any, Any, dt.date, dt.date]]] = {}
     for rid, birth in children.items():
-        mine = {k: day for k, day in given.get(rid, {}).items() if day <= ix.we}
         sched = plan.for_child(facts.get(rid))
+        mine_places = places.get(id(sched))
+        if mine_places is None:
+            mine_places = places[id(sched)] = [
+                (place.id, sched.by_id[place.id], target, *_born_between(target, ix.ws, ix.we))
+                for place in table
+                if (target := sched.rate_dose(place.id)) is not None
+            ]
+        closing = [
+            (place, dose, target)
+            for place, dose, target, first, last in mine_places
+            if first <= birth <= last and ix.ws <= target.by(birth) <= ix.we
+        ]
+        if not closing:
+            continue
+        mine = {k: day for k, day in given.get(rid, {}).items() if day <= ix.we}
         used = sched.used(mine, choice)
         filled = sched.filled(mine)
-        for place in table:
-            dose = sched.by_id[place.id]
+        for place, dose, target in closing:
             if dose.vaccine.id not in used or any(k in mine for k in dose.skip_if_given):
                 continue
-            target = sched.rate_dose(place.id)
-            if not ix.ws <= target.by(birth) <= ix.we:
-                continue
-            due[place.id].add(rid)
+            due[place].add(rid)
             if target.slot in filled:
-                done[place.id].add(rid)
+                done[place].add(rid)
     return [Counted(f"{RATE}{d.id}", numerator=done[d.id], denominator=due[d.id]) for d in table]
+
+
+def _born_between(dose: Any, ws: dt.date, we: dt.date) -> tuple[dt.date, dt.date]:
+    """Births from which to which ``dose``'s completion day (:meth:`Dose.by`) may fall in
+    [ws, we]: a margin of a few days around the exact bounds (month lengths), the exact
+    test made on each birth inside."""
+    slack = dt.timedelta(days=4)
+    if dose.by_days is not None:
+        span = dt.timedelta(days=dose.by_days)
+        return ws - span - slack, we - span + slack
+    return add_months(ws, -dose.by_months) - slack, add_months(we, -dose.by_months) + slack

@@ -70,15 +70,27 @@ def given(store: Store, resident_id: int, exclude_record: int | None = None) -> 
     return doses_of(store, [resident_id], exclude_record).get(resident_id, {})
 
 
+# From this many children :func:`doses_of` reads the dose table whole, in order.
+DOSES_SCAN_FROM = 2000
+
+
 def doses_of(
     store: Store, residents: Collection[int] | None, exclude_record: int | None = None
 ) -> dict[int, dict[str, dt.date]]:
     """The doses given per resident (all residents when ``residents`` is None)."""
     out: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    # For many children (the 接种率 of a quarter: 20,000 at 265,000 residents) the dose
+    # table is read in order and each record looked up (0.5 s there), not each record's
+    # dose (1.3 s); for a few, their records through the index.
+    many = residents is None or len(residents) >= DOSES_SCAN_FROM
     sql = (
-        "SELECT h.resident_id, d.vaccine, h.service_date FROM service_records h "
-        "JOIN f_vaccine_dose d ON d.record_id = h.id "
-        "WHERE h.form_id = ? AND h.deleted = 0 AND h.id != ?"
+        "SELECT h.resident_id, d.vaccine, h.service_date FROM "
+        + (
+            "f_vaccine_dose d CROSS JOIN service_records h ON h.id = d.record_id "
+            if many
+            else "service_records h JOIN f_vaccine_dose d ON d.record_id = h.id "
+        )
+        + "WHERE h.form_id = ? AND h.deleted = 0 AND h.id != ?"
     )
     params: list[Any] = [FORM_ID, exclude_record or -1]
     if residents is not None:
