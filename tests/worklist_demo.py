@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.conftest import TEST_PASSWORD, TEST_USER
 from ygt_desktop.ops import demo, station
+from ygt_desktop.ops.base import Run
 from ygt_desktop.ops.users import Login
 
 RESIDENTS = 600
@@ -24,3 +28,12 @@ def make_demo(path: Path, residents: int = RESIDENTS) -> Path:
         run = demo.as_demo_user(plain.ws, lambda: LOGIN)
         demo.generate(run, residents=residents, seed=5, year=TODAY.year, today=TODAY)
     return path
+
+
+@contextmanager
+def opened_copy(demo_file: Path, folder: Path) -> Iterator[Run]:
+    """A copy of the demo station ``demo_file`` in ``folder``, opened as its 站长."""
+    path = folder / "station.db"
+    shutil.copyfile(demo_file, path)
+    with station.opened(path, login=LOGIN) as run:
+        yield run

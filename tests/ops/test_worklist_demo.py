@@ -14,17 +14,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from tests.worklist_demo import LOGIN, TODAY, WEEK, make_demo
+from tests.worklist_demo import TODAY, WEEK, make_demo, opened_copy
 from ygt_desktop.core import schedules as sch
 from ygt_desktop.core.programmes import REGISTERS
-from ygt_desktop.ops import station, worklist
+from ygt_desktop.ops import worklist
 from ygt_desktop.ops.base import OpError, Run
 from ygt_desktop.reports.worklist_rows import not_done_counts
 from ygt_desktop.storage.worklist import (
@@ -46,9 +45,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def run(demo_file: Path, tmp_path: Path) -> Iterator[Run]:
-    path = tmp_path / "station.db"
-    shutil.copyfile(demo_file, path)
-    with station.opened(path, login=LOGIN) as opened_run:
+    with opened_copy(demo_file, tmp_path) as opened_run:
         yield opened_run
 
 

@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.storage.test_worklist_kept import RANGES, change_a_record, check_all, record_forms
-from tests.worklist_demo import LOGIN, TODAY, make_demo
-from ygt_desktop.ops import station
+from tests.worklist_demo import LOGIN, TODAY, make_demo, opened_copy
 from ygt_desktop.ops import worklist as ops_worklist
 from ygt_desktop.ops.base import OpCancelled, Run
 from ygt_desktop.storage import users
@@ -40,9 +38,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def run(demo_file: Path, tmp_path: Path) -> Iterator[Run]:
     """The demo station with its kept rows emptied, as migration 0054 leaves them."""
-    path = tmp_path / "station.db"
-    shutil.copyfile(demo_file, path)
-    with station.opened(path, login=LOGIN) as opened_run:
+    with opened_copy(demo_file, tmp_path) as opened_run:
         empty(opened_run.ws)
         yield opened_run
 

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.worklist_demo import LOGIN, TODAY, make_demo
+from tests.worklist_demo import TODAY, make_demo, opened_copy
 from ygt_desktop.core import schedules as sch
-from ygt_desktop.ops import station
 from ygt_desktop.ops.base import Run
 from ygt_desktop.storage.residents import ValidationFailed as ResidentInvalid
 from ygt_desktop.storage.services import NeedsConfirmation, ValidationFailed
@@ -40,9 +38,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def run(demo_file: Path, tmp_path: Path) -> Iterator[Run]:
-    path = tmp_path / "station.db"
-    shutil.copyfile(demo_file, path)
-    with station.opened(path, login=LOGIN) as opened_run:
+    with opened_copy(demo_file, tmp_path) as opened_run:
         yield opened_run
 
 

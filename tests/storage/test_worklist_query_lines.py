@@ -16,16 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import random
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.worklist_demo import LOGIN, TODAY, make_demo
+from tests.worklist_demo import TODAY, make_demo, opened_copy
 from ygt_desktop.core import schedules as sch
-from ygt_desktop.ops import station
 from ygt_desktop.ops.base import Run
 from ygt_desktop.reports.worklist_rows import lines_counts_text, view_counts_text
 from ygt_desktop.storage.worklist import (
@@ -55,9 +53,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def run(demo_file: Path, tmp_path: Path) -> Iterator[Run]:
-    path = tmp_path / "station.db"
-    shutil.copyfile(demo_file, path)
-    with station.opened(path, login=LOGIN) as opened_run:
+    with opened_copy(demo_file, tmp_path) as opened_run:
         yield opened_run
 
 

@@ -410,9 +410,10 @@ class Worklist:
         ``complete``, read at a fraction of the whole view's cost): the page's first
         screen, while :meth:`read_lines` reads the whole view in the background and
         :meth:`adopt_lines` hands it over."""
-        return worklist_lines.view(
-            self, start, end, on, packages, village, statuses, doctor, view, first
+        query = worklist_lines.lines_query_of(
+            start, end, on, packages, village, statuses, doctor, view
         )
+        return worklist_lines.view(self, query, first)
 
     def read_lines(
         self, query: worklist_lines.LinesQuery

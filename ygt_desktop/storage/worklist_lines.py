@@ -217,20 +217,8 @@ class LineCache:
                 built.pop(rid, None)
 
 
-def view(
-    wl: Worklist,
-    start: dt.date,
-    end: dt.date,
-    on: dt.date | None,
-    packages: Sequence[str] | None,
-    village: str | None,
-    statuses: Sequence[str] | None,
-    doctor: str | None,
-    view: str,
-    first: int | None = None,
-) -> WorkLines:
-    """:meth:`Worklist.view`."""
-    query = lines_query_of(start, end, on, packages, village, statuses, doctor, view)
+def view(wl: Worklist, query: LinesQuery, first: int | None = None) -> WorkLines:
+    """:meth:`Worklist.view` (``query``: :func:`lines_query_of` its arguments)."""
     with collector_paused():
         return _view(wl, query, first)
 
