@@ -112,6 +112,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -412,98 +413,66 @@ def bench_worklist(
         )
     lazy = hasattr(ws.worklist, "view")  # not in code from before it (a comparison run)
     page = PageCall(ws.worklist)  # the open page's calls, on the long-lived Worklist
+
+    def pair(
+        name: str,
+        kind: str,
+        span: tuple[dt.date, dt.date, dt.date],
+        worklist: Any,
+        call: PageCall,
+        before: Callable[[], object] | None = None,
+        **kw: Any,
+    ) -> None:
+        """``worklist.items()`` (unless ``page_only``) and the page's ``call`` for the
+        ``kind`` of list in ``span`` (start, end, on), timed as ``name`` and ``page
+        name``, each after ``before()``; a first screen's whole view as ``page whole
+        name``."""
+        view, statuses = views[kind]
+        if not page_only:
+            if before is not None:
+                before()
+            samples.time(
+                f"{name} {kind}", worklist.items, *span, statuses=statuses, view=view, **kw
+            )
+        if lazy:
+            if before is not None:
+                before()
+            samples.time(f"page {name} {kind}", call, *span, statuses=statuses, view=view, **kw)
+            if call.pending is not None:
+                samples.time(f"page whole {name} {kind}", call.finish)
+
     print(f"figure 1: worklist, 12 months x {rounds} rounds ...", flush=True)
     for m, (start, end, on) in enumerate(months(DEMO_YEAR, today)):
         last_day = min(on, clock)
         patients = htn_patients(ws, start, end)
+        span = (start, end, on)
         for r in range(rounds):
             baseline_first = (m + r) % 2 == 0
             if baseline_first:
                 samples.time("baseline", bare_month, ws, start, end)
-            for kind, (view, statuses) in views.items():
-                if not page_only:
-                    cold = Worklist(ws.store, ws.forms)  # the page opened for the first time
-                    samples.time(
-                        f"cold {kind}", cold.items, start, end, on, statuses=statuses, view=view
-                    )
-                if lazy:
-                    opened = PageCall(Worklist(ws.store, ws.forms))
-                    samples.time(
-                        f"page cold {kind}", opened, start, end, on, statuses=statuses, view=view
-                    )
-                    if opened.pending is not None:
-                        samples.time(f"page whole cold {kind}", opened.finish)
+            for kind in views:  # the page opened for the first time
+                pair(
+                    "cold",
+                    kind,
+                    span,
+                    Worklist(ws.store, ws.forms),
+                    PageCall(Worklist(ws.store, ws.forms)),
+                )
             if r == 0:  # the open page switched to this month, in each view
-                for kind, (view, statuses) in views.items():
-                    if not page_only:
-                        samples.time(
-                            f"month change {kind}",
-                            ws.worklist.items,
-                            start,
-                            end,
-                            on,
-                            statuses=statuses,
-                            view=view,
-                        )
-                    if lazy:
-                        samples.time(
-                            f"page month change {kind}",
-                            page,
-                            start,
-                            end,
-                            on,
-                            statuses=statuses,
-                            view=view,
-                        )
-                        if page.pending is not None:
-                            samples.time(f"page whole month change {kind}", page.finish)
-            for kind, (view, statuses) in views.items():
+                for kind in views:
+                    pair("month change", kind, span, ws.worklist, page)
+            for kind in views:
                 if last_day < start:
                     skipped.append(f"{start:%Y-%m}")
                     break
-                if not page_only:
-                    entries.save(patients, start, last_day, on)
-                    samples.time(
-                        f"entry {kind}",
-                        ws.worklist.items,
-                        start,
-                        end,
-                        on,
-                        statuses=statuses,
-                        view=view,
-                    )
-                if lazy:
-                    entries.save(patients, start, last_day, on)
-                    samples.time(
-                        f"page entry {kind}", page, start, end, on, statuses=statuses, view=view
-                    )
+                save = partial(entries.save, patients, start, last_day, on)
+                pair("entry", kind, span, ws.worklist, page, before=save)
             village = rng.choice(codes) if codes else None
             filters: list[dict[str, Any]] = [{"packages": [p]} for p in packages]
             filters += [{"village": village}, {"village": village, "packages": [packages[0]]}, {}]
             for kw in filters:
-                for kind, (view, statuses) in views.items():
-                    if not page_only:
-                        samples.time(
-                            f"filter {kind}",
-                            ws.worklist.items,
-                            start,
-                            end,
-                            on,
-                            statuses=statuses,
-                            view=view,
-                            **kw,
-                        )
-                    if lazy:
-                        samples.time(
-                            f"page filter {kind}",
-                            page,
-                            start,
-                            end,
-                            on,
-                            statuses=statuses,
-                            view=view,
-                            **kw,
-                        )
+                for kind in views:
+                    pair("filter", kind, span, ws.worklist, page, **kw)
             if not baseline_first:
                 samples.time("baseline", bare_month, ws, start, end)
         got = {k: v[-1] for k, v in samples.seconds.items()}
