@@ -21,9 +21,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from ..core.schedules import add_months
+from ..core.vaccines import Dose
 from . import vaccines
 from .indicators import Counted, Indicators, computes
 
@@ -82,16 +82,16 @@ def _rates(ix: Indicators) -> list[Counted]:
     # completes it and the births whose completion day can fall in the window (a
     # margin around the exact test, made only for those: 20,000 children and 22 places
     # at 265,000 residents)
-    places: dict[int, list[tuple[str, Any, Any, dt.date, dt.date]]] = {}
+    places: dict[int, list[tuple[str, Dose, Dose, dt.date, dt.date]]] = {}
     for rid, birth in children.items():
         sched = plan.for_child(facts.get(rid))
         mine_places = places.get(id(sched))
         if mine_places is None:
-            mine_places = places[id(sched)] = [
-                (place.id, sched.by_id[place.id], target, *_born_between(target, ix.ws, ix.we))
-                for place in table
-                if (target := sched.rate_dose(place.id)) is not None
-            ]
+            mine_places = places[id(sched)] = []
+            for row in table:
+                target = sched.rate_dose(row.id)
+                bounds = _born_between(target, ix.ws, ix.we)
+                mine_places.append((row.id, sched.by_id[row.id], target, *bounds))
         closing = [
             (place, dose, target)
             for place, dose, target, first, last in mine_places
@@ -111,7 +111,7 @@ def _rates(ix: Indicators) -> list[Counted]:
     return [Counted(f"{RATE}{d.id}", numerator=done[d.id], denominator=due[d.id]) for d in table]
 
 
-def _born_between(dose: Any, ws: dt.date, we: dt.date) -> tuple[dt.date, dt.date]:
+def _born_between(dose: Dose, ws: dt.date, we: dt.date) -> tuple[dt.date, dt.date]:
     """Births from which to which ``dose``'s completion day (:meth:`Dose.by`) may fall in
     [ws, we]: a margin of a few days around the exact bounds (month lengths), the exact
     test made on each birth inside."""
@@ -119,4 +119,5 @@ def _born_between(dose: Any, ws: dt.date, we: dt.date) -> tuple[dt.date, dt.date
     if dose.by_days is not None:
         span = dt.timedelta(days=dose.by_days)
         return ws - span - slack, we - span + slack
+    assert dose.by_months is not None
     return add_months(ws, -dose.by_months) - slack, add_months(we, -dose.by_months) + slack

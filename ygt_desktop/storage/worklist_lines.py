@@ -89,6 +89,12 @@ class LinesQuery:
     doctor: str | None
     view: str
 
+    @property
+    def read_as(self) -> tuple[Any, ...]:
+        """What the lines are read by (range, day, view, statuses): the key of the
+        remembered lines — village, doctor and package are passes over them."""
+        return (self.start, self.end, self.on, self.view, self.statuses)
+
 
 class WorkLines:
     """One view of the worklist as lines, in order; see the module's docstring.
@@ -259,14 +265,14 @@ def collector_paused() -> Iterator[None]:
 
 
 def _view(wl: Worklist, query: LinesQuery, first: int | None = None) -> WorkLines:
-    start, end, on, view = query.start, query.end, query.on, query.view
+    start, end, view = query.start, query.end, query.view
     if not wl._kept_ready(wl._lookback(start, view), end):
         return _recomputed(wl, query)
     cache = wl._line_cache
     if wl.store.changed_since(cache.generation, ("resident",)):
         cache.forget()  # a village, doctor or archive number changed: lines carry them
     cache.generation = wl.store.generation
-    key = (start, end, on, view, query.statuses)
+    key = query.read_as
     remembered = cache.lists.get(key)
     if remembered is None:
         if first is not None and not (query.village or query.doctor or query.packages):
@@ -309,7 +315,8 @@ def _remember(cache: LineCache, key: tuple[Any, ...], lines: list[Line]) -> None
 
 
 def _first_lines(wl: Worklist, query: LinesQuery, count: int) -> WorkLines | None:
-    """The first ``count`` lines of ``query``, each with its key, resident, village and
+    """The first ``count`` lines of ``query`` (no village, doctor or package: with one
+    the whole view is read, to be kept for every filter), each with its key, resident, village and
     doctor (items counted only in the whole view): a :class:`WorkLines` not
     ``complete``. None when the view is short enough to read whole at once (fewer than
     :data:`FIRST_FROM_WINDOWS` windows, or the first read found every item) or its
@@ -324,36 +331,17 @@ def _first_lines(wl: Worklist, query: LinesQuery, count: int) -> WorkLines | Non
     a quarter's follow-ups), the items of the last one's rank and end are read (the
     windows ending that day, a seek in the window index): with them, the residents
     with an item by then are the first lines."""
-    from .worklist import DUE_VIEW
-
-    def statement(**how: Any) -> tuple[str, dict[str, Any]] | None:
-        return kept_statement(
-            wl,
-            wl._programmes(query.view, query.packages),
-            query.start,
-            query.end,
-            query.on,
-            query.view,
-            query.statuses or (),
-            ranked=True,
-            **how,
-        )
-
-    counted = statement(windows=True)
+    counted = _ranked(wl, query, windows=True)
     conn = wl.store.conn
     if counted is None or conn.execute(*counted).fetchone()[0] < FIRST_FROM_WINDOWS:
         return None  # read whole as quickly
-    found = statement()
+    found = _ranked(wl, query)
     if found is None:
         return None
-    aged = {}
-    if query.view == DUE_VIEW:
-        aged = {p: born_by(m, d, query.on).isoformat() for p, (m, d) in wl._age_limits.items()}
+    aged = _aged(wl, query)
 
     def read(items: tuple[str, dict[str, Any]], **bound: Any) -> list[tuple[int, str]]:
-        sql, args = first_query(
-            items, aged=aged, village=query.village, doctor=query.doctor, **bound
-        )
+        sql, args = first_query(items, aged=aged, **bound)
         return conn.execute(sql, args).fetchall()
 
     limit = max(FIRST_ITEMS, ITEMS_PER_LINE * count)
@@ -367,7 +355,7 @@ def _first_lines(wl: Worklist, query: LinesQuery, count: int) -> WorkLines | Non
             if rank_end < last and resident not in worst:
                 worst[resident] = rank_end
         if len(worst) < count:
-            tied = statement(ends_on=last[1:RANK_END])
+            tied = _ranked(wl, query, ends_on=last[1:RANK_END])
             if tied is not None:
                 for resident, _ in read(tied, tied=last):
                     worst.setdefault(resident, last)
@@ -411,7 +399,7 @@ def adopt(
     cache = wl._line_cache
     if wl.store.changed_since(min(generation, cache.generation), ("resident",)):
         return False
-    _remember(cache, (query.start, query.end, query.on, query.view, query.statuses), lines)
+    _remember(cache, query.read_as, lines)
     return True
 
 
@@ -555,29 +543,44 @@ def born_by(months: int, days: int, on: dt.date) -> dt.date:
 def _read(wl: Worklist, query: LinesQuery, only: Collection[int] | None = None) -> list[Line]:
     """The lines of ``query`` for every village, doctor and package (of the residents
     ``only`` when given), in order."""
-    from .worklist import DUE_VIEW, YEARLY_VIEW
+    from .worklist import YEARLY_VIEW
 
-    programmes = wl._programmes(query.view, None)
-    found = kept_statement(
+    found = _ranked(wl, query, only=only)
+    if found is None:
+        return []
+    sql, args = lines_query(
+        found,
+        aged=_aged(wl, query),
+        programmes=query.view == YEARLY_VIEW,
+        groups=len(_packages()),
+    )
+    return wl.store.conn.execute(sql, args).fetchall()
+
+
+def _ranked(wl: Worklist, query: LinesQuery, **how: Any) -> tuple[str, dict[str, Any]] | None:
+    """:func:`kept_statement` of ``query``'s range, day, view and statuses, every
+    programme the view shows, ranked (``how``: its other arguments)."""
+    return kept_statement(
         wl,
-        programmes,
+        wl._programmes(query.view, None),
         query.start,
         query.end,
         query.on,
         query.view,
         query.statuses or (),
-        only,
         ranked=True,
+        **how,
     )
-    if found is None:
-        return []
-    aged = {}
-    if query.view == DUE_VIEW:
-        aged = {p: born_by(m, d, query.on).isoformat() for p, (m, d) in wl._age_limits.items()}
-    sql, args = lines_query(
-        found, aged=aged, programmes=query.view == YEARLY_VIEW, groups=len(_packages())
-    )
-    return wl.store.conn.execute(sql, args).fetchall()
+
+
+def _aged(wl: Worklist, query: LinesQuery) -> dict[str, str]:
+    """The ``aged`` of :func:`.worklist_query.lines_query` for ``query`` (the 到期 view
+    leaves out an overdue item of a child past the form's age)."""
+    from .worklist import DUE_VIEW
+
+    if query.view != DUE_VIEW:
+        return {}
+    return {p: born_by(m, d, query.on).isoformat() for p, (m, d) in wl._age_limits.items()}
 
 
 def _recomputed(wl: Worklist, query: LinesQuery) -> WorkLines:

@@ -267,14 +267,11 @@ def first_query(
     items: tuple[str, dict[str, Any]],
     *,
     aged: Mapping[str, str],
-    village: str | None,
-    doctor: str | None,
     limit: int | None = None,
     tied: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """The first items (by rank and window end) that :func:`lines_query` would group, of
-    the residents of ``village`` and ``doctor`` when given, each row ``(resident,
-    rank_end)``: the ``limit`` first in that order, or (``tied``) every item whose rank
+    """The first items (by rank and window end) that :func:`lines_query` would group,
+    each row ``(resident, rank_end)``: the ``limit`` first in that order, or (``tied``) every item whose rank
     and end are ``tied``, in no order (``items`` then reads only the windows ending that
     day: :func:`kept_query`'s ``ends_on``). The residents whose worst item comes before
     the last of the ``limit`` rows, and with the tied ones those of the last row's rank
@@ -284,15 +281,6 @@ def first_query(
     sql, args = items
     args = dict(args)
     tests = _line_tests(aged, args)
-    who = []
-    if village:
-        args["first_village"] = village
-        who.append("village_code = :first_village")
-    if doctor:
-        args["first_doctor"] = doctor
-        who.append("responsible_doctor = :first_doctor")
-    if who:
-        tests.append(f"x.resident_id IN (SELECT id FROM residents WHERE {' AND '.join(who)})")
     order = ""
     if tied is not None:
         args["first_tied"] = tied

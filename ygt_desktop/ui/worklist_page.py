@@ -467,7 +467,7 @@ class WorklistPage(QWidget):
         if wanted is None or self.shown is None or self.shown.lines.complete:
             return  # the page shows a whole list already (or none: it waits)
         # not handed over (rows derived again meanwhile): read at once, this time
-        self._whole_now = not adopted and _same_lines(wanted, query)
+        self._whole_now = not adopted and wanted.read_as == query.read_as
         self.refresh()
 
     def _whole_failed(self, message: str, cancelled: bool) -> None:
@@ -613,9 +613,3 @@ class WorklistPage(QWidget):
         resident = self.current_resident
         if resident is not None:
             self.sig_open_resident.emit(resident)
-
-
-def _same_lines(a: LinesQuery, b: LinesQuery) -> bool:
-    """Whether ``a`` and ``b`` read the same lines (range, day, view, statuses: the
-    filters are passes over them)."""
-    return (a.start, a.end, a.on, a.view, a.statuses) == (b.start, b.end, b.on, b.view, b.statuses)
