@@ -13,7 +13,7 @@ from .populations import population_members
 from .referrals import figures
 
 
-@computes("fd.rate", "fd.key", "fd.renew")
+@computes("fd.rate", "fd.key")
 def _contracts(ix: Indicators) -> list[Counted]:
     pool = ix.open_at(ix.we)
     # residents with an open archive and a contract in force (indicators.md): closing an
@@ -22,6 +22,15 @@ def _contracts(ix: Indicators) -> list[Counted]:
     base, missing = ix.base_figure("population")
     members = population_members(ix.store, ix.forms, ix.we)
     key = set().union(*members.values()) if members else set()
+    return [
+        Counted("fd.rate", numerator=covered, base=base, missing=missing, pool=pool),
+        Counted("fd.key", numerator=key & covered, denominator=key),
+    ]
+
+
+@computes("fd.renew")
+def _renewals(ix: Indicators) -> list[Counted]:
+    """Contracts, not people (a station-level figure, computed whole every time)."""
     # Contracts ending in the window and of them those renewed, from the indexes
     # e_contract_in_force and e_contract_renewals (migration 0055) alone.
     ending, renewed = ix.store.conn.execute(
@@ -30,11 +39,7 @@ def _contracts(ix: Indicators) -> list[Counted]:
         "WHERE deleted = 0 AND end_date BETWEEN ? AND ?",
         (ix.ws.isoformat(), ix.we.isoformat()),
     ).fetchone()
-    return [
-        Counted("fd.rate", numerator=covered, base=base, missing=missing, pool=pool),
-        Counted("fd.key", numerator=key & covered, denominator=key),
-        Counted("fd.renew", records=renewed, record_denominator=ending),
-    ]
+    return [Counted("fd.renew", records=renewed, record_denominator=ending)]
 
 
 @computes("ref.up", "ref.down", "ref.followup")

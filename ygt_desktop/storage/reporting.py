@@ -18,6 +18,7 @@ from .db import StoreError
 from .entities import EntityRepo
 from .indicators import Counted, Indicators, known_codes, values
 from .organisation import get_organisation, get_setting
+from .report_kept import KeptReport
 from .workspace import Workspace
 
 DEFAULT_TEMPLATE = "quarterly_report.toml"
@@ -58,13 +59,13 @@ class Reporting:
         codes: Iterable[str] | None = None,
         indicators: Indicators | None = None,
     ) -> Computed:
-        """The report of ``period``. ``indicators`` (made for the same year) shares the
+        """The report of ``period``, from the kept figures where they can be used
+        (:mod:`.report_kept`). ``indicators`` (made for the same year) shares the
         residents it has read with another computation of that year."""
         org = get_organisation(self.ws.store)
         if org is None:
             raise StoreError("尚未设置本机构信息")
-        ix = indicators or self.indicators(period.year)
-        counted = ix.compute(period, codes)
+        counted = self.kept(period.year, indicators).compute(period, codes)
         report = Report(
             org.code,
             org.name,
@@ -89,6 +90,10 @@ class Reporting:
             self.compute(Period(period.year, q), codes=wanted, indicators=shared).report
             for q in range(1, period.quarter)
         ]
+
+    def kept(self, year: int, indicators: Indicators | None = None) -> KeptReport:
+        """The kept report of ``year``'s quarters (computing whole with ``indicators``)."""
+        return KeptReport(self.ws.store, self.ws.forms, self.template, self.base(year), indicators)
 
     def indicators(self, year: int) -> Indicators:
         """The indicator computer of ``year`` (its base data)."""

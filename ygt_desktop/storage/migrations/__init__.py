@@ -71,6 +71,7 @@ from . import (
     history_0086_tb_smi_logs,
     history_0090_newborn_discharge,
     history_0091_vaccine_card,
+    history_0092_report_kept,
 )
 from .builders import Migration, database
 from .drift import Difference, create_entity_table, drift, suggest
@@ -113,6 +114,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     *history_0086_tb_smi_logs.MIGRATIONS,
     *history_0090_newborn_discharge.MIGRATIONS,
     *history_0091_vaccine_card.MIGRATIONS,
+    *history_0092_report_kept.MIGRATIONS,
 )
 _BY_NAME = {m.name: m for m in MIGRATIONS}
 
