@@ -31,7 +31,8 @@ Figures (period 2026Q3, year to date; median and worst of ``--repeats`` runs):
    rates computed for it), each file written atomically as the page does.
 3. Workbook + PDF without the chart (no target): the files alone.
 
-4. Line lists (target < 10 s): ``line_lists_export.write`` of 2026Q3 (every list of
+4. Line lists (target < 10 s per 100,000 rows: the time is scaled to that many rows,
+   the note gives the whole export's): ``line_lists_export.write`` of 2026Q3 (every list of
    the quarter: the registers' patients and every service form's records, IDs and
    phones masked) to an ``.xlsx``, in a child process started for each run (time from
    the call to the file on disk). Baseline: the same rows read the same way — the
@@ -224,7 +225,7 @@ def run(args: argparse.Namespace) -> tuple[Report, str]:
             full_scan(ws)  # warm
             scans: list[float] = []
             computing: list[float] = []
-            whole: list[float] = []
+            whole_s: list[float] = []
             unchanged: list[float] = []
             busy: list[float] = []
             rng = random.Random(7)
@@ -232,7 +233,7 @@ def run(args: argparse.Namespace) -> tuple[Report, str]:
             for _ in range(args.repeats):
                 scans.extend(timed(lambda: full_scan(ws), 1))
                 forget_kept(ws)
-                whole.extend(timed(compute, 1))
+                whole_s.extend(timed(compute, 1))
                 unchanged.extend(timed(compute, 1))
                 change(ws, rng, DAY)
                 computing.extend(timed(compute, 1))
@@ -256,6 +257,7 @@ def run(args: argparse.Namespace) -> tuple[Report, str]:
             ws = Workspace.open(db, lock=False)
             lists_s = [r["seconds"] for r in runs]
             csv_s = statistics.median(r["csv_seconds"] for r in runs)
+            per_100k = 100_000 / max(runs[0]["rows"], 1)  # the issue's target is per 100,000 rows
             peak = statistics.median(r["peak_kib"] for r in runs) / 1024
             before = statistics.median(r["before_kib"] for r in runs) / 1024
             report.add(
@@ -280,12 +282,20 @@ def run(args: argparse.Namespace) -> tuple[Report, str]:
                 ),
             )
             report.add(
-                Figure(4, "line lists 2026Q3 (xlsx)", "s", statistics.median(lists_s), 10.0, csv_s),
+                Figure(
+                    4,
+                    "line lists 2026Q3 (xlsx), per 100,000 rows",
+                    "s",
+                    statistics.median(lists_s) * per_100k,
+                    10.0,
+                    csv_s * per_100k,
+                ),
                 Figure(5, "line lists, peak memory", "MiB", peak, None, before),
             )
             report.note(
                 4,
-                f"worst of {len(runs)}: {max(lists_s):.2f} s; {runs[0]['sheets']:.0f} sheets, "
+                f"the whole export: median {statistics.median(lists_s):.2f} s, worst of "
+                f"{len(runs)} {max(lists_s):.2f} s; {runs[0]['sheets']:.0f} sheets, "
                 f"{runs[0]['rows']:,.0f} rows, {runs[0]['bytes'] / 1024**2:.1f} MiB; CPU time "
                 f"of the export (all its threads), median "
                 f"{statistics.median(r['cpu_seconds'] for r in runs):.2f} s; baseline: "
@@ -302,7 +312,7 @@ def run(args: argparse.Namespace) -> tuple[Report, str]:
                     6,
                     "all indicators, computed whole",
                     "s",
-                    statistics.median(whole),
+                    statistics.median(whole_s),
                     None,
                     baseline,
                 ),
@@ -324,7 +334,7 @@ def run(args: argparse.Namespace) -> tuple[Report, str]:
                 ),
             )
             report.note(1, f"worst of {args.repeats}: {max(computing):.3f} s")
-            report.note(6, f"worst of {args.repeats}: {max(whole):.3f} s")
+            report.note(6, f"worst of {args.repeats}: {max(whole_s):.3f} s")
             report.note(8, f"worst of {args.repeats}: {max(busy):.3f} s")
             report.note(2, f"worst of {args.repeats}: {max(with_chart):.3f} s")
             report.note(0, f"load average at the end: {Path('/proc/loadavg').read_text().strip()}")

@@ -117,6 +117,8 @@ def test_shell_navigation_and_ctrl_f(qtbot, ws):
     ]
     window.nav.setCurrentRow(6)
     assert window.stack.currentWidget() is window.report_page
+    # the page computes the quarter in the background; closing meanwhile would ask
+    qtbot.waitUntil(lambda: not window.report_page.jobs.busy(), timeout=30000)
     for i in range(window.nav.count()):  # a page not built yet says so plainly
         page = window.stack.widget(i)
         if type(page).__name__ == "PlaceholderPage":

@@ -169,6 +169,12 @@ class Expression:
             tree = ast.parse(source, mode="eval")
         except SyntaxError as exc:
             raise ExpressionError(f"表达式语法错误：{source!r}（{exc.msg}）") from None
+        # One pass (every form's expressions are parsed at start-up): a call is met
+        # before the name it calls (the walk goes down level by level). A function is
+        # called under a name no field can have (field ids start with a letter), so a
+        # field named like a function (bmi) stays the field's value.
+        called: set[int] = set()
+        names: set[str] = set()
         for node in ast.walk(tree):
             if not isinstance(node, _ALLOWED):
                 raise ExpressionError(f"表达式中不允许 {type(node).__name__}：{source!r}")
@@ -177,17 +183,12 @@ class Expression:
                     raise ExpressionError(f"表达式调用了未知函数：{source!r}")
                 if node.keywords:
                     raise ExpressionError(f"表达式函数不支持关键字参数：{source!r}")
-        # A function is called under a name no field can have (field ids start with a
-        # letter), so a field named like a function (bmi) stays the field's value.
-        called = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 node.func.id = _CALLED + node.func.id
                 called.add(id(node.func))
+            elif isinstance(node, ast.Name) and id(node) not in called:
+                names.add(node.id)
         self._code = compile(tree, "<form>", "eval")
-        self.names = frozenset(
-            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called
-        )
+        self.names = frozenset(names)
 
     def evaluate(self, values: Mapping[str, Any]) -> Any:
         scope: dict[str, Any] = {name: values.get(name) for name in self.names}

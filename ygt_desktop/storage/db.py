@@ -436,7 +436,10 @@ class Store:
         self.path = path
         self.conn = conn
         self.check_pending = False
-        self.db = sqlite_utils.Database(conn)
+        # no plugin hooks: sqlite-utils would look for them through every installed
+        # package's entry points at the first open (30-70 ms of the window's start) and
+        # run whatever they register on the station's connection
+        self.db = sqlite_utils.Database(conn, execute_plugins=False)
         self.readonly = readonly
         self.problems = problems or []
         self.changes_since_backup = 0
