@@ -26,6 +26,7 @@ from .expressions import Expression, ExpressionError
 from .fieldtypes import FIELD_TYPES, FieldError, FieldType
 from .programmes import EPISODES, REGISTERS
 from .rows import process_rows, value_problem
+from .toml_cache import TomlCache
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _FIELD_KEYS = {
@@ -412,17 +413,18 @@ class FormResult:
         return not self.errors
 
 
-def load_code_list(path: Path) -> tuple[Choice, ...]:
+def load_code_list(path: Path, cache: TomlCache | None = None) -> tuple[Choice, ...]:
     """A standard code list file: ``[[codes]] code = "01" label = "汉族"``."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = (cache or TomlCache(None)).read(path)
     return tuple(Choice(str(c["code"]), str(c["label"])) for c in data["codes"])
 
 
-def load_form(path: Path, codes_dir: Path | None = None) -> FormDef:
-    """Load and check one form file; raise :class:`FormFileError` on any problem."""
+def load_form(path: Path, codes_dir: Path | None = None, cache: TomlCache | None = None) -> FormDef:
+    """Load and check one form file; raise :class:`FormFileError` on any problem.
+    ``cache`` remembers the parsed file (the checks run all the same)."""
     name = path.name
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = (cache or TomlCache(None)).read(path)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise FormFileError(name, f"不是有效的 TOML：{exc}") from None
     meta = data.get("form")
@@ -456,7 +458,7 @@ def load_form(path: Path, codes_dir: Path | None = None) -> FormDef:
     fields: list[FieldDef] = []
     seen: set[str] = set()
     for i, raw in enumerate(raw_fields, start=1):
-        fields.append(_load_field(name, i, raw, seen, codes_dir))
+        fields.append(_load_field(name, i, raw, seen, codes_dir, cache))
     if repeated := duplicate_de_code(fields):
         raise FormFileError(name, repeated[1], repeated[0])
     field_ids = {f.id for f in fields}
@@ -550,7 +552,12 @@ def load_form(path: Path, codes_dir: Path | None = None) -> FormDef:
 
 
 def _load_field(
-    file: str, index: int, raw: Any, seen: set[str], codes_dir: Path | None
+    file: str,
+    index: int,
+    raw: Any,
+    seen: set[str],
+    codes_dir: Path | None,
+    cache: TomlCache | None = None,
 ) -> FieldDef:
     if not isinstance(raw, dict):
         raise FormFileError(file, f"第{index}个字段不是表")
@@ -589,10 +596,10 @@ def _load_field(
             path = (codes_dir / f"{list_name}.toml") if codes_dir else None
             if path is None or not path.is_file():
                 raise FormFileError(file, f"找不到代码表 {list_name}", fid)
-            choices = load_code_list(path)
+            choices = load_code_list(path, cache)
         elif isinstance(choices_from, str) and choices_from.startswith("schedule:"):
             # the doses of an immunisation schedule (resources/schedules/, core.vaccines)
-            choices = _schedule_choices(file, fid, choices_from[9:], codes_dir)
+            choices = _schedule_choices(file, fid, choices_from[9:], codes_dir, cache)
         elif not isinstance(choices_from, str):
             raise FormFileError(file, "选择题需要 choices 或 choices_from", fid)
     elif "choices" in raw or choices_from:
@@ -607,7 +614,7 @@ def _load_field(
             exprs[key] = Expression(str(src))
         except ExpressionError as exc:
             raise FormFileError(file, f"{key}：{exc}", fid) from None
-    rows = _load_rows(file, fid, ftype, raw, codes_dir)
+    rows = _load_rows(file, fid, ftype, raw, codes_dir, cache)
     if raw.get("irrelevant_message") is not None and raw.get("relevant") is None:
         raise FormFileError(file, "irrelevant_message 只用于有 relevant 的字段", fid)
     if raw.get("derived") is not None and raw["derived"] not in DERIVERS:
@@ -648,18 +655,25 @@ def _load_field(
     )
 
 
-def _schedule_choices(file: str, fid: str, name: str, codes_dir: Path | None) -> tuple[Choice, ...]:
+def _schedule_choices(
+    file: str, fid: str, name: str, codes_dir: Path | None, cache: TomlCache | None = None
+) -> tuple[Choice, ...]:
     path = codes_dir.parent / "schedules" / f"{name}.toml" if codes_dir else None
     if path is None or not path.is_file():
         raise FormFileError(file, f"找不到免疫程序 {name}", fid)
     try:
-        return tuple(Choice(code, label) for code, label in vaccines.load(path).choices())
+        return tuple(Choice(code, label) for code, label in vaccines.load(path, cache).choices())
     except vaccines.ScheduleError as exc:
         raise FormFileError(file, str(exc), fid) from None
 
 
 def _load_rows(
-    file: str, fid: str, ftype: str, raw: Mapping[str, Any], codes_dir: Path | None
+    file: str,
+    fid: str,
+    ftype: str,
+    raw: Mapping[str, Any],
+    codes_dir: Path | None,
+    cache: TomlCache | None = None,
 ) -> dict[str, Any]:
     """A repeating group's columns, max_rows, carry and row_checks (checked); nothing for
     another type, which may not have them."""
@@ -679,7 +693,7 @@ def _load_rows(
     seen: set[str] = set()
     columns = []
     for i, col in enumerate(given_columns, start=1):
-        column = _load_field(file, i, col, seen, codes_dir)
+        column = _load_field(file, i, col, seen, codes_dir, cache)
         where = f"{fid}.{column.id}"
         if column.is_rows:
             raise FormFileError(file, "行内的栏目不能再是 rows", where)
@@ -750,13 +764,19 @@ class FormRegistry:
         return dict(self._openers)
 
     @classmethod
-    def load(cls, forms_dir: Path, codes_dir: Path | None = None) -> FormRegistry:
+    def load(
+        cls, forms_dir: Path, codes_dir: Path | None = None, cache: Path | None = None
+    ) -> FormRegistry:
+        """Every form file of ``forms_dir``; ``cache``: a file remembering their parsed
+        contents between runs (:mod:`.toml_cache`)."""
+        parsed = TomlCache(cache)
         forms: dict[str, FormDef] = {}
         for path in sorted(forms_dir.glob("*.toml")):
-            form = load_form(path, codes_dir)
+            form = load_form(path, codes_dir, parsed)
             if form.id in forms:
                 raise FormFileError(path.name, f"表单 id {form.id} 与 {forms[form.id].source} 重复")
             forms[form.id] = form
+        parsed.save()
         return cls(forms)
 
     def __getitem__(self, form_id: str) -> FormDef:

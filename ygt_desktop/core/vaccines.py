@@ -59,6 +59,7 @@ from typing import Any, NamedTuple
 
 from .dates import age_months
 from .schedules import add_months
+from .toml_cache import TomlCache
 
 DONE, DUE, OVERDUE, UPCOMING, SKIPPED = "已种", "应种", "逾期", "未到", "不再补种"
 LIVE_GAP_DAYS = 28  # injectable live vaccines not given the same day
@@ -352,10 +353,11 @@ def age_text(months: int) -> str:
 
 
 # ---- loading ------------------------------------------------------------------------
-def load(path: Path) -> Schedule:
-    """Read and check a schedule file; :class:`ScheduleError` names what is wrong."""
+def load(path: Path, cache: TomlCache | None = None) -> Schedule:
+    """Read and check a schedule file; :class:`ScheduleError` names what is wrong.
+    ``cache`` remembers the parsed file (the form files' loading passes it)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = (cache or TomlCache(None)).read(path)
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ScheduleError(f"{path.name}：无法读取免疫程序（{exc}）") from None
     return parse(data, path.name)

@@ -20,12 +20,19 @@ from .residents import ResidentRepo
 from .services import ServiceRepo
 from .worklist import Worklist
 
+# The form files as parsed, beside them (:mod:`..core.toml_cache`): made by the
+# packaging step for an installed copy (whose folder is read-only), by the first run in
+# a working copy; as trusted as the files themselves, never in a user-writable place
+# the files are not in.
+PARSED = ".parsed.json"
+
 
 @lru_cache(maxsize=1)
 def load_forms() -> FormRegistry:
     """Load every form file once; a malformed one raises FormFileError naming file and
     field. The definitions are immutable, so one registry serves every workspace."""
-    return FormRegistry.load(forms_dir(), resources_dir() / "codes")
+    folder = forms_dir()
+    return FormRegistry.load(folder, resources_dir() / "codes", folder / PARSED)
 
 
 @dataclass
