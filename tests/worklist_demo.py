@@ -8,6 +8,9 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.conftest import TEST_PASSWORD, TEST_USER
 from ygt_desktop.ops import demo, station
@@ -37,3 +40,20 @@ def opened_copy(demo_file: Path, folder: Path) -> Iterator[Run]:
     shutil.copyfile(demo_file, path)
     with station.opened(path, login=LOGIN) as run:
         yield run
+
+
+def station_fixtures(name: str, residents: int = RESIDENTS) -> tuple[Any, Any]:
+    """The fixtures ``demo_file`` (a demo station of ``residents`` made once per module,
+    in a folder named ``name``) and ``run`` (a copy of it opened as its 站长, per test):
+    ``demo_file, run = station_fixtures("kept", 300)`` at a test module's top."""
+
+    @pytest.fixture(scope="module")
+    def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        return make_demo(tmp_path_factory.mktemp(name) / "demo.db", residents=residents)
+
+    @pytest.fixture
+    def run(demo_file: Path, tmp_path: Path) -> Iterator[Run]:
+        with opened_copy(demo_file, tmp_path) as opened_run:
+            yield opened_run
+
+    return demo_file, run

@@ -12,14 +12,13 @@ import datetime as dt
 import logging
 import random
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-from tests.worklist_demo import TODAY, make_demo, opened_copy
+from tests.worklist_demo import TODAY, station_fixtures
 from ygt_desktop.core.report_model import Period
-from ygt_desktop.ops.base import Run
 from ygt_desktop.storage import indicator_rules, report_kept
 from ygt_desktop.storage.indicators import COMPUTERS, Counted
 from ygt_desktop.storage.report_kept import KeptReport, personal
@@ -32,15 +31,7 @@ QUARTERS = [Period(YEAR, q) for q in (1, 2, 3, 4)]
 FIELDS = ("numerator", "denominator", "pool", "base", "missing", "count", "records")
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_demo(tmp_path_factory.mktemp("report_kept") / "demo.db", residents=600)
-
-
-@pytest.fixture
-def run(demo_file: Path, tmp_path: Path) -> Iterator[Run]:
-    with opened_copy(demo_file, tmp_path) as opened_run:
-        yield opened_run
+demo_file, run = station_fixtures("report_kept", residents=600)
 
 
 class Spy:

@@ -9,14 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from tests.worklist_demo import TODAY, make_demo, opened_copy
+from tests.worklist_demo import TODAY, station_fixtures
 from ygt_desktop.core import schedules as sch
-from ygt_desktop.ops.base import Run
 from ygt_desktop.storage.residents import ValidationFailed as ResidentInvalid
 from ygt_desktop.storage.services import NeedsConfirmation, ValidationFailed
 from ygt_desktop.storage.worklist import PROGRAMME_PACKAGE, VIEWS, WorkItem, Worklist
@@ -31,15 +26,7 @@ RANGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_demo(tmp_path_factory.mktemp("kept") / "demo.db", residents=300)
-
-
-@pytest.fixture
-def run(demo_file: Path, tmp_path: Path) -> Iterator[Run]:
-    with opened_copy(demo_file, tmp_path) as opened_run:
-        yield opened_run
+demo_file, run = station_fixtures("kept", residents=300)
 
 
 def kept_rows(wl: Worklist) -> int:

@@ -16,13 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import random
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.worklist_demo import TODAY, make_demo, opened_copy
+from tests.worklist_demo import TODAY, station_fixtures
 from ygt_desktop.core import schedules as sch
 from ygt_desktop.ops.base import Run
 from ygt_desktop.reports.worklist_rows import lines_counts_text, view_counts_text
@@ -46,15 +44,7 @@ STATUS_CHOICES: list[list[str] | None] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_demo(tmp_path_factory.mktemp("lines") / "demo.db", residents=300)
-
-
-@pytest.fixture
-def run(demo_file: Path, tmp_path: Path) -> Iterator[Run]:
-    with opened_copy(demo_file, tmp_path) as opened_run:
-        yield opened_run
+demo_file, run = station_fixtures("lines", residents=300)
 
 
 def item(i: WorkItem) -> tuple[object, ...]:
