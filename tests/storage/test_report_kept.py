@@ -308,3 +308,30 @@ def test_every_table_a_person_level_rule_reads_is_marked_or_whole(run):
         for when in ("added", "changed", "removed"):
             assert f"report_{table}_{when}" in triggers
     assert read - marked - set(report_kept.WHOLE) - {"json_each", "sqlite_master"} == set()
+
+
+def test_keeping_up_computes_the_changed_residents_of_each_kept_quarter(run, monkeypatch):
+    """What the window does every few minutes (``Reporting.keep_up``): each kept quarter
+    brought up to date by the changed residents alone; one that would need computing
+    whole is left for its report."""
+    ws = run.ws
+    conn = ws.store.conn
+    assert Reporting(ws).keep_up() == []  # nothing kept: nothing to do, and no marks
+    Reporting(ws).compute(Period(YEAR, 3))
+    Reporting(ws).compute(Period(YEAR, 4))
+    assert Reporting(ws).keep_up() == []
+    spy = Spy(monkeypatch)
+    rng = random.Random(4)
+    for kind in ("new", "edit", "delete", "edit"):
+        change_a_record(ws, rng, kind)
+    assert conn.execute("SELECT count(*) FROM report_dirty").fetchone()[0] > 0
+    assert Reporting(ws).keep_up() == [Period(YEAR, 3), Period(YEAR, 4)]
+    assert spy.whole == 0 and len(spy.alone) == 2
+    assert conn.execute("SELECT count(*) FROM report_dirty").fetchone()[0] == 0
+    for period in (Period(YEAR, 3), Period(YEAR, 4)):  # from the kept sets as they are
+        assert_same(Reporting(ws).compute(period).counted, whole(ws, period), f"kept up {period}")
+    assert len(spy.alone) == 2 and spy.whole == 2  # the references only
+    monkeypatch.setattr(report_kept, "FULL_FROM", 0)
+    assert change_a_record(ws, rng, "delete")
+    assert Reporting(ws).keep_up() == []  # too many to compute alone: left for the report
+    assert spy.whole == 2

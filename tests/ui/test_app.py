@@ -260,3 +260,17 @@ def test_pages_open_with_ctrl_and_a_number(qtbot, ws):
     assert window.stack.currentWidget() is window.settings_page
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget() is window.residents_page
+
+
+def test_the_window_timers_stop_and_leave_a_closed_file_alone(qtbot, ws):
+    """Closing the window stops its timers; a timer or a queued signal arriving after
+    the window closed its file (the window object outlives it) does nothing: no "closed
+    database" error."""
+    window = MainWindow(ws, background=True)
+    qtbot.addWidget(window)
+    assert window._backup_timer.isActive()
+    assert window.close()
+    assert not window._backup_timer.isActive() and ws.store.closed
+    window.backup_if_due()
+    window.keep_report_up()
+    window._update_status()

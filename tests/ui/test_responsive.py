@@ -6,6 +6,7 @@ waits and closes with no half-written file and no abort."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,60 @@ def test_the_timed_backup_runs_in_the_background_without_a_dialog(qtbot, station
     assert [b.reason for b in backup.list_backups(station.store.path)][0] == "定时"
     assert station.store.changes_since_backup == 0
     assert "最近备份：" in window.status_backup.text()
+
+
+def test_the_kept_report_is_brought_up_to_date_in_the_background(qtbot, station, monkeypatch):
+    """Every few minutes the window computes the residents changed since a quarter was
+    kept (quietly), so that the report page finds the quarter ready."""
+    from ygt_desktop.core.report_model import Period
+    from ygt_desktop.storage.reporting import Reporting
+
+    conn = station.store.conn
+    window = MainWindow(station)
+    qtbot.addWidget(window)
+    window.keep_report_up()
+    assert not jobs.active()  # nothing kept, nothing marked
+    Reporting(station).compute(Period(2026, 3))
+    record = conn.execute(
+        "SELECT id FROM service_records WHERE form_id = 'htn_followup' AND deleted = 0 LIMIT 1"
+    ).fetchone()[0]
+    station.services.delete(record, "录错")
+    assert conn.execute("SELECT count(*) FROM report_dirty").fetchone()[0] > 0
+    monkeypatch.setattr(station.store, "check_pending", True)
+    window.keep_report_up()
+    assert not jobs.active()  # writes wait for the opening check: so does this
+    monkeypatch.setattr(station.store, "check_pending", False)
+    window.keep_report_up()
+    running = jobs.active()
+    assert running and running[0].dialog is None and running[0].title == "整理报表数据"
+    qtbot.waitUntil(lambda: not jobs.active(), timeout=60000)
+    assert conn.execute("SELECT count(*) FROM report_dirty").fetchone()[0] == 0
+    upto, top = conn.execute(
+        "SELECT upto, (SELECT seq FROM sqlite_sequence WHERE name = 'report_dirty') "
+        "FROM report_kept WHERE period = '2026Q3'"
+    ).fetchone()
+    assert upto == top  # the kept quarter takes in every mark
+    # closing the window while it runs: waited for, never asked about
+    record = conn.execute(
+        "SELECT id FROM service_records WHERE form_id = 'htn_followup' AND deleted = 0 LIMIT 1"
+    ).fetchone()[0]
+    station.services.delete(record, "录错")
+    window.keep_report_up()
+    assert jobs.active()
+
+    def asked(*_a: object, **_k: object) -> bool:
+        raise AssertionError("asked about the kept report")
+
+    monkeypatch.setattr(messages, "ask", asked)
+    assert window.close() and not jobs.active()
+    after = sqlite3.connect(station.store.path)
+    try:  # taken in, or cancelled before it began: left for the next time, never lost
+        left = after.execute(
+            "SELECT count(*) FROM report_dirty WHERE seq > (SELECT upto FROM report_kept)"
+        ).fetchone()[0]
+        assert left == after.execute("SELECT count(*) FROM report_dirty").fetchone()[0]
+    finally:
+        after.close()
 
 
 def test_prints_exports_and_backups_of_the_other_pages_never_stall_the_window(

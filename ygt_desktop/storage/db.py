@@ -443,6 +443,7 @@ class Store:
         self.readonly = readonly
         self.problems = problems or []
         self.changes_since_backup = 0
+        self.closed = False  # set by close(): a late timer or signal must not touch it
         # Which data changed when, for caches of derived views (the worklist): each
         # committed write bumps ``generation``; a write that names its topics records
         # them, one that does not counts as a change to everything.
@@ -537,5 +538,6 @@ class Store:
         return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     def close(self) -> None:
+        self.closed = True
         with contextlib.suppress(sqlite3.Error):
             self.conn.close()

@@ -139,6 +139,22 @@ class KeptReport:
             out.update(self.main.compute(period, rest))
         return {c: out[c] for c in wanted if c in out}
 
+    def marked(self) -> list[Period]:
+        """The kept quarters (of the present fingerprint) that residents changed since,
+        few enough to be computed alone: what :meth:`compute` with no codes brings up to
+        date at little cost."""
+        fingerprint = self.fingerprint()
+        if fingerprint is None:
+            return []
+        out = []
+        for label, upto in self.store.conn.execute(
+            "SELECT period, upto FROM report_kept WHERE fingerprint = ? ORDER BY period",
+            (fingerprint,),
+        ).fetchall():
+            if self._dirty(int(upto)):  # None (too many) or empty: left as it is
+                out.append(Period.parse(label))
+        return out
+
     @property
     def main(self) -> Indicators:
         """The computer on the station's own connection (made once)."""
@@ -258,6 +274,14 @@ class KeptReport:
         if not all(personal(c) for c in fresh.values()):
             raise Unkept("指标不是居民集合")
         return fresh
+
+
+def marked_any(store: Store) -> bool:
+    """Whether any resident is marked changed since a quarter was kept (one probe)."""
+    try:
+        return store.conn.execute("SELECT 1 FROM report_dirty LIMIT 1").fetchone() is not None
+    except sqlite3.OperationalError:  # before migration 0092
+        return False
 
 
 def copy_residents(

@@ -124,12 +124,16 @@ class Job(QObject):
         on_failed: Callable[[str, bool], None] | None,
         quiet: bool = False,
         hold: bool = False,
+        ask_on_close: bool = True,
     ) -> None:
         # No Qt parent: a page or dialog closed and deleted while its job runs must not
         # take the running thread with it (that aborts the process). The registry keeps
         # the job alive until its worker has finished.
         super().__init__()
         self.title = title
+        # False: closing the window waits for it without asking (short derived work
+        # the user never asked for, such as bringing the kept report up to date)
+        self.ask_on_close = ask_on_close
         self.stop = threading.Event()
         self.on_done = on_done
         self.on_failed = on_failed
@@ -256,11 +260,13 @@ class JobRunner(QObject):
         on_failed: Callable[[str, bool], None] | None = None,
         cancellable: bool = True,
         quiet: bool = False,
+        ask_on_close: bool = True,
     ) -> Job | None:
         """Run ``op`` in the background; None (and nothing started) while another of
         this runner's jobs is still running. ``on_failed(message, cancelled)`` defaults
         to a message box (nothing for a cancel). ``quiet`` jobs (the automatic backup)
-        show no progress dialog."""
+        show no progress dialog; ``ask_on_close=False`` ones are waited for on closing
+        without a question."""
         if self.job is not None:
             return None
         job = Job(
@@ -273,6 +279,7 @@ class JobRunner(QObject):
             on_done=on_done,
             on_failed=on_failed or self._show_failure,
             quiet=quiet,
+            ask_on_close=ask_on_close,
             # Writes wait for the window's opening check: a job's own connection too.
             hold=self.ws.store.check_pending,
         )
