@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,3 +58,16 @@ def station_fixtures(name: str, residents: int = RESIDENTS) -> tuple[Any, Any]:
             yield opened_run
 
     return demo_file, run
+
+
+def correct_birth_date(run_ws: Any, rng: random.Random, resident_id: int) -> None:
+    """A resident's birth date corrected by up to 400 days either way (never after
+    :data:`TODAY`), written as an import or the archive page would write it."""
+    conn = run_ws.store.conn
+    born = conn.execute("SELECT birth_date FROM residents WHERE id = ?", (resident_id,)).fetchone()
+    day = dt.date.fromisoformat(born[0]) + dt.timedelta(days=rng.randint(-400, 400))
+    with run_ws.store.write("resident") as c:
+        c.execute(
+            "UPDATE residents SET birth_date = ? WHERE id = ?",
+            (min(day, TODAY).isoformat(), resident_id),
+        )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.worklist_demo import TODAY, station_fixtures
+from tests.worklist_demo import TODAY, correct_birth_date, station_fixtures
 from ygt_desktop.core.report_model import Period
 from ygt_desktop.storage import indicator_rules, report_kept
 from ygt_desktop.storage.indicators import COMPUTERS, Counted
@@ -128,14 +128,8 @@ def test_after_random_changes_the_kept_report_equals_the_whole_computation(run, 
                 continue
             day = TODAY - dt.timedelta(days=rng.randint(0, 330))
             ws.residents.close(rid, rng.choice(["迁出", "死亡"]), day)
-        elif kind == "birth":  # a corrected birth date, written as an import would
-            born = conn.execute("SELECT birth_date FROM residents WHERE id = ?", (rid,)).fetchone()
-            day = dt.date.fromisoformat(born[0]) + dt.timedelta(days=rng.randint(-400, 400))
-            with ws.store.write("resident") as c:
-                c.execute(
-                    "UPDATE residents SET birth_date = ? WHERE id = ?",
-                    (min(day, TODAY).isoformat(), rid),
-                )
+        elif kind == "birth":
+            correct_birth_date(ws, rng, rid)
         elif kind == "flag":
             with ws.store.write("resident") as c:
                 c.execute(

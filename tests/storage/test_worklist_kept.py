@@ -10,7 +10,7 @@ import datetime as dt
 import random
 import sqlite3
 
-from tests.worklist_demo import TODAY, station_fixtures
+from tests.worklist_demo import TODAY, correct_birth_date, station_fixtures
 from ygt_desktop.core import schedules as sch
 from ygt_desktop.storage.residents import ValidationFailed as ResidentInvalid
 from ygt_desktop.storage.services import NeedsConfirmation, ValidationFailed
@@ -167,15 +167,8 @@ def test_after_random_changes_the_kept_list_equals_a_recomputation(run):
                 ws.residents.save({"village_code": rng.choice(villages)}, rid)
             except ResidentInvalid:
                 continue
-        else:  # a corrected birth date (as an import or the archive page would write it)
-            rid = rng.choice(people)
-            born = conn.execute("SELECT birth_date FROM residents WHERE id = ?", (rid,)).fetchone()
-            day = dt.date.fromisoformat(born[0]) + dt.timedelta(days=rng.randint(-400, 400))
-            with ws.store.write("resident") as c:
-                c.execute(
-                    "UPDATE residents SET birth_date = ? WHERE id = ?",
-                    (min(day, TODAY).isoformat(), rid),
-                )
+        else:  # a corrected birth date
+            correct_birth_date(ws, rng, rng.choice(people))
         done[kind] += 1
         if step % 15 == 14:
             on = TODAY + dt.timedelta(days=rng.randint(-40, 40))  # another day
