@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import tomllib
 
 import pytest
@@ -32,6 +33,8 @@ def test_a_file_is_parsed_once_then_read_from_the_cache(tmp_path, monkeypatch):
     data = first.read(source)
     first.save()
     assert json.loads(cache.read_text(encoding="utf-8"))[f"{tmp_path.name}/a.toml"][1] == data
+    if os.name == "posix":  # as readable as the form files, for every account of the PC
+        assert cache.stat().st_mode & 0o777 == 0o644
     no_parsing(monkeypatch)
     assert TomlCache(cache).read(source) == data == {"form": {"id": "a", "list": [1, 2.5, "三"]}}
 

@@ -68,6 +68,7 @@ class TomlCache:
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
                     json.dump(self._entries, f, ensure_ascii=False, default=_tagged)
+                os.chmod(tmp, 0o644)  # readable as the form files are (mkstemp: owner only)
                 os.replace(tmp, self.path)
             except OSError:
                 with contextlib.suppress(OSError):
