@@ -79,11 +79,11 @@ def check_quarters(ws: Workspace, label: str) -> None:
 def change_a_record(ws: Workspace, rng: random.Random, kind: str) -> bool:
     """A random record entered again on another day, moved, or deleted."""
     conn = ws.store.conn
-    row = conn.execute(
+    rows = conn.execute(
         "SELECT id, resident_id, form_id FROM service_records WHERE deleted = 0 "
-        "AND resident_id IS NOT NULL ORDER BY random() LIMIT 1"
-    ).fetchone()
-    record, rid, form_id = row
+        "AND resident_id IS NOT NULL ORDER BY id"
+    ).fetchall()
+    record, rid, form_id = rng.choice(rows)  # seeded: the same sequence every run
     form = ws.forms[form_id]
     _, values = ws.services.get(record)
     try:
@@ -137,9 +137,9 @@ def test_after_random_changes_the_kept_report_equals_the_whole_computation(run, 
                     (rid,),
                 )
         else:  # a contract ended early, or one moved to another resident
-            row = conn.execute(
-                "SELECT id FROM e_contract WHERE deleted = 0 ORDER BY random() LIMIT 1"
-            ).fetchone()
+            row = rng.choice(
+                conn.execute("SELECT id FROM e_contract WHERE deleted = 0 ORDER BY id").fetchall()
+            )
             with ws.store.write("contract") as c:
                 if rng.random() < 0.5:
                     day = TODAY - dt.timedelta(days=rng.randint(0, 300))
@@ -154,7 +154,9 @@ def test_after_random_changes_the_kept_report_equals_the_whole_computation(run, 
             wholes = spy.whole
             check_quarters(ws, f"step {step}")
             assert spy.whole == wholes + 4  # the references only
-            assert spy.alone and max(spy.alone) <= 20  # the changed residents alone
+            # the changed residents alone (a moved contract or record marks two), not the
+            # station's 600
+            assert spy.alone and max(spy.alone) <= 30
     assert all(n > 0 for n in done.values()), done
     check_quarters(ws, "end")
     # the marks every kept quarter has taken in are cleared
