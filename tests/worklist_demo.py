@@ -17,6 +17,7 @@ from tests.conftest import TEST_PASSWORD, TEST_USER
 from ygt_desktop.ops import demo, station
 from ygt_desktop.ops.base import Run
 from ygt_desktop.ops.users import Login
+from ygt_desktop.storage.services import NeedsConfirmation, ValidationFailed
 
 RESIDENTS = 600
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
@@ -71,3 +72,46 @@ def correct_birth_date(run_ws: Any, rng: random.Random, resident_id: int) -> Non
             "UPDATE residents SET birth_date = ? WHERE id = ?",
             (min(day, TODAY).isoformat(), resident_id),
         )
+
+
+def change_a_record(ws: Any, rng: random.Random, forms: list[str], kind: str) -> bool:
+    """A random record of a random form (of ``forms``) entered again on another day
+    (``new``), moved to another day (``edit``) or deleted; False when the form refused
+    it. Chosen by ``rng`` alone (not SQLite's ``random()``): the same every run."""
+    form_id = rng.choice(forms)
+    rows = ws.store.conn.execute(
+        "SELECT id, resident_id FROM service_records WHERE form_id = ? AND deleted = 0 ORDER BY id",
+        (form_id,),
+    ).fetchall()
+    if not rows:
+        return False
+    record, resident = rng.choice(rows)
+    form = ws.forms[form_id]
+    _, values = ws.services.get(record)
+    shift = dt.timedelta(days=rng.randint(-60, 20))
+    try:
+        if kind == "delete":
+            ws.services.delete(record, "随机测试删除")
+        elif form.date_field and values.get(form.date_field):
+            day = min(dt.date.fromisoformat(str(values[form.date_field])) + shift, TODAY)
+            new = {form.date_field: day.isoformat()}
+            if kind == "edit":
+                ws.services.save(form_id, new, record_id=record, today=TODAY)
+            else:
+                ws.services.save(form_id, {**values, **new}, resident, confirm=True, today=TODAY)
+        else:
+            return False
+    except (ValidationFailed, NeedsConfirmation):
+        return False
+    return True
+
+
+def record_forms(ws: Any) -> list[str]:
+    """The forms with records of residents (not station logs), in a fixed order."""
+    return [
+        r[0]
+        for r in ws.store.conn.execute(
+            "SELECT DISTINCT form_id FROM service_records WHERE resident_id IS NOT NULL "
+            "ORDER BY form_id"
+        )
+    ]

@@ -17,13 +17,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.worklist_demo import TODAY, correct_birth_date, station_fixtures
+from tests.worklist_demo import (
+    TODAY,
+    change_a_record,
+    correct_birth_date,
+    record_forms,
+    station_fixtures,
+)
 from ygt_desktop.core.report_model import Period
 from ygt_desktop.storage import indicator_rules, report_kept
 from ygt_desktop.storage.indicators import COMPUTERS, Counted
 from ygt_desktop.storage.report_kept import KeptReport, personal
 from ygt_desktop.storage.reporting import Reporting
-from ygt_desktop.storage.services import NeedsConfirmation, ValidationFailed
 from ygt_desktop.storage.workspace import Workspace
 
 YEAR = TODAY.year
@@ -76,34 +81,6 @@ def check_quarters(ws: Workspace, label: str) -> None:
         assert_same(Reporting(ws).compute(period).counted, whole(ws, period), f"{label} {period}")
 
 
-def change_a_record(ws: Workspace, rng: random.Random, kind: str) -> bool:
-    """A random record entered again on another day, moved, or deleted."""
-    conn = ws.store.conn
-    rows = conn.execute(
-        "SELECT id, resident_id, form_id FROM service_records WHERE deleted = 0 "
-        "AND resident_id IS NOT NULL ORDER BY id"
-    ).fetchall()
-    record, rid, form_id = rng.choice(rows)  # seeded: the same sequence every run
-    form = ws.forms[form_id]
-    _, values = ws.services.get(record)
-    try:
-        if kind == "delete":
-            ws.services.delete(record, "随机测试删除")
-        elif form.date_field and values.get(form.date_field):
-            shift = dt.timedelta(days=rng.randint(-120, 60))
-            day = min(dt.date.fromisoformat(str(values[form.date_field])) + shift, TODAY)
-            new = {form.date_field: day.isoformat()}
-            if kind == "edit":
-                ws.services.save(form_id, new, record_id=record, today=TODAY)
-            else:
-                ws.services.save(form_id, {**values, **new}, rid, confirm=True, today=TODAY)
-        else:
-            return False
-    except (ValidationFailed, NeedsConfirmation):
-        return False
-    return True
-
-
 def test_after_random_changes_the_kept_report_equals_the_whole_computation(run, monkeypatch):
     ws = run.ws
     conn = ws.store.conn
@@ -115,13 +92,14 @@ def test_after_random_changes_the_kept_report_equals_the_whole_computation(run, 
     assert spy.whole == 8 + 4 and spy.alone == []  # only the references were whole
 
     rng = random.Random(92)
+    forms = record_forms(ws)
     people = [r[0] for r in conn.execute("SELECT id FROM residents WHERE deleted = 0")]
     done = dict.fromkeys(("new", "edit", "delete", "close", "birth", "flag", "contract"), 0)
     for step in range(70):
         kind = rng.choice(list(done))
         rid = rng.choice(people)
         if kind in ("new", "edit", "delete"):
-            if not change_a_record(ws, rng, kind):
+            if not change_a_record(ws, rng, forms, kind):
                 continue
         elif kind == "close":
             if ws.residents.get(rid)["status"] != "在档":
@@ -318,8 +296,9 @@ def test_keeping_up_computes_the_changed_residents_of_each_kept_quarter(run, mon
     assert Reporting(ws).keep_up() == []
     spy = Spy(monkeypatch)
     rng = random.Random(4)
+    forms = record_forms(ws)
     for kind in ("new", "edit", "delete", "edit"):
-        change_a_record(ws, rng, kind)
+        change_a_record(ws, rng, forms, kind)
     assert conn.execute("SELECT count(*) FROM report_dirty").fetchone()[0] > 0
     assert Reporting(ws).keep_up() == [Period(YEAR, 3), Period(YEAR, 4)]
     assert spy.whole == 0 and len(spy.alone) == 2
@@ -328,6 +307,6 @@ def test_keeping_up_computes_the_changed_residents_of_each_kept_quarter(run, mon
         assert_same(Reporting(ws).compute(period).counted, whole(ws, period), f"kept up {period}")
     assert len(spy.alone) == 2 and spy.whole == 2  # the references only
     monkeypatch.setattr(report_kept, "FULL_FROM", 0)
-    assert change_a_record(ws, rng, "delete")
+    assert change_a_record(ws, rng, forms, "delete")
     assert Reporting(ws).keep_up() == []  # too many to compute alone: left for the report
     assert spy.whole == 2

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.storage.test_worklist_kept import RANGES, change_a_record, check_all, record_forms
-from tests.worklist_demo import LOGIN, TODAY, make_demo, opened_copy
+from tests.storage.test_worklist_kept import RANGES, check_all
+from tests.worklist_demo import LOGIN, TODAY, change_a_record, make_demo, opened_copy, record_forms
 from ygt_desktop.ops import worklist as ops_worklist
 from ygt_desktop.ops.base import OpCancelled, Run
 from ygt_desktop.storage import users

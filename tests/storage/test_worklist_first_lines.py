@@ -141,7 +141,7 @@ def test_a_background_read_handed_over_makes_the_view_whole(run: Run, few_items:
 def test_a_hand_over_is_refused_when_the_lines_may_be_out_of_date(
     run: Run, few_items: None
 ) -> None:
-    from tests.storage.test_worklist_kept import change_a_record, record_forms
+    from tests.worklist_demo import change_a_record, record_forms
 
     ws = run.ws
     wl = ws.worklist

@@ -10,10 +10,15 @@ import datetime as dt
 import random
 import sqlite3
 
-from tests.worklist_demo import TODAY, correct_birth_date, station_fixtures
+from tests.worklist_demo import (
+    TODAY,
+    change_a_record,
+    correct_birth_date,
+    record_forms,
+    station_fixtures,
+)
 from ygt_desktop.core import schedules as sch
 from ygt_desktop.storage.residents import ValidationFailed as ResidentInvalid
-from ygt_desktop.storage.services import NeedsConfirmation, ValidationFailed
 from ygt_desktop.storage.worklist import PROGRAMME_PACKAGE, VIEWS, WorkItem, Worklist
 
 D = dt.date
@@ -57,47 +62,6 @@ def check_all(wl: Worklist, on: dt.date) -> None:
                 kept = wl.items(start, end, on, view=view, **kw)  # type: ignore[arg-type]
                 fresh = wl.recompute_items(start, end, on, view=view, **kw)  # type: ignore[arg-type]
                 assert [same(i) for i in kept] == [same(i) for i in fresh], (start, end, view, kw)
-
-
-def change_a_record(ws, rng: random.Random, forms: list[str], kind: str) -> bool:
-    """A random record of a random form entered again on another day (new), moved to
-    another day (edit) or deleted; False when the form refused it."""
-    conn = ws.store.conn
-    form_id = rng.choice(forms)
-    row = conn.execute(
-        "SELECT id, resident_id FROM service_records WHERE form_id = ? AND deleted = 0 "
-        "ORDER BY random() LIMIT 1",
-        (form_id,),
-    ).fetchone()
-    if row is None:
-        return False
-    form = ws.forms[form_id]
-    _, values = ws.services.get(row[0])
-    shift = dt.timedelta(days=rng.randint(-60, 20))
-    try:
-        if kind == "delete":
-            ws.services.delete(row[0], "随机测试删除")
-        elif form.date_field and values.get(form.date_field):
-            day = min(dt.date.fromisoformat(str(values[form.date_field])) + shift, TODAY)
-            new = {form.date_field: day.isoformat()}
-            if kind == "edit":
-                ws.services.save(form_id, new, record_id=row[0], today=TODAY)
-            else:
-                ws.services.save(form_id, {**values, **new}, row[1], confirm=True, today=TODAY)
-        else:
-            return False
-    except (ValidationFailed, NeedsConfirmation):
-        return False
-    return True
-
-
-def record_forms(ws) -> list[str]:
-    return [
-        r[0]
-        for r in ws.store.conn.execute(
-            "SELECT DISTINCT form_id FROM service_records WHERE resident_id IS NOT NULL"
-        )
-    ]
 
 
 def test_entries_patch_the_remembered_list_in_place(run):

@@ -145,7 +145,7 @@ def test_a_broken_tie_breaker_fails_the_comparison(run: Run, monkeypatch) -> Non
 def test_entries_patch_the_lines(run: Run) -> None:
     """Entries on an open page: the remembered lines are patched for the changed
     residents and stay the list's."""
-    from tests.storage.test_worklist_kept import change_a_record, record_forms
+    from tests.worklist_demo import change_a_record, record_forms
 
     ws = run.ws
     rng = random.Random(3)
