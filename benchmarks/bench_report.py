@@ -49,7 +49,7 @@ Figures (period 2026Q3, year to date; median and worst of ``--repeats`` runs):
    before any list; the issue asks for memory that does not grow with the rows:
    compare the two stations). Baseline: the child's peak just before the lists.
 
-Baseline of figures 1-3: one full scan of the service-record tables —
+Baseline of figures 1-3 and 6-8: one full scan of the service-record tables —
 ``SELECT * FROM service_records`` and ``SELECT * FROM`` every form's detail table,
 every row fetched — on the same connection. The ratio says how many such scans a
 figure costs. The operating system's file cache is warm (the database was just
@@ -340,7 +340,7 @@ def run(args: argparse.Namespace) -> tuple[Report, str]:
             report.note(0, f"load average at the end: {Path('/proc/loadavg').read_text().strip()}")
             report.note(
                 0,
-                f"baseline 1-3: one full scan of the service-record tables, median "
+                f"baseline 1-3, 6-8: one full scan of the service-record tables, median "
                 f"{baseline:.3f} s; station: {residents:,} residents, {records:,} "
                 f"service records, {db.stat().st_size / 1024**2:.0f} MiB",
             )

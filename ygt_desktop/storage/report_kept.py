@@ -177,15 +177,13 @@ class KeptReport:
         }
         head = [KEPT_RULES, __version__, repr(self.template), repr(vaccines.schedule()), forms]
         digest.update(json.dumps(head, ensure_ascii=False, sort_keys=True, default=str).encode())
-        schema = conn.execute(
-            "SELECT group_concat(name || ':' || coalesce(sql, ''), ';') FROM "
-            "(SELECT name, sql FROM sqlite_master ORDER BY name)"
-        ).fetchone()[0]
-        digest.update(str(schema).encode())
+        schema = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        digest.update(repr(schema).encode())
+        tables = {name for kind, name, _ in schema if kind == "table"}
         migrations = conn.execute("SELECT count(*), max(name) FROM schema_migrations").fetchone()
         digest.update(repr(migrations).encode())
         for table in WHOLE:
-            if _exists(conn, table):
+            if table in tables:
                 where = (
                     " WHERE key NOT IN (SELECT value FROM json_each(?))"
                     if table == "settings"
@@ -327,15 +325,6 @@ def copy_residents(
 
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
     return {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
-
-
-def _exists(conn: sqlite3.Connection, table: str) -> bool:
-    return (
-        conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-        ).fetchone()
-        is not None
-    )
 
 
 def _person_part(whole: Mapping[str, Counted]) -> dict[str, Counted]:
